@@ -1,0 +1,351 @@
+//===- PLSTMOps.td - the plstm scan ops -----------------------*- tablegen -*-===//
+//
+// The three scan ops: `plstm.scan1d` (sequence), `plstm.scan2d` (grid, one to
+// four orientations) and `plstm.scan_dag` (general DAG). Each op's
+// description lists the constraint labels its verifier cites, so an error
+// message leads back to the rule (SPEC.md, "Constraint labels").
+//
+// Operand and result types are declared loosely here on purpose: every type
+// and shape rule is checked in C++ (PLSTMOps.cpp) so that each message names
+// the operand, the expected and the actual value and the rule label.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PLSTM_OPS_TD
+#define PLSTM_OPS_TD
+
+include "dialect/PLSTMBase.td"
+include "dialect/PLSTMAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+// A ranked tensor of f32 or f64; the verifier enforces it with a labelled
+// message (rule 1 of each op), so ODS accepts any type here.
+def PLSTM_FloatTensor : Type<CPred<"true">,
+    "ranked tensor of f32 or f64 (checked by the op verifier)">;
+// An [n, 2] tensor of i32 or i64 (graph structure of `plstm.scan_dag`).
+def PLSTM_IndexTensor : Type<CPred<"true">,
+    "ranked [n, 2] tensor of i32 or i64 (checked by the op verifier)">;
+
+//===----------------------------------------------------------------------===//
+// scan1d
+//===----------------------------------------------------------------------===//
+
+def PLSTM_Scan1DOp : PLSTM_Op<"scan1d", [Pure]> {
+  let summary = "pLSTM scan over a sequence (SPEC §2)";
+  let description = [{
+    Runs the pLSTM recurrence over a sequence of length T, for every batch
+    entry (heads folded into the batch). With `C_{-1} = initial` (or 0):
+
+    ```
+    C_t[d,v,i] = Σ_j T_t[i,j] C_{t-1}[d,v,j] + Σ_{j,l} S_t[i,j,l] K_t[d,j] V_t[v,l]
+    y_t[v,o]   = s·( Σ_{d,j,u} Q_t[d,j] M_t[o,j,u] C_{t-1}[d,v,u]
+                   + Σ_{d,j,k,l} Q_t[d,j] D_t[o,j,k,l] K_t[d,k] V_t[v,l] )
+    ```
+
+    `last` is `C_{T-1}` (it includes the last token's source). `qk_scale` (s)
+    defaults to DK^-1/2.
+
+    | operand | shape |
+    |---|---|
+    | q | [B, T, DK, JQ] |
+    | k | [B, T, DK, JK] |
+    | v | [B, T, DV, JV] |
+    | source | [B, T, JT, JK, JV] |
+    | transition | [B, T, JT, JT] (to, from) |
+    | mark | [B, T, JO, JQ, JT] |
+    | direct | [B, T, JO, JQ, JK, JV] |
+    | initial (optional) | [B, DK, DV, JT] |
+    | result y | [B, T, DV, JO] |
+    | result last | [B, DK, DV, JT] |
+
+    B and T may be dynamic; DK, DV and the J dims are static.
+
+    Rules checked by the verifier:
+    - (C-scan1d-1) every operand and result is a ranked tensor of one element
+      type, f32 or f64.
+    - (C-scan1d-2) every operand and result has the rank in the table.
+    - (C-scan1d-3) DK, DV, JT, JK, JV, JQ and JO are static.
+    - (C-scan1d-4) the batch dim B agrees.
+    - (C-scan1d-5) the sequence length T agrees.
+    - (C-scan1d-6) DK agrees.
+    - (C-scan1d-7) DV agrees.
+    - (C-scan1d-8) JT agrees.
+    - (C-scan1d-9) the copy dims JK, JV, JQ and JO agree.
+    - (C-scan1d-10) `qk_scale`, when given, is finite.
+    - (C-schedule-1..3) see `#plstm.schedule`.
+
+    Example:
+
+    ```mlir
+    %y, %last = plstm.scan1d qkv(%q, %k, %v) source(%s) transition(%t)
+        mark(%m) direct(%d) init(%c0) {schedule = #plstm.schedule<sequential>}
+        : (tensor<?x?x64x1xf32>, tensor<?x?x64x1xf32>, tensor<?x?x64x1xf32>,
+           tensor<?x?x1x1x1xf32>, tensor<?x?x1x1xf32>, tensor<?x?x1x1x1xf32>,
+           tensor<?x?x1x1x1x1xf32>, tensor<?x64x64x1xf32>)
+        -> (tensor<?x?x64x1xf32>, tensor<?x64x64x1xf32>)
+    ```
+  }];
+
+  let arguments = (ins
+    PLSTM_FloatTensor:$q,
+    PLSTM_FloatTensor:$k,
+    PLSTM_FloatTensor:$v,
+    PLSTM_FloatTensor:$source,
+    PLSTM_FloatTensor:$transition,
+    PLSTM_FloatTensor:$mark,
+    PLSTM_FloatTensor:$direct,
+    Optional<PLSTM_FloatTensor>:$initial,
+    // QK scale s; absent means DK^-1/2 (SPEC A7).
+    OptionalAttr<F64Attr>:$qk_scale,
+    // Written by plstm-select-schedule; absent means "not decided yet".
+    OptionalAttr<PLSTM_ScheduleAttr>:$schedule
+  );
+  let results = (outs PLSTM_FloatTensor:$y, PLSTM_FloatTensor:$last);
+
+  // Keyword-labelled operand groups keep the gate roles visible in the IR.
+  let assemblyFormat = [{
+    `qkv` `(` $q `,` $k `,` $v `)`
+    `source` `(` $source `)`
+    `transition` `(` $transition `)`
+    `mark` `(` $mark `)`
+    `direct` `(` $direct `)`
+    (`init` `(` $initial^ `)`)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// The QK scale in effect: the attribute, or DK^-1/2.
+    double getEffectiveQkScale();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// scan2d
+//===----------------------------------------------------------------------===//
+
+def PLSTM_Scan2DOp : PLSTM_Op<"scan2d", [Pure, AttrSizedOperandSegments]> {
+  let summary = "pLSTM scan over a 2D grid, one to four orientations (SPEC §3)";
+  let description = [{
+    Runs the 2D pLSTM recurrence on an MX × MY grid (x = tensor axis 1,
+    "right"; y = tensor axis 2, "down"). Per orientation o:
+
+    ```
+    C^r(x,y) = T_rl·C^r(x-1,y) + T_ru·C^d(x,y-1) + S_r ⋆ kv
+    C^d(x,y) = T_du·C^d(x,y-1) + T_dl·C^r(x-1,y) + S_d ⋆ kv
+    y(x,y)  += s·( q⋅M_l⋅C^r(x-1,y) + q⋅M_u⋅C^d(x,y-1) )
+    ```
+
+    and once, for all orientations, `y(x,y) += s·q⋅D⋅kv` (SPEC A5).
+    Orientation o flips x when bit 0 is set and y when bit 1 is set:
+    `orientations [0, 1, 2, 3]` is the fused four-orientation vision form,
+    the default is `[0]`. Gates carry an orientation axis O (the number of
+    orientations, in the order listed) and are indexed by original node
+    coordinates. The turn transitions `turn_dl` (left-in → down-out) and
+    `turn_ru` (up-in → right-out) are optional; a missing one is zero (SPEC A3).
+
+    | operand | shape |
+    |---|---|
+    | q | [B, MX, MY, DK, JQ] |
+    | k | [B, MX, MY, DK, JK] |
+    | v | [B, MX, MY, DV, JV] |
+    | source (r, d) | [B, O, MX, MY, JT, JK, JV] each |
+    | transition (rl, du) | [B, O, MX, MY, JT, JT] each |
+    | turn_dl, turn_ru (optional) | [B, O, MX, MY, JT, JT] |
+    | mark (l, u) | [B, O, MX, MY, JO, JQ, JT] each |
+    | direct | [B, MX, MY, JO, JQ, JK, JV] |
+    | init_left (optional) | [B, O, MY, DK, DV, JT] |
+    | init_top (optional) | [B, O, MX, DK, DV, JT] |
+    | result y | [B, MX, MY, DV, JO] |
+    | result last_right | [B, O, MY, DK, DV, JT] |
+    | result last_down | [B, O, MX, DK, DV, JT] |
+
+    Boundary states are per row / column of the original grid (SPEC A4):
+    `init_left[b, o, y]` enters row y where orientation o's x-scan starts,
+    `last_right[b, o, y]` leaves it at the other end. B may be dynamic; the
+    grid sides, feature dims, J dims and O are static.
+
+    Rules checked by the verifier:
+    - (C-scan2d-1) every operand and result is a ranked tensor of one element
+      type, f32 or f64.
+    - (C-scan2d-2) every operand and result has the rank in the table.
+    - (C-scan2d-3) MX, MY, DK, DV, O and the J dims are static.
+    - (C-scan2d-4) the batch dim B agrees.
+    - (C-scan2d-5) the grid side MX agrees.
+    - (C-scan2d-6) the grid side MY agrees.
+    - (C-scan2d-7) DK agrees.
+    - (C-scan2d-8) DV agrees.
+    - (C-scan2d-9) JT agrees.
+    - (C-scan2d-10) the copy dims JK, JV, JQ and JO agree.
+    - (C-scan2d-11) the orientation axis O equals the number of orientations.
+    - (C-scan2d-12) `orientations` is a non-empty, strictly increasing list of
+      values in [0, 3].
+    - (C-scan2d-13) `qk_scale`, when given, is finite.
+    - (C-scan2d-14) a `logdepth` schedule takes no `chunk` (the quad tree
+      spans the whole grid).
+
+    Example (the ViT-T scan: 16×16 grid, four orientations, no turn `ru`):
+
+    ```mlir
+    %y, %r, %d = plstm.scan2d qkv(%q, %k, %v) source(%sr, %sd)
+        transition(%trl, %tdu) turn_dl(%tdl) mark(%ml, %mu) direct(%dd)
+        orientations [0, 1, 2, 3]
+        : (tensor<?x16x16x64x1xf32>, tensor<?x16x16x64x1xf32>,
+           tensor<?x16x16x64x1xf32>, tensor<?x4x16x16x1x1x1xf32>,
+           tensor<?x4x16x16x1x1x1xf32>, tensor<?x4x16x16x1x1xf32>,
+           tensor<?x4x16x16x1x1xf32>, tensor<?x4x16x16x1x1xf32>,
+           tensor<?x4x16x16x1x1x1xf32>, tensor<?x4x16x16x1x1x1xf32>,
+           tensor<?x16x16x1x1x1x1xf32>)
+        -> (tensor<?x16x16x64x1xf32>, tensor<?x4x16x64x64x1xf32>,
+            tensor<?x4x16x64x64x1xf32>)
+    ```
+  }];
+
+  let arguments = (ins
+    PLSTM_FloatTensor:$q,
+    PLSTM_FloatTensor:$k,
+    PLSTM_FloatTensor:$v,
+    PLSTM_FloatTensor:$source_r,
+    PLSTM_FloatTensor:$source_d,
+    PLSTM_FloatTensor:$t_rl,
+    PLSTM_FloatTensor:$t_du,
+    Optional<PLSTM_FloatTensor>:$t_dl,
+    Optional<PLSTM_FloatTensor>:$t_ru,
+    PLSTM_FloatTensor:$mark_l,
+    PLSTM_FloatTensor:$mark_u,
+    PLSTM_FloatTensor:$direct,
+    Optional<PLSTM_FloatTensor>:$init_left,
+    Optional<PLSTM_FloatTensor>:$init_top,
+    // Absent means [0] (the plain directed scan).
+    OptionalAttr<DenseI32ArrayAttr>:$orientations,
+    OptionalAttr<F64Attr>:$qk_scale,
+    OptionalAttr<PLSTM_ScheduleAttr>:$schedule
+  );
+  let results = (outs PLSTM_FloatTensor:$y, PLSTM_FloatTensor:$last_right,
+                      PLSTM_FloatTensor:$last_down);
+
+  let assemblyFormat = [{
+    `qkv` `(` $q `,` $k `,` $v `)`
+    `source` `(` $source_r `,` $source_d `)`
+    `transition` `(` $t_rl `,` $t_du `)`
+    (`turn_dl` `(` $t_dl^ `)`)?
+    (`turn_ru` `(` $t_ru^ `)`)?
+    `mark` `(` $mark_l `,` $mark_u `)`
+    `direct` `(` $direct `)`
+    (`init_left` `(` $init_left^ `)`)?
+    (`init_top` `(` $init_top^ `)`)?
+    (`orientations` $orientations^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// The orientation list in effect (the attribute, or {0}).
+    ::llvm::SmallVector<int32_t> getOrientationList();
+    /// The QK scale in effect: the attribute, or DK^-1/2.
+    double getEffectiveQkScale();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// scan_dag
+//===----------------------------------------------------------------------===//
+
+def PLSTM_ScanDagOp : PLSTM_Op<"scan_dag", [Pure]> {
+  let summary = "pLSTM scan over a general DAG (SPEC §1, §4)";
+  let description = [{
+    Runs the pLSTM recurrence on the line graph of a DAG with N nodes, E edges
+    `edges[e] = (tail, head)` and L line edges `line_edges[l] = (e_in, e_out)`
+    with `head(e_in) == tail(e_out)`. One state per edge:
+
+    ```
+    C_e = Σ_{l = (e', e)} T_l · C_{e'} + S_e ⋆ (k_u ⊗ v_u)      e = (u → w)
+    y_w = s·( Σ_{e into w} q_w ⋅ M_e ⋅ C_e + q_w ⋅ D_w ⋅ (k_w ⊗ v_w) )
+    ```
+
+    Source and mark are indexed by edge (source at the tail, mark at the
+    head), the transition by line edge (SPEC A6). The graph is taken as given
+    (no re-orientation) and is shared by every batch entry; batch many small
+    graphs as a disjoint union. A cycle, an index out of range or a line edge
+    whose endpoints do not meet is a run-time error naming the index.
+    The DAG has no boundary, so the op has no initial or final states.
+
+    | operand | shape |
+    |---|---|
+    | q | [B, N, DK, JQ] |
+    | k | [B, N, DK, JK] |
+    | v | [B, N, DV, JV] |
+    | edges | [E, 2], i32 or i64 |
+    | line_edges | [L, 2], i32 or i64 |
+    | source | [B, E, JT, JK, JV] |
+    | transition | [B, L, JT, JT] |
+    | mark | [B, E, JO, JQ, JT] |
+    | direct | [B, N, JO, JQ, JK, JV] |
+    | result y | [B, N, DV, JO] |
+
+    B, N, E and L may be dynamic; DK, DV and the J dims are static.
+
+    Rules checked by the verifier:
+    - (C-dag-1) q, k, v, the gates and the result are ranked tensors of one
+      element type, f32 or f64.
+    - (C-dag-2) `edges` and `line_edges` are ranked tensors of i32 or i64 with
+      shape [n, 2].
+    - (C-dag-3) every operand and result has the rank in the table.
+    - (C-dag-4) DK, DV, JT, JK, JV, JQ and JO are static.
+    - (C-dag-5) the batch dim B agrees.
+    - (C-dag-6) the node count N agrees.
+    - (C-dag-7) the edge count E agrees.
+    - (C-dag-8) the line-edge count L agrees.
+    - (C-dag-9) DK agrees.
+    - (C-dag-10) DV agrees.
+    - (C-dag-11) JT agrees.
+    - (C-dag-12) the copy dims JK, JV, JQ and JO agree.
+    - (C-dag-13) `qk_scale`, when given, is finite.
+    - (C-dag-14) a `logdepth` schedule takes no `chunk` (repeated squaring
+      spans the whole graph).
+
+    Example:
+
+    ```mlir
+    %y = plstm.scan_dag qkv(%q, %k, %v) graph(%edges, %line_edges)
+        source(%s) transition(%t) mark(%m) direct(%d) {qk_scale = 1.0}
+        : (tensor<?x?x32x1xf32>, tensor<?x?x32x1xf32>, tensor<?x?x32x1xf32>,
+           tensor<?x2xi32>, tensor<?x2xi32>, tensor<?x?x1x1x1xf32>,
+           tensor<?x?x1x1xf32>, tensor<?x?x1x1x1xf32>,
+           tensor<?x?x1x1x1x1xf32>) -> tensor<?x?x32x1xf32>
+    ```
+  }];
+
+  let arguments = (ins
+    PLSTM_FloatTensor:$q,
+    PLSTM_FloatTensor:$k,
+    PLSTM_FloatTensor:$v,
+    PLSTM_IndexTensor:$edges,
+    PLSTM_IndexTensor:$line_edges,
+    PLSTM_FloatTensor:$source,
+    PLSTM_FloatTensor:$transition,
+    PLSTM_FloatTensor:$mark,
+    PLSTM_FloatTensor:$direct,
+    OptionalAttr<F64Attr>:$qk_scale,
+    OptionalAttr<PLSTM_ScheduleAttr>:$schedule
+  );
+  let results = (outs PLSTM_FloatTensor:$y);
+
+  let assemblyFormat = [{
+    `qkv` `(` $q `,` $k `,` $v `)`
+    `graph` `(` $edges `,` $line_edges `)`
+    `source` `(` $source `)`
+    `transition` `(` $transition `)`
+    `mark` `(` $mark `)`
+    `direct` `(` $direct `)`
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// The QK scale in effect: the attribute, or DK^-1/2.
+    double getEffectiveQkScale();
+  }];
+}
+
+#endif // PLSTM_OPS_TD

@@ -1,0 +1,21 @@
+# lit configuration of plstm's FileCheck tests.
+import os
+import lit.formats
+
+config.name = "plstm"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.plstm_obj_root, "test")
+
+# Tools: ours first, then LLVM's FileCheck/not/count.
+path = os.pathsep.join([config.plstm_tools_dir, config.llvm_tools_dir,
+                        config.environment.get("PATH", os.environ.get("PATH", ""))])
+config.environment["PATH"] = path
+# Unused prefixes and leaked variables are errors (STYLE.md).
+config.environment["FILECHECK_OPTS"] = "--enable-var-scope --allow-unused-prefixes=false"
+
+config.substitutions.append(("%examples", os.path.join(config.plstm_src_root, "examples")))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
