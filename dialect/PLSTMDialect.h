@@ -26,4 +26,23 @@
 #define GET_OP_CLASSES
 #include "dialect/PLSTMOps.h.inc"
 
+namespace mlir::plstm {
+
+/// One tensor of a scan op's shape contract: its role name ("source_r"), the
+/// value (null for an absent optional operand), whether it is a result, and
+/// its dims as names ("B", "T", "DK", ...) or fixed extents ("2").
+struct ContractEntry {
+  llvm::StringRef name;
+  Value value;
+  bool isResult = false;
+  llvm::SmallVector<llvm::StringRef> dims;
+};
+
+/// The shape contract of a plstm scan op, operands in order then results
+/// (the tables in the ops' descriptions). Empty for any other op. The
+/// verifiers, plstm-run and the lowerings all read shapes through it.
+llvm::SmallVector<ContractEntry> getShapeContract(Operation *op);
+
+} // namespace mlir::plstm
+
 #endif // PLSTM_DIALECT_PLSTMDIALECT_H

@@ -183,6 +183,112 @@ double defaultScale(Value q) {
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// Shape contracts
+//===----------------------------------------------------------------------===//
+
+SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
+  using Dims = SmallVector<StringRef>;
+  auto operand = [](StringRef name, Value value, Dims dims) {
+    return ContractEntry{name, value, false, std::move(dims)};
+  };
+  auto result = [](StringRef name, Value value, Dims dims) {
+    return ContractEntry{name, value, true, std::move(dims)};
+  };
+  if (auto scan = dyn_cast<Scan1DOp>(op))
+    return {operand("q", scan.getQ(), {"B", "T", "DK", "JQ"}),
+            operand("k", scan.getK(), {"B", "T", "DK", "JK"}),
+            operand("v", scan.getV(), {"B", "T", "DV", "JV"}),
+            operand("source", scan.getSource(), {"B", "T", "JT", "JK", "JV"}),
+            operand("transition", scan.getTransition(),
+                    {"B", "T", "JT", "JT"}),
+            operand("mark", scan.getMark(), {"B", "T", "JO", "JQ", "JT"}),
+            operand("direct", scan.getDirect(),
+                    {"B", "T", "JO", "JQ", "JK", "JV"}),
+            operand("initial", scan.getInitial(), {"B", "DK", "DV", "JT"}),
+            result("y", scan.getY(), {"B", "T", "DV", "JO"}),
+            result("last", scan.getLast(), {"B", "DK", "DV", "JT"})};
+  if (auto scan = dyn_cast<Scan2DOp>(op)) {
+    Dims source = {"B", "O", "MX", "MY", "JT", "JK", "JV"};
+    Dims transition = {"B", "O", "MX", "MY", "JT", "JT"};
+    Dims mark = {"B", "O", "MX", "MY", "JO", "JQ", "JT"};
+    return {operand("q", scan.getQ(), {"B", "MX", "MY", "DK", "JQ"}),
+            operand("k", scan.getK(), {"B", "MX", "MY", "DK", "JK"}),
+            operand("v", scan.getV(), {"B", "MX", "MY", "DV", "JV"}),
+            operand("source_r", scan.getSourceR(), source),
+            operand("source_d", scan.getSourceD(), source),
+            operand("t_rl", scan.getTRl(), transition),
+            operand("t_du", scan.getTDu(), transition),
+            operand("t_dl", scan.getTDl(), transition),
+            operand("t_ru", scan.getTRu(), transition),
+            operand("mark_l", scan.getMarkL(), mark),
+            operand("mark_u", scan.getMarkU(), mark),
+            operand("direct", scan.getDirect(),
+                    {"B", "MX", "MY", "JO", "JQ", "JK", "JV"}),
+            operand("init_left", scan.getInitLeft(),
+                    {"B", "O", "MY", "DK", "DV", "JT"}),
+            operand("init_top", scan.getInitTop(),
+                    {"B", "O", "MX", "DK", "DV", "JT"}),
+            result("y", scan.getY(), {"B", "MX", "MY", "DV", "JO"}),
+            result("last_right", scan.getLastRight(),
+                   {"B", "O", "MY", "DK", "DV", "JT"}),
+            result("last_down", scan.getLastDown(),
+                   {"B", "O", "MX", "DK", "DV", "JT"})};
+  }
+  if (auto scan = dyn_cast<ScanDagOp>(op))
+    return {operand("q", scan.getQ(), {"B", "N", "DK", "JQ"}),
+            operand("k", scan.getK(), {"B", "N", "DK", "JK"}),
+            operand("v", scan.getV(), {"B", "N", "DV", "JV"}),
+            operand("edges", scan.getEdges(), {"E", "2"}),
+            operand("line_edges", scan.getLineEdges(), {"L", "2"}),
+            operand("source", scan.getSource(), {"B", "E", "JT", "JK", "JV"}),
+            operand("transition", scan.getTransition(),
+                    {"B", "L", "JT", "JT"}),
+            operand("mark", scan.getMark(), {"B", "E", "JO", "JQ", "JT"}),
+            operand("direct", scan.getDirect(),
+                    {"B", "N", "JO", "JQ", "JK", "JV"}),
+            result("y", scan.getY(), {"B", "N", "DV", "JO"})};
+  return {};
+}
+
+/// Checks every present entry of `op`'s contract with `checker`; entries in
+/// `indexEntries` are [n, 2] integer tensors checked under `indexLabel`.
+static LogicalResult checkContract(Operation *op, ShapeChecker &checker,
+                                   StringRef indexLabel = {}) {
+  unsigned operandIndex = 0;
+  for (const ContractEntry &entry : getShapeContract(op)) {
+    if (!entry.value)
+      continue; // absent optional operand
+    std::string what;
+    if (entry.isResult)
+      what = describeResult(cast<OpResult>(entry.value).getResultNumber(),
+                            entry.name);
+    else
+      what = describeOperand(operandIndex++, entry.name);
+    LogicalResult result =
+        entry.dims.back() == "2"
+            ? checker.checkIndex(what, entry.value.getType(), entry.dims[0],
+                                 indexLabel)
+            : checker.checkFloat(what, entry.value.getType(), entry.dims);
+    if (failed(result))
+      return failure();
+  }
+  return success();
+}
+
+/// Rule "a logdepth schedule takes no chunk" of the 2D and DAG scans.
+static LogicalResult verifyLogdepthHasNoChunk(Operation *op,
+                                              std::optional<ScheduleAttr> attr,
+                                              StringRef what,
+                                              StringRef label) {
+  if (attr && attr->getKind() == ScheduleKind::Logdepth && attr->getChunk())
+    return op->emitOpError()
+           << "logdepth schedule of a " << what
+           << " takes no chunk, got chunk = " << attr->getChunk() << " ("
+           << label << ")";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Scan1DOp
 //===----------------------------------------------------------------------===//
 
@@ -192,28 +298,7 @@ LogicalResult Scan1DOp::verify() {
   c.dim("T", "C-scan1d-5", false);
   declareFeatureDims(c, "C-scan1d-6", "C-scan1d-7", "C-scan1d-8",
                      "C-scan1d-9");
-  struct Entry {
-    StringRef name;
-    SmallVector<StringRef> pattern;
-  };
-  Entry operands[] = {
-      {"q", {"B", "T", "DK", "JQ"}},
-      {"k", {"B", "T", "DK", "JK"}},
-      {"v", {"B", "T", "DV", "JV"}},
-      {"source", {"B", "T", "JT", "JK", "JV"}},
-      {"transition", {"B", "T", "JT", "JT"}},
-      {"mark", {"B", "T", "JO", "JQ", "JT"}},
-      {"direct", {"B", "T", "JO", "JQ", "JK", "JV"}},
-      {"initial", {"B", "DK", "DV", "JT"}},
-  };
-  for (auto [i, operand] : llvm::enumerate(getOperands()))
-    if (failed(c.checkFloat(describeOperand(i, operands[i].name),
-                            operand.getType(), operands[i].pattern)))
-      return failure();
-  if (failed(c.checkFloat(describeResult(0, "y"), getY().getType(),
-                          {"B", "T", "DV", "JO"})) ||
-      failed(c.checkFloat(describeResult(1, "last"), getLast().getType(),
-                          {"B", "DK", "DV", "JT"})))
+  if (failed(checkContract(*this, c)))
     return failure();
   return verifyQkScale(*this, getQkScaleAttr(), "C-scan1d-10");
 }
@@ -252,8 +337,8 @@ LogicalResult Scan2DOp::verify() {
                            << ", expected a value in [0, 3] (C-scan2d-12)";
     if (i > 0 && o <= orientations[i - 1])
       return emitOpError()
-             << "'orientations' entry " << i << " = " << o
-             << " follows " << orientations[i - 1]
+             << "'orientations' entry " << i << " = " << o << " follows "
+             << orientations[i - 1]
              << ", expected a strictly increasing list (C-scan2d-12)";
   }
 
@@ -264,57 +349,11 @@ LogicalResult Scan2DOp::verify() {
   c.dim("O", "C-scan2d-11", true, static_cast<int64_t>(orientations.size()));
   declareFeatureDims(c, "C-scan2d-7", "C-scan2d-8", "C-scan2d-9",
                      "C-scan2d-10");
-  SmallVector<StringRef> source = {"B", "O", "MX", "MY", "JT", "JK", "JV"};
-  SmallVector<StringRef> transition = {"B", "O", "MX", "MY", "JT", "JT"};
-  SmallVector<StringRef> mark = {"B", "O", "MX", "MY", "JO", "JQ", "JT"};
-  struct Entry {
-    StringRef name;
-    Value value;
-    SmallVector<StringRef> pattern;
-  };
-  Entry operands[] = {
-      {"q", getQ(), {"B", "MX", "MY", "DK", "JQ"}},
-      {"k", getK(), {"B", "MX", "MY", "DK", "JK"}},
-      {"v", getV(), {"B", "MX", "MY", "DV", "JV"}},
-      {"source_r", getSourceR(), source},
-      {"source_d", getSourceD(), source},
-      {"t_rl", getTRl(), transition},
-      {"t_du", getTDu(), transition},
-      {"t_dl", getTDl(), transition},
-      {"t_ru", getTRu(), transition},
-      {"mark_l", getMarkL(), mark},
-      {"mark_u", getMarkU(), mark},
-      {"direct", getDirect(), {"B", "MX", "MY", "JO", "JQ", "JK", "JV"}},
-      {"init_left", getInitLeft(), {"B", "O", "MY", "DK", "DV", "JT"}},
-      {"init_top", getInitTop(), {"B", "O", "MX", "DK", "DV", "JT"}},
-  };
-  unsigned index = 0;
-  for (Entry &entry : operands) {
-    if (!entry.value)
-      continue; // absent optional operand
-    if (failed(c.checkFloat(describeOperand(index, entry.name),
-                            entry.value.getType(), entry.pattern)))
-      return failure();
-    ++index;
-  }
-  if (failed(c.checkFloat(describeResult(0, "y"), getY().getType(),
-                          {"B", "MX", "MY", "DV", "JO"})) ||
-      failed(c.checkFloat(describeResult(1, "last_right"),
-                          getLastRight().getType(),
-                          {"B", "O", "MY", "DK", "DV", "JT"})) ||
-      failed(c.checkFloat(describeResult(2, "last_down"),
-                          getLastDown().getType(),
-                          {"B", "O", "MX", "DK", "DV", "JT"})))
+  if (failed(checkContract(*this, c)) ||
+      failed(verifyQkScale(*this, getQkScaleAttr(), "C-scan2d-13")))
     return failure();
-  if (failed(verifyQkScale(*this, getQkScaleAttr(), "C-scan2d-13")))
-    return failure();
-  if (std::optional<ScheduleAttr> schedule = getSchedule())
-    if (schedule->getKind() == ScheduleKind::Logdepth &&
-        schedule->getChunk() != 0)
-      return emitOpError() << "logdepth schedule of a 2D scan takes no chunk, "
-                              "got chunk = "
-                           << schedule->getChunk() << " (C-scan2d-14)";
-  return success();
+  return verifyLogdepthHasNoChunk(*this, getSchedule(), "2D scan",
+                                  "C-scan2d-14");
 }
 
 //===----------------------------------------------------------------------===//
@@ -334,35 +373,9 @@ LogicalResult ScanDagOp::verify() {
   c.dim("E", "C-dag-7", false);
   c.dim("L", "C-dag-8", false);
   declareFeatureDims(c, "C-dag-9", "C-dag-10", "C-dag-11", "C-dag-12");
-  if (failed(c.checkFloat(describeOperand(0, "q"), getQ().getType(),
-                          {"B", "N", "DK", "JQ"})) ||
-      failed(c.checkFloat(describeOperand(1, "k"), getK().getType(),
-                          {"B", "N", "DK", "JK"})) ||
-      failed(c.checkFloat(describeOperand(2, "v"), getV().getType(),
-                          {"B", "N", "DV", "JV"})) ||
-      failed(c.checkIndex(describeOperand(3, "edges"), getEdges().getType(),
-                          "E", "C-dag-2")) ||
-      failed(c.checkIndex(describeOperand(4, "line_edges"),
-                          getLineEdges().getType(), "L", "C-dag-2")) ||
-      failed(c.checkFloat(describeOperand(5, "source"), getSource().getType(),
-                          {"B", "E", "JT", "JK", "JV"})) ||
-      failed(c.checkFloat(describeOperand(6, "transition"),
-                          getTransition().getType(),
-                          {"B", "L", "JT", "JT"})) ||
-      failed(c.checkFloat(describeOperand(7, "mark"), getMark().getType(),
-                          {"B", "E", "JO", "JQ", "JT"})) ||
-      failed(c.checkFloat(describeOperand(8, "direct"), getDirect().getType(),
-                          {"B", "N", "JO", "JQ", "JK", "JV"})) ||
-      failed(c.checkFloat(describeResult(0, "y"), getY().getType(),
-                          {"B", "N", "DV", "JO"})))
+  if (failed(checkContract(*this, c, "C-dag-2")) ||
+      failed(verifyQkScale(*this, getQkScaleAttr(), "C-dag-13")))
     return failure();
-  if (failed(verifyQkScale(*this, getQkScaleAttr(), "C-dag-13")))
-    return failure();
-  if (std::optional<ScheduleAttr> schedule = getSchedule())
-    if (schedule->getKind() == ScheduleKind::Logdepth &&
-        schedule->getChunk() != 0)
-      return emitOpError() << "logdepth schedule of a DAG scan takes no "
-                              "chunk, got chunk = "
-                           << schedule->getChunk() << " (C-dag-14)";
-  return success();
+  return verifyLogdepthHasNoChunk(*this, getSchedule(), "DAG scan",
+                                  "C-dag-14");
 }

@@ -1,1 +1,656 @@
-int main() { return 0; }
+//===- plstm-run.cpp - run a plstm spec on .npy or random inputs ----------===//
+//
+// Runs the entry function of a spec (an MLIR module whose function holds
+// plstm ops) on inputs bound positionally from `.npy` files (`-i FILE`,
+// repeated) or generated at random (`--random --seed N`), with a chosen
+// backend, and writes every result as `.npy` into `--output-dir`.
+//
+// Command-line contract (README.md, "plstm-run"): exit status 0 on success,
+// 1 on any error, with one `plstm-run: error: ...` line naming the argument,
+// the expected and the actual value; on error no output file is left behind
+// (results are written to temporary names and renamed at the end).
+//
+// Backends: `reference` (the fp64 reference evaluator of runtime/). Later
+// backends (`cpu`, `cuda`) plug into the same interface.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialect/PLSTMDialect.h"
+#include "runtime/Npy.h"
+#include "runtime/Reference.h"
+#include "runtime/Tensor.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <random>
+#include <set>
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
+                                     cl::Required);
+static cl::list<std::string> inputFiles(
+    "i", cl::desc("Input .npy file, bound positionally to the entry "
+                  "function's arguments (repeat once per argument)"),
+    cl::value_desc("file.npy"));
+static cl::opt<bool> randomInputs(
+    "random", cl::desc("Generate random inputs instead of reading -i files"));
+static cl::opt<uint64_t> seed("seed", cl::desc("Seed of --random"),
+                              cl::init(0));
+static cl::list<std::string> dimBindings(
+    "dim",
+    cl::desc("Size of a dynamic dim for --random, by its contract name "
+             "(B, T, N; repeatable or comma-separated: --dim B=2,T=100)"),
+    cl::value_desc("NAME=VALUE"), cl::CommaSeparated);
+static cl::opt<std::string>
+    backend("backend", cl::desc("Backend that runs the spec: reference"),
+            cl::init("reference"));
+static cl::opt<std::string>
+    outputDir("output-dir",
+              cl::desc("Directory for result_<i>.npy (created if missing); "
+                       "without it nothing is written"),
+              cl::value_desc("dir"));
+static cl::opt<std::string>
+    entryName("entry", cl::desc("Entry function (default: the only one)"),
+              cl::value_desc("name"));
+static cl::opt<bool> quiet("quiet", cl::desc("Print nothing on success"));
+
+namespace {
+
+using plstm::DType;
+using plstm::Status;
+using plstm::Tensor;
+
+/// One bound value of the interpreted function.
+struct Binding {
+  Tensor tensor;
+};
+
+std::string formatDims(llvm::ArrayRef<int64_t> dims) {
+  return plstm::formatShape(std::vector<int64_t>(dims.begin(), dims.end()));
+}
+
+std::optional<DType> dtypeOf(Type elementType) {
+  if (elementType.isF32())
+    return DType::F32;
+  if (elementType.isF64())
+    return DType::F64;
+  if (elementType.isSignlessInteger(32))
+    return DType::I32;
+  if (elementType.isSignlessInteger(64))
+    return DType::I64;
+  return std::nullopt;
+}
+
+/// Where a function argument is used inside a plstm op: the contract names
+/// of its dims ("B", "T", ...) and its role ("source of plstm.scan1d").
+struct ArgumentRole {
+  SmallVector<StringRef> dims;
+  std::string role;
+};
+
+/// The first plstm-op use of every function argument.
+std::vector<std::optional<ArgumentRole>> findRoles(func::FuncOp func) {
+  std::vector<std::optional<ArgumentRole>> roles(func.getNumArguments());
+  func.walk([&](Operation *op) {
+    for (const plstm::ContractEntry &entry : plstm::getShapeContract(op)) {
+      auto arg = dyn_cast_or_null<BlockArgument>(entry.value);
+      if (entry.isResult || !arg || arg.getOwner() != &func.front() ||
+          roles[arg.getArgNumber()])
+        continue;
+      roles[arg.getArgNumber()] = ArgumentRole{
+          entry.dims,
+          (entry.name + " of " + op->getName().getStringRef()).str()};
+    }
+  });
+  return roles;
+}
+
+/// Binds contract dim names to sizes across all inputs of the function.
+class DimBinder {
+public:
+  /// Records `name = size` from `what`; fails on a conflicting earlier value.
+  Status bind(StringRef name, int64_t size, const std::string &what) {
+    auto it = values.find(name);
+    if (it == values.end()) {
+      values[name] = {size, what};
+      return Status::success();
+    }
+    if (it->second.first != size)
+      return Status::error(what + " has " + name.str() + " = " +
+                           std::to_string(size) + ", expected " + name.str() +
+                           " = " + std::to_string(it->second.first) +
+                           " as in " + it->second.second);
+    return Status::success();
+  }
+  std::optional<int64_t> lookup(StringRef name) const {
+    auto it = values.find(name);
+    if (it == values.end())
+      return std::nullopt;
+    return it->second.first;
+  }
+
+private:
+  llvm::StringMap<std::pair<int64_t, std::string>> values;
+};
+
+std::string describeInput(unsigned index, const std::optional<ArgumentRole> &role) {
+  std::string text = "input #" + std::to_string(index);
+  if (role)
+    text += " (" + role->role + ")";
+  return text;
+}
+
+/// Checks a tensor read from a file against the argument's type.
+Status checkInput(unsigned index, const std::string &file, const Tensor &tensor,
+                  RankedTensorType type, const std::optional<ArgumentRole> &role,
+                  DimBinder &binder) {
+  std::string what = describeInput(index, role) + " from '" + file + "'";
+  std::optional<DType> expected = dtypeOf(type.getElementType());
+  if (!expected)
+    return Status::error("argument #" + std::to_string(index) +
+                         " has an unsupported element type");
+  if (tensor.dtype() != *expected)
+    return Status::error(what + " has dtype " + plstm::dtypeName(tensor.dtype()) +
+                         ", expected " + plstm::dtypeName(*expected));
+  const std::vector<int64_t> &shape = tensor.shape();
+  bool matches = static_cast<int64_t>(shape.size()) == type.getRank();
+  for (int64_t d = 0; matches && d < type.getRank(); ++d)
+    matches = type.isDynamicDim(d) || type.getDimSize(d) == shape[d];
+  if (!matches)
+    return Status::error(what + " has shape " + plstm::formatShape(shape) +
+                         ", expected " + formatDims(type.getShape()));
+  if (role)
+    for (auto [d, name] : llvm::enumerate(role->dims)) {
+      int64_t literal;
+      if (!name.getAsInteger(10, literal))
+        continue;
+      if (Status s = binder.bind(name, shape[d], what); !s)
+        return s;
+    }
+  return Status::success();
+}
+
+/// Random inputs: a random DAG for graph operands, bounded gates elsewhere.
+class RandomInputs {
+public:
+  explicit RandomInputs(uint64_t seed) : rng(seed) {}
+
+  double uniform(double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  }
+
+  /// A random DAG on `nodes` nodes (edges i -> j with i < j) with `edges`
+  /// edges (-1: random count) and its full line graph, cut to `lineEdges`
+  /// line edges (-1: all of them).
+  Status makeGraph(int64_t nodes, int64_t edges, int64_t lineEdges) {
+    std::vector<std::pair<int64_t, int64_t>> pairs;
+    for (int64_t i = 0; i < nodes; ++i)
+      for (int64_t j = i + 1; j < nodes; ++j)
+        pairs.push_back({i, j});
+    std::shuffle(pairs.begin(), pairs.end(), rng);
+    if (edges < 0)
+      edges = std::min<int64_t>(pairs.size(), 2 * nodes);
+    if (edges > static_cast<int64_t>(pairs.size()))
+      return Status::error("--random cannot build a DAG with E = " +
+                           std::to_string(edges) + " edges on N = " +
+                           std::to_string(nodes) + " nodes (at most " +
+                           std::to_string(pairs.size()) + ")");
+    pairs.resize(edges);
+    std::sort(pairs.begin(), pairs.end());
+    graphEdges = pairs;
+    graphLineEdges.clear();
+    for (int64_t a = 0; a < edges; ++a)
+      for (int64_t b = 0; b < edges; ++b)
+        if (pairs[a].second == pairs[b].first)
+          graphLineEdges.push_back({a, b});
+    if (lineEdges >= 0) {
+      if (lineEdges > static_cast<int64_t>(graphLineEdges.size()))
+        return Status::error(
+            "--random cannot build a graph with L = " +
+            std::to_string(lineEdges) + " line edges: the random DAG has " +
+            std::to_string(graphLineEdges.size()) +
+            " (make L dynamic or smaller)");
+      std::shuffle(graphLineEdges.begin(), graphLineEdges.end(), rng);
+      graphLineEdges.resize(lineEdges);
+      std::sort(graphLineEdges.begin(), graphLineEdges.end());
+    }
+    return Status::success();
+  }
+
+  std::vector<std::pair<int64_t, int64_t>> graphEdges, graphLineEdges;
+
+private:
+  std::mt19937_64 rng;
+};
+
+/// Default sizes of dynamic dims under --random.
+int64_t defaultDimSize(StringRef name) {
+  if (name == "B")
+    return 2;
+  if (name == "T")
+    return 16;
+  if (name == "N")
+    return 12;
+  return 4;
+}
+
+/// The interpreter of the reference backend.
+class ReferenceInterpreter {
+public:
+  explicit ReferenceInterpreter(llvm::DenseMap<Value, Tensor> &values)
+      : values(values) {}
+
+  Status run(func::FuncOp func, std::vector<Tensor> &results,
+             llvm::raw_ostream &log) {
+    for (Operation &op : func.front()) {
+      auto start = std::chrono::steady_clock::now();
+      Status status = runOp(&op, results);
+      if (!status)
+        return status;
+      double ms = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+      if (isa<plstm::PLSTMDialect>(op.getDialect()))
+        log << "  " << op.getName() << " at " << op.getLoc() << ": "
+            << llvm::format("%.3f", ms) << " ms (reference)\n";
+    }
+    return Status::success();
+  }
+
+private:
+  plstm::TensorRef ref(Value value) {
+    if (!value)
+      return plstm::TensorRef();
+    return values[value].ref();
+  }
+
+  /// Allocates the op's results with shapes from the bound contract dims.
+  Status allocateResults(Operation *op) {
+    llvm::StringMap<int64_t> dims;
+    for (const plstm::ContractEntry &entry : plstm::getShapeContract(op)) {
+      if (!entry.value)
+        continue;
+      if (!entry.isResult) {
+        const std::vector<int64_t> &shape = values[entry.value].shape();
+        for (auto [d, name] : llvm::enumerate(entry.dims))
+          dims.try_emplace(name, shape[d]);
+        continue;
+      }
+      auto type = cast<RankedTensorType>(entry.value.getType());
+      std::vector<int64_t> shape;
+      for (StringRef name : entry.dims)
+        shape.push_back(dims.lookup(name));
+      Tensor tensor(*dtypeOf(type.getElementType()), shape);
+      tensor.fill(std::nan(""));
+      values[entry.value] = std::move(tensor);
+    }
+    return Status::success();
+  }
+
+  Status runOp(Operation *op, std::vector<Tensor> &results) {
+    std::string where;
+    llvm::raw_string_ostream os(where);
+    os << op->getName() << " at " << op->getLoc() << ": ";
+
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (Value v : ret.getOperands())
+        results.push_back(values[v]);
+      return Status::success();
+    }
+    if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
+      auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
+      std::optional<DType> dtype =
+          dense ? dtypeOf(dense.getElementType()) : std::nullopt;
+      if (!dense || !dtype)
+        return Status::error(where + "only dense tensor constants of f32, "
+                                     "f64, i32 or i64 are supported");
+      Tensor tensor(*dtype, std::vector<int64_t>(dense.getType().getShape().begin(),
+                                                 dense.getType().getShape().end()));
+      int64_t i = 0;
+      if (plstm::isFloat(*dtype))
+        for (APFloat v : dense.getValues<APFloat>())
+          tensor.ref().storeLinear(i++, v.convertToDouble());
+      else
+        for (APInt v : dense.getValues<APInt>())
+          tensor.ref().storeLinear(i++, static_cast<double>(v.getSExtValue()));
+      values[cst.getResult()] = std::move(tensor);
+      return Status::success();
+    }
+    if (!isa<plstm::Scan1DOp, plstm::Scan2DOp, plstm::ScanDagOp>(op))
+      return Status::error(where + "op is not supported by the reference "
+                                   "backend (supported: plstm scans, "
+                                   "arith.constant, func.return)");
+    if (Status s = allocateResults(op); !s)
+      return s;
+    Status status;
+    if (auto scan = dyn_cast<plstm::Scan1DOp>(op)) {
+      plstm::Scan1DArgs args;
+      args.q = ref(scan.getQ());
+      args.k = ref(scan.getK());
+      args.v = ref(scan.getV());
+      args.source = ref(scan.getSource());
+      args.transition = ref(scan.getTransition());
+      args.mark = ref(scan.getMark());
+      args.direct = ref(scan.getDirect());
+      args.initial = ref(scan.getInitial());
+      args.qkScale = scan.getEffectiveQkScale();
+      status = plstm::referenceScan1D(
+          args, plstm::Scan1DResults{ref(scan.getY()), ref(scan.getLast())});
+    } else if (auto scan = dyn_cast<plstm::Scan2DOp>(op)) {
+      plstm::Scan2DArgs args;
+      args.q = ref(scan.getQ());
+      args.k = ref(scan.getK());
+      args.v = ref(scan.getV());
+      args.sourceR = ref(scan.getSourceR());
+      args.sourceD = ref(scan.getSourceD());
+      args.tRL = ref(scan.getTRl());
+      args.tDU = ref(scan.getTDu());
+      args.tDL = ref(scan.getTDl());
+      args.tRU = ref(scan.getTRu());
+      args.markL = ref(scan.getMarkL());
+      args.markU = ref(scan.getMarkU());
+      args.direct = ref(scan.getDirect());
+      args.initLeft = ref(scan.getInitLeft());
+      args.initTop = ref(scan.getInitTop());
+      args.orientations.clear();
+      for (int32_t o : scan.getOrientationList())
+        args.orientations.push_back(o);
+      args.qkScale = scan.getEffectiveQkScale();
+      status = plstm::referenceScan2D(
+          args, plstm::Scan2DResults{ref(scan.getY()), ref(scan.getLastRight()),
+                                     ref(scan.getLastDown())});
+    } else if (auto scan = dyn_cast<plstm::ScanDagOp>(op)) {
+      plstm::ScanDagArgs args;
+      args.q = ref(scan.getQ());
+      args.k = ref(scan.getK());
+      args.v = ref(scan.getV());
+      args.edges = ref(scan.getEdges());
+      args.lineEdges = ref(scan.getLineEdges());
+      args.source = ref(scan.getSource());
+      args.transition = ref(scan.getTransition());
+      args.mark = ref(scan.getMark());
+      args.direct = ref(scan.getDirect());
+      args.qkScale = scan.getEffectiveQkScale();
+      status = plstm::referenceScanDag(args,
+                                       plstm::ScanDagResults{ref(scan.getY())});
+    }
+    if (!status)
+      return Status::error(where + status.message());
+    return Status::success();
+  }
+
+  llvm::DenseMap<Value, Tensor> &values;
+};
+
+/// Writes results atomically: all to temporary names, then renamed; on any
+/// failure every file written so far is removed.
+Status writeResults(const std::vector<Tensor> &results, const std::string &dir,
+                    std::vector<std::string> &written) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return Status::error("--output-dir '" + dir +
+                         "' cannot be created: " + ec.message());
+  std::vector<std::string> temps, finals;
+  for (size_t i = 0; i < results.size(); ++i) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, "result_" + std::to_string(i) + ".npy");
+    finals.push_back(std::string(path));
+    temps.push_back(std::string(path) + ".tmp");
+    if (Status s = plstm::writeNpy(temps.back(), results[i].ref()); !s) {
+      for (const std::string &t : temps)
+        llvm::sys::fs::remove(t);
+      return s;
+    }
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (std::error_code ec = llvm::sys::fs::rename(temps[i], finals[i])) {
+      for (size_t j = 0; j < results.size(); ++j) {
+        llvm::sys::fs::remove(temps[j]);
+        if (j < i)
+          llvm::sys::fs::remove(finals[j]);
+      }
+      return Status::error("cannot write '" + finals[i] + "': " + ec.message());
+    }
+  }
+  written = finals;
+  return Status::success();
+}
+
+int fail(const std::string &message) {
+  llvm::errs() << "plstm-run: error: " << message << "\n";
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "plstm-run: run a plstm spec on .npy or random inputs\n\n"
+      "  plstm-run spec.mlir -i q.npy -i k.npy ... --output-dir out/\n"
+      "  plstm-run spec.mlir --random --seed 1 --dim B=2,T=64\n");
+
+  if (backend != "reference")
+    return fail("--backend=" + backend +
+                " is not available in this build (available: reference)");
+  if (randomInputs && !inputFiles.empty())
+    return fail("--random and -i are mutually exclusive (got --random and " +
+                std::to_string(inputFiles.size()) + " -i files)");
+
+  // Parse --dim bindings.
+  llvm::StringMap<int64_t> requestedDims;
+  for (const std::string &binding : dimBindings) {
+    StringRef text(binding);
+    auto [name, value] = text.split('=');
+    int64_t size;
+    if (name.empty() || value.getAsInteger(10, size) || size < 0)
+      return fail("--dim expects NAME=VALUE with VALUE >= 0, got '" + binding +
+                  "'");
+    requestedDims[name] = size;
+  }
+
+  MLIRContext context;
+  context.loadDialect<plstm::PLSTMDialect, func::FuncDialect,
+                      arith::ArithDialect>();
+  std::string errorMessage;
+  auto file = openInputFile(specFile, &errorMessage);
+  if (!file)
+    return fail("cannot open spec '" + specFile + "': " + errorMessage);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return fail("spec '" + specFile + "' does not parse or verify (see above)");
+
+  func::FuncOp func;
+  unsigned numFuncs = 0;
+  for (auto candidate : module->getOps<func::FuncOp>()) {
+    if (candidate.isExternal())
+      continue;
+    ++numFuncs;
+    if (entryName.empty() ? numFuncs == 1 : candidate.getName() == entryName)
+      func = candidate;
+  }
+  if (!entryName.empty() && !func)
+    return fail("--entry=" + entryName + ": no function of that name in '" +
+                specFile + "'");
+  if (entryName.empty() && numFuncs != 1)
+    return fail("spec '" + specFile + "' has " + std::to_string(numFuncs) +
+                " functions with a body, expected 1 (or name one with --entry)");
+  if (!func.getBody().hasOneBlock())
+    return fail("function @" + func.getName().str() +
+                " must have a single block");
+
+  unsigned numArgs = func.getNumArguments();
+  for (unsigned i = 0; i < numArgs; ++i) {
+    auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
+    if (!type || !dtypeOf(type.getElementType()))
+      return fail("argument #" + std::to_string(i) + " of @" +
+                  func.getName().str() +
+                  " must be a ranked tensor of f32, f64, i32 or i64");
+  }
+  std::vector<std::optional<ArgumentRole>> roles = findRoles(func);
+  llvm::DenseMap<Value, Tensor> values;
+  DimBinder binder;
+  std::vector<std::string> inputSources(numArgs);
+
+  if (!randomInputs) {
+    if (inputFiles.size() != numArgs) {
+      std::string expected;
+      for (unsigned i = 0; i < numArgs; ++i)
+        expected += (i ? ", " : "") +
+                    (roles[i] ? roles[i]->role : "argument #" + std::to_string(i));
+      return fail("@" + func.getName().str() + " takes " +
+                  std::to_string(numArgs) + " inputs (" + expected + "), got " +
+                  std::to_string(inputFiles.size()) +
+                  " -i files (or use --random)");
+    }
+    for (unsigned i = 0; i < numArgs; ++i) {
+      Tensor tensor;
+      if (Status s = plstm::readNpy(inputFiles[i], tensor); !s)
+        return fail(describeInput(i, roles[i]) + ": " + s.message());
+      if (Status s = checkInput(i, inputFiles[i], tensor,
+                                cast<RankedTensorType>(func.getArgumentTypes()[i]),
+                                roles[i], binder);
+          !s)
+        return fail(s.message());
+      inputSources[i] = inputFiles[i];
+      values[func.getArgument(i)] = std::move(tensor);
+    }
+  } else {
+    RandomInputs random(seed);
+    // Sizes of named dims: static dims of the signature first, then --dim,
+    // then defaults; a graph operand fixes E and L.
+    for (unsigned i = 0; i < numArgs; ++i) {
+      if (!roles[i])
+        continue;
+      auto type = cast<RankedTensorType>(func.getArgumentTypes()[i]);
+      for (auto [d, name] : llvm::enumerate(roles[i]->dims))
+        if (!type.isDynamicDim(d))
+          if (Status s = binder.bind(name, type.getDimSize(d),
+                                     describeInput(i, roles[i]));
+              !s)
+            return fail(s.message());
+    }
+    for (auto &entry : requestedDims)
+      if (Status s = binder.bind(entry.getKey(), entry.getValue(), "--dim");
+          !s)
+        return fail(s.message());
+    auto sizeOf = [&](StringRef name) {
+      if (std::optional<int64_t> size = binder.lookup(name))
+        return *size;
+      int64_t size = defaultDimSize(name);
+      (void)binder.bind(name, size, "the default");
+      return size;
+    };
+    bool hasGraph = llvm::any_of(roles, [](auto &role) {
+      return role && role->dims.size() == 2 && role->dims[1] == "2";
+    });
+    if (hasGraph) {
+      int64_t e = binder.lookup("E").value_or(-1);
+      int64_t l = binder.lookup("L").value_or(-1);
+      if (Status s = random.makeGraph(sizeOf("N"), e, l); !s)
+        return fail(s.message());
+      (void)binder.bind("E", random.graphEdges.size(), "the random graph");
+      (void)binder.bind("L", random.graphLineEdges.size(), "the random graph");
+    }
+    for (unsigned i = 0; i < numArgs; ++i) {
+      auto type = cast<RankedTensorType>(func.getArgumentTypes()[i]);
+      std::vector<int64_t> shape;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        shape.push_back(!type.isDynamicDim(d) ? type.getDimSize(d)
+                        : roles[i]            ? sizeOf(roles[i]->dims[d])
+                                              : defaultDimSize(""));
+      Tensor tensor(*dtypeOf(type.getElementType()), shape);
+      plstm::TensorRef view = tensor.ref();
+      StringRef role = roles[i] ? StringRef(roles[i]->role) : StringRef();
+      bool isGraph = roles[i] && roles[i]->dims.size() == 2 &&
+                     roles[i]->dims[1] == "2";
+      if (isGraph) {
+        auto &pairs = role.starts_with("edges") ? random.graphEdges
+                                                : random.graphLineEdges;
+        for (size_t e = 0; e < pairs.size(); ++e) {
+          view.storeLinear(2 * e, pairs[e].first);
+          view.storeLinear(2 * e + 1, pairs[e].second);
+        }
+      } else {
+        // q/k/v and boundary states in [-1, 1]; sources, marks and direct
+        // in [0, 1]; transitions in [0, 1 / (2 JT)] so path sums stay
+        // bounded on grids (at most two incoming states per node).
+        double lo = -1, hi = 1;
+        if (role.starts_with("source") || role.starts_with("mark") ||
+            role.starts_with("direct"))
+          lo = 0;
+        if (role.starts_with("t_") || role.starts_with("transition")) {
+          lo = 0;
+          hi = 0.5 / static_cast<double>(shape.back());
+        }
+        for (int64_t e = 0, n = view.numElements(); e < n; ++e)
+          view.storeLinear(e, random.uniform(lo, hi));
+      }
+      if (roles[i] && !isGraph)
+        if (Status s = checkInput(i, "--random", tensor, type, roles[i], binder);
+            !s)
+          return fail(s.message());
+      inputSources[i] = "random";
+      values[func.getArgument(i)] = std::move(tensor);
+    }
+  }
+
+  std::string logText;
+  llvm::raw_string_ostream log(logText);
+  log << "plstm-run: " << specFile << " @" << func.getName() << " (backend "
+      << backend << ")\n";
+  for (unsigned i = 0; i < numArgs; ++i) {
+    const Tensor &t = values[func.getArgument(i)];
+    log << "  input #" << i << " " << plstm::dtypeName(t.dtype()) << " "
+        << plstm::formatShape(t.shape()) << " <- " << inputSources[i];
+    if (roles[i])
+      log << " (" << roles[i]->role << ")";
+    log << "\n";
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  std::vector<Tensor> results;
+  ReferenceInterpreter interpreter(values);
+  if (Status s = interpreter.run(func, results, log); !s)
+    return fail(s.message());
+  double totalMs = std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+
+  std::vector<std::string> written;
+  if (!outputDir.empty())
+    if (Status s = writeResults(results, outputDir, written); !s)
+      return fail(s.message());
+  for (size_t i = 0; i < results.size(); ++i) {
+    log << "  result #" << i << " " << plstm::dtypeName(results[i].dtype())
+        << " " << plstm::formatShape(results[i].shape());
+    if (!written.empty())
+      log << " -> " << written[i];
+    log << "\n";
+  }
+  log << "  total " << llvm::format("%.3f", totalMs) << " ms\n";
+  if (!quiet)
+    llvm::outs() << log.str();
+  return 0;
+}
