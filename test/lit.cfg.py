@@ -18,4 +18,5 @@ config.environment["FILECHECK_OPTS"] = "--enable-var-scope --allow-unused-prefix
 
 config.substitutions.append(("%examples", os.path.join(config.plstm_src_root, "examples")))
 config.substitutions.append(("%python", config.python_executable))
-config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+config.substitutions.append(("%npytool", config.python_executable + " " + os.path.join(config.test_source_root, "Tools", "Inputs", "npytool.py")))
+config.substitutions.append(("%toolinputs", os.path.join(config.test_source_root, "Tools", "Inputs")))

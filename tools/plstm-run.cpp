@@ -44,6 +44,7 @@
 
 using namespace mlir;
 namespace cl = llvm::cl;
+namespace rt = ::plstm; // the core runtime (not the dialect, mlir::plstm)
 
 static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
                                      cl::Required);
@@ -68,6 +69,11 @@ static cl::opt<std::string>
               cl::desc("Directory for result_<i>.npy (created if missing); "
                        "without it nothing is written"),
               cl::value_desc("dir"));
+static cl::opt<std::string> saveInputsDir(
+    "save-inputs",
+    cl::desc("Also write the inputs (e.g. the --random ones) as "
+             "input_<i>.npy into this directory"),
+    cl::value_desc("dir"));
 static cl::opt<std::string>
     entryName("entry", cl::desc("Entry function (default: the only one)"),
               cl::value_desc("name"));
@@ -75,9 +81,9 @@ static cl::opt<bool> quiet("quiet", cl::desc("Print nothing on success"));
 
 namespace {
 
-using plstm::DType;
-using plstm::Status;
-using plstm::Tensor;
+using rt::DType;
+using rt::Status;
+using rt::Tensor;
 
 /// One bound value of the interpreted function.
 struct Binding {
@@ -85,7 +91,7 @@ struct Binding {
 };
 
 std::string formatDims(llvm::ArrayRef<int64_t> dims) {
-  return plstm::formatShape(std::vector<int64_t>(dims.begin(), dims.end()));
+  return rt::formatShape(std::vector<int64_t>(dims.begin(), dims.end()));
 }
 
 std::optional<DType> dtypeOf(Type elementType) {
@@ -111,7 +117,7 @@ struct ArgumentRole {
 std::vector<std::optional<ArgumentRole>> findRoles(func::FuncOp func) {
   std::vector<std::optional<ArgumentRole>> roles(func.getNumArguments());
   func.walk([&](Operation *op) {
-    for (const plstm::ContractEntry &entry : plstm::getShapeContract(op)) {
+    for (const mlir::plstm::ContractEntry &entry : mlir::plstm::getShapeContract(op)) {
       auto arg = dyn_cast_or_null<BlockArgument>(entry.value);
       if (entry.isResult || !arg || arg.getOwner() != &func.front() ||
           roles[arg.getArgNumber()])
@@ -169,14 +175,14 @@ Status checkInput(unsigned index, const std::string &file, const Tensor &tensor,
     return Status::error("argument #" + std::to_string(index) +
                          " has an unsupported element type");
   if (tensor.dtype() != *expected)
-    return Status::error(what + " has dtype " + plstm::dtypeName(tensor.dtype()) +
-                         ", expected " + plstm::dtypeName(*expected));
+    return Status::error(what + " has dtype " + rt::dtypeName(tensor.dtype()) +
+                         ", expected " + rt::dtypeName(*expected));
   const std::vector<int64_t> &shape = tensor.shape();
   bool matches = static_cast<int64_t>(shape.size()) == type.getRank();
   for (int64_t d = 0; matches && d < type.getRank(); ++d)
     matches = type.isDynamicDim(d) || type.getDimSize(d) == shape[d];
   if (!matches)
-    return Status::error(what + " has shape " + plstm::formatShape(shape) +
+    return Status::error(what + " has shape " + rt::formatShape(shape) +
                          ", expected " + formatDims(type.getShape()));
   if (role)
     for (auto [d, name] : llvm::enumerate(role->dims)) {
@@ -269,7 +275,7 @@ public:
       double ms = std::chrono::duration<double, std::milli>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-      if (isa<plstm::PLSTMDialect>(op.getDialect()))
+      if (isa<mlir::plstm::PLSTMDialect>(op.getDialect()))
         log << "  " << op.getName() << " at " << op.getLoc() << ": "
             << llvm::format("%.3f", ms) << " ms (reference)\n";
     }
@@ -277,16 +283,16 @@ public:
   }
 
 private:
-  plstm::TensorRef ref(Value value) {
+  rt::TensorRef ref(Value value) {
     if (!value)
-      return plstm::TensorRef();
+      return rt::TensorRef();
     return values[value].ref();
   }
 
   /// Allocates the op's results with shapes from the bound contract dims.
   Status allocateResults(Operation *op) {
     llvm::StringMap<int64_t> dims;
-    for (const plstm::ContractEntry &entry : plstm::getShapeContract(op)) {
+    for (const mlir::plstm::ContractEntry &entry : mlir::plstm::getShapeContract(op)) {
       if (!entry.value)
         continue;
       if (!entry.isResult) {
@@ -326,7 +332,7 @@ private:
       Tensor tensor(*dtype, std::vector<int64_t>(dense.getType().getShape().begin(),
                                                  dense.getType().getShape().end()));
       int64_t i = 0;
-      if (plstm::isFloat(*dtype))
+      if (rt::isFloat(*dtype))
         for (APFloat v : dense.getValues<APFloat>())
           tensor.ref().storeLinear(i++, v.convertToDouble());
       else
@@ -335,15 +341,15 @@ private:
       values[cst.getResult()] = std::move(tensor);
       return Status::success();
     }
-    if (!isa<plstm::Scan1DOp, plstm::Scan2DOp, plstm::ScanDagOp>(op))
+    if (!isa<mlir::plstm::Scan1DOp, mlir::plstm::Scan2DOp, mlir::plstm::ScanDagOp>(op))
       return Status::error(where + "op is not supported by the reference "
                                    "backend (supported: plstm scans, "
                                    "arith.constant, func.return)");
     if (Status s = allocateResults(op); !s)
       return s;
     Status status;
-    if (auto scan = dyn_cast<plstm::Scan1DOp>(op)) {
-      plstm::Scan1DArgs args;
+    if (auto scan = dyn_cast<mlir::plstm::Scan1DOp>(op)) {
+      rt::Scan1DArgs args;
       args.q = ref(scan.getQ());
       args.k = ref(scan.getK());
       args.v = ref(scan.getV());
@@ -353,10 +359,10 @@ private:
       args.direct = ref(scan.getDirect());
       args.initial = ref(scan.getInitial());
       args.qkScale = scan.getEffectiveQkScale();
-      status = plstm::referenceScan1D(
-          args, plstm::Scan1DResults{ref(scan.getY()), ref(scan.getLast())});
-    } else if (auto scan = dyn_cast<plstm::Scan2DOp>(op)) {
-      plstm::Scan2DArgs args;
+      status = rt::referenceScan1D(
+          args, rt::Scan1DResults{ref(scan.getY()), ref(scan.getLast())});
+    } else if (auto scan = dyn_cast<mlir::plstm::Scan2DOp>(op)) {
+      rt::Scan2DArgs args;
       args.q = ref(scan.getQ());
       args.k = ref(scan.getK());
       args.v = ref(scan.getV());
@@ -375,11 +381,11 @@ private:
       for (int32_t o : scan.getOrientationList())
         args.orientations.push_back(o);
       args.qkScale = scan.getEffectiveQkScale();
-      status = plstm::referenceScan2D(
-          args, plstm::Scan2DResults{ref(scan.getY()), ref(scan.getLastRight()),
+      status = rt::referenceScan2D(
+          args, rt::Scan2DResults{ref(scan.getY()), ref(scan.getLastRight()),
                                      ref(scan.getLastDown())});
-    } else if (auto scan = dyn_cast<plstm::ScanDagOp>(op)) {
-      plstm::ScanDagArgs args;
+    } else if (auto scan = dyn_cast<mlir::plstm::ScanDagOp>(op)) {
+      rt::ScanDagArgs args;
       args.q = ref(scan.getQ());
       args.k = ref(scan.getK());
       args.v = ref(scan.getV());
@@ -390,8 +396,8 @@ private:
       args.mark = ref(scan.getMark());
       args.direct = ref(scan.getDirect());
       args.qkScale = scan.getEffectiveQkScale();
-      status = plstm::referenceScanDag(args,
-                                       plstm::ScanDagResults{ref(scan.getY())});
+      status = rt::referenceScanDag(args,
+                                       rt::ScanDagResults{ref(scan.getY())});
     }
     if (!status)
       return Status::error(where + status.message());
@@ -401,20 +407,21 @@ private:
   llvm::DenseMap<Value, Tensor> &values;
 };
 
-/// Writes results atomically: all to temporary names, then renamed; on any
+/// Writes tensors as <dir>/<prefix><i>.npy atomically: all to temporary names, then renamed; on any
 /// failure every file written so far is removed.
-Status writeResults(const std::vector<Tensor> &results, const std::string &dir,
+Status writeTensors(const std::vector<Tensor> &results, const std::string &dir,
+                    StringRef prefix, StringRef option,
                     std::vector<std::string> &written) {
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
-    return Status::error("--output-dir '" + dir +
+    return Status::error("--" + option.str() + " '" + dir +
                          "' cannot be created: " + ec.message());
   std::vector<std::string> temps, finals;
   for (size_t i = 0; i < results.size(); ++i) {
     llvm::SmallString<256> path(dir);
-    llvm::sys::path::append(path, "result_" + std::to_string(i) + ".npy");
+    llvm::sys::path::append(path, prefix + std::to_string(i) + ".npy");
     finals.push_back(std::string(path));
     temps.push_back(std::string(path) + ".tmp");
-    if (Status s = plstm::writeNpy(temps.back(), results[i].ref()); !s) {
+    if (Status s = rt::writeNpy(temps.back(), results[i].ref()); !s) {
       for (const std::string &t : temps)
         llvm::sys::fs::remove(t);
       return s;
@@ -469,7 +476,7 @@ int main(int argc, char **argv) {
   }
 
   MLIRContext context;
-  context.loadDialect<plstm::PLSTMDialect, func::FuncDialect,
+  context.loadDialect<mlir::plstm::PLSTMDialect, func::FuncDialect,
                       arith::ArithDialect>();
   std::string errorMessage;
   auto file = openInputFile(specFile, &errorMessage);
@@ -526,7 +533,7 @@ int main(int argc, char **argv) {
     }
     for (unsigned i = 0; i < numArgs; ++i) {
       Tensor tensor;
-      if (Status s = plstm::readNpy(inputFiles[i], tensor); !s)
+      if (Status s = rt::readNpy(inputFiles[i], tensor); !s)
         return fail(describeInput(i, roles[i]) + ": " + s.message());
       if (Status s = checkInput(i, inputFiles[i], tensor,
                                 cast<RankedTensorType>(func.getArgumentTypes()[i]),
@@ -581,7 +588,7 @@ int main(int argc, char **argv) {
                         : roles[i]            ? sizeOf(roles[i]->dims[d])
                                               : defaultDimSize(""));
       Tensor tensor(*dtypeOf(type.getElementType()), shape);
-      plstm::TensorRef view = tensor.ref();
+      rt::TensorRef view = tensor.ref();
       StringRef role = roles[i] ? StringRef(roles[i]->role) : StringRef();
       bool isGraph = roles[i] && roles[i]->dims.size() == 2 &&
                      roles[i]->dims[1] == "2";
@@ -622,8 +629,8 @@ int main(int argc, char **argv) {
       << backend << ")\n";
   for (unsigned i = 0; i < numArgs; ++i) {
     const Tensor &t = values[func.getArgument(i)];
-    log << "  input #" << i << " " << plstm::dtypeName(t.dtype()) << " "
-        << plstm::formatShape(t.shape()) << " <- " << inputSources[i];
+    log << "  input #" << i << " " << rt::dtypeName(t.dtype()) << " "
+        << rt::formatShape(t.shape()) << " <- " << inputSources[i];
     if (roles[i])
       log << " (" << roles[i]->role << ")";
     log << "\n";
@@ -638,13 +645,25 @@ int main(int argc, char **argv) {
                        std::chrono::steady_clock::now() - start)
                        .count();
 
-  std::vector<std::string> written;
+  // Inputs first: a failure there leaves no result file behind either.
+  std::vector<std::string> written, writtenInputs;
+  if (!saveInputsDir.empty()) {
+    std::vector<Tensor> inputs;
+    for (unsigned i = 0; i < numArgs; ++i)
+      inputs.push_back(values[func.getArgument(i)]);
+    if (Status s = writeTensors(inputs, saveInputsDir, "input_", "save-inputs",
+                                writtenInputs);
+        !s)
+      return fail(s.message());
+  }
   if (!outputDir.empty())
-    if (Status s = writeResults(results, outputDir, written); !s)
+    if (Status s = writeTensors(results, outputDir, "result_", "output-dir",
+                                written);
+        !s)
       return fail(s.message());
   for (size_t i = 0; i < results.size(); ++i) {
-    log << "  result #" << i << " " << plstm::dtypeName(results[i].dtype())
-        << " " << plstm::formatShape(results[i].shape());
+    log << "  result #" << i << " " << rt::dtypeName(results[i].dtype())
+        << " " << rt::formatShape(results[i].shape());
     if (!written.empty())
       log << " -> " << written[i];
     log << "\n";

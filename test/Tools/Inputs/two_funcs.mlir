@@ -1,0 +1,2 @@
+func.func @a() { return }
+func.func @b() { return }
