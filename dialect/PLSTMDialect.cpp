@@ -92,3 +92,32 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
               "#plstm.schedule<chunkwise, chunk = 64> (C-schedule-3)";
   return success();
 }
+
+ScheduleAttr mlir::plstm::parseScheduleSpec(MLIRContext *context,
+                                            StringRef text,
+                                            std::string &error) {
+  auto [kindText, chunkText] = text.split(':');
+  std::optional<ScheduleKind> kind = symbolizeScheduleKind(kindText);
+  if (!kind) {
+    error = "unknown schedule '" + text.str() +
+            "', expected sequential, chunkwise:N, logdepth or logdepth:N";
+    return {};
+  }
+  int64_t chunk = 0;
+  if (text.contains(':') &&
+      (chunkText.getAsInteger(10, chunk) || chunk < 1)) {
+    error = "schedule '" + text.str() +
+            "' has a bad chunk size, expected an integer >= 1";
+    return {};
+  }
+  if (*kind == ScheduleKind::Sequential && chunk != 0) {
+    error = "schedule '" + text.str() + "': sequential takes no chunk size";
+    return {};
+  }
+  if (*kind == ScheduleKind::Chunkwise && chunk == 0) {
+    error = "schedule '" + text.str() +
+            "': chunkwise needs a chunk size (chunkwise:N)";
+    return {};
+  }
+  return ScheduleAttr::get(context, *kind, chunk);
+}

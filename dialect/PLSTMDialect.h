@@ -43,6 +43,11 @@ struct ContractEntry {
 /// verifiers, plstm-run and the lowerings all read shapes through it.
 llvm::SmallVector<ContractEntry> getShapeContract(Operation *op);
 
+/// Parses the command-line form of a schedule: `sequential`, `chunkwise:N`,
+/// `logdepth` or `logdepth:N`. On failure returns null and sets `error`.
+ScheduleAttr parseScheduleSpec(MLIRContext *context, llvm::StringRef text,
+                               std::string &error);
+
 } // namespace mlir::plstm
 
 #endif // PLSTM_DIALECT_PLSTMDIALECT_H

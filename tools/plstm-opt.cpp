@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/PLSTMDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,6 +23,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
+  mlir::plstm::registerPLSTMPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::plstm::PLSTMDialect, mlir::arith::ArithDialect,

@@ -1,0 +1,542 @@
+//===- LowerSequential.cpp - plstm-lower-sequential -----------------------===//
+//
+// Lowers scan ops carrying #plstm.schedule<sequential> to the per-edge
+// recurrence of SPEC.md §1 as scf.for loops around linalg.generic
+// contractions on tensors:
+//
+//   plstm.scan1d   for b: for t:            y_t, C_t from C_{t-1}       (§2.2)
+//   plstm.scan2d   for b: D term; per orientation o (unrolled, with its
+//                  flips): for x': for y':  y, C^r, C^d of node (x, y)  (§3.2)
+//   plstm.scan_dag for b: for e in a topological order of the line graph
+//                  (Kahn's algorithm in the kernel): C_e, y_head(e)     (§1)
+//
+// Every step reads and writes per-node slices with tensor.extract_slice /
+// tensor.insert_slice; loop-carried states are scf.for iter_args, so one-shot
+// bufferization updates them in place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialect/PLSTMDialect.h"
+#include "passes/Passes.h"
+#include "passes/TensorBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::plstm {
+#define GEN_PASS_DEF_PLSTMLOWERSEQUENTIAL
+#include "passes/Passes.h.inc"
+} // namespace mlir::plstm
+
+using namespace mlir;
+using namespace mlir::plstm;
+
+namespace {
+
+/// Static extents of a ranked tensor value.
+ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+int64_t dimOf(Value v, int64_t d) { return shapeOf(v)[d]; }
+
+/// Elementwise-typed scalar constant.
+Value floatConst(ImplicitLocOpBuilder &b, Type type, double value) {
+  return arith::ConstantOp::create(b, b.getFloatAttr(type, value));
+}
+
+/// A tensor.empty of `type`; `leadingSizes[d]` is the size of dim d for the
+/// first dims (used where that dim is dynamic).
+Value emptyLike(ImplicitLocOpBuilder &b, Type type, ValueRange leadingSizes) {
+  auto tensorType = cast<RankedTensorType>(type);
+  SmallVector<Value> dynamicSizes;
+  for (auto [d, size] : llvm::enumerate(leadingSizes))
+    if (tensorType.isDynamicDim(d))
+      dynamicSizes.push_back(size);
+  return tensor::EmptyOp::create(b, tensorType.getShape(),
+                                 tensorType.getElementType(), dynamicSizes);
+}
+
+/// scf.for from 0 to `upper` with `inits`; `body(builder, iv, args)` returns
+/// the values to yield.
+using LoopBody = function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value,
+                                                 ValueRange)>;
+scf::ForOp buildLoop(ImplicitLocOpBuilder &b, Value upper, ValueRange inits,
+                     LoopBody body) {
+  Value zero = indexConst(b, 0), one = indexConst(b, 1);
+  return scf::ForOp::create(
+      b, zero, upper, one, inits,
+      [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        SmallVector<Value> yields = body(ib, iv, args);
+        scf::YieldOp::create(ib, yields);
+      });
+}
+
+/// `(extent - 1) - i` when `flip`, else `i`.
+Value maybeFlip(ImplicitLocOpBuilder &b, Value i, int64_t extent, bool flip) {
+  if (!flip)
+    return i;
+  return arith::SubIOp::create(b, indexConst(b, extent - 1), i);
+}
+
+//===----------------------------------------------------------------------===//
+// scan1d (SPEC §2.2)
+//===----------------------------------------------------------------------===//
+
+void lowerScan1D(Scan1DOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
+  int64_t dk = dimOf(op.getQ(), 2), dv = dimOf(op.getV(), 2);
+  int64_t jt = dimOf(op.getTransition(), 2), jo = dimOf(op.getMark(), 2);
+  Value scale = floatConst(b, et, op.getEffectiveQkScale());
+  Value batch = tensor::DimOp::create(b, op.getQ(), 0);
+  Value length = tensor::DimOp::create(b, op.getQ(), 1);
+  Value y0 = emptyLike(b, op.getY().getType(), {batch, length});
+  Value last0 = emptyLike(b, op.getLast().getType(), {batch});
+
+  scf::ForOp batchLoop = buildLoop(
+      b, batch, {y0, last0},
+      [&](ImplicitLocOpBuilder &b, Value bi, ValueRange args) {
+        Value state0 = op.getInitial() ? sliceAt(b, op.getInitial(), {bi})
+                                       : zeroTensor(b, {dk, dv, jt}, et);
+        scf::ForOp timeLoop = buildLoop(
+            b, length, {state0, args[0]},
+            [&](ImplicitLocOpBuilder &b, Value t, ValueRange iter) {
+              Value state = iter[0], y = iter[1];
+              Value q = scaleTensor(b, sliceAt(b, op.getQ(), {bi, t}), scale);
+              Value k = sliceAt(b, op.getK(), {bi, t});
+              Value v = sliceAt(b, op.getV(), {bi, t});
+              Value src = sliceAt(b, op.getSource(), {bi, t});
+              Value tr = sliceAt(b, op.getTransition(), {bi, t});
+              Value mark = sliceAt(b, op.getMark(), {bi, t});
+              Value direct = sliceAt(b, op.getDirect(), {bi, t});
+              // y_t = s·(q⋅M⋅C_{t-1} + q⋅D⋅kv)
+              Value yt = zeroTensor(b, {dv, jo}, et);
+              yt = einsum(b, {{q, "dj"}, {mark, "oju"}, {state, "dvu"}}, yt,
+                          "vo");
+              yt = einsum(b,
+                          {{q, "dj"}, {direct, "ojkl"}, {k, "dk"}, {v, "vl"}},
+                          yt, "vo");
+              // C_t = T·C_{t-1} + S⋆kv
+              Value next = zeroTensor(b, {dk, dv, jt}, et);
+              next = einsum(b, {{tr, "ij"}, {state, "dvj"}}, next, "dvi");
+              next = einsum(b, {{src, "ijl"}, {k, "dj"}, {v, "vl"}}, next,
+                            "dvi");
+              return SmallVector<Value>{next, insertAt(b, yt, y, {bi, t})};
+            });
+        Value last = insertAt(b, timeLoop.getResult(0), args[1], {bi});
+        return SmallVector<Value>{timeLoop.getResult(1), last};
+      });
+  op.getY().replaceAllUsesWith(batchLoop.getResult(0));
+  op.getLast().replaceAllUsesWith(batchLoop.getResult(1));
+  op.erase();
+}
+
+//===----------------------------------------------------------------------===//
+// scan2d (SPEC §3.2, §3.6)
+//===----------------------------------------------------------------------===//
+
+void lowerScan2D(Scan2DOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
+  int64_t mx = dimOf(op.getQ(), 1), my = dimOf(op.getQ(), 2);
+  int64_t dk = dimOf(op.getQ(), 3), dv = dimOf(op.getV(), 3);
+  int64_t jt = dimOf(op.getTRl(), 4), jo = dimOf(op.getMarkL(), 4);
+  SmallVector<int32_t> orientations = op.getOrientationList();
+  Value scale = floatConst(b, et, op.getEffectiveQkScale());
+  Value batch = tensor::DimOp::create(b, op.getQ(), 0);
+  Value mxV = indexConst(b, mx), myV = indexConst(b, my);
+  Value y0 = emptyLike(b, op.getY().getType(), {batch});
+  Value right0 = emptyLike(b, op.getLastRight().getType(), {batch});
+  Value down0 = emptyLike(b, op.getLastDown().getType(), {batch});
+
+  scf::ForOp batchLoop = buildLoop(
+      b, batch, {y0, right0, down0},
+      [&](ImplicitLocOpBuilder &b, Value bi, ValueRange args) {
+        // The direct term, once for all orientations (SPEC A5); it also
+        // initializes every output node.
+        scf::ForOp directX = buildLoop(
+            b, mxV, {args[0]},
+            [&](ImplicitLocOpBuilder &b, Value x, ValueRange xArgs) {
+              scf::ForOp directY = buildLoop(
+                  b, myV, {xArgs[0]},
+                  [&](ImplicitLocOpBuilder &b, Value y, ValueRange yArgs) {
+                    Value q = scaleTensor(b, sliceAt(b, op.getQ(), {bi, x, y}),
+                                          scale);
+                    Value k = sliceAt(b, op.getK(), {bi, x, y});
+                    Value v = sliceAt(b, op.getV(), {bi, x, y});
+                    Value direct = sliceAt(b, op.getDirect(), {bi, x, y});
+                    Value yt = zeroTensor(b, {dv, jo}, et);
+                    yt = einsum(b,
+                                {{q, "dj"},
+                                 {direct, "ojkl"},
+                                 {k, "dk"},
+                                 {v, "vl"}},
+                                yt, "vo");
+                    return SmallVector<Value>{
+                        insertAt(b, yt, yArgs[0], {bi, x, y})};
+                  });
+              return SmallVector<Value>{directY.getResult(0)};
+            });
+        Value out = directX.getResult(0), right = args[1], down = args[2];
+
+        for (auto [oi, o] : llvm::enumerate(orientations)) {
+          bool flipX = o & 1, flipY = o & 2;
+          Value oIndex = indexConst(b, oi);
+          // Right-going states of the current column, indexed by original y.
+          Value rows0 = op.getInitLeft()
+                            ? sliceAt(b, op.getInitLeft(), {bi, oIndex})
+                            : zeroTensor(b, {my, dk, dv, jt}, et);
+          scf::ForOp xLoop = buildLoop(
+              b, mxV, {rows0, out, down},
+              [&](ImplicitLocOpBuilder &b, Value xp, ValueRange xArgs) {
+                Value x = maybeFlip(b, xp, mx, flipX);
+                Value downState0 =
+                    op.getInitTop()
+                        ? sliceAt(b, op.getInitTop(), {bi, oIndex, x})
+                        : zeroTensor(b, {dk, dv, jt}, et);
+                scf::ForOp yLoop = buildLoop(
+                    b, myV, {downState0, xArgs[0], xArgs[1]},
+                    [&](ImplicitLocOpBuilder &b, Value yp, ValueRange it) {
+                      Value cd = it[0], rows = it[1], outY = it[2];
+                      Value y = maybeFlip(b, yp, my, flipY);
+                      Value cr = sliceAt(b, rows, {y});
+                      Value q = scaleTensor(
+                          b, sliceAt(b, op.getQ(), {bi, x, y}), scale);
+                      Value k = sliceAt(b, op.getK(), {bi, x, y});
+                      Value v = sliceAt(b, op.getV(), {bi, x, y});
+                      SmallVector<Value> at = {bi, oIndex, x, y};
+                      auto gate = [&](Value g) { return sliceAt(b, g, at); };
+                      // y += s·(q⋅M_l⋅C^r(x-1,y) + q⋅M_u⋅C^d(x,y-1))
+                      Value yt = sliceAt(b, outY, {bi, x, y});
+                      yt = einsum(b,
+                                  {{q, "dj"},
+                                   {gate(op.getMarkL()), "oju"},
+                                   {cr, "dvu"}},
+                                  yt, "vo");
+                      yt = einsum(b,
+                                  {{q, "dj"},
+                                   {gate(op.getMarkU()), "oju"},
+                                   {cd, "dvu"}},
+                                  yt, "vo");
+                      // C^r = T_rl·C^r + T_ru·C^d + S_r⋆kv
+                      Value nr = zeroTensor(b, {dk, dv, jt}, et);
+                      nr = einsum(b, {{gate(op.getTRl()), "ij"}, {cr, "dvj"}},
+                                  nr, "dvi");
+                      if (op.getTRu())
+                        nr = einsum(b,
+                                    {{gate(op.getTRu()), "ij"}, {cd, "dvj"}},
+                                    nr, "dvi");
+                      nr = einsum(b,
+                                  {{gate(op.getSourceR()), "ijl"},
+                                   {k, "dj"},
+                                   {v, "vl"}},
+                                  nr, "dvi");
+                      // C^d = T_du·C^d + T_dl·C^r + S_d⋆kv
+                      Value nd = zeroTensor(b, {dk, dv, jt}, et);
+                      nd = einsum(b, {{gate(op.getTDu()), "ij"}, {cd, "dvj"}},
+                                  nd, "dvi");
+                      if (op.getTDl())
+                        nd = einsum(b,
+                                    {{gate(op.getTDl()), "ij"}, {cr, "dvj"}},
+                                    nd, "dvi");
+                      nd = einsum(b,
+                                  {{gate(op.getSourceD()), "ijl"},
+                                   {k, "dj"},
+                                   {v, "vl"}},
+                                  nd, "dvi");
+                      return SmallVector<Value>{
+                          nd, insertAt(b, nr, rows, {y}),
+                          insertAt(b, yt, outY, {bi, x, y})};
+                    });
+                Value lastDown = insertAt(b, yLoop.getResult(0), xArgs[2],
+                                          {bi, oIndex, x});
+                return SmallVector<Value>{yLoop.getResult(1),
+                                          yLoop.getResult(2), lastDown};
+              });
+          right = insertAt(b, xLoop.getResult(0), right, {bi, oIndex});
+          out = xLoop.getResult(1);
+          down = xLoop.getResult(2);
+        }
+        return SmallVector<Value>{out, right, down};
+      });
+  op.getY().replaceAllUsesWith(batchLoop.getResult(0));
+  op.getLastRight().replaceAllUsesWith(batchLoop.getResult(1));
+  op.getLastDown().replaceAllUsesWith(batchLoop.getResult(2));
+  op.erase();
+}
+
+//===----------------------------------------------------------------------===//
+// scan_dag (SPEC §1, §4)
+//===----------------------------------------------------------------------===//
+
+/// scf.for from `lower` to `upper`.
+scf::ForOp buildRangeLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
+                          ValueRange inits, LoopBody body) {
+  Value one = indexConst(b, 1);
+  return scf::ForOp::create(
+      b, lower, upper, one, inits,
+      [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        scf::YieldOp::create(ib, body(ib, iv, args));
+      });
+}
+
+/// `indexTensor[row, col]` as an index.
+Value loadIndex(ImplicitLocOpBuilder &b, Value indexTensor, Value row,
+                int64_t col) {
+  Value raw = tensor::ExtractOp::create(b, indexTensor,
+                                        ValueRange{row, indexConst(b, col)});
+  return arith::IndexCastOp::create(b, b.getIndexType(), raw);
+}
+
+Value loadAt(ImplicitLocOpBuilder &b, Value vector, Value i) {
+  return tensor::ExtractOp::create(b, vector, ValueRange{i});
+}
+Value storeAt(ImplicitLocOpBuilder &b, Value value, Value vector, Value i) {
+  return tensor::InsertOp::create(b, value, vector, ValueRange{i});
+}
+
+/// A zero-filled tensor<?xindex> of `size` elements.
+Value zeroIndexVector(ImplicitLocOpBuilder &b, Value size) {
+  auto type = RankedTensorType::get({ShapedType::kDynamic}, b.getIndexType());
+  Value empty = tensor::EmptyOp::create(b, type.getShape(), b.getIndexType(),
+                                        ValueRange{size});
+  return linalg::FillOp::create(b, ValueRange{indexConst(b, 0)},
+                                ValueRange{empty})
+      .getResult(0);
+}
+
+/// Compressed rows of the line edges grouped by their column `col` (0: the
+/// incoming edge, 1: the outgoing edge): `ptr[e]..ptr[e+1]` indexes `list`,
+/// which holds line-edge ids.
+std::pair<Value, Value> buildLineEdgeRows(ImplicitLocOpBuilder &b,
+                                          Value lineEdges, Value numEdges,
+                                          Value numLines, int64_t col) {
+  Value one = indexConst(b, 1), zero = indexConst(b, 0);
+  Value numEdgesPlusOne = arith::AddIOp::create(b, numEdges, one);
+  // Counts at ptr[e + 1].
+  scf::ForOp count = buildLoop(
+      b, numLines, {zeroIndexVector(b, numEdgesPlusOne)},
+      [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
+        Value e = arith::AddIOp::create(b, loadIndex(b, lineEdges, l, col),
+                                        indexConst(b, 1));
+        Value c = arith::AddIOp::create(b, loadAt(b, args[0], e),
+                                        indexConst(b, 1));
+        return SmallVector<Value>{storeAt(b, c, args[0], e)};
+      });
+  // Prefix sum.
+  scf::ForOp prefix = buildRangeLoop(
+      b, one, numEdgesPlusOne, {count.getResult(0)},
+      [&](ImplicitLocOpBuilder &b, Value e, ValueRange args) {
+        Value prev = arith::SubIOp::create(b, e, indexConst(b, 1));
+        Value sum = arith::AddIOp::create(b, loadAt(b, args[0], prev),
+                                          loadAt(b, args[0], e));
+        return SmallVector<Value>{storeAt(b, sum, args[0], e)};
+      });
+  Value ptr = prefix.getResult(0);
+  // Scatter line-edge ids through a cursor copy of ptr.
+  scf::ForOp scatter = buildLoop(
+      b, numLines, {ptr, zeroIndexVector(b, numLines)},
+      [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
+        Value e = loadIndex(b, lineEdges, l, col);
+        Value slot = loadAt(b, args[0], e);
+        Value list = storeAt(b, l, args[1], slot);
+        Value next = arith::AddIOp::create(b, slot, indexConst(b, 1));
+        return SmallVector<Value>{storeAt(b, next, args[0], e), list};
+      });
+  (void)zero;
+  // The cursor ends at ptr[e + 1]; rebuild ptr from it by shifting.
+  scf::ForOp shift = buildLoop(
+      b, numEdgesPlusOne, {zeroIndexVector(b, numEdgesPlusOne)},
+      [&](ImplicitLocOpBuilder &b, Value e, ValueRange args) {
+        Value isFirst = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e,
+                                              indexConst(b, 0));
+        Value prev = arith::SelectOp::create(
+            b, isFirst, indexConst(b, 0),
+            arith::SubIOp::create(b, e, indexConst(b, 1)));
+        Value start = arith::SelectOp::create(
+            b, isFirst, indexConst(b, 0), loadAt(b, scatter.getResult(0), prev));
+        return SmallVector<Value>{storeAt(b, start, args[0], e)};
+      });
+  return {shift.getResult(0), scatter.getResult(1)};
+}
+
+/// A topological order of the edges (Kahn's algorithm on the line graph).
+/// Assumes a valid DAG: the runtime validates graphs before every call.
+Value buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges, Value numEdges,
+                     Value numLines, Value outPtr, Value outList) {
+  // In-degrees.
+  scf::ForOp degrees = buildLoop(
+      b, numLines, {zeroIndexVector(b, numEdges)},
+      [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
+        Value e = loadIndex(b, lineEdges, l, 1);
+        Value d = arith::AddIOp::create(b, loadAt(b, args[0], e),
+                                        indexConst(b, 1));
+        return SmallVector<Value>{storeAt(b, d, args[0], e)};
+      });
+  // Queue the sources.
+  auto pushIfReady = [](ImplicitLocOpBuilder &b, Value degree, Value e,
+                        Value order, Value tail) {
+    Value ready = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, degree,
+                                        indexConst(b, 0));
+    auto ifOp = scf::IfOp::create(
+        b, ready,
+        [&](OpBuilder &nested, Location loc) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value pushed = storeAt(ib, e, order, tail);
+          Value next = arith::AddIOp::create(ib, tail, indexConst(ib, 1));
+          scf::YieldOp::create(ib, ValueRange{pushed, next});
+        },
+        [&](OpBuilder &nested, Location loc) {
+          scf::YieldOp::create(nested, loc, ValueRange{order, tail});
+        });
+    return std::make_pair(ifOp.getResult(0), ifOp.getResult(1));
+  };
+  scf::ForOp seed = buildLoop(
+      b, numEdges, {zeroIndexVector(b, numEdges), indexConst(b, 0)},
+      [&](ImplicitLocOpBuilder &b, Value e, ValueRange args) {
+        auto [order, tail] = pushIfReady(
+            b, loadAt(b, degrees.getResult(0), e), e, args[0], args[1]);
+        return SmallVector<Value>{order, tail};
+      });
+  // Pop in order; release successors.
+  scf::ForOp kahn = buildLoop(
+      b, numEdges,
+      {seed.getResult(0), seed.getResult(1), degrees.getResult(0)},
+      [&](ImplicitLocOpBuilder &b, Value i, ValueRange args) {
+        Value e = loadAt(b, args[0], i);
+        Value begin = loadAt(b, outPtr, e);
+        Value end = loadAt(b, outPtr,
+                           arith::AddIOp::create(b, e, indexConst(b, 1)));
+        scf::ForOp release = buildRangeLoop(
+            b, begin, end, {args[0], args[1], args[2]},
+            [&](ImplicitLocOpBuilder &b, Value p, ValueRange it) {
+              Value l = loadAt(b, outList, p);
+              Value succ = loadIndex(b, lineEdges, l, 1);
+              Value d = arith::SubIOp::create(b, loadAt(b, it[2], succ),
+                                              indexConst(b, 1));
+              Value degrees = storeAt(b, d, it[2], succ);
+              auto [order, tail] = pushIfReady(b, d, succ, it[0], it[1]);
+              return SmallVector<Value>{order, tail, degrees};
+            });
+        return SmallVector<Value>(release.getResults());
+      });
+  return kahn.getResult(0);
+}
+
+void lowerScanDag(ScanDagOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
+  int64_t dk = dimOf(op.getQ(), 2), dv = dimOf(op.getV(), 2);
+  int64_t jt = dimOf(op.getTransition(), 2), jo = dimOf(op.getMark(), 2);
+  Value scale = floatConst(b, et, op.getEffectiveQkScale());
+  Value batch = tensor::DimOp::create(b, op.getQ(), 0);
+  Value numNodes = tensor::DimOp::create(b, op.getQ(), 1);
+  Value numEdges = tensor::DimOp::create(b, op.getEdges(), 0);
+  Value numLines = tensor::DimOp::create(b, op.getLineEdges(), 0);
+
+  // Graph preparation, shared by the batch.
+  auto [inPtr, inList] =
+      buildLineEdgeRows(b, op.getLineEdges(), numEdges, numLines, 1);
+  auto [outPtr, outList] =
+      buildLineEdgeRows(b, op.getLineEdges(), numEdges, numLines, 0);
+  Value order = buildEdgeOrder(b, op.getLineEdges(), numEdges, numLines,
+                               outPtr, outList);
+
+  Value y0 = emptyLike(b, op.getY().getType(), {batch, numNodes});
+  auto statesType = RankedTensorType::get(
+      {ShapedType::kDynamic, dk, dv, jt}, et);
+  scf::ForOp batchLoop = buildLoop(
+      b, batch, {y0}, [&](ImplicitLocOpBuilder &b, Value bi, ValueRange args) {
+        // Direct term: initializes every node's output.
+        scf::ForOp direct = buildLoop(
+            b, numNodes, {args[0]},
+            [&](ImplicitLocOpBuilder &b, Value n, ValueRange it) {
+              Value q = scaleTensor(b, sliceAt(b, op.getQ(), {bi, n}), scale);
+              Value k = sliceAt(b, op.getK(), {bi, n});
+              Value v = sliceAt(b, op.getV(), {bi, n});
+              Value d = sliceAt(b, op.getDirect(), {bi, n});
+              Value yt = zeroTensor(b, {dv, jo}, et);
+              yt = einsum(b, {{q, "dj"}, {d, "ojkl"}, {k, "dk"}, {v, "vl"}},
+                          yt, "vo");
+              return SmallVector<Value>{insertAt(b, yt, it[0], {bi, n})};
+            });
+        Value states0 = tensor::EmptyOp::create(b, statesType.getShape(), et,
+                                                ValueRange{numEdges});
+        scf::ForOp edgeLoop = buildLoop(
+            b, numEdges, {states0, direct.getResult(0)},
+            [&](ImplicitLocOpBuilder &b, Value i, ValueRange it) {
+              Value e = loadAt(b, order, i);
+              Value tail = loadIndex(b, op.getEdges(), e, 0);
+              Value head = loadIndex(b, op.getEdges(), e, 1);
+              Value k = sliceAt(b, op.getK(), {bi, tail});
+              Value v = sliceAt(b, op.getV(), {bi, tail});
+              // C_e = S_e⋆kv_tail + Σ_{l=(e',e)} T_l·C_{e'}
+              Value c = zeroTensor(b, {dk, dv, jt}, et);
+              c = einsum(b,
+                         {{sliceAt(b, op.getSource(), {bi, e}), "ijl"},
+                          {k, "dj"},
+                          {v, "vl"}},
+                         c, "dvi");
+              Value begin = loadAt(b, inPtr, e);
+              Value end = loadAt(b, inPtr,
+                                 arith::AddIOp::create(b, e, indexConst(b, 1)));
+              scf::ForOp incoming = buildRangeLoop(
+                  b, begin, end, {c},
+                  [&](ImplicitLocOpBuilder &b, Value p, ValueRange acc) {
+                    Value l = loadAt(b, inList, p);
+                    Value from = loadIndex(b, op.getLineEdges(), l, 0);
+                    Value sum = einsum(
+                        b,
+                        {{sliceAt(b, op.getTransition(), {bi, l}), "ij"},
+                         {sliceAt(b, it[0], {from}), "dvj"}},
+                        acc[0], "dvi");
+                    return SmallVector<Value>{sum};
+                  });
+              c = incoming.getResult(0);
+              // y_head += s·q_head⋅M_e⋅C_e
+              Value q =
+                  scaleTensor(b, sliceAt(b, op.getQ(), {bi, head}), scale);
+              Value yt = sliceAt(b, it[1], {bi, head});
+              yt = einsum(b,
+                          {{q, "dj"},
+                           {sliceAt(b, op.getMark(), {bi, e}), "oju"},
+                           {c, "dvu"}},
+                          yt, "vo");
+              return SmallVector<Value>{insertAt(b, c, it[0], {e}),
+                                        insertAt(b, yt, it[1], {bi, head})};
+            });
+        return SmallVector<Value>{edgeLoop.getResult(1)};
+      });
+  op.getY().replaceAllUsesWith(batchLoop.getResult(0));
+  op.erase();
+}
+
+bool isSequential(Operation *op) {
+  auto schedule = op->getAttrOfType<ScheduleAttr>("schedule");
+  return schedule && schedule.getKind() == ScheduleKind::Sequential;
+}
+
+struct LowerSequentialPass
+    : public plstm::impl::PLSTMLowerSequentialBase<LowerSequentialPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> scans;
+    getOperation().walk([&](Operation *op) {
+      if (isa<Scan1DOp, Scan2DOp, ScanDagOp>(op) && isSequential(op))
+        scans.push_back(op);
+    });
+    for (Operation *op : scans) {
+      if (auto scan = dyn_cast<Scan1DOp>(op))
+        lowerScan1D(scan);
+      else if (auto scan = dyn_cast<Scan2DOp>(op))
+        lowerScan2D(scan);
+      else if (auto scan = dyn_cast<ScanDagOp>(op))
+        lowerScanDag(scan);
+    }
+  }
+};
+
+} // namespace

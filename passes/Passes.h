@@ -1,0 +1,27 @@
+//===- Passes.h - plstm target-independent passes -------------------------===//
+//
+// Declarations and registration of the passes in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PLSTM_PASSES_PASSES_H
+#define PLSTM_PASSES_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::plstm {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+} // namespace mlir::plstm
+
+#endif // PLSTM_PASSES_PASSES_H

@@ -1,0 +1,117 @@
+//===- TensorBuilders.cpp - small builders for structured IR on tensors ---===//
+//
+// See TensorBuilders.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/TensorBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+
+#include <string>
+
+using namespace mlir;
+
+Value plstm::indexConst(ImplicitLocOpBuilder &b, int64_t value) {
+  return arith::ConstantIndexOp::create(b, value);
+}
+
+Value plstm::einsum(ImplicitLocOpBuilder &b, ArrayRef<EinsumOperand> operands,
+                    Value acc, StringRef outIndices) {
+  // Loop order: output letters first (parallel), then reduction letters in
+  // order of first appearance.
+  std::string letters = outIndices.str();
+  for (const EinsumOperand &operand : operands)
+    for (char c : operand.indices)
+      if (letters.find(c) == std::string::npos)
+        letters.push_back(c);
+  MLIRContext *ctx = b.getContext();
+  auto mapFor = [&](StringRef indices) {
+    SmallVector<AffineExpr> exprs;
+    for (char c : indices)
+      exprs.push_back(getAffineDimExpr(letters.find(c), ctx));
+    return AffineMap::get(letters.size(), 0, exprs, ctx);
+  };
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> inputs;
+  for (const EinsumOperand &operand : operands) {
+    maps.push_back(mapFor(operand.indices));
+    inputs.push_back(operand.tensor);
+  }
+  maps.push_back(mapFor(outIndices));
+  SmallVector<utils::IteratorType> iterators;
+  for (size_t i = 0; i < letters.size(); ++i)
+    iterators.push_back(i < outIndices.size() ? utils::IteratorType::parallel
+                                              : utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      b, b.getLoc(), TypeRange{acc.getType()}, inputs, ValueRange{acc}, maps,
+      iterators, [&](OpBuilder &nested, Location loc, ValueRange args) {
+        Value product = args[0];
+        for (size_t i = 1; i + 1 < args.size(); ++i)
+          product = arith::MulFOp::create(nested, loc, product, args[i]);
+        Value sum = arith::AddFOp::create(nested, loc, args.back(), product);
+        linalg::YieldOp::create(nested, loc, sum);
+      });
+  return generic.getResult(0);
+}
+
+Value plstm::scaleTensor(ImplicitLocOpBuilder &b, Value x, Value scale) {
+  auto type = cast<RankedTensorType>(x.getType());
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
+  Value init = tensor::EmptyOp::create(b, type.getShape(),
+                                       type.getElementType());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, b.getLoc(), TypeRange{type}, ValueRange{x}, ValueRange{init},
+      ArrayRef<AffineMap>{id, id}, iterators,
+      [&](OpBuilder &nested, Location loc, ValueRange args) {
+        Value product = arith::MulFOp::create(nested, loc, args[0], scale);
+        linalg::YieldOp::create(nested, loc, product);
+      });
+  return generic.getResult(0);
+}
+
+Value plstm::zeroTensor(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
+                        Type elementType) {
+  Value empty = tensor::EmptyOp::create(b, shape, elementType);
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
+  return linalg::FillOp::create(b, ValueRange{zero}, ValueRange{empty})
+      .getResult(0);
+}
+
+/// Offsets/sizes/strides of a slice at `lead` covering the trailing dims.
+static void sliceParams(ImplicitLocOpBuilder &b, RankedTensorType type,
+                        ValueRange lead, SmallVector<OpFoldResult> &offsets,
+                        SmallVector<OpFoldResult> &sizes,
+                        SmallVector<OpFoldResult> &strides) {
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    bool leading = d < static_cast<int64_t>(lead.size());
+    offsets.push_back(leading ? OpFoldResult(lead[d]) : b.getIndexAttr(0));
+    sizes.push_back(b.getIndexAttr(leading ? 1 : type.getDimSize(d)));
+    strides.push_back(b.getIndexAttr(1));
+  }
+}
+
+Value plstm::sliceAt(ImplicitLocOpBuilder &b, Value source, ValueRange lead) {
+  auto type = cast<RankedTensorType>(source.getType());
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  sliceParams(b, type, lead, offsets, sizes, strides);
+  auto resultType = RankedTensorType::get(
+      type.getShape().drop_front(lead.size()), type.getElementType());
+  return tensor::ExtractSliceOp::create(b, resultType, source, offsets, sizes,
+                                        strides);
+}
+
+Value plstm::insertAt(ImplicitLocOpBuilder &b, Value value, Value dest,
+                      ValueRange lead) {
+  auto type = cast<RankedTensorType>(dest.getType());
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  sliceParams(b, type, lead, offsets, sizes, strides);
+  return tensor::InsertSliceOp::create(b, value, dest, offsets, sizes,
+                                       strides);
+}

@@ -1,0 +1,51 @@
+//===- TensorBuilders.h - small builders for structured IR on tensors -----===//
+//
+// Helpers the schedule lowerings share: an `einsum` that emits one
+// linalg.generic from index strings ("dj,oju,dvu->vo"), rank-reducing slices
+// at leading indices, zero-filled tensors and constants.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PLSTM_PASSES_TENSORBUILDERS_H
+#define PLSTM_PASSES_TENSORBUILDERS_H
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace mlir::plstm {
+
+/// One operand of an einsum: a tensor and one index letter per dim.
+struct EinsumOperand {
+  Value tensor;
+  llvm::StringRef indices;
+};
+
+/// Emits `acc[out] += Π_i operands[i][indices_i]` as one linalg.generic:
+/// output letters are parallel, every other letter is a reduction. Returns
+/// the updated `acc`.
+Value einsum(ImplicitLocOpBuilder &b, llvm::ArrayRef<EinsumOperand> operands,
+             Value acc, llvm::StringRef outIndices);
+
+/// `x * scale` elementwise (scale is a scalar of x's element type).
+Value scaleTensor(ImplicitLocOpBuilder &b, Value x, Value scale);
+
+/// A tensor of `shape` (static) filled with zeros.
+Value zeroTensor(ImplicitLocOpBuilder &b, llvm::ArrayRef<int64_t> shape,
+                 Type elementType);
+
+/// The slice `source[lead..., :, ..., :]` with the leading dims dropped
+/// (rank-reducing extract_slice); trailing dims must be static.
+Value sliceAt(ImplicitLocOpBuilder &b, Value source, ValueRange lead);
+
+/// Inserts `value` (the trailing dims) into `dest` at `lead...`.
+Value insertAt(ImplicitLocOpBuilder &b, Value value, Value dest,
+               ValueRange lead);
+
+/// Index constant.
+Value indexConst(ImplicitLocOpBuilder &b, int64_t value);
+
+} // namespace mlir::plstm
+
+#endif // PLSTM_PASSES_TENSORBUILDERS_H
