@@ -1,0 +1,118 @@
+//===- CPUPipeline.cpp - the CPU pipeline: scan ops to the LLVM dialect ---===//
+//
+// The lowering lattice of the CPU path:
+//
+//   plstm scan ops (tensors)
+//     | plstm-select-schedule, plstm-lower-sequential, plstm-check-lowered
+//   scf.for + linalg.generic + tensor slices
+//     | plstm-outputs-to-arguments,
+//     | one-shot-bufferize (function boundaries, identity layouts),
+//     | buffer deallocation (results equal to output arguments dropped)
+//   scf.for + linalg on memrefs
+//     | convert-linalg-to-loops, lower-affine, expand-strided-metadata
+//   scf / arith / memref
+//     | scf->cf, arith/math/index/memref/func/cf -> llvm, llvm.emit_c_interface
+//   LLVM dialect
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CodegenPasses.h"
+#include "passes/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+/// Marks every public function for the C interface (`_mlir_ciface_<name>`).
+struct EmitCInterfacePass
+    : public PassWrapper<EmitCInterfacePass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmitCInterfacePass)
+  StringRef getArgument() const override { return "plstm-emit-c-interface"; }
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal()) {
+        // Results that are output arguments (plstm-outputs-to-arguments)
+        // are dropped: the caller owns those buffers.
+        auto ret = cast<func::ReturnOp>(func.front().getTerminator());
+        if (llvm::all_of(ret.getOperands(), [&](Value v) {
+              auto arg = dyn_cast<BlockArgument>(v);
+              return arg && arg.getOwner() == &func.front();
+            })) {
+          ret->setOperands({});
+          func.setFunctionType(FunctionType::get(
+              &getContext(), func.getArgumentTypes(), {}));
+        }
+        if (func.getNumResults() != 0) {
+          func.emitError() << "kernel @" << func.getName()
+                           << " still returns values after bufferization; "
+                              "outputs must be written into its arguments";
+          return signalPassFailure();
+        }
+        func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                      UnitAttr::get(&getContext()));
+      }
+  }
+};
+} // namespace
+
+void plstm::buildCPUPipeline(OpPassManager &pm,
+                             const CPUPipelineOptions &options) {
+  PLSTMSelectScheduleOptions select;
+  select.force = options.schedule;
+  pm.addPass(createPLSTMSelectSchedule(select));
+  pm.addPass(createPLSTMLowerSequential());
+  pm.addPass(createPLSTMCheckLowered());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (options.stopAfterScanLowering)
+    return;
+
+  pm.addPass(createPLSTMOutputsToArguments());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  // Loop-carried states are new tensors every step (C_t from C_{t-1}).
+  bufferize.allowReturnAllocsFromLoops = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(std::make_unique<EmitCInterfacePass>());
+  pm.addPass(createCanonicalizerPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  if (options.stopBeforeLLVM)
+    return;
+
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void plstm::registerCodegenPassesAndPipelines() {
+  registerPLSTMCodegenPasses();
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "plstm-cpu-pipeline",
+      "Lower plstm scan ops to the LLVM dialect for the CPU (schedule "
+      "selection, schedule lowering, contract check, bufferization with "
+      "outputs as arguments, LLVM conversion with the C interface)",
+      buildCPUPipeline);
+}

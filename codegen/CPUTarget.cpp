@@ -1,0 +1,325 @@
+//===- CPUTarget.cpp - from the LLVM dialect to native code ---------------===//
+//
+// See CPUTarget.h for the kernel ABI.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CPUTarget.h"
+#include "dialect/PLSTMDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+using namespace mlir::plstm;
+
+void plstm::registerCodegenDialects(DialectRegistry &registry) {
+  registry.insert<PLSTMDialect, arith::ArithDialect,
+                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                  func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
+                  math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+                  tensor::TensorDialect>();
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel descriptions
+//===----------------------------------------------------------------------===//
+
+static std::string describeTensor(StringRef role, Type type,
+                                  ArrayRef<StringRef> names) {
+  auto tensor = cast<RankedTensorType>(type);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << role << ":";
+  Type et = tensor.getElementType();
+  if (et.isF32())
+    os << "f32";
+  else if (et.isF64())
+    os << "f64";
+  else if (et.isSignlessInteger(32))
+    os << "i32";
+  else
+    os << "i64";
+  os << ":";
+  for (int64_t d = 0; d < tensor.getRank(); ++d) {
+    if (d)
+      os << ",";
+    StringRef name = d < static_cast<int64_t>(names.size()) ? names[d] : "_";
+    int64_t literal;
+    if (!name.getAsInteger(10, literal))
+      name = "_";
+    os << name << "=";
+    if (tensor.isDynamicDim(d))
+      os << "?";
+    else
+      os << tensor.getDimSize(d);
+  }
+  return text;
+}
+
+std::vector<KernelDescription> plstm::describeKernels(ModuleOp module) {
+  std::vector<KernelDescription> kernels;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.isPublic())
+      continue;
+    // Names of the arguments' and results' dims from the plstm ops' shape
+    // contracts (first use wins).
+    llvm::DenseMap<Value, std::pair<std::string, SmallVector<StringRef>>> info;
+    func.walk([&](Operation *op) {
+      for (const ContractEntry &entry : getShapeContract(op))
+        if (entry.value && !info.count(entry.value))
+          info[entry.value] = {entry.name.str(), entry.dims};
+    });
+    std::string sig = "plstm-kernel-v1 " + func.getName().str() + " in " +
+                      std::to_string(func.getNumArguments());
+    for (BlockArgument arg : func.getArguments()) {
+      auto it = info.find(arg);
+      std::string role = it != info.end()
+                             ? it->second.first
+                             : "arg" + std::to_string(arg.getArgNumber());
+      sig += " " + describeTensor(role, arg.getType(),
+                                  it != info.end() ? ArrayRef<StringRef>(
+                                                         it->second.second)
+                                                   : ArrayRef<StringRef>());
+    }
+    auto ret = cast<func::ReturnOp>(func.front().getTerminator());
+    sig += " out " + std::to_string(ret.getNumOperands());
+    for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
+      auto it = info.find(value);
+      std::string role =
+          it != info.end() ? it->second.first : "result" + std::to_string(i);
+      sig += " " + describeTensor(role, value.getType(),
+                                  it != info.end() ? ArrayRef<StringRef>(
+                                                         it->second.second)
+                                                   : ArrayRef<StringRef>());
+    }
+    kernels.push_back({func.getName().str(), sig});
+  }
+  return kernels;
+}
+
+LogicalResult plstm::lowerToLLVMDialect(ModuleOp module,
+                                        const CPUPipelineOptions &options) {
+  PassManager pm(module->getName());
+  buildCPUPipeline(pm, options);
+  return pm.run(module);
+}
+
+//===----------------------------------------------------------------------===//
+// LLVM IR, native code
+//===----------------------------------------------------------------------===//
+
+static void initializeNativeTarget() {
+  static bool done = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+    return true;
+  }();
+  (void)done;
+}
+
+std::unique_ptr<llvm::TargetMachine>
+plstm::createHostTargetMachine(unsigned optLevel, std::string &error) {
+  initializeNativeTarget();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string features;
+  for (auto &feature : llvm::sys::getHostCPUFeatures())
+    features += (feature.second ? "+" : "-") + feature.first().str() + ",";
+  llvm::CodeGenOptLevel level = optLevel == 0   ? llvm::CodeGenOptLevel::None
+                                : optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                                : optLevel == 2
+                                    ? llvm::CodeGenOptLevel::Default
+                                    : llvm::CodeGenOptLevel::Aggressive;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, llvm::sys::getHostCPUName(), features, llvm::TargetOptions(),
+      llvm::Reloc::PIC_, std::nullopt, level));
+  if (!machine)
+    error = "cannot create a target machine for " + triple.str();
+  return machine;
+}
+
+/// Adds `<name>_packed(void **)` calling `_mlir_ciface_<name>` with the
+/// descriptor pointers, the signature strings and the kernel list.
+static bool addKernelABI(llvm::Module &module,
+                         const std::vector<KernelDescription> &kernels,
+                         std::string &error) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *ptr = llvm::PointerType::get(ctx, 0);
+  std::string names;
+  for (const KernelDescription &kernel : kernels) {
+    llvm::Function *ciface =
+        module.getFunction("_mlir_ciface_" + kernel.name);
+    if (!ciface) {
+      error = "kernel @" + kernel.name + " has no C interface after lowering";
+      return false;
+    }
+    auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr},
+                                         false);
+    auto *packed = llvm::Function::Create(type, llvm::Function::ExternalLinkage,
+                                          kernel.name + "_packed", module);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", packed));
+    SmallVector<llvm::Value *> args;
+    for (unsigned i = 0; i < ciface->arg_size(); ++i) {
+      llvm::Value *slot =
+          b.CreateGEP(ptr, packed->getArg(0), b.getInt64(i));
+      args.push_back(b.CreateLoad(ptr, slot));
+    }
+    b.CreateCall(ciface, args);
+    b.CreateRetVoid();
+    auto *sig = llvm::ConstantDataArray::getString(ctx, kernel.signature);
+    new llvm::GlobalVariable(module, sig->getType(), true,
+                             llvm::GlobalValue::ExternalLinkage, sig,
+                             "plstm_signature_" + kernel.name);
+    names += (names.empty() ? "" : ",") + kernel.name;
+  }
+  auto *list = llvm::ConstantDataArray::getString(ctx, names);
+  new llvm::GlobalVariable(module, list->getType(), true,
+                           llvm::GlobalValue::ExternalLinkage, list,
+                           "plstm_kernels");
+  return true;
+}
+
+std::unique_ptr<llvm::Module>
+plstm::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
+                         const std::vector<KernelDescription> &kernels,
+                         std::string &error) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context, "plstm");
+  if (!llvmModule) {
+    error = "translation to LLVM IR failed";
+    return nullptr;
+  }
+  if (!addKernelABI(*llvmModule, kernels, error))
+    return nullptr;
+  return llvmModule;
+}
+
+bool plstm::optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
+                           unsigned optLevel, std::string &error) {
+  module.setDataLayout(machine.createDataLayout());
+  module.setTargetTriple(machine.getTargetTriple());
+  auto transformer = makeOptimizingTransformer(optLevel, 0, &machine);
+  if (llvm::Error err = transformer(&module)) {
+    error = llvm::toString(std::move(err));
+    return false;
+  }
+  return true;
+}
+
+bool plstm::emitNativeFile(llvm::Module &module, llvm::TargetMachine &machine,
+                           const std::string &path, bool assembly,
+                           std::string &error) {
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    error = "cannot write '" + path + "': " + ec.message();
+    return false;
+  }
+  llvm::legacy::PassManager pm;
+  if (machine.addPassesToEmitFile(pm, out, nullptr,
+                                  assembly ? llvm::CodeGenFileType::AssemblyFile
+                                           : llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit this file type";
+    return false;
+  }
+  pm.run(module);
+  out.flush();
+  return true;
+}
+
+bool plstm::linkSharedLibrary(const std::string &objectPath,
+                              const std::string &libraryPath,
+                              std::string &error) {
+  llvm::ErrorOr<std::string> cc = llvm::sys::findProgramByName("cc");
+  if (!cc) {
+    error = "no C compiler driver 'cc' on PATH to link the shared library";
+    return false;
+  }
+  SmallVector<StringRef> args = {*cc, "-shared", "-o", libraryPath,
+                                 objectPath, "-lm"};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
+                                     &message);
+  if (rc != 0) {
+    error = "linking '" + libraryPath + "' failed (" + *cc + " exit " +
+            std::to_string(rc) + ")" + (message.empty() ? "" : ": " + message);
+    return false;
+  }
+  return true;
+}
+
+std::string
+plstm::generateCHeader(const std::vector<KernelDescription> &kernels,
+                       const std::string &guard) {
+  std::string h;
+  llvm::raw_string_ostream os(h);
+  os << "/* Generated by plstm-compile: the C interface of a plstm kernel "
+        "library.\n *\n"
+     << " * Each kernel takes one MLIR memref descriptor per input, then per\n"
+     << " * output, of a contiguous C-order buffer (offset 0, strides of a\n"
+     << " * row-major array). plstm_signature_<name> describes the arguments\n"
+     << " * (see README.md, \"Kernel ABI\"). DAG kernels require a valid DAG\n"
+     << " * (SPEC A6); the plstm runtime checks it before every call. */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "/* A rank-R memref descriptor; declare e.g. PLSTM_MEMREF(4). */\n"
+     << "#define PLSTM_MEMREF(R)                                         \\\n"
+     << "  struct plstm_memref_##R##d {                                  \\\n"
+     << "    void *allocated;                                            \\\n"
+     << "    void *aligned;                                              \\\n"
+     << "    int64_t offset;                                             \\\n"
+     << "    int64_t sizes[R];                                           \\\n"
+     << "    int64_t strides[R];                                         \\\n"
+     << "  }\n\n"
+     << "/* Comma-separated kernel names. */\nextern const char "
+        "plstm_kernels[];\n\n";
+  for (const KernelDescription &kernel : kernels) {
+    os << "/* " << kernel.signature << " */\n"
+       << "extern const char plstm_signature_" << kernel.name << "[];\n"
+       << "/* descriptors[i]: pointer to the descriptor of argument i "
+          "(inputs, then outputs). */\n"
+       << "void " << kernel.name << "_packed(void **descriptors);\n\n";
+  }
+  os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+  return h;
+}

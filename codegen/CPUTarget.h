@@ -1,0 +1,87 @@
+//===- CPUTarget.h - from the LLVM dialect to native code -----------------===//
+//
+// The CPU back end: kernel ABI descriptions, translation of the lowered
+// module to LLVM IR with the packed kernel entry points, optimization for
+// the host CPU, object/assembly emission through LLVM's TargetMachine, and
+// linking of a shared library with a C header.
+//
+// Kernel ABI (v1; runtime/Kernel.h parses the same text): for every public
+// function @f of the spec,
+//   void f_packed(void **descriptors)
+// takes one pointer per input then per output, each pointing to an MLIR
+// memref descriptor {void *allocated, *aligned; int64_t offset;
+// int64_t sizes[rank]; int64_t strides[rank]} of a contiguous C-order buffer.
+// The string `plstm_signature_f` describes the arguments:
+//   "plstm-kernel-v1 f in <n> <arg>... out <m> <arg>..."
+// with <arg> = <role>:<dtype>:<dim>,<dim>,... and <dim> = <NAME>=<size|?>
+// (NAME is the dim's name in the op's shape contract, "_" when unnamed).
+// `plstm_kernels` lists the kernel names, comma-separated.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PLSTM_CODEGEN_CPUTARGET_H
+#define PLSTM_CODEGEN_CPUTARGET_H
+
+#include "codegen/CodegenPasses.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir::plstm {
+
+/// Every dialect, interface and translation the CPU path needs.
+void registerCodegenDialects(DialectRegistry &registry);
+
+/// One kernel: its function name and ABI signature text.
+struct KernelDescription {
+  std::string name;
+  std::string signature;
+};
+
+/// Describes every public function of a spec (call before lowering).
+std::vector<KernelDescription> describeKernels(ModuleOp module);
+
+/// Runs the CPU pipeline on `module` in place; diagnostics go to the
+/// context's handler.
+LogicalResult lowerToLLVMDialect(ModuleOp module,
+                                 const CPUPipelineOptions &options);
+
+/// A TargetMachine for this machine's CPU and features (AVX-512 where
+/// present), at `optLevel` 0..3. Null and `error` set on failure.
+std::unique_ptr<llvm::TargetMachine>
+createHostTargetMachine(unsigned optLevel, std::string &error);
+
+/// Translates a module in the LLVM dialect to LLVM IR and adds the kernel
+/// ABI (packed entry points, signature strings, kernel list).
+std::unique_ptr<llvm::Module>
+translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
+                  const std::vector<KernelDescription> &kernels,
+                  std::string &error);
+
+/// Runs LLVM's -O<optLevel> pipeline for `machine` on `module`.
+bool optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
+                    unsigned optLevel, std::string &error);
+
+/// Writes assembly (`assembly` true) or an object file to `path`.
+bool emitNativeFile(llvm::Module &module, llvm::TargetMachine &machine,
+                    const std::string &path, bool assembly,
+                    std::string &error);
+
+/// Links an object file into a shared library with the system C compiler.
+bool linkSharedLibrary(const std::string &objectPath,
+                       const std::string &libraryPath, std::string &error);
+
+/// The C header declaring the kernels of a shared library.
+std::string generateCHeader(const std::vector<KernelDescription> &kernels,
+                            const std::string &guard);
+
+} // namespace mlir::plstm
+
+#endif // PLSTM_CODEGEN_CPUTARGET_H
