@@ -17,6 +17,7 @@
 
 #include "dialect/PLSTMDialect.h"
 #include "runtime/Npy.h"
+#include "runtime/jit/JIT.h"
 #include "runtime/Reference.h"
 #include "runtime/Tensor.h"
 
@@ -31,6 +32,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -62,8 +64,31 @@ static cl::list<std::string> dimBindings(
              "(B, T, N; repeatable or comma-separated: --dim B=2,T=100)"),
     cl::value_desc("NAME=VALUE"), cl::CommaSeparated);
 static cl::opt<std::string>
-    backend("backend", cl::desc("Backend that runs the spec: reference"),
+    backend("backend",
+            cl::desc("Backend that runs the spec: reference (fp64 reference "
+                     "evaluator) or cpu (JIT-compiled native code)"),
             cl::init("reference"));
+static cl::opt<std::string> schedule(
+    "schedule",
+    cl::desc("Force a schedule for --backend=cpu: sequential, chunkwise:N, "
+             "logdepth[:N]"),
+    cl::init(""));
+static cl::opt<bool> check(
+    "check", cl::desc("Also run the reference evaluator on the same inputs, "
+                      "print the max abs/rel error of every result and exit 1 "
+                      "beyond --tolerance"));
+static cl::opt<double> tolerance(
+    "tolerance",
+    cl::desc("--check bound on max|result - reference| / max|reference| "
+             "(default 1e-4 for f32 results, 1e-10 for f64)"),
+    cl::init(-1));
+static cl::opt<unsigned>
+    benchRuns("bench", cl::desc("Time N runs after one warm-up run: median, "
+                                "min, max and GFLOP/s (SPEC §9 formulas)"),
+              cl::init(0));
+static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level for "
+                                                "--backend=cpu (0-3)"),
+                                  cl::init(3), cl::Prefix);
 static cl::opt<std::string>
     outputDir("output-dir",
               cl::desc("Directory for result_<i>.npy (created if missing); "
@@ -441,6 +466,95 @@ Status writeTensors(const std::vector<Tensor> &results, const std::string &dir,
   return Status::success();
 }
 
+/// Runs a compiled kernel on `inputs`; outputs are allocated with the
+/// kernel's output shapes and poisoned with NaN first.
+Status runKernel(const rt::Kernel &kernel, const std::vector<Tensor> &inputs,
+                 std::vector<Tensor> &outputs) {
+  std::vector<rt::TensorRef> inputRefs;
+  for (const Tensor &t : inputs)
+    inputRefs.push_back(t.ref());
+  std::vector<std::vector<int64_t>> shapes;
+  if (Status s = kernel.outputShapes(inputRefs, shapes); !s)
+    return s;
+  outputs.clear();
+  std::vector<rt::TensorRef> outputRefs;
+  for (size_t i = 0; i < shapes.size(); ++i)
+    outputs.emplace_back(kernel.signature().outputs[i].dtype, shapes[i]);
+  for (Tensor &t : outputs) {
+    t.fill(std::nan(""));
+    outputRefs.push_back(t.ref());
+  }
+  return kernel(inputRefs, outputRefs);
+}
+
+/// FLOPs of one run of `func` from SPEC §9 (J dims included).
+double estimateFlops(func::FuncOp func,
+                     llvm::DenseMap<Value, Tensor> &values) {
+  double total = 0;
+  auto extent = [&](Value v, int64_t d) {
+    return static_cast<double>(values[v].shape()[d]);
+  };
+  auto staticDim = [](Value v, int64_t d) {
+    return static_cast<double>(cast<RankedTensorType>(v.getType()).getDimSize(d));
+  };
+  func.walk([&](Operation *op) {
+    if (auto scan = dyn_cast<mlir::plstm::Scan1DOp>(op)) {
+      if (!values.count(scan.getQ()))
+        return;
+      double b = extent(scan.getQ(), 0), t = extent(scan.getQ(), 1);
+      double dk = staticDim(scan.getQ(), 2), dv = staticDim(scan.getV(), 2);
+      double jq = staticDim(scan.getQ(), 3), jk = staticDim(scan.getK(), 3),
+             jv = staticDim(scan.getV(), 3),
+             jt = staticDim(scan.getTransition(), 2),
+             jo = staticDim(scan.getMark(), 2);
+      total += 2 * b * t * dk * dv *
+               (jt * jt + jt * jk * jv + jo * jq * jt + jo * jq * jk * jv);
+    } else if (auto scan = dyn_cast<mlir::plstm::Scan2DOp>(op)) {
+      if (!values.count(scan.getQ()))
+        return;
+      double b = extent(scan.getQ(), 0);
+      double n = staticDim(scan.getQ(), 1) * staticDim(scan.getQ(), 2);
+      double dk = staticDim(scan.getQ(), 3), dv = staticDim(scan.getV(), 3);
+      double jq = staticDim(scan.getQ(), 4), jk = staticDim(scan.getK(), 4),
+             jv = staticDim(scan.getV(), 4), jt = staticDim(scan.getTRl(), 4),
+             jo = staticDim(scan.getMarkL(), 4);
+      double o = scan.getOrientationList().size();
+      total += 2 * b * n * dk * dv *
+               (o * (4 * jt * jt + 2 * jt * jk * jv + 2 * jo * jq * jt) +
+                jo * jq * jk * jv);
+    } else if (auto scan = dyn_cast<mlir::plstm::ScanDagOp>(op)) {
+      if (!values.count(scan.getQ()) || !values.count(scan.getEdges()))
+        return;
+      double b = extent(scan.getQ(), 0), n = extent(scan.getQ(), 1);
+      double e = extent(scan.getEdges(), 0),
+             l = extent(scan.getLineEdges(), 0);
+      double dk = staticDim(scan.getQ(), 2), dv = staticDim(scan.getV(), 2);
+      double jq = staticDim(scan.getQ(), 3), jk = staticDim(scan.getK(), 3),
+             jv = staticDim(scan.getV(), 3),
+             jt = staticDim(scan.getTransition(), 2),
+             jo = staticDim(scan.getMark(), 2);
+      total += 2 * b * dk * dv *
+               (l * jt * jt + e * (jt * jk * jv + jo * jq * jt) +
+                n * jo * jq * jk * jv);
+    }
+  });
+  return total;
+}
+
+void reportBench(llvm::raw_ostream &log, StringRef what,
+                 std::vector<double> times, double flops) {
+  std::sort(times.begin(), times.end());
+  double median = times[times.size() / 2];
+  if (times.size() % 2 == 0)
+    median = 0.5 * (times[times.size() / 2 - 1] + times[times.size() / 2]);
+  log << "  bench " << what << ": " << times.size() << " runs, median "
+      << llvm::format("%.3f", median) << " ms, min "
+      << llvm::format("%.3f", times.front()) << " ms, max "
+      << llvm::format("%.3f", times.back()) << " ms, "
+      << llvm::format("%.3f", flops / (median * 1e6)) << " GFLOP/s ("
+      << llvm::format("%.4g", flops) << " FLOP per run, SPEC §9)\n";
+}
+
 int fail(const std::string &message) {
   llvm::errs() << "plstm-run: error: " << message << "\n";
   return 1;
@@ -456,9 +570,14 @@ int main(int argc, char **argv) {
       "  plstm-run spec.mlir -i q.npy -i k.npy ... --output-dir out/\n"
       "  plstm-run spec.mlir --random --seed 1 --dim B=2,T=64\n");
 
-  if (backend != "reference")
+  if (backend != "reference" && backend != "cpu")
     return fail("--backend=" + backend +
-                " is not available in this build (available: reference)");
+                " is not available in this build (available: reference, cpu)");
+  if (check && backend == "reference")
+    return fail("--check compares a compiled backend with the reference; "
+                "use it with --backend=cpu");
+  if (optLevel > 3)
+    return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
   if (randomInputs && !inputFiles.empty())
     return fail("--random and -i are mutually exclusive (got --random and " +
                 std::to_string(inputFiles.size()) + " -i files)");
@@ -636,14 +755,110 @@ int main(int argc, char **argv) {
     log << "\n";
   }
 
+  std::vector<Tensor> inputTensors;
+  for (unsigned i = 0; i < numArgs; ++i)
+    inputTensors.push_back(values[func.getArgument(i)]);
+  double flops = estimateFlops(func, values);
+
   auto start = std::chrono::steady_clock::now();
   std::vector<Tensor> results;
-  ReferenceInterpreter interpreter(values);
-  if (Status s = interpreter.run(func, results, log); !s)
-    return fail(s.message());
+  if (backend == "reference") {
+    ReferenceInterpreter interpreter(values);
+    if (Status s = interpreter.run(func, results, log); !s)
+      return fail(s.message());
+  } else {
+    auto text = llvm::MemoryBuffer::getFile(specFile);
+    rt::CompileOptions options;
+    options.schedule = schedule;
+    options.optLevel = optLevel;
+    options.entry = func.getName().str();
+    auto kernel = text ? rt::compile((*text)->getBuffer().str(), options)
+                       : rt::compileFile(specFile, options);
+    if (!kernel)
+      return fail("--backend=cpu: " + llvm::toString(kernel.takeError()));
+    log << "  compiled @" << func.getName() << " for the CPU in "
+        << llvm::format("%.3f", kernel->compileSeconds()) << " s\n";
+    start = std::chrono::steady_clock::now();
+    if (Status s = runKernel(*kernel, inputTensors, results); !s)
+      return fail(s.message());
+    log << "  kernel @" << func.getName() << ": "
+        << llvm::format("%.3f", std::chrono::duration<double, std::milli>(
+                                    std::chrono::steady_clock::now() - start)
+                                    .count())
+        << " ms (cpu)\n";
+    if (benchRuns > 0) {
+      std::vector<double> times;
+      std::vector<Tensor> scratch;
+      for (unsigned r = 0; r < benchRuns; ++r) {
+        scratch.clear();
+        auto t0 = std::chrono::steady_clock::now();
+        if (Status s = runKernel(*kernel, inputTensors, scratch); !s)
+          return fail(s.message());
+        times.push_back(std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - t0)
+                            .count());
+      }
+      reportBench(log, "cpu", times, flops);
+    }
+  }
   double totalMs = std::chrono::duration<double, std::milli>(
                        std::chrono::steady_clock::now() - start)
                        .count();
+  if (backend == "reference" && benchRuns > 0) {
+    std::vector<double> times;
+    for (unsigned r = 0; r < benchRuns; ++r) {
+      llvm::DenseMap<Value, Tensor> scratchValues;
+      for (unsigned i = 0; i < numArgs; ++i)
+        scratchValues[func.getArgument(i)] = inputTensors[i];
+      std::vector<Tensor> scratch;
+      std::string ignored;
+      llvm::raw_string_ostream ignoredOs(ignored);
+      ReferenceInterpreter interpreter(scratchValues);
+      auto t0 = std::chrono::steady_clock::now();
+      if (Status s = interpreter.run(func, scratch, ignoredOs); !s)
+        return fail(s.message());
+      times.push_back(std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - t0)
+                          .count());
+    }
+    reportBench(log, "reference", times, flops);
+  }
+
+  bool checkFailed = false;
+  if (check) {
+    llvm::DenseMap<Value, Tensor> refValues;
+    for (unsigned i = 0; i < numArgs; ++i)
+      refValues[func.getArgument(i)] = inputTensors[i];
+    std::vector<Tensor> expected;
+    std::string ignored;
+    llvm::raw_string_ostream ignoredOs(ignored);
+    ReferenceInterpreter interpreter(refValues);
+    if (Status s = interpreter.run(func, expected, ignoredOs); !s)
+      return fail("--check: " + s.message());
+    for (size_t i = 0; i < results.size(); ++i) {
+      double maxAbs = 0, maxRef = 0;
+      bool nonFinite = false;
+      rt::TensorRef got = results[i].ref(), want = expected[i].ref();
+      for (int64_t e = 0, n = got.numElements(); e < n; ++e) {
+        double g = got.loadLinear(e), w = want.loadLinear(e);
+        if (!std::isfinite(g) && std::isfinite(w))
+          nonFinite = true;
+        maxAbs = std::max(maxAbs, std::fabs(g - w));
+        maxRef = std::max(maxRef, std::fabs(w));
+      }
+      double rel = maxRef > 0 ? maxAbs / maxRef : maxAbs;
+      double bound = tolerance >= 0 ? double(tolerance)
+                     : results[i].dtype() == DType::F64 ? 1e-10
+                                                        : 1e-4;
+      bool ok = !nonFinite && rel <= bound;
+      checkFailed |= !ok;
+      log << "  check result #" << i << ": max abs err "
+          << llvm::format("%.3e", maxAbs) << ", max rel err "
+          << llvm::format("%.3e", rel) << " (bound "
+          << llvm::format("%.1e", bound) << ") "
+          << (nonFinite ? "NON-FINITE" : ok ? "ok" : "FAILED") << "\n";
+    }
+  }
 
   // Inputs first: a failure there leaves no result file behind either.
   std::vector<std::string> written, writtenInputs;
@@ -669,7 +884,10 @@ int main(int argc, char **argv) {
     log << "\n";
   }
   log << "  total " << llvm::format("%.3f", totalMs) << " ms\n";
-  if (!quiet)
+  if (!quiet || checkFailed)
     llvm::outs() << log.str();
+  if (checkFailed)
+    return fail("--check: a result differs from the reference evaluator "
+                "beyond the tolerance (see above)");
   return 0;
 }

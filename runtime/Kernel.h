@@ -1,0 +1,80 @@
+//===- Kernel.h - calling compiled plstm kernels (core runtime) -----------===//
+//
+// The C ABI of compiled kernels (codegen/CPUTarget.h): a kernel is
+// `void <name>_packed(void **descriptors)` plus a signature string. This file
+// parses signatures, checks call-time shapes against them (named dims must
+// agree across arguments), validates DAG inputs (SPEC A6), marshals strided
+// tensor views into contiguous buffers and MLIR memref descriptors, and
+// loads AOT shared libraries with dlopen. No MLIR, no LLVM.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PLSTM_RUNTIME_KERNEL_H
+#define PLSTM_RUNTIME_KERNEL_H
+
+#include "runtime/Tensor.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace plstm {
+
+/// One argument of a kernel: its role ("q", "source_r", "arg3"), dtype and
+/// dims (name, and extent or -1 when dynamic).
+struct KernelArg {
+  std::string role;
+  DType dtype = DType::F32;
+  std::vector<std::string> dimNames;
+  std::vector<int64_t> dims;
+};
+
+/// What a kernel takes and returns ("plstm-kernel-v1 ..." text).
+struct KernelSignature {
+  std::string name;
+  std::vector<KernelArg> inputs, outputs;
+
+  static Status parse(const std::string &text, KernelSignature &out);
+  /// Binds named dims from the inputs' shapes (checking dtype, rank,
+  /// static extents and agreement) and derives the output shapes.
+  Status resolveShapes(const std::vector<TensorRef> &inputs,
+                       std::vector<std::vector<int64_t>> &outputShapes) const;
+};
+
+using PackedKernelFn = void (*)(void **);
+
+/// Checks `inputs` / `outputs` against `signature`, validates graphs, then
+/// runs `fn`. Views may have any strides: non-contiguous ones go through
+/// contiguous temporaries.
+Status invokeKernel(PackedKernelFn fn, const KernelSignature &signature,
+                    const std::vector<TensorRef> &inputs,
+                    const std::vector<TensorRef> &outputs);
+
+/// A shared library written by `plstm-compile --emit=so`.
+class AotLibrary {
+public:
+  AotLibrary() = default;
+  ~AotLibrary();
+  AotLibrary(const AotLibrary &) = delete;
+  AotLibrary &operator=(const AotLibrary &) = delete;
+
+  /// dlopen()s `path` and reads its kernel list and signatures.
+  static Status open(const std::string &path,
+                     std::unique_ptr<AotLibrary> &out);
+  std::vector<std::string> kernelNames() const;
+  /// The signature of kernel `name`, or null.
+  const KernelSignature *signature(const std::string &name) const;
+  /// Calls kernel `name`.
+  Status call(const std::string &name, const std::vector<TensorRef> &inputs,
+              const std::vector<TensorRef> &outputs) const;
+
+private:
+  void *handle_ = nullptr;
+  std::string path_;
+  std::map<std::string, std::pair<KernelSignature, PackedKernelFn>> kernels_;
+};
+
+} // namespace plstm
+
+#endif // PLSTM_RUNTIME_KERNEL_H

@@ -1,0 +1,157 @@
+//===- JIT.cpp - compile a plstm spec in-process and call it --------------===//
+//
+// parse -> describeKernels -> plstm-cpu-pipeline -> ExecutionEngine (our
+// LLVM IR with the packed kernel ABI, -O3 for the host CPU) -> lookup of
+// `<entry>_packed`. See JIT.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/jit/JIT.h"
+
+#include "codegen/CPUTarget.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+
+using namespace plstm;
+
+struct plstm::KernelImpl {
+  std::unique_ptr<mlir::MLIRContext> context;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  KernelSignature signature;
+  PackedKernelFn fn = nullptr;
+};
+
+const KernelSignature &Kernel::signature() const { return impl_->signature; }
+
+Status Kernel::operator()(const std::vector<TensorRef> &inputs,
+                          const std::vector<TensorRef> &outputs) const {
+  return invokeKernel(impl_->fn, impl_->signature, inputs, outputs);
+}
+
+Status Kernel::outputShapes(const std::vector<TensorRef> &inputs,
+                            std::vector<std::vector<int64_t>> &shapes) const {
+  return impl_->signature.resolveShapes(inputs, shapes);
+}
+
+static llvm::Error makeError(const std::string &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+static std::mutex cacheMutex;
+/// The in-process cache. Never destroyed: JITed code must not be torn down
+/// after LLVM's own statics at exit.
+static std::map<std::string, std::shared_ptr<KernelImpl>> &cache() {
+  static auto *kernels = new std::map<std::string, std::shared_ptr<KernelImpl>>();
+  return *kernels;
+}
+
+llvm::Expected<Kernel> plstm::compile(const std::string &specText,
+                                      const CompileOptions &options) {
+  auto start = std::chrono::steady_clock::now();
+  std::string key = specText + '\0' + options.schedule + '\0' +
+                    std::to_string(options.optLevel) + '\0' + options.entry +
+                    '\0' + std::to_string(static_cast<int>(options.target));
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  if (auto it = cache().find(key); it != cache().end()) {
+    Kernel kernel;
+    kernel.impl_ = it->second;
+    kernel.fromCache_ = true;
+    return kernel;
+  }
+  if (options.optLevel > 3)
+    return makeError("CompileOptions::optLevel = " +
+                     std::to_string(options.optLevel) + ", expected 0..3");
+
+  auto impl = std::make_shared<KernelImpl>();
+  mlir::DialectRegistry registry;
+  mlir::plstm::registerCodegenDialects(registry);
+  impl->context = std::make_unique<mlir::MLIRContext>(registry);
+  impl->context->loadAllAvailableDialects();
+  std::string diagnostics;
+  llvm::raw_string_ostream diagOs(diagnostics);
+  mlir::ScopedDiagnosticHandler handler(
+      impl->context.get(), [&](mlir::Diagnostic &diag) {
+        diagOs << diag.getLocation() << ": " << diag << "\n";
+        return mlir::success();
+      });
+
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(specText, impl->context.get(),
+                                              "spec");
+  if (!module)
+    return makeError("the spec does not parse or verify:\n" + diagnostics);
+  std::vector<mlir::plstm::KernelDescription> kernels =
+      mlir::plstm::describeKernels(*module);
+  const mlir::plstm::KernelDescription *chosen = nullptr;
+  for (const auto &kernel : kernels)
+    if (options.entry.empty() ? kernels.size() == 1
+                              : kernel.name == options.entry)
+      chosen = &kernel;
+  if (!chosen)
+    return makeError(
+        options.entry.empty()
+            ? "the spec has " + std::to_string(kernels.size()) +
+                  " public functions, expected 1 (set CompileOptions::entry)"
+            : "the spec has no public function @" + options.entry);
+
+  mlir::plstm::CPUPipelineOptions pipeline;
+  pipeline.schedule = options.schedule;
+  if (failed(mlir::plstm::lowerToLLVMDialect(*module, pipeline)))
+    return makeError("lowering failed:\n" + diagnostics);
+
+  std::string translateError;
+  auto builder = [&](mlir::Operation *op, llvm::LLVMContext &ctx) {
+    return mlir::plstm::translateToLLVMIR(llvm::cast<mlir::ModuleOp>(op), ctx,
+                                          kernels, translateError);
+  };
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  auto transformer =
+      mlir::makeOptimizingTransformer(options.optLevel, 0, nullptr);
+  mlir::ExecutionEngineOptions engineOptions;
+  engineOptions.llvmModuleBuilder = builder;
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel =
+      static_cast<llvm::CodeGenOptLevel>(options.optLevel);
+  auto engine = mlir::ExecutionEngine::create(*module, engineOptions);
+  if (!engine)
+    return makeError("JIT compilation failed: " +
+                     llvm::toString(engine.takeError()) +
+                     (translateError.empty() ? "" : " (" + translateError + ")"));
+  impl->engine = std::move(*engine);
+  auto symbol = impl->engine->lookup(chosen->name + "_packed");
+  if (!symbol)
+    return makeError("JIT: no entry point " + chosen->name + "_packed: " +
+                     llvm::toString(symbol.takeError()));
+  impl->fn = reinterpret_cast<PackedKernelFn>(*symbol);
+  if (Status s = KernelSignature::parse(chosen->signature, impl->signature);
+      !s)
+    return makeError(s.message());
+  cache()[key] = impl;
+
+  Kernel kernel;
+  kernel.impl_ = impl;
+  kernel.compileSeconds_ = std::chrono::duration<double>(
+                               std::chrono::steady_clock::now() - start)
+                               .count();
+  return kernel;
+}
+
+llvm::Expected<Kernel> plstm::compileFile(const std::string &path,
+                                          const CompileOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return makeError("cannot read spec '" + path +
+                     "': " + buffer.getError().message());
+  return compile((*buffer)->getBuffer().str(), options);
+}

@@ -1,0 +1,79 @@
+//===- JIT.h - compile a plstm spec in-process and call it ----------------===//
+//
+// The JIT facade a host program uses (shaped like MLIR's ExecutionEngine):
+//
+//   plstm::CompileOptions options;                 // target, schedule, -O
+//   auto kernel = plstm::compile(specText, options);
+//   if (!kernel) { report(kernel.takeError()); return; }
+//   plstm::Status s = (*kernel)({q, k, v, ...}, {y, last});
+//
+// Compiled kernels are cached in-process by (spec text, options). Errors are
+// values: llvm::Expected from compile, plstm::Status from a call (shape
+// mismatches name the argument, the expected and the actual shape).
+// This library links MLIR, LLVM and codegen/; the core runtime does not.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PLSTM_RUNTIME_JIT_JIT_H
+#define PLSTM_RUNTIME_JIT_JIT_H
+
+#include "runtime/Kernel.h"
+#include "runtime/Tensor.h"
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace plstm {
+
+enum class Target { CPU };
+
+struct CompileOptions {
+  Target target = Target::CPU;
+  /// Forced schedule ("sequential", "chunkwise:64", ...); empty: the ops'
+  /// own or the schedule selector's choice.
+  std::string schedule;
+  /// LLVM optimization level 0..3.
+  unsigned optLevel = 3;
+  /// Function to compile; empty: the spec's only public function.
+  std::string entry;
+};
+
+struct KernelImpl;
+
+/// A compiled kernel: cheap to copy (shared), callable from any thread.
+class Kernel {
+public:
+  const KernelSignature &signature() const;
+  /// Runs the kernel. Outputs must be allocated with the shapes that
+  /// `outputShapes` gives.
+  Status operator()(const std::vector<TensorRef> &inputs,
+                    const std::vector<TensorRef> &outputs) const;
+  /// Output shapes for these inputs (checks the inputs).
+  Status outputShapes(const std::vector<TensorRef> &inputs,
+                      std::vector<std::vector<int64_t>> &shapes) const;
+  /// Wall time of the compilation that produced this kernel (0 when it came
+  /// from the cache).
+  double compileSeconds() const { return compileSeconds_; }
+  bool fromCache() const { return fromCache_; }
+
+private:
+  friend llvm::Expected<Kernel> compile(const std::string &,
+                                        const CompileOptions &);
+  std::shared_ptr<KernelImpl> impl_;
+  double compileSeconds_ = 0;
+  bool fromCache_ = false;
+};
+
+/// Compiles `specText` (an MLIR module holding plstm ops).
+llvm::Expected<Kernel> compile(const std::string &specText,
+                               const CompileOptions &options = {});
+/// Reads and compiles the spec file at `path`.
+llvm::Expected<Kernel> compileFile(const std::string &path,
+                                   const CompileOptions &options = {});
+
+} // namespace plstm
+
+#endif // PLSTM_RUNTIME_JIT_JIT_H
