@@ -1,0 +1,203 @@
+//===- plstm-compile.cpp - ahead-of-time compilation of plstm specs -------===//
+//
+// Like Toy's `toyc`, `--emit` chooses how far to lower:
+//
+//   plstm-compile spec.mlir --emit=mlir [--stage=loops|buffers|llvm] -o out.mlir
+//   plstm-compile spec.mlir --emit=llvm -o out.ll     LLVM IR with the kernel ABI
+//   plstm-compile spec.mlir --emit=asm  -o out.s      host assembly
+//   plstm-compile spec.mlir --emit=obj  -o out.o      host object file
+//   plstm-compile spec.mlir --emit=so   -o libk.so    shared library + libk.h
+//
+// The shared library exports, per public function @f, `f_packed(void **)`
+// and `plstm_signature_f` (codegen/CPUTarget.h); the thin runtime
+// (runtime/Kernel.h, AotLibrary) loads and calls it without MLIR. Outputs are
+// written under temporary names and renamed at the end: an error leaves no
+// file behind.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CPUTarget.h"
+#include "dialect/PLSTMDialect.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
+                                     cl::Required);
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("file"), cl::Required);
+static cl::opt<std::string>
+    emit("emit", cl::desc("What to write: mlir, llvm, asm, obj or so"),
+         cl::init("so"));
+static cl::opt<std::string>
+    stage("stage",
+          cl::desc("With --emit=mlir: loops (after the schedule lowering), "
+                   "buffers (after bufferization) or llvm (LLVM dialect)"),
+          cl::init("llvm"));
+static cl::opt<std::string> schedule(
+    "schedule",
+    cl::desc("Force a schedule: sequential, chunkwise:N, logdepth[:N]"),
+    cl::init(""));
+static cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+                                   cl::init("cpu"));
+static cl::opt<std::string>
+    headerFile("header",
+               cl::desc("C header for --emit=so (default: the output with "
+                        ".h instead of its extension)"),
+               cl::value_desc("file"));
+static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level (0-3)"),
+                                  cl::init(3), cl::Prefix);
+
+static int fail(const std::string &message) {
+  llvm::errs() << "plstm-compile: error: " << message << "\n";
+  return 1;
+}
+
+/// Writes `text` to `path` through a temporary file.
+static bool writeText(const std::string &path, StringRef text,
+                      std::string &error) {
+  std::string temp = path + ".tmp";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(temp, ec, llvm::sys::fs::OF_Text);
+    if (ec) {
+      error = "cannot write '" + path + "': " + ec.message();
+      return false;
+    }
+    out << text;
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
+    llvm::sys::fs::remove(temp);
+    error = "cannot write '" + path + "': " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "plstm-compile: ahead-of-time compilation of "
+                              "plstm specs\n");
+  if (target != "cpu")
+    return fail("--target=" + target +
+                " is not available in this build (available: cpu)");
+  if (emit != "mlir" && emit != "llvm" && emit != "asm" && emit != "obj" &&
+      emit != "so")
+    return fail("--emit=" + emit + ", expected mlir, llvm, asm, obj or so");
+  if (stage != "loops" && stage != "buffers" && stage != "llvm")
+    return fail("--stage=" + stage + ", expected loops, buffers or llvm");
+  if (stage != "llvm" && emit != "mlir")
+    return fail("--stage=" + stage + " needs --emit=mlir");
+  if (optLevel > 3)
+    return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
+
+  DialectRegistry registry;
+  plstm::registerCodegenDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  std::string errorMessage;
+  auto file = openInputFile(specFile, &errorMessage);
+  if (!file)
+    return fail("cannot open spec '" + specFile + "': " + errorMessage);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return fail("spec '" + specFile + "' does not parse or verify (see above)");
+  std::vector<plstm::KernelDescription> kernels =
+      plstm::describeKernels(*module);
+  if (kernels.empty())
+    return fail("spec '" + specFile + "' has no public function to compile");
+
+  plstm::CPUPipelineOptions pipeline;
+  pipeline.schedule = schedule;
+  pipeline.stopAfterScanLowering = stage == "loops";
+  pipeline.stopBeforeLLVM = stage == "buffers";
+  if (failed(plstm::lowerToLLVMDialect(*module, pipeline)))
+    return fail("lowering '" + specFile + "' failed (see above)");
+
+  std::string error;
+  if (emit == "mlir") {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    return writeText(outputFile, text, error) ? 0 : fail(error);
+  }
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      plstm::translateToLLVMIR(*module, llvmContext, kernels, error);
+  if (!llvmModule)
+    return fail(error);
+  std::unique_ptr<llvm::TargetMachine> machine =
+      plstm::createHostTargetMachine(optLevel, error);
+  if (!machine)
+    return fail(error);
+  if (!plstm::optimizeModule(*llvmModule, *machine, optLevel, error))
+    return fail(error);
+
+  if (emit == "llvm") {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvmModule->print(os, nullptr);
+    return writeText(outputFile, text, error) ? 0 : fail(error);
+  }
+  std::string temp = outputFile + ".tmp";
+  if (emit == "asm" || emit == "obj") {
+    if (!plstm::emitNativeFile(*llvmModule, *machine, temp, emit == "asm",
+                               error)) {
+      llvm::sys::fs::remove(temp);
+      return fail(error);
+    }
+    if (std::error_code ec = llvm::sys::fs::rename(temp, outputFile)) {
+      llvm::sys::fs::remove(temp);
+      return fail("cannot write '" + outputFile + "': " + ec.message());
+    }
+    return 0;
+  }
+
+  // --emit=so: object, shared library, header.
+  std::string header = headerFile;
+  if (header.empty()) {
+    llvm::SmallString<256> path(outputFile);
+    llvm::sys::path::replace_extension(path, ".h");
+    header = std::string(path);
+  }
+  std::string object = outputFile + ".o.tmp";
+  bool ok = plstm::emitNativeFile(*llvmModule, *machine, object, false,
+                                  error) &&
+            plstm::linkSharedLibrary(object, temp, error);
+  llvm::sys::fs::remove(object);
+  if (!ok) {
+    llvm::sys::fs::remove(temp);
+    return fail(error);
+  }
+  std::string guard = "PLSTM_KERNELS_" +
+                      llvm::sys::path::stem(outputFile).upper() + "_H";
+  for (char &c : guard)
+    if (!isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  if (!writeText(header, plstm::generateCHeader(kernels, guard), error)) {
+    llvm::sys::fs::remove(temp);
+    return fail(error);
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temp, outputFile)) {
+    llvm::sys::fs::remove(temp);
+    llvm::sys::fs::remove(header);
+    return fail("cannot write '" + outputFile + "': " + ec.message());
+  }
+  return 0;
+}
