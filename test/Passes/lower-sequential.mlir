@@ -1,0 +1,102 @@
+// RUN: plstm-opt %s --plstm-lower-sequential --split-input-file | FileCheck %s
+
+// 1D: a batch loop around a time loop that carries the state; each step
+// reads the per-step slices and runs the q·M·C, q·D·kv, T·C and S⋆kv
+// contractions as linalg.generic; the output step is inserted at [b, t].
+// CHECK-LABEL: func.func @scan1d
+// CHECK-SAME: (%[[Q:[a-zA-Z0-9_]+]]: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x2x1xf32>, %{{.+}}: tensor<?x?x1x1x1xf32>, %[[T:[a-zA-Z0-9_]+]]: tensor<?x?x1x1xf32>
+// CHECK-DAG: %[[B:[a-zA-Z0-9_]+]] = tensor.dim %[[Q]], %c0
+// CHECK-DAG: %[[LEN:[a-zA-Z0-9_]+]] = tensor.dim %[[Q]], %c1
+// CHECK: %[[RES:[a-zA-Z0-9_]+]]:2 = scf.for %[[BI:[a-zA-Z0-9_]+]] = %{{.+}} to %[[B]]
+// CHECK:   scf.for %[[TI:[a-zA-Z0-9_]+]] = %{{.+}} to %[[LEN]] {{.*}} iter_args(%[[STATE:[a-zA-Z0-9_]+]] = %{{.+}}, %[[Y:[a-zA-Z0-9_]+]] = %{{.+}}) -> (tensor<4x2x1xf32>, tensor<?x?x2x1xf32>)
+// CHECK:     tensor.extract_slice %[[T]][%[[BI]], %[[TI]], 0, 0] [1, 1, 1, 1] [1, 1, 1, 1] : tensor<?x?x1x1xf32> to tensor<1x1xf32>
+// CHECK-COUNT-4: linalg.generic {{.*}}reduction
+// CHECK:     %[[YT:[a-zA-Z0-9_]+]] = tensor.insert_slice %{{.+}} into %[[Y]][%[[BI]], %[[TI]], 0, 0] [1, 1, 2, 1]
+// CHECK:     scf.yield %{{.+}}, %[[YT]]
+// CHECK: return %[[RES]]#0, %[[RES]]#1
+func.func @scan1d(%q: tensor<?x?x4x1xf32>, %k: tensor<?x?x4x1xf32>, %v: tensor<?x?x2x1xf32>,
+    %s: tensor<?x?x1x1x1xf32>, %t: tensor<?x?x1x1xf32>, %m: tensor<?x?x1x1x1xf32>,
+    %d: tensor<?x?x1x1x1x1xf32>) -> (tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>) {
+  %y, %last = plstm.scan1d qkv(%q, %k, %v) source(%s) transition(%t) mark(%m) direct(%d)
+      {schedule = #plstm.schedule<sequential>}
+      : (tensor<?x?x4x1xf32>, tensor<?x?x4x1xf32>, tensor<?x?x2x1xf32>, tensor<?x?x1x1x1xf32>,
+         tensor<?x?x1x1xf32>, tensor<?x?x1x1x1xf32>, tensor<?x?x1x1x1x1xf32>)
+      -> (tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>)
+  return %y, %last : tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>
+}
+
+// -----
+
+// Ops with another schedule, or none, are left for other lowerings.
+// CHECK-LABEL: func.func @not_sequential
+// CHECK: plstm.scan1d {{.*}}#plstm.schedule<chunkwise, chunk = 4>
+// CHECK: plstm.scan1d
+// CHECK-NOT: schedule
+// CHECK: return
+func.func @not_sequential(%q: tensor<1x8x1x1xf32>, %s: tensor<1x8x1x1x1xf32>, %t: tensor<1x8x1x1xf32>,
+    %d: tensor<1x8x1x1x1x1xf32>) -> tensor<1x8x1x1xf32> {
+  %y, %l = plstm.scan1d qkv(%q, %q, %q) source(%s) transition(%t) mark(%s) direct(%d)
+      {schedule = #plstm.schedule<chunkwise, chunk = 4>}
+      : (tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>, tensor<1x8x1x1x1xf32>,
+         tensor<1x8x1x1xf32>, tensor<1x8x1x1x1xf32>, tensor<1x8x1x1x1x1xf32>)
+      -> (tensor<1x8x1x1xf32>, tensor<1x1x1x1xf32>)
+  %y2, %l2 = plstm.scan1d qkv(%q, %q, %q) source(%s) transition(%t) mark(%s) direct(%d)
+      : (tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>, tensor<1x8x1x1x1xf32>,
+         tensor<1x8x1x1xf32>, tensor<1x8x1x1x1xf32>, tensor<1x8x1x1x1x1xf32>)
+      -> (tensor<1x8x1x1xf32>, tensor<1x1x1x1xf32>)
+  return %y : tensor<1x8x1x1xf32>
+}
+
+// -----
+
+// 2D: the direct term first (x, y loops), then per orientation an x loop
+// carrying the column of right-going states and a y loop carrying the
+// down-going state. Orientation 3 flips both axes: x = 2 - x', y = 4 - y'.
+// Only the given turn (dl) appears: three T contractions per node, not four.
+// CHECK-LABEL: func.func @scan2d
+// CHECK: scf.for %[[BI:[a-zA-Z0-9_]+]] =
+// CHECK:   scf.for
+// CHECK:     scf.for
+// CHECK:   scf.for %[[XP:[a-zA-Z0-9_]+]] = %{{.+}} to %c3{{.*}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<5x2x2x1xf32>
+// CHECK:     %[[X:[a-zA-Z0-9_]+]] = arith.subi %c2{{.*}}, %[[XP]]
+// CHECK:     scf.for %[[YP:[a-zA-Z0-9_]+]] = %{{.+}} to %c5{{.*}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<2x2x1xf32>, tensor<5x2x2x1xf32>
+// CHECK:       %[[Y:[a-zA-Z0-9_]+]] = arith.subi %c4{{.*}}, %[[YP]]
+// CHECK:       tensor.extract_slice %{{.+}}[%[[BI]], %{{.+}}, %[[X]], %[[Y]], 0, 0] [1, 1, 1, 1, 1, 1]
+// CHECK:     tensor.insert_slice %{{.+}} into %{{.+}}[%[[BI]], %{{.+}}, %[[X]], 0, 0, 0] [1, 1, 1, 2, 2, 1]
+func.func @scan2d(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32>, %t: tensor<?x1x3x5x1x1xf32>,
+    %d: tensor<?x3x5x1x1x1x1xf32>) -> tensor<?x3x5x2x1xf32> {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %q, %q) source(%s, %s) transition(%t, %t) turn_dl(%t)
+      mark(%s, %s) direct(%d) orientations [3] {schedule = #plstm.schedule<sequential>}
+      : (tensor<?x3x5x2x1xf32>, tensor<?x3x5x2x1xf32>, tensor<?x3x5x2x1xf32>, tensor<?x1x3x5x1x1x1xf32>,
+         tensor<?x1x3x5x1x1x1xf32>, tensor<?x1x3x5x1x1xf32>, tensor<?x1x3x5x1x1xf32>, tensor<?x1x3x5x1x1xf32>,
+         tensor<?x1x3x5x1x1x1xf32>, tensor<?x1x3x5x1x1x1xf32>, tensor<?x3x5x1x1x1x1xf32>)
+      -> (tensor<?x3x5x2x1xf32>, tensor<?x1x5x2x2x1xf32>, tensor<?x1x3x2x2x1xf32>)
+  return %y : tensor<?x3x5x2x1xf32>
+}
+
+// -----
+
+// DAG: compressed rows of the line edges and a Kahn order are built once,
+// then per batch entry the direct term and an edge loop in that order, with
+// an inner loop over the incoming line edges of each edge.
+// CHECK-LABEL: func.func @scan_dag
+// CHECK-SAME: (%{{.+}}: tensor<1x?x1x1xf32>, %[[E:[a-zA-Z0-9_]+]]: tensor<?x2xi32>, %[[L:[a-zA-Z0-9_]+]]: tensor<?x2xi64>
+// CHECK-DAG: %[[NE:[a-zA-Z0-9_]+]] = tensor.dim %[[E]], %c0
+// CHECK-DAG: %[[NL:[a-zA-Z0-9_]+]] = tensor.dim %[[L]], %c0
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[NL]]
+// CHECK: %[[ORDER:[a-zA-Z0-9_]+]]:3 = scf.for %{{.+}} = %{{.+}} to %[[NE]]
+// CHECK: scf.for
+// CHECK:   scf.for
+// CHECK:   scf.for %[[I:[a-zA-Z0-9_]+]] = %{{.+}} to %[[NE]]
+// CHECK:     tensor.extract %[[ORDER]]#0[%[[I]]]
+// CHECK:     scf.for
+// CHECK:       linalg.generic
+func.func @scan_dag(%q: tensor<1x?x1x1xf32>, %e: tensor<?x2xi32>, %l: tensor<?x2xi64>,
+    %s: tensor<1x?x1x1x1xf32>, %t: tensor<1x?x1x1xf32>, %d: tensor<1x?x1x1x1x1xf32>) -> tensor<1x?x1x1xf32> {
+  %y = plstm.scan_dag qkv(%q, %q, %q) graph(%e, %l) source(%s) transition(%t) mark(%s) direct(%d)
+      {schedule = #plstm.schedule<sequential>}
+      : (tensor<1x?x1x1xf32>, tensor<1x?x1x1xf32>, tensor<1x?x1x1xf32>, tensor<?x2xi32>, tensor<?x2xi64>,
+         tensor<1x?x1x1x1xf32>, tensor<1x?x1x1xf32>, tensor<1x?x1x1x1xf32>, tensor<1x?x1x1x1x1xf32>)
+      -> tensor<1x?x1x1xf32>
+  return %y : tensor<1x?x1x1xf32>
+}
