@@ -5,7 +5,7 @@ import lit.formats
 config.name = "plstm"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "unit-jit"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.plstm_obj_root, "test")
 

@@ -1,0 +1,544 @@
+//===- JITTest.cpp - compiled kernels against the reference evaluator -----===//
+//
+// Randomized problems for each scan op (non-power-of-two sizes, J > 1,
+// missing turns, orientation sets, initial/final states, dynamic batch,
+// random multi-component DAGs up to 200 nodes) compiled with the JIT and, for
+// one spec per op, as an AOT shared library loaded by the core runtime; each
+// result must equal the fp64 reference evaluator within the documented
+// tolerance (1e-4 of the largest reference value for f32, 1e-10 for f64).
+// Outputs are poisoned with NaN before every call. Call-time errors must be
+// reported as values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CPUTarget.h"
+#include "runtime/Kernel.h"
+#include "runtime/Reference.h"
+#include "runtime/jit/JIT.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+
+using namespace plstm;
+
+namespace {
+
+std::string dims(std::vector<std::string> parts, const std::string &et) {
+  std::string text = "tensor<";
+  for (const std::string &p : parts)
+    text += p + "x";
+  return text + et + ">";
+}
+std::string s(int64_t v) { return std::to_string(v); }
+
+struct J {
+  int64_t dk, dv, jq, jk, jv, jt, jo;
+};
+
+/// A spec with one scan1d (B, T dynamic).
+std::string spec1D(const J &j, bool init, const std::string &et) {
+  std::vector<std::string> types = {
+      dims({"?", "?", s(j.dk), s(j.jq)}, et),
+      dims({"?", "?", s(j.dk), s(j.jk)}, et),
+      dims({"?", "?", s(j.dv), s(j.jv)}, et),
+      dims({"?", "?", s(j.jt), s(j.jk), s(j.jv)}, et),
+      dims({"?", "?", s(j.jt), s(j.jt)}, et),
+      dims({"?", "?", s(j.jo), s(j.jq), s(j.jt)}, et),
+      dims({"?", "?", s(j.jo), s(j.jq), s(j.jk), s(j.jv)}, et)};
+  if (init)
+    types.push_back(dims({"?", s(j.dk), s(j.dv), s(j.jt)}, et));
+  std::string y = dims({"?", "?", s(j.dv), s(j.jo)}, et),
+              last = dims({"?", s(j.dk), s(j.dv), s(j.jt)}, et);
+  std::string args, list;
+  for (size_t i = 0; i < types.size(); ++i) {
+    args += (i ? ", %a" : "%a") + s(i) + ": " + types[i];
+    list += (i ? ", " : "") + types[i];
+  }
+  return "func.func @k(" + args + ") -> (" + y + ", " + last +
+         ") {\n  %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) "
+         "transition(%a4) mark(%a5) direct(%a6)" +
+         (init ? std::string(" init(%a7)") : "") + " : (" + list + ") -> (" +
+         y + ", " + last + ")\n  return %y, %c : " + y + ", " + last + "\n}\n";
+}
+
+/// A spec with one scan2d (B dynamic).
+std::string spec2D(const J &j, int64_t mx, int64_t my,
+                   const std::vector<int> &orientations, bool dl, bool ru,
+                   bool initLeft, bool initTop, const std::string &et) {
+  std::string o = s(orientations.size()), x = s(mx), yy = s(my);
+  std::string src = dims({"?", o, x, yy, s(j.jt), s(j.jk), s(j.jv)}, et);
+  std::string tr = dims({"?", o, x, yy, s(j.jt), s(j.jt)}, et);
+  std::string mk = dims({"?", o, x, yy, s(j.jo), s(j.jq), s(j.jt)}, et);
+  std::string left = dims({"?", o, yy, s(j.dk), s(j.dv), s(j.jt)}, et);
+  std::string top = dims({"?", o, x, s(j.dk), s(j.dv), s(j.jt)}, et);
+  std::vector<std::pair<std::string, std::string>> operands = {
+      {"q", dims({"?", x, yy, s(j.dk), s(j.jq)}, et)},
+      {"k", dims({"?", x, yy, s(j.dk), s(j.jk)}, et)},
+      {"v", dims({"?", x, yy, s(j.dv), s(j.jv)}, et)},
+      {"sr", src},
+      {"sd", src},
+      {"trl", tr},
+      {"tdu", tr}};
+  if (dl)
+    operands.push_back({"tdl", tr});
+  if (ru)
+    operands.push_back({"tru", tr});
+  operands.push_back({"ml", mk});
+  operands.push_back({"mu", mk});
+  operands.push_back(
+      {"d", dims({"?", x, yy, s(j.jo), s(j.jq), s(j.jk), s(j.jv)}, et)});
+  if (initLeft)
+    operands.push_back({"il", left});
+  if (initTop)
+    operands.push_back({"it", top});
+  std::string args, list;
+  for (size_t i = 0; i < operands.size(); ++i) {
+    args += (i ? ", %" : "%") + operands[i].first + ": " + operands[i].second;
+    list += (i ? ", " : "") + operands[i].second;
+  }
+  std::string y = dims({"?", x, yy, s(j.dv), s(j.jo)}, et);
+  std::string orient;
+  for (size_t i = 0; i < orientations.size(); ++i)
+    orient += (i ? ", " : "") + s(orientations[i]);
+  std::string results = y + ", " + left + ", " + top;
+  return "func.func @k(" + args + ") -> (" + results +
+         ") {\n  %y, %r, %dd = plstm.scan2d qkv(%q, %k, %v) source(%sr, %sd) "
+         "transition(%trl, %tdu)" +
+         (dl ? " turn_dl(%tdl)" : "") + (ru ? " turn_ru(%tru)" : "") +
+         " mark(%ml, %mu) direct(%d)" + (initLeft ? " init_left(%il)" : "") +
+         (initTop ? " init_top(%it)" : "") + " orientations [" + orient +
+         "] : (" + list + ") -> (" + results + ")\n  return %y, %r, %dd : " +
+         results + "\n}\n";
+}
+
+/// A spec with one scan_dag (B, N, E, L dynamic).
+std::string specDag(const J &j, const std::string &et) {
+  std::vector<std::string> types = {
+      dims({"?", "?", s(j.dk), s(j.jq)}, et),
+      dims({"?", "?", s(j.dk), s(j.jk)}, et),
+      dims({"?", "?", s(j.dv), s(j.jv)}, et),
+      "tensor<?x2xi32>",
+      "tensor<?x2xi64>",
+      dims({"?", "?", s(j.jt), s(j.jk), s(j.jv)}, et),
+      dims({"?", "?", s(j.jt), s(j.jt)}, et),
+      dims({"?", "?", s(j.jo), s(j.jq), s(j.jt)}, et),
+      dims({"?", "?", s(j.jo), s(j.jq), s(j.jk), s(j.jv)}, et)};
+  std::string y = dims({"?", "?", s(j.dv), s(j.jo)}, et);
+  std::string args, list;
+  for (size_t i = 0; i < types.size(); ++i) {
+    args += (i ? ", %a" : "%a") + s(i) + ": " + types[i];
+    list += (i ? ", " : "") + types[i];
+  }
+  return "func.func @k(" + args + ") -> " + y +
+         " {\n  %y = plstm.scan_dag qkv(%a0, %a1, %a2) graph(%a3, %a4) "
+         "source(%a5) transition(%a6) mark(%a7) direct(%a8) : (" +
+         list + ") -> " + y + "\n  return %y : " + y + "\n}\n";
+}
+
+/// Random inputs for a signature: dynamic dims from `sizes`; a random
+/// multi-component DAG for graph roles (sizes["N"] nodes).
+std::vector<Tensor> randomInputs(const KernelSignature &sig,
+                                 std::map<std::string, int64_t> sizes,
+                                 std::mt19937 &rng) {
+  std::vector<std::pair<int64_t, int64_t>> edges, lines;
+  if (sizes.count("N")) {
+    // Components of 1..12 nodes; edges i -> j (i < j) inside a component.
+    int64_t n = sizes["N"];
+    std::vector<int64_t> perm(n);
+    for (int64_t i = 0; i < n; ++i)
+      perm[i] = i;
+    std::shuffle(perm.begin(), perm.end(), rng); // node labels not sorted
+    for (int64_t start = 0; start < n;) {
+      int64_t size = std::min<int64_t>(n - start, 1 + rng() % 12);
+      for (int64_t a = 0; a < size; ++a)
+        for (int64_t b = a + 1; b < size; ++b)
+          if (rng() % 3 == 0)
+            edges.push_back({perm[start + a], perm[start + b]});
+      start += size;
+    }
+    std::shuffle(edges.begin(), edges.end(), rng);
+    for (size_t a = 0; a < edges.size(); ++a)
+      for (size_t b = 0; b < edges.size(); ++b)
+        if (edges[a].second == edges[b].first && rng() % 4 != 0)
+          lines.push_back({int64_t(a), int64_t(b)});
+    sizes["E"] = edges.size();
+    sizes["L"] = lines.size();
+  }
+  std::uniform_real_distribution<double> uniform(0, 1);
+  std::vector<Tensor> inputs;
+  for (const KernelArg &arg : sig.inputs) {
+    std::vector<int64_t> shape;
+    for (size_t d = 0; d < arg.dims.size(); ++d)
+      shape.push_back(arg.dims[d] >= 0 ? arg.dims[d] : sizes.at(arg.dimNames[d]));
+    Tensor t(arg.dtype, shape);
+    TensorRef ref = t.ref();
+    if (arg.role == "edges" || arg.role == "line_edges") {
+      auto &pairs = arg.role == "edges" ? edges : lines;
+      for (size_t e = 0; e < pairs.size(); ++e) {
+        ref.storeLinear(2 * e, pairs[e].first);
+        ref.storeLinear(2 * e + 1, pairs[e].second);
+      }
+    } else {
+      bool transition = arg.role == "transition" || arg.role.rfind("t_", 0) == 0;
+      bool gate = transition || arg.role.rfind("source", 0) == 0 ||
+                  arg.role.rfind("mark", 0) == 0 || arg.role == "direct";
+      double jt = arg.dims.back() > 0 ? double(arg.dims.back()) : 1.0;
+      for (int64_t i = 0; i < t.numElements(); ++i)
+        ref.storeLinear(i, transition ? uniform(rng) * 0.5 / jt
+                           : gate     ? uniform(rng)
+                                      : 2 * uniform(rng) - 1);
+    }
+    inputs.push_back(std::move(t));
+  }
+  return inputs;
+}
+
+const TensorRef *byRole(const KernelSignature &sig,
+                        const std::vector<TensorRef> &refs,
+                        const std::string &role) {
+  for (size_t i = 0; i < sig.inputs.size(); ++i)
+    if (sig.inputs[i].role == role)
+      return &refs[i];
+  return nullptr;
+}
+
+/// Runs the reference evaluator for the single scan of a generated spec.
+Status reference(const KernelSignature &sig, const std::vector<Tensor> &inputs,
+                 const std::vector<int> &orientations,
+                 std::vector<Tensor> &outputs) {
+  std::vector<TensorRef> in;
+  for (const Tensor &t : inputs)
+    in.push_back(t.ref());
+  std::vector<std::vector<int64_t>> shapes;
+  if (Status st = sig.resolveShapes(in, shapes); !st)
+    return st;
+  outputs.clear();
+  for (auto &shape : shapes)
+    outputs.emplace_back(DType::F64, shape);
+  auto get = [&](const char *role) {
+    const TensorRef *r = byRole(sig, in, role);
+    return r ? *r : TensorRef();
+  };
+  if (byRole(sig, in, "edges")) {
+    ScanDagArgs a;
+    a.q = get("q"), a.k = get("k"), a.v = get("v"), a.edges = get("edges");
+    a.lineEdges = get("line_edges"), a.source = get("source");
+    a.transition = get("transition"), a.mark = get("mark");
+    a.direct = get("direct");
+    return referenceScanDag(a, {outputs[0].ref()});
+  }
+  if (byRole(sig, in, "t_rl")) {
+    Scan2DArgs a;
+    a.q = get("q"), a.k = get("k"), a.v = get("v");
+    a.sourceR = get("source_r"), a.sourceD = get("source_d");
+    a.tRL = get("t_rl"), a.tDU = get("t_du"), a.tDL = get("t_dl");
+    a.tRU = get("t_ru"), a.markL = get("mark_l"), a.markU = get("mark_u");
+    a.direct = get("direct"), a.initLeft = get("init_left");
+    a.initTop = get("init_top"), a.orientations = orientations;
+    return referenceScan2D(
+        a, {outputs[0].ref(), outputs[1].ref(), outputs[2].ref()});
+  }
+  Scan1DArgs a;
+  a.q = get("q"), a.k = get("k"), a.v = get("v"), a.source = get("source");
+  a.transition = get("transition"), a.mark = get("mark");
+  a.direct = get("direct"), a.initial = get("initial");
+  return referenceScan1D(a, {outputs[0].ref(), outputs[1].ref()});
+}
+
+/// Calls `call` on NaN-poisoned outputs and compares with the reference.
+template <typename CallFn>
+void expectMatchesReference(const KernelSignature &sig,
+                            const std::vector<Tensor> &inputs,
+                            const std::vector<int> &orientations,
+                            CallFn call) {
+  std::vector<Tensor> expected;
+  ASSERT_TRUE(reference(sig, inputs, orientations, expected).ok());
+  std::vector<TensorRef> in, out;
+  for (const Tensor &t : inputs)
+    in.push_back(t.ref());
+  std::vector<Tensor> outputs;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    outputs.emplace_back(sig.outputs[i].dtype, expected[i].shape());
+    outputs.back().fill(NAN);
+  }
+  for (Tensor &t : outputs)
+    out.push_back(t.ref());
+  Status st = call(in, out);
+  ASSERT_TRUE(st.ok()) << st.message();
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    double worst = 0, scale = 0;
+    for (int64_t e = 0; e < outputs[i].numElements(); ++e) {
+      double got = outputs[i].ref().loadLinear(e);
+      double want = expected[i].ref().loadLinear(e);
+      ASSERT_TRUE(std::isfinite(got))
+          << "output #" << i << " element " << e << " is " << got;
+      worst = std::max(worst, std::fabs(got - want));
+      scale = std::max(scale, std::fabs(want));
+    }
+    double tol = sig.outputs[i].dtype == DType::F64 ? 1e-10 : 1e-4;
+    EXPECT_LE(worst, tol * std::max(scale, 1e-30))
+        << "output #" << i << " (" << sig.outputs[i].role
+        << "): max abs error " << worst << ", max |reference| " << scale;
+  }
+}
+
+Kernel compileOrDie(const std::string &text) {
+  auto kernel = compile(text);
+  if (!kernel) {
+    ADD_FAILURE() << llvm::toString(kernel.takeError()) << "\n" << text;
+    return Kernel();
+  }
+  return *kernel;
+}
+
+void runJit(const std::string &text, std::map<std::string, int64_t> sizes,
+            unsigned seed, const std::vector<int> &orientations = {0}) {
+  auto kernel = compile(text);
+  ASSERT_TRUE(static_cast<bool>(kernel))
+      << llvm::toString(kernel.takeError()) << "\n" << text;
+  std::mt19937 rng(seed);
+  std::vector<Tensor> inputs = randomInputs(kernel->signature(), sizes, rng);
+  expectMatchesReference(
+      kernel->signature(), inputs, orientations,
+      [&](const std::vector<TensorRef> &in, const std::vector<TensorRef> &out) {
+        return (*kernel)(in, out);
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Tests
+//===----------------------------------------------------------------------===//
+
+TEST(JIT, Scan1DMatchesReference) {
+  J scalar{8, 4, 1, 1, 1, 1, 1}, wide{5, 3, 2, 2, 3, 3, 2};
+  runJit(spec1D(scalar, false, "f32"), {{"B", 2}, {"T", 1}}, 1);
+  runJit(spec1D(scalar, true, "f32"), {{"B", 3}, {"T", 37}}, 2);
+  runJit(spec1D(wide, true, "f32"), {{"B", 2}, {"T", 19}}, 3);
+  runJit(spec1D(wide, false, "f64"), {{"B", 1}, {"T", 33}}, 4);
+}
+
+TEST(JIT, Scan1DOneKernelServesEveryBatchAndLength) {
+  J wide{4, 3, 1, 2, 2, 2, 3};
+  std::string text = spec1D(wide, true, "f32");
+  for (auto [b, t] : {std::pair<int64_t, int64_t>{1, 5}, {4, 2}, {2, 64}})
+    runJit(text, {{"B", b}, {"T", t}}, unsigned(b * 100 + t));
+  auto again = compile(text);
+  ASSERT_TRUE(static_cast<bool>(again));
+  EXPECT_TRUE(again->fromCache());
+}
+
+TEST(JIT, Scan2DMatchesReferenceForTurnsOrientationsAndStates) {
+  J scalar{4, 3, 1, 1, 1, 1, 1}, wide{3, 2, 2, 1, 2, 2, 3};
+  runJit(spec2D(scalar, 3, 5, {0}, true, true, false, false, "f32"),
+         {{"B", 2}}, 10, {0});
+  runJit(spec2D(wide, 4, 3, {0, 1, 2, 3}, true, true, true, true, "f32"),
+         {{"B", 2}}, 11, {0, 1, 2, 3});
+  runJit(spec2D(wide, 5, 2, {1, 2}, true, false, true, false, "f32"),
+         {{"B", 1}}, 12, {1, 2});
+  runJit(spec2D(wide, 2, 5, {3}, false, true, false, true, "f32"),
+         {{"B", 3}}, 13, {3});
+  runJit(spec2D(scalar, 3, 3, {0, 3}, false, false, true, true, "f64"),
+         {{"B", 2}}, 14, {0, 3});
+  runJit(spec2D(scalar, 1, 6, {0, 1, 2, 3}, true, true, false, false, "f32"),
+         {{"B", 1}}, 15, {0, 1, 2, 3});
+  runJit(spec2D(scalar, 6, 1, {2}, true, false, false, false, "f32"),
+         {{"B", 1}}, 16, {2});
+}
+
+TEST(JIT, ScanDagMatchesReferenceOnRandomMultiComponentGraphs) {
+  J scalar{8, 8, 1, 1, 1, 1, 1}, wide{3, 2, 2, 2, 1, 2, 2};
+  runJit(specDag(scalar, "f32"), {{"B", 2}, {"N", 200}}, 20);
+  runJit(specDag(wide, "f32"), {{"B", 3}, {"N", 41}}, 21);
+  runJit(specDag(wide, "f64"), {{"B", 1}, {"N", 17}}, 22);
+  runJit(specDag(scalar, "f32"), {{"B", 2}, {"N", 1}}, 23);  // one node
+  runJit(specDag(scalar, "f32"), {{"B", 1}, {"N", 0}}, 24);  // empty graph
+}
+
+TEST(JIT, StridedViewsGiveTheSameResult) {
+  J scalar{4, 2, 1, 1, 1, 1, 1};
+  Kernel kernel = compileOrDie(spec1D(scalar, false, "f32"));
+  std::mt19937 rng(5);
+  std::vector<Tensor> inputs =
+      randomInputs(kernel.signature(), {{"B", 2}, {"T", 6}}, rng);
+  // q as a view with doubled strides over a larger buffer.
+  Tensor big(DType::F32, {2, 6, 4, 2});
+  for (int64_t i = 0; i < inputs[0].numElements(); ++i)
+    big.as<float>()[2 * i] = inputs[0].as<float>()[i];
+  expectMatchesReference(
+      kernel.signature(), inputs, {0},
+      [&](std::vector<TensorRef> in, const std::vector<TensorRef> &out) {
+        in[0] = TensorRef(big.data(), DType::F32, {2, 6, 4, 1}, {48, 8, 2, 2});
+        return kernel(in, out);
+      });
+}
+
+TEST(JIT, CallTimeErrorsAreReported) {
+  J scalar{4, 2, 1, 1, 1, 1, 1};
+  Kernel kernel = compileOrDie(spec1D(scalar, false, "f32"));
+  std::mt19937 rng(6);
+  std::vector<Tensor> inputs =
+      randomInputs(kernel.signature(), {{"B", 2}, {"T", 6}}, rng);
+  std::vector<TensorRef> in;
+  for (Tensor &t : inputs)
+    in.push_back(t.ref());
+  Tensor y(DType::F32, {2, 6, 2, 1}), last(DType::F32, {2, 4, 2, 1});
+  y.fill(7);
+  auto call = [&](std::vector<TensorRef> args, std::vector<TensorRef> outs) {
+    return kernel(args, outs);
+  };
+  std::vector<TensorRef> out = {y.ref(), last.ref()};
+
+  Status st = call({in.begin(), in.end() - 1}, out);
+  EXPECT_EQ(st.message(), "kernel 'k' takes 7 inputs, got 6");
+  Tensor kF64(DType::F64, {2, 6, 4, 1});
+  std::vector<TensorRef> wrong = in;
+  wrong[1] = kF64.ref();
+  EXPECT_EQ(call(wrong, out).message(),
+            "input #1 (k) has dtype f64, expected f32");
+  Tensor vBad(DType::F32, {2, 6, 3, 1});
+  wrong = in;
+  wrong[2] = vBad.ref();
+  EXPECT_EQ(call(wrong, out).message(),
+            "input #2 (v) has shape [2, 6, 3, 1], expected [?, ?, 2, 1]");
+  Tensor tShort(DType::F32, {2, 5, 1, 1});
+  wrong = in;
+  wrong[4] = tShort.ref();
+  EXPECT_EQ(call(wrong, out).message(),
+            "input #4 (transition) has T = 5, expected T = 6 as in input #0 "
+            "(q)");
+  Tensor yBad(DType::F32, {2, 7, 2, 1});
+  EXPECT_EQ(call(in, {yBad.ref(), last.ref()}).message(),
+            "output #0 (y) has shape [2, 7, 2, 1], expected [2, 6, 2, 1]");
+  EXPECT_EQ(call(in, {y.ref()}).message(), "kernel 'k' has 2 outputs, got 1");
+  // Nothing was written by the failed calls.
+  for (int64_t i = 0; i < y.numElements(); ++i)
+    ASSERT_EQ(y.as<float>()[i], 7.0f);
+}
+
+TEST(JIT, InvalidGraphsAreRejectedBeforeTheKernelRuns) {
+  J scalar{2, 2, 1, 1, 1, 1, 1};
+  Kernel kernel = compileOrDie(specDag(scalar, "f32"));
+  std::mt19937 rng(7);
+  std::vector<Tensor> inputs =
+      randomInputs(kernel.signature(), {{"B", 1}, {"N", 3}}, rng);
+  Tensor edges(DType::I32, {3, 2}), lines(DType::I64, {0, 2});
+  int32_t cycle[] = {0, 1, 1, 2, 2, 0};
+  std::copy(cycle, cycle + 6, edges.as<int32_t>());
+  std::vector<TensorRef> in;
+  for (Tensor &t : inputs)
+    in.push_back(t.ref());
+  in[3] = edges.ref();
+  in[4] = lines.ref();
+  Tensor s(DType::F32, {1, 3, 1, 1, 1}), m(DType::F32, {1, 3, 1, 1, 1});
+  Tensor t(DType::F32, {1, 0, 1, 1});
+  in[5] = s.ref(), in[6] = t.ref(), in[7] = m.ref();
+  Tensor y(DType::F32, {1, 3, 2, 1});
+  Status st = kernel(in, {y.ref()});
+  EXPECT_NE(st.message().find("cycle"), std::string::npos) << st.message();
+  cycle[5] = 7; // out of range
+  std::copy(cycle, cycle + 6, edges.as<int32_t>());
+  st = kernel(in, {y.ref()});
+  EXPECT_NE(st.message().find("edges[2] = (2, 7): node 7 is out of range"),
+            std::string::npos)
+      << st.message();
+}
+
+TEST(JIT, CompileErrorsAreValues) {
+  auto bad = compile("func.func @k() { plstm.nonsense }");
+  ASSERT_FALSE(static_cast<bool>(bad));
+  EXPECT_NE(llvm::toString(bad.takeError()).find("does not parse"),
+            std::string::npos);
+  CompileOptions options;
+  options.entry = "nope";
+  auto noEntry = compile(spec1D({2, 2, 1, 1, 1, 1, 1}, false, "f32"), options);
+  ASSERT_FALSE(static_cast<bool>(noEntry));
+  EXPECT_NE(llvm::toString(noEntry.takeError()).find("no public function @nope"),
+            std::string::npos);
+  options.entry = "";
+  options.schedule = "chunkwise";
+  auto badSchedule =
+      compile(spec1D({2, 2, 1, 1, 1, 1, 1}, false, "f32"), options);
+  ASSERT_FALSE(static_cast<bool>(badSchedule));
+  EXPECT_NE(llvm::toString(badSchedule.takeError()).find("chunkwise needs"),
+            std::string::npos);
+}
+
+/// Compiles `text` into a shared library the way `plstm-compile --emit=so`
+/// does.
+std::string buildSharedLibrary(const std::string &text,
+                               const std::string &name) {
+  mlir::DialectRegistry registry;
+  mlir::plstm::registerCodegenDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(text, &context);
+  EXPECT_TRUE(module);
+  auto kernels = mlir::plstm::describeKernels(*module);
+  EXPECT_TRUE(succeeded(mlir::plstm::lowerToLLVMDialect(*module, {})));
+  llvm::LLVMContext llvmContext;
+  std::string error;
+  auto llvmModule =
+      mlir::plstm::translateToLLVMIR(*module, llvmContext, kernels, error);
+  EXPECT_TRUE(llvmModule) << error;
+  auto machine = mlir::plstm::createHostTargetMachine(3, error);
+  EXPECT_TRUE(machine) << error;
+  EXPECT_TRUE(mlir::plstm::optimizeModule(*llvmModule, *machine, 3, error));
+  llvm::SmallString<128> dir;
+  EXPECT_FALSE(llvm::sys::fs::createUniqueDirectory("plstm-aot", dir));
+  std::string object = (dir + "/" + name + ".o").str();
+  std::string library = (dir + "/lib" + name + ".so").str();
+  EXPECT_TRUE(mlir::plstm::emitNativeFile(*llvmModule, *machine, object,
+                                          false, error))
+      << error;
+  EXPECT_TRUE(mlir::plstm::linkSharedLibrary(object, library, error)) << error;
+  return library;
+}
+
+TEST(AOT, SharedLibrariesMatchTheReference) {
+  J wide{3, 2, 2, 1, 2, 2, 3};
+  struct Case {
+    std::string text;
+    std::map<std::string, int64_t> sizes;
+    std::vector<int> orientations;
+  } cases[] = {
+      {spec1D(wide, true, "f32"), {{"B", 2}, {"T", 23}}, {0}},
+      {spec2D(wide, 3, 4, {0, 1, 2, 3}, true, false, true, true, "f32"),
+       {{"B", 2}},
+       {0, 1, 2, 3}},
+      {specDag(wide, "f32"), {{"B", 2}, {"N", 30}}, {0}},
+  };
+  int index = 0;
+  for (Case &c : cases) {
+    std::string path = buildSharedLibrary(c.text, "k" + s(index++));
+    std::unique_ptr<AotLibrary> library;
+    Status st = AotLibrary::open(path, library);
+    ASSERT_TRUE(st.ok()) << st.message();
+    ASSERT_EQ(library->kernelNames(), std::vector<std::string>{"k"});
+    std::mt19937 rng(30 + index);
+    std::vector<Tensor> inputs =
+        randomInputs(*library->signature("k"), c.sizes, rng);
+    expectMatchesReference(*library->signature("k"), inputs, c.orientations,
+                           [&](const std::vector<TensorRef> &in,
+                               const std::vector<TensorRef> &out) {
+                             return library->call("k", in, out);
+                           });
+    EXPECT_NE(library->call("nope", {}, {}).message().find("has no kernel"),
+              std::string::npos);
+  }
+  std::unique_ptr<AotLibrary> missing;
+  EXPECT_NE(AotLibrary::open("/nonexistent/libk.so", missing)
+                .message()
+                .find("cannot load kernel library"),
+            std::string::npos);
+}
+
+} // namespace
