@@ -16,8 +16,10 @@ echo "== plstm-opt $SPEC (parsed, verified, printed)"
 "$BUILD/bin/plstm-opt" "$SPEC"
 echo
 echo "== plstm-opt $SPEC --plstm-cpu-pipeline=stop-after-scan-lowering (first lines)"
-"$BUILD/bin/plstm-opt" "$SPEC" --plstm-cpu-pipeline=stop-after-scan-lowering | head -n 40
-echo "   ..."
+mkdir -p "$OUT"
+"$BUILD/bin/plstm-opt" "$SPEC" --plstm-cpu-pipeline=stop-after-scan-lowering > "$OUT/loops.mlir"
+head -n 40 "$OUT/loops.mlir"
+echo "   ... (all of it in $OUT/loops.mlir)"
 echo
 echo "== plstm-run $SPEC --random --seed 1 --dim B=3 --backend=cpu --check --bench 3 --output-dir $OUT"
 "$BUILD/bin/plstm-run" "$SPEC" --random --seed 1 --dim B=3 --backend=cpu --check --bench 3 --output-dir "$OUT"
