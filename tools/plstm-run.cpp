@@ -18,6 +18,9 @@
 #include "dialect/PLSTMDialect.h"
 #include "runtime/Npy.h"
 #include "runtime/jit/JIT.h"
+#include "codegen/CPUTarget.h"
+#include "passes/Passes.h"
+#include "mlir/Pass/PassManager.h"
 #include "runtime/Reference.h"
 #include "runtime/Tensor.h"
 
@@ -103,6 +106,12 @@ static cl::opt<std::string>
     entryName("entry", cl::desc("Entry function (default: the only one)"),
               cl::value_desc("name"));
 static cl::opt<bool> quiet("quiet", cl::desc("Print nothing on success"));
+static cl::opt<std::string> emitStage(
+    "emit-stage",
+    cl::desc("With --backend=cpu: also print the IR of this stage of the CPU "
+             "pipeline to stdout before running: schedule (after "
+             "plstm-select-schedule), loops, buffers or llvm"),
+    cl::init(""));
 
 namespace {
 
@@ -488,9 +497,10 @@ Status runKernel(const rt::Kernel &kernel, const std::vector<Tensor> &inputs,
 }
 
 /// FLOPs of one run of `func` from SPEC §9 (J dims included).
-double estimateFlops(func::FuncOp func,
-                     llvm::DenseMap<Value, Tensor> &values) {
-  double total = 0;
+double estimateFlops(func::FuncOp func, llvm::DenseMap<Value, Tensor> &values,
+                     std::vector<std::pair<Operation *, double>> *perOp =
+                         nullptr) {
+  double total = 0, before = 0;
   auto extent = [&](Value v, int64_t d) {
     return static_cast<double>(values[v].shape()[d]);
   };
@@ -537,6 +547,9 @@ double estimateFlops(func::FuncOp func,
                (l * jt * jt + e * (jt * jk * jv + jo * jq * jt) +
                 n * jo * jq * jk * jv);
     }
+    if (isa<mlir::plstm::PLSTMDialect>(op->getDialect()) && perOp)
+      perOp->push_back({op, total - before});
+    before = total;
   });
   return total;
 }
@@ -556,6 +569,7 @@ void reportBench(llvm::raw_ostream &log, StringRef what,
 }
 
 int fail(const std::string &message) {
+  llvm::outs().flush(); // keep the report before the error line
   llvm::errs() << "plstm-run: error: " << message << "\n";
   return 1;
 }
@@ -578,6 +592,13 @@ int main(int argc, char **argv) {
                 "use it with --backend=cpu");
   if (optLevel > 3)
     return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
+  if (!emitStage.empty() && emitStage != "schedule" && emitStage != "loops" &&
+      emitStage != "buffers" && emitStage != "llvm")
+    return fail("--emit-stage=" + emitStage +
+                ", expected schedule, loops, buffers or llvm");
+  if (!emitStage.empty() && backend != "cpu")
+    return fail("--emit-stage shows the stages of a compiled backend; use it "
+                "with --backend=cpu");
   if (randomInputs && !inputFiles.empty())
     return fail("--random and -i are mutually exclusive (got --random and " +
                 std::to_string(inputFiles.size()) + " -i files)");
@@ -594,9 +615,10 @@ int main(int argc, char **argv) {
     requestedDims[name] = size;
   }
 
-  MLIRContext context;
-  context.loadDialect<mlir::plstm::PLSTMDialect, func::FuncDialect,
-                      arith::ArithDialect>();
+  DialectRegistry registry;
+  mlir::plstm::registerCodegenDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
   std::string errorMessage;
   auto file = openInputFile(specFile, &errorMessage);
   if (!file)
@@ -758,7 +780,12 @@ int main(int argc, char **argv) {
   std::vector<Tensor> inputTensors;
   for (unsigned i = 0; i < numArgs; ++i)
     inputTensors.push_back(values[func.getArgument(i)]);
-  double flops = estimateFlops(func, values);
+  std::vector<std::pair<Operation *, double>> opFlops;
+  double flops = estimateFlops(func, values, &opFlops);
+  if (benchRuns > 0)
+    for (auto &[op, f] : opFlops)
+      log << "  " << op->getName() << " at " << op->getLoc() << ": "
+          << llvm::format("%.4g", f) << " FLOP per run (SPEC §9)\n";
 
   auto start = std::chrono::steady_clock::now();
   std::vector<Tensor> results;
@@ -767,6 +794,27 @@ int main(int argc, char **argv) {
     if (Status s = interpreter.run(func, results, log); !s)
       return fail(s.message());
   } else {
+    if (!emitStage.empty()) {
+      OwningOpRef<ModuleOp> copy = module->clone();
+      PassManager pm(copy.get()->getName());
+      if (emitStage == "schedule") {
+        mlir::plstm::PLSTMSelectScheduleOptions select;
+        select.force = schedule;
+        pm.addPass(mlir::plstm::createPLSTMSelectSchedule(select));
+      } else {
+        mlir::plstm::CPUPipelineOptions pipeline;
+        pipeline.schedule = schedule;
+        pipeline.stopAfterScanLowering = emitStage == "loops";
+        pipeline.stopBeforeLLVM = emitStage == "buffers";
+        mlir::plstm::buildCPUPipeline(pm, pipeline);
+      }
+      if (failed(pm.run(*copy)))
+        return fail("--emit-stage=" + emitStage + ": the pipeline failed "
+                    "(see above)");
+      llvm::outs() << "// ---- IR after stage '" << emitStage << "' ----\n";
+      copy->print(llvm::outs());
+      llvm::outs() << "\n";
+    }
     auto text = llvm::MemoryBuffer::getFile(specFile);
     rt::CompileOptions options;
     options.schedule = schedule;
