@@ -3,13 +3,15 @@
 // The lowering lattice of the CPU path:
 //
 //   plstm scan ops (tensors)
-//     | plstm-select-schedule, plstm-lower-sequential, plstm-check-lowered
+//     | plstm-select-schedule, plstm-lower-{sequential,chunkwise,logdepth},
+//     | plstm-check-lowered
 //   scf.for + linalg.generic + tensor slices
 //     | plstm-outputs-to-arguments,
 //     | one-shot-bufferize (function boundaries, identity layouts),
 //     | buffer deallocation (results equal to output arguments dropped)
 //   scf.for + linalg on memrefs
-//     | convert-linalg-to-loops, lower-affine, expand-strided-metadata
+//     | strided memref.copy -> linalg.copy, convert-linalg-to-loops,
+//     | lower-affine, expand-strided-metadata
 //   scf / arith / memref
 //     | scf->cf, arith/math/index/memref/func/cf -> llvm, llvm.emit_c_interface
 //   LLVM dialect
@@ -24,7 +26,9 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -63,6 +67,31 @@ struct EmitCInterfacePass
       }
   }
 };
+/// memref.copy between strided (non-identity) layouts would lower to a call
+/// of MLIR's C runner utils (`memrefCopy`), which neither the JIT nor an AOT
+/// library links: turn those copies into linalg.copy (then loops).
+struct ExpandStridedCopiesPass
+    : public PassWrapper<ExpandStridedCopiesPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ExpandStridedCopiesPass)
+  StringRef getArgument() const override {
+    return "plstm-expand-strided-copies";
+  }
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp copy) {
+      auto src = cast<MemRefType>(copy.getSource().getType());
+      auto dst = cast<MemRefType>(copy.getTarget().getType());
+      if (!src.getLayout().isIdentity() || !dst.getLayout().isIdentity())
+        copies.push_back(copy);
+    });
+    for (memref::CopyOp copy : copies) {
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+    }
+  }
+};
 } // namespace
 
 void plstm::buildCPUPipeline(OpPassManager &pm,
@@ -71,6 +100,8 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   select.force = options.schedule;
   pm.addPass(createPLSTMSelectSchedule(select));
   pm.addPass(createPLSTMLowerSequential());
+  pm.addPass(createPLSTMLowerChunkwise());
+  pm.addPass(createPLSTMLowerLogdepth());
   pm.addPass(createPLSTMCheckLowered());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -92,6 +123,7 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   if (options.stopBeforeLLVM)
     return;
 
+  pm.addPass(std::make_unique<ExpandStridedCopiesPass>());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(memref::createExpandStridedMetadataPass());

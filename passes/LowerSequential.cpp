@@ -46,32 +46,10 @@ Value floatConst(ImplicitLocOpBuilder &b, Type type, double value) {
   return arith::ConstantOp::create(b, b.getFloatAttr(type, value));
 }
 
-/// A tensor.empty of `type`; `leadingSizes[d]` is the size of dim d for the
-/// first dims (used where that dim is dynamic).
-Value emptyLike(ImplicitLocOpBuilder &b, Type type, ValueRange leadingSizes) {
-  auto tensorType = cast<RankedTensorType>(type);
-  SmallVector<Value> dynamicSizes;
-  for (auto [d, size] : llvm::enumerate(leadingSizes))
-    if (tensorType.isDynamicDim(d))
-      dynamicSizes.push_back(size);
-  return tensor::EmptyOp::create(b, tensorType.getShape(),
-                                 tensorType.getElementType(), dynamicSizes);
-}
-
-/// scf.for from 0 to `upper` with `inits`; `body(builder, iv, args)` returns
-/// the values to yield.
-using LoopBody = function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value,
-                                                 ValueRange)>;
+/// scf.for from 0 to `upper`.
 scf::ForOp buildLoop(ImplicitLocOpBuilder &b, Value upper, ValueRange inits,
                      LoopBody body) {
-  Value zero = indexConst(b, 0), one = indexConst(b, 1);
-  return scf::ForOp::create(
-      b, zero, upper, one, inits,
-      [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        SmallVector<Value> yields = body(ib, iv, args);
-        scf::YieldOp::create(ib, yields);
-      });
+  return forLoop(b, indexConst(b, 0), upper, inits, body);
 }
 
 /// `(extent - 1) - i` when `flip`, else `i`.
@@ -272,18 +250,6 @@ void lowerScan2D(Scan2DOp op) {
 // scan_dag (SPEC §1, §4)
 //===----------------------------------------------------------------------===//
 
-/// scf.for from `lower` to `upper`.
-scf::ForOp buildRangeLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
-                          ValueRange inits, LoopBody body) {
-  Value one = indexConst(b, 1);
-  return scf::ForOp::create(
-      b, lower, upper, one, inits,
-      [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        scf::YieldOp::create(ib, body(ib, iv, args));
-      });
-}
-
 /// `indexTensor[row, col]` as an index.
 Value loadIndex(ImplicitLocOpBuilder &b, Value indexTensor, Value row,
                 int64_t col) {
@@ -328,7 +294,7 @@ std::pair<Value, Value> buildLineEdgeRows(ImplicitLocOpBuilder &b,
         return SmallVector<Value>{storeAt(b, c, args[0], e)};
       });
   // Prefix sum.
-  scf::ForOp prefix = buildRangeLoop(
+  scf::ForOp prefix = forLoop(
       b, one, numEdgesPlusOne, {count.getResult(0)},
       [&](ImplicitLocOpBuilder &b, Value e, ValueRange args) {
         Value prev = arith::SubIOp::create(b, e, indexConst(b, 1));
@@ -411,7 +377,7 @@ Value buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges, Value numEdges,
         Value begin = loadAt(b, outPtr, e);
         Value end = loadAt(b, outPtr,
                            arith::AddIOp::create(b, e, indexConst(b, 1)));
-        scf::ForOp release = buildRangeLoop(
+        scf::ForOp release = forLoop(
             b, begin, end, {args[0], args[1], args[2]},
             [&](ImplicitLocOpBuilder &b, Value p, ValueRange it) {
               Value l = loadAt(b, outList, p);
@@ -484,7 +450,7 @@ void lowerScanDag(ScanDagOp op) {
               Value begin = loadAt(b, inPtr, e);
               Value end = loadAt(b, inPtr,
                                  arith::AddIOp::create(b, e, indexConst(b, 1)));
-              scf::ForOp incoming = buildRangeLoop(
+              scf::ForOp incoming = forLoop(
                   b, begin, end, {c},
                   [&](ImplicitLocOpBuilder &b, Value p, ValueRange acc) {
                     Value l = loadAt(b, inList, p);

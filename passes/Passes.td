@@ -69,6 +69,62 @@ def PLSTMLowerSequential : Pass<"plstm-lower-sequential", "::mlir::ModuleOp"> {
   ];
 }
 
+def PLSTMLowerChunkwise : Pass<"plstm-lower-chunkwise", "::mlir::ModuleOp"> {
+  let summary = "Lower scan ops with the chunkwise schedule (1D: chunks in matrix form)";
+  let description = [{
+    Lowers every `plstm.scan1d` whose schedule is
+    `#plstm.schedule<chunkwise, chunk = C>` to the chunkwise algorithm of
+    SPEC.md §2.3-§2.4, for any C >= 1 and any length (the last chunk is
+    zero-padded inside; nothing padded reaches an output):
+
+    - per chunk, the transition T_c, sources S_c[a], marks M_c[a] and the
+      gating matrix G[a, a'] (D on the diagonal) by cumulative products;
+    - the intra-chunk output in matrix form: A = Q·Kᵀ over DK, W = A ⊙ G over
+      the J dims, y = W·V (for J = 1: ((Q Kᵀ) ⊙ G) V), plus the inter-chunk
+      part q·M_c·C;
+    - the state recurrence over chunks C' = T_c·C + Σ_a S_c[a] ⋆ kv_a.
+
+    `plstm.scan2d` and `plstm.scan_dag` with this schedule are not lowered
+    yet: they stay and the contract check names them.
+
+    ```mlir
+    // after: a batch loop, a chunk loop carrying the state, and matrix-form
+    // contractions over [C, C] blocks
+    scf.for %b ... {
+      scf.for %c = %c0 to %nt ... iter_args(%state = ..., %y = ...) {
+        %a = linalg.generic ... -> tensor<64x64x1x1xf32>   // Q·Kᵀ
+        ...
+      }
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def PLSTMLowerLogdepth : Pass<"plstm-lower-logdepth", "::mlir::ModuleOp"> {
+  let summary = "Lower scan ops with the log-depth schedule (1D: associative scan over chunks)";
+  let description = [{
+    Lowers every `plstm.scan1d` whose schedule is `#plstm.schedule<logdepth>`
+    (leaf chunk C = `chunk`, default 64). The chunk states come from an
+    inclusive Hillis-Steele scan over the pairs (T_c, Skv_c) with
+    (A2, b2)∘(A1, b1) = (A2·A1, A2·b1 + b2): ⌈log2 NT⌉ combine stages, each a
+    loop over chunks that reads only the previous stage (an `scf.while`
+    doubling the stride). Outputs of every chunk then read the state entering
+    it (SPEC §2.4, "log-depth"). Chunks and intra-chunk algebra as in
+    plstm-lower-chunkwise.
+
+    `plstm.scan2d` and `plstm.scan_dag` with this schedule are not lowered
+    yet: they stay and the contract check names them.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def PLSTMCheckLowered : Pass<"plstm-check-lowered", "::mlir::ModuleOp"> {
   let summary = "Contract check: fail if any plstm op survived lowering";
   let description = [{

@@ -115,3 +115,25 @@ Value plstm::insertAt(ImplicitLocOpBuilder &b, Value value, Value dest,
   return tensor::InsertSliceOp::create(b, value, dest, offsets, sizes,
                                        strides);
 }
+
+scf::ForOp plstm::forLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
+                          ValueRange inits, LoopBody body) {
+  Value one = indexConst(b, 1);
+  return scf::ForOp::create(
+      b, lower, upper, one, inits,
+      [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        scf::YieldOp::create(ib, body(ib, iv, args));
+      });
+}
+
+Value plstm::emptyLike(ImplicitLocOpBuilder &b, Type type,
+                       ValueRange leadingSizes) {
+  auto tensorType = cast<RankedTensorType>(type);
+  SmallVector<Value> dynamicSizes;
+  for (auto [d, size] : llvm::enumerate(leadingSizes))
+    if (tensorType.isDynamicDim(d))
+      dynamicSizes.push_back(size);
+  return tensor::EmptyOp::create(b, tensorType.getShape(),
+                                 tensorType.getElementType(), dynamicSizes);
+}

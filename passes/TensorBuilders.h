@@ -9,6 +9,7 @@
 #ifndef PLSTM_PASSES_TENSORBUILDERS_H
 #define PLSTM_PASSES_TENSORBUILDERS_H
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/ArrayRef.h"
@@ -45,6 +46,19 @@ Value insertAt(ImplicitLocOpBuilder &b, Value value, Value dest,
 
 /// Index constant.
 Value indexConst(ImplicitLocOpBuilder &b, int64_t value);
+
+/// Body of `forLoop`: gets the induction variable and the iter_args, returns
+/// the values to yield.
+using LoopBody = function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value,
+                                                 ValueRange)>;
+
+/// scf.for from `lower` to `upper` (step 1) with `inits`.
+scf::ForOp forLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
+                   ValueRange inits, LoopBody body);
+
+/// A tensor.empty of `type`; `leadingSizes[d]` is the size of dim d for the
+/// first dims (used where that dim is dynamic).
+Value emptyLike(ImplicitLocOpBuilder &b, Type type, ValueRange leadingSizes);
 
 } // namespace mlir::plstm
 

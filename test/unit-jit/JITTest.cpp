@@ -301,8 +301,11 @@ Kernel compileOrDie(const std::string &text) {
 }
 
 void runJit(const std::string &text, std::map<std::string, int64_t> sizes,
-            unsigned seed, const std::vector<int> &orientations = {0}) {
-  auto kernel = compile(text);
+            unsigned seed, const std::vector<int> &orientations = {0},
+            const std::string &schedule = "") {
+  CompileOptions options;
+  options.schedule = schedule;
+  auto kernel = compile(text, options);
   ASSERT_TRUE(static_cast<bool>(kernel))
       << llvm::toString(kernel.takeError()) << "\n" << text;
   std::mt19937 rng(seed);
@@ -324,6 +327,27 @@ TEST(JIT, Scan1DMatchesReference) {
   runJit(spec1D(scalar, true, "f32"), {{"B", 3}, {"T", 37}}, 2);
   runJit(spec1D(wide, true, "f32"), {{"B", 2}, {"T", 19}}, 3);
   runJit(spec1D(wide, false, "f64"), {{"B", 1}, {"T", 33}}, 4);
+}
+
+TEST(JIT, Scan1DChunkwiseAndLogdepthMatchReference) {
+  J scalar{8, 4, 1, 1, 1, 1, 1}, wide{5, 3, 2, 2, 3, 3, 2};
+  for (const char *schedule :
+       {"chunkwise:1", "chunkwise:4", "chunkwise:7", "chunkwise:64",
+        "logdepth:1", "logdepth:3", "logdepth:8", "logdepth"}) {
+    SCOPED_TRACE(schedule);
+    // Chunk sizes below, equal to and above the length; odd lengths; J > 1;
+    // with and without initial states; f32 and f64; T = 0 and T = 1.
+    runJit(spec1D(scalar, true, "f32"), {{"B", 2}, {"T", 37}}, 40, {0},
+           schedule);
+    runJit(spec1D(wide, true, "f32"), {{"B", 2}, {"T", 21}}, 41, {0},
+           schedule);
+    runJit(spec1D(wide, false, "f64"), {{"B", 1}, {"T", 8}}, 42, {0},
+           schedule);
+    runJit(spec1D(scalar, true, "f32"), {{"B", 1}, {"T", 1}}, 43, {0},
+           schedule);
+    runJit(spec1D(scalar, true, "f32"), {{"B", 2}, {"T", 0}}, 44, {0},
+           schedule);
+  }
 }
 
 TEST(JIT, Scan1DOneKernelServesEveryBatchAndLength) {

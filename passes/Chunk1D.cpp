@@ -1,0 +1,200 @@
+//===- Chunk1D.cpp - per-chunk building blocks of the 1D parallel schedules ===//
+//
+// See Chunk1D.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Chunk1D.h"
+#include "passes/TensorBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::plstm;
+
+static ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+Value plstm::identityMatrix(ImplicitLocOpBuilder &b, int64_t n,
+                            Type elementType) {
+  auto type = RankedTensorType::get({n, n}, elementType);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      values.push_back(b.getFloatAttr(elementType, i == j ? 1.0 : 0.0));
+  return arith::ConstantOp::create(b, DenseElementsAttr::get(type, values));
+}
+
+Value plstm::chunkCount(ImplicitLocOpBuilder &b, Value length,
+                        int64_t capacity) {
+  return arith::CeilDivUIOp::create(b, length, indexConst(b, capacity));
+}
+
+Value plstm::chunkLength(ImplicitLocOpBuilder &b, Value length, Value start,
+                         int64_t capacity) {
+  Value rest = arith::SubIOp::create(b, length, start);
+  return arith::MinUIOp::create(b, rest, indexConst(b, capacity));
+}
+
+/// source[bi, start:start+len, ...] zero-padded to [C, ...].
+static Value paddedChunk(ImplicitLocOpBuilder &b, Value source, Value bi,
+                         Value start, Value len, int64_t capacity) {
+  auto type = cast<RankedTensorType>(source.getType());
+  ArrayRef<int64_t> trailing = type.getShape().drop_front(2);
+  SmallVector<int64_t> chunkShape = {capacity};
+  chunkShape.append(trailing.begin(), trailing.end());
+  SmallVector<OpFoldResult> offsets = {bi, start}, sizes = {b.getIndexAttr(1),
+                                                            len};
+  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+  for (int64_t extent : trailing) {
+    offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(b.getIndexAttr(extent));
+  }
+  SmallVector<int64_t> sliceShape = {ShapedType::kDynamic};
+  sliceShape.append(trailing.begin(), trailing.end());
+  auto sliceType = RankedTensorType::get(sliceShape, type.getElementType());
+  Value slice = tensor::ExtractSliceOp::create(b, sliceType, source, offsets,
+                                               sizes, strides);
+  Value zeros = zeroTensor(b, chunkShape, type.getElementType());
+  SmallVector<OpFoldResult> dstOffsets(chunkShape.size(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> dstSizes = {len};
+  for (int64_t extent : trailing)
+    dstSizes.push_back(b.getIndexAttr(extent));
+  SmallVector<OpFoldResult> dstStrides(chunkShape.size(), b.getIndexAttr(1));
+  return tensor::InsertSliceOp::create(b, slice, zeros, dstOffsets, dstSizes,
+                                       dstStrides);
+}
+
+Chunk1D plstm::buildChunk1D(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
+                            Value start, Value len, int64_t capacity) {
+  Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
+  ArrayRef<int64_t> tShape = shapeOf(op.getTransition());
+  ArrayRef<int64_t> sShape = shapeOf(op.getSource());
+  ArrayRef<int64_t> mShape = shapeOf(op.getMark());
+  ArrayRef<int64_t> dShape = shapeOf(op.getDirect());
+  int64_t jt = tShape[2], jk = sShape[3], jv = sShape[4], jo = mShape[2],
+          jq = mShape[3];
+  (void)dShape;
+  Value zero = indexConst(b, 0), one = indexConst(b, 1);
+  // (The builder is a parameter: loop bodies have their own.)
+  auto at = [&](ImplicitLocOpBuilder &b, Value gate, Value a) {
+    return sliceAt(b, gate, {bi, arith::AddIOp::create(b, start, a)});
+  };
+  Chunk1D chunk;
+
+  // Prefix products: mc[a] = M0_a · P_{a-1}, P_a = T0_a · P_{a-1}.
+  scf::ForOp prefix = forLoop(
+      b, zero, len,
+      {identityMatrix(b, jt, et), zeroTensor(b, {capacity, jo, jq, jt}, et)},
+      [&](ImplicitLocOpBuilder &b, Value a, ValueRange it) {
+        Value m = einsum(b, {{at(b, op.getMark(), a), "oju"}, {it[0], "uw"}},
+                         zeroTensor(b, {jo, jq, jt}, et), "ojw");
+        Value p = einsum(b, {{at(b, op.getTransition(), a), "iu"}, {it[0], "uw"}},
+                         zeroTensor(b, {jt, jt}, et), "iw");
+        return SmallVector<Value>{p, insertAt(b, m, it[1], {a})};
+      });
+  chunk.tc = prefix.getResult(0);
+  chunk.mc = prefix.getResult(1);
+
+  // Suffix products: sc[a] = R_{a+1} · S0_a, R_a = R_{a+1} · T0_a.
+  scf::ForOp suffix = forLoop(
+      b, zero, len,
+      {identityMatrix(b, jt, et), zeroTensor(b, {capacity, jt, jk, jv}, et)},
+      [&](ImplicitLocOpBuilder &b, Value r, ValueRange it) {
+        Value a = arith::SubIOp::create(
+            b, arith::SubIOp::create(b, len, one), r);
+        Value s = einsum(b, {{it[0], "iu"}, {at(b, op.getSource(), a), "ukl"}},
+                         zeroTensor(b, {jt, jk, jv}, et), "ikl");
+        Value next = einsum(b,
+                            {{it[0], "iu"}, {at(b, op.getTransition(), a), "uw"}},
+                            zeroTensor(b, {jt, jt}, et), "iw");
+        return SmallVector<Value>{next, insertAt(b, s, it[1], {a})};
+      });
+  chunk.sc = suffix.getResult(1);
+
+  // Gating: column a' carries W = T0_{a-1} ⋯ T0_{a'+1} · S0_{a'} downwards.
+  scf::ForOp gating = forLoop(
+      b, zero, len, {zeroTensor(b, {capacity, capacity, jo, jq, jk, jv}, et)},
+      [&](ImplicitLocOpBuilder &b, Value src, ValueRange it) {
+        Value g = insertAt(b, at(b, op.getDirect(), src), it[0], {src, src});
+        Value next = arith::AddIOp::create(b, src, one);
+        scf::ForOp column = forLoop(
+            b, next, len, {at(b, op.getSource(), src), g},
+            [&](ImplicitLocOpBuilder &b, Value a, ValueRange col) {
+              Value entry =
+                  einsum(b, {{at(b, op.getMark(), a), "oju"}, {col[0], "ukl"}},
+                         zeroTensor(b, {jo, jq, jk, jv}, et), "ojkl");
+              Value w = einsum(
+                  b, {{at(b, op.getTransition(), a), "iu"}, {col[0], "ukl"}},
+                  zeroTensor(b, {jt, jk, jv}, et), "ikl");
+              return SmallVector<Value>{w, insertAt(b, entry, col[1], {a, src})};
+            });
+        return SmallVector<Value>{column.getResult(1)};
+      });
+  chunk.g = gating.getResult(0);
+
+  Value scale = arith::ConstantOp::create(
+      b, b.getFloatAttr(et, op.getEffectiveQkScale()));
+  chunk.q = scaleTensor(
+      b, paddedChunk(b, op.getQ(), bi, start, len, capacity), scale);
+  chunk.k = paddedChunk(b, op.getK(), bi, start, len, capacity);
+  chunk.v = paddedChunk(b, op.getV(), bi, start, len, capacity);
+  return chunk;
+}
+
+Value plstm::chunkOutputs(ImplicitLocOpBuilder &b, const Chunk1D &chunk,
+                          Value state) {
+  auto qType = cast<RankedTensorType>(chunk.q.getType());
+  Type et = qType.getElementType();
+  int64_t c = qType.getDimSize(0), jq = qType.getDimSize(2);
+  int64_t jk = shapeOf(chunk.k)[2];
+  int64_t dv = shapeOf(chunk.v)[1], jv = shapeOf(chunk.v)[2];
+  int64_t jo = shapeOf(chunk.mc)[1];
+  // A[a,a',j,k] = Σ_d Q[a,d,j] K[a',d,k]; W = Σ_{j,k} A·G; y = Σ_{a',l} W·V.
+  Value a = einsum(b, {{chunk.q, "adj"}, {chunk.k, "bdk"}},
+                   zeroTensor(b, {c, c, jq, jk}, et), "abjk");
+  Value w = einsum(b, {{a, "abjk"}, {chunk.g, "abojkl"}},
+                   zeroTensor(b, {c, c, jo, jv}, et), "abol");
+  Value y = einsum(b, {{w, "abol"}, {chunk.v, "bvl"}},
+                   zeroTensor(b, {c, dv, jo}, et), "avo");
+  // Inter-chunk part: q·M_c·state.
+  return einsum(b, {{chunk.q, "adj"}, {chunk.mc, "aoju"}, {state, "dvu"}}, y,
+                "avo");
+}
+
+Value plstm::chunkSourceState(ImplicitLocOpBuilder &b, const Chunk1D &chunk) {
+  Type et = cast<RankedTensorType>(chunk.q.getType()).getElementType();
+  int64_t dk = shapeOf(chunk.k)[1], dv = shapeOf(chunk.v)[1];
+  int64_t jt = shapeOf(chunk.tc)[0];
+  return einsum(b, {{chunk.sc, "aijl"}, {chunk.k, "adj"}, {chunk.v, "avl"}},
+                zeroTensor(b, {dk, dv, jt}, et), "dvi");
+}
+
+Value plstm::applyTransition(ImplicitLocOpBuilder &b, Value t, Value state,
+                             Value add) {
+  return einsum(b, {{t, "ij"}, {state, "dvj"}}, add, "dvi");
+}
+
+Value plstm::insertChunkRows(ImplicitLocOpBuilder &b, Value chunkY, Value y,
+                             Value bi, Value start, Value len) {
+  auto chunkType = cast<RankedTensorType>(chunkY.getType());
+  int64_t dv = chunkType.getDimSize(1), jo = chunkType.getDimSize(2);
+  auto rowsType = RankedTensorType::get({ShapedType::kDynamic, dv, jo},
+                                        chunkType.getElementType());
+  SmallVector<OpFoldResult> ones(3, b.getIndexAttr(1));
+  Value rows = tensor::ExtractSliceOp::create(
+      b, rowsType, chunkY,
+      SmallVector<OpFoldResult>(3, b.getIndexAttr(0)),
+      SmallVector<OpFoldResult>{len, b.getIndexAttr(dv), b.getIndexAttr(jo)},
+      ones);
+  SmallVector<OpFoldResult> offsets = {bi, start, b.getIndexAttr(0),
+                                       b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), len,
+                                     b.getIndexAttr(dv), b.getIndexAttr(jo)};
+  return tensor::InsertSliceOp::create(
+      b, rows, y, offsets, sizes,
+      SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+}

@@ -1,0 +1,165 @@
+//===- LowerLogdepth.cpp - plstm-lower-logdepth ---------------------------===//
+//
+// The log-depth schedule of scan1d: chunk pairs (T_c, Skv_c), an inclusive
+// Hillis-Steele scan over them in ⌈log2 NT⌉ stages, then every chunk's
+// outputs from the state entering it. 2D and DAG scans are not handled yet
+// and are left for the contract check.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Chunk1D.h"
+#include "passes/Passes.h"
+#include "passes/TensorBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace mlir::plstm {
+#define GEN_PASS_DEF_PLSTMLOWERLOGDEPTH
+#include "passes/Passes.h.inc"
+} // namespace mlir::plstm
+
+using namespace mlir;
+using namespace mlir::plstm;
+
+namespace {
+
+/// state after the chunks [0, c] from the inclusive scan: A[c]·init + B[c].
+Value stateAfter(ImplicitLocOpBuilder &b, Value as, Value bs, Value c,
+                 Value init) {
+  return applyTransition(b, sliceAt(b, as, {c}), init, sliceAt(b, bs, {c}));
+}
+
+void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto stateType = cast<RankedTensorType>(op.getLast().getType());
+  Type et = stateType.getElementType();
+  SmallVector<int64_t> stateShape(stateType.getShape().drop_front());
+  int64_t jt = stateShape[2];
+  Value zero = indexConst(b, 0), one = indexConst(b, 1);
+  Value batch = tensor::DimOp::create(b, op.getQ(), 0);
+  Value length = tensor::DimOp::create(b, op.getQ(), 1);
+  Value numChunks = chunkCount(b, length, capacity);
+  Value y0 = emptyLike(b, op.getY().getType(), {batch, length});
+  Value last0 = emptyLike(b, op.getLast().getType(), {batch});
+  auto pairsA = RankedTensorType::get({ShapedType::kDynamic, jt, jt}, et);
+  SmallVector<int64_t> pairsBShape = {ShapedType::kDynamic};
+  pairsBShape.append(stateShape);
+  auto pairsB = RankedTensorType::get(pairsBShape, et);
+
+  scf::ForOp batchLoop = forLoop(
+      b, zero, batch, {y0, last0},
+      [&](ImplicitLocOpBuilder &b, Value bi, ValueRange args) {
+        Value init = op.getInitial() ? sliceAt(b, op.getInitial(), {bi})
+                                     : zeroTensor(b, stateShape, et);
+        auto startOf = [&](ImplicitLocOpBuilder &b, Value c) {
+          return arith::MulIOp::create(b, c, indexConst(b, capacity));
+        };
+        // 1. The pair (T_c, Skv_c) of every chunk.
+        scf::ForOp pairs = forLoop(
+            b, zero, numChunks,
+            {emptyLike(b, pairsA, {numChunks}), emptyLike(b, pairsB, {numChunks})},
+            [&](ImplicitLocOpBuilder &b, Value c, ValueRange it) {
+              Value start = startOf(b, c);
+              Value len = chunkLength(b, length, start, capacity);
+              Chunk1D chunk = buildChunk1D(b, op, bi, start, len, capacity);
+              return SmallVector<Value>{
+                  insertAt(b, chunk.tc, it[0], {c}),
+                  insertAt(b, chunkSourceState(b, chunk), it[1], {c})};
+            });
+        // 2. Inclusive scan, stride 1, 2, 4, ... < NT: each stage combines
+        //    (A[c], B[c]) with (A[c - stride], B[c - stride]) of the
+        //    previous stage.
+        SmallVector<Type> carried = {b.getIndexType(), pairsA, pairsB};
+        auto scan = scf::WhileOp::create(
+            b, carried,
+            ValueRange{one, pairs.getResult(0), pairs.getResult(1)},
+            [&](OpBuilder &nested, Location loc, ValueRange before) {
+              ImplicitLocOpBuilder ib(loc, nested);
+              Value more = arith::CmpIOp::create(
+                  ib, arith::CmpIPredicate::ult, before[0], numChunks);
+              scf::ConditionOp::create(ib, more, before);
+            },
+            [&](OpBuilder &nested, Location loc, ValueRange after) {
+              ImplicitLocOpBuilder ib(loc, nested);
+              Value stride = after[0], as = after[1], bs = after[2];
+              scf::ForOp stage = forLoop(
+                  ib, stride, numChunks, {as, bs},
+                  [&](ImplicitLocOpBuilder &b, Value c, ValueRange it) {
+                    Value prev = arith::SubIOp::create(b, c, stride);
+                    Value a2 = sliceAt(b, as, {c}), a1 = sliceAt(b, as, {prev});
+                    Value a = einsum(b, {{a2, "iu"}, {a1, "uw"}},
+                                     zeroTensor(b, {jt, jt}, et), "iw");
+                    Value bb = applyTransition(b, a2, sliceAt(b, bs, {prev}),
+                                               sliceAt(b, bs, {c}));
+                    return SmallVector<Value>{insertAt(b, a, it[0], {c}),
+                                              insertAt(b, bb, it[1], {c})};
+                  });
+              Value doubled = arith::AddIOp::create(ib, stride, stride);
+              scf::YieldOp::create(ib, ValueRange{doubled, stage.getResult(0),
+                                                  stage.getResult(1)});
+            });
+        Value as = scan.getResult(1), bs = scan.getResult(2);
+        // 3. Outputs of every chunk from the state entering it.
+        scf::ForOp outputs = forLoop(
+            b, zero, numChunks, {args[0]},
+            [&](ImplicitLocOpBuilder &b, Value c, ValueRange it) {
+              Value isFirst =
+                  arith::CmpIOp::create(b, arith::CmpIPredicate::eq, c, zero);
+              auto entering = scf::IfOp::create(
+                  b, isFirst,
+                  [&](OpBuilder &nested, Location loc) {
+                    scf::YieldOp::create(nested, loc, init);
+                  },
+                  [&](OpBuilder &nested, Location loc) {
+                    ImplicitLocOpBuilder ib(loc, nested);
+                    Value prev = arith::SubIOp::create(ib, c, one);
+                    scf::YieldOp::create(ib,
+                                         stateAfter(ib, as, bs, prev, init));
+                  });
+              Value start = startOf(b, c);
+              Value len = chunkLength(b, length, start, capacity);
+              Chunk1D chunk = buildChunk1D(b, op, bi, start, len, capacity);
+              return SmallVector<Value>{insertChunkRows(
+                  b, chunkOutputs(b, chunk, entering.getResult(0)), it[0], bi,
+                  start, len)};
+            });
+        // The last state: after every chunk (the initial one when T = 0).
+        Value empty =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, numChunks, zero);
+        auto last = scf::IfOp::create(
+            b, empty,
+            [&](OpBuilder &nested, Location loc) {
+              scf::YieldOp::create(nested, loc, init);
+            },
+            [&](OpBuilder &nested, Location loc) {
+              ImplicitLocOpBuilder ib(loc, nested);
+              Value lastChunk = arith::SubIOp::create(ib, numChunks, one);
+              scf::YieldOp::create(ib, stateAfter(ib, as, bs, lastChunk, init));
+            });
+        return SmallVector<Value>{outputs.getResult(0),
+                                  insertAt(b, last.getResult(0), args[1], {bi})};
+      });
+  op.getY().replaceAllUsesWith(batchLoop.getResult(0));
+  op.getLast().replaceAllUsesWith(batchLoop.getResult(1));
+  op.erase();
+}
+
+struct LowerLogdepthPass
+    : public plstm::impl::PLSTMLowerLogdepthBase<LowerLogdepthPass> {
+  void runOnOperation() override {
+    SmallVector<Scan1DOp> scans;
+    getOperation().walk([&](Scan1DOp op) {
+      auto schedule = op.getScheduleAttr();
+      if (schedule && schedule.getKind() == ScheduleKind::Logdepth)
+        scans.push_back(op);
+    });
+    for (Scan1DOp op : scans) {
+      int64_t chunk = op.getScheduleAttr().getChunk();
+      lowerScan1DLogdepth(op, chunk ? chunk : kDefaultLogdepthChunk);
+    }
+  }
+};
+
+} // namespace
