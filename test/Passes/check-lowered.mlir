@@ -3,22 +3,25 @@
 // RUN: not plstm-opt %s --plstm-lower-sequential --plstm-check-lowered 2>&1 | FileCheck %s
 // RUN: not plstm-opt %s --plstm-cpu-pipeline 2>&1 | FileCheck %s --check-prefix=PIPELINE
 
-func.func @f(%q: tensor<1x8x1x1xf32>, %s: tensor<1x8x1x1x1xf32>, %t: tensor<1x8x1x1xf32>,
-    %d: tensor<1x8x1x1x1x1xf32>) -> (tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>) {
-  // CHECK: check-lowered.mlir:[[# @LINE + 2]]:{{[0-9]+}}: error: 'plstm.scan1d' was not lowered (contract check): no lowering handled its schedule #plstm.schedule<logdepth>
-  // PIPELINE: check-lowered.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'plstm.scan1d' was not lowered (contract check): no lowering handled its schedule #plstm.schedule<logdepth>
-  %y, %l = plstm.scan1d qkv(%q, %q, %q) source(%s) transition(%t) mark(%s) direct(%d)
+func.func @f(%q: tensor<1x2x2x1x1xf32>, %s: tensor<1x1x2x2x1x1x1xf32>, %t: tensor<1x1x2x2x1x1xf32>,
+    %d: tensor<1x2x2x1x1x1x1xf32>) -> (tensor<1x2x2x1x1xf32>, tensor<1x2x2x1x1xf32>) {
+  // No lowering of the 2D scan handles the log-depth schedule yet.
+  // CHECK: check-lowered.mlir:[[# @LINE + 2]]:{{[0-9]+}}: error: 'plstm.scan2d' was not lowered (contract check): no lowering handled its schedule #plstm.schedule<logdepth>
+  // PIPELINE: check-lowered.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'plstm.scan2d' was not lowered (contract check): no lowering handled its schedule #plstm.schedule<logdepth>
+  %y, %r, %dd = plstm.scan2d qkv(%q, %q, %q) source(%s, %s) transition(%t, %t) mark(%s, %s) direct(%d)
       {schedule = #plstm.schedule<logdepth>}
-      : (tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>, tensor<1x8x1x1x1xf32>,
-         tensor<1x8x1x1xf32>, tensor<1x8x1x1x1xf32>, tensor<1x8x1x1x1x1xf32>)
-      -> (tensor<1x8x1x1xf32>, tensor<1x1x1x1xf32>)
+      : (tensor<1x2x2x1x1xf32>, tensor<1x2x2x1x1xf32>, tensor<1x2x2x1x1xf32>, tensor<1x1x2x2x1x1x1xf32>,
+         tensor<1x1x2x2x1x1x1xf32>, tensor<1x1x2x2x1x1xf32>, tensor<1x1x2x2x1x1xf32>,
+         tensor<1x1x2x2x1x1x1xf32>, tensor<1x1x2x2x1x1x1xf32>, tensor<1x2x2x1x1x1x1xf32>)
+      -> (tensor<1x2x2x1x1xf32>, tensor<1x1x2x1x1x1xf32>, tensor<1x1x2x1x1x1xf32>)
   // Without plstm-select-schedule an op has no schedule and nothing lowers it;
-  // the pipeline selects the sequential schedule and lowers it.
-  // CHECK: check-lowered.mlir:[[# @LINE + 2]]:{{[0-9]+}}: error: 'plstm.scan1d' was not lowered (contract check): it has no schedule (run plstm-select-schedule first)
+  // the pipeline selects a schedule and lowers it.
+  // CHECK: check-lowered.mlir:[[# @LINE + 2]]:{{[0-9]+}}: error: 'plstm.scan2d' was not lowered (contract check): it has no schedule (run plstm-select-schedule first)
   // PIPELINE-NOT: error
-  %y2, %l2 = plstm.scan1d qkv(%q, %q, %q) source(%s) transition(%t) mark(%s) direct(%d)
-      : (tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>, tensor<1x8x1x1x1xf32>,
-         tensor<1x8x1x1xf32>, tensor<1x8x1x1x1xf32>, tensor<1x8x1x1x1x1xf32>)
-      -> (tensor<1x8x1x1xf32>, tensor<1x1x1x1xf32>)
-  return %y, %y2 : tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>
+  %y2, %r2, %dd2 = plstm.scan2d qkv(%q, %q, %q) source(%s, %s) transition(%t, %t) mark(%s, %s) direct(%d)
+      : (tensor<1x2x2x1x1xf32>, tensor<1x2x2x1x1xf32>, tensor<1x2x2x1x1xf32>, tensor<1x1x2x2x1x1x1xf32>,
+         tensor<1x1x2x2x1x1x1xf32>, tensor<1x1x2x2x1x1xf32>, tensor<1x1x2x2x1x1xf32>,
+         tensor<1x1x2x2x1x1x1xf32>, tensor<1x1x2x2x1x1x1xf32>, tensor<1x2x2x1x1x1x1xf32>)
+      -> (tensor<1x2x2x1x1xf32>, tensor<1x1x2x1x1x1xf32>, tensor<1x1x2x1x1x1xf32>)
+  return %y, %y2 : tensor<1x2x2x1x1xf32>, tensor<1x2x2x1x1xf32>
 }
