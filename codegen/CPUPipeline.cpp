@@ -98,6 +98,7 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
                              const CPUPipelineOptions &options) {
   PLSTMSelectScheduleOptions select;
   select.force = options.schedule;
+  select.sizeHints = options.sizeHints;
   pm.addPass(createPLSTMSelectSchedule(select));
   pm.addPass(createPLSTMLowerSequential());
   pm.addPass(createPLSTMLowerChunkwise());

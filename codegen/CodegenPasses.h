@@ -30,6 +30,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "chunkwise:N, logdepth[:N]); empty: keep the ops' own "
                      "and let plstm-select-schedule decide the rest"),
       llvm::cl::init("")};
+  PassOptions::Option<std::string> sizeHints{
+      *this, "size-hints",
+      llvm::cl::desc("Sizes the schedule cost model assumes for dynamic dims "
+                     "(e.g. B=16,T=4096)"),
+      llvm::cl::init("")};
   PassOptions::Option<bool> stopAfterScanLowering{
       *this, "stop-after-scan-lowering",
       llvm::cl::desc("Stop after the schedule lowering (structured loops on "

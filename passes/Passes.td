@@ -19,9 +19,11 @@ def PLSTMSelectSchedule : Pass<"plstm-select-schedule", "::mlir::ModuleOp"> {
     changes nothing else; ops that already carry a schedule keep it unless
     `force` is given.
 
-    Policy: with `force`, that schedule everywhere; otherwise the sequential
-    schedule, the only one with a lowering so far (the cost model that picks
-    chunkwise / log-depth arrives with those lowerings).
+    Policy: with `force`, that schedule everywhere; otherwise the cheapest
+    schedule with a lowering according to the cost model (passes/CostModel.h,
+    docs/schedules.md): FLOPs, bytes, sequential depth and parallel width per
+    schedule, turned into time with the target's measured throughputs, the
+    batch spread over `cores`. Dynamic sizes are taken from `size-hints`.
 
     ```mlir
     // before
@@ -33,7 +35,14 @@ def PLSTMSelectSchedule : Pass<"plstm-select-schedule", "::mlir::ModuleOp"> {
   let options = [
     Option<"force", "force", "std::string", /*default=*/"\"\"",
            "Schedule for every scan op: sequential, chunkwise:N, logdepth or "
-           "logdepth:N (empty: keep existing schedules, default the rest)">
+           "logdepth:N (empty: keep existing schedules, default the rest)">,
+    Option<"sizeHints", "size-hints", "std::string", /*default=*/"\"\"",
+           "Sizes assumed for dynamic dims, e.g. B=16,T=4096 (defaults: "
+           "B=8, T=4096, N=1024, E=2048, L=4096)">,
+    Option<"cores", "cores", "int64_t", /*default=*/"2",
+           "Cores the batch is spread over">,
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "fp32 lanes of a vector register">
   ];
 }
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/PLSTMDialect.h"
+#include "passes/CostModel.h"
 #include "passes/Passes.h"
 
 namespace mlir::plstm {
@@ -37,13 +38,26 @@ void SelectSchedulePass::runOnOperation() {
       return signalPassFailure();
     }
   }
-  auto sequential = ScheduleAttr::get(context, ScheduleKind::Sequential, 0);
+  SizeHints hints = defaultSizeHints();
+  if (!parseSizeHints(sizeHints, hints)) {
+    getOperation().emitError()
+        << "plstm-select-schedule: option size-hints: expected NAME=VALUE,"
+           "... with VALUE >= 0, got '"
+        << sizeHints << "'";
+    return signalPassFailure();
+  }
+  TargetInfo target;
+  target.cores = std::max<int64_t>(1, cores);
+  target.vectorWidth = std::max<int64_t>(1, vectorWidth);
   getOperation().walk([&](Operation *op) {
     if (!isa<Scan1DOp, Scan2DOp, ScanDagOp>(op))
       return;
-    if (forced)
+    if (forced) {
       op->setAttr("schedule", forced);
-    else if (!op->hasAttr("schedule"))
-      op->setAttr("schedule", sequential);
+    } else if (!op->hasAttr("schedule")) {
+      std::vector<ScheduleEstimate> estimates =
+          estimateSchedules(op, target, hints);
+      op->setAttr("schedule", estimates.front().schedule);
+    }
   });
 }

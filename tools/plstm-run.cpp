@@ -19,6 +19,7 @@
 #include "runtime/Npy.h"
 #include "runtime/jit/JIT.h"
 #include "codegen/CPUTarget.h"
+#include "passes/CostModel.h"
 #include "passes/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "runtime/Reference.h"
@@ -41,6 +42,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <map>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -76,6 +78,11 @@ static cl::opt<std::string> schedule(
     cl::desc("Force a schedule for --backend=cpu: sequential, chunkwise:N, "
              "logdepth[:N]"),
     cl::init(""));
+static cl::opt<bool> explain(
+    "explain",
+    cl::desc("Print the schedule decision of every scan op with the "
+             "estimated costs of the alternatives (for the actual input "
+             "sizes)"));
 static cl::opt<bool> check(
     "check", cl::desc("Also run the reference evaluator on the same inputs, "
                       "print the max abs/rel error of every result and exit 1 "
@@ -780,6 +787,41 @@ int main(int argc, char **argv) {
   std::vector<Tensor> inputTensors;
   for (unsigned i = 0; i < numArgs; ++i)
     inputTensors.push_back(values[func.getArgument(i)]);
+  // Actual sizes of the dynamic dims, for the cost model.
+  std::string sizeHints;
+  {
+    std::map<std::string, int64_t> sizes;
+    for (unsigned i = 0; i < numArgs; ++i)
+      if (roles[i])
+        for (auto [d, name] : llvm::enumerate(roles[i]->dims)) {
+          int64_t literal;
+          if (name.getAsInteger(10, literal))
+            sizes[name.str()] = values[func.getArgument(i)].shape()[d];
+        }
+    for (auto &[name, size] : sizes)
+      if (name == "B" || name == "T" || name == "N" || name == "E" ||
+          name == "L")
+        sizeHints += (sizeHints.empty() ? "" : ",") + name + "=" +
+                     std::to_string(size);
+  }
+  if (explain) {
+    mlir::plstm::SizeHints hints = mlir::plstm::defaultSizeHints();
+    (void)mlir::plstm::parseSizeHints(sizeHints, hints);
+    mlir::plstm::TargetInfo target;
+    func.walk([&](Operation *op) {
+      if (!isa<mlir::plstm::PLSTMDialect>(op->getDialect()))
+        return;
+      log << "  schedule of " << op->getName() << " at " << op->getLoc()
+          << " (sizes " << sizeHints << ")";
+      if (Attribute given = op->getAttr("schedule"))
+        log << ": given by the spec, " << given;
+      if (!schedule.empty())
+        log << ": forced by --schedule=" << schedule;
+      log << "\n"
+          << mlir::plstm::explainSchedules(
+                 op, mlir::plstm::estimateSchedules(op, target, hints));
+    });
+  }
   std::vector<std::pair<Operation *, double>> opFlops;
   double flops = estimateFlops(func, values, &opFlops);
   if (benchRuns > 0)
@@ -800,10 +842,12 @@ int main(int argc, char **argv) {
       if (emitStage == "schedule") {
         mlir::plstm::PLSTMSelectScheduleOptions select;
         select.force = schedule;
+        select.sizeHints = sizeHints;
         pm.addPass(mlir::plstm::createPLSTMSelectSchedule(select));
       } else {
         mlir::plstm::CPUPipelineOptions pipeline;
         pipeline.schedule = schedule;
+        pipeline.sizeHints = sizeHints;
         pipeline.stopAfterScanLowering = emitStage == "loops";
         pipeline.stopBeforeLLVM = emitStage == "buffers";
         mlir::plstm::buildCPUPipeline(pm, pipeline);
@@ -818,6 +862,7 @@ int main(int argc, char **argv) {
     auto text = llvm::MemoryBuffer::getFile(specFile);
     rt::CompileOptions options;
     options.schedule = schedule;
+    options.sizeHints = sizeHints;
     options.optLevel = optLevel;
     options.entry = func.getName().str();
     auto kernel = text ? rt::compile((*text)->getBuffer().str(), options)

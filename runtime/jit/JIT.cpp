@@ -59,6 +59,7 @@ llvm::Expected<Kernel> plstm::compile(const std::string &specText,
                                       const CompileOptions &options) {
   auto start = std::chrono::steady_clock::now();
   std::string key = specText + '\0' + options.schedule + '\0' +
+                    options.sizeHints + '\0' +
                     std::to_string(options.optLevel) + '\0' + options.entry +
                     '\0' + std::to_string(static_cast<int>(options.target));
   std::lock_guard<std::mutex> lock(cacheMutex);
@@ -106,6 +107,7 @@ llvm::Expected<Kernel> plstm::compile(const std::string &specText,
 
   mlir::plstm::CPUPipelineOptions pipeline;
   pipeline.schedule = options.schedule;
+  pipeline.sizeHints = options.sizeHints;
   if (failed(mlir::plstm::lowerToLLVMDialect(*module, pipeline)))
     return makeError("lowering failed:\n" + diagnostics);
 

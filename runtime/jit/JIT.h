@@ -35,6 +35,9 @@ struct CompileOptions {
   /// Forced schedule ("sequential", "chunkwise:64", ...); empty: the ops'
   /// own or the schedule selector's choice.
   std::string schedule;
+  /// Sizes the schedule cost model assumes for dynamic dims, e.g.
+  /// "B=16,T=4096" (empty: its defaults).
+  std::string sizeHints;
   /// LLVM optimization level 0..3.
   unsigned optLevel = 3;
   /// Function to compile; empty: the spec's only public function.

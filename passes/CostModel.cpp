@@ -1,0 +1,202 @@
+//===- CostModel.cpp - the schedule cost model of plstm-select-schedule ---===//
+//
+// See CostModel.h. Formulas (per batch entry; J dims written out):
+//
+//   1D sequential   F = 2·T·DK·DV·(JT² + JT·JK·JV + JO·JQ·JT + JO·JQ·JK·JV)
+//                   depth T, time F / recurrence rate
+//   1D chunkwise C  F_block = 2·T·C·(DK·JQ·JK + JO·JQ·JK·JV + DV·JO·JV)
+//                   F_state = 2·T·DK·DV·JT·(JK·JV + JO·JQ) + 2·(T/C)·DK·DV·JT²
+//                   construction steps ≈ T·(C/2 + 2) small steps
+//                   depth T/C + C, time F_block / block rate
+//                   + F_state / recurrence rate + steps · step time
+//   1D log-depth C  as chunkwise, construction twice, plus the scan:
+//                   (T/C)·log2(T/C) combines of 2·DK·DV·JT² + 2·JT³;
+//                   depth log2(T/C) + C
+//   2D, DAG         sequential only (the other lowerings do not exist yet);
+//                   2D F = 2·MX·MY·DK·DV·(O·(4JT² + 2JT·JK·JV + 2JO·JQ·JT)
+//                   + JO·JQ·JK·JV), DAG F = 2·DK·DV·(L·JT² + E·(JT·JK·JV +
+//                   JO·JQ·JT) + N·JO·JQ·JK·JV).
+//
+// The batch (B) multiplies every term and is the parallel width; the time is
+// divided by min(B, cores) once the code runs batch entries in parallel
+// (TargetInfo::batchParallel, not yet).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/CostModel.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::plstm;
+
+SizeHints plstm::defaultSizeHints() {
+  return {{"B", 8}, {"T", 4096}, {"N", 1024}, {"E", 2048}, {"L", 4096}};
+}
+
+bool plstm::parseSizeHints(StringRef text, SizeHints &hints) {
+  SmallVector<StringRef> parts;
+  text.split(parts, ',', -1, false);
+  for (StringRef part : parts) {
+    auto [name, value] = part.split('=');
+    int64_t size;
+    if (name.trim().empty() || value.trim().getAsInteger(10, size) || size < 0)
+      return false;
+    hints[name.trim().str()] = size;
+  }
+  return true;
+}
+
+namespace {
+double parallelism(double batch, const TargetInfo &target) {
+  if (!target.batchParallel)
+    return 1.0;
+  return std::max(1.0, std::min<double>(batch, target.cores));
+}
+double dimOr(Value v, int64_t d, const SizeHints &hints, const char *name) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!type.isDynamicDim(d))
+    return static_cast<double>(type.getDimSize(d));
+  auto it = hints.find(name);
+  return it != hints.end() ? static_cast<double>(it->second) : 1.0;
+}
+double dim(Value v, int64_t d) {
+  return static_cast<double>(cast<RankedTensorType>(v.getType()).getDimSize(d));
+}
+} // namespace
+
+std::vector<ScheduleEstimate>
+plstm::estimateSchedules(Operation *op, const TargetInfo &target,
+                         const SizeHints &hints) {
+  MLIRContext *ctx = op->getContext();
+  std::vector<ScheduleEstimate> out;
+  auto sequentialAttr = ScheduleAttr::get(ctx, ScheduleKind::Sequential, 0);
+  double rec = target.recurrenceGflops * 1e9,
+         block = target.blockGflops * 1e9;
+
+  if (auto scan = dyn_cast<Scan1DOp>(op)) {
+    double b = dimOr(scan.getQ(), 0, hints, "B"),
+           t = dimOr(scan.getQ(), 1, hints, "T");
+    double dk = dim(scan.getQ(), 2), dv = dim(scan.getV(), 2),
+           jq = dim(scan.getQ(), 3), jk = dim(scan.getK(), 3),
+           jv = dim(scan.getV(), 3), jt = dim(scan.getTransition(), 2),
+           jo = dim(scan.getMark(), 2);
+    double par = parallelism(b, target);
+    double inputBytes = 4 * b * t * (dk * (jq + jk) + dv * jv +
+                                     jt * (jt + jk * jv) + jo * jq * jt +
+                                     jo * jq * jk * jv);
+    ScheduleEstimate seq;
+    seq.schedule = sequentialAttr;
+    seq.flops = 2 * b * t * dk * dv *
+                (jt * jt + jt * jk * jv + jo * jq * jt + jo * jq * jk * jv);
+    seq.bytes = inputBytes;
+    seq.depth = t;
+    seq.width = b;
+    seq.seconds = seq.flops / rec / par;
+    seq.note = "one state update per step";
+    out.push_back(seq);
+    for (bool logdepth : {false, true})
+      for (int64_t c : {16, 32, 64, 128, 256}) {
+        if (c > std::max(16.0, 2 * t))
+          continue;
+        double nt = std::ceil(t / c);
+        double blockFlops = 2 * b * t * c *
+                            (dk * jq * jk + jo * jq * jk * jv + dv * jo * jv);
+        double stateFlops = 2 * b * t * dk * dv * jt * (jk * jv + jo * jq) +
+                            2 * b * nt * dk * dv * jt * jt;
+        double steps = b * t * (c / 2 + 2) * (logdepth ? 2 : 1);
+        ScheduleEstimate e;
+        e.schedule = ScheduleAttr::get(
+            ctx, logdepth ? ScheduleKind::Logdepth : ScheduleKind::Chunkwise,
+            c);
+        e.flops = blockFlops + stateFlops;
+        double seconds = blockFlops / block + stateFlops / rec +
+                         steps * target.constructionStepUs * 1e-6;
+        if (logdepth) {
+          double stages = std::ceil(std::log2(std::max(nt, 1.0)));
+          double scanFlops =
+              b * nt * stages * (2 * dk * dv * jt * jt + 2 * jt * jt * jt);
+          e.flops += scanFlops;
+          seconds += scanFlops / rec;
+          e.depth = stages + c;
+          e.note = "associative scan over " + std::to_string(int64_t(nt)) +
+                   " chunk pairs";
+        } else {
+          e.depth = nt + c;
+          e.note = std::to_string(int64_t(nt)) + " chunks in sequence";
+        }
+        e.bytes = inputBytes + 4 * b * nt * c * c * jo * jq * jk * jv;
+        e.width = b;
+        e.seconds = seconds / par;
+        out.push_back(e);
+      }
+  } else if (auto scan = dyn_cast<Scan2DOp>(op)) {
+    double b = dimOr(scan.getQ(), 0, hints, "B");
+    double n = dim(scan.getQ(), 1) * dim(scan.getQ(), 2);
+    double dk = dim(scan.getQ(), 3), dv = dim(scan.getV(), 3),
+           jq = dim(scan.getQ(), 4), jk = dim(scan.getK(), 4),
+           jv = dim(scan.getV(), 4), jt = dim(scan.getTRl(), 4),
+           jo = dim(scan.getMarkL(), 4);
+    double o = scan.getOrientationList().size();
+    ScheduleEstimate seq;
+    seq.schedule = sequentialAttr;
+    seq.flops = 2 * b * n * dk * dv *
+                (o * (4 * jt * jt + 2 * jt * jk * jv + 2 * jo * jq * jt) +
+                 jo * jq * jk * jv);
+    seq.depth = o * n;
+    seq.width = b;
+    seq.seconds =
+        seq.flops / rec / parallelism(b, target);
+    seq.note = "node by node; chunkwise/log-depth 2D lowerings do not exist "
+               "yet";
+    out.push_back(seq);
+  } else if (auto scan = dyn_cast<ScanDagOp>(op)) {
+    double b = dimOr(scan.getQ(), 0, hints, "B"),
+           n = dimOr(scan.getQ(), 1, hints, "N"),
+           e = dimOr(scan.getEdges(), 0, hints, "E"),
+           l = dimOr(scan.getLineEdges(), 0, hints, "L");
+    double dk = dim(scan.getQ(), 2), dv = dim(scan.getV(), 2),
+           jq = dim(scan.getQ(), 3), jk = dim(scan.getK(), 3),
+           jv = dim(scan.getV(), 3), jt = dim(scan.getTransition(), 2),
+           jo = dim(scan.getMark(), 2);
+    ScheduleEstimate seq;
+    seq.schedule = sequentialAttr;
+    seq.flops = 2 * b * dk * dv *
+                (l * jt * jt + e * (jt * jk * jv + jo * jq * jt) +
+                 n * jo * jq * jk * jv);
+    seq.depth = e;
+    seq.width = b;
+    seq.seconds =
+        seq.flops / rec / parallelism(b, target);
+    seq.note = "edge by edge in a topological order; level-parallel/"
+               "chunkwise/log-depth DAG lowerings do not exist yet";
+    out.push_back(seq);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ScheduleEstimate &a, const ScheduleEstimate &b) {
+                     return a.seconds < b.seconds;
+                   });
+  return out;
+}
+
+std::string
+plstm::explainSchedules(Operation *op,
+                        const std::vector<ScheduleEstimate> &estimates) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  for (auto [i, e] : llvm::enumerate(estimates)) {
+    os << (i == 0 ? "  chose " : "        ") << e.schedule << ": est. "
+       << llvm::format("%.3f", e.seconds * 1e3) << " ms, "
+       << llvm::format("%.3g", e.flops) << " FLOP, "
+       << llvm::format("%.3g", e.bytes) << " B, depth "
+       << llvm::format("%.0f", e.depth) << ", width "
+       << llvm::format("%.0f", e.width) << " (" << e.note << ")\n";
+  }
+  (void)op;
+  return text;
+}

@@ -1,0 +1,62 @@
+//===- CostModel.h - the schedule cost model of plstm-select-schedule -----===//
+//
+// Estimates, for one scan op, the cost of every schedule with a lowering:
+// FLOPs (SPEC §9), bytes moved, sequential depth, parallel width, and a time
+// estimate from per-kind throughputs of the target. The throughputs are
+// calibrated on the generated code as it is today (see docs/schedules.md for
+// the measurements); the schedule with the lowest estimated time wins.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PLSTM_PASSES_COSTMODEL_H
+#define PLSTM_PASSES_COSTMODEL_H
+
+#include "dialect/PLSTMDialect.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlir::plstm {
+
+/// What the model knows of the target.
+struct TargetInfo {
+  int64_t cores = 2;
+  /// Whether the generated code spreads the batch over the cores. Not yet:
+  /// the CPU lowering runs batch entries one after the other.
+  bool batchParallel = false;
+  /// fp32 lanes of a vector register (16 with AVX-512).
+  int64_t vectorWidth = 16;
+  int64_t l2Bytes = 1 << 20;
+  /// Measured throughputs of the generated code (GFLOP/s per core):
+  /// scalar recurrence steps, [C, C]-block contractions, and the time of one
+  /// small per-position step of the chunk construction (microseconds).
+  double recurrenceGflops = 2.2;
+  double blockGflops = 2.5;
+  double constructionStepUs = 1.5;
+};
+
+/// Sizes assumed for dynamic dims ("B", "T", "N", "E", "L").
+using SizeHints = std::map<std::string, int64_t>;
+SizeHints defaultSizeHints();
+/// Parses "B=16,T=4096"; false on bad text.
+bool parseSizeHints(llvm::StringRef text, SizeHints &hints);
+
+struct ScheduleEstimate {
+  ScheduleAttr schedule;
+  double flops = 0, bytes = 0, depth = 0, width = 0, seconds = 0;
+  std::string note;
+};
+
+/// Every schedule with a lowering for `op`, cheapest first.
+std::vector<ScheduleEstimate> estimateSchedules(Operation *op,
+                                                const TargetInfo &target,
+                                                const SizeHints &hints);
+
+/// One line per alternative, the chosen one first.
+std::string explainSchedules(Operation *op,
+                             const std::vector<ScheduleEstimate> &estimates);
+
+} // namespace mlir::plstm
+
+#endif // PLSTM_PASSES_COSTMODEL_H

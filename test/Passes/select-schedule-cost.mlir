@@ -1,0 +1,102 @@
+// The cost model's choice for the PERFORMANCE.md benchmark shapes, so that a
+// change to the model is deliberate (docs/schedules.md explains the model).
+// RUN: plstm-opt %s --plstm-select-schedule | FileCheck %s
+// RUN: plstm-opt %s --plstm-select-schedule="size-hints=B=1,T=64" | FileCheck %s --check-prefix=HINTS
+
+// CHECK-LABEL: func.func @lm_1d
+// CHECK: schedule = #plstm.schedule<sequential>
+func.func @lm_1d(%a0: tensor<16x4096x64x1xf32>, %a1: tensor<16x4096x64x1xf32>, %a2: tensor<16x4096x64x1xf32>, %a3: tensor<16x4096x1x1x1xf32>, %a4: tensor<16x4096x1x1xf32>, %a5: tensor<16x4096x1x1x1xf32>, %a6: tensor<16x4096x1x1x1x1xf32>) {
+  %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) transition(%a4) mark(%a5) direct(%a6)
+      : (tensor<16x4096x64x1xf32>, tensor<16x4096x64x1xf32>, tensor<16x4096x64x1xf32>, tensor<16x4096x1x1x1xf32>, tensor<16x4096x1x1xf32>, tensor<16x4096x1x1x1xf32>, tensor<16x4096x1x1x1x1xf32>) -> (tensor<16x4096x64x1xf32>, tensor<16x64x64x1xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @xl_1d
+// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 16>
+func.func @xl_1d(%a0: tensor<64x4096x128x1xf32>, %a1: tensor<64x4096x128x1xf32>, %a2: tensor<64x4096x128x1xf32>, %a3: tensor<64x4096x1x1x1xf32>, %a4: tensor<64x4096x1x1xf32>, %a5: tensor<64x4096x1x1x1xf32>, %a6: tensor<64x4096x1x1x1x1xf32>) {
+  %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) transition(%a4) mark(%a5) direct(%a6)
+      : (tensor<64x4096x128x1xf32>, tensor<64x4096x128x1xf32>, tensor<64x4096x128x1xf32>, tensor<64x4096x1x1x1xf32>, tensor<64x4096x1x1xf32>, tensor<64x4096x1x1x1xf32>, tensor<64x4096x1x1x1x1xf32>) -> (tensor<64x4096x128x1xf32>, tensor<64x128x128x1xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @j4_1d
+// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 16>
+func.func @j4_1d(%a0: tensor<8x2048x64x1xf32>, %a1: tensor<8x2048x64x1xf32>, %a2: tensor<8x2048x64x4xf32>, %a3: tensor<8x2048x4x1x4xf32>, %a4: tensor<8x2048x4x4xf32>, %a5: tensor<8x2048x4x1x4xf32>, %a6: tensor<8x2048x4x1x1x4xf32>) {
+  %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) transition(%a4) mark(%a5) direct(%a6)
+      : (tensor<8x2048x64x1xf32>, tensor<8x2048x64x1xf32>, tensor<8x2048x64x4xf32>, tensor<8x2048x4x1x4xf32>, tensor<8x2048x4x4xf32>, tensor<8x2048x4x1x4xf32>, tensor<8x2048x4x1x1x4xf32>) -> (tensor<8x2048x64x4xf32>, tensor<8x64x64x4xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @grid_16
+// CHECK: schedule = #plstm.schedule<sequential>
+func.func @grid_16(%q: tensor<8x16x16x64x1xf32>, %k: tensor<8x16x16x64x1xf32>, %v: tensor<8x16x16x64x1xf32>, %sr: tensor<8x1x16x16x1x1x1xf32>, %sd: tensor<8x1x16x16x1x1x1xf32>, %trl: tensor<8x1x16x16x1x1xf32>, %tdu: tensor<8x1x16x16x1x1xf32>, %tdl: tensor<8x1x16x16x1x1xf32>, %ml: tensor<8x1x16x16x1x1x1xf32>, %mu: tensor<8x1x16x16x1x1x1xf32>, %d: tensor<8x16x16x1x1x1x1xf32>) {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %k, %v) source(%sr, %sd) transition(%trl, %tdu) turn_dl(%tdl)
+      mark(%ml, %mu) direct(%d) orientations [0]
+      : (tensor<8x16x16x64x1xf32>, tensor<8x16x16x64x1xf32>, tensor<8x16x16x64x1xf32>, tensor<8x1x16x16x1x1x1xf32>, tensor<8x1x16x16x1x1x1xf32>, tensor<8x1x16x16x1x1xf32>, tensor<8x1x16x16x1x1xf32>, tensor<8x1x16x16x1x1xf32>, tensor<8x1x16x16x1x1x1xf32>, tensor<8x1x16x16x1x1x1xf32>, tensor<8x16x16x1x1x1x1xf32>) -> (tensor<8x16x16x64x1xf32>, tensor<8x1x16x64x64x1xf32>, tensor<8x1x16x64x64x1xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @grid_32
+// CHECK: schedule = #plstm.schedule<sequential>
+func.func @grid_32(%q: tensor<8x32x32x64x1xf32>, %k: tensor<8x32x32x64x1xf32>, %v: tensor<8x32x32x64x1xf32>, %sr: tensor<8x1x32x32x1x1x1xf32>, %sd: tensor<8x1x32x32x1x1x1xf32>, %trl: tensor<8x1x32x32x1x1xf32>, %tdu: tensor<8x1x32x32x1x1xf32>, %tdl: tensor<8x1x32x32x1x1xf32>, %ml: tensor<8x1x32x32x1x1x1xf32>, %mu: tensor<8x1x32x32x1x1x1xf32>, %d: tensor<8x32x32x1x1x1x1xf32>) {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %k, %v) source(%sr, %sd) transition(%trl, %tdu) turn_dl(%tdl)
+      mark(%ml, %mu) direct(%d) orientations [0]
+      : (tensor<8x32x32x64x1xf32>, tensor<8x32x32x64x1xf32>, tensor<8x32x32x64x1xf32>, tensor<8x1x32x32x1x1x1xf32>, tensor<8x1x32x32x1x1x1xf32>, tensor<8x1x32x32x1x1xf32>, tensor<8x1x32x32x1x1xf32>, tensor<8x1x32x32x1x1xf32>, tensor<8x1x32x32x1x1x1xf32>, tensor<8x1x32x32x1x1x1xf32>, tensor<8x32x32x1x1x1x1xf32>) -> (tensor<8x32x32x64x1xf32>, tensor<8x1x32x64x64x1xf32>, tensor<8x1x32x64x64x1xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @grid_64
+// CHECK: schedule = #plstm.schedule<sequential>
+func.func @grid_64(%q: tensor<64x64x64x64x1xf32>, %k: tensor<64x64x64x64x1xf32>, %v: tensor<64x64x64x64x1xf32>, %sr: tensor<64x1x64x64x1x1x1xf32>, %sd: tensor<64x1x64x64x1x1x1xf32>, %trl: tensor<64x1x64x64x1x1xf32>, %tdu: tensor<64x1x64x64x1x1xf32>, %tdl: tensor<64x1x64x64x1x1xf32>, %ml: tensor<64x1x64x64x1x1x1xf32>, %mu: tensor<64x1x64x64x1x1x1xf32>, %d: tensor<64x64x64x1x1x1x1xf32>) {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %k, %v) source(%sr, %sd) transition(%trl, %tdu) turn_dl(%tdl)
+      mark(%ml, %mu) direct(%d) orientations [0]
+      : (tensor<64x64x64x64x1xf32>, tensor<64x64x64x64x1xf32>, tensor<64x64x64x64x1xf32>, tensor<64x1x64x64x1x1x1xf32>, tensor<64x1x64x64x1x1x1xf32>, tensor<64x1x64x64x1x1xf32>, tensor<64x1x64x64x1x1xf32>, tensor<64x1x64x64x1x1xf32>, tensor<64x1x64x64x1x1x1xf32>, tensor<64x1x64x64x1x1x1xf32>, tensor<64x64x64x1x1x1x1xf32>) -> (tensor<64x64x64x64x1xf32>, tensor<64x1x64x64x64x1xf32>, tensor<64x1x64x64x64x1xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @vit_t
+// CHECK: schedule = #plstm.schedule<sequential>
+func.func @vit_t(%q: tensor<24x16x16x64x1xf32>, %k: tensor<24x16x16x64x1xf32>, %v: tensor<24x16x16x64x1xf32>, %sr: tensor<24x4x16x16x1x1x1xf32>, %sd: tensor<24x4x16x16x1x1x1xf32>, %trl: tensor<24x4x16x16x1x1xf32>, %tdu: tensor<24x4x16x16x1x1xf32>, %tdl: tensor<24x4x16x16x1x1xf32>, %ml: tensor<24x4x16x16x1x1x1xf32>, %mu: tensor<24x4x16x16x1x1x1xf32>, %d: tensor<24x16x16x1x1x1x1xf32>) {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %k, %v) source(%sr, %sd) transition(%trl, %tdu) turn_dl(%tdl)
+      mark(%ml, %mu) direct(%d) orientations [0, 1, 2, 3]
+      : (tensor<24x16x16x64x1xf32>, tensor<24x16x16x64x1xf32>, tensor<24x16x16x64x1xf32>, tensor<24x4x16x16x1x1x1xf32>, tensor<24x4x16x16x1x1x1xf32>, tensor<24x4x16x16x1x1xf32>, tensor<24x4x16x16x1x1xf32>, tensor<24x4x16x16x1x1xf32>, tensor<24x4x16x16x1x1x1xf32>, tensor<24x4x16x16x1x1x1xf32>, tensor<24x16x16x1x1x1x1xf32>) -> (tensor<24x16x16x64x1xf32>, tensor<24x4x16x64x64x1xf32>, tensor<24x4x16x64x64x1xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @vit_b
+// CHECK: schedule = #plstm.schedule<sequential>
+func.func @vit_b(%q: tensor<96x16x16x64x1xf32>, %k: tensor<96x16x16x64x1xf32>, %v: tensor<96x16x16x64x1xf32>, %sr: tensor<96x4x16x16x1x1x1xf32>, %sd: tensor<96x4x16x16x1x1x1xf32>, %trl: tensor<96x4x16x16x1x1xf32>, %tdu: tensor<96x4x16x16x1x1xf32>, %tdl: tensor<96x4x16x16x1x1xf32>, %ml: tensor<96x4x16x16x1x1x1xf32>, %mu: tensor<96x4x16x16x1x1x1xf32>, %d: tensor<96x16x16x1x1x1x1xf32>) {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %k, %v) source(%sr, %sd) transition(%trl, %tdu) turn_dl(%tdl)
+      mark(%ml, %mu) direct(%d) orientations [0, 1, 2, 3]
+      : (tensor<96x16x16x64x1xf32>, tensor<96x16x16x64x1xf32>, tensor<96x16x16x64x1xf32>, tensor<96x4x16x16x1x1x1xf32>, tensor<96x4x16x16x1x1x1xf32>, tensor<96x4x16x16x1x1xf32>, tensor<96x4x16x16x1x1xf32>, tensor<96x4x16x16x1x1xf32>, tensor<96x4x16x16x1x1x1xf32>, tensor<96x4x16x16x1x1x1xf32>, tensor<96x16x16x1x1x1x1xf32>) -> (tensor<96x16x16x64x1xf32>, tensor<96x4x16x64x64x1xf32>, tensor<96x4x16x64x64x1xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @vit_t_384
+// CHECK: schedule = #plstm.schedule<sequential>
+func.func @vit_t_384(%q: tensor<24x32x32x64x1xf32>, %k: tensor<24x32x32x64x1xf32>, %v: tensor<24x32x32x64x1xf32>, %sr: tensor<24x4x32x32x1x1x1xf32>, %sd: tensor<24x4x32x32x1x1x1xf32>, %trl: tensor<24x4x32x32x1x1xf32>, %tdu: tensor<24x4x32x32x1x1xf32>, %tdl: tensor<24x4x32x32x1x1xf32>, %ml: tensor<24x4x32x32x1x1x1xf32>, %mu: tensor<24x4x32x32x1x1x1xf32>, %d: tensor<24x32x32x1x1x1x1xf32>) {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %k, %v) source(%sr, %sd) transition(%trl, %tdu) turn_dl(%tdl)
+      mark(%ml, %mu) direct(%d) orientations [0, 1, 2, 3]
+      : (tensor<24x32x32x64x1xf32>, tensor<24x32x32x64x1xf32>, tensor<24x32x32x64x1xf32>, tensor<24x4x32x32x1x1x1xf32>, tensor<24x4x32x32x1x1x1xf32>, tensor<24x4x32x32x1x1xf32>, tensor<24x4x32x32x1x1xf32>, tensor<24x4x32x32x1x1xf32>, tensor<24x4x32x32x1x1x1xf32>, tensor<24x4x32x32x1x1x1xf32>, tensor<24x32x32x1x1x1x1xf32>) -> (tensor<24x32x32x64x1xf32>, tensor<24x4x32x64x64x1xf32>, tensor<24x4x32x64x64x1xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @mol
+// CHECK: schedule = #plstm.schedule<sequential>
+func.func @mol(%a0: tensor<4x2048x32x1xf32>, %a1: tensor<4x2048x32x1xf32>, %a2: tensor<4x2048x32x1xf32>, %a3: tensor<4096x2xi32>, %a4: tensor<8192x2xi32>, %a5: tensor<4x4096x1x1x1xf32>, %a6: tensor<4x8192x1x1xf32>, %a7: tensor<4x4096x1x1x1xf32>, %a8: tensor<4x2048x1x1x1x1xf32>) {
+  %y = plstm.scan_dag qkv(%a0, %a1, %a2) graph(%a3, %a4) source(%a5) transition(%a6) mark(%a7) direct(%a8)
+      : (tensor<4x2048x32x1xf32>, tensor<4x2048x32x1xf32>, tensor<4x2048x32x1xf32>, tensor<4096x2xi32>, tensor<8192x2xi32>, tensor<4x4096x1x1x1xf32>, tensor<4x8192x1x1xf32>, tensor<4x4096x1x1x1xf32>, tensor<4x2048x1x1x1x1xf32>) -> tensor<4x2048x32x1xf32>
+  return
+}
+
+// With the default hints (B = 8, T = 4096) the dynamic 1D op is sequential;
+// for very short sequences too.
+// CHECK-LABEL: func.func @dynamic_1d
+// CHECK: schedule = #plstm.schedule<sequential>
+// HINTS-LABEL: func.func @dynamic_1d
+// HINTS: schedule = #plstm.schedule<sequential>
+func.func @dynamic_1d(%a0: tensor<?x?x64x1xf32>, %a1: tensor<?x?x64x1xf32>, %a2: tensor<?x?x64x1xf32>, %a3: tensor<?x?x1x1x1xf32>, %a4: tensor<?x?x1x1xf32>, %a5: tensor<?x?x1x1x1xf32>, %a6: tensor<?x?x1x1x1x1xf32>) {
+  %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) transition(%a4) mark(%a5) direct(%a6)
+      : (tensor<?x?x64x1xf32>, tensor<?x?x64x1xf32>, tensor<?x?x64x1xf32>, tensor<?x?x1x1x1xf32>, tensor<?x?x1x1xf32>, tensor<?x?x1x1x1xf32>, tensor<?x?x1x1x1x1xf32>) -> (tensor<?x?x64x1xf32>, tensor<?x64x64x1xf32>)
+  return
+}
