@@ -350,6 +350,31 @@ TEST(JIT, Scan1DChunkwiseAndLogdepthMatchReference) {
   }
 }
 
+TEST(JIT, Scan1DLongSequenceStability) {
+  // T = 65 536 with transitions in [0.95, 1] (‖T‖ <= 1, slow decay):
+  // chunkwise and log-depth stay within tolerance of the reference and
+  // finite (SPEC A1, issue "Parallel schedules", stability).
+  J small{4, 4, 1, 1, 1, 1, 1};
+  std::string text = spec1D(small, true, "f32");
+  for (const char *schedule : {"sequential", "chunkwise:64", "logdepth:64"}) {
+    SCOPED_TRACE(schedule);
+    CompileOptions options;
+    options.schedule = schedule;
+    auto kernel = compile(text, options);
+    ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+    std::mt19937 rng(50);
+    std::vector<Tensor> inputs =
+        randomInputs(kernel->signature(), {{"B", 1}, {"T", 65536}}, rng);
+    std::uniform_real_distribution<float> slow(0.95f, 1.0f);
+    for (int64_t i = 0; i < inputs[4].numElements(); ++i)
+      inputs[4].as<float>()[i] = slow(rng);
+    expectMatchesReference(
+        kernel->signature(), inputs, {0},
+        [&](const std::vector<TensorRef> &in,
+            const std::vector<TensorRef> &out) { return (*kernel)(in, out); });
+  }
+}
+
 TEST(JIT, Scan1DOneKernelServesEveryBatchAndLength) {
   J wide{4, 3, 1, 2, 2, 2, 3};
   std::string text = spec1D(wide, true, "f32");
