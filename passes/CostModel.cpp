@@ -18,8 +18,8 @@
 //                   JO·JQ·JT) + N·JO·JQ·JK·JV).
 //
 // The batch (B) multiplies every term and is the parallel width; the time is
-// divided by min(B, cores) once the code runs batch entries in parallel
-// (TargetInfo::batchParallel, not yet).
+// divided by min(B, cores): the runtime splits the batch over threads
+// (TargetInfo::batchParallel).
 //
 //===----------------------------------------------------------------------===//
 

@@ -22,9 +22,9 @@ namespace mlir::plstm {
 /// What the model knows of the target.
 struct TargetInfo {
   int64_t cores = 2;
-  /// Whether the generated code spreads the batch over the cores. Not yet:
-  /// the CPU lowering runs batch entries one after the other.
-  bool batchParallel = false;
+  /// Whether calls spread the batch over the cores (the runtime splits the
+  /// batch dim over threads: runtime/Kernel.h).
+  bool batchParallel = true;
   /// fp32 lanes of a vector register (16 with AVX-512).
   int64_t vectorWidth = 16;
   int64_t l2Bytes = 1 << 20;

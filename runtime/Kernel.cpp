@@ -7,7 +7,10 @@
 #include "runtime/Kernel.h"
 #include "runtime/Reference.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include <dlfcn.h>
 #include <sstream>
 
@@ -225,9 +228,26 @@ Status KernelSignature::resolveShapes(
   return Status::success();
 }
 
+static int defaultThreadCount() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n ? static_cast<int>(n) : 1;
+}
+static std::atomic<int> defaultThreads{0};
+
+void plstm::setDefaultThreads(int threads) {
+  defaultThreads = threads > 0 ? threads : 0;
+}
+int plstm::getDefaultThreads() {
+  int n = defaultThreads.load();
+  return n > 0 ? n : defaultThreadCount();
+}
+
 Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
                            const std::vector<TensorRef> &inputs,
-                           const std::vector<TensorRef> &outputs) {
+                           const std::vector<TensorRef> &outputs,
+                           int threads) {
+  if (threads <= 0)
+    threads = getDefaultThreads();
   std::vector<std::vector<int64_t>> outputShapes;
   if (Status s = sig.resolveShapes(inputs, outputShapes); !s)
     return s;
@@ -275,22 +295,70 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
         !s)
       return s;
 
-  // Contiguous buffers and descriptors.
+  // Contiguous buffers.
   std::vector<Tensor> temps(all.size());
-  std::vector<std::vector<int64_t>> descriptors(all.size());
-  std::vector<void *> pointers(all.size());
+  std::vector<void *> data(all.size());
   for (size_t i = 0; i < all.size(); ++i) {
-    void *data = all[i].data;
+    data[i] = all[i].data;
     if (all[i].numElements() != 0 && !isContiguous(all[i])) {
       temps[i] = Tensor(all[i].dtype, all[i].shape);
       if (i < inputs.size())
         copyView(all[i], temps[i].ref());
-      data = temps[i].data();
+      data[i] = temps[i].data();
     }
-    descriptors[i] = descriptorFor(data, all[i].shape);
-    pointers[i] = descriptors[i].data();
   }
-  fn(pointers.data());
+
+  // Batch entries are independent: split the batch dim (named "B", leading)
+  // of every batched argument over the threads; unbatched ones (graphs) are
+  // shared. Each entry is computed exactly as in a single call, so results
+  // do not depend on the thread count.
+  std::vector<bool> batched(all.size(), false);
+  int64_t batch = -1;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const KernelArg &arg = i < inputs.size()
+                               ? sig.inputs[i]
+                               : sig.outputs[i - inputs.size()];
+    batched[i] = !arg.dimNames.empty() && arg.dimNames[0] == "B";
+    if (batched[i])
+      batch = all[i].shape[0];
+  }
+  int64_t workers = std::max<int64_t>(1, threads);
+  if (batch >= 0)
+    workers = std::min<int64_t>(workers, std::max<int64_t>(batch, 1));
+  else
+    workers = 1;
+  auto runRange = [&](int64_t begin, int64_t end) {
+    std::vector<std::vector<int64_t>> descriptors(all.size());
+    std::vector<void *> pointers(all.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+      std::vector<int64_t> shape = all[i].shape;
+      char *base = static_cast<char *>(data[i]);
+      if (batched[i] && workers > 1) {
+        int64_t entry = shape[0] ? TensorRef::contiguous(nullptr, all[i].dtype,
+                                                         shape)
+                                           .numElements() /
+                                       shape[0]
+                                 : 0;
+        if (base)
+          base += begin * entry * static_cast<int64_t>(dtypeSize(all[i].dtype));
+        shape[0] = end - begin;
+      }
+      descriptors[i] = descriptorFor(base, shape);
+      pointers[i] = descriptors[i].data();
+    }
+    fn(pointers.data());
+  };
+  if (workers == 1) {
+    runRange(0, batch < 0 ? 0 : batch);
+  } else {
+    std::vector<std::thread> pool;
+    for (int64_t w = 0; w < workers; ++w) {
+      int64_t begin = batch * w / workers, end = batch * (w + 1) / workers;
+      pool.emplace_back(runRange, begin, end);
+    }
+    for (std::thread &t : pool)
+      t.join();
+  }
   for (size_t i = inputs.size(); i < all.size(); ++i)
     if (temps[i].numElements() != 0 && temps[i].data() != nullptr &&
         !isContiguous(all[i]))
@@ -356,10 +424,12 @@ const KernelSignature *AotLibrary::signature(const std::string &name) const {
 
 Status AotLibrary::call(const std::string &name,
                         const std::vector<TensorRef> &inputs,
-                        const std::vector<TensorRef> &outputs) const {
+                        const std::vector<TensorRef> &outputs,
+                        int threads) const {
   auto it = kernels_.find(name);
   if (it == kernels_.end())
     return Status::error("kernel library '" + path_ + "' has no kernel '" +
                          name + "'");
-  return invokeKernel(it->second.second, it->second.first, inputs, outputs);
+  return invokeKernel(it->second.second, it->second.first, inputs, outputs,
+                      threads);
 }

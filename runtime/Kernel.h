@@ -46,10 +46,17 @@ using PackedKernelFn = void (*)(void **);
 
 /// Checks `inputs` / `outputs` against `signature`, validates graphs, then
 /// runs `fn`. Views may have any strides: non-contiguous ones go through
-/// contiguous temporaries.
+/// contiguous temporaries. The batch (the leading dim named "B") is split
+/// over `threads` threads (<= 0: the default, see setDefaultThreads); batch
+/// entries are independent, so results do not depend on the thread count.
 Status invokeKernel(PackedKernelFn fn, const KernelSignature &signature,
                     const std::vector<TensorRef> &inputs,
-                    const std::vector<TensorRef> &outputs);
+                    const std::vector<TensorRef> &outputs, int threads = 0);
+
+/// Thread count of kernel calls that do not pass one (<= 0: all hardware
+/// threads, the initial setting).
+void setDefaultThreads(int threads);
+int getDefaultThreads();
 
 /// A shared library written by `plstm-compile --emit=so`.
 class AotLibrary {
@@ -65,9 +72,9 @@ public:
   std::vector<std::string> kernelNames() const;
   /// The signature of kernel `name`, or null.
   const KernelSignature *signature(const std::string &name) const;
-  /// Calls kernel `name`.
+  /// Calls kernel `name` (threads as in invokeKernel).
   Status call(const std::string &name, const std::vector<TensorRef> &inputs,
-              const std::vector<TensorRef> &outputs) const;
+              const std::vector<TensorRef> &outputs, int threads = 0) const;
 
 private:
   void *handle_ = nullptr;

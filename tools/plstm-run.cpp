@@ -78,6 +78,11 @@ static cl::opt<std::string> schedule(
     cl::desc("Force a schedule for --backend=cpu: sequential, chunkwise:N, "
              "logdepth[:N]"),
     cl::init(""));
+static cl::opt<int> threads(
+    "num-threads",
+    cl::desc("Threads of --backend=cpu calls: the batch is split over them "
+             "(default: all hardware threads)"),
+    cl::init(0));
 static cl::opt<bool> explain(
     "explain",
     cl::desc("Print the schedule decision of every scan op with the "
@@ -500,7 +505,7 @@ Status runKernel(const rt::Kernel &kernel, const std::vector<Tensor> &inputs,
     t.fill(std::nan(""));
     outputRefs.push_back(t.ref());
   }
-  return kernel(inputRefs, outputRefs);
+  return kernel(inputRefs, outputRefs, threads);
 }
 
 /// FLOPs of one run of `func` from SPEC §9 (J dims included).
@@ -599,6 +604,9 @@ int main(int argc, char **argv) {
                 "use it with --backend=cpu");
   if (optLevel > 3)
     return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
+  if (threads < 0)
+    return fail("--num-threads=" + std::to_string(threads) +
+                ", expected a count >= 1 (or 0 for all hardware threads)");
   if (!emitStage.empty() && emitStage != "schedule" && emitStage != "loops" &&
       emitStage != "buffers" && emitStage != "llvm")
     return fail("--emit-stage=" + emitStage +
@@ -891,7 +899,12 @@ int main(int argc, char **argv) {
                             std::chrono::steady_clock::now() - t0)
                             .count());
       }
-      reportBench(log, "cpu", times, flops);
+      reportBench(log,
+                  "cpu, " +
+                      std::to_string(threads > 0 ? int(threads)
+                                                 : rt::getDefaultThreads()) +
+                      " threads",
+                  times, flops);
     }
   }
   double totalMs = std::chrono::duration<double, std::milli>(

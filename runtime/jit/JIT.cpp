@@ -34,8 +34,9 @@ struct plstm::KernelImpl {
 const KernelSignature &Kernel::signature() const { return impl_->signature; }
 
 Status Kernel::operator()(const std::vector<TensorRef> &inputs,
-                          const std::vector<TensorRef> &outputs) const {
-  return invokeKernel(impl_->fn, impl_->signature, inputs, outputs);
+                          const std::vector<TensorRef> &outputs,
+                          int threads) const {
+  return invokeKernel(impl_->fn, impl_->signature, inputs, outputs, threads);
 }
 
 Status Kernel::outputShapes(const std::vector<TensorRef> &inputs,

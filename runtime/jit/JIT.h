@@ -51,9 +51,11 @@ class Kernel {
 public:
   const KernelSignature &signature() const;
   /// Runs the kernel. Outputs must be allocated with the shapes that
-  /// `outputShapes` gives.
+  /// `outputShapes` gives. The batch is split over `threads` threads (<= 0:
+  /// plstm::getDefaultThreads()).
   Status operator()(const std::vector<TensorRef> &inputs,
-                    const std::vector<TensorRef> &outputs) const;
+                    const std::vector<TensorRef> &outputs,
+                    int threads = 0) const;
   /// Output shapes for these inputs (checks the inputs).
   Status outputShapes(const std::vector<TensorRef> &inputs,
                       std::vector<std::vector<int64_t>> &shapes) const;

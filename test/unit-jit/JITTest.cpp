@@ -412,6 +412,41 @@ TEST(JIT, ScanDagMatchesReferenceOnRandomMultiComponentGraphs) {
   runJit(specDag(scalar, "f32"), {{"B", 1}, {"N", 0}}, 24);  // empty graph
 }
 
+TEST(JIT, ResultsDoNotDependOnTheThreadCount) {
+  J wide{4, 3, 1, 2, 2, 2, 3};
+  for (std::string text :
+       {spec1D(wide, true, "f32"),
+        spec2D(wide, 3, 4, {0, 3}, true, true, true, false, "f32"),
+        specDag(wide, "f32")}) {
+    Kernel kernel = compileOrDie(text);
+    std::mt19937 rng(60);
+    std::vector<Tensor> inputs = randomInputs(
+        kernel.signature(), {{"B", 5}, {"T", 13}, {"N", 20}}, rng);
+    std::vector<TensorRef> in;
+    for (Tensor &t : inputs)
+      in.push_back(t.ref());
+    std::vector<std::vector<int64_t>> shapes;
+    ASSERT_TRUE(kernel.outputShapes(in, shapes).ok());
+    std::vector<std::vector<Tensor>> results(3);
+    int counts[3] = {1, 2, 3};
+    for (int r = 0; r < 3; ++r) {
+      std::vector<TensorRef> out;
+      for (size_t i = 0; i < shapes.size(); ++i) {
+        results[r].emplace_back(DType::F32, shapes[i]);
+        results[r].back().fill(NAN);
+      }
+      for (Tensor &t : results[r])
+        out.push_back(t.ref());
+      ASSERT_TRUE(kernel(in, out, counts[r]).ok());
+    }
+    for (int r = 1; r < 3; ++r)
+      for (size_t i = 0; i < shapes.size(); ++i)
+        for (int64_t e = 0; e < results[0][i].numElements(); ++e)
+          ASSERT_EQ(results[0][i].as<float>()[e], results[r][i].as<float>()[e])
+              << counts[r] << " threads, output " << i << " element " << e;
+  }
+}
+
 TEST(JIT, StridedViewsGiveTheSameResult) {
   J scalar{4, 2, 1, 1, 1, 1, 1};
   Kernel kernel = compileOrDie(spec1D(scalar, false, "f32"));
