@@ -101,45 +101,38 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
                                                   stage.getResult(1)});
             });
         Value as = scan.getResult(1), bs = scan.getResult(2);
+        // The state after the first `count` chunks: the initial state when
+        // count = 0, else A[count-1]·init + B[count-1].
+        auto stateAfterChunks = [&](ImplicitLocOpBuilder &b, Value count) {
+          Value none =
+              arith::CmpIOp::create(b, arith::CmpIPredicate::eq, count, zero);
+          auto state = scf::IfOp::create(
+              b, none,
+              [&](OpBuilder &nested, Location loc) {
+                scf::YieldOp::create(nested, loc, init);
+              },
+              [&](OpBuilder &nested, Location loc) {
+                ImplicitLocOpBuilder ib(loc, nested);
+                Value last = arith::SubIOp::create(ib, count, one);
+                scf::YieldOp::create(ib, stateAfter(ib, as, bs, last, init));
+              });
+          return state.getResult(0);
+        };
         // 3. Outputs of every chunk from the state entering it.
         scf::ForOp outputs = forLoop(
             b, zero, numChunks, {args[0]},
             [&](ImplicitLocOpBuilder &b, Value c, ValueRange it) {
-              Value isFirst =
-                  arith::CmpIOp::create(b, arith::CmpIPredicate::eq, c, zero);
-              auto entering = scf::IfOp::create(
-                  b, isFirst,
-                  [&](OpBuilder &nested, Location loc) {
-                    scf::YieldOp::create(nested, loc, init);
-                  },
-                  [&](OpBuilder &nested, Location loc) {
-                    ImplicitLocOpBuilder ib(loc, nested);
-                    Value prev = arith::SubIOp::create(ib, c, one);
-                    scf::YieldOp::create(ib,
-                                         stateAfter(ib, as, bs, prev, init));
-                  });
+              Value entering = stateAfterChunks(b, c);
               Value start = startOf(b, c);
               Value len = chunkLength(b, length, start, capacity);
               Chunk1D chunk = buildChunk1D(b, op, bi, start, len, capacity);
               return SmallVector<Value>{insertChunkRows(
-                  b, chunkOutputs(b, chunk, entering.getResult(0)), it[0], bi,
-                  start, len)};
+                  b, chunkOutputs(b, chunk, entering), it[0], bi, start, len)};
             });
         // The last state: after every chunk (the initial one when T = 0).
-        Value empty =
-            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, numChunks, zero);
-        auto last = scf::IfOp::create(
-            b, empty,
-            [&](OpBuilder &nested, Location loc) {
-              scf::YieldOp::create(nested, loc, init);
-            },
-            [&](OpBuilder &nested, Location loc) {
-              ImplicitLocOpBuilder ib(loc, nested);
-              Value lastChunk = arith::SubIOp::create(ib, numChunks, one);
-              scf::YieldOp::create(ib, stateAfter(ib, as, bs, lastChunk, init));
-            });
+        Value lastState = stateAfterChunks(b, numChunks);
         return SmallVector<Value>{outputs.getResult(0),
-                                  insertAt(b, last.getResult(0), args[1], {bi})};
+                                  insertAt(b, lastState, args[1], {bi})};
       });
   op.getY().replaceAllUsesWith(batchLoop.getResult(0));
   op.getLast().replaceAllUsesWith(batchLoop.getResult(1));
