@@ -92,6 +92,54 @@ static std::string describeTensor(StringRef role, Type type,
   return text;
 }
 
+LogicalResult plstm::checkKernelABI(Operation *op) {
+  auto func = dyn_cast<func::FuncOp>(op);
+  if (!func)
+    return success();
+  auto supported = [](Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor)
+      return false;
+    Type et = tensor.getElementType();
+    return et.isF32() || et.isF64() || et.isSignlessInteger(32) ||
+           et.isSignlessInteger(64);
+  };
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
+    if (!supported(type))
+      return func.emitError()
+             << "kernel @" << func.getName() << ": argument #" << i
+             << " has type " << type
+             << ", expected a ranked tensor of f32, f64, i32 or i64";
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes()))
+    if (!supported(type))
+      return func.emitError()
+             << "kernel @" << func.getName() << ": result #" << i
+             << " has type " << type
+             << ", expected a ranked tensor of f32, f64, i32 or i64";
+  unsigned dags = 0;
+  WalkResult walk = func.walk([&](ScanDagOp dag) {
+    if (++dags > 1) {
+      dag.emitError() << "kernel @" << func.getName()
+                      << " holds more than one plstm.scan_dag; compiled "
+                         "kernels take one graph (split the function)";
+      return WalkResult::interrupt();
+    }
+    for (Value graph : {dag.getEdges(), dag.getLineEdges()}) {
+      auto arg = dyn_cast<BlockArgument>(graph);
+      if (!arg || arg.getOwner() != &func.front()) {
+        dag.emitError() << "the graph operands of plstm.scan_dag must be "
+                           "arguments of the kernel @"
+                        << func.getName()
+                        << " (the runtime validates graphs before each call; "
+                           "the compiled code trusts them)";
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
+
 std::vector<KernelDescription> plstm::describeKernels(ModuleOp module) {
   std::vector<KernelDescription> kernels;
   for (auto func : module.getOps<func::FuncOp>()) {

@@ -45,7 +45,14 @@ struct KernelDescription {
   std::string signature;
 };
 
-/// Describes every public function of a spec (call before lowering).
+/// Checks that `func` can be a kernel (every argument and result a ranked
+/// tensor of f32, f64, i32 or i64; at most one plstm.scan_dag, whose graph
+/// operands are arguments, so the runtime validates them before each call)
+/// and emits an error at the function otherwise.
+LogicalResult checkKernelABI(Operation *func);
+
+/// Describes every public function of a spec (call before lowering, after
+/// checkKernelABI).
 std::vector<KernelDescription> describeKernels(ModuleOp module);
 
 /// Runs the CPU pipeline on `module` in place; diagnostics go to the

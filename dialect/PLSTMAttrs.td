@@ -41,6 +41,8 @@ def PLSTM_ScheduleAttr : AttrDef<PLSTM_Dialect, "Schedule"> {
     - (C-schedule-1) `chunk`, when given, is >= 1.
     - (C-schedule-2) `sequential` takes no `chunk`.
     - (C-schedule-3) `chunkwise` needs a `chunk`.
+    - (C-schedule-4) `chunk` is at most 4096 (a chunk of C positions holds
+      C × C path sums).
     An unknown kind is a parse error naming the three kinds.
   }];
   let parameters = (ins

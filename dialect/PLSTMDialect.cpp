@@ -83,6 +83,9 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (chunk < 0)
     return emitError() << "schedule chunk must be >= 1, got " << chunk
                        << " (C-schedule-1)";
+  if (chunk > kMaxScheduleChunk)
+    return emitError() << "schedule chunk must be <= " << kMaxScheduleChunk
+                       << ", got " << chunk << " (C-schedule-4)";
   if (kind == ScheduleKind::Sequential && chunk != 0)
     return emitError() << "sequential schedule takes no chunk, got chunk = "
                        << chunk << " (C-schedule-2)";
@@ -108,6 +111,11 @@ ScheduleAttr mlir::plstm::parseScheduleSpec(MLIRContext *context,
       (chunkText.getAsInteger(10, chunk) || chunk < 1)) {
     error = "schedule '" + text.str() +
             "' has a bad chunk size, expected an integer >= 1";
+    return {};
+  }
+  if (chunk > kMaxScheduleChunk) {
+    error = "schedule '" + text.str() + "': chunk must be <= " +
+            std::to_string(kMaxScheduleChunk);
     return {};
   }
   if (*kind == ScheduleKind::Sequential && chunk != 0) {

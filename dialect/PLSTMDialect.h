@@ -43,6 +43,10 @@ struct ContractEntry {
 /// verifiers, plstm-run and the lowerings all read shapes through it.
 llvm::SmallVector<ContractEntry> getShapeContract(Operation *op);
 
+/// The largest chunk a schedule may name (C-schedule-4): a chunk of C
+/// positions holds C × C path sums (times the J dims).
+constexpr int64_t kMaxScheduleChunk = 4096;
+
 /// Parses the command-line form of a schedule: `sequential`, `chunkwise:N`,
 /// `logdepth` or `logdepth:N`. On failure returns null and sets `error`.
 ScheduleAttr parseScheduleSpec(MLIRContext *context, llvm::StringRef text,

@@ -248,6 +248,21 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
                            int threads) {
   if (threads <= 0)
     threads = getDefaultThreads();
+  // More threads than this never pays and only risks failing to spawn.
+  threads = std::min(threads, 256);
+  for (size_t i = 0; i < inputs.size() + outputs.size(); ++i) {
+    const TensorRef &t =
+        i < inputs.size() ? inputs[i] : outputs[i - inputs.size()];
+    if (t.strides.size() != t.shape.size())
+      return Status::error(std::string(i < inputs.size() ? "input" : "output") +
+                           " #" +
+                           std::to_string(i < inputs.size()
+                                              ? i
+                                              : i - inputs.size()) +
+                           " has " + std::to_string(t.strides.size()) +
+                           " strides for rank " +
+                           std::to_string(t.shape.size()));
+  }
   std::vector<std::vector<int64_t>> outputShapes;
   if (Status s = sig.resolveShapes(inputs, outputShapes); !s)
     return s;

@@ -19,6 +19,7 @@
 #include "codegen/CPUTarget.h"
 #include "dialect/PLSTMDialect.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
@@ -117,6 +118,10 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return fail("spec '" + specFile + "' does not parse or verify (see above)");
+  for (auto func : module->getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal() &&
+        failed(plstm::checkKernelABI(func)))
+      return fail("spec '" + specFile + "' cannot be compiled (see above)");
   std::vector<plstm::KernelDescription> kernels =
       plstm::describeKernels(*module);
   if (kernels.empty())

@@ -261,26 +261,42 @@ public:
   /// edges (-1: random count) and its full line graph, cut to `lineEdges`
   /// line edges (-1: all of them).
   Status makeGraph(int64_t nodes, int64_t edges, int64_t lineEdges) {
-    std::vector<std::pair<int64_t, int64_t>> pairs;
-    for (int64_t i = 0; i < nodes; ++i)
-      for (int64_t j = i + 1; j < nodes; ++j)
-        pairs.push_back({i, j});
-    std::shuffle(pairs.begin(), pairs.end(), rng);
+    int64_t maxEdges = nodes * (nodes - 1) / 2;
     if (edges < 0)
-      edges = std::min<int64_t>(pairs.size(), 2 * nodes);
-    if (edges > static_cast<int64_t>(pairs.size()))
+      edges = std::min<int64_t>(maxEdges, 2 * nodes);
+    if (edges > maxEdges)
       return Status::error("--random cannot build a DAG with E = " +
                            std::to_string(edges) + " edges on N = " +
                            std::to_string(nodes) + " nodes (at most " +
-                           std::to_string(pairs.size()) + ")");
-    pairs.resize(edges);
-    std::sort(pairs.begin(), pairs.end());
+                           std::to_string(maxEdges) + ")");
+    // Distinct pairs i < j: sampled (without building all N²/2 of them)
+    // unless the graph is dense.
+    std::set<std::pair<int64_t, int64_t>> chosen;
+    if (edges * 2 > maxEdges) {
+      std::vector<std::pair<int64_t, int64_t>> all;
+      for (int64_t i = 0; i < nodes; ++i)
+        for (int64_t j = i + 1; j < nodes; ++j)
+          all.push_back({i, j});
+      std::shuffle(all.begin(), all.end(), rng);
+      chosen.insert(all.begin(), all.begin() + edges);
+    } else {
+      std::uniform_int_distribution<int64_t> node(0, nodes - 1);
+      while (static_cast<int64_t>(chosen.size()) < edges) {
+        int64_t a = node(rng), b = node(rng);
+        if (a != b)
+          chosen.insert({std::min(a, b), std::max(a, b)});
+      }
+    }
+    std::vector<std::pair<int64_t, int64_t>> pairs(chosen.begin(),
+                                                   chosen.end());
     graphEdges = pairs;
     graphLineEdges.clear();
+    std::vector<std::vector<int64_t>> leaving(nodes);
+    for (int64_t b = 0; b < edges; ++b)
+      leaving[pairs[b].first].push_back(b);
     for (int64_t a = 0; a < edges; ++a)
-      for (int64_t b = 0; b < edges; ++b)
-        if (pairs[a].second == pairs[b].first)
-          graphLineEdges.push_back({a, b});
+      for (int64_t b : leaving[pairs[a].second])
+        graphLineEdges.push_back({a, b});
     if (lineEdges >= 0) {
       if (lineEdges > static_cast<int64_t>(graphLineEdges.size()))
         return Status::error(
@@ -359,7 +375,7 @@ private:
       for (StringRef name : entry.dims)
         shape.push_back(dims.lookup(name));
       Tensor tensor(*dtypeOf(type.getElementType()), shape);
-      tensor.fill(std::nan(""));
+      tensor.fill(rt::isFloat(tensor.dtype()) ? std::nan("") : -7777777.0);
       values[entry.value] = std::move(tensor);
     }
     return Status::success();
@@ -509,7 +525,8 @@ Status runKernel(const rt::Kernel &kernel, const std::vector<Tensor> &inputs,
   for (size_t i = 0; i < shapes.size(); ++i)
     outputs.emplace_back(kernel.signature().outputs[i].dtype, shapes[i]);
   for (Tensor &t : outputs) {
-    t.fill(std::nan(""));
+    // Poison: NaN for floats, a sentinel for integer outputs.
+    t.fill(rt::isFloat(t.dtype()) ? std::nan("") : -7777777.0);
     outputRefs.push_back(t.ref());
   }
   return kernel(inputRefs, outputRefs, threads);
@@ -634,6 +651,13 @@ int main(int argc, char **argv) {
     if (name.empty() || value.getAsInteger(10, size) || size < 0)
       return fail("--dim expects NAME=VALUE with VALUE >= 0, got '" + binding +
                   "'");
+    if (name != "B" && name != "T" && name != "N" && name != "E" &&
+        name != "L")
+      return fail("--dim " + name.str() +
+                  ": unknown dim name, expected one of B, T, N, E, L");
+    if (!randomInputs)
+      return fail("--dim sets sizes for --random; with -i the files' shapes "
+                  "decide");
     requestedDims[name] = size;
   }
 
@@ -874,14 +898,12 @@ int main(int argc, char **argv) {
       copy->print(llvm::outs());
       llvm::outs() << "\n";
     }
-    auto text = llvm::MemoryBuffer::getFile(specFile);
     rt::CompileOptions options;
     options.schedule = schedule;
     options.sizeHints = sizeHints;
     options.optLevel = optLevel;
     options.entry = func.getName().str();
-    auto kernel = text ? rt::compile((*text)->getBuffer().str(), options)
-                       : rt::compileFile(specFile, options);
+    auto kernel = rt::compileFile(specFile, options);
     if (!kernel)
       return fail("--backend=cpu: " + llvm::toString(kernel.takeError()));
     log << "  compiled @" << func.getName() << " for the CPU in "
@@ -974,6 +996,11 @@ int main(int argc, char **argv) {
                mlir::plstm::getShapeContract(def))
             if (entry.value == value && !entry.dims.empty())
               batched = entry.dims[0] == "B";
+        if (auto arg = dyn_cast<BlockArgument>(value))
+          batched = roles[arg.getArgNumber()] &&
+                    !roles[arg.getArgNumber()]->dims.empty() &&
+                    roles[arg.getArgNumber()]->dims[0] == "B" &&
+                    results[i].shape()[0] > batchCut;
         if (batched)
           checked[i] = firstEntries(results[i], batchCut);
       }
@@ -987,11 +1014,21 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < checked.size(); ++i) {
       double maxAbs = 0, maxRef = 0;
       bool nonFinite = false;
+      if (checked[i].shape() != expected[i].shape())
+        return fail("--check: result #" + std::to_string(i) + " has shape " +
+                    rt::formatShape(checked[i].shape()) +
+                    " but the reference computed " +
+                    rt::formatShape(expected[i].shape()));
       rt::TensorRef got = checked[i].ref(), want = expected[i].ref();
       for (int64_t e = 0, n = got.numElements(); e < n; ++e) {
         double g = got.loadLinear(e), w = want.loadLinear(e);
-        if (!std::isfinite(g) && std::isfinite(w))
-          nonFinite = true;
+        if (!std::isfinite(g) || !std::isfinite(w)) {
+          // Equal infinities or NaN on both sides agree; anything else is a
+          // non-finite mismatch.
+          if (!(g == w) && !(std::isnan(g) && std::isnan(w)))
+            nonFinite = true;
+          continue;
+        }
         maxAbs = std::max(maxAbs, std::fabs(g - w));
         maxRef = std::max(maxRef, std::fabs(w));
       }
@@ -1009,6 +1046,11 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (checkFailed) {
+    llvm::outs() << log.str();
+    return fail("--check: a result differs from the reference evaluator "
+                "beyond the tolerance (see above); nothing was written");
+  }
   // Inputs first: a failure there leaves no result file behind either.
   std::vector<std::string> written, writtenInputs;
   if (!saveInputsDir.empty()) {
@@ -1023,8 +1065,11 @@ int main(int argc, char **argv) {
   if (!outputDir.empty())
     if (Status s = writeTensors(results, outputDir, "result_", "output-dir",
                                 written);
-        !s)
+        !s) {
+      for (const std::string &path : writtenInputs)
+        llvm::sys::fs::remove(path);
       return fail(s.message());
+    }
   for (size_t i = 0; i < results.size(); ++i) {
     log << "  result #" << i << " " << rt::dtypeName(results[i].dtype())
         << " " << rt::formatShape(results[i].shape());

@@ -10,6 +10,7 @@
 
 #include "codegen/CPUTarget.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
@@ -44,6 +45,18 @@ Status Kernel::outputShapes(const std::vector<TensorRef> &inputs,
   return impl_->signature.resolveShapes(inputs, shapes);
 }
 
+/// Builds Kernel values (the only friend of Kernel).
+struct plstm::KernelFactory {
+  static Kernel make(std::shared_ptr<KernelImpl> impl, double seconds,
+                     bool fromCache) {
+    Kernel kernel;
+    kernel.impl_ = std::move(impl);
+    kernel.compileSeconds_ = seconds;
+    kernel.fromCache_ = fromCache;
+    return kernel;
+  }
+};
+
 static llvm::Error makeError(const std::string &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
@@ -56,8 +69,18 @@ static std::map<std::string, std::shared_ptr<KernelImpl>> &cache() {
   return *kernels;
 }
 
+static llvm::Expected<Kernel> compileNamed(const std::string &specText,
+                                           const std::string &bufferName,
+                                           const CompileOptions &options);
+
 llvm::Expected<Kernel> plstm::compile(const std::string &specText,
                                       const CompileOptions &options) {
+  return compileNamed(specText, "spec", options);
+}
+
+static llvm::Expected<Kernel> compileNamed(const std::string &specText,
+                                           const std::string &bufferName,
+                                           const CompileOptions &options) {
   auto start = std::chrono::steady_clock::now();
   std::string key = specText + '\0' + options.schedule + '\0' +
                     options.sizeHints + '\0' +
@@ -65,10 +88,7 @@ llvm::Expected<Kernel> plstm::compile(const std::string &specText,
                     '\0' + std::to_string(static_cast<int>(options.target));
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (auto it = cache().find(key); it != cache().end()) {
-    Kernel kernel;
-    kernel.impl_ = it->second;
-    kernel.fromCache_ = true;
-    return kernel;
+    return KernelFactory::make(it->second, 0, true);
   }
   if (options.optLevel > 3)
     return makeError("CompileOptions::optLevel = " +
@@ -89,9 +109,13 @@ llvm::Expected<Kernel> plstm::compile(const std::string &specText,
 
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(specText, impl->context.get(),
-                                              "spec");
+                                              bufferName);
   if (!module)
     return makeError("the spec does not parse or verify:\n" + diagnostics);
+  for (auto func : module->getOps<mlir::func::FuncOp>())
+    if (func.isPublic() && !func.isExternal() &&
+        failed(mlir::plstm::checkKernelABI(func)))
+      return makeError("the spec cannot be compiled:\n" + diagnostics);
   std::vector<mlir::plstm::KernelDescription> kernels =
       mlir::plstm::describeKernels(*module);
   const mlir::plstm::KernelDescription *chosen = nullptr;
@@ -142,12 +166,11 @@ llvm::Expected<Kernel> plstm::compile(const std::string &specText,
     return makeError(s.message());
   cache()[key] = impl;
 
-  Kernel kernel;
-  kernel.impl_ = impl;
-  kernel.compileSeconds_ = std::chrono::duration<double>(
-                               std::chrono::steady_clock::now() - start)
-                               .count();
-  return kernel;
+  return KernelFactory::make(impl,
+                             std::chrono::duration<double>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count(),
+                             false);
 }
 
 llvm::Expected<Kernel> plstm::compileFile(const std::string &path,
@@ -156,5 +179,5 @@ llvm::Expected<Kernel> plstm::compileFile(const std::string &path,
   if (!buffer)
     return makeError("cannot read spec '" + path +
                      "': " + buffer.getError().message());
-  return compile((*buffer)->getBuffer().str(), options);
+  return compileNamed((*buffer)->getBuffer().str(), path, options);
 }

@@ -45,6 +45,7 @@ struct CompileOptions {
 };
 
 struct KernelImpl;
+struct KernelFactory;
 
 /// A compiled kernel: cheap to copy (shared), callable from any thread.
 class Kernel {
@@ -65,8 +66,7 @@ public:
   bool fromCache() const { return fromCache_; }
 
 private:
-  friend llvm::Expected<Kernel> compile(const std::string &,
-                                        const CompileOptions &);
+  friend struct KernelFactory;
   std::shared_ptr<KernelImpl> impl_;
   double compileSeconds_ = 0;
   bool fromCache_ = false;

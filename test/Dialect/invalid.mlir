@@ -161,6 +161,14 @@ func.func @f() attributes {plstm.s = #plstm.schedule<sequential, chunk = 4>} {
 
 // -----
 
+// C-schedule-4: chunk at most 4096
+// expected-error @+1 {{schedule chunk must be <= 4096, got 100000 (C-schedule-4)}}
+func.func @f() attributes {plstm.s = #plstm.schedule<chunkwise, chunk = 100000>} {
+  return
+}
+
+// -----
+
 // C-schedule-3: chunkwise needs a chunk
 // expected-error @+1 {{chunkwise schedule needs a chunk size, e.g. #plstm.schedule<chunkwise, chunk = 64> (C-schedule-3)}}
 func.func @f() attributes {plstm.s = #plstm.schedule<chunkwise>} {
