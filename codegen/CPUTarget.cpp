@@ -29,6 +29,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
+#include <deque>
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
@@ -153,6 +154,21 @@ std::vector<KernelDescription> plstm::describeKernels(ModuleOp module) {
         if (entry.value && !info.count(entry.value))
           info[entry.value] = {entry.name.str(), entry.dims};
     });
+    // Arguments no plstm op reads: name their dims after the argument, so a
+    // returned argument's shape follows from the inputs.
+    std::deque<std::string> ownedNames;
+    for (BlockArgument arg : func.getArguments()) {
+      if (info.count(arg))
+        continue;
+      auto type = dyn_cast<RankedTensorType>(arg.getType());
+      SmallVector<StringRef> names;
+      for (int64_t d = 0; type && d < type.getRank(); ++d) {
+        ownedNames.push_back("a" + std::to_string(arg.getArgNumber()) + "d" +
+                             std::to_string(d));
+        names.push_back(ownedNames.back());
+      }
+      info[arg] = {"arg" + std::to_string(arg.getArgNumber()), names};
+    }
     std::string sig = "plstm-kernel-v1 " + func.getName().str() + " in " +
                       std::to_string(func.getNumArguments());
     for (BlockArgument arg : func.getArguments()) {
