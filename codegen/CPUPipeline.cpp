@@ -53,8 +53,8 @@ struct EmitCInterfacePass
               return arg && arg.getOwner() == &func.front();
             })) {
           ret->setOperands({});
-          func.setFunctionType(FunctionType::get(
-              &getContext(), func.getArgumentTypes(), {}));
+          func.setFunctionType(
+              FunctionType::get(&getContext(), func.getArgumentTypes(), {}));
         }
         if (func.getNumResults() != 0) {
           func.emitError() << "kernel @" << func.getName()

@@ -29,7 +29,6 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
-#include <deque>
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
@@ -37,6 +36,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
+#include <deque>
 
 using namespace mlir;
 using namespace mlir::plstm;
@@ -177,9 +177,9 @@ std::vector<KernelDescription> plstm::describeKernels(ModuleOp module) {
                              ? it->second.first
                              : "arg" + std::to_string(arg.getArgNumber());
       sig += " " + describeTensor(role, arg.getType(),
-                                  it != info.end() ? ArrayRef<StringRef>(
-                                                         it->second.second)
-                                                   : ArrayRef<StringRef>());
+                                  it != info.end()
+                                      ? ArrayRef<StringRef>(it->second.second)
+                                      : ArrayRef<StringRef>());
     }
     auto ret = cast<func::ReturnOp>(func.front().getTerminator());
     sig += " out " + std::to_string(ret.getNumOperands());
@@ -188,9 +188,9 @@ std::vector<KernelDescription> plstm::describeKernels(ModuleOp module) {
       std::string role =
           it != info.end() ? it->second.first : "result" + std::to_string(i);
       sig += " " + describeTensor(role, value.getType(),
-                                  it != info.end() ? ArrayRef<StringRef>(
-                                                         it->second.second)
-                                                   : ArrayRef<StringRef>());
+                                  it != info.end()
+                                      ? ArrayRef<StringRef>(it->second.second)
+                                      : ArrayRef<StringRef>());
     }
     kernels.push_back({func.getName().str(), sig});
   }
@@ -251,21 +251,19 @@ static bool addKernelABI(llvm::Module &module,
   llvm::Type *ptr = llvm::PointerType::get(ctx, 0);
   std::string names;
   for (const KernelDescription &kernel : kernels) {
-    llvm::Function *ciface =
-        module.getFunction("_mlir_ciface_" + kernel.name);
+    llvm::Function *ciface = module.getFunction("_mlir_ciface_" + kernel.name);
     if (!ciface) {
       error = "kernel @" + kernel.name + " has no C interface after lowering";
       return false;
     }
-    auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr},
-                                         false);
+    auto *type =
+        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false);
     auto *packed = llvm::Function::Create(type, llvm::Function::ExternalLinkage,
                                           kernel.name + "_packed", module);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", packed));
     SmallVector<llvm::Value *> args;
     for (unsigned i = 0; i < ciface->arg_size(); ++i) {
-      llvm::Value *slot =
-          b.CreateGEP(ptr, packed->getArg(0), b.getInt64(i));
+      llvm::Value *slot = b.CreateGEP(ptr, packed->getArg(0), b.getInt64(i));
       args.push_back(b.CreateLoad(ptr, slot));
     }
     b.CreateCall(ciface, args);
@@ -321,8 +319,9 @@ bool plstm::emitNativeFile(llvm::Module &module, llvm::TargetMachine &machine,
   }
   llvm::legacy::PassManager pm;
   if (machine.addPassesToEmitFile(pm, out, nullptr,
-                                  assembly ? llvm::CodeGenFileType::AssemblyFile
-                                           : llvm::CodeGenFileType::ObjectFile)) {
+                                  assembly
+                                      ? llvm::CodeGenFileType::AssemblyFile
+                                      : llvm::CodeGenFileType::ObjectFile)) {
     error = "the target cannot emit this file type";
     return false;
   }
@@ -339,11 +338,11 @@ bool plstm::linkSharedLibrary(const std::string &objectPath,
     error = "no C compiler driver 'cc' on PATH to link the shared library";
     return false;
   }
-  SmallVector<StringRef> args = {*cc, "-shared", "-o", libraryPath,
-                                 objectPath, "-lm"};
+  SmallVector<StringRef> args = {*cc,         "-shared",  "-o",
+                                 libraryPath, objectPath, "-lm"};
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
-                                     &message);
+  int rc =
+      llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0) {
     error = "linking '" + libraryPath + "' failed (" + *cc + " exit " +
             std::to_string(rc) + ")" + (message.empty() ? "" : ": " + message);

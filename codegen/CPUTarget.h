@@ -78,8 +78,7 @@ bool optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
 
 /// Writes assembly (`assembly` true) or an object file to `path`.
 bool emitNativeFile(llvm::Module &module, llvm::TargetMachine &machine,
-                    const std::string &path, bool assembly,
-                    std::string &error);
+                    const std::string &path, bool assembly, std::string &error);
 
 /// Links an object file into a shared library with the system C compiler.
 bool linkSharedLibrary(const std::string &objectPath,

@@ -35,8 +35,8 @@ void OutputsToArgumentsPass::runOnOperation() {
     FunctionType type = func.getFunctionType();
     for (Type result : type.getResults())
       if (!isa<RankedTensorType>(result)) {
-        func.emitError() << "plstm-outputs-to-arguments: result type "
-                         << result << " is not a ranked tensor";
+        func.emitError() << "plstm-outputs-to-arguments: result type " << result
+                         << " is not a ranked tensor";
         return signalPassFailure();
       }
     Block &entry = func.front();

@@ -59,8 +59,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
     // `chunk = 0` would read back as "no chunk": reject it here (rule 1).
     if (chunk < 1) {
       parser.emitError(chunkLoc)
-          << "schedule chunk must be >= 1, got " << chunk
-          << " (C-schedule-1)";
+          << "schedule chunk must be >= 1, got " << chunk << " (C-schedule-1)";
       return {};
     }
   }
@@ -77,9 +76,8 @@ void ScheduleAttr::print(AsmPrinter &printer) const {
   printer << ">";
 }
 
-LogicalResult
-ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     ScheduleKind kind, int64_t chunk) {
+LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   ScheduleKind kind, int64_t chunk) {
   if (chunk < 0)
     return emitError() << "schedule chunk must be >= 1, got " << chunk
                        << " (C-schedule-1)";
@@ -107,15 +105,14 @@ ScheduleAttr mlir::plstm::parseScheduleSpec(MLIRContext *context,
     return {};
   }
   int64_t chunk = 0;
-  if (text.contains(':') &&
-      (chunkText.getAsInteger(10, chunk) || chunk < 1)) {
+  if (text.contains(':') && (chunkText.getAsInteger(10, chunk) || chunk < 1)) {
     error = "schedule '" + text.str() +
             "' has a bad chunk size, expected an integer >= 1";
     return {};
   }
   if (chunk > kMaxScheduleChunk) {
-    error = "schedule '" + text.str() + "': chunk must be <= " +
-            std::to_string(kMaxScheduleChunk);
+    error = "schedule '" + text.str() +
+            "': chunk must be <= " + std::to_string(kMaxScheduleChunk);
     return {};
   }
   if (*kind == ScheduleKind::Sequential && chunk != 0) {

@@ -65,10 +65,9 @@ public:
       elementType = elem;
       elementTypeOwner = what.str();
     } else if (elem != elementType) {
-      return op->emitOpError()
-             << what << " has element type " << elem << ", expected "
-             << elementType << " like " << elementTypeOwner << " ("
-             << typeLabel << ")";
+      return op->emitOpError() << what << " has element type " << elem
+                               << ", expected " << elementType << " like "
+                               << elementTypeOwner << " (" << typeLabel << ")";
     }
     return checkShape(what, tensor, pattern, rankLabel);
   }
@@ -83,9 +82,9 @@ public:
              << " (" << indexLabel << ")";
     Type elem = tensor.getElementType();
     if (!elem.isSignlessInteger(32) && !elem.isSignlessInteger(64))
-      return op->emitOpError() << what << " has element type " << elem
-                               << ", expected i32 or i64 (" << indexLabel
-                               << ")";
+      return op->emitOpError()
+             << what << " has element type " << elem
+             << ", expected i32 or i64 (" << indexLabel << ")";
     if (tensor.getRank() != 2 || tensor.getDimSize(1) != 2)
       return op->emitOpError()
              << what << " has shape " << formatShape(tensor.getShape())
@@ -176,8 +175,8 @@ LogicalResult verifyQkScale(Operation *op, FloatAttr scale, StringRef label) {
 /// DK of a q operand known to be verified.
 double defaultScale(Value q) {
   auto type = cast<RankedTensorType>(q.getType());
-  return 1.0 / std::sqrt(static_cast<double>(
-                   type.getDimSize(type.getRank() - 2)));
+  return 1.0 /
+         std::sqrt(static_cast<double>(type.getDimSize(type.getRank() - 2)));
 }
 
 } // namespace
@@ -195,18 +194,17 @@ SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
     return ContractEntry{name, value, true, std::move(dims)};
   };
   if (auto scan = dyn_cast<Scan1DOp>(op))
-    return {operand("q", scan.getQ(), {"B", "T", "DK", "JQ"}),
-            operand("k", scan.getK(), {"B", "T", "DK", "JK"}),
-            operand("v", scan.getV(), {"B", "T", "DV", "JV"}),
-            operand("source", scan.getSource(), {"B", "T", "JT", "JK", "JV"}),
-            operand("transition", scan.getTransition(),
-                    {"B", "T", "JT", "JT"}),
-            operand("mark", scan.getMark(), {"B", "T", "JO", "JQ", "JT"}),
-            operand("direct", scan.getDirect(),
-                    {"B", "T", "JO", "JQ", "JK", "JV"}),
-            operand("initial", scan.getInitial(), {"B", "DK", "DV", "JT"}),
-            result("y", scan.getY(), {"B", "T", "DV", "JO"}),
-            result("last", scan.getLast(), {"B", "DK", "DV", "JT"})};
+    return {
+        operand("q", scan.getQ(), {"B", "T", "DK", "JQ"}),
+        operand("k", scan.getK(), {"B", "T", "DK", "JK"}),
+        operand("v", scan.getV(), {"B", "T", "DV", "JV"}),
+        operand("source", scan.getSource(), {"B", "T", "JT", "JK", "JV"}),
+        operand("transition", scan.getTransition(), {"B", "T", "JT", "JT"}),
+        operand("mark", scan.getMark(), {"B", "T", "JO", "JQ", "JT"}),
+        operand("direct", scan.getDirect(), {"B", "T", "JO", "JQ", "JK", "JV"}),
+        operand("initial", scan.getInitial(), {"B", "DK", "DV", "JT"}),
+        result("y", scan.getY(), {"B", "T", "DV", "JO"}),
+        result("last", scan.getLast(), {"B", "DK", "DV", "JT"})};
   if (auto scan = dyn_cast<Scan2DOp>(op)) {
     Dims source = {"B", "O", "MX", "MY", "JT", "JK", "JV"};
     Dims transition = {"B", "O", "MX", "MY", "JT", "JT"};
@@ -235,18 +233,17 @@ SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
                    {"B", "O", "MX", "DK", "DV", "JT"})};
   }
   if (auto scan = dyn_cast<ScanDagOp>(op))
-    return {operand("q", scan.getQ(), {"B", "N", "DK", "JQ"}),
-            operand("k", scan.getK(), {"B", "N", "DK", "JK"}),
-            operand("v", scan.getV(), {"B", "N", "DV", "JV"}),
-            operand("edges", scan.getEdges(), {"E", "2"}),
-            operand("line_edges", scan.getLineEdges(), {"L", "2"}),
-            operand("source", scan.getSource(), {"B", "E", "JT", "JK", "JV"}),
-            operand("transition", scan.getTransition(),
-                    {"B", "L", "JT", "JT"}),
-            operand("mark", scan.getMark(), {"B", "E", "JO", "JQ", "JT"}),
-            operand("direct", scan.getDirect(),
-                    {"B", "N", "JO", "JQ", "JK", "JV"}),
-            result("y", scan.getY(), {"B", "N", "DV", "JO"})};
+    return {
+        operand("q", scan.getQ(), {"B", "N", "DK", "JQ"}),
+        operand("k", scan.getK(), {"B", "N", "DK", "JK"}),
+        operand("v", scan.getV(), {"B", "N", "DV", "JV"}),
+        operand("edges", scan.getEdges(), {"E", "2"}),
+        operand("line_edges", scan.getLineEdges(), {"L", "2"}),
+        operand("source", scan.getSource(), {"B", "E", "JT", "JK", "JV"}),
+        operand("transition", scan.getTransition(), {"B", "L", "JT", "JT"}),
+        operand("mark", scan.getMark(), {"B", "E", "JO", "JQ", "JT"}),
+        operand("direct", scan.getDirect(), {"B", "N", "JO", "JQ", "JK", "JV"}),
+        result("y", scan.getY(), {"B", "N", "DV", "JO"})};
   return {};
 }
 
@@ -278,8 +275,7 @@ static LogicalResult checkContract(Operation *op, ShapeChecker &checker,
 /// Rule "a logdepth schedule takes no chunk" of the 2D and DAG scans.
 static LogicalResult verifyLogdepthHasNoChunk(Operation *op,
                                               std::optional<ScheduleAttr> attr,
-                                              StringRef what,
-                                              StringRef label) {
+                                              StringRef what, StringRef label) {
   if (attr && attr->getKind() == ScheduleKind::Logdepth && attr->getChunk())
     return op->emitOpError()
            << "logdepth schedule of a " << what
@@ -296,8 +292,7 @@ LogicalResult Scan1DOp::verify() {
   ShapeChecker c(*this, "C-scan1d-1", "C-scan1d-2", "C-scan1d-3");
   c.dim("B", "C-scan1d-4", false);
   c.dim("T", "C-scan1d-5", false);
-  declareFeatureDims(c, "C-scan1d-6", "C-scan1d-7", "C-scan1d-8",
-                     "C-scan1d-9");
+  declareFeatureDims(c, "C-scan1d-6", "C-scan1d-7", "C-scan1d-8", "C-scan1d-9");
   if (failed(checkContract(*this, c)))
     return failure();
   return verifyQkScale(*this, getQkScaleAttr(), "C-scan1d-10");
@@ -376,6 +371,5 @@ LogicalResult ScanDagOp::verify() {
   if (failed(checkContract(*this, c, "C-dag-2")) ||
       failed(verifyQkScale(*this, getQkScaleAttr(), "C-dag-13")))
     return failure();
-  return verifyLogdepthHasNoChunk(*this, getSchedule(), "DAG scan",
-                                  "C-dag-14");
+  return verifyLogdepthHasNoChunk(*this, getSchedule(), "DAG scan", "C-dag-14");
 }

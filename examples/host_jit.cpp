@@ -39,8 +39,9 @@ int main(int argc, char **argv) {
   for (const plstm::KernelArg &arg : kernel->signature().inputs) {
     std::vector<int64_t> shape;
     for (size_t d = 0; d < arg.dims.size(); ++d)
-      shape.push_back(arg.dims[d] >= 0 ? arg.dims[d]
-                                       : arg.dimNames[d] == "B" ? 3 : 45);
+      shape.push_back(arg.dims[d] >= 0         ? arg.dims[d]
+                      : arg.dimNames[d] == "B" ? 3
+                                               : 45);
     plstm::Tensor t(arg.dtype, shape);
     bool gate = arg.role != "q" && arg.role != "k" && arg.role != "v" &&
                 arg.role != "initial";
@@ -71,13 +72,15 @@ int main(int argc, char **argv) {
   }
 
   // 4. Compare with the reference evaluator.
-  plstm::Tensor y(plstm::DType::F64, shapes[0]), last(plstm::DType::F64, shapes[1]);
+  plstm::Tensor y(plstm::DType::F64, shapes[0]),
+      last(plstm::DType::F64, shapes[1]);
   plstm::Scan1DArgs args;
   args.q = inputRefs[0], args.k = inputRefs[1], args.v = inputRefs[2];
   args.source = inputRefs[3], args.transition = inputRefs[4];
   args.mark = inputRefs[5], args.direct = inputRefs[6];
   args.initial = inputRefs[7];
-  if (plstm::Status s = plstm::referenceScan1D(args, {y.ref(), last.ref()}); !s) {
+  if (plstm::Status s = plstm::referenceScan1D(args, {y.ref(), last.ref()});
+      !s) {
     std::fprintf(stderr, "reference failed: %s\n", s.message().c_str());
     return 1;
   }

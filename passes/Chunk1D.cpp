@@ -1,4 +1,5 @@
-//===- Chunk1D.cpp - per-chunk building blocks of the 1D parallel schedules ===//
+//===- Chunk1D.cpp - per-chunk building blocks of the 1D parallel schedules
+//===//
 //
 // See Chunk1D.h.
 //
@@ -46,8 +47,8 @@ static Value paddedChunk(ImplicitLocOpBuilder &b, Value source, Value bi,
   ArrayRef<int64_t> trailing = type.getShape().drop_front(2);
   SmallVector<int64_t> chunkShape = {capacity};
   chunkShape.append(trailing.begin(), trailing.end());
-  SmallVector<OpFoldResult> offsets = {bi, start}, sizes = {b.getIndexAttr(1),
-                                                            len};
+  SmallVector<OpFoldResult> offsets = {bi, start},
+                            sizes = {b.getIndexAttr(1), len};
   SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
   for (int64_t extent : trailing) {
     offsets.push_back(b.getIndexAttr(0));
@@ -92,8 +93,9 @@ Chunk1D plstm::buildChunk1D(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
       [&](ImplicitLocOpBuilder &b, Value a, ValueRange it) {
         Value m = einsum(b, {{at(b, op.getMark(), a), "oju"}, {it[0], "uw"}},
                          zeroTensor(b, {jo, jq, jt}, et), "ojw");
-        Value p = einsum(b, {{at(b, op.getTransition(), a), "iu"}, {it[0], "uw"}},
-                         zeroTensor(b, {jt, jt}, et), "iw");
+        Value p =
+            einsum(b, {{at(b, op.getTransition(), a), "iu"}, {it[0], "uw"}},
+                   zeroTensor(b, {jt, jt}, et), "iw");
         return SmallVector<Value>{p, insertAt(b, m, it[1], {a})};
       });
   chunk.tc = prefix.getResult(0);
@@ -104,13 +106,13 @@ Chunk1D plstm::buildChunk1D(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
       b, zero, len,
       {identityMatrix(b, jt, et), zeroTensor(b, {capacity, jt, jk, jv}, et)},
       [&](ImplicitLocOpBuilder &b, Value r, ValueRange it) {
-        Value a = arith::SubIOp::create(
-            b, arith::SubIOp::create(b, len, one), r);
+        Value a =
+            arith::SubIOp::create(b, arith::SubIOp::create(b, len, one), r);
         Value s = einsum(b, {{it[0], "iu"}, {at(b, op.getSource(), a), "ukl"}},
                          zeroTensor(b, {jt, jk, jv}, et), "ikl");
-        Value next = einsum(b,
-                            {{it[0], "iu"}, {at(b, op.getTransition(), a), "uw"}},
-                            zeroTensor(b, {jt, jt}, et), "iw");
+        Value next =
+            einsum(b, {{it[0], "iu"}, {at(b, op.getTransition(), a), "uw"}},
+                   zeroTensor(b, {jt, jt}, et), "iw");
         return SmallVector<Value>{next, insertAt(b, s, it[1], {a})};
       });
   chunk.sc = suffix.getResult(1);
@@ -130,7 +132,8 @@ Chunk1D plstm::buildChunk1D(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
               Value w = einsum(
                   b, {{at(b, op.getTransition(), a), "iu"}, {col[0], "ukl"}},
                   zeroTensor(b, {jt, jk, jv}, et), "ikl");
-              return SmallVector<Value>{w, insertAt(b, entry, col[1], {a, src})};
+              return SmallVector<Value>{w,
+                                        insertAt(b, entry, col[1], {a, src})};
             });
         return SmallVector<Value>{column.getResult(1)};
       });
@@ -138,8 +141,8 @@ Chunk1D plstm::buildChunk1D(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
 
   Value scale = arith::ConstantOp::create(
       b, b.getFloatAttr(et, op.getEffectiveQkScale()));
-  chunk.q = scaleTensor(
-      b, paddedChunk(b, op.getQ(), bi, start, len, capacity), scale);
+  chunk.q = scaleTensor(b, paddedChunk(b, op.getQ(), bi, start, len, capacity),
+                        scale);
   chunk.k = paddedChunk(b, op.getK(), bi, start, len, capacity);
   chunk.v = paddedChunk(b, op.getV(), bi, start, len, capacity);
   return chunk;
@@ -186,14 +189,13 @@ Value plstm::insertChunkRows(ImplicitLocOpBuilder &b, Value chunkY, Value y,
                                         chunkType.getElementType());
   SmallVector<OpFoldResult> ones(3, b.getIndexAttr(1));
   Value rows = tensor::ExtractSliceOp::create(
-      b, rowsType, chunkY,
-      SmallVector<OpFoldResult>(3, b.getIndexAttr(0)),
+      b, rowsType, chunkY, SmallVector<OpFoldResult>(3, b.getIndexAttr(0)),
       SmallVector<OpFoldResult>{len, b.getIndexAttr(dv), b.getIndexAttr(jo)},
       ones);
   SmallVector<OpFoldResult> offsets = {bi, start, b.getIndexAttr(0),
                                        b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), len,
-                                     b.getIndexAttr(dv), b.getIndexAttr(jo)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), len, b.getIndexAttr(dv),
+                                     b.getIndexAttr(jo)};
   return tensor::InsertSliceOp::create(
       b, rows, y, offsets, sizes,
       SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));

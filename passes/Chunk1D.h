@@ -35,15 +35,13 @@ Chunk1D buildChunk1D(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
 
 /// y of the chunk [C, DV, JO] = intra ((Q Kᵀ ⊙ G) V in J form) + inter
 /// (q·M_c·state), already scaled by s.
-Value chunkOutputs(ImplicitLocOpBuilder &b, const Chunk1D &chunk,
-                   Value state);
+Value chunkOutputs(ImplicitLocOpBuilder &b, const Chunk1D &chunk, Value state);
 
 /// Σ_a S_c[a] ⋆ (k_a ⊗ v_a)   [DK, DV, JT].
 Value chunkSourceState(ImplicitLocOpBuilder &b, const Chunk1D &chunk);
 
 /// T·state + add  (state and add [DK, DV, JT], t [JT, JT]).
-Value applyTransition(ImplicitLocOpBuilder &b, Value t, Value state,
-                      Value add);
+Value applyTransition(ImplicitLocOpBuilder &b, Value t, Value state, Value add);
 
 /// Writes rows [0, len) of `chunkY` [C, DV, JO] into y[bi, start:start+len].
 Value insertChunkRows(ImplicitLocOpBuilder &b, Value chunkY, Value y, Value bi,

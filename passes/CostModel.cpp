@@ -70,14 +70,13 @@ double dim(Value v, int64_t d) {
 }
 } // namespace
 
-std::vector<ScheduleEstimate>
-plstm::estimateSchedules(Operation *op, const TargetInfo &target,
-                         const SizeHints &hints) {
+std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
+                                                       const TargetInfo &target,
+                                                       const SizeHints &hints) {
   MLIRContext *ctx = op->getContext();
   std::vector<ScheduleEstimate> out;
   auto sequentialAttr = ScheduleAttr::get(ctx, ScheduleKind::Sequential, 0);
-  double rec = target.recurrenceGflops * 1e9,
-         block = target.blockGflops * 1e9;
+  double rec = target.recurrenceGflops * 1e9, block = target.blockGflops * 1e9;
 
   if (auto scan = dyn_cast<Scan1DOp>(op)) {
     double b = dimOr(scan.getQ(), 0, hints, "B"),
@@ -87,9 +86,9 @@ plstm::estimateSchedules(Operation *op, const TargetInfo &target,
            jv = dim(scan.getV(), 3), jt = dim(scan.getTransition(), 2),
            jo = dim(scan.getMark(), 2);
     double par = parallelism(b, target);
-    double inputBytes = 4 * b * t * (dk * (jq + jk) + dv * jv +
-                                     jt * (jt + jk * jv) + jo * jq * jt +
-                                     jo * jq * jk * jv);
+    double inputBytes = 4 * b * t *
+                        (dk * (jq + jk) + dv * jv + jt * (jt + jk * jv) +
+                         jo * jq * jt + jo * jq * jk * jv);
     ScheduleEstimate seq;
     seq.schedule = sequentialAttr;
     seq.flops = 2 * b * t * dk * dv *
@@ -105,8 +104,8 @@ plstm::estimateSchedules(Operation *op, const TargetInfo &target,
         if (c > std::max(16.0, 2 * t))
           continue;
         double nt = std::ceil(t / c);
-        double blockFlops = 2 * b * t * c *
-                            (dk * jq * jk + jo * jq * jk * jv + dv * jo * jv);
+        double blockFlops =
+            2 * b * t * c * (dk * jq * jk + jo * jq * jk * jv + dv * jo * jv);
         double stateFlops = 2 * b * t * dk * dv * jt * (jk * jv + jo * jq) +
                             2 * b * nt * dk * dv * jt * jt;
         double steps = b * t * (c / 2 + 2) * (logdepth ? 2 : 1);
@@ -150,8 +149,7 @@ plstm::estimateSchedules(Operation *op, const TargetInfo &target,
                  jo * jq * jk * jv);
     seq.depth = o * n;
     seq.width = b;
-    seq.seconds =
-        seq.flops / rec / parallelism(b, target);
+    seq.seconds = seq.flops / rec / parallelism(b, target);
     seq.note = "node by node; chunkwise/log-depth 2D lowerings do not exist "
                "yet";
     out.push_back(seq);
@@ -171,8 +169,7 @@ plstm::estimateSchedules(Operation *op, const TargetInfo &target,
                  n * jo * jq * jk * jv);
     seq.depth = e;
     seq.width = b;
-    seq.seconds =
-        seq.flops / rec / parallelism(b, target);
+    seq.seconds = seq.flops / rec / parallelism(b, target);
     seq.note = "edge by edge in a topological order; level-parallel/"
                "chunkwise/log-depth DAG lowerings do not exist yet";
     out.push_back(seq);

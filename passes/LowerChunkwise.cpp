@@ -44,11 +44,12 @@ void lowerScan1DChunkwise(Scan1DOp op, int64_t capacity) {
         scf::ForOp chunkLoop = forLoop(
             b, zero, numChunks, {state0, args[0]},
             [&](ImplicitLocOpBuilder &b, Value c, ValueRange it) {
-              Value start = arith::MulIOp::create(b, c, indexConst(b, capacity));
+              Value start =
+                  arith::MulIOp::create(b, c, indexConst(b, capacity));
               Value len = chunkLength(b, length, start, capacity);
               Chunk1D chunk = buildChunk1D(b, op, bi, start, len, capacity);
-              Value y = insertChunkRows(b, chunkOutputs(b, chunk, it[0]),
-                                        it[1], bi, start, len);
+              Value y = insertChunkRows(b, chunkOutputs(b, chunk, it[0]), it[1],
+                                        bi, start, len);
               Value next = applyTransition(b, chunk.tc, it[0],
                                            chunkSourceState(b, chunk));
               return SmallVector<Value>{next, y};

@@ -57,28 +57,29 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
           return arith::MulIOp::create(b, c, indexConst(b, capacity));
         };
         // 1. The pair (T_c, Skv_c) of every chunk.
-        scf::ForOp pairs = forLoop(
-            b, zero, numChunks,
-            {emptyLike(b, pairsA, {numChunks}), emptyLike(b, pairsB, {numChunks})},
-            [&](ImplicitLocOpBuilder &b, Value c, ValueRange it) {
-              Value start = startOf(b, c);
-              Value len = chunkLength(b, length, start, capacity);
-              Chunk1D chunk = buildChunk1D(b, op, bi, start, len, capacity);
-              return SmallVector<Value>{
-                  insertAt(b, chunk.tc, it[0], {c}),
-                  insertAt(b, chunkSourceState(b, chunk), it[1], {c})};
-            });
+        scf::ForOp pairs =
+            forLoop(b, zero, numChunks,
+                    {emptyLike(b, pairsA, {numChunks}),
+                     emptyLike(b, pairsB, {numChunks})},
+                    [&](ImplicitLocOpBuilder &b, Value c, ValueRange it) {
+                      Value start = startOf(b, c);
+                      Value len = chunkLength(b, length, start, capacity);
+                      Chunk1D chunk =
+                          buildChunk1D(b, op, bi, start, len, capacity);
+                      return SmallVector<Value>{
+                          insertAt(b, chunk.tc, it[0], {c}),
+                          insertAt(b, chunkSourceState(b, chunk), it[1], {c})};
+                    });
         // 2. Inclusive scan, stride 1, 2, 4, ... < NT: each stage combines
         //    (A[c], B[c]) with (A[c - stride], B[c - stride]) of the
         //    previous stage.
         SmallVector<Type> carried = {b.getIndexType(), pairsA, pairsB};
         auto scan = scf::WhileOp::create(
-            b, carried,
-            ValueRange{one, pairs.getResult(0), pairs.getResult(1)},
+            b, carried, ValueRange{one, pairs.getResult(0), pairs.getResult(1)},
             [&](OpBuilder &nested, Location loc, ValueRange before) {
               ImplicitLocOpBuilder ib(loc, nested);
-              Value more = arith::CmpIOp::create(
-                  ib, arith::CmpIPredicate::ult, before[0], numChunks);
+              Value more = arith::CmpIOp::create(ib, arith::CmpIPredicate::ult,
+                                                 before[0], numChunks);
               scf::ConditionOp::create(ib, more, before);
             },
             [&](OpBuilder &nested, Location loc, ValueRange after) {

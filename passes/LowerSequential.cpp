@@ -94,14 +94,14 @@ void lowerScan1D(Scan1DOp op) {
               Value yt = zeroTensor(b, {dv, jo}, et);
               yt = einsum(b, {{q, "dj"}, {mark, "oju"}, {state, "dvu"}}, yt,
                           "vo");
-              yt = einsum(b,
-                          {{q, "dj"}, {direct, "ojkl"}, {k, "dk"}, {v, "vl"}},
-                          yt, "vo");
+              yt =
+                  einsum(b, {{q, "dj"}, {direct, "ojkl"}, {k, "dk"}, {v, "vl"}},
+                         yt, "vo");
               // C_t = T·C_{t-1} + S⋆kv
               Value next = zeroTensor(b, {dk, dv, jt}, et);
               next = einsum(b, {{tr, "ij"}, {state, "dvj"}}, next, "dvi");
-              next = einsum(b, {{src, "ijl"}, {k, "dj"}, {v, "vl"}}, next,
-                            "dvi");
+              next =
+                  einsum(b, {{src, "ijl"}, {k, "dj"}, {v, "vl"}}, next, "dvi");
               return SmallVector<Value>{next, insertAt(b, yt, y, {bi, t})};
             });
         Value last = insertAt(b, timeLoop.getResult(0), args[1], {bi});
@@ -147,12 +147,9 @@ void lowerScan2D(Scan2DOp op) {
                     Value v = sliceAt(b, op.getV(), {bi, x, y});
                     Value direct = sliceAt(b, op.getDirect(), {bi, x, y});
                     Value yt = zeroTensor(b, {dv, jo}, et);
-                    yt = einsum(b,
-                                {{q, "dj"},
-                                 {direct, "ojkl"},
-                                 {k, "dk"},
-                                 {v, "vl"}},
-                                yt, "vo");
+                    yt = einsum(
+                        b, {{q, "dj"}, {direct, "ojkl"}, {k, "dk"}, {v, "vl"}},
+                        yt, "vo");
                     return SmallVector<Value>{
                         insertAt(b, yt, yArgs[0], {bi, x, y})};
                   });
@@ -204,8 +201,7 @@ void lowerScan2D(Scan2DOp op) {
                       nr = einsum(b, {{gate(op.getTRl()), "ij"}, {cr, "dvj"}},
                                   nr, "dvi");
                       if (op.getTRu())
-                        nr = einsum(b,
-                                    {{gate(op.getTRu()), "ij"}, {cd, "dvj"}},
+                        nr = einsum(b, {{gate(op.getTRu()), "ij"}, {cd, "dvj"}},
                                     nr, "dvi");
                       nr = einsum(b,
                                   {{gate(op.getSourceR()), "ijl"},
@@ -217,8 +213,7 @@ void lowerScan2D(Scan2DOp op) {
                       nd = einsum(b, {{gate(op.getTDu()), "ij"}, {cd, "dvj"}},
                                   nd, "dvi");
                       if (op.getTDl())
-                        nd = einsum(b,
-                                    {{gate(op.getTDl()), "ij"}, {cr, "dvj"}},
+                        nd = einsum(b, {{gate(op.getTDl()), "ij"}, {cr, "dvj"}},
                                     nd, "dvi");
                       nd = einsum(b,
                                   {{gate(op.getSourceD()), "ijl"},
@@ -229,8 +224,8 @@ void lowerScan2D(Scan2DOp op) {
                           nd, insertAt(b, nr, rows, {y}),
                           insertAt(b, yt, outY, {bi, x, y})};
                     });
-                Value lastDown = insertAt(b, yLoop.getResult(0), xArgs[2],
-                                          {bi, oIndex, x});
+                Value lastDown =
+                    insertAt(b, yLoop.getResult(0), xArgs[2], {bi, oIndex, x});
                 return SmallVector<Value>{yLoop.getResult(1),
                                           yLoop.getResult(2), lastDown};
               });
@@ -284,35 +279,35 @@ std::pair<Value, Value> buildLineEdgeRows(ImplicitLocOpBuilder &b,
   Value one = indexConst(b, 1), zero = indexConst(b, 0);
   Value numEdgesPlusOne = arith::AddIOp::create(b, numEdges, one);
   // Counts at ptr[e + 1].
-  scf::ForOp count = buildLoop(
-      b, numLines, {zeroIndexVector(b, numEdgesPlusOne)},
-      [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
-        Value e = arith::AddIOp::create(b, loadIndex(b, lineEdges, l, col),
-                                        indexConst(b, 1));
-        Value c = arith::AddIOp::create(b, loadAt(b, args[0], e),
-                                        indexConst(b, 1));
-        return SmallVector<Value>{storeAt(b, c, args[0], e)};
-      });
+  scf::ForOp count =
+      buildLoop(b, numLines, {zeroIndexVector(b, numEdgesPlusOne)},
+                [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
+                  Value e = arith::AddIOp::create(
+                      b, loadIndex(b, lineEdges, l, col), indexConst(b, 1));
+                  Value c = arith::AddIOp::create(b, loadAt(b, args[0], e),
+                                                  indexConst(b, 1));
+                  return SmallVector<Value>{storeAt(b, c, args[0], e)};
+                });
   // Prefix sum.
-  scf::ForOp prefix = forLoop(
-      b, one, numEdgesPlusOne, {count.getResult(0)},
-      [&](ImplicitLocOpBuilder &b, Value e, ValueRange args) {
-        Value prev = arith::SubIOp::create(b, e, indexConst(b, 1));
-        Value sum = arith::AddIOp::create(b, loadAt(b, args[0], prev),
-                                          loadAt(b, args[0], e));
-        return SmallVector<Value>{storeAt(b, sum, args[0], e)};
-      });
+  scf::ForOp prefix =
+      forLoop(b, one, numEdgesPlusOne, {count.getResult(0)},
+              [&](ImplicitLocOpBuilder &b, Value e, ValueRange args) {
+                Value prev = arith::SubIOp::create(b, e, indexConst(b, 1));
+                Value sum = arith::AddIOp::create(b, loadAt(b, args[0], prev),
+                                                  loadAt(b, args[0], e));
+                return SmallVector<Value>{storeAt(b, sum, args[0], e)};
+              });
   Value ptr = prefix.getResult(0);
   // Scatter line-edge ids through a cursor copy of ptr.
-  scf::ForOp scatter = buildLoop(
-      b, numLines, {ptr, zeroIndexVector(b, numLines)},
-      [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
-        Value e = loadIndex(b, lineEdges, l, col);
-        Value slot = loadAt(b, args[0], e);
-        Value list = storeAt(b, l, args[1], slot);
-        Value next = arith::AddIOp::create(b, slot, indexConst(b, 1));
-        return SmallVector<Value>{storeAt(b, next, args[0], e), list};
-      });
+  scf::ForOp scatter =
+      buildLoop(b, numLines, {ptr, zeroIndexVector(b, numLines)},
+                [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
+                  Value e = loadIndex(b, lineEdges, l, col);
+                  Value slot = loadAt(b, args[0], e);
+                  Value list = storeAt(b, l, args[1], slot);
+                  Value next = arith::AddIOp::create(b, slot, indexConst(b, 1));
+                  return SmallVector<Value>{storeAt(b, next, args[0], e), list};
+                });
   (void)zero;
   // The cursor ends at ptr[e + 1]; rebuild ptr from it by shifting.
   scf::ForOp shift = buildLoop(
@@ -323,8 +318,9 @@ std::pair<Value, Value> buildLineEdgeRows(ImplicitLocOpBuilder &b,
         Value prev = arith::SelectOp::create(
             b, isFirst, indexConst(b, 0),
             arith::SubIOp::create(b, e, indexConst(b, 1)));
-        Value start = arith::SelectOp::create(
-            b, isFirst, indexConst(b, 0), loadAt(b, scatter.getResult(0), prev));
+        Value start =
+            arith::SelectOp::create(b, isFirst, indexConst(b, 0),
+                                    loadAt(b, scatter.getResult(0), prev));
         return SmallVector<Value>{storeAt(b, start, args[0], e)};
       });
   return {shift.getResult(0), scatter.getResult(1)};
@@ -335,14 +331,14 @@ std::pair<Value, Value> buildLineEdgeRows(ImplicitLocOpBuilder &b,
 Value buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges, Value numEdges,
                      Value numLines, Value outPtr, Value outList) {
   // In-degrees.
-  scf::ForOp degrees = buildLoop(
-      b, numLines, {zeroIndexVector(b, numEdges)},
-      [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
-        Value e = loadIndex(b, lineEdges, l, 1);
-        Value d = arith::AddIOp::create(b, loadAt(b, args[0], e),
-                                        indexConst(b, 1));
-        return SmallVector<Value>{storeAt(b, d, args[0], e)};
-      });
+  scf::ForOp degrees =
+      buildLoop(b, numLines, {zeroIndexVector(b, numEdges)},
+                [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
+                  Value e = loadIndex(b, lineEdges, l, 1);
+                  Value d = arith::AddIOp::create(b, loadAt(b, args[0], e),
+                                                  indexConst(b, 1));
+                  return SmallVector<Value>{storeAt(b, d, args[0], e)};
+                });
   // Queue the sources.
   auto pushIfReady = [](ImplicitLocOpBuilder &b, Value degree, Value e,
                         Value order, Value tail) {
@@ -361,33 +357,34 @@ Value buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges, Value numEdges,
         });
     return std::make_pair(ifOp.getResult(0), ifOp.getResult(1));
   };
-  scf::ForOp seed = buildLoop(
-      b, numEdges, {zeroIndexVector(b, numEdges), indexConst(b, 0)},
-      [&](ImplicitLocOpBuilder &b, Value e, ValueRange args) {
-        auto [order, tail] = pushIfReady(
-            b, loadAt(b, degrees.getResult(0), e), e, args[0], args[1]);
-        return SmallVector<Value>{order, tail};
-      });
+  scf::ForOp seed =
+      buildLoop(b, numEdges, {zeroIndexVector(b, numEdges), indexConst(b, 0)},
+                [&](ImplicitLocOpBuilder &b, Value e, ValueRange args) {
+                  auto [order, tail] =
+                      pushIfReady(b, loadAt(b, degrees.getResult(0), e), e,
+                                  args[0], args[1]);
+                  return SmallVector<Value>{order, tail};
+                });
   // Pop in order; release successors.
   scf::ForOp kahn = buildLoop(
-      b, numEdges,
-      {seed.getResult(0), seed.getResult(1), degrees.getResult(0)},
+      b, numEdges, {seed.getResult(0), seed.getResult(1), degrees.getResult(0)},
       [&](ImplicitLocOpBuilder &b, Value i, ValueRange args) {
         Value e = loadAt(b, args[0], i);
         Value begin = loadAt(b, outPtr, e);
-        Value end = loadAt(b, outPtr,
-                           arith::AddIOp::create(b, e, indexConst(b, 1)));
-        scf::ForOp release = forLoop(
-            b, begin, end, {args[0], args[1], args[2]},
-            [&](ImplicitLocOpBuilder &b, Value p, ValueRange it) {
-              Value l = loadAt(b, outList, p);
-              Value succ = loadIndex(b, lineEdges, l, 1);
-              Value d = arith::SubIOp::create(b, loadAt(b, it[2], succ),
-                                              indexConst(b, 1));
-              Value degrees = storeAt(b, d, it[2], succ);
-              auto [order, tail] = pushIfReady(b, d, succ, it[0], it[1]);
-              return SmallVector<Value>{order, tail, degrees};
-            });
+        Value end =
+            loadAt(b, outPtr, arith::AddIOp::create(b, e, indexConst(b, 1)));
+        scf::ForOp release =
+            forLoop(b, begin, end, {args[0], args[1], args[2]},
+                    [&](ImplicitLocOpBuilder &b, Value p, ValueRange it) {
+                      Value l = loadAt(b, outList, p);
+                      Value succ = loadIndex(b, lineEdges, l, 1);
+                      Value d = arith::SubIOp::create(b, loadAt(b, it[2], succ),
+                                                      indexConst(b, 1));
+                      Value degrees = storeAt(b, d, it[2], succ);
+                      auto [order, tail] =
+                          pushIfReady(b, d, succ, it[0], it[1]);
+                      return SmallVector<Value>{order, tail, degrees};
+                    });
         return SmallVector<Value>(release.getResults());
       });
   return kahn.getResult(0);
@@ -409,12 +406,12 @@ void lowerScanDag(ScanDagOp op) {
       buildLineEdgeRows(b, op.getLineEdges(), numEdges, numLines, 1);
   auto [outPtr, outList] =
       buildLineEdgeRows(b, op.getLineEdges(), numEdges, numLines, 0);
-  Value order = buildEdgeOrder(b, op.getLineEdges(), numEdges, numLines,
-                               outPtr, outList);
+  Value order =
+      buildEdgeOrder(b, op.getLineEdges(), numEdges, numLines, outPtr, outList);
 
   Value y0 = emptyLike(b, op.getY().getType(), {batch, numNodes});
-  auto statesType = RankedTensorType::get(
-      {ShapedType::kDynamic, dk, dv, jt}, et);
+  auto statesType =
+      RankedTensorType::get({ShapedType::kDynamic, dk, dv, jt}, et);
   scf::ForOp batchLoop = buildLoop(
       b, batch, {y0}, [&](ImplicitLocOpBuilder &b, Value bi, ValueRange args) {
         // Direct term: initializes every node's output.
@@ -426,8 +423,8 @@ void lowerScanDag(ScanDagOp op) {
               Value v = sliceAt(b, op.getV(), {bi, n});
               Value d = sliceAt(b, op.getDirect(), {bi, n});
               Value yt = zeroTensor(b, {dv, jo}, et);
-              yt = einsum(b, {{q, "dj"}, {d, "ojkl"}, {k, "dk"}, {v, "vl"}},
-                          yt, "vo");
+              yt = einsum(b, {{q, "dj"}, {d, "ojkl"}, {k, "dk"}, {v, "vl"}}, yt,
+                          "vo");
               return SmallVector<Value>{insertAt(b, yt, it[0], {bi, n})};
             });
         Value states0 = tensor::EmptyOp::create(b, statesType.getShape(), et,
@@ -455,11 +452,11 @@ void lowerScanDag(ScanDagOp op) {
                   [&](ImplicitLocOpBuilder &b, Value p, ValueRange acc) {
                     Value l = loadAt(b, inList, p);
                     Value from = loadIndex(b, op.getLineEdges(), l, 0);
-                    Value sum = einsum(
-                        b,
-                        {{sliceAt(b, op.getTransition(), {bi, l}), "ij"},
-                         {sliceAt(b, it[0], {from}), "dvj"}},
-                        acc[0], "dvi");
+                    Value sum =
+                        einsum(b,
+                               {{sliceAt(b, op.getTransition(), {bi, l}), "ij"},
+                                {sliceAt(b, it[0], {from}), "dvj"}},
+                               acc[0], "dvi");
                     return SmallVector<Value>{sum};
                   });
               c = incoming.getResult(0);

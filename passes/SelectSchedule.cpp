@@ -33,8 +33,8 @@ void SelectSchedulePass::runOnOperation() {
     std::string error;
     forced = parseScheduleSpec(context, force, error);
     if (!forced) {
-      getOperation().emitError() << "plstm-select-schedule: option force: "
-                                 << error;
+      getOperation().emitError()
+          << "plstm-select-schedule: option force: " << error;
       return signalPassFailure();
     }
   }

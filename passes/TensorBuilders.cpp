@@ -62,8 +62,8 @@ Value plstm::scaleTensor(ImplicitLocOpBuilder &b, Value x, Value scale) {
   auto type = cast<RankedTensorType>(x.getType());
   MLIRContext *ctx = b.getContext();
   AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
-  Value init = tensor::EmptyOp::create(b, type.getShape(),
-                                       type.getElementType());
+  Value init =
+      tensor::EmptyOp::create(b, type.getShape(), type.getElementType());
   SmallVector<utils::IteratorType> iterators(type.getRank(),
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
@@ -112,8 +112,7 @@ Value plstm::insertAt(ImplicitLocOpBuilder &b, Value value, Value dest,
   auto type = cast<RankedTensorType>(dest.getType());
   SmallVector<OpFoldResult> offsets, sizes, strides;
   sliceParams(b, type, lead, offsets, sizes, strides);
-  return tensor::InsertSliceOp::create(b, value, dest, offsets, sizes,
-                                       strides);
+  return tensor::InsertSliceOp::create(b, value, dest, offsets, sizes, strides);
 }
 
 scf::ForOp plstm::forLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,

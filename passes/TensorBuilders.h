@@ -49,8 +49,8 @@ Value indexConst(ImplicitLocOpBuilder &b, int64_t value);
 
 /// Body of `forLoop`: gets the induction variable and the iter_args, returns
 /// the values to yield.
-using LoopBody = function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value,
-                                                 ValueRange)>;
+using LoopBody =
+    function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value, ValueRange)>;
 
 /// scf.for from `lower` to `upper` (step 1) with `inits`.
 scf::ForOp forLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,

@@ -47,13 +47,12 @@ constexpr uint8_t kDLFloat = 2;
 template <typename DLTensorT>
 Status fromDLTensor(const DLTensorT &tensor, TensorRef &out) {
   if (static_cast<int32_t>(tensor.device.device_type) != dlpack::kDLCPU)
-    return Status::error("DLTensor on device type " +
-                         std::to_string(static_cast<int>(
-                             tensor.device.device_type)) +
-                         ", expected kDLCPU (1)");
+    return Status::error(
+        "DLTensor on device type " +
+        std::to_string(static_cast<int>(tensor.device.device_type)) +
+        ", expected kDLCPU (1)");
   if (tensor.dtype.lanes != 1)
-    return Status::error("DLTensor with " +
-                         std::to_string(tensor.dtype.lanes) +
+    return Status::error("DLTensor with " + std::to_string(tensor.dtype.lanes) +
                          " lanes, expected 1");
   DType dtype;
   int code = static_cast<int>(tensor.dtype.code), bits = tensor.dtype.bits;

@@ -10,9 +10,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <thread>
 #include <dlfcn.h>
 #include <sstream>
+#include <thread>
 
 using namespace plstm;
 
@@ -144,7 +144,8 @@ Status KernelSignature::parse(const std::string &text, KernelSignature &out) {
   KernelSignature sig;
   if (!(in >> magic) || magic != "plstm-kernel-v1")
     return Status::error("kernel signature does not start with "
-                         "'plstm-kernel-v1': '" + text + "'");
+                         "'plstm-kernel-v1': '" +
+                         text + "'");
   if (!(in >> sig.name))
     return Status::error("kernel signature without a name: '" + text + "'");
   for (const char *section : {"in", "out"}) {
@@ -175,8 +176,8 @@ Status KernelSignature::resolveShapes(
     std::vector<std::vector<int64_t>> &outputShapes) const {
   if (inputs.size() != this->inputs.size())
     return Status::error("kernel '" + name + "' takes " +
-                         std::to_string(this->inputs.size()) +
-                         " inputs, got " + std::to_string(inputs.size()));
+                         std::to_string(this->inputs.size()) + " inputs, got " +
+                         std::to_string(inputs.size()));
   std::map<std::string, std::pair<int64_t, std::string>> bound;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const KernelArg &arg = this->inputs[i];
@@ -199,11 +200,10 @@ Status KernelSignature::resolveShapes(
       if (it == bound.end()) {
         bound[dimName] = {t.shape[d], what};
       } else if (it->second.first != t.shape[d]) {
-        return Status::error(what + " has " + dimName + " = " +
-                             std::to_string(t.shape[d]) + ", expected " +
-                             dimName + " = " +
-                             std::to_string(it->second.first) + " as in " +
-                             it->second.second);
+        return Status::error(
+            what + " has " + dimName + " = " + std::to_string(t.shape[d]) +
+            ", expected " + dimName + " = " + std::to_string(it->second.first) +
+            " as in " + it->second.second);
       }
     }
   }
@@ -244,8 +244,7 @@ int plstm::getDefaultThreads() {
 
 Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
                            const std::vector<TensorRef> &inputs,
-                           const std::vector<TensorRef> &outputs,
-                           int threads) {
+                           const std::vector<TensorRef> &outputs, int threads) {
   if (threads <= 0)
     threads = getDefaultThreads();
   // More threads than this never pays and only risks failing to spawn.
@@ -254,28 +253,24 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
     const TensorRef &t =
         i < inputs.size() ? inputs[i] : outputs[i - inputs.size()];
     if (t.strides.size() != t.shape.size())
-      return Status::error(std::string(i < inputs.size() ? "input" : "output") +
-                           " #" +
-                           std::to_string(i < inputs.size()
-                                              ? i
-                                              : i - inputs.size()) +
-                           " has " + std::to_string(t.strides.size()) +
-                           " strides for rank " +
-                           std::to_string(t.shape.size()));
+      return Status::error(
+          std::string(i < inputs.size() ? "input" : "output") + " #" +
+          std::to_string(i < inputs.size() ? i : i - inputs.size()) + " has " +
+          std::to_string(t.strides.size()) + " strides for rank " +
+          std::to_string(t.shape.size()));
   }
   std::vector<std::vector<int64_t>> outputShapes;
   if (Status s = sig.resolveShapes(inputs, outputShapes); !s)
     return s;
   if (outputs.size() != sig.outputs.size())
     return Status::error("kernel '" + sig.name + "' has " +
-                         std::to_string(sig.outputs.size()) +
-                         " outputs, got " + std::to_string(outputs.size()));
+                         std::to_string(sig.outputs.size()) + " outputs, got " +
+                         std::to_string(outputs.size()));
   for (size_t i = 0; i < outputs.size(); ++i) {
     std::string what = describe("output", i, sig.outputs[i]);
     if (outputs[i].dtype != sig.outputs[i].dtype)
-      return Status::error(what + " has dtype " +
-                           dtypeName(outputs[i].dtype) + ", expected " +
-                           dtypeName(sig.outputs[i].dtype));
+      return Status::error(what + " has dtype " + dtypeName(outputs[i].dtype) +
+                           ", expected " + dtypeName(sig.outputs[i].dtype));
     if (outputs[i].shape != outputShapes[i])
       return Status::error(what + " has shape " +
                            formatShape(outputs[i].shape) + ", expected " +
@@ -285,11 +280,11 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
   all.insert(all.end(), outputs.begin(), outputs.end());
   for (size_t i = 0; i < all.size(); ++i)
     if (!all[i].data && all[i].numElements() != 0)
-      return Status::error(
-          (i < inputs.size() ? describe("input", i, sig.inputs[i])
-                             : describe("output", i - inputs.size(),
-                                        sig.outputs[i - inputs.size()])) +
-          " has no data");
+      return Status::error((i < inputs.size()
+                                ? describe("input", i, sig.inputs[i])
+                                : describe("output", i - inputs.size(),
+                                           sig.outputs[i - inputs.size()])) +
+                           " has no data");
 
   // DAG inputs must be valid graphs (SPEC A6): the kernel trusts them.
   int edges = -1, lineEdges = -1;
@@ -305,8 +300,8 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
         numNodes = inputs[i].shape[d];
   }
   if (edges >= 0 && lineEdges >= 0)
-    if (Status s = validateGraph(std::max<int64_t>(numNodes, 0),
-                                 inputs[edges], inputs[lineEdges]);
+    if (Status s = validateGraph(std::max<int64_t>(numNodes, 0), inputs[edges],
+                                 inputs[lineEdges]);
         !s)
       return s;
 
@@ -330,9 +325,8 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
   std::vector<bool> batched(all.size(), false);
   int64_t batch = -1;
   for (size_t i = 0; i < all.size(); ++i) {
-    const KernelArg &arg = i < inputs.size()
-                               ? sig.inputs[i]
-                               : sig.outputs[i - inputs.size()];
+    const KernelArg &arg =
+        i < inputs.size() ? sig.inputs[i] : sig.outputs[i - inputs.size()];
     batched[i] = !arg.dimNames.empty() && arg.dimNames[0] == "B";
     if (batched[i])
       batch = all[i].shape[0];
@@ -349,11 +343,11 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
       std::vector<int64_t> shape = all[i].shape;
       char *base = static_cast<char *>(data[i]);
       if (batched[i] && workers > 1) {
-        int64_t entry = shape[0] ? TensorRef::contiguous(nullptr, all[i].dtype,
-                                                         shape)
-                                           .numElements() /
-                                       shape[0]
-                                 : 0;
+        int64_t entry =
+            shape[0] ? TensorRef::contiguous(nullptr, all[i].dtype, shape)
+                               .numElements() /
+                           shape[0]
+                     : 0;
         if (base)
           base += begin * entry * static_cast<int64_t>(dtypeSize(all[i].dtype));
         shape[0] = end - begin;
@@ -400,8 +394,7 @@ Status AotLibrary::open(const std::string &path,
     return Status::error("cannot load kernel library '" + path +
                          "': " + (why ? why : "unknown error"));
   }
-  auto *list =
-      static_cast<const char *>(dlsym(lib->handle_, "plstm_kernels"));
+  auto *list = static_cast<const char *>(dlsym(lib->handle_, "plstm_kernels"));
   if (!list)
     return Status::error("'" + path +
                          "' is not a plstm kernel library (no plstm_kernels)");
@@ -413,8 +406,9 @@ Status AotLibrary::open(const std::string &path,
     auto fn = reinterpret_cast<PackedKernelFn>(
         dlsym(lib->handle_, (name + "_packed").c_str()));
     if (!text || !fn)
-      return Status::error("'" + path + "' lacks the entry point or "
-                                        "signature of kernel '" +
+      return Status::error("'" + path +
+                           "' lacks the entry point or "
+                           "signature of kernel '" +
                            name + "'");
     KernelSignature sig;
     if (Status s = KernelSignature::parse(text, sig); !s)

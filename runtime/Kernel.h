@@ -67,8 +67,7 @@ public:
   AotLibrary &operator=(const AotLibrary &) = delete;
 
   /// dlopen()s `path` and reads its kernel list and signatures.
-  static Status open(const std::string &path,
-                     std::unique_ptr<AotLibrary> &out);
+  static Status open(const std::string &path, std::unique_ptr<AotLibrary> &out);
   std::vector<std::string> kernelNames() const;
   /// The signature of kernel `name`, or null.
   const KernelSignature *signature(const std::string &name) const;

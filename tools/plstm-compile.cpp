@@ -2,9 +2,9 @@
 //
 // Like Toy's `toyc`, `--emit` chooses how far to lower:
 //
-//   plstm-compile spec.mlir --emit=mlir [--stage=loops|buffers|llvm] -o out.mlir
-//   plstm-compile spec.mlir --emit=llvm -o out.ll     LLVM IR with the kernel ABI
-//   plstm-compile spec.mlir --emit=asm  -o out.s      host assembly
+//   plstm-compile spec.mlir --emit=mlir [--stage=loops|buffers|llvm] -o
+//   out.mlir plstm-compile spec.mlir --emit=llvm -o out.ll     LLVM IR with the
+//   kernel ABI plstm-compile spec.mlir --emit=asm  -o out.s      host assembly
 //   plstm-compile spec.mlir --emit=obj  -o out.o      host object file
 //   plstm-compile spec.mlir --emit=so   -o libk.so    shared library + libk.h
 //
@@ -182,16 +182,16 @@ int main(int argc, char **argv) {
     header = std::string(path);
   }
   std::string object = outputFile + ".o.tmp";
-  bool ok = plstm::emitNativeFile(*llvmModule, *machine, object, false,
-                                  error) &&
-            plstm::linkSharedLibrary(object, temp, error);
+  bool ok =
+      plstm::emitNativeFile(*llvmModule, *machine, object, false, error) &&
+      plstm::linkSharedLibrary(object, temp, error);
   llvm::sys::fs::remove(object);
   if (!ok) {
     llvm::sys::fs::remove(temp);
     return fail(error);
   }
-  std::string guard = "PLSTM_KERNELS_" +
-                      llvm::sys::path::stem(outputFile).upper() + "_H";
+  std::string guard =
+      "PLSTM_KERNELS_" + llvm::sys::path::stem(outputFile).upper() + "_H";
   for (char &c : guard)
     if (!isalnum(static_cast<unsigned char>(c)))
       c = '_';

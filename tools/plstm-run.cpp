@@ -15,15 +15,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialect/PLSTMDialect.h"
-#include "runtime/Npy.h"
-#include "runtime/jit/JIT.h"
 #include "codegen/CPUTarget.h"
+#include "dialect/PLSTMDialect.h"
+#include "mlir/Pass/PassManager.h"
 #include "passes/CostModel.h"
 #include "passes/Passes.h"
-#include "mlir/Pass/PassManager.h"
+#include "runtime/Npy.h"
 #include "runtime/Reference.h"
 #include "runtime/Tensor.h"
+#include "runtime/jit/JIT.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -42,10 +42,10 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
-#include <cstring>
-#include <map>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <map>
 #include <optional>
 #include <random>
 #include <set>
@@ -56,10 +56,11 @@ namespace rt = ::plstm; // the core runtime (not the dialect, mlir::plstm)
 
 static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
                                      cl::Required);
-static cl::list<std::string> inputFiles(
-    "i", cl::desc("Input .npy file, bound positionally to the entry "
-                  "function's arguments (repeat once per argument)"),
-    cl::value_desc("file.npy"));
+static cl::list<std::string>
+    inputFiles("i",
+               cl::desc("Input .npy file, bound positionally to the entry "
+                        "function's arguments (repeat once per argument)"),
+               cl::value_desc("file.npy"));
 static cl::opt<bool> randomInputs(
     "random", cl::desc("Generate random inputs instead of reading -i files"));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of --random"),
@@ -89,10 +90,11 @@ static cl::opt<bool> explain(
     cl::desc("Print the schedule decision of every scan op with the "
              "estimated costs of the alternatives (for the actual input "
              "sizes)"));
-static cl::opt<bool> check(
-    "check", cl::desc("Also run the reference evaluator on the same inputs, "
-                      "print the max abs/rel error of every result and exit 1 "
-                      "beyond --tolerance"));
+static cl::opt<bool>
+    check("check",
+          cl::desc("Also run the reference evaluator on the same inputs, "
+                   "print the max abs/rel error of every result and exit 1 "
+                   "beyond --tolerance"));
 static cl::opt<unsigned> checkBatch(
     "check-batch",
     cl::desc("--check only the first N batch entries (the dim named B): the "
@@ -105,22 +107,24 @@ static cl::opt<double> tolerance(
              "(default 1e-4 for f32 results, 1e-10 for f64)"),
     cl::init(-1));
 static cl::opt<unsigned>
-    benchRuns("bench", cl::desc("Time N runs after one warm-up run: median, "
-                                "min, max and GFLOP/s (SPEC §9 formulas)"),
+    benchRuns("bench",
+              cl::desc("Time N runs after one warm-up run: median, "
+                       "min, max and GFLOP/s (SPEC §9 formulas)"),
               cl::init(0));
-static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level for "
-                                                "--backend=cpu (0-3)"),
+static cl::opt<unsigned> optLevel("O",
+                                  cl::desc("LLVM optimization level for "
+                                           "--backend=cpu (0-3)"),
                                   cl::init(3), cl::Prefix);
 static cl::opt<std::string>
     outputDir("output-dir",
               cl::desc("Directory for result_<i>.npy (created if missing); "
                        "without it nothing is written"),
               cl::value_desc("dir"));
-static cl::opt<std::string> saveInputsDir(
-    "save-inputs",
-    cl::desc("Also write the inputs (e.g. the --random ones) as "
-             "input_<i>.npy into this directory"),
-    cl::value_desc("dir"));
+static cl::opt<std::string>
+    saveInputsDir("save-inputs",
+                  cl::desc("Also write the inputs (e.g. the --random ones) as "
+                           "input_<i>.npy into this directory"),
+                  cl::value_desc("dir"));
 static cl::opt<std::string>
     entryName("entry", cl::desc("Entry function (default: the only one)"),
               cl::value_desc("name"));
@@ -170,7 +174,8 @@ struct ArgumentRole {
 std::vector<std::optional<ArgumentRole>> findRoles(func::FuncOp func) {
   std::vector<std::optional<ArgumentRole>> roles(func.getNumArguments());
   func.walk([&](Operation *op) {
-    for (const mlir::plstm::ContractEntry &entry : mlir::plstm::getShapeContract(op)) {
+    for (const mlir::plstm::ContractEntry &entry :
+         mlir::plstm::getShapeContract(op)) {
       auto arg = dyn_cast_or_null<BlockArgument>(entry.value);
       if (entry.isResult || !arg || arg.getOwner() != &func.front() ||
           roles[arg.getArgNumber()])
@@ -211,7 +216,8 @@ private:
   llvm::StringMap<std::pair<int64_t, std::string>> values;
 };
 
-std::string describeInput(unsigned index, const std::optional<ArgumentRole> &role) {
+std::string describeInput(unsigned index,
+                          const std::optional<ArgumentRole> &role) {
   std::string text = "input #" + std::to_string(index);
   if (role)
     text += " (" + role->role + ")";
@@ -220,8 +226,8 @@ std::string describeInput(unsigned index, const std::optional<ArgumentRole> &rol
 
 /// Checks a tensor read from a file against the argument's type.
 Status checkInput(unsigned index, const std::string &file, const Tensor &tensor,
-                  RankedTensorType type, const std::optional<ArgumentRole> &role,
-                  DimBinder &binder) {
+                  RankedTensorType type,
+                  const std::optional<ArgumentRole> &role, DimBinder &binder) {
   std::string what = describeInput(index, role) + " from '" + file + "'";
   std::optional<DType> expected = dtypeOf(type.getElementType());
   if (!expected)
@@ -265,10 +271,10 @@ public:
     if (edges < 0)
       edges = std::min<int64_t>(maxEdges, 2 * nodes);
     if (edges > maxEdges)
-      return Status::error("--random cannot build a DAG with E = " +
-                           std::to_string(edges) + " edges on N = " +
-                           std::to_string(nodes) + " nodes (at most " +
-                           std::to_string(maxEdges) + ")");
+      return Status::error(
+          "--random cannot build a DAG with E = " + std::to_string(edges) +
+          " edges on N = " + std::to_string(nodes) + " nodes (at most " +
+          std::to_string(maxEdges) + ")");
     // Distinct pairs i < j: sampled (without building all N²/2 of them)
     // unless the graph is dense.
     std::set<std::pair<int64_t, int64_t>> chosen;
@@ -299,11 +305,11 @@ public:
         graphLineEdges.push_back({a, b});
     if (lineEdges >= 0) {
       if (lineEdges > static_cast<int64_t>(graphLineEdges.size()))
-        return Status::error(
-            "--random cannot build a graph with L = " +
-            std::to_string(lineEdges) + " line edges: the random DAG has " +
-            std::to_string(graphLineEdges.size()) +
-            " (make L dynamic or smaller)");
+        return Status::error("--random cannot build a graph with L = " +
+                             std::to_string(lineEdges) +
+                             " line edges: the random DAG has " +
+                             std::to_string(graphLineEdges.size()) +
+                             " (make L dynamic or smaller)");
       std::shuffle(graphLineEdges.begin(), graphLineEdges.end(), rng);
       graphLineEdges.resize(lineEdges);
       std::sort(graphLineEdges.begin(), graphLineEdges.end());
@@ -361,7 +367,8 @@ private:
   /// Allocates the op's results with shapes from the bound contract dims.
   Status allocateResults(Operation *op) {
     llvm::StringMap<int64_t> dims;
-    for (const mlir::plstm::ContractEntry &entry : mlir::plstm::getShapeContract(op)) {
+    for (const mlir::plstm::ContractEntry &entry :
+         mlir::plstm::getShapeContract(op)) {
       if (!entry.value)
         continue;
       if (!entry.isResult) {
@@ -398,8 +405,9 @@ private:
       if (!dense || !dtype)
         return Status::error(where + "only dense tensor constants of f32, "
                                      "f64, i32 or i64 are supported");
-      Tensor tensor(*dtype, std::vector<int64_t>(dense.getType().getShape().begin(),
-                                                 dense.getType().getShape().end()));
+      Tensor tensor(*dtype,
+                    std::vector<int64_t>(dense.getType().getShape().begin(),
+                                         dense.getType().getShape().end()));
       int64_t i = 0;
       if (rt::isFloat(*dtype))
         for (APFloat v : dense.getValues<APFloat>())
@@ -410,7 +418,8 @@ private:
       values[cst.getResult()] = std::move(tensor);
       return Status::success();
     }
-    if (!isa<mlir::plstm::Scan1DOp, mlir::plstm::Scan2DOp, mlir::plstm::ScanDagOp>(op))
+    if (!isa<mlir::plstm::Scan1DOp, mlir::plstm::Scan2DOp,
+             mlir::plstm::ScanDagOp>(op))
       return Status::error(where + "op is not supported by the reference "
                                    "backend (supported: plstm scans, "
                                    "arith.constant, func.return)");
@@ -452,7 +461,7 @@ private:
       args.qkScale = scan.getEffectiveQkScale();
       status = rt::referenceScan2D(
           args, rt::Scan2DResults{ref(scan.getY()), ref(scan.getLastRight()),
-                                     ref(scan.getLastDown())});
+                                  ref(scan.getLastDown())});
     } else if (auto scan = dyn_cast<mlir::plstm::ScanDagOp>(op)) {
       rt::ScanDagArgs args;
       args.q = ref(scan.getQ());
@@ -465,8 +474,7 @@ private:
       args.mark = ref(scan.getMark());
       args.direct = ref(scan.getDirect());
       args.qkScale = scan.getEffectiveQkScale();
-      status = rt::referenceScanDag(args,
-                                       rt::ScanDagResults{ref(scan.getY())});
+      status = rt::referenceScanDag(args, rt::ScanDagResults{ref(scan.getY())});
     }
     if (!status)
       return Status::error(where + status.message());
@@ -476,8 +484,8 @@ private:
   llvm::DenseMap<Value, Tensor> &values;
 };
 
-/// Writes tensors as <dir>/<prefix><i>.npy atomically: all to temporary names, then renamed; on any
-/// failure every file written so far is removed.
+/// Writes tensors as <dir>/<prefix><i>.npy atomically: all to temporary names,
+/// then renamed; on any failure every file written so far is removed.
 Status writeTensors(const std::vector<Tensor> &results, const std::string &dir,
                     StringRef prefix, StringRef option,
                     std::vector<std::string> &written) {
@@ -533,15 +541,16 @@ Status runKernel(const rt::Kernel &kernel, const std::vector<Tensor> &inputs,
 }
 
 /// FLOPs of one run of `func` from SPEC §9 (J dims included).
-double estimateFlops(func::FuncOp func, llvm::DenseMap<Value, Tensor> &values,
-                     std::vector<std::pair<Operation *, double>> *perOp =
-                         nullptr) {
+double
+estimateFlops(func::FuncOp func, llvm::DenseMap<Value, Tensor> &values,
+              std::vector<std::pair<Operation *, double>> *perOp = nullptr) {
   double total = 0, before = 0;
   auto extent = [&](Value v, int64_t d) {
     return static_cast<double>(values[v].shape()[d]);
   };
   auto staticDim = [](Value v, int64_t d) {
-    return static_cast<double>(cast<RankedTensorType>(v.getType()).getDimSize(d));
+    return static_cast<double>(
+        cast<RankedTensorType>(v.getType()).getDimSize(d));
   };
   func.walk([&](Operation *op) {
     if (auto scan = dyn_cast<mlir::plstm::Scan1DOp>(op)) {
@@ -572,8 +581,7 @@ double estimateFlops(func::FuncOp func, llvm::DenseMap<Value, Tensor> &values,
       if (!values.count(scan.getQ()) || !values.count(scan.getEdges()))
         return;
       double b = extent(scan.getQ(), 0), n = extent(scan.getQ(), 1);
-      double e = extent(scan.getEdges(), 0),
-             l = extent(scan.getLineEdges(), 0);
+      double e = extent(scan.getEdges(), 0), l = extent(scan.getLineEdges(), 0);
       double dk = staticDim(scan.getQ(), 2), dv = staticDim(scan.getV(), 2);
       double jq = staticDim(scan.getQ(), 3), jk = staticDim(scan.getK(), 3),
              jv = staticDim(scan.getV(), 3),
@@ -651,8 +659,7 @@ int main(int argc, char **argv) {
     if (name.empty() || value.getAsInteger(10, size) || size < 0)
       return fail("--dim expects NAME=VALUE with VALUE >= 0, got '" + binding +
                   "'");
-    if (name != "B" && name != "T" && name != "N" && name != "E" &&
-        name != "L")
+    if (name != "B" && name != "T" && name != "N" && name != "E" && name != "L")
       return fail("--dim " + name.str() +
                   ": unknown dim name, expected one of B, T, N, E, L");
     if (!randomInputs)
@@ -688,8 +695,9 @@ int main(int argc, char **argv) {
     return fail("--entry=" + entryName + ": no function of that name in '" +
                 specFile + "'");
   if (entryName.empty() && numFuncs != 1)
-    return fail("spec '" + specFile + "' has " + std::to_string(numFuncs) +
-                " functions with a body, expected 1 (or name one with --entry)");
+    return fail(
+        "spec '" + specFile + "' has " + std::to_string(numFuncs) +
+        " functions with a body, expected 1 (or name one with --entry)");
   if (!func.getBody().hasOneBlock())
     return fail("function @" + func.getName().str() +
                 " must have a single block");
@@ -711,8 +719,9 @@ int main(int argc, char **argv) {
     if (inputFiles.size() != numArgs) {
       std::string expected;
       for (unsigned i = 0; i < numArgs; ++i)
-        expected += (i ? ", " : "") +
-                    (roles[i] ? roles[i]->role : "argument #" + std::to_string(i));
+        expected +=
+            (i ? ", " : "") +
+            (roles[i] ? roles[i]->role : "argument #" + std::to_string(i));
       return fail("@" + func.getName().str() + " takes " +
                   std::to_string(numArgs) + " inputs (" + expected + "), got " +
                   std::to_string(inputFiles.size()) +
@@ -722,9 +731,10 @@ int main(int argc, char **argv) {
       Tensor tensor;
       if (Status s = rt::readNpy(inputFiles[i], tensor); !s)
         return fail(describeInput(i, roles[i]) + ": " + s.message());
-      if (Status s = checkInput(i, inputFiles[i], tensor,
-                                cast<RankedTensorType>(func.getArgumentTypes()[i]),
-                                roles[i], binder);
+      if (Status s =
+              checkInput(i, inputFiles[i], tensor,
+                         cast<RankedTensorType>(func.getArgumentTypes()[i]),
+                         roles[i], binder);
           !s)
         return fail(s.message());
       inputSources[i] = inputFiles[i];
@@ -746,8 +756,7 @@ int main(int argc, char **argv) {
             return fail(s.message());
     }
     for (auto &entry : requestedDims)
-      if (Status s = binder.bind(entry.getKey(), entry.getValue(), "--dim");
-          !s)
+      if (Status s = binder.bind(entry.getKey(), entry.getValue(), "--dim"); !s)
         return fail(s.message());
     auto sizeOf = [&](StringRef name) {
       if (std::optional<int64_t> size = binder.lookup(name))
@@ -777,8 +786,8 @@ int main(int argc, char **argv) {
       Tensor tensor(*dtypeOf(type.getElementType()), shape);
       rt::TensorRef view = tensor.ref();
       StringRef role = roles[i] ? StringRef(roles[i]->role) : StringRef();
-      bool isGraph = roles[i] && roles[i]->dims.size() == 2 &&
-                     roles[i]->dims[1] == "2";
+      bool isGraph =
+          roles[i] && roles[i]->dims.size() == 2 && roles[i]->dims[1] == "2";
       if (isGraph) {
         auto &pairs = role.starts_with("edges") ? random.graphEdges
                                                 : random.graphLineEdges;
@@ -802,7 +811,8 @@ int main(int argc, char **argv) {
           view.storeLinear(e, random.uniform(lo, hi));
       }
       if (roles[i] && !isGraph)
-        if (Status s = checkInput(i, "--random", tensor, type, roles[i], binder);
+        if (Status s =
+                checkInput(i, "--random", tensor, type, roles[i], binder);
             !s)
           return fail(s.message());
       inputSources[i] = "random";
@@ -840,8 +850,8 @@ int main(int argc, char **argv) {
     for (auto &[name, size] : sizes)
       if (name == "B" || name == "T" || name == "N" || name == "E" ||
           name == "L")
-        sizeHints += (sizeHints.empty() ? "" : ",") + name + "=" +
-                     std::to_string(size);
+        sizeHints +=
+            (sizeHints.empty() ? "" : ",") + name + "=" + std::to_string(size);
   }
   if (explain) {
     mlir::plstm::SizeHints hints = mlir::plstm::defaultSizeHints();
@@ -892,7 +902,8 @@ int main(int argc, char **argv) {
         mlir::plstm::buildCPUPipeline(pm, pipeline);
       }
       if (failed(pm.run(*copy)))
-        return fail("--emit-stage=" + emitStage + ": the pipeline failed "
+        return fail("--emit-stage=" + emitStage +
+                    ": the pipeline failed "
                     "(see above)");
       llvm::outs() << "// ---- IR after stage '" << emitStage << "' ----\n";
       copy->print(llvm::outs());
@@ -976,8 +987,8 @@ int main(int argc, char **argv) {
     llvm::DenseMap<Value, Tensor> refValues;
     for (unsigned i = 0; i < numArgs; ++i) {
       const Tensor &t = inputTensors[i];
-      bool batched = roles[i] && !roles[i]->dims.empty() &&
-                     roles[i]->dims[0] == "B";
+      bool batched =
+          roles[i] && !roles[i]->dims.empty() && roles[i]->dims[0] == "B";
       if (checkBatch > 0 && batched && t.shape()[0] > int64_t(checkBatch)) {
         batchCut = checkBatch;
         refValues[func.getArgument(i)] = firstEntries(t, checkBatch);
@@ -1033,7 +1044,7 @@ int main(int argc, char **argv) {
         maxRef = std::max(maxRef, std::fabs(w));
       }
       double rel = maxRef > 0 ? maxAbs / maxRef : maxAbs;
-      double bound = tolerance >= 0 ? double(tolerance)
+      double bound = tolerance >= 0                     ? double(tolerance)
                      : checked[i].dtype() == DType::F64 ? 1e-10
                                                         : 1e-4;
       bool ok = !nonFinite && rel <= bound;
@@ -1042,7 +1053,10 @@ int main(int argc, char **argv) {
           << llvm::format("%.3e", maxAbs) << ", max rel err "
           << llvm::format("%.3e", rel) << " (bound "
           << llvm::format("%.1e", bound) << ") "
-          << (nonFinite ? "NON-FINITE" : ok ? "ok" : "FAILED") << "\n";
+          << (nonFinite ? "NON-FINITE"
+              : ok      ? "ok"
+                        : "FAILED")
+          << "\n";
     }
   }
 
@@ -1063,16 +1077,16 @@ int main(int argc, char **argv) {
       return fail(s.message());
   }
   if (!outputDir.empty())
-    if (Status s = writeTensors(results, outputDir, "result_", "output-dir",
-                                written);
+    if (Status s =
+            writeTensors(results, outputDir, "result_", "output-dir", written);
         !s) {
       for (const std::string &path : writtenInputs)
         llvm::sys::fs::remove(path);
       return fail(s.message());
     }
   for (size_t i = 0; i < results.size(); ++i) {
-    log << "  result #" << i << " " << rt::dtypeName(results[i].dtype())
-        << " " << rt::formatShape(results[i].shape());
+    log << "  result #" << i << " " << rt::dtypeName(results[i].dtype()) << " "
+        << rt::formatShape(results[i].shape());
     if (!written.empty())
       log << " -> " << written[i];
     log << "\n";

@@ -1,8 +1,8 @@
 /* main.c - call an AOT-compiled plstm kernel from plain C (no MLIR, no C++).
  *
  * Build (what the tests do):
- *   plstm-compile examples/scan1d_lm.mlir --emit=so -o libscan1d.so   (+ libscan1d.h)
- *   cc -I. examples/aot/main.c -L. -lscan1d -o aot-example
+ *   plstm-compile examples/scan1d_lm.mlir --emit=so -o libscan1d.so   (+
+ * libscan1d.h) cc -I. examples/aot/main.c -L. -lscan1d -o aot-example
  *   ./aot-example OUTDIR
  *
  * Fills the inputs of the 1D example (batch 2, 37 steps) with a fixed
@@ -68,9 +68,9 @@ static int write_npy(const char *dir, const char *prefix, int index,
              (long long)b->shape[d]);
     strcat(shape, part);
   }
-  int len = snprintf(header, sizeof header,
-                     "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }",
-                     shape);
+  int len = snprintf(
+      header, sizeof header,
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }", shape);
   int total = 10 + len + 1, pad = (64 - total % 64) % 64;
   FILE *f = fopen(path, "wb");
   if (!f)
@@ -92,10 +92,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   const int64_t shapes[10][6] = {
-      {B, T, DK, 1},     {B, T, DK, 1},      {B, T, DV, J4},
-      {B, T, J4, 1, J4}, {B, T, J4, J4},     {B, T, J4, 1, J4},
-      {B, T, J4, 1, 1, J4}, {B, DK, DV, J4}, /* inputs */
-      {B, T, DV, J4},    {B, DK, DV, J4}};   /* outputs */
+      {B, T, DK, 1},        {B, T, DK, 1},   {B, T, DV, J4},
+      {B, T, J4, 1, J4},    {B, T, J4, J4},  {B, T, J4, 1, J4},
+      {B, T, J4, 1, 1, J4}, {B, DK, DV, J4},  /* inputs */
+      {B, T, DV, J4},       {B, DK, DV, J4}}; /* outputs */
   const int ranks[10] = {4, 4, 4, 5, 4, 5, 6, 4, 4, 4};
   struct buffer buffers[10];
   /* Descriptors: 3 + 2 * rank words, at most rank 6. */

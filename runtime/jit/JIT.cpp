@@ -65,7 +65,8 @@ static std::mutex cacheMutex;
 /// The in-process cache. Never destroyed: JITed code must not be torn down
 /// after LLVM's own statics at exit.
 static std::map<std::string, std::shared_ptr<KernelImpl>> &cache() {
-  static auto *kernels = new std::map<std::string, std::shared_ptr<KernelImpl>>();
+  static auto *kernels =
+      new std::map<std::string, std::shared_ptr<KernelImpl>>();
   return *kernels;
 }
 
@@ -152,25 +153,24 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
       static_cast<llvm::CodeGenOptLevel>(options.optLevel);
   auto engine = mlir::ExecutionEngine::create(*module, engineOptions);
   if (!engine)
-    return makeError("JIT compilation failed: " +
-                     llvm::toString(engine.takeError()) +
-                     (translateError.empty() ? "" : " (" + translateError + ")"));
+    return makeError(
+        "JIT compilation failed: " + llvm::toString(engine.takeError()) +
+        (translateError.empty() ? "" : " (" + translateError + ")"));
   impl->engine = std::move(*engine);
   auto symbol = impl->engine->lookup(chosen->name + "_packed");
   if (!symbol)
-    return makeError("JIT: no entry point " + chosen->name + "_packed: " +
-                     llvm::toString(symbol.takeError()));
+    return makeError("JIT: no entry point " + chosen->name +
+                     "_packed: " + llvm::toString(symbol.takeError()));
   impl->fn = reinterpret_cast<PackedKernelFn>(*symbol);
-  if (Status s = KernelSignature::parse(chosen->signature, impl->signature);
-      !s)
+  if (Status s = KernelSignature::parse(chosen->signature, impl->signature); !s)
     return makeError(s.message());
   cache()[key] = impl;
 
-  return KernelFactory::make(impl,
-                             std::chrono::duration<double>(
-                                 std::chrono::steady_clock::now() - start)
-                                 .count(),
-                             false);
+  return KernelFactory::make(
+      impl,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count(),
+      false);
 }
 
 llvm::Expected<Kernel> plstm::compileFile(const std::string &path,

@@ -11,10 +11,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/jit/JIT.h"
 #include "codegen/CPUTarget.h"
 #include "runtime/Kernel.h"
 #include "runtime/Reference.h"
-#include "runtime/jit/JIT.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -116,8 +116,8 @@ std::string spec2D(const J &j, int64_t mx, int64_t my,
          (dl ? " turn_dl(%tdl)" : "") + (ru ? " turn_ru(%tru)" : "") +
          " mark(%ml, %mu) direct(%d)" + (initLeft ? " init_left(%il)" : "") +
          (initTop ? " init_top(%it)" : "") + " orientations [" + orient +
-         "] : (" + list + ") -> (" + results + ")\n  return %y, %r, %dd : " +
-         results + "\n}\n";
+         "] : (" + list + ") -> (" + results +
+         ")\n  return %y, %r, %dd : " + results + "\n}\n";
 }
 
 /// A spec with one scan_dag (B, N, E, L dynamic).
@@ -178,7 +178,8 @@ std::vector<Tensor> randomInputs(const KernelSignature &sig,
   for (const KernelArg &arg : sig.inputs) {
     std::vector<int64_t> shape;
     for (size_t d = 0; d < arg.dims.size(); ++d)
-      shape.push_back(arg.dims[d] >= 0 ? arg.dims[d] : sizes.at(arg.dimNames[d]));
+      shape.push_back(arg.dims[d] >= 0 ? arg.dims[d]
+                                       : sizes.at(arg.dimNames[d]));
     Tensor t(arg.dtype, shape);
     TensorRef ref = t.ref();
     if (arg.role == "edges" || arg.role == "line_edges") {
@@ -188,7 +189,8 @@ std::vector<Tensor> randomInputs(const KernelSignature &sig,
         ref.storeLinear(2 * e + 1, pairs[e].second);
       }
     } else {
-      bool transition = arg.role == "transition" || arg.role.rfind("t_", 0) == 0;
+      bool transition =
+          arg.role == "transition" || arg.role.rfind("t_", 0) == 0;
       bool gate = transition || arg.role.rfind("source", 0) == 0 ||
                   arg.role.rfind("mark", 0) == 0 || arg.role == "direct";
       double jt = arg.dims.back() > 0 ? double(arg.dims.back()) : 1.0;
@@ -258,8 +260,7 @@ Status reference(const KernelSignature &sig, const std::vector<Tensor> &inputs,
 template <typename CallFn>
 void expectMatchesReference(const KernelSignature &sig,
                             const std::vector<Tensor> &inputs,
-                            const std::vector<int> &orientations,
-                            CallFn call) {
+                            const std::vector<int> &orientations, CallFn call) {
   std::vector<Tensor> expected;
   ASSERT_TRUE(reference(sig, inputs, orientations, expected).ok());
   std::vector<TensorRef> in, out;
@@ -286,8 +287,8 @@ void expectMatchesReference(const KernelSignature &sig,
     }
     double tol = sig.outputs[i].dtype == DType::F64 ? 1e-10 : 1e-4;
     EXPECT_LE(worst, tol * std::max(scale, 1e-30))
-        << "output #" << i << " (" << sig.outputs[i].role
-        << "): max abs error " << worst << ", max |reference| " << scale;
+        << "output #" << i << " (" << sig.outputs[i].role << "): max abs error "
+        << worst << ", max |reference| " << scale;
   }
 }
 
@@ -307,7 +308,8 @@ void runJit(const std::string &text, std::map<std::string, int64_t> sizes,
   options.schedule = schedule;
   auto kernel = compile(text, options);
   ASSERT_TRUE(static_cast<bool>(kernel))
-      << llvm::toString(kernel.takeError()) << "\n" << text;
+      << llvm::toString(kernel.takeError()) << "\n"
+      << text;
   std::mt19937 rng(seed);
   std::vector<Tensor> inputs = randomInputs(kernel->signature(), sizes, rng);
   expectMatchesReference(
@@ -339,10 +341,8 @@ TEST(JIT, Scan1DChunkwiseAndLogdepthMatchReference) {
     // with and without initial states; f32 and f64; T = 0 and T = 1.
     runJit(spec1D(scalar, true, "f32"), {{"B", 2}, {"T", 37}}, 40, {0},
            schedule);
-    runJit(spec1D(wide, true, "f32"), {{"B", 2}, {"T", 21}}, 41, {0},
-           schedule);
-    runJit(spec1D(wide, false, "f64"), {{"B", 1}, {"T", 8}}, 42, {0},
-           schedule);
+    runJit(spec1D(wide, true, "f32"), {{"B", 2}, {"T", 21}}, 41, {0}, schedule);
+    runJit(spec1D(wide, false, "f64"), {{"B", 1}, {"T", 8}}, 42, {0}, schedule);
     runJit(spec1D(scalar, true, "f32"), {{"B", 1}, {"T", 1}}, 43, {0},
            schedule);
     runJit(spec1D(scalar, true, "f32"), {{"B", 2}, {"T", 0}}, 44, {0},
@@ -361,7 +361,8 @@ TEST(JIT, Scan1DLongSequenceStability) {
     CompileOptions options;
     options.schedule = schedule;
     auto kernel = compile(text, options);
-    ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+    ASSERT_TRUE(static_cast<bool>(kernel))
+        << llvm::toString(kernel.takeError());
     std::mt19937 rng(50);
     std::vector<Tensor> inputs =
         randomInputs(kernel->signature(), {{"B", 1}, {"T", 65536}}, rng);
@@ -387,14 +388,14 @@ TEST(JIT, Scan1DOneKernelServesEveryBatchAndLength) {
 
 TEST(JIT, Scan2DMatchesReferenceForTurnsOrientationsAndStates) {
   J scalar{4, 3, 1, 1, 1, 1, 1}, wide{3, 2, 2, 1, 2, 2, 3};
-  runJit(spec2D(scalar, 3, 5, {0}, true, true, false, false, "f32"),
-         {{"B", 2}}, 10, {0});
+  runJit(spec2D(scalar, 3, 5, {0}, true, true, false, false, "f32"), {{"B", 2}},
+         10, {0});
   runJit(spec2D(wide, 4, 3, {0, 1, 2, 3}, true, true, true, true, "f32"),
          {{"B", 2}}, 11, {0, 1, 2, 3});
   runJit(spec2D(wide, 5, 2, {1, 2}, true, false, true, false, "f32"),
          {{"B", 1}}, 12, {1, 2});
-  runJit(spec2D(wide, 2, 5, {3}, false, true, false, true, "f32"),
-         {{"B", 3}}, 13, {3});
+  runJit(spec2D(wide, 2, 5, {3}, false, true, false, true, "f32"), {{"B", 3}},
+         13, {3});
   runJit(spec2D(scalar, 3, 3, {0, 3}, false, false, true, true, "f64"),
          {{"B", 2}}, 14, {0, 3});
   runJit(spec2D(scalar, 1, 6, {0, 1, 2, 3}, true, true, false, false, "f32"),
@@ -408,8 +409,8 @@ TEST(JIT, ScanDagMatchesReferenceOnRandomMultiComponentGraphs) {
   runJit(specDag(scalar, "f32"), {{"B", 2}, {"N", 200}}, 20);
   runJit(specDag(wide, "f32"), {{"B", 3}, {"N", 41}}, 21);
   runJit(specDag(wide, "f64"), {{"B", 1}, {"N", 17}}, 22);
-  runJit(specDag(scalar, "f32"), {{"B", 2}, {"N", 1}}, 23);  // one node
-  runJit(specDag(scalar, "f32"), {{"B", 1}, {"N", 0}}, 24);  // empty graph
+  runJit(specDag(scalar, "f32"), {{"B", 2}, {"N", 1}}, 23); // one node
+  runJit(specDag(scalar, "f32"), {{"B", 1}, {"N", 0}}, 24); // empty graph
 }
 
 TEST(JIT, ResultsDoNotDependOnTheThreadCount) {
@@ -420,8 +421,8 @@ TEST(JIT, ResultsDoNotDependOnTheThreadCount) {
         specDag(wide, "f32")}) {
     Kernel kernel = compileOrDie(text);
     std::mt19937 rng(60);
-    std::vector<Tensor> inputs = randomInputs(
-        kernel.signature(), {{"B", 5}, {"T", 13}, {"N", 20}}, rng);
+    std::vector<Tensor> inputs =
+        randomInputs(kernel.signature(), {{"B", 5}, {"T", 13}, {"N", 20}}, rng);
     std::vector<TensorRef> in;
     for (Tensor &t : inputs)
       in.push_back(t.ref());
@@ -545,8 +546,9 @@ TEST(JIT, CompileErrorsAreValues) {
   options.entry = "nope";
   auto noEntry = compile(spec1D({2, 2, 1, 1, 1, 1, 1}, false, "f32"), options);
   ASSERT_FALSE(static_cast<bool>(noEntry));
-  EXPECT_NE(llvm::toString(noEntry.takeError()).find("no public function @nope"),
-            std::string::npos);
+  EXPECT_NE(
+      llvm::toString(noEntry.takeError()).find("no public function @nope"),
+      std::string::npos);
   options.entry = "";
   options.schedule = "chunkwise";
   auto badSchedule =
@@ -580,8 +582,8 @@ std::string buildSharedLibrary(const std::string &text,
   EXPECT_FALSE(llvm::sys::fs::createUniqueDirectory("plstm-aot", dir));
   std::string object = (dir + "/" + name + ".o").str();
   std::string library = (dir + "/lib" + name + ".so").str();
-  EXPECT_TRUE(mlir::plstm::emitNativeFile(*llvmModule, *machine, object,
-                                          false, error))
+  EXPECT_TRUE(
+      mlir::plstm::emitNativeFile(*llvmModule, *machine, object, false, error))
       << error;
   EXPECT_TRUE(mlir::plstm::linkSharedLibrary(object, library, error)) << error;
   return library;
