@@ -7,11 +7,12 @@ Usage: benchmarks/run [--smoke] [--json FILE] [--markdown FILE] [--png FILE]
 
 For every shape it measures, in one run:
   * the machine's fp32 FMA peak (plstm-fma-peak: 1 thread and all threads);
-  * the cost model's choice and every schedule with a lowering for the op,
-    each first checked against the reference evaluator on the same inputs
-    (plstm-run --check; in full size on the first two batch entries,
-    --check-batch=2, since batch entries are independent), then timed (--bench: one warm-up run, then the
-    median/min/max of N >= 5 runs) with all threads and with 1 thread;
+  * every schedule with a lowering for the op (the cost model's choice is
+    marked), each first checked against the reference evaluator on the same
+    inputs (plstm-run --check; in full size on the first two batch entries,
+    --check-batch=2, since batch entries are independent), then timed
+    (--bench: one warm-up run, then the median/min/max of N >= 5 runs) with
+    all threads, and the model's choice also with 1 thread;
   * GFLOP/s from SPEC §9 (printed by plstm-run), % of the peak measured in
     this run, the speed-up over the sequential schedule, the all-thread /
     one-thread scaling, the compile time, the peak resident memory of the
@@ -198,30 +199,35 @@ def main():
                                              "--explain"])
         choice = parse_run(out).get("model_choice", "#plstm.schedule<sequential>")
         schedules = ONE_D_SCHEDULES if name in ONE_D else ["sequential"]
-        configs = [("model:" + schedule_flag(choice), None)]
-        configs += [(s, s) for s in schedules]
+        model = schedule_flag(choice)
+        # Every schedule with all threads (checked first); the model's choice
+        # also with one thread for the scaling. The model's choice reuses the
+        # measurement of the same schedule instead of running it twice.
+        configs = [(s, s, s == model) for s in schedules]
+        if model not in schedules:
+            configs.insert(0, (model, model, True))
         seq_median = {}
         print(f"\n== {name}: {desc} (--dim {dims}); cost model: {choice}",
               flush=True)
-        for label, forced in configs:
-            for threads in (all_threads, 1):
+        for label, forced, is_model in configs:
+            for threads in ((all_threads, 1) if is_model else (all_threads,)):
                 cmd = list(base) + [f"--num-threads={threads}",
-                                    "--bench", str(runs)]
-                if forced:
-                    cmd.append(f"--schedule={forced}")
+                                    "--bench", str(runs),
+                                    f"--schedule={forced}"]
                 if threads == all_threads:
                     # The fp64 reference is slow on big batches: check the
                     # first two batch entries (independent of the others).
                     cmd += ["--check"] + ([] if args.smoke else
                                           ["--check-batch=2"])
-                # Budget: probe with one run when the shape is large.
                 rec = {"shape": name, "schedule": label, "threads": threads,
-                       "dims": dims, "peak_gflops": peaks.get(threads)}
+                       "dims": dims, "peak_gflops": peaks.get(threads),
+                       "model_choice": is_model}
                 t0 = time.time()
                 code, out, rss = run_child(cmd)
                 elapsed = time.time() - t0
                 rec.update(parse_run(out))
                 rec["threads"] = threads
+                rec["model_choice"] = is_model
                 rec["peak_rss_mb"] = rss
                 rec["wall_s"] = elapsed
                 if code != 0 or "median_ms" not in rec:
@@ -239,9 +245,10 @@ def main():
                     + (f" ({rec['pct_of_peak']:.2f}% of peak)" if 'pct_of_peak' in rec else "")
                     + (f", check rel err {rec['check_max_rel_err']:.1e}"
                        if 'check_max_rel_err' in rec else ""))
-                print(f"  {label:<22} {threads} thread(s): {status}  "
+                tag = " (model's choice)" if is_model else ""
+                print(f"  {label:<16}{tag:<18} {threads} thread(s): {status}  "
                       f"[{elapsed:.1f} s]", flush=True)
-                if elapsed > args.budget and threads == all_threads:
+                if elapsed > args.budget and threads == all_threads and is_model:
                     skipped = dict(rec)
                     skipped.update(threads=1, error="skipped: the all-thread "
                                    f"run took {elapsed:.0f} s > --budget "
@@ -250,7 +257,7 @@ def main():
                               "pct_of_peak", "check_max_rel_err"):
                         skipped.pop(k, None)
                     records.append(skipped)
-                    print(f"  {label:<22} 1 thread(s): {skipped['error']}")
+                    print(f"  {label:<34} 1 thread(s): {skipped['error']}")
                     break
         # Derived ratios.
         by = {(r["schedule"], r["threads"]): r for r in records
@@ -295,7 +302,9 @@ def markdown(records, peaks):
                          f"| {r['error']} |  |  |  |  |  |  |  |  |  |  |")
             continue
         lines.append("| " + " | ".join([
-            r["shape"], r["schedule"], str(r["threads"]),
+            r["shape"],
+            r["schedule"] + (" (model)" if r.get("model_choice") else ""),
+            str(r["threads"]),
             f(r, "median_ms", "%.2f"), f(r, "min_ms", "%.2f"),
             f(r, "max_ms", "%.2f"), f(r, "gflops", "%.2f"),
             f(r, "pct_of_peak", "%.2f"),
