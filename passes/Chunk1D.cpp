@@ -178,7 +178,7 @@ Value plstm::chunkSourceState(ImplicitLocOpBuilder &b, const Chunk1D &chunk) {
 
 Value plstm::applyTransition(ImplicitLocOpBuilder &b, Value t, Value state,
                              Value add) {
-  return einsum(b, {{t, "ij"}, {state, "dvj"}}, add, "dvi");
+  return addTransition(b, add, t, state);
 }
 
 Value plstm::insertChunkRows(ImplicitLocOpBuilder &b, Value chunkY, Value y,

@@ -70,6 +70,45 @@ double dim(Value v, int64_t d) {
 }
 } // namespace
 
+double plstm::sequentialFlops(Operation *op, const SizeHints &hints) {
+  if (auto scan = dyn_cast<Scan1DOp>(op)) {
+    double b = dimOr(scan.getQ(), 0, hints, "B"),
+           t = dimOr(scan.getQ(), 1, hints, "T");
+    double dk = dim(scan.getQ(), 2), dv = dim(scan.getV(), 2),
+           jq = dim(scan.getQ(), 3), jk = dim(scan.getK(), 3),
+           jv = dim(scan.getV(), 3), jt = dim(scan.getTransition(), 2),
+           jo = dim(scan.getMark(), 2);
+    return 2 * b * t * dk * dv *
+           (jt * jt + jt * jk * jv + jo * jq * jt + jo * jq * jk * jv);
+  }
+  if (auto scan = dyn_cast<Scan2DOp>(op)) {
+    double b = dimOr(scan.getQ(), 0, hints, "B");
+    double n = dim(scan.getQ(), 1) * dim(scan.getQ(), 2);
+    double dk = dim(scan.getQ(), 3), dv = dim(scan.getV(), 3),
+           jq = dim(scan.getQ(), 4), jk = dim(scan.getK(), 4),
+           jv = dim(scan.getV(), 4), jt = dim(scan.getTRl(), 4),
+           jo = dim(scan.getMarkL(), 4);
+    double o = scan.getOrientationList().size();
+    return 2 * b * n * dk * dv *
+           (o * (4 * jt * jt + 2 * jt * jk * jv + 2 * jo * jq * jt) +
+            jo * jq * jk * jv);
+  }
+  if (auto scan = dyn_cast<ScanDagOp>(op)) {
+    double b = dimOr(scan.getQ(), 0, hints, "B"),
+           n = dimOr(scan.getQ(), 1, hints, "N"),
+           e = dimOr(scan.getEdges(), 0, hints, "E"),
+           l = dimOr(scan.getLineEdges(), 0, hints, "L");
+    double dk = dim(scan.getQ(), 2), dv = dim(scan.getV(), 2),
+           jq = dim(scan.getQ(), 3), jk = dim(scan.getK(), 3),
+           jv = dim(scan.getV(), 3), jt = dim(scan.getTransition(), 2),
+           jo = dim(scan.getMark(), 2);
+    return 2 * b * dk * dv *
+           (l * jt * jt + e * (jt * jk * jv + jo * jq * jt) +
+            n * jo * jq * jk * jv);
+  }
+  return 0;
+}
+
 std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
                                                        const TargetInfo &target,
                                                        const SizeHints &hints) {
@@ -91,8 +130,7 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
                          jo * jq * jt + jo * jq * jk * jv);
     ScheduleEstimate seq;
     seq.schedule = sequentialAttr;
-    seq.flops = 2 * b * t * dk * dv *
-                (jt * jt + jt * jk * jv + jo * jq * jt + jo * jq * jk * jv);
+    seq.flops = sequentialFlops(op, hints);
     seq.bytes = inputBytes;
     seq.depth = t;
     seq.width = b;
@@ -137,16 +175,10 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
   } else if (auto scan = dyn_cast<Scan2DOp>(op)) {
     double b = dimOr(scan.getQ(), 0, hints, "B");
     double n = dim(scan.getQ(), 1) * dim(scan.getQ(), 2);
-    double dk = dim(scan.getQ(), 3), dv = dim(scan.getV(), 3),
-           jq = dim(scan.getQ(), 4), jk = dim(scan.getK(), 4),
-           jv = dim(scan.getV(), 4), jt = dim(scan.getTRl(), 4),
-           jo = dim(scan.getMarkL(), 4);
     double o = scan.getOrientationList().size();
     ScheduleEstimate seq;
     seq.schedule = sequentialAttr;
-    seq.flops = 2 * b * n * dk * dv *
-                (o * (4 * jt * jt + 2 * jt * jk * jv + 2 * jo * jq * jt) +
-                 jo * jq * jk * jv);
+    seq.flops = sequentialFlops(op, hints);
     seq.depth = o * n;
     seq.width = b;
     seq.seconds = seq.flops / rec / parallelism(b, target);
@@ -155,18 +187,10 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
     out.push_back(seq);
   } else if (auto scan = dyn_cast<ScanDagOp>(op)) {
     double b = dimOr(scan.getQ(), 0, hints, "B"),
-           n = dimOr(scan.getQ(), 1, hints, "N"),
-           e = dimOr(scan.getEdges(), 0, hints, "E"),
-           l = dimOr(scan.getLineEdges(), 0, hints, "L");
-    double dk = dim(scan.getQ(), 2), dv = dim(scan.getV(), 2),
-           jq = dim(scan.getQ(), 3), jk = dim(scan.getK(), 3),
-           jv = dim(scan.getV(), 3), jt = dim(scan.getTransition(), 2),
-           jo = dim(scan.getMark(), 2);
+           e = dimOr(scan.getEdges(), 0, hints, "E");
     ScheduleEstimate seq;
     seq.schedule = sequentialAttr;
-    seq.flops = 2 * b * dk * dv *
-                (l * jt * jt + e * (jt * jk * jv + jo * jq * jt) +
-                 n * jo * jq * jk * jv);
+    seq.flops = sequentialFlops(op, hints);
     seq.depth = e;
     seq.width = b;
     seq.seconds = seq.flops / rec / parallelism(b, target);

@@ -48,6 +48,11 @@ struct ScheduleEstimate {
   std::string note;
 };
 
+/// FLOPs of one sequential run of a scan op (SPEC §9, J dims written out),
+/// dynamic sizes from `hints`; 0 for any other op. Also the FLOP count that
+/// `plstm-run --bench` reports.
+double sequentialFlops(Operation *op, const SizeHints &hints);
+
 /// Every schedule with a lowering for `op`, cheapest first.
 std::vector<ScheduleEstimate> estimateSchedules(Operation *op,
                                                 const TargetInfo &target,

@@ -92,16 +92,12 @@ void lowerScan1D(Scan1DOp op) {
               Value direct = sliceAt(b, op.getDirect(), {bi, t});
               // y_t = s·(q⋅M⋅C_{t-1} + q⋅D⋅kv)
               Value yt = zeroTensor(b, {dv, jo}, et);
-              yt = einsum(b, {{q, "dj"}, {mark, "oju"}, {state, "dvu"}}, yt,
-                          "vo");
-              yt =
-                  einsum(b, {{q, "dj"}, {direct, "ojkl"}, {k, "dk"}, {v, "vl"}},
-                         yt, "vo");
+              yt = addMarkReadout(b, yt, q, mark, state);
+              yt = addDirectTerm(b, yt, q, direct, k, v);
               // C_t = T·C_{t-1} + S⋆kv
               Value next = zeroTensor(b, {dk, dv, jt}, et);
-              next = einsum(b, {{tr, "ij"}, {state, "dvj"}}, next, "dvi");
-              next =
-                  einsum(b, {{src, "ijl"}, {k, "dj"}, {v, "vl"}}, next, "dvi");
+              next = addTransition(b, next, tr, state);
+              next = addSourceTerm(b, next, src, k, v);
               return SmallVector<Value>{next, insertAt(b, yt, y, {bi, t})};
             });
         Value last = insertAt(b, timeLoop.getResult(0), args[1], {bi});
@@ -147,9 +143,7 @@ void lowerScan2D(Scan2DOp op) {
                     Value v = sliceAt(b, op.getV(), {bi, x, y});
                     Value direct = sliceAt(b, op.getDirect(), {bi, x, y});
                     Value yt = zeroTensor(b, {dv, jo}, et);
-                    yt = einsum(
-                        b, {{q, "dj"}, {direct, "ojkl"}, {k, "dk"}, {v, "vl"}},
-                        yt, "vo");
+                    yt = addDirectTerm(b, yt, q, direct, k, v);
                     return SmallVector<Value>{
                         insertAt(b, yt, yArgs[0], {bi, x, y})};
                   });
@@ -186,40 +180,25 @@ void lowerScan2D(Scan2DOp op) {
                       auto gate = [&](Value g) { return sliceAt(b, g, at); };
                       // y += s·(q⋅M_l⋅C^r(x-1,y) + q⋅M_u⋅C^d(x,y-1))
                       Value yt = sliceAt(b, outY, {bi, x, y});
-                      yt = einsum(b,
-                                  {{q, "dj"},
-                                   {gate(op.getMarkL()), "oju"},
-                                   {cr, "dvu"}},
-                                  yt, "vo");
-                      yt = einsum(b,
-                                  {{q, "dj"},
-                                   {gate(op.getMarkU()), "oju"},
-                                   {cd, "dvu"}},
-                                  yt, "vo");
+                      yt = addMarkReadout(b, yt, q, gate(op.getMarkL()), cr);
+                      yt = addMarkReadout(b, yt, q, gate(op.getMarkU()), cd);
+                      // An outgoing state: straight transition, optional
+                      // turn, source.
+                      auto outgoing = [&](Value straight, Value straightIn,
+                                          Value turn, Value turnIn,
+                                          Value source) {
+                        Value c = zeroTensor(b, {dk, dv, jt}, et);
+                        c = addTransition(b, c, gate(straight), straightIn);
+                        if (turn)
+                          c = addTransition(b, c, gate(turn), turnIn);
+                        return addSourceTerm(b, c, gate(source), k, v);
+                      };
                       // C^r = T_rl·C^r + T_ru·C^d + S_r⋆kv
-                      Value nr = zeroTensor(b, {dk, dv, jt}, et);
-                      nr = einsum(b, {{gate(op.getTRl()), "ij"}, {cr, "dvj"}},
-                                  nr, "dvi");
-                      if (op.getTRu())
-                        nr = einsum(b, {{gate(op.getTRu()), "ij"}, {cd, "dvj"}},
-                                    nr, "dvi");
-                      nr = einsum(b,
-                                  {{gate(op.getSourceR()), "ijl"},
-                                   {k, "dj"},
-                                   {v, "vl"}},
-                                  nr, "dvi");
+                      Value nr = outgoing(op.getTRl(), cr, op.getTRu(), cd,
+                                          op.getSourceR());
                       // C^d = T_du·C^d + T_dl·C^r + S_d⋆kv
-                      Value nd = zeroTensor(b, {dk, dv, jt}, et);
-                      nd = einsum(b, {{gate(op.getTDu()), "ij"}, {cd, "dvj"}},
-                                  nd, "dvi");
-                      if (op.getTDl())
-                        nd = einsum(b, {{gate(op.getTDl()), "ij"}, {cr, "dvj"}},
-                                    nd, "dvi");
-                      nd = einsum(b,
-                                  {{gate(op.getSourceD()), "ijl"},
-                                   {k, "dj"},
-                                   {v, "vl"}},
-                                  nd, "dvi");
+                      Value nd = outgoing(op.getTDu(), cd, op.getTDl(), cr,
+                                          op.getSourceD());
                       return SmallVector<Value>{
                           nd, insertAt(b, nr, rows, {y}),
                           insertAt(b, yt, outY, {bi, x, y})};
@@ -423,8 +402,7 @@ void lowerScanDag(ScanDagOp op) {
               Value v = sliceAt(b, op.getV(), {bi, n});
               Value d = sliceAt(b, op.getDirect(), {bi, n});
               Value yt = zeroTensor(b, {dv, jo}, et);
-              yt = einsum(b, {{q, "dj"}, {d, "ojkl"}, {k, "dk"}, {v, "vl"}}, yt,
-                          "vo");
+              yt = addDirectTerm(b, yt, q, d, k, v);
               return SmallVector<Value>{insertAt(b, yt, it[0], {bi, n})};
             });
         Value states0 = tensor::EmptyOp::create(b, statesType.getShape(), et,
@@ -439,11 +417,8 @@ void lowerScanDag(ScanDagOp op) {
               Value v = sliceAt(b, op.getV(), {bi, tail});
               // C_e = S_e⋆kv_tail + Σ_{l=(e',e)} T_l·C_{e'}
               Value c = zeroTensor(b, {dk, dv, jt}, et);
-              c = einsum(b,
-                         {{sliceAt(b, op.getSource(), {bi, e}), "ijl"},
-                          {k, "dj"},
-                          {v, "vl"}},
-                         c, "dvi");
+              c = addSourceTerm(b, c, sliceAt(b, op.getSource(), {bi, e}), k,
+                                v);
               Value begin = loadAt(b, inPtr, e);
               Value end = loadAt(b, inPtr,
                                  arith::AddIOp::create(b, e, indexConst(b, 1)));
@@ -452,11 +427,9 @@ void lowerScanDag(ScanDagOp op) {
                   [&](ImplicitLocOpBuilder &b, Value p, ValueRange acc) {
                     Value l = loadAt(b, inList, p);
                     Value from = loadIndex(b, op.getLineEdges(), l, 0);
-                    Value sum =
-                        einsum(b,
-                               {{sliceAt(b, op.getTransition(), {bi, l}), "ij"},
-                                {sliceAt(b, it[0], {from}), "dvj"}},
-                               acc[0], "dvi");
+                    Value sum = addTransition(
+                        b, acc[0], sliceAt(b, op.getTransition(), {bi, l}),
+                        sliceAt(b, it[0], {from}));
                     return SmallVector<Value>{sum};
                   });
               c = incoming.getResult(0);
@@ -464,11 +437,8 @@ void lowerScanDag(ScanDagOp op) {
               Value q =
                   scaleTensor(b, sliceAt(b, op.getQ(), {bi, head}), scale);
               Value yt = sliceAt(b, it[1], {bi, head});
-              yt = einsum(b,
-                          {{q, "dj"},
-                           {sliceAt(b, op.getMark(), {bi, e}), "oju"},
-                           {c, "dvu"}},
-                          yt, "vo");
+              yt = addMarkReadout(b, yt, q, sliceAt(b, op.getMark(), {bi, e}),
+                                  c);
               return SmallVector<Value>{insertAt(b, c, it[0], {e}),
                                         insertAt(b, yt, it[1], {bi, head})};
             });

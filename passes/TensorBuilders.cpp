@@ -58,6 +58,27 @@ Value plstm::einsum(ImplicitLocOpBuilder &b, ArrayRef<EinsumOperand> operands,
   return generic.getResult(0);
 }
 
+Value plstm::addMarkReadout(ImplicitLocOpBuilder &b, Value acc, Value q,
+                            Value mark, Value state) {
+  return einsum(b, {{q, "dj"}, {mark, "oju"}, {state, "dvu"}}, acc, "vo");
+}
+
+Value plstm::addDirectTerm(ImplicitLocOpBuilder &b, Value acc, Value q,
+                           Value direct, Value k, Value v) {
+  return einsum(b, {{q, "dj"}, {direct, "ojkl"}, {k, "dk"}, {v, "vl"}}, acc,
+                "vo");
+}
+
+Value plstm::addTransition(ImplicitLocOpBuilder &b, Value acc, Value transition,
+                           Value state) {
+  return einsum(b, {{transition, "ij"}, {state, "dvj"}}, acc, "dvi");
+}
+
+Value plstm::addSourceTerm(ImplicitLocOpBuilder &b, Value acc, Value source,
+                           Value k, Value v) {
+  return einsum(b, {{source, "ijl"}, {k, "dj"}, {v, "vl"}}, acc, "dvi");
+}
+
 Value plstm::scaleTensor(ImplicitLocOpBuilder &b, Value x, Value scale) {
   auto type = cast<RankedTensorType>(x.getType());
   MLIRContext *ctx = b.getContext();

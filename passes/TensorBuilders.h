@@ -29,6 +29,21 @@ struct EinsumOperand {
 Value einsum(ImplicitLocOpBuilder &b, llvm::ArrayRef<EinsumOperand> operands,
              Value acc, llvm::StringRef outIndices);
 
+// The per-node contractions of the recurrence (SPEC §0 shorthand), each
+// accumulated into `acc`:
+//   q⋅M⋅C   y[v,o] += Σ q[d,j] M[o,j,u] C[d,v,u]          (acc [DV, JO])
+//   q⋅D⋅kv  y[v,o] += Σ q[d,j] D[o,j,k,l] k[d,k] v[v,l]   (acc [DV, JO])
+//   T·C     C'[d,v,i] += Σ T[i,j] C[d,v,j]                 (acc [DK, DV, JT])
+//   S⋆kv    C'[d,v,i] += Σ S[i,j,l] k[d,j] v[v,l]          (acc [DK, DV, JT])
+Value addMarkReadout(ImplicitLocOpBuilder &b, Value acc, Value q, Value mark,
+                     Value state);
+Value addDirectTerm(ImplicitLocOpBuilder &b, Value acc, Value q, Value direct,
+                    Value k, Value v);
+Value addTransition(ImplicitLocOpBuilder &b, Value acc, Value transition,
+                    Value state);
+Value addSourceTerm(ImplicitLocOpBuilder &b, Value acc, Value source, Value k,
+                    Value v);
+
 /// `x * scale` elementwise (scale is a scalar of x's element type).
 Value scaleTensor(ImplicitLocOpBuilder &b, Value x, Value scale);
 
