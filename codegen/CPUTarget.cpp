@@ -208,7 +208,7 @@ LogicalResult plstm::lowerToLLVMDialect(ModuleOp module,
 // LLVM IR, native code
 //===----------------------------------------------------------------------===//
 
-static void initializeNativeTarget() {
+void plstm::initializeNativeTarget() {
   static bool done = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();

@@ -60,6 +60,9 @@ std::vector<KernelDescription> describeKernels(ModuleOp module);
 LogicalResult lowerToLLVMDialect(ModuleOp module,
                                  const CPUPipelineOptions &options);
 
+/// Initializes LLVM's native target, asm printer and parser (once).
+void initializeNativeTarget();
+
 /// A TargetMachine for this machine's CPU and features (AVX-512 where
 /// present), at `optLevel` 0..3. Null and `error` set on failure.
 std::unique_ptr<llvm::TargetMachine>

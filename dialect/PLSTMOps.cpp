@@ -173,7 +173,10 @@ LogicalResult verifyQkScale(Operation *op, FloatAttr scale, StringRef label) {
 }
 
 /// DK of a q operand known to be verified.
-double defaultScale(Value q) {
+/// The QK scale in effect: the attribute, or DK^-1/2 from a verified q.
+double effectiveScale(FloatAttr scale, Value q) {
+  if (scale)
+    return scale.getValueAsDouble();
   auto type = cast<RankedTensorType>(q.getType());
   return 1.0 /
          std::sqrt(static_cast<double>(type.getDimSize(type.getRank() - 2)));
@@ -299,9 +302,7 @@ LogicalResult Scan1DOp::verify() {
 }
 
 double Scan1DOp::getEffectiveQkScale() {
-  if (FloatAttr scale = getQkScaleAttr())
-    return scale.getValueAsDouble();
-  return defaultScale(getQ());
+  return effectiveScale(getQkScaleAttr(), getQ());
 }
 
 //===----------------------------------------------------------------------===//
@@ -315,9 +316,7 @@ SmallVector<int32_t> Scan2DOp::getOrientationList() {
 }
 
 double Scan2DOp::getEffectiveQkScale() {
-  if (FloatAttr scale = getQkScaleAttr())
-    return scale.getValueAsDouble();
-  return defaultScale(getQ());
+  return effectiveScale(getQkScaleAttr(), getQ());
 }
 
 LogicalResult Scan2DOp::verify() {
@@ -356,9 +355,7 @@ LogicalResult Scan2DOp::verify() {
 //===----------------------------------------------------------------------===//
 
 double ScanDagOp::getEffectiveQkScale() {
-  if (FloatAttr scale = getQkScaleAttr())
-    return scale.getValueAsDouble();
-  return defaultScale(getQ());
+  return effectiveScale(getQkScaleAttr(), getQ());
 }
 
 LogicalResult ScanDagOp::verify() {

@@ -343,11 +343,8 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
       std::vector<int64_t> shape = all[i].shape;
       char *base = static_cast<char *>(data[i]);
       if (batched[i] && workers > 1) {
-        int64_t entry =
-            shape[0] ? TensorRef::contiguous(nullptr, all[i].dtype, shape)
-                               .numElements() /
-                           shape[0]
-                     : 0;
+        // The buffer is contiguous: batch entry b starts b · stride[0] in.
+        int64_t entry = contiguousStrides(shape)[0];
         if (base)
           base += begin * entry * static_cast<int64_t>(dtypeSize(all[i].dtype));
         shape[0] = end - begin;

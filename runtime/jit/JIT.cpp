@@ -17,7 +17,6 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/TargetSelect.h"
 
 #include <chrono>
 #include <map>
@@ -142,8 +141,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
     return mlir::plstm::translateToLLVMIR(llvm::cast<mlir::ModuleOp>(op), ctx,
                                           kernels, translateError);
   };
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
+  mlir::plstm::initializeNativeTarget();
   auto transformer =
       mlir::makeOptimizingTransformer(options.optLevel, 0, nullptr);
   mlir::ExecutionEngineOptions engineOptions;
