@@ -108,6 +108,12 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   if (options.stopAfterScanLowering)
     return;
+  // Unit loops (J = 1 dims, the 1-wide borders of the first quad-tree
+  // levels) out of every linalg op: deep nests of one-trip loops are slow to
+  // compile (LLVM's loop passes) and to run.
+  pm.addPass(createLinalgFoldUnitExtentDimsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 
   pm.addPass(createPLSTMOutputsToArguments());
   bufferization::OneShotBufferizePassOptions bufferize;

@@ -29,6 +29,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
@@ -296,12 +297,45 @@ plstm::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   return llvmModule;
 }
 
+std::function<llvm::Error(llvm::Module *)>
+plstm::makeKernelOptimizer(unsigned optLevel, llvm::TargetMachine *machine) {
+  return [optLevel, machine](llvm::Module *module) -> llvm::Error {
+    // LLVM's default pipeline, without loop unrolling: kernels are deep
+    // nests of small static loops (J dims, quad-tree borders), which full
+    // unrolling multiplies and then IndVarSimplify / LoopRotate crawl
+    // through; compile times grew 8x with it and the kernels got no faster.
+    llvm::PipelineTuningOptions tuning;
+    tuning.LoopUnrolling = false;
+    tuning.LoopVectorization = optLevel > 1;
+    tuning.SLPVectorization = optLevel > 1;
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder builder(machine, tuning);
+    builder.registerModuleAnalyses(mam);
+    builder.registerCGSCCAnalyses(cgam);
+    builder.registerFunctionAnalyses(fam);
+    builder.registerLoopAnalyses(lam);
+    builder.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::OptimizationLevel level =
+        optLevel == 0   ? llvm::OptimizationLevel::O0
+        : optLevel == 1 ? llvm::OptimizationLevel::O1
+        : optLevel == 2 ? llvm::OptimizationLevel::O2
+                        : llvm::OptimizationLevel::O3;
+    llvm::ModulePassManager passes =
+        optLevel == 0 ? builder.buildO0DefaultPipeline(level)
+                      : builder.buildPerModuleDefaultPipeline(level);
+    passes.run(*module, mam);
+    return llvm::Error::success();
+  };
+}
+
 bool plstm::optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                            unsigned optLevel, std::string &error) {
   module.setDataLayout(machine.createDataLayout());
   module.setTargetTriple(machine.getTargetTriple());
-  auto transformer = makeOptimizingTransformer(optLevel, 0, &machine);
-  if (llvm::Error err = transformer(&module)) {
+  if (llvm::Error err = makeKernelOptimizer(optLevel, &machine)(&module)) {
     error = llvm::toString(std::move(err));
     return false;
   }

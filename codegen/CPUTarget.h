@@ -30,6 +30,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,6 +77,11 @@ translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                   std::string &error);
 
 /// Runs LLVM's -O<optLevel> pipeline for `machine` on `module`.
+/// LLVM's default optimization pipeline at `optLevel` (0-3) for kernels:
+/// no loop unrolling (see the definition). Shared by the JIT and AOT paths.
+std::function<llvm::Error(llvm::Module *)>
+makeKernelOptimizer(unsigned optLevel, llvm::TargetMachine *machine);
+
 bool optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                     unsigned optLevel, std::string &error);
 

@@ -346,8 +346,31 @@ LogicalResult Scan2DOp::verify() {
   if (failed(checkContract(*this, c)) ||
       failed(verifyQkScale(*this, getQkScaleAttr(), "C-scan2d-13")))
     return failure();
-  return verifyLogdepthHasNoChunk(*this, getSchedule(), "2D scan",
-                                  "C-scan2d-14");
+  if (failed(verifyLogdepthHasNoChunk(*this, getSchedule(), "2D scan",
+                                      "C-scan2d-14")))
+    return failure();
+  // The tiled schedules hold one P×P tile's path sums G (P⁴ entries per J
+  // combination) at a time.
+  std::optional<ScheduleAttr> schedule = getSchedule();
+  if (schedule && schedule->getKind() == ScheduleKind::Chunkwise) {
+    int64_t chunk = schedule->getChunk();
+    if (chunk > kMaxTileSide2D || (chunk & (chunk - 1)) != 0)
+      return emitOpError() << "chunkwise schedule of a 2D scan needs a "
+                              "power-of-two chunk (the tile side) of at most "
+                           << kMaxTileSide2D << ", got chunk = " << chunk
+                           << " (C-scan2d-15)";
+  }
+  if (schedule && schedule->getKind() == ScheduleKind::Logdepth) {
+    auto qType = cast<RankedTensorType>(getQ().getType());
+    int64_t side = std::max(qType.getDimSize(1), qType.getDimSize(2));
+    if (side > kMaxTileSide2D)
+      return emitOpError() << "logdepth schedule of a 2D scan spans the grid "
+                              "with one tile, whose side is at most "
+                           << kMaxTileSide2D << ", got a " << qType.getDimSize(1)
+                           << "x" << qType.getDimSize(2)
+                           << " grid (C-scan2d-16); use chunkwise";
+  }
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

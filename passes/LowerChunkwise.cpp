@@ -1,12 +1,15 @@
 //===- LowerChunkwise.cpp - plstm-lower-chunkwise -------------------------===//
 //
 // The chunkwise schedule of scan1d (SPEC §2.3-§2.4): a chunk loop carrying
-// the state, each chunk's outputs in matrix form (Chunk1D.h). 2D and DAG
-// scans are not handled yet and are left for the contract check.
+// the state, each chunk's outputs in matrix form (Chunk1D.h); and of scan2d
+// (SPEC §3.3-§3.4): P×P tiles built by the quad tree, border states in
+// anti-diagonal wavefronts (Chunk2D.h). DAG scans are not handled yet and are
+// left for the contract check.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Chunk1D.h"
+#include "passes/Chunk2D.h"
 #include "passes/Passes.h"
 #include "passes/TensorBuilders.h"
 
@@ -65,14 +68,20 @@ void lowerScan1DChunkwise(Scan1DOp op, int64_t capacity) {
 struct LowerChunkwisePass
     : public plstm::impl::PLSTMLowerChunkwiseBase<LowerChunkwisePass> {
   void runOnOperation() override {
-    SmallVector<Scan1DOp> scans;
-    getOperation().walk([&](Scan1DOp op) {
-      auto schedule = op.getScheduleAttr();
-      if (schedule && schedule.getKind() == ScheduleKind::Chunkwise)
+    SmallVector<Operation *> scans;
+    getOperation().walk([&](Operation *op) {
+      auto schedule = op->getAttrOfType<ScheduleAttr>("schedule");
+      if (isa<Scan1DOp, Scan2DOp>(op) && schedule &&
+          schedule.getKind() == ScheduleKind::Chunkwise)
         scans.push_back(op);
     });
-    for (Scan1DOp op : scans)
-      lowerScan1DChunkwise(op, op.getScheduleAttr().getChunk());
+    for (Operation *op : scans) {
+      int64_t chunk = op->getAttrOfType<ScheduleAttr>("schedule").getChunk();
+      if (auto scan = dyn_cast<Scan1DOp>(op))
+        lowerScan1DChunkwise(scan, chunk);
+      else
+        lowerScan2DTiled(cast<Scan2DOp>(op), chunk);
+    }
   }
 };
 

@@ -2,12 +2,14 @@
 //
 // The log-depth schedule of scan1d: chunk pairs (T_c, Skv_c), an inclusive
 // Hillis-Steele scan over them in ⌈log2 NT⌉ stages, then every chunk's
-// outputs from the state entering it. 2D and DAG scans are not handled yet
-// and are left for the contract check.
+// outputs from the state entering it. scan2d: the quad tree of SPEC §3.3
+// over the whole grid as one tile (Chunk2D.h), log2 P merge levels. DAG scans
+// are not handled yet and are left for the contract check.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Chunk1D.h"
+#include "passes/Chunk2D.h"
 #include "passes/Passes.h"
 #include "passes/TensorBuilders.h"
 
@@ -143,15 +145,23 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
 struct LowerLogdepthPass
     : public plstm::impl::PLSTMLowerLogdepthBase<LowerLogdepthPass> {
   void runOnOperation() override {
-    SmallVector<Scan1DOp> scans;
-    getOperation().walk([&](Scan1DOp op) {
-      auto schedule = op.getScheduleAttr();
-      if (schedule && schedule.getKind() == ScheduleKind::Logdepth)
+    SmallVector<Operation *> scans;
+    getOperation().walk([&](Operation *op) {
+      auto schedule = op->getAttrOfType<ScheduleAttr>("schedule");
+      if (isa<Scan1DOp, Scan2DOp>(op) && schedule &&
+          schedule.getKind() == ScheduleKind::Logdepth)
         scans.push_back(op);
     });
-    for (Scan1DOp op : scans) {
-      int64_t chunk = op.getScheduleAttr().getChunk();
-      lowerScan1DLogdepth(op, chunk ? chunk : kDefaultLogdepthChunk);
+    for (Operation *op : scans) {
+      if (auto scan = dyn_cast<Scan1DOp>(op)) {
+        int64_t chunk = scan.getScheduleAttr().getChunk();
+        lowerScan1DLogdepth(scan, chunk ? chunk : kDefaultLogdepthChunk);
+        continue;
+      }
+      auto scan = cast<Scan2DOp>(op);
+      auto qType = cast<RankedTensorType>(scan.getQ().getType());
+      lowerScan2DTiled(scan, nextPowerOfTwo(std::max(qType.getDimSize(1),
+                                                     qType.getDimSize(2))));
     }
   }
 };

@@ -142,8 +142,20 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                                           kernels, translateError);
   };
   mlir::plstm::initializeNativeTarget();
-  auto transformer =
-      mlir::makeOptimizingTransformer(options.optLevel, 0, nullptr);
+  // The host machine's cost model for LLVM's vectorizers (the engine makes
+  // its own machine for code generation).
+  std::string machineError;
+  std::shared_ptr<llvm::TargetMachine> machine =
+      mlir::plstm::createHostTargetMachine(options.optLevel, machineError);
+  auto optimize =
+      mlir::plstm::makeKernelOptimizer(options.optLevel, machine.get());
+  auto transformer = [machine, optimize](llvm::Module *module) {
+    if (machine) {
+      module->setDataLayout(machine->createDataLayout());
+      module->setTargetTriple(machine->getTargetTriple());
+    }
+    return optimize(module);
+  };
   mlir::ExecutionEngineOptions engineOptions;
   engineOptions.llvmModuleBuilder = builder;
   engineOptions.transformer = transformer;

@@ -24,3 +24,31 @@ func.func @chunkwise(%q: tensor<?x?x4x1xf32>, %v: tensor<?x?x2x1xf32>, %s: tenso
       -> (tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>)
   return %y, %last : tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>
 }
+
+// 2D chunkwise, tiles of 2 on a 3×5 grid with orientations [0, 3]: one loop
+// over the two orientations (inputs flipped and padded to 4×6), then the
+// anti-diagonal wavefronts k = 0 .. NX + NY - 2 = 3 (NX = 2, NY = 3), the
+// tiles of one wavefront x in [max(0, k - 2), min(k, 1)], y = k - x; per tile
+// one quad-tree merge (G of one meta-cell of side 2) and (Q Kᵀ ⊙ G) V.
+// CHECK-LABEL: func.func @chunkwise2d
+// CHECK: scf.for %{{.+}} = %{{.+}} to %c2{{.*}} -> (tensor<2x4x6x2x1xf32>, tensor<2x6x2x2x1xf32>, tensor<2x4x2x2x1xf32>)
+// CHECK:   scf.for %[[K:[a-z0-9_]+]] = %{{.+}} to %c4{{.*}} -> (tensor<4x6x2x1xf32>, tensor<6x2x2x1xf32>, tensor<4x2x2x1xf32>)
+// CHECK:     %[[LO:[a-z0-9_]+]] = arith.maxsi
+// CHECK:     %[[MIN:[a-z0-9_]+]] = arith.minsi %[[K]]
+// CHECK:     %[[HI:[a-z0-9_]+]] = arith.addi %[[MIN]]
+// CHECK:     scf.for %[[TX:[a-z0-9_]+]] = %[[LO]] to %[[HI]]
+// CHECK:       arith.subi %[[K]], %[[TX]]
+// CHECK:       tensor.insert_slice {{.*}} into tensor<1x1x2x2x2x2x1x1x1x1xf32>
+// CHECK-NOT:   x4x4x4x4x
+// CHECK:       linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<2x2x2x2x1x1x1x1xf32>, tensor<2x2x1x2x2x1xf32>)
+// CHECK: return
+func.func @chunkwise2d(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x2x3x5x1x1x1xf32>, %t: tensor<?x2x3x5x1x1xf32>,
+    %d: tensor<?x3x5x1x1x1x1xf32>) -> (tensor<?x3x5x2x1xf32>, tensor<?x2x5x2x2x1xf32>, tensor<?x2x3x2x2x1xf32>) {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %q, %q) source(%s, %s) transition(%t, %t) turn_ru(%t) mark(%s, %s) direct(%d)
+      orientations [0, 3] {schedule = #plstm.schedule<chunkwise, chunk = 2>}
+      : (tensor<?x3x5x2x1xf32>, tensor<?x3x5x2x1xf32>, tensor<?x3x5x2x1xf32>, tensor<?x2x3x5x1x1x1xf32>,
+         tensor<?x2x3x5x1x1x1xf32>, tensor<?x2x3x5x1x1xf32>, tensor<?x2x3x5x1x1xf32>, tensor<?x2x3x5x1x1xf32>,
+         tensor<?x2x3x5x1x1x1xf32>, tensor<?x2x3x5x1x1x1xf32>, tensor<?x3x5x1x1x1x1xf32>)
+      -> (tensor<?x3x5x2x1xf32>, tensor<?x2x5x2x2x1xf32>, tensor<?x2x3x2x2x1xf32>)
+  return %y, %r, %dd : tensor<?x3x5x2x1xf32>, tensor<?x2x5x2x2x1xf32>, tensor<?x2x3x2x2x1xf32>
+}

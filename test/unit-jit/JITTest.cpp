@@ -404,6 +404,32 @@ TEST(JIT, Scan2DMatchesReferenceForTurnsOrientationsAndStates) {
          {{"B", 1}}, 16, {2});
 }
 
+TEST(JIT, Scan2DTiledSchedulesMatchReference) {
+  // Chunkwise (P×P quad-tree tiles, anti-diagonal wavefronts) and log-depth
+  // (one tile over the grid): tiles of 1, 2 and 4 and grids that are not
+  // multiples of them, 1×N and N×1 grids, J > 1, every turn setting, one to
+  // four orientations, with and without initial states, f32 and f64.
+  J scalar{4, 3, 1, 1, 1, 1, 1}, wide{3, 2, 2, 1, 2, 2, 3};
+  for (const char *schedule :
+       {"chunkwise:1", "chunkwise:2", "chunkwise:4", "logdepth"}) {
+    SCOPED_TRACE(schedule);
+    runJit(spec2D(scalar, 5, 7, {0}, true, true, false, false, "f32"),
+           {{"B", 2}}, 60, {0}, schedule);
+    runJit(spec2D(wide, 4, 3, {0, 1, 2, 3}, true, true, true, true, "f32"),
+           {{"B", 2}}, 61, {0, 1, 2, 3}, schedule);
+    runJit(spec2D(wide, 5, 2, {1, 2}, true, false, true, false, "f32"),
+           {{"B", 1}}, 62, {1, 2}, schedule);
+    runJit(spec2D(wide, 2, 5, {3}, false, true, false, true, "f32"),
+           {{"B", 3}}, 63, {3}, schedule);
+    runJit(spec2D(scalar, 3, 3, {0, 3}, false, false, true, true, "f64"),
+           {{"B", 2}}, 64, {0, 3}, schedule);
+    runJit(spec2D(scalar, 1, 6, {0, 1, 2, 3}, true, true, true, true, "f32"),
+           {{"B", 1}}, 65, {0, 1, 2, 3}, schedule);
+    runJit(spec2D(scalar, 6, 1, {2}, true, false, true, true, "f32"),
+           {{"B", 1}}, 66, {2}, schedule);
+  }
+}
+
 TEST(JIT, ScanDagMatchesReferenceOnRandomMultiComponentGraphs) {
   J scalar{8, 8, 1, 1, 1, 1, 1}, wide{3, 2, 2, 2, 1, 2, 2};
   runJit(specDag(scalar, "f32"), {{"B", 2}, {"N", 200}}, 20);

@@ -1,0 +1,681 @@
+//===- Chunk2D.cpp - the tiled (quad-tree) schedules of scan2d ------------===//
+//
+// See Chunk2D.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Chunk2D.h"
+#include "passes/Chunk1D.h"
+#include "passes/TensorBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+
+#include <array>
+
+using namespace mlir;
+using namespace mlir::plstm;
+
+int64_t plstm::nextPowerOfTwo(int64_t n) {
+  int64_t p = 1;
+  while (p < n)
+    p *= 2;
+  return p;
+}
+
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+ArrayRef<int64_t> shapeOf(Value v) { return typeOf(v).getShape(); }
+
+//===----------------------------------------------------------------------===//
+// Contractions with missing (zero) factors
+//===----------------------------------------------------------------------===//
+
+/// The result shape of an einsum, each letter sized from the first operand
+/// that has it.
+SmallVector<int64_t> einsumShape(ArrayRef<EinsumOperand> operands,
+                                 StringRef out) {
+  SmallVector<int64_t> shape;
+  for (char c : out) {
+    int64_t size = -1;
+    for (const EinsumOperand &operand : operands) {
+      size_t pos = operand.indices.find(c);
+      if (pos != StringRef::npos) {
+        size = shapeOf(operand.tensor)[pos];
+        break;
+      }
+    }
+    assert(size >= 0 && "output letter missing from the operands");
+    shape.push_back(size);
+  }
+  return shape;
+}
+
+/// acc + Π operands. A null operand is a zero factor (a missing turn
+/// transition, SPEC A3): the product vanishes and `acc` (possibly null, i.e.
+/// zero) is returned unchanged.
+Value product(ImplicitLocOpBuilder &b, ArrayRef<EinsumOperand> operands,
+              StringRef out, Value acc = {}) {
+  for (const EinsumOperand &operand : operands)
+    if (!operand.tensor)
+      return acc;
+  if (!acc)
+    acc = zeroTensor(b, einsumShape(operands, out),
+                     typeOf(operands[0].tensor).getElementType());
+  return einsum(b, operands, acc, out);
+}
+
+// Products of per-meta-cell tensors, "later · earlier" (SPEC §3.3). Leading
+// X, Y are the meta-cell indices; border indices o/c/i, node offsets w/z
+// (t/u for targets), JT letters I/J/K, JK/JV k/l, JO/JQ O/Q.
+//   T [X,Y,out,in,JT,JT]   S [X,Y,w,z,out,JT,JK,JV]   M [X,Y,w,z,in,JO,JQ,JT]
+//   G [X,Y,w_tgt,w_src,z_tgt,z_src,JO,JQ,JK,JV]
+Value tt(ImplicitLocOpBuilder &b, Value later, Value earlier, Value acc = {}) {
+  return product(b, {{later, "XYocIJ"}, {earlier, "XYciJK"}}, "XYoiIK", acc);
+}
+Value ts(ImplicitLocOpBuilder &b, Value t, Value s, Value acc = {}) {
+  return product(b, {{t, "XYocIJ"}, {s, "XYwzcJkl"}}, "XYwzoIkl", acc);
+}
+Value mt(ImplicitLocOpBuilder &b, Value m, Value t, Value acc = {}) {
+  return product(b, {{m, "XYwzcOQJ"}, {t, "XYciJK"}}, "XYwziOQK", acc);
+}
+Value ms(ImplicitLocOpBuilder &b, Value m, Value s, Value acc = {}) {
+  return product(b, {{m, "XYtucOQJ"}, {s, "XYwzcJkl"}}, "XYtwuzOQkl", acc);
+}
+
+/// Quadrant (xh, yh) of every meta-cell pair: a stride-2 slice of the two
+/// meta-cell axes.
+Value quadrant(ImplicitLocOpBuilder &b, Value t, int64_t xh, int64_t yh) {
+  if (!t)
+    return t;
+  RankedTensorType type = typeOf(t);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[0] /= 2;
+  shape[1] /= 2;
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    offsets.push_back(b.getIndexAttr(d == 0 ? xh : d == 1 ? yh : 0));
+    sizes.push_back(b.getIndexAttr(shape[d]));
+    strides.push_back(b.getIndexAttr(d < 2 ? 2 : 1));
+  }
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), t, offsets,
+      sizes, strides);
+}
+
+/// A block of a merged tensor: its value (null = zero) and the offsets of its
+/// within-cell dims (the dims after X, Y; trailing J dims start at 0).
+struct Block {
+  Value value;
+  SmallVector<int64_t, 4> offsets;
+};
+
+/// The merged tensor of `shape` from its blocks; null when every block is.
+Value assemble(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape, Type et,
+               ArrayRef<Block> blocks) {
+  if (llvm::none_of(blocks, [](const Block &block) { return block.value; }))
+    return {};
+  Value acc = zeroTensor(b, shape, et);
+  for (const Block &block : blocks) {
+    if (!block.value)
+      continue;
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (auto [d, size] : llvm::enumerate(shapeOf(block.value))) {
+      int64_t offset = d >= 2 && d - 2 < block.offsets.size()
+                           ? block.offsets[d - 2]
+                           : 0;
+      offsets.push_back(b.getIndexAttr(offset));
+      sizes.push_back(b.getIndexAttr(size));
+      strides.push_back(b.getIndexAttr(1));
+    }
+    acc = tensor::InsertSliceOp::create(b, block.value, acc, offsets, sizes,
+                                        strides);
+  }
+  return acc;
+}
+
+/// The tensors of one quad-tree level (SPEC §3.3); turns and G may be null.
+struct QuadLevel {
+  Value trl, tdu, tdl, tru, sr, sd, ml, mu, g;
+};
+
+using Quadrants = std::array<std::array<Value, 2>, 2>;
+
+Quadrants quadrants(ImplicitLocOpBuilder &b, Value t) {
+  Quadrants q;
+  for (int64_t xh = 0; xh < 2; ++xh)
+    for (int64_t yh = 0; yh < 2; ++yh)
+      q[xh][yh] = quadrant(b, t, xh, yh);
+  return q;
+}
+
+/// Merge step level i -> i+1 with meta-cells of side `bs` = 2^i: the formulas
+/// of SPEC §3.3 with quadrants indexed [x-half][y-half].
+QuadLevel mergeLevel(ImplicitLocOpBuilder &b, const QuadLevel &level,
+                     int64_t bs) {
+  Type et = typeOf(level.trl).getElementType();
+  Quadrants Trl = quadrants(b, level.trl), Tdu = quadrants(b, level.tdu),
+            Tdl = quadrants(b, level.tdl), Tru = quadrants(b, level.tru),
+            Sr = quadrants(b, level.sr), Sd = quadrants(b, level.sd),
+            Ml = quadrants(b, level.ml), Mu = quadrants(b, level.mu),
+            G = quadrants(b, level.g);
+  ArrayRef<int64_t> tShape0 = shapeOf(level.trl), sShape0 = shapeOf(level.sr),
+                    mShape0 = shapeOf(level.ml);
+  int64_t m2 = tShape0[0] / 2, b2 = 2 * bs;
+  SmallVector<int64_t> tShape = {m2, m2, b2, b2, tShape0[4], tShape0[5]};
+  SmallVector<int64_t> sShape = {m2,          m2,          b2, b2, b2,
+                                 sShape0[5], sShape0[6], sShape0[7]};
+  SmallVector<int64_t> mShape = {m2,          m2,          b2, b2, b2,
+                                 mShape0[5], mShape0[6], mShape0[7]};
+  SmallVector<int64_t> gShape = {m2,         m2,         b2,         b2,
+                                 b2,         b2,         mShape0[5], mShape0[6],
+                                 sShape0[6], sShape0[7]};
+  // Transitions: block [out-half][in-half].
+  auto tb = [&](Value v, int64_t oh, int64_t ih) {
+    return Block{v, {oh * bs, ih * bs}};
+  };
+  // Sources: per source quadrant, block [out-half]; marks: per target
+  // quadrant, block [in-half].
+  auto sb = [&](Value v, int64_t xh, int64_t yh, int64_t half) {
+    return Block{v, {xh * bs, yh * bs, half * bs}};
+  };
+  // Path sums: block (target quadrant) <- (source quadrant).
+  auto gb = [&](Value v, int64_t txh, int64_t tyh, int64_t sxh, int64_t syh) {
+    return Block{v, {txh * bs, sxh * bs, tyh * bs, syh * bs}};
+  };
+
+  QuadLevel next;
+  next.trl = assemble(
+      b, tShape, et,
+      {tb(tt(b, Trl[1][0], Trl[0][0]), 0, 0),
+       tb(tt(b, Tru[1][1], tt(b, Tdl[1][0], Trl[0][0]),
+             tt(b, Trl[1][1], tt(b, Tru[0][1], Tdl[0][0]))),
+          1, 0),
+       tb(tt(b, Trl[1][1], Trl[0][1]), 1, 1)});
+  next.tdu = assemble(
+      b, tShape, et,
+      {tb(tt(b, Tdu[0][1], Tdu[0][0]), 0, 0),
+       tb(tt(b, Tdl[1][1], tt(b, Tru[0][1], Tdu[0][0]),
+             tt(b, Tdu[1][1], tt(b, Tdl[1][0], Tru[0][0]))),
+          1, 0),
+       tb(tt(b, Tdu[1][1], Tdu[1][0]), 1, 1)});
+  next.tru = assemble(
+      b, tShape, et,
+      {tb(tt(b, Trl[1][0], Tru[0][0]), 0, 0), tb(Tru[1][0], 0, 1),
+       tb(tt(b, Trl[1][1], tt(b, Tru[0][1], Tdu[0][0]),
+             tt(b, Tru[1][1], tt(b, Tdl[1][0], Tru[0][0]))),
+          1, 0),
+       tb(tt(b, Tru[1][1], Tdu[1][0]), 1, 1)});
+  next.tdl = assemble(
+      b, tShape, et,
+      {tb(tt(b, Tdu[0][1], Tdl[0][0]), 0, 0), tb(Tdl[0][1], 0, 1),
+       tb(tt(b, Tdu[1][1], tt(b, Tdl[1][0], Trl[0][0]),
+             tt(b, Tdl[1][1], tt(b, Tru[0][1], Tdl[0][0]))),
+          1, 0),
+       tb(tt(b, Tdl[1][1], Trl[0][1]), 1, 1)});
+
+  next.sr = assemble(
+      b, sShape, et,
+      {sb(ts(b, Trl[1][0], Sr[0][0]), 0, 0, 0),
+       sb(ts(b, Tru[1][1], ts(b, Tdl[1][0], Sr[0][0]),
+             ts(b, Trl[1][1], ts(b, Tru[0][1], Sd[0][0]))),
+          0, 0, 1),
+       sb(ts(b, Trl[1][1], Sr[0][1]), 0, 1, 1), sb(Sr[1][0], 1, 0, 0),
+       sb(ts(b, Tru[1][1], Sd[1][0]), 1, 0, 1), sb(Sr[1][1], 1, 1, 1)});
+  next.sd = assemble(
+      b, sShape, et,
+      {sb(ts(b, Tdu[0][1], Sd[0][0]), 0, 0, 0),
+       sb(ts(b, Tdl[1][1], ts(b, Tru[0][1], Sd[0][0]),
+             ts(b, Tdu[1][1], ts(b, Tdl[1][0], Sr[0][0]))),
+          0, 0, 1),
+       sb(Sd[0][1], 0, 1, 0), sb(ts(b, Tdl[1][1], Sr[0][1]), 0, 1, 1),
+       sb(ts(b, Tdu[1][1], Sd[1][0]), 1, 0, 1), sb(Sd[1][1], 1, 1, 1)});
+
+  next.ml = assemble(
+      b, mShape, et,
+      {sb(Ml[0][0], 0, 0, 0), sb(mt(b, Mu[0][1], Tdl[0][0]), 0, 1, 0),
+       sb(Ml[0][1], 0, 1, 1), sb(mt(b, Ml[1][0], Trl[0][0]), 1, 0, 0),
+       sb(mt(b, mt(b, Ml[1][1], Tru[0][1]), Tdl[0][0],
+             mt(b, mt(b, Mu[1][1], Tdl[1][0]), Trl[0][0])),
+          1, 1, 0),
+       sb(mt(b, Ml[1][1], Trl[0][1]), 1, 1, 1)});
+  next.mu = assemble(
+      b, mShape, et,
+      {sb(Mu[0][0], 0, 0, 0), sb(mt(b, Mu[0][1], Tdu[0][0]), 0, 1, 0),
+       sb(mt(b, Ml[1][0], Tru[0][0]), 1, 0, 0), sb(Mu[1][0], 1, 0, 1),
+       sb(mt(b, mt(b, Ml[1][1], Tru[0][1]), Tdu[0][0],
+             mt(b, mt(b, Mu[1][1], Tdl[1][0]), Tru[0][0])),
+          1, 1, 0),
+       sb(mt(b, Mu[1][1], Tdu[1][0]), 1, 1, 1)});
+
+  next.g = assemble(
+      b, gShape, et,
+      {gb(G[0][0], 0, 0, 0, 0), gb(G[0][1], 0, 1, 0, 1),
+       gb(G[1][0], 1, 0, 1, 0), gb(G[1][1], 1, 1, 1, 1),
+       gb(ms(b, Ml[1][0], Sr[0][0]), 1, 0, 0, 0),
+       gb(ms(b, Mu[0][1], Sd[0][0]), 0, 1, 0, 0),
+       gb(ms(b, mt(b, Mu[1][1], Tdl[1][0]), Sr[0][0],
+             ms(b, mt(b, Ml[1][1], Tru[0][1]), Sd[0][0])),
+          1, 1, 0, 0),
+       gb(ms(b, Mu[1][1], Sd[1][0]), 1, 1, 1, 0),
+       gb(ms(b, Ml[1][1], Sr[0][1]), 1, 1, 0, 1)});
+  return next;
+}
+
+/// [P, P, rest...] -> [P, P, 1 × count, rest...] (level-0 border dims).
+Value expandUnit(ImplicitLocOpBuilder &b, Value t, int64_t count) {
+  if (!t)
+    return t;
+  RankedTensorType type = typeOf(t);
+  SmallVector<int64_t> shape = {type.getDimSize(0), type.getDimSize(1)};
+  shape.append(count, 1);
+  llvm::append_range(shape, type.getShape().drop_front(2));
+  SmallVector<ReassociationIndices> groups = {{0}};
+  ReassociationIndices second = {1};
+  for (int64_t i = 0; i < count; ++i)
+    second.push_back(2 + i);
+  groups.push_back(second);
+  for (int64_t d = 2; d < type.getRank(); ++d)
+    groups.push_back({d + count});
+  return tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), t, groups);
+}
+
+//===----------------------------------------------------------------------===//
+// Flips and padding
+//===----------------------------------------------------------------------===//
+
+/// A copy of `src` with the dims in `flips` reversed.
+Value flipDims(ImplicitLocOpBuilder &b, Value src, ArrayRef<bool> flips) {
+  if (llvm::none_of(flips, [](bool f) { return f; }))
+    return src;
+  RankedTensorType type = typeOf(src);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    AffineExpr dim = getAffineDimExpr(d, ctx);
+    bool flip = d < static_cast<int64_t>(flips.size()) && flips[d];
+    exprs.push_back(flip ? getAffineConstantExpr(type.getDimSize(d) - 1, ctx) -
+                               dim
+                         : dim);
+  }
+  AffineMap in = AffineMap::get(type.getRank(), 0, exprs, ctx);
+  AffineMap out = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
+  Value init =
+      tensor::EmptyOp::create(b, type.getShape(), type.getElementType());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, b.getLoc(), TypeRange{type}, ValueRange{src}, ValueRange{init},
+             ArrayRef<AffineMap>{in, out}, iterators,
+             [](OpBuilder &nested, Location loc, ValueRange args) {
+               linalg::YieldOp::create(nested, loc, args[0]);
+             })
+      .getResult(0);
+}
+
+/// `value` written into `dest` at the origin.
+Value insertAtOrigin(ImplicitLocOpBuilder &b, Value value, Value dest) {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (int64_t size : shapeOf(value)) {
+    offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(b.getIndexAttr(size));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return tensor::InsertSliceOp::create(b, value, dest, offsets, sizes, strides);
+}
+
+/// The leading `extents` of `src` (a static crop at the origin).
+Value cropAtOrigin(ImplicitLocOpBuilder &b, Value src,
+                   ArrayRef<int64_t> extents) {
+  RankedTensorType type = typeOf(src);
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (d < static_cast<int64_t>(extents.size()))
+      shape[d] = extents[d];
+    offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(b.getIndexAttr(shape[d]));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), src, offsets,
+      sizes, strides);
+}
+
+/// [PX, PY, JT, JT] holding the JT identity at every cell.
+Value identityGrid(ImplicitLocOpBuilder &b, int64_t px, int64_t py, int64_t jt,
+                   Type et) {
+  MLIRContext *ctx = b.getContext();
+  auto type = RankedTensorType::get({px, py, jt, jt}, et);
+  Value init = tensor::EmptyOp::create(b, type.getShape(), et);
+  AffineMap in = AffineMap::get(
+      4, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)}, ctx);
+  AffineMap out = AffineMap::getMultiDimIdentityMap(4, ctx);
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, b.getLoc(), TypeRange{type},
+             ValueRange{identityMatrix(b, jt, et)}, ValueRange{init},
+             ArrayRef<AffineMap>{in, out}, iterators,
+             [](OpBuilder &nested, Location loc, ValueRange args) {
+               linalg::YieldOp::create(nested, loc, args[0]);
+             })
+      .getResult(0);
+}
+
+/// `t[x0:x0+P, y0:y0+P, ...]`.
+Value tileOf(ImplicitLocOpBuilder &b, Value t, Value x0, Value y0, int64_t p) {
+  if (!t)
+    return t;
+  RankedTensorType type = typeOf(t);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[0] = shape[1] = p;
+  SmallVector<OpFoldResult> offsets = {x0, y0}, sizes, strides;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (d >= 2)
+      offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(b.getIndexAttr(shape[d]));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), t, offsets,
+      sizes, strides);
+}
+
+/// `value` [P, P, ...] written into `dest` at (x0, y0).
+Value insertTile(ImplicitLocOpBuilder &b, Value value, Value dest, Value x0,
+                 Value y0) {
+  SmallVector<OpFoldResult> offsets = {x0, y0}, sizes, strides;
+  for (auto [d, size] : llvm::enumerate(shapeOf(value))) {
+    if (d >= 2)
+      offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(b.getIndexAttr(size));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return tensor::InsertSliceOp::create(b, value, dest, offsets, sizes, strides);
+}
+
+/// `t[a0:a0+P, ...]` and its inverse (border states).
+Value rowsOf(ImplicitLocOpBuilder &b, Value t, Value a0, int64_t p) {
+  RankedTensorType type = typeOf(t);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[0] = p;
+  SmallVector<OpFoldResult> offsets = {a0}, sizes, strides;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (d >= 1)
+      offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(b.getIndexAttr(shape[d]));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), t, offsets,
+      sizes, strides);
+}
+Value insertRows(ImplicitLocOpBuilder &b, Value value, Value dest, Value a0) {
+  SmallVector<OpFoldResult> offsets = {a0}, sizes, strides;
+  for (auto [d, size] : llvm::enumerate(shapeOf(value))) {
+    if (d >= 1)
+      offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(b.getIndexAttr(size));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return tensor::InsertSliceOp::create(b, value, dest, offsets, sizes, strides);
+}
+
+//===----------------------------------------------------------------------===//
+// One orientation, in its own (flipped) frame, on the padded grid
+//===----------------------------------------------------------------------===//
+
+struct OrientedInputs {
+  // [PX, PY, ...]; q is scaled by s. tdl / tru may be null.
+  Value q, k, v, sr, sd, trl, tdu, tdl, tru, ml, mu;
+  // Incoming border states [PY, DK, DV, JT] and [PX, DK, DV, JT].
+  Value left, top;
+};
+
+struct OrientedResults {
+  Value y, right, down; // [PX, PY, DV, JO], [PY, ...], [PX, ...]
+};
+
+OrientedResults tiledScan(ImplicitLocOpBuilder &b, const OrientedInputs &in,
+                          int64_t p) {
+  Type et = typeOf(in.q).getElementType();
+  int64_t px = shapeOf(in.q)[0], py = shapeOf(in.q)[1];
+  int64_t dk = shapeOf(in.q)[2], dv = shapeOf(in.v)[2];
+  int64_t jo = shapeOf(in.ml)[2], jt = shapeOf(in.trl)[2];
+  int64_t nx = px / p, ny = py / p;
+  Value zero = indexConst(b, 0), one = indexConst(b, 1);
+  Value pV = indexConst(b, p);
+  Value y0 = tensor::EmptyOp::create(b, ArrayRef<int64_t>{px, py, dv, jo}, et);
+
+  // Anti-diagonal wavefronts k = tx + ty; the tiles of one wavefront are
+  // independent.
+  scf::ForOp waves = forLoop(
+      b, zero, indexConst(b, nx + ny - 1), {y0, in.left, in.top},
+      [&](ImplicitLocOpBuilder &b, Value kd, ValueRange wave) {
+        Value lo = arith::MaxSIOp::create(
+            b, zero, arith::SubIOp::create(b, kd, indexConst(b, ny - 1)));
+        Value hi = arith::AddIOp::create(
+            b, arith::MinSIOp::create(b, kd, indexConst(b, nx - 1)), one);
+        scf::ForOp tiles = forLoop(
+            b, lo, hi, {wave[0], wave[1], wave[2]},
+            [&](ImplicitLocOpBuilder &b, Value tx, ValueRange it) {
+              Value ty = arith::SubIOp::create(b, kd, tx);
+              Value x0 = arith::MulIOp::create(b, tx, pV);
+              Value yy0 = arith::MulIOp::create(b, ty, pV);
+              auto tile = [&](Value t) { return tileOf(b, t, x0, yy0, p); };
+              // Level 0, then log2 P merges (SPEC §3.3).
+              QuadLevel level{expandUnit(b, tile(in.trl), 2),
+                              expandUnit(b, tile(in.tdu), 2),
+                              expandUnit(b, tile(in.tdl), 2),
+                              expandUnit(b, tile(in.tru), 2),
+                              expandUnit(b, tile(in.sr), 3),
+                              expandUnit(b, tile(in.sd), 3),
+                              expandUnit(b, tile(in.ml), 3),
+                              expandUnit(b, tile(in.mu), 3),
+                              Value()};
+              for (int64_t bs = 1; bs < p; bs *= 2)
+                level = mergeLevel(b, level, bs);
+              auto top = [&](Value t) {
+                return t ? sliceAt(b, t, {zero, zero}) : t;
+              };
+              Value trl = top(level.trl), tdu = top(level.tdu),
+                    tdl = top(level.tdl), tru = top(level.tru),
+                    sr = top(level.sr), sd = top(level.sd),
+                    ml = top(level.ml), mu = top(level.mu), g = top(level.g);
+              Value q = tile(in.q), k = tile(in.k), v = tile(in.v);
+              Value cr = rowsOf(b, it[1], yy0, p);
+              Value cd = rowsOf(b, it[2], x0, p);
+
+              // Intra-tile: (Q Kᵀ ⊙ G) V in J form; letters a/c = target /
+              // source x offset, e/f = target / source y offset.
+              Value yt = zeroTensor(b, {p, p, dv, jo}, et);
+              if (g) {
+                Value qk = product(b, {{q, "aedj"}, {k, "cfdk"}}, "aejcfk");
+                Value w =
+                    product(b, {{g, "acefojkl"}, {qk, "aejcfk"}}, "aecfol");
+                yt = einsum(b, {{w, "aecfol"}, {v, "cfvl"}}, yt, "aevo");
+              }
+              // Inter-tile: q⋅M⋅(incoming border state).
+              auto readout = [&](Value acc, Value mark, Value state) {
+                Value qc =
+                    product(b, {{q, "wzdj"}, {state, "advu"}}, "wzajvu");
+                return einsum(b, {{mark, "wzaoju"}, {qc, "wzajvu"}}, acc,
+                              "wzvo");
+              };
+              yt = readout(yt, ml, cr);
+              yt = readout(yt, mu, cd);
+              // Outgoing border states.
+              auto outgoing = [&](Value straight, Value straightIn, Value turn,
+                                  Value turnIn, Value source) {
+                Value c = zeroTensor(b, {p, dk, dv, jt}, et);
+                c = einsum(b, {{straight, "acij"}, {straightIn, "cdvj"}}, c,
+                           "advi");
+                c = product(b, {{turn, "acij"}, {turnIn, "cdvj"}}, "advi", c);
+                return einsum(b, {{source, "wzaijl"}, {k, "wzdj"}, {v, "wzvl"}},
+                              c, "advi");
+              };
+              Value nr = outgoing(trl, cr, tru, cd, sr);
+              Value nd = outgoing(tdu, cd, tdl, cr, sd);
+              return SmallVector<Value>{insertTile(b, yt, it[0], x0, yy0),
+                                        insertRows(b, nr, it[1], yy0),
+                                        insertRows(b, nd, it[2], x0)};
+            });
+        return SmallVector<Value>(tiles.getResults());
+      });
+  return {waves.getResult(0), waves.getResult(1), waves.getResult(2)};
+}
+
+Value floatConst(ImplicitLocOpBuilder &b, Type type, double value) {
+  return arith::ConstantOp::create(b, b.getFloatAttr(type, value));
+}
+
+} // namespace
+
+void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  Type et = typeOf(op.getQ()).getElementType();
+  int64_t mx = shapeOf(op.getQ())[1], my = shapeOf(op.getQ())[2];
+  int64_t dk = shapeOf(op.getQ())[3], dv = shapeOf(op.getV())[3];
+  int64_t jt = shapeOf(op.getTRl())[4], jo = shapeOf(op.getMarkL())[4];
+  int64_t px = (mx + p - 1) / p * p, py = (my + p - 1) / p * p;
+  SmallVector<int32_t> orientations = op.getOrientationList();
+  int64_t numO = orientations.size();
+  Value scale = floatConst(b, et, op.getEffectiveQkScale());
+  Value zero = indexConst(b, 0);
+  Value batch = tensor::DimOp::create(b, op.getQ(), 0);
+  Value y0 = emptyLike(b, op.getY().getType(), {batch});
+  Value right0 = emptyLike(b, op.getLastRight().getType(), {batch});
+  Value down0 = emptyLike(b, op.getLastDown().getType(), {batch});
+
+  // [O, PX, PY, rest...] of `operand`'s trailing shape.
+  auto stackShape = [&](Value operand, int64_t lead) {
+    SmallVector<int64_t> shape = {numO, px, py};
+    llvm::append_range(shape, shapeOf(operand).drop_front(lead));
+    return shape;
+  };
+
+  scf::ForOp batchLoop = forLoop(
+      b, zero, batch, {y0, right0, down0},
+      [&](ImplicitLocOpBuilder &b, Value bi, ValueRange args) {
+        Value q = scaleTensor(b, sliceAt(b, op.getQ(), {bi}), scale);
+        Value k = sliceAt(b, op.getK(), {bi});
+        Value v = sliceAt(b, op.getV(), {bi});
+        // The direct term, once for all orientations (SPEC A5).
+        Value qk = product(b, {{q, "xydj"}, {k, "xydk"}}, "xyjk");
+        Value qdk = product(
+            b, {{sliceAt(b, op.getDirect(), {bi}), "xyojkl"}, {qk, "xyjk"}},
+            "xyol");
+        Value out = product(b, {{qdk, "xyol"}, {v, "xyvl"}}, "xyvo");
+
+        // Stacked, flipped, padded inputs of every orientation: `source`
+        // gives the [MX, MY, ...] tensor of orientation index oi.
+        auto stackOf = [&](function_ref<Value(Value)> source, Value like,
+                           int64_t lead, bool identityPad) -> Value {
+          if (!like)
+            return {};
+          SmallVector<int64_t> shape = stackShape(like, lead);
+          Value stack = tensor::EmptyOp::create(b, shape, et);
+          for (auto [oi, o] : llvm::enumerate(orientations)) {
+            Value oIndex = indexConst(b, oi);
+            Value pad =
+                identityPad
+                    ? identityGrid(b, px, py, jt, et)
+                    : zeroTensor(b, ArrayRef<int64_t>(shape).drop_front(), et);
+            Value oriented = insertAtOrigin(
+                b, flipDims(b, source(oIndex), {bool(o & 1), bool(o & 2)}),
+                pad);
+            stack = insertAt(b, oriented, stack, {oIndex});
+          }
+          return stack;
+        };
+        auto shared = [&](Value perBatch) {
+          return [perBatch](Value) { return perBatch; };
+        };
+        auto gateStack = [&](Value gate, bool identityPad) {
+          return stackOf(
+              [&](Value oIndex) { return sliceAt(b, gate, {bi, oIndex}); },
+              gate, 4, identityPad);
+        };
+        Value qS = stackOf(shared(q), op.getQ(), 3, false);
+        Value kS = stackOf(shared(k), op.getK(), 3, false);
+        Value vS = stackOf(shared(v), op.getV(), 3, false);
+        Value srS = gateStack(op.getSourceR(), false);
+        Value sdS = gateStack(op.getSourceD(), false);
+        Value trlS = gateStack(op.getTRl(), true);
+        Value tduS = gateStack(op.getTDu(), true);
+        Value tdlS = gateStack(op.getTDl(), false);
+        Value truS = gateStack(op.getTRu(), false);
+        Value mlS = gateStack(op.getMarkL(), false);
+        Value muS = gateStack(op.getMarkU(), false);
+        // Incoming border states: init_left is indexed by original y (flipped
+        // with y), init_top by original x.
+        auto initStack = [&](Value init, int64_t padded, int flipBit) {
+          SmallVector<int64_t> shape = {numO, padded, dk, dv, jt};
+          Value stack = tensor::EmptyOp::create(b, shape, et);
+          for (auto [oi, o] : llvm::enumerate(orientations)) {
+            Value oIndex = indexConst(b, oi);
+            Value border = zeroTensor(b, {padded, dk, dv, jt}, et);
+            if (init)
+              border = insertAtOrigin(
+                  b,
+                  flipDims(b, sliceAt(b, init, {bi, oIndex}),
+                           {bool(o & flipBit)}),
+                  border);
+            stack = insertAt(b, border, stack, {oIndex});
+          }
+          return stack;
+        };
+        Value leftS = initStack(op.getInitLeft(), py, 2);
+        Value topS = initStack(op.getInitTop(), px, 1);
+
+        scf::ForOp oLoop = forLoop(
+            b, zero, indexConst(b, numO),
+            {tensor::EmptyOp::create(b, ArrayRef<int64_t>{numO, px, py, dv, jo},
+                                     et),
+             tensor::EmptyOp::create(b, ArrayRef<int64_t>{numO, py, dk, dv, jt},
+                                     et),
+             tensor::EmptyOp::create(b, ArrayRef<int64_t>{numO, px, dk, dv, jt},
+                                     et)},
+            [&](ImplicitLocOpBuilder &b, Value oi, ValueRange it) {
+              auto at = [&](Value stack) {
+                return stack ? sliceAt(b, stack, {oi}) : stack;
+              };
+              OrientedInputs in{at(qS),   at(kS),   at(vS),   at(srS),
+                                at(sdS),  at(trlS), at(tduS), at(tdlS),
+                                at(truS), at(mlS),  at(muS),  at(leftS),
+                                at(topS)};
+              OrientedResults r = tiledScan(b, in, p);
+              return SmallVector<Value>{insertAt(b, r.y, it[0], {oi}),
+                                        insertAt(b, r.right, it[1], {oi}),
+                                        insertAt(b, r.down, it[2], {oi})};
+            });
+
+        // Back to the original frame: sum the outputs, crop the borders.
+        Value right = args[1], down = args[2];
+        for (auto [oi, o] : llvm::enumerate(orientations)) {
+          Value oIndex = indexConst(b, oi);
+          bool flipX = o & 1, flipY = o & 2;
+          Value yo =
+              cropAtOrigin(b, sliceAt(b, oLoop.getResult(0), {oIndex}), {mx, my});
+          out = einsum(b, {{flipDims(b, yo, {flipX, flipY}), "xyvo"}}, out,
+                       "xyvo");
+          Value r =
+              cropAtOrigin(b, sliceAt(b, oLoop.getResult(1), {oIndex}), {my});
+          right = insertAt(b, flipDims(b, r, {flipY}), right, {bi, oIndex});
+          Value d =
+              cropAtOrigin(b, sliceAt(b, oLoop.getResult(2), {oIndex}), {mx});
+          down = insertAt(b, flipDims(b, d, {flipX}), down, {bi, oIndex});
+        }
+        return SmallVector<Value>{insertAt(b, out, args[0], {bi}), right,
+                                  down};
+      });
+  op.getY().replaceAllUsesWith(batchLoop.getResult(0));
+  op.getLastRight().replaceAllUsesWith(batchLoop.getResult(1));
+  op.getLastDown().replaceAllUsesWith(batchLoop.getResult(2));
+  op.erase();
+}

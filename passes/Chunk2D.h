@@ -1,0 +1,41 @@
+//===- Chunk2D.h - the tiled (quad-tree) schedules of scan2d --------------===//
+//
+// Shared by plstm-lower-chunkwise (tiles of side P = the schedule's chunk)
+// and plstm-lower-logdepth (one tile: P = the grid side rounded up to a power
+// of two). SPEC §3.3-§3.6, per batch entry:
+//
+//   y = s·q⋅D⋅kv for every node, once for all orientations (SPEC A5);
+//   per orientation o (one scf.for over stacked, flipped and padded copies of
+//   the inputs):
+//     per tile, in anti-diagonal wavefronts (SPEC §3.4):
+//       the quad tree of SPEC §3.3 builds the tile's border transitions
+//       T_rl/T_du/T_dl/T_ru [P, P, JT, JT], sources S_r/S_d [P, P, P, ...],
+//       marks M_l/M_u [P, P, P, ...] and path sums G [P, P, P, P, J...] in
+//       log2 P merge levels;
+//       y_tile += (Q Kᵀ ⊙ G) V + Q·M·(incoming border states);
+//       outgoing border states = T·incoming + S⋆kv.
+//
+// Padding (SPEC A2): grids are padded to whole tiles at the high-x / high-y
+// ends. Padded cells have zero sources, marks and turns and *identity*
+// straight transitions, so border states pass through them unchanged: the
+// last states of partial tiles are the real ones, and no padded cell is an
+// ancestor of a real one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PLSTM_PASSES_CHUNK2D_H
+#define PLSTM_PASSES_CHUNK2D_H
+
+#include "dialect/PLSTMDialect.h"
+
+namespace mlir::plstm {
+
+/// Replaces `op` by the tiled schedule with P×P tiles (P a power of two).
+void lowerScan2DTiled(Scan2DOp op, int64_t tileSide);
+
+/// Smallest power of two >= n (n >= 1).
+int64_t nextPowerOfTwo(int64_t n);
+
+} // namespace mlir::plstm
+
+#endif // PLSTM_PASSES_CHUNK2D_H
