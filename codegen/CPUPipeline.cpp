@@ -30,6 +30,9 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -92,6 +95,40 @@ struct ExpandStridedCopiesPass
     }
   }
 };
+
+/// Moves every `scf.execute_region no_inline` into a private function of
+/// its own (`<kernel>__part<N>`), called in its place. The schedule
+/// lowerings mark big straight-line pieces (the quad-tree levels of the 2D
+/// tiled schedules) this way: LLVM's loop passes scale worse than linearly
+/// with a function's size, so a few medium functions compile several times
+/// faster than one large one. translateToLLVMIR keeps them out of line.
+struct OutlineRegionsPass
+    : public PassWrapper<OutlineRegionsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(OutlineRegionsPass)
+  StringRef getArgument() const override { return "plstm-outline-regions"; }
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>())) {
+      SmallVector<scf::ExecuteRegionOp> regions;
+      func.walk([&](scf::ExecuteRegionOp op) {
+        if (op.getNoInline() && op.getRegion().hasOneBlock())
+          regions.push_back(op);
+      });
+      for (auto [i, op] : llvm::enumerate(regions)) {
+        rewriter.setInsertionPoint(op);
+        std::string name =
+            (func.getSymName() + "__part" + std::to_string(i)).str();
+        FailureOr<func::FuncOp> outlined = outlineSingleBlockRegion(
+            rewriter, op.getLoc(), op.getRegion(), name);
+        if (failed(outlined)) {
+          op.emitError("could not outline this region");
+          return signalPassFailure();
+        }
+        outlined->setPrivate();
+      }
+    }
+  }
+};
 } // namespace
 
 void plstm::buildCPUPipeline(OpPassManager &pm,
@@ -127,6 +164,7 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(std::make_unique<OutlineRegionsPass>());
   if (options.stopBeforeLLVM)
     return;
 

@@ -28,10 +28,11 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/IRBuilder.h"
-#include "llvm/Passes/PassBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
@@ -294,6 +295,18 @@ plstm::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   }
   if (!addKernelABI(*llvmModule, kernels, error))
     return nullptr;
+  // Parts outlined by plstm-outline-regions stay out of line: inlining them
+  // back (each has one call site) would undo the split.
+  for (llvm::Function &function : *llvmModule) {
+    llvm::StringRef name = function.getName();
+    size_t part = name.rfind("__part");
+    if (function.isDeclaration() || part == llvm::StringRef::npos ||
+        name.drop_front(part + 6).empty() ||
+        !llvm::all_of(name.drop_front(part + 6), llvm::isDigit))
+      continue;
+    function.addFnAttr(llvm::Attribute::NoInline);
+    function.setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
   return llvmModule;
 }
 

@@ -103,31 +103,30 @@ Value quadrant(ImplicitLocOpBuilder &b, Value t, int64_t xh, int64_t yh) {
     strides.push_back(b.getIndexAttr(d < 2 ? 2 : 1));
   }
   return tensor::ExtractSliceOp::create(
-      b, RankedTensorType::get(shape, type.getElementType()), t, offsets,
-      sizes, strides);
+      b, RankedTensorType::get(shape, type.getElementType()), t, offsets, sizes,
+      strides);
 }
 
 /// A block of a merged tensor: its value (null = zero) and the offsets of its
 /// within-cell dims (the dims after X, Y; trailing J dims start at 0).
-struct Block {
+struct Piece {
   Value value;
   SmallVector<int64_t, 4> offsets;
 };
 
 /// The merged tensor of `shape` from its blocks; null when every block is.
 Value assemble(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape, Type et,
-               ArrayRef<Block> blocks) {
-  if (llvm::none_of(blocks, [](const Block &block) { return block.value; }))
+               ArrayRef<Piece> blocks) {
+  if (llvm::none_of(blocks, [](const Piece &block) { return block.value; }))
     return {};
   Value acc = zeroTensor(b, shape, et);
-  for (const Block &block : blocks) {
+  for (const Piece &block : blocks) {
     if (!block.value)
       continue;
     SmallVector<OpFoldResult> offsets, sizes, strides;
     for (auto [d, size] : llvm::enumerate(shapeOf(block.value))) {
-      int64_t offset = d >= 2 && d - 2 < block.offsets.size()
-                           ? block.offsets[d - 2]
-                           : 0;
+      int64_t offset =
+          d >= 2 && d - 2 < block.offsets.size() ? block.offsets[d - 2] : 0;
       offsets.push_back(b.getIndexAttr(offset));
       sizes.push_back(b.getIndexAttr(size));
       strides.push_back(b.getIndexAttr(1));
@@ -155,8 +154,11 @@ Quadrants quadrants(ImplicitLocOpBuilder &b, Value t) {
 
 /// Merge step level i -> i+1 with meta-cells of side `bs` = 2^i: the formulas
 /// of SPEC §3.3 with quadrants indexed [x-half][y-half].
+/// Which tensors of the next level a call of mergeLevel builds.
+enum class LevelPart { Transitions, Sources, Marks, PathSums };
+
 QuadLevel mergeLevel(ImplicitLocOpBuilder &b, const QuadLevel &level,
-                     int64_t bs) {
+                     int64_t bs, LevelPart part) {
   Type et = typeOf(level.trl).getElementType();
   Quadrants Trl = quadrants(b, level.trl), Tdu = quadrants(b, level.tdu),
             Tdl = quadrants(b, level.tdl), Tru = quadrants(b, level.tru),
@@ -167,102 +169,152 @@ QuadLevel mergeLevel(ImplicitLocOpBuilder &b, const QuadLevel &level,
                     mShape0 = shapeOf(level.ml);
   int64_t m2 = tShape0[0] / 2, b2 = 2 * bs;
   SmallVector<int64_t> tShape = {m2, m2, b2, b2, tShape0[4], tShape0[5]};
-  SmallVector<int64_t> sShape = {m2,          m2,          b2, b2, b2,
-                                 sShape0[5], sShape0[6], sShape0[7]};
-  SmallVector<int64_t> mShape = {m2,          m2,          b2, b2, b2,
-                                 mShape0[5], mShape0[6], mShape0[7]};
-  SmallVector<int64_t> gShape = {m2,         m2,         b2,         b2,
-                                 b2,         b2,         mShape0[5], mShape0[6],
-                                 sShape0[6], sShape0[7]};
+  SmallVector<int64_t> sShape = {m2, m2,         b2,         b2,
+                                 b2, sShape0[5], sShape0[6], sShape0[7]};
+  SmallVector<int64_t> mShape = {m2, m2,         b2,         b2,
+                                 b2, mShape0[5], mShape0[6], mShape0[7]};
+  SmallVector<int64_t> gShape = {
+      m2, m2, b2, b2, b2, b2, mShape0[5], mShape0[6], sShape0[6], sShape0[7]};
   // Transitions: block [out-half][in-half].
   auto tb = [&](Value v, int64_t oh, int64_t ih) {
-    return Block{v, {oh * bs, ih * bs}};
+    return Piece{v, {oh * bs, ih * bs}};
   };
   // Sources: per source quadrant, block [out-half]; marks: per target
   // quadrant, block [in-half].
   auto sb = [&](Value v, int64_t xh, int64_t yh, int64_t half) {
-    return Block{v, {xh * bs, yh * bs, half * bs}};
+    return Piece{v, {xh * bs, yh * bs, half * bs}};
   };
   // Path sums: block (target quadrant) <- (source quadrant).
   auto gb = [&](Value v, int64_t txh, int64_t tyh, int64_t sxh, int64_t syh) {
-    return Block{v, {txh * bs, sxh * bs, tyh * bs, syh * bs}};
+    return Piece{v, {txh * bs, sxh * bs, tyh * bs, syh * bs}};
   };
 
   QuadLevel next;
-  next.trl = assemble(
-      b, tShape, et,
-      {tb(tt(b, Trl[1][0], Trl[0][0]), 0, 0),
-       tb(tt(b, Tru[1][1], tt(b, Tdl[1][0], Trl[0][0]),
-             tt(b, Trl[1][1], tt(b, Tru[0][1], Tdl[0][0]))),
-          1, 0),
-       tb(tt(b, Trl[1][1], Trl[0][1]), 1, 1)});
-  next.tdu = assemble(
-      b, tShape, et,
-      {tb(tt(b, Tdu[0][1], Tdu[0][0]), 0, 0),
-       tb(tt(b, Tdl[1][1], tt(b, Tru[0][1], Tdu[0][0]),
-             tt(b, Tdu[1][1], tt(b, Tdl[1][0], Tru[0][0]))),
-          1, 0),
-       tb(tt(b, Tdu[1][1], Tdu[1][0]), 1, 1)});
-  next.tru = assemble(
-      b, tShape, et,
-      {tb(tt(b, Trl[1][0], Tru[0][0]), 0, 0), tb(Tru[1][0], 0, 1),
-       tb(tt(b, Trl[1][1], tt(b, Tru[0][1], Tdu[0][0]),
-             tt(b, Tru[1][1], tt(b, Tdl[1][0], Tru[0][0]))),
-          1, 0),
-       tb(tt(b, Tru[1][1], Tdu[1][0]), 1, 1)});
-  next.tdl = assemble(
-      b, tShape, et,
-      {tb(tt(b, Tdu[0][1], Tdl[0][0]), 0, 0), tb(Tdl[0][1], 0, 1),
-       tb(tt(b, Tdu[1][1], tt(b, Tdl[1][0], Trl[0][0]),
-             tt(b, Tdl[1][1], tt(b, Tru[0][1], Tdl[0][0]))),
-          1, 0),
-       tb(tt(b, Tdl[1][1], Trl[0][1]), 1, 1)});
+  if (part == LevelPart::Transitions) {
+    next.trl = assemble(b, tShape, et,
+                        {tb(tt(b, Trl[1][0], Trl[0][0]), 0, 0),
+                         tb(tt(b, Tru[1][1], tt(b, Tdl[1][0], Trl[0][0]),
+                               tt(b, Trl[1][1], tt(b, Tru[0][1], Tdl[0][0]))),
+                            1, 0),
+                         tb(tt(b, Trl[1][1], Trl[0][1]), 1, 1)});
+    next.tdu = assemble(b, tShape, et,
+                        {tb(tt(b, Tdu[0][1], Tdu[0][0]), 0, 0),
+                         tb(tt(b, Tdl[1][1], tt(b, Tru[0][1], Tdu[0][0]),
+                               tt(b, Tdu[1][1], tt(b, Tdl[1][0], Tru[0][0]))),
+                            1, 0),
+                         tb(tt(b, Tdu[1][1], Tdu[1][0]), 1, 1)});
+    next.tru =
+        assemble(b, tShape, et,
+                 {tb(tt(b, Trl[1][0], Tru[0][0]), 0, 0), tb(Tru[1][0], 0, 1),
+                  tb(tt(b, Trl[1][1], tt(b, Tru[0][1], Tdu[0][0]),
+                        tt(b, Tru[1][1], tt(b, Tdl[1][0], Tru[0][0]))),
+                     1, 0),
+                  tb(tt(b, Tru[1][1], Tdu[1][0]), 1, 1)});
+    next.tdl =
+        assemble(b, tShape, et,
+                 {tb(tt(b, Tdu[0][1], Tdl[0][0]), 0, 0), tb(Tdl[0][1], 0, 1),
+                  tb(tt(b, Tdu[1][1], tt(b, Tdl[1][0], Trl[0][0]),
+                        tt(b, Tdl[1][1], tt(b, Tru[0][1], Tdl[0][0]))),
+                     1, 0),
+                  tb(tt(b, Tdl[1][1], Trl[0][1]), 1, 1)});
+  }
 
-  next.sr = assemble(
-      b, sShape, et,
-      {sb(ts(b, Trl[1][0], Sr[0][0]), 0, 0, 0),
-       sb(ts(b, Tru[1][1], ts(b, Tdl[1][0], Sr[0][0]),
-             ts(b, Trl[1][1], ts(b, Tru[0][1], Sd[0][0]))),
-          0, 0, 1),
-       sb(ts(b, Trl[1][1], Sr[0][1]), 0, 1, 1), sb(Sr[1][0], 1, 0, 0),
-       sb(ts(b, Tru[1][1], Sd[1][0]), 1, 0, 1), sb(Sr[1][1], 1, 1, 1)});
-  next.sd = assemble(
-      b, sShape, et,
-      {sb(ts(b, Tdu[0][1], Sd[0][0]), 0, 0, 0),
-       sb(ts(b, Tdl[1][1], ts(b, Tru[0][1], Sd[0][0]),
-             ts(b, Tdu[1][1], ts(b, Tdl[1][0], Sr[0][0]))),
-          0, 0, 1),
-       sb(Sd[0][1], 0, 1, 0), sb(ts(b, Tdl[1][1], Sr[0][1]), 0, 1, 1),
-       sb(ts(b, Tdu[1][1], Sd[1][0]), 1, 0, 1), sb(Sd[1][1], 1, 1, 1)});
+  if (part == LevelPart::Sources) {
+    next.sr = assemble(
+        b, sShape, et,
+        {sb(ts(b, Trl[1][0], Sr[0][0]), 0, 0, 0),
+         sb(ts(b, Tru[1][1], ts(b, Tdl[1][0], Sr[0][0]),
+               ts(b, Trl[1][1], ts(b, Tru[0][1], Sd[0][0]))),
+            0, 0, 1),
+         sb(ts(b, Trl[1][1], Sr[0][1]), 0, 1, 1), sb(Sr[1][0], 1, 0, 0),
+         sb(ts(b, Tru[1][1], Sd[1][0]), 1, 0, 1), sb(Sr[1][1], 1, 1, 1)});
+    next.sd = assemble(
+        b, sShape, et,
+        {sb(ts(b, Tdu[0][1], Sd[0][0]), 0, 0, 0),
+         sb(ts(b, Tdl[1][1], ts(b, Tru[0][1], Sd[0][0]),
+               ts(b, Tdu[1][1], ts(b, Tdl[1][0], Sr[0][0]))),
+            0, 0, 1),
+         sb(Sd[0][1], 0, 1, 0), sb(ts(b, Tdl[1][1], Sr[0][1]), 0, 1, 1),
+         sb(ts(b, Tdu[1][1], Sd[1][0]), 1, 0, 1), sb(Sd[1][1], 1, 1, 1)});
+  }
 
-  next.ml = assemble(
-      b, mShape, et,
-      {sb(Ml[0][0], 0, 0, 0), sb(mt(b, Mu[0][1], Tdl[0][0]), 0, 1, 0),
-       sb(Ml[0][1], 0, 1, 1), sb(mt(b, Ml[1][0], Trl[0][0]), 1, 0, 0),
-       sb(mt(b, mt(b, Ml[1][1], Tru[0][1]), Tdl[0][0],
-             mt(b, mt(b, Mu[1][1], Tdl[1][0]), Trl[0][0])),
-          1, 1, 0),
-       sb(mt(b, Ml[1][1], Trl[0][1]), 1, 1, 1)});
-  next.mu = assemble(
-      b, mShape, et,
-      {sb(Mu[0][0], 0, 0, 0), sb(mt(b, Mu[0][1], Tdu[0][0]), 0, 1, 0),
-       sb(mt(b, Ml[1][0], Tru[0][0]), 1, 0, 0), sb(Mu[1][0], 1, 0, 1),
-       sb(mt(b, mt(b, Ml[1][1], Tru[0][1]), Tdu[0][0],
-             mt(b, mt(b, Mu[1][1], Tdl[1][0]), Tru[0][0])),
-          1, 1, 0),
-       sb(mt(b, Mu[1][1], Tdu[1][0]), 1, 1, 1)});
+  if (part == LevelPart::Marks) {
+    next.ml = assemble(
+        b, mShape, et,
+        {sb(Ml[0][0], 0, 0, 0), sb(mt(b, Mu[0][1], Tdl[0][0]), 0, 1, 0),
+         sb(Ml[0][1], 0, 1, 1), sb(mt(b, Ml[1][0], Trl[0][0]), 1, 0, 0),
+         sb(mt(b, mt(b, Ml[1][1], Tru[0][1]), Tdl[0][0],
+               mt(b, mt(b, Mu[1][1], Tdl[1][0]), Trl[0][0])),
+            1, 1, 0),
+         sb(mt(b, Ml[1][1], Trl[0][1]), 1, 1, 1)});
+    next.mu = assemble(
+        b, mShape, et,
+        {sb(Mu[0][0], 0, 0, 0), sb(mt(b, Mu[0][1], Tdu[0][0]), 0, 1, 0),
+         sb(mt(b, Ml[1][0], Tru[0][0]), 1, 0, 0), sb(Mu[1][0], 1, 0, 1),
+         sb(mt(b, mt(b, Ml[1][1], Tru[0][1]), Tdu[0][0],
+               mt(b, mt(b, Mu[1][1], Tdl[1][0]), Tru[0][0])),
+            1, 1, 0),
+         sb(mt(b, Mu[1][1], Tdu[1][0]), 1, 1, 1)});
+  }
 
-  next.g = assemble(
-      b, gShape, et,
-      {gb(G[0][0], 0, 0, 0, 0), gb(G[0][1], 0, 1, 0, 1),
-       gb(G[1][0], 1, 0, 1, 0), gb(G[1][1], 1, 1, 1, 1),
-       gb(ms(b, Ml[1][0], Sr[0][0]), 1, 0, 0, 0),
-       gb(ms(b, Mu[0][1], Sd[0][0]), 0, 1, 0, 0),
-       gb(ms(b, mt(b, Mu[1][1], Tdl[1][0]), Sr[0][0],
-             ms(b, mt(b, Ml[1][1], Tru[0][1]), Sd[0][0])),
-          1, 1, 0, 0),
-       gb(ms(b, Mu[1][1], Sd[1][0]), 1, 1, 1, 0),
-       gb(ms(b, Ml[1][1], Sr[0][1]), 1, 1, 0, 1)});
+  if (part == LevelPart::PathSums) {
+    next.g = assemble(b, gShape, et,
+                      {gb(G[0][0], 0, 0, 0, 0), gb(G[0][1], 0, 1, 0, 1),
+                       gb(G[1][0], 1, 0, 1, 0), gb(G[1][1], 1, 1, 1, 1),
+                       gb(ms(b, Ml[1][0], Sr[0][0]), 1, 0, 0, 0),
+                       gb(ms(b, Mu[0][1], Sd[0][0]), 0, 1, 0, 0),
+                       gb(ms(b, mt(b, Mu[1][1], Tdl[1][0]), Sr[0][0],
+                             ms(b, mt(b, Ml[1][1], Tru[0][1]), Sd[0][0])),
+                          1, 1, 0, 0),
+                       gb(ms(b, Mu[1][1], Sd[1][0]), 1, 1, 1, 0),
+                       gb(ms(b, Ml[1][1], Sr[0][1]), 1, 1, 0, 1)});
+  }
+  return next;
+}
+
+/// `build`'s values computed inside an `scf.execute_region no_inline`, which
+/// the CPU pipeline moves into a function of its own (plstm-outline-regions):
+/// one function per quad-tree level keeps LLVM's per-function work small.
+SmallVector<Value> outlined(ImplicitLocOpBuilder &b,
+                            function_ref<SmallVector<Value>()> build) {
+  auto *block = new mlir::Block();
+  OpBuilder::InsertPoint ip = b.saveInsertionPoint();
+  b.setInsertionPointToEnd(block);
+  SmallVector<Value> values = build();
+  scf::YieldOp::create(b, values);
+  b.restoreInsertionPoint(ip);
+  auto region = scf::ExecuteRegionOp::create(b, ValueRange(values).getTypes());
+  region.setNoInline(true);
+  region.getRegion().push_back(block);
+  return SmallVector<Value>(region.getResults());
+}
+
+/// mergeLevel in four outlined regions (transitions, sources, marks, path
+/// sums).
+QuadLevel mergeLevelOutlined(ImplicitLocOpBuilder &b, const QuadLevel &level,
+                             int64_t bs) {
+  QuadLevel next;
+  for (LevelPart part : {LevelPart::Transitions, LevelPart::Sources,
+                         LevelPart::Marks, LevelPart::PathSums}) {
+    QuadLevel merged;
+    auto fields = [](QuadLevel &l) {
+      return SmallVector<Value *>{&l.trl, &l.tdu, &l.tdl, &l.tru, &l.sr,
+                                  &l.sd,  &l.ml,  &l.mu,  &l.g};
+    };
+    SmallVector<Value> results = outlined(b, [&] {
+      merged = mergeLevel(b, level, bs, part);
+      SmallVector<Value> values;
+      for (Value *v : fields(merged))
+        if (*v)
+          values.push_back(*v);
+      return values;
+    });
+    size_t i = 0;
+    SmallVector<Value *> into = fields(next);
+    for (auto [from, to] : llvm::zip(fields(merged), into))
+      if (*from)
+        *to = results[i++];
+  }
   return next;
 }
 
@@ -299,9 +351,8 @@ Value flipDims(ImplicitLocOpBuilder &b, Value src, ArrayRef<bool> flips) {
   for (int64_t d = 0; d < type.getRank(); ++d) {
     AffineExpr dim = getAffineDimExpr(d, ctx);
     bool flip = d < static_cast<int64_t>(flips.size()) && flips[d];
-    exprs.push_back(flip ? getAffineConstantExpr(type.getDimSize(d) - 1, ctx) -
-                               dim
-                         : dim);
+    exprs.push_back(
+        flip ? getAffineConstantExpr(type.getDimSize(d) - 1, ctx) - dim : dim);
   }
   AffineMap in = AffineMap::get(type.getRank(), 0, exprs, ctx);
   AffineMap out = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
@@ -382,8 +433,8 @@ Value tileOf(ImplicitLocOpBuilder &b, Value t, Value x0, Value y0, int64_t p) {
     strides.push_back(b.getIndexAttr(1));
   }
   return tensor::ExtractSliceOp::create(
-      b, RankedTensorType::get(shape, type.getElementType()), t, offsets,
-      sizes, strides);
+      b, RankedTensorType::get(shape, type.getElementType()), t, offsets, sizes,
+      strides);
 }
 
 /// `value` [P, P, ...] written into `dest` at (x0, y0).
@@ -412,8 +463,8 @@ Value rowsOf(ImplicitLocOpBuilder &b, Value t, Value a0, int64_t p) {
     strides.push_back(b.getIndexAttr(1));
   }
   return tensor::ExtractSliceOp::create(
-      b, RankedTensorType::get(shape, type.getElementType()), t, offsets,
-      sizes, strides);
+      b, RankedTensorType::get(shape, type.getElementType()), t, offsets, sizes,
+      strides);
 }
 Value insertRows(ImplicitLocOpBuilder &b, Value value, Value dest, Value a0) {
   SmallVector<OpFoldResult> offsets = {a0}, sizes, strides;
@@ -437,23 +488,102 @@ struct OrientedInputs {
   Value left, top;
 };
 
+/// What a tile step computes. The single-tile (log-depth) form skips what is
+/// statically zero or unused: read-outs of zero incoming states (no initial
+/// state), outgoing states nobody reads (unused last states), and leaves the
+/// intra-tile product to the caller, which sums G over the orientations first
+/// (SPEC §3.6).
+struct TileWork {
+  bool intra = true, readLeft = true, readTop = true, right = true, down = true;
+};
+
+struct TileResults {
+  Value y;     // [P, P, DV, JO]
+  Value right; // [P, DK, DV, JT] or null
+  Value down;  // [P, DK, DV, JT] or null
+  Value g;     // [P, P, P, P, JO, JQ, JK, JV] or null (P = 1)
+};
+
+/// (Q Kᵀ ⊙ G) V in J form, accumulated into `acc` [X, Y, DV, JO]; G is
+/// [X, X, Y, Y, J...] (letters a/c = target / source x, e/f = y).
+Value addIntra(ImplicitLocOpBuilder &b, Value acc, Value q, Value k, Value v,
+               Value g) {
+  Value qk = product(b, {{q, "aedj"}, {k, "cfdk"}}, "aejcfk");
+  Value w = product(b, {{g, "acefojkl"}, {qk, "aejcfk"}}, "aecfol");
+  return einsum(b, {{w, "aecfol"}, {v, "cfvl"}}, acc, "aevo");
+}
+
+/// One P×P tile at (x0, y0) with incoming border states cr, cd.
+TileResults tileStep(ImplicitLocOpBuilder &b, const OrientedInputs &in,
+                     Value x0, Value y0, int64_t p, Value cr, Value cd,
+                     const TileWork &work) {
+  Type et = typeOf(in.q).getElementType();
+  int64_t dk = shapeOf(in.q)[2], dv = shapeOf(in.v)[2];
+  int64_t jo = shapeOf(in.ml)[2], jt = shapeOf(in.trl)[2];
+  Value zero = indexConst(b, 0);
+  auto tile = [&](Value t) { return tileOf(b, t, x0, y0, p); };
+  // Level 0, then log2 P merges (SPEC §3.3).
+  QuadLevel level{expandUnit(b, tile(in.trl), 2),
+                  expandUnit(b, tile(in.tdu), 2),
+                  expandUnit(b, tile(in.tdl), 2),
+                  expandUnit(b, tile(in.tru), 2),
+                  expandUnit(b, tile(in.sr), 3),
+                  expandUnit(b, tile(in.sd), 3),
+                  expandUnit(b, tile(in.ml), 3),
+                  expandUnit(b, tile(in.mu), 3),
+                  Value()};
+  for (int64_t bs = 1; bs < p; bs *= 2)
+    level = mergeLevelOutlined(b, level, bs);
+  auto top = [&](Value t) { return t ? sliceAt(b, t, {zero, zero}) : t; };
+  Value trl = top(level.trl), tdu = top(level.tdu), tdl = top(level.tdl),
+        tru = top(level.tru), sr = top(level.sr), sd = top(level.sd),
+        ml = top(level.ml), mu = top(level.mu);
+  TileResults r;
+  r.g = top(level.g);
+  Value q = tile(in.q), k = tile(in.k), v = tile(in.v);
+
+  r.y = zeroTensor(b, {p, p, dv, jo}, et);
+  if (work.intra && r.g)
+    r.y = addIntra(b, r.y, q, k, v, r.g);
+  // Inter-tile: q⋅M⋅(incoming border state).
+  auto readout = [&](Value acc, Value mark, Value state) {
+    Value qc = product(b, {{q, "wzdj"}, {state, "advu"}}, "wzajvu");
+    return einsum(b, {{mark, "wzaoju"}, {qc, "wzajvu"}}, acc, "wzvo");
+  };
+  if (work.readLeft)
+    r.y = readout(r.y, ml, cr);
+  if (work.readTop)
+    r.y = readout(r.y, mu, cd);
+  // Outgoing border states: T·incoming + S⋆kv.
+  auto outgoing = [&](Value straight, Value straightIn, Value turn,
+                      Value turnIn, Value source) {
+    Value c = zeroTensor(b, {p, dk, dv, jt}, et);
+    c = einsum(b, {{straight, "acij"}, {straightIn, "cdvj"}}, c, "advi");
+    c = product(b, {{turn, "acij"}, {turnIn, "cdvj"}}, "advi", c);
+    return einsum(b, {{source, "wzaijl"}, {k, "wzdj"}, {v, "wzvl"}}, c, "advi");
+  };
+  if (work.right)
+    r.right = outgoing(trl, cr, tru, cd, sr);
+  if (work.down)
+    r.down = outgoing(tdu, cd, tdl, cr, sd);
+  return r;
+}
+
 struct OrientedResults {
   Value y, right, down; // [PX, PY, DV, JO], [PY, ...], [PX, ...]
 };
 
+/// Every tile of one orientation in anti-diagonal wavefronts (SPEC §3.4):
+/// the tiles of wavefront k = tx + ty are independent.
 OrientedResults tiledScan(ImplicitLocOpBuilder &b, const OrientedInputs &in,
                           int64_t p) {
   Type et = typeOf(in.q).getElementType();
   int64_t px = shapeOf(in.q)[0], py = shapeOf(in.q)[1];
-  int64_t dk = shapeOf(in.q)[2], dv = shapeOf(in.v)[2];
-  int64_t jo = shapeOf(in.ml)[2], jt = shapeOf(in.trl)[2];
+  int64_t dv = shapeOf(in.v)[2], jo = shapeOf(in.ml)[2];
   int64_t nx = px / p, ny = py / p;
   Value zero = indexConst(b, 0), one = indexConst(b, 1);
   Value pV = indexConst(b, p);
   Value y0 = tensor::EmptyOp::create(b, ArrayRef<int64_t>{px, py, dv, jo}, et);
-
-  // Anti-diagonal wavefronts k = tx + ty; the tiles of one wavefront are
-  // independent.
   scf::ForOp waves = forLoop(
       b, zero, indexConst(b, nx + ny - 1), {y0, in.left, in.top},
       [&](ImplicitLocOpBuilder &b, Value kd, ValueRange wave) {
@@ -467,67 +597,52 @@ OrientedResults tiledScan(ImplicitLocOpBuilder &b, const OrientedInputs &in,
               Value ty = arith::SubIOp::create(b, kd, tx);
               Value x0 = arith::MulIOp::create(b, tx, pV);
               Value yy0 = arith::MulIOp::create(b, ty, pV);
-              auto tile = [&](Value t) { return tileOf(b, t, x0, yy0, p); };
-              // Level 0, then log2 P merges (SPEC §3.3).
-              QuadLevel level{expandUnit(b, tile(in.trl), 2),
-                              expandUnit(b, tile(in.tdu), 2),
-                              expandUnit(b, tile(in.tdl), 2),
-                              expandUnit(b, tile(in.tru), 2),
-                              expandUnit(b, tile(in.sr), 3),
-                              expandUnit(b, tile(in.sd), 3),
-                              expandUnit(b, tile(in.ml), 3),
-                              expandUnit(b, tile(in.mu), 3),
-                              Value()};
-              for (int64_t bs = 1; bs < p; bs *= 2)
-                level = mergeLevel(b, level, bs);
-              auto top = [&](Value t) {
-                return t ? sliceAt(b, t, {zero, zero}) : t;
-              };
-              Value trl = top(level.trl), tdu = top(level.tdu),
-                    tdl = top(level.tdl), tru = top(level.tru),
-                    sr = top(level.sr), sd = top(level.sd),
-                    ml = top(level.ml), mu = top(level.mu), g = top(level.g);
-              Value q = tile(in.q), k = tile(in.k), v = tile(in.v);
-              Value cr = rowsOf(b, it[1], yy0, p);
-              Value cd = rowsOf(b, it[2], x0, p);
-
-              // Intra-tile: (Q Kᵀ ⊙ G) V in J form; letters a/c = target /
-              // source x offset, e/f = target / source y offset.
-              Value yt = zeroTensor(b, {p, p, dv, jo}, et);
-              if (g) {
-                Value qk = product(b, {{q, "aedj"}, {k, "cfdk"}}, "aejcfk");
-                Value w =
-                    product(b, {{g, "acefojkl"}, {qk, "aejcfk"}}, "aecfol");
-                yt = einsum(b, {{w, "aecfol"}, {v, "cfvl"}}, yt, "aevo");
-              }
-              // Inter-tile: q⋅M⋅(incoming border state).
-              auto readout = [&](Value acc, Value mark, Value state) {
-                Value qc =
-                    product(b, {{q, "wzdj"}, {state, "advu"}}, "wzajvu");
-                return einsum(b, {{mark, "wzaoju"}, {qc, "wzajvu"}}, acc,
-                              "wzvo");
-              };
-              yt = readout(yt, ml, cr);
-              yt = readout(yt, mu, cd);
-              // Outgoing border states.
-              auto outgoing = [&](Value straight, Value straightIn, Value turn,
-                                  Value turnIn, Value source) {
-                Value c = zeroTensor(b, {p, dk, dv, jt}, et);
-                c = einsum(b, {{straight, "acij"}, {straightIn, "cdvj"}}, c,
-                           "advi");
-                c = product(b, {{turn, "acij"}, {turnIn, "cdvj"}}, "advi", c);
-                return einsum(b, {{source, "wzaijl"}, {k, "wzdj"}, {v, "wzvl"}},
-                              c, "advi");
-              };
-              Value nr = outgoing(trl, cr, tru, cd, sr);
-              Value nd = outgoing(tdu, cd, tdl, cr, sd);
-              return SmallVector<Value>{insertTile(b, yt, it[0], x0, yy0),
-                                        insertRows(b, nr, it[1], yy0),
-                                        insertRows(b, nd, it[2], x0)};
+              TileResults r =
+                  tileStep(b, in, x0, yy0, p, rowsOf(b, it[1], yy0, p),
+                           rowsOf(b, it[2], x0, p), TileWork());
+              return SmallVector<Value>{insertTile(b, r.y, it[0], x0, yy0),
+                                        insertRows(b, r.right, it[1], yy0),
+                                        insertRows(b, r.down, it[2], x0)};
             });
         return SmallVector<Value>(tiles.getResults());
       });
   return {waves.getResult(0), waves.getResult(1), waves.getResult(2)};
+}
+
+/// acc [MX, MX, MY, MY, J...] += G of one orientation [P, P, P, P, J...]
+/// (padded, in the orientation's flipped frame) mapped back to the original
+/// frame: both x axes reversed when `flipX`, both y axes when `flipY`
+/// (runtime flags: the orientation loop is one scf.for).
+Value addUnflippedG(ImplicitLocOpBuilder &b, Value acc, Value g, Value flipX,
+                    Value flipY) {
+  RankedTensorType type = typeOf(acc);
+  int64_t mx = type.getDimSize(0), my = type.getDimSize(2);
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, b.getLoc(), TypeRange{type}, ValueRange{}, ValueRange{acc},
+             ArrayRef<AffineMap>{id}, iterators,
+             [&](OpBuilder &nested, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nested);
+               SmallVector<Value> at;
+               for (int64_t d = 0; d < type.getRank(); ++d) {
+                 Value i = linalg::IndexOp::create(ib, d);
+                 if (d < 4) {
+                   int64_t extent = d < 2 ? mx : my;
+                   Value flipped =
+                       arith::SubIOp::create(ib, indexConst(ib, extent - 1), i);
+                   i = arith::SelectOp::create(ib, d < 2 ? flipX : flipY,
+                                               flipped, i);
+                 }
+                 at.push_back(i);
+               }
+               Value value = tensor::ExtractOp::create(ib, g, at);
+               linalg::YieldOp::create(
+                   ib, arith::AddFOp::create(ib, args[0], value).getResult());
+             })
+      .getResult(0);
 }
 
 Value floatConst(ImplicitLocOpBuilder &b, Type type, double value) {
@@ -598,7 +713,9 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p) {
         };
         auto gateStack = [&](Value gate, bool identityPad) {
           return stackOf(
-              [&](Value oIndex) { return sliceAt(b, gate, {bi, oIndex}); },
+              [&](Value oIndex) {
+                return sliceAt(b, gate, {bi, oIndex});
+              },
               gate, 4, identityPad);
         };
         Value qS = stackOf(shared(q), op.getQ(), 3, false);
@@ -621,11 +738,11 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p) {
             Value oIndex = indexConst(b, oi);
             Value border = zeroTensor(b, {padded, dk, dv, jt}, et);
             if (init)
-              border = insertAtOrigin(
-                  b,
-                  flipDims(b, sliceAt(b, init, {bi, oIndex}),
-                           {bool(o & flipBit)}),
-                  border);
+              border =
+                  insertAtOrigin(b,
+                                 flipDims(b, sliceAt(b, init, {bi, oIndex}),
+                                          {bool(o & flipBit)}),
+                                 border);
             stack = insertAt(b, border, stack, {oIndex});
           }
           return stack;
@@ -633,14 +750,33 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p) {
         Value leftS = initStack(op.getInitLeft(), py, 2);
         Value topS = initStack(op.getInitTop(), px, 1);
 
+        // One tile over the whole grid (log-depth): skip statically zero or
+        // unused work and sum G over the orientations before one intra-tile
+        // product on the unpadded grid (the fused form of SPEC §3.6).
+        bool single = px == p && py == p;
+        TileWork work;
+        if (single) {
+          work.intra = false;
+          work.readLeft = static_cast<bool>(op.getInitLeft());
+          work.readTop = static_cast<bool>(op.getInitTop());
+          work.right = !op.getLastRight().use_empty();
+          work.down = !op.getLastDown().use_empty();
+        }
+        bool fuseG = single && p > 1;
+        SmallVector<Value> inits = {
+            tensor::EmptyOp::create(b, ArrayRef<int64_t>{numO, px, py, dv, jo},
+                                    et),
+            tensor::EmptyOp::create(b, ArrayRef<int64_t>{numO, py, dk, dv, jt},
+                                    et),
+            tensor::EmptyOp::create(b, ArrayRef<int64_t>{numO, px, dk, dv, jt},
+                                    et)};
+        if (fuseG) {
+          int64_t jq = shapeOf(op.getQ())[4], jk = shapeOf(op.getK())[4],
+                  jv = shapeOf(op.getV())[4];
+          inits.push_back(zeroTensor(b, {mx, mx, my, my, jo, jq, jk, jv}, et));
+        }
         scf::ForOp oLoop = forLoop(
-            b, zero, indexConst(b, numO),
-            {tensor::EmptyOp::create(b, ArrayRef<int64_t>{numO, px, py, dv, jo},
-                                     et),
-             tensor::EmptyOp::create(b, ArrayRef<int64_t>{numO, py, dk, dv, jt},
-                                     et),
-             tensor::EmptyOp::create(b, ArrayRef<int64_t>{numO, px, dk, dv, jt},
-                                     et)},
+            b, zero, indexConst(b, numO), inits,
             [&](ImplicitLocOpBuilder &b, Value oi, ValueRange it) {
               auto at = [&](Value stack) {
                 return stack ? sliceAt(b, stack, {oi}) : stack;
@@ -649,10 +785,39 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p) {
                                 at(sdS),  at(trlS), at(tduS), at(tdlS),
                                 at(truS), at(mlS),  at(muS),  at(leftS),
                                 at(topS)};
-              OrientedResults r = tiledScan(b, in, p);
-              return SmallVector<Value>{insertAt(b, r.y, it[0], {oi}),
-                                        insertAt(b, r.right, it[1], {oi}),
-                                        insertAt(b, r.down, it[2], {oi})};
+              SmallVector<Value> next(it.begin(), it.end());
+              if (!single) {
+                OrientedResults r = tiledScan(b, in, p);
+                next[0] = insertAt(b, r.y, it[0], {oi});
+                next[1] = insertAt(b, r.right, it[1], {oi});
+                next[2] = insertAt(b, r.down, it[2], {oi});
+                return next;
+              }
+              TileResults r =
+                  tileStep(b, in, zero, zero, p, in.left, in.top, work);
+              if (work.readLeft || work.readTop)
+                next[0] = insertAt(b, r.y, it[0], {oi});
+              if (r.right)
+                next[1] = insertAt(b, r.right, it[1], {oi});
+              if (r.down)
+                next[2] = insertAt(b, r.down, it[2], {oi});
+              if (fuseG) {
+                // The flips of orientation index oi.
+                Value flipX = arith::ConstantIntOp::create(b, 0, 1);
+                Value flipY = flipX;
+                for (auto [index, o] : llvm::enumerate(orientations)) {
+                  Value is = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                                   oi, indexConst(b, index));
+                  flipX = arith::SelectOp::create(
+                      b, is, arith::ConstantIntOp::create(b, o & 1 ? 1 : 0, 1),
+                      flipX);
+                  flipY = arith::SelectOp::create(
+                      b, is, arith::ConstantIntOp::create(b, o & 2 ? 1 : 0, 1),
+                      flipY);
+                }
+                next[3] = addUnflippedG(b, it[3], r.g, flipX, flipY);
+              }
+              return next;
             });
 
         // Back to the original frame: sum the outputs, crop the borders.
@@ -660,19 +825,26 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p) {
         for (auto [oi, o] : llvm::enumerate(orientations)) {
           Value oIndex = indexConst(b, oi);
           bool flipX = o & 1, flipY = o & 2;
-          Value yo =
-              cropAtOrigin(b, sliceAt(b, oLoop.getResult(0), {oIndex}), {mx, my});
-          out = einsum(b, {{flipDims(b, yo, {flipX, flipY}), "xyvo"}}, out,
-                       "xyvo");
-          Value r =
-              cropAtOrigin(b, sliceAt(b, oLoop.getResult(1), {oIndex}), {my});
-          right = insertAt(b, flipDims(b, r, {flipY}), right, {bi, oIndex});
-          Value d =
-              cropAtOrigin(b, sliceAt(b, oLoop.getResult(2), {oIndex}), {mx});
-          down = insertAt(b, flipDims(b, d, {flipX}), down, {bi, oIndex});
+          if (work.intra || work.readLeft || work.readTop) {
+            Value yo = cropAtOrigin(b, sliceAt(b, oLoop.getResult(0), {oIndex}),
+                                    {mx, my});
+            out = einsum(b, {{flipDims(b, yo, {flipX, flipY}), "xyvo"}}, out,
+                         "xyvo");
+          }
+          if (work.right) {
+            Value r =
+                cropAtOrigin(b, sliceAt(b, oLoop.getResult(1), {oIndex}), {my});
+            right = insertAt(b, flipDims(b, r, {flipY}), right, {bi, oIndex});
+          }
+          if (work.down) {
+            Value d =
+                cropAtOrigin(b, sliceAt(b, oLoop.getResult(2), {oIndex}), {mx});
+            down = insertAt(b, flipDims(b, d, {flipX}), down, {bi, oIndex});
+          }
         }
-        return SmallVector<Value>{insertAt(b, out, args[0], {bi}), right,
-                                  down};
+        if (fuseG)
+          out = addIntra(b, out, q, k, v, oLoop.getResult(3));
+        return SmallVector<Value>{insertAt(b, out, args[0], {bi}), right, down};
       });
   op.getY().replaceAllUsesWith(batchLoop.getResult(0));
   op.getLastRight().replaceAllUsesWith(batchLoop.getResult(1));

@@ -12,10 +12,20 @@
 //   1D log-depth C  as chunkwise, construction twice, plus the scan:
 //                   (T/C)·log2(T/C) combines of 2·DK·DV·JT² + 2·JT³;
 //                   depth log2(T/C) + C
-//   2D, DAG         sequential only (the other lowerings do not exist yet);
-//                   2D F = 2·MX·MY·DK·DV·(O·(4JT² + 2JT·JK·JV + 2JO·JQ·JT)
-//                   + JO·JQ·JK·JV), DAG F = 2·DK·DV·(L·JT² + E·(JT·JK·JV +
-//                   JO·JQ·JT) + N·JO·JQ·JK·JV).
+//   2D sequential   F = 2·MX·MY·DK·DV·(O·(4JT² + 2JT·JK·JV + 2JO·JQ·JT)
+//                   + JO·JQ·JK·JV), time F / recurrence rate
+//   2D tiled P      (SPEC §9.2; Np = padded nodes, w = DK·JQ·JK + JO·JQ·JK·JV
+//                   + DV·JO·JV) intra 2·Np·P²·w per orientation, or once,
+//                   2·N²·w, with one tile (G summed over orientations);
+//                   inter ≈ 2·Np·P·DK·DV·J·(read-outs + borders) per
+//                   orientation (one tile: only initial-state read-outs and
+//                   used last states); construction ≈ 16·(P/2)⁵·J⁵ per tile
+//                   plus ≈ 60 small steps per quad-tree level; intra at the
+//                   block rate, the rest at the recurrence rate. P = the
+//                   padded grid side is log-depth, smaller P chunkwise.
+//   DAG             sequential only (the other lowerings do not exist yet);
+//                   F = 2·DK·DV·(L·JT² + E·(JT·JK·JV + JO·JQ·JT) +
+//                   N·JO·JQ·JK·JV).
 //
 // The batch (B) multiplies every term and is the parallel width; the time is
 // divided by min(B, cores): the runtime splits the batch over threads
@@ -174,17 +184,74 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
       }
   } else if (auto scan = dyn_cast<Scan2DOp>(op)) {
     double b = dimOr(scan.getQ(), 0, hints, "B");
-    double n = dim(scan.getQ(), 1) * dim(scan.getQ(), 2);
+    int64_t mx = cast<RankedTensorType>(scan.getQ().getType()).getDimSize(1),
+            my = cast<RankedTensorType>(scan.getQ().getType()).getDimSize(2);
+    double n = double(mx) * double(my);
     double o = scan.getOrientationList().size();
+    double dk = dim(scan.getQ(), 3), dv = dim(scan.getV(), 3),
+           jq = dim(scan.getQ(), 4), jk = dim(scan.getK(), 4),
+           jv = dim(scan.getV(), 4), jt = dim(scan.getTRl(), 4),
+           jo = dim(scan.getMarkL(), 4);
+    double par = parallelism(b, target);
     ScheduleEstimate seq;
     seq.schedule = sequentialAttr;
     seq.flops = sequentialFlops(op, hints);
-    seq.depth = o * n;
+    seq.bytes = 0;
+    seq.depth = o * (mx + my - 1);
     seq.width = b;
-    seq.seconds = seq.flops / rec / parallelism(b, target);
-    seq.note = "node by node; chunkwise/log-depth 2D lowerings do not exist "
-               "yet";
+    seq.seconds = seq.flops / rec / par;
+    seq.note = "node by node, x-major";
     out.push_back(seq);
+    int64_t side = std::max(mx, my), full = 1;
+    while (full < side)
+      full *= 2;
+    double pairFlops = 2 * (dk * jq * jk + jo * jq * jk * jv + dv * jo * jv);
+    double directFlops = n * pairFlops;
+    for (int64_t p = 2; p <= std::min<int64_t>(full, kMaxTileSide2D); p *= 2) {
+      bool logdepth = p == full;
+      double px = std::ceil(double(mx) / p) * p,
+             py = std::ceil(double(my) / p) * p;
+      double np = px * py, tiles = np / (p * p);
+      bool single = tiles == 1;
+      // One tile over the grid: G summed over the orientations, one
+      // product on the unpadded grid; read-outs only of initial states,
+      // borders only when the last states are used (Chunk2D.h).
+      double intra = single ? n * n * pairFlops : o * np * p * p * pairFlops;
+      double reads = single ? (scan.getInitLeft() ? 1 : 0) +
+                                  (scan.getInitTop() ? 1 : 0)
+                            : 2;
+      double borders =
+          single ? (scan.getLastRight().use_empty() ? 0 : 1) +
+                       (scan.getLastDown().use_empty() ? 0 : 1)
+                 : 2;
+      double inter =
+          o * (reads * 2 * np * p * dk * dv * jq * jt * (1 + jo / dk) +
+               borders * (2 * np * p * dk * dv * jt * jk * jv +
+                          4 * np * dk * dv * jt * jt));
+      double levels = std::log2(double(p));
+      double construct =
+          o * tiles * 16 * std::pow(p / 2.0, 5) * jo * jq * jt * jk * jv;
+      double steps = o * tiles * levels * 60;
+      ScheduleEstimate e;
+      e.schedule = ScheduleAttr::get(
+          ctx, logdepth ? ScheduleKind::Logdepth : ScheduleKind::Chunkwise,
+          logdepth ? 0 : p);
+      e.flops = b * (intra + inter + construct + directFlops);
+      e.bytes = 4 * b * (single ? n * n + o * std::pow(p, 4)
+                                : o * std::pow(p, 4)) *
+                jo * jq * jk * jv;
+      e.depth = levels + (px / p + py / p - 1);
+      e.width = b * (single ? 1 : std::min(px, py) / p);
+      e.seconds = (b * intra / block + b * (inter + construct) / rec +
+                   b * steps * target.constructionStepUs * 1e-6) /
+                  par;
+      e.note = single ? "one " + std::to_string(p) + "x" + std::to_string(p) +
+                            " tile: quad tree, G summed over orientations"
+                      : std::to_string(int64_t(tiles)) + " tiles in " +
+                            std::to_string(int64_t(px / p + py / p - 1)) +
+                            " wavefronts";
+      out.push_back(e);
+    }
   } else if (auto scan = dyn_cast<ScanDagOp>(op)) {
     double b = dimOr(scan.getQ(), 0, hints, "B"),
            e = dimOr(scan.getEdges(), 0, hints, "E");

@@ -73,7 +73,8 @@ std::string spec1D(const J &j, bool init, const std::string &et) {
 /// A spec with one scan2d (B dynamic).
 std::string spec2D(const J &j, int64_t mx, int64_t my,
                    const std::vector<int> &orientations, bool dl, bool ru,
-                   bool initLeft, bool initTop, const std::string &et) {
+                   bool initLeft, bool initTop, const std::string &et,
+                   bool yOnly = false) {
   std::string o = s(orientations.size()), x = s(mx), yy = s(my);
   std::string src = dims({"?", o, x, yy, s(j.jt), s(j.jk), s(j.jv)}, et);
   std::string tr = dims({"?", o, x, yy, s(j.jt), s(j.jt)}, et);
@@ -109,15 +110,16 @@ std::string spec2D(const J &j, int64_t mx, int64_t my,
   std::string orient;
   for (size_t i = 0; i < orientations.size(); ++i)
     orient += (i ? ", " : "") + s(orientations[i]);
-  std::string results = y + ", " + left + ", " + top;
+  std::string all = y + ", " + left + ", " + top;
+  std::string results = yOnly ? y : all;
   return "func.func @k(" + args + ") -> (" + results +
          ") {\n  %y, %r, %dd = plstm.scan2d qkv(%q, %k, %v) source(%sr, %sd) "
          "transition(%trl, %tdu)" +
          (dl ? " turn_dl(%tdl)" : "") + (ru ? " turn_ru(%tru)" : "") +
          " mark(%ml, %mu) direct(%d)" + (initLeft ? " init_left(%il)" : "") +
          (initTop ? " init_top(%it)" : "") + " orientations [" + orient +
-         "] : (" + list + ") -> (" + results +
-         ")\n  return %y, %r, %dd : " + results + "\n}\n";
+         "] : (" + list + ") -> (" + all + ")\n  return " +
+         (yOnly ? "%y" : "%y, %r, %dd") + " : " + results + "\n}\n";
 }
 
 /// A spec with one scan_dag (B, N, E, L dynamic).
@@ -239,6 +241,14 @@ Status reference(const KernelSignature &sig, const std::vector<Tensor> &inputs,
     return referenceScanDag(a, {outputs[0].ref()});
   }
   if (byRole(sig, in, "t_rl")) {
+    // The last states, also when the kernel does not return them.
+    std::vector<int64_t> q = get("q").shape, v = get("v").shape;
+    int64_t o = orientations.size(), jt = get("t_rl").shape[4];
+    outputs.resize(1);
+    outputs.emplace_back(DType::F64,
+                         std::vector<int64_t>{q[0], o, q[2], q[3], v[3], jt});
+    outputs.emplace_back(DType::F64,
+                         std::vector<int64_t>{q[0], o, q[1], q[3], v[3], jt});
     Scan2DArgs a;
     a.q = get("q"), a.k = get("k"), a.v = get("v");
     a.sourceR = get("source_r"), a.sourceD = get("source_d");
@@ -267,6 +277,7 @@ void expectMatchesReference(const KernelSignature &sig,
   for (const Tensor &t : inputs)
     in.push_back(t.ref());
   std::vector<Tensor> outputs;
+  expected.resize(std::min(expected.size(), sig.outputs.size()));
   for (size_t i = 0; i < expected.size(); ++i) {
     outputs.emplace_back(sig.outputs[i].dtype, expected[i].shape());
     outputs.back().fill(NAN);
@@ -427,6 +438,52 @@ TEST(JIT, Scan2DTiledSchedulesMatchReference) {
            {{"B", 1}}, 65, {0, 1, 2, 3}, schedule);
     runJit(spec2D(scalar, 6, 1, {2}, true, false, true, true, "f32"),
            {{"B", 1}}, 66, {2}, schedule);
+    // Only y returned: one tile skips the border states.
+    runJit(spec2D(wide, 3, 6, {0, 1, 2, 3}, true, false, false, false, "f32",
+                  /*yOnly=*/true),
+           {{"B", 2}}, 67, {0, 1, 2, 3}, schedule);
+    runJit(spec2D(scalar, 5, 4, {1, 2}, false, true, true, false, "f64",
+                  /*yOnly=*/true),
+           {{"B", 1}}, 68, {1, 2}, schedule);
+  }
+}
+
+TEST(JIT, Scan2DLongRangeStabilityPMode) {
+  // P-mode gates (SPEC §5.3, A10): non-negative transitions with
+  // T_rl + T_dl <= 1 and T_du + T_ru <= 1 at every node, so every path sum
+  // is bounded. On a 256×256 grid (paths of up to 510 steps, ~10^152 of
+  // them) chunkwise tiles stay within tolerance of the reference and
+  // finite; log-depth at the largest grid one tile spans (64×64).
+  J small{2, 2, 1, 1, 1, 1, 1};
+  for (auto [side, schedule] :
+       {std::pair<int64_t, const char *>{256, "sequential"},
+        {256, "chunkwise:16"},
+        {256, "chunkwise:8"},
+        {64, "logdepth"}}) {
+    SCOPED_TRACE(schedule);
+    std::string text =
+        spec2D(small, side, side, {0}, true, true, false, false, "f32");
+    CompileOptions options;
+    options.schedule = schedule;
+    auto kernel = compile(text, options);
+    ASSERT_TRUE(static_cast<bool>(kernel))
+        << llvm::toString(kernel.takeError());
+    std::mt19937 rng(70);
+    std::vector<Tensor> inputs =
+        randomInputs(kernel->signature(), {{"B", 1}}, rng);
+    // Inputs: q k v sr sd trl tdu tdl tru ml mu d.
+    std::uniform_real_distribution<float> split(0.0f, 1.0f);
+    for (int64_t i = 0; i < inputs[5].numElements(); ++i) {
+      float straight = split(rng), turn = split(rng);
+      inputs[5].as<float>()[i] = straight;       // T_rl
+      inputs[7].as<float>()[i] = 1 - straight;   // T_dl
+      inputs[6].as<float>()[i] = turn;           // T_du
+      inputs[8].as<float>()[i] = 1 - turn;       // T_ru
+    }
+    expectMatchesReference(
+        kernel->signature(), inputs, {0},
+        [&](const std::vector<TensorRef> &in,
+            const std::vector<TensorRef> &out) { return (*kernel)(in, out); });
   }
 }
 
