@@ -23,9 +23,12 @@
 //                   plus ≈ 60 small steps per quad-tree level; intra at the
 //                   block rate, the rest at the recurrence rate. P = the
 //                   padded grid side is log-depth, smaller P chunkwise.
-//   DAG             sequential only (the other lowerings do not exist yet);
-//                   F = 2·DK·DV·(L·JT² + E·(JT·JK·JV + JO·JQ·JT) +
-//                   N·JO·JQ·JK·JV).
+//   DAG sequential  F = 2·DK·DV·(L·JT² + E·(JT·JK·JV + JO·JQ·JT) +
+//                   N·JO·JQ·JK·JV)
+//   DAG blocks C    (levels from the LEVELS hint, default 32) F plus, per
+//                   block of n = C·E/levels edges, ⌈log2 C⌉ squarings of
+//                   4·n³·JT³ and 2·n²·DK·DV·JT² for C = R·X; C = levels is
+//                   log-depth, C = 1 the wavefront (F plus the level sort).
 //
 // The batch (B) multiplies every term and is the parallel width; the time is
 // divided by min(B, cores): the runtime splits the batch over threads
@@ -217,13 +220,12 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
       // product on the unpadded grid; read-outs only of initial states,
       // borders only when the last states are used (Chunk2D.h).
       double intra = single ? n * n * pairFlops : o * np * p * p * pairFlops;
-      double reads = single ? (scan.getInitLeft() ? 1 : 0) +
-                                  (scan.getInitTop() ? 1 : 0)
-                            : 2;
-      double borders =
-          single ? (scan.getLastRight().use_empty() ? 0 : 1) +
-                       (scan.getLastDown().use_empty() ? 0 : 1)
+      double reads =
+          single ? (scan.getInitLeft() ? 1 : 0) + (scan.getInitTop() ? 1 : 0)
                  : 2;
+      double borders = single ? (scan.getLastRight().use_empty() ? 0 : 1) +
+                                    (scan.getLastDown().use_empty() ? 0 : 1)
+                              : 2;
       double inter =
           o * (reads * 2 * np * p * dk * dv * jq * jt * (1 + jo / dk) +
                borders * (2 * np * p * dk * dv * jt * jk * jv +
@@ -237,8 +239,8 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
           ctx, logdepth ? ScheduleKind::Logdepth : ScheduleKind::Chunkwise,
           logdepth ? 0 : p);
       e.flops = b * (intra + inter + construct + directFlops);
-      e.bytes = 4 * b * (single ? n * n + o * std::pow(p, 4)
-                                : o * std::pow(p, 4)) *
+      e.bytes = 4 * b *
+                (single ? n * n + o * std::pow(p, 4) : o * std::pow(p, 4)) *
                 jo * jq * jk * jv;
       e.depth = levels + (px / p + py / p - 1);
       e.width = b * (single ? 1 : std::min(px, py) / p);
@@ -255,15 +257,52 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
   } else if (auto scan = dyn_cast<ScanDagOp>(op)) {
     double b = dimOr(scan.getQ(), 0, hints, "B"),
            e = dimOr(scan.getEdges(), 0, hints, "E");
+    // Line-graph levels are known only at run time: the hint LEVELS (default
+    // 32, molecules are shallow) sets the edges per level.
+    double levels = std::max(
+        1.0,
+        std::min(e, double(hints.count("LEVELS") ? hints.at("LEVELS") : 32)));
+    double dk = dim(scan.getQ(), 2), dv = dim(scan.getV(), 2),
+           jt = dim(scan.getTransition(), 2);
+    double par = parallelism(b, target);
     ScheduleEstimate seq;
     seq.schedule = sequentialAttr;
     seq.flops = sequentialFlops(op, hints);
     seq.depth = e;
     seq.width = b;
-    seq.seconds = seq.flops / rec / parallelism(b, target);
-    seq.note = "edge by edge in a topological order; level-parallel/"
-               "chunkwise/log-depth DAG lowerings do not exist yet";
+    seq.seconds = seq.flops / rec / par;
+    seq.note = "edge by edge in a topological order";
     out.push_back(seq);
+    // Blocks of C levels (C = levels: log-depth): n = C·E/levels edges per
+    // block, dense path sums by ⌈log2 C⌉ squarings (2 products of
+    // 2·n³·JT³ each) and C = R·X (2·n²·DK·DV·JT²); C = 1 is the wavefront
+    // with the sequential work plus the level sort.
+    for (int64_t c : {1, 4, 16, 0}) {
+      double perBlock = c == 0 ? levels : std::min<double>(c, levels);
+      if (c != 0 && c != 1 && perBlock >= levels)
+        continue;
+      double n = perBlock * e / levels, blocks = std::ceil(levels / perBlock);
+      double stages = std::ceil(std::log2(perBlock));
+      double dense = perBlock > 1
+                         ? blocks * (stages * 4 * n * n * n * jt * jt * jt +
+                                     2 * n * n * dk * dv * jt * jt)
+                         : 0;
+      ScheduleEstimate est;
+      est.schedule = ScheduleAttr::get(
+          ctx, c == 0 ? ScheduleKind::Logdepth : ScheduleKind::Chunkwise, c);
+      est.flops = seq.flops + b * dense;
+      est.bytes = 4 * b * blocks * n * n * jt * jt;
+      est.depth = blocks * (1 + stages);
+      est.width = b * n / perBlock;
+      est.seconds = (seq.flops + b * dense) / rec / par +
+                    e * target.constructionStepUs * 1e-6;
+      est.note = c == 1 ? "level by level (wavefronts), edges of one level "
+                          "independent"
+                        : std::to_string(int64_t(blocks)) +
+                              " blocks of levels, dense path sums by "
+                              "repeated squaring";
+      out.push_back(est);
+    }
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const ScheduleEstimate &a, const ScheduleEstimate &b) {

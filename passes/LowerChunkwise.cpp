@@ -3,13 +3,15 @@
 // The chunkwise schedule of scan1d (SPEC §2.3-§2.4): a chunk loop carrying
 // the state, each chunk's outputs in matrix form (Chunk1D.h); and of scan2d
 // (SPEC §3.3-§3.4): P×P tiles built by the quad tree, border states in
-// anti-diagonal wavefronts (Chunk2D.h). DAG scans are not handled yet and are
-// left for the contract check.
+// anti-diagonal wavefronts (Chunk2D.h); and of scan_dag: blocks of C
+// consecutive line-graph levels with dense path sums (DagBlocks.h; C = 1 is
+// the level-parallel wavefront schedule).
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Chunk1D.h"
 #include "passes/Chunk2D.h"
+#include "passes/DagBlocks.h"
 #include "passes/Passes.h"
 #include "passes/TensorBuilders.h"
 
@@ -71,7 +73,7 @@ struct LowerChunkwisePass
     SmallVector<Operation *> scans;
     getOperation().walk([&](Operation *op) {
       auto schedule = op->getAttrOfType<ScheduleAttr>("schedule");
-      if (isa<Scan1DOp, Scan2DOp>(op) && schedule &&
+      if (isa<Scan1DOp, Scan2DOp, ScanDagOp>(op) && schedule &&
           schedule.getKind() == ScheduleKind::Chunkwise)
         scans.push_back(op);
     });
@@ -79,8 +81,10 @@ struct LowerChunkwisePass
       int64_t chunk = op->getAttrOfType<ScheduleAttr>("schedule").getChunk();
       if (auto scan = dyn_cast<Scan1DOp>(op))
         lowerScan1DChunkwise(scan, chunk);
+      else if (auto scan = dyn_cast<Scan2DOp>(op))
+        lowerScan2DTiled(scan, chunk);
       else
-        lowerScan2DTiled(cast<Scan2DOp>(op), chunk);
+        lowerScanDagBlocked(cast<ScanDagOp>(op), chunk);
     }
   }
 };

@@ -3,13 +3,15 @@
 // The log-depth schedule of scan1d: chunk pairs (T_c, Skv_c), an inclusive
 // Hillis-Steele scan over them in ⌈log2 NT⌉ stages, then every chunk's
 // outputs from the state entering it. scan2d: the quad tree of SPEC §3.3
-// over the whole grid as one tile (Chunk2D.h), log2 P merge levels. DAG scans
-// are not handled yet and are left for the contract check.
+// over the whole grid as one tile (Chunk2D.h), log2 P merge levels.
+// scan_dag: the path sums of the whole line graph by repeated squaring of its
+// transition matrix, ⌈log2 levels⌉ stages (DagBlocks.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Chunk1D.h"
 #include "passes/Chunk2D.h"
+#include "passes/DagBlocks.h"
 #include "passes/Passes.h"
 #include "passes/TensorBuilders.h"
 
@@ -148,7 +150,7 @@ struct LowerLogdepthPass
     SmallVector<Operation *> scans;
     getOperation().walk([&](Operation *op) {
       auto schedule = op->getAttrOfType<ScheduleAttr>("schedule");
-      if (isa<Scan1DOp, Scan2DOp>(op) && schedule &&
+      if (isa<Scan1DOp, Scan2DOp, ScanDagOp>(op) && schedule &&
           schedule.getKind() == ScheduleKind::Logdepth)
         scans.push_back(op);
     });
@@ -156,6 +158,10 @@ struct LowerLogdepthPass
       if (auto scan = dyn_cast<Scan1DOp>(op)) {
         int64_t chunk = scan.getScheduleAttr().getChunk();
         lowerScan1DLogdepth(scan, chunk ? chunk : kDefaultLogdepthChunk);
+        continue;
+      }
+      if (auto dag = dyn_cast<ScanDagOp>(op)) {
+        lowerScanDagBlocked(dag, /*levelsPerBlock=*/0);
         continue;
       }
       auto scan = cast<Scan2DOp>(op);

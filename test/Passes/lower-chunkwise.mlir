@@ -52,3 +52,46 @@ func.func @chunkwise2d(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x2x3x5x1x1x1xf32>,
       -> (tensor<?x3x5x2x1xf32>, tensor<?x2x5x2x2x1xf32>, tensor<?x2x3x2x2x1xf32>)
   return %y, %r, %dd : tensor<?x3x5x2x1xf32>, tensor<?x2x5x2x2x1xf32>, tensor<?x2x3x2x2x1xf32>
 }
+
+// DAG chunkwise, blocks of 3 line-graph levels: the levels (a max over the
+// incoming line edges), ceil(levels / 3) blocks; per block a gather loop
+// building A [n, n] and X (an scf.if: a line edge from inside the block goes
+// to A, one from an earlier block is applied to its final state), the
+// squaring loop (scf.while while 2^k < levels in the block, R += B·R,
+// B = B·B), C = R·X, and the scatter loop.
+// CHECK-LABEL: func.func @dag_blocks
+// CHECK: arith.maxui
+// CHECK: %[[NB:[a-z0-9_]+]] = arith.ceildivui %{{.+}}, %c3
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[NB]] {{.*}} -> (tensor<?x4x4x1xf32>, tensor<?x?x4x1xf32>)
+// CHECK:   arith.minui
+// CHECK:   scf.for {{.*}} -> (tensor<?x?x1x1xf32>, tensor<?x4x4x1xf32>)
+// CHECK:     scf.if %{{.+}} -> (tensor<?x?x1x1xf32>, tensor<4x4x1xf32>)
+// CHECK:   scf.while (%[[POW:[a-z0-9_]+]] = %c1, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) : (index, tensor<?x?x1x1xf32>, tensor<?x?x1x1xf32>)
+// CHECK:     arith.cmpi ult, %[[POW]], %{{.+}}
+// CHECK:     linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x?x1x1xf32>, tensor<?x?x1x1xf32>)
+// CHECK:     linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x?x1x1xf32>, tensor<?x?x1x1xf32>)
+// CHECK:   linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x?x1x1xf32>, tensor<?x4x4x1xf32>)
+// CHECK: return
+func.func @dag_blocks(%q: tensor<?x?x4x1xf32>, %edges: tensor<?x2xi32>, %lines: tensor<?x2xi32>,
+    %s: tensor<?x?x1x1x1xf32>, %t: tensor<?x?x1x1xf32>, %d: tensor<?x?x1x1x1x1xf32>) -> tensor<?x?x4x1xf32> {
+  %y = plstm.scan_dag qkv(%q, %q, %q) graph(%edges, %lines) source(%s) transition(%t) mark(%s) direct(%d)
+      {schedule = #plstm.schedule<chunkwise, chunk = 3>}
+      : (tensor<?x?x4x1xf32>, tensor<?x?x4x1xf32>, tensor<?x?x4x1xf32>, tensor<?x2xi32>, tensor<?x2xi32>,
+         tensor<?x?x1x1x1xf32>, tensor<?x?x1x1xf32>, tensor<?x?x1x1x1xf32>, tensor<?x?x1x1x1x1xf32>) -> tensor<?x?x4x1xf32>
+  return %y : tensor<?x?x4x1xf32>
+}
+
+// chunk = 1: the level-parallel wavefront, one level per block: no dense
+// path sums.
+// CHECK-LABEL: func.func @dag_levels
+// CHECK: arith.ceildivui %{{.+}}, %c1
+// CHECK-NOT: scf.while
+// CHECK: return
+func.func @dag_levels(%q: tensor<?x?x4x1xf32>, %edges: tensor<?x2xi32>, %lines: tensor<?x2xi32>,
+    %s: tensor<?x?x1x1x1xf32>, %t: tensor<?x?x1x1xf32>, %d: tensor<?x?x1x1x1x1xf32>) -> tensor<?x?x4x1xf32> {
+  %y = plstm.scan_dag qkv(%q, %q, %q) graph(%edges, %lines) source(%s) transition(%t) mark(%s) direct(%d)
+      {schedule = #plstm.schedule<chunkwise, chunk = 1>}
+      : (tensor<?x?x4x1xf32>, tensor<?x?x4x1xf32>, tensor<?x?x4x1xf32>, tensor<?x2xi32>, tensor<?x2xi32>,
+         tensor<?x?x1x1x1xf32>, tensor<?x?x1x1xf32>, tensor<?x?x1x1x1xf32>, tensor<?x?x1x1x1x1xf32>) -> tensor<?x?x4x1xf32>
+  return %y : tensor<?x?x4x1xf32>
+}

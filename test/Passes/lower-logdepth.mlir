@@ -57,3 +57,19 @@ func.func @logdepth2d(%q: tensor<?x3x4x2x1xf32>, %s: tensor<?x1x3x4x1x1x1xf32>, 
       -> (tensor<?x3x4x2x1xf32>, tensor<?x1x4x2x2x1xf32>, tensor<?x1x3x2x2x1xf32>)
   return %y, %r, %dd : tensor<?x3x4x2x1xf32>, tensor<?x1x4x2x2x1xf32>, tensor<?x1x3x2x2x1xf32>
 }
+
+// DAG log-depth: one block holding every level, so the squaring loop runs
+// ⌈log2 levels⌉ stages over the whole line graph.
+// CHECK-LABEL: func.func @dag_logdepth
+// CHECK: %[[PER:[a-z0-9_]+]] = arith.maxui %{{[a-z0-9_]+}}#1, %c1
+// CHECK: arith.ceildivui %{{.+}}, %[[PER]]
+// CHECK: scf.while
+// CHECK: return
+func.func @dag_logdepth(%q: tensor<?x?x4x1xf32>, %edges: tensor<?x2xi32>, %lines: tensor<?x2xi32>,
+    %s: tensor<?x?x1x1x1xf32>, %t: tensor<?x?x1x1xf32>, %d: tensor<?x?x1x1x1x1xf32>) -> tensor<?x?x4x1xf32> {
+  %y = plstm.scan_dag qkv(%q, %q, %q) graph(%edges, %lines) source(%s) transition(%t) mark(%s) direct(%d)
+      {schedule = #plstm.schedule<logdepth>}
+      : (tensor<?x?x4x1xf32>, tensor<?x?x4x1xf32>, tensor<?x?x4x1xf32>, tensor<?x2xi32>, tensor<?x2xi32>,
+         tensor<?x?x1x1x1xf32>, tensor<?x?x1x1xf32>, tensor<?x?x1x1x1xf32>, tensor<?x?x1x1x1x1xf32>) -> tensor<?x?x4x1xf32>
+  return %y : tensor<?x?x4x1xf32>
+}

@@ -152,7 +152,15 @@ std::vector<Tensor> randomInputs(const KernelSignature &sig,
                                  std::map<std::string, int64_t> sizes,
                                  std::mt19937 &rng) {
   std::vector<std::pair<int64_t, int64_t>> edges, lines;
-  if (sizes.count("N")) {
+  if (sizes.count("CHAIN")) {
+    // One long chain 0 -> 1 -> ... -> N-1: N - 1 levels.
+    for (int64_t i = 0; i + 1 < sizes["N"]; ++i)
+      edges.push_back({i, i + 1});
+    for (int64_t e = 0; e + 1 < int64_t(edges.size()); ++e)
+      lines.push_back({e, e + 1});
+    sizes["E"] = edges.size();
+    sizes["L"] = lines.size();
+  } else if (sizes.count("N")) {
     // Components of 1..12 nodes; edges i -> j (i < j) inside a component.
     int64_t n = sizes["N"];
     std::vector<int64_t> perm(n);
@@ -494,6 +502,25 @@ TEST(JIT, ScanDagMatchesReferenceOnRandomMultiComponentGraphs) {
   runJit(specDag(wide, "f64"), {{"B", 1}, {"N", 17}}, 22);
   runJit(specDag(scalar, "f32"), {{"B", 2}, {"N", 1}}, 23); // one node
   runJit(specDag(scalar, "f32"), {{"B", 1}, {"N", 0}}, 24); // empty graph
+}
+
+TEST(JIT, ScanDagLevelBlockSchedulesMatchReference) {
+  // Chunkwise = blocks of C line-graph levels (C = 1: the level-parallel
+  // wavefront), log-depth = one block, path sums by repeated squaring: many
+  // components with isolated nodes, J > 1, f64, one node, no node, a chain
+  // of 40 nodes (39 levels).
+  J scalar{8, 8, 1, 1, 1, 1, 1}, wide{3, 2, 2, 2, 1, 2, 2};
+  for (const char *schedule :
+       {"chunkwise:1", "chunkwise:2", "chunkwise:5", "logdepth"}) {
+    SCOPED_TRACE(schedule);
+    runJit(specDag(scalar, "f32"), {{"B", 2}, {"N", 200}}, 80, {0}, schedule);
+    runJit(specDag(wide, "f32"), {{"B", 3}, {"N", 41}}, 81, {0}, schedule);
+    runJit(specDag(wide, "f64"), {{"B", 1}, {"N", 17}}, 82, {0}, schedule);
+    runJit(specDag(scalar, "f32"), {{"B", 2}, {"N", 1}}, 83, {0}, schedule);
+    runJit(specDag(scalar, "f32"), {{"B", 1}, {"N", 0}}, 84, {0}, schedule);
+    runJit(specDag(wide, "f32"), {{"B", 2}, {"N", 40}, {"CHAIN", 1}}, 85, {0},
+           schedule);
+  }
 }
 
 TEST(JIT, ResultsDoNotDependOnTheThreadCount) {

@@ -1,0 +1,170 @@
+//===- DagGraph.cpp - graph preparation inside DAG kernels ----------------===//
+//
+// See DagGraph.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/DagGraph.h"
+#include "passes/TensorBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::plstm;
+
+/// scf.for from 0 to `upper`.
+static scf::ForOp buildLoop(ImplicitLocOpBuilder &b, Value upper,
+                            ValueRange inits, LoopBody body) {
+  return forLoop(b, indexConst(b, 0), upper, inits, body);
+}
+
+/// `indexTensor[row, col]` as an index.
+Value plstm::loadIndex(ImplicitLocOpBuilder &b, Value indexTensor, Value row,
+                       int64_t col) {
+  Value raw = tensor::ExtractOp::create(b, indexTensor,
+                                        ValueRange{row, indexConst(b, col)});
+  return arith::IndexCastOp::create(b, b.getIndexType(), raw);
+}
+
+Value plstm::loadAt(ImplicitLocOpBuilder &b, Value vector, Value i) {
+  return tensor::ExtractOp::create(b, vector, ValueRange{i});
+}
+Value plstm::storeAt(ImplicitLocOpBuilder &b, Value value, Value vector,
+                     Value i) {
+  return tensor::InsertOp::create(b, value, vector, ValueRange{i});
+}
+
+/// A zero-filled tensor<?xindex> of `size` elements.
+Value plstm::zeroIndexVector(ImplicitLocOpBuilder &b, Value size) {
+  auto type = RankedTensorType::get({ShapedType::kDynamic}, b.getIndexType());
+  Value empty = tensor::EmptyOp::create(b, type.getShape(), b.getIndexType(),
+                                        ValueRange{size});
+  return linalg::FillOp::create(b, ValueRange{indexConst(b, 0)},
+                                ValueRange{empty})
+      .getResult(0);
+}
+
+/// Compressed rows of the line edges grouped by their column `col` (0: the
+/// incoming edge, 1: the outgoing edge): `ptr[e]..ptr[e+1]` indexes `list`,
+/// which holds line-edge ids.
+std::pair<Value, Value> plstm::buildLineEdgeRows(ImplicitLocOpBuilder &b,
+                                                 Value lineEdges,
+                                                 Value numEdges, Value numLines,
+                                                 int64_t col) {
+  Value one = indexConst(b, 1), zero = indexConst(b, 0);
+  Value numEdgesPlusOne = arith::AddIOp::create(b, numEdges, one);
+  // Counts at ptr[e + 1].
+  scf::ForOp count =
+      buildLoop(b, numLines, {zeroIndexVector(b, numEdgesPlusOne)},
+                [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
+                  Value e = arith::AddIOp::create(
+                      b, loadIndex(b, lineEdges, l, col), indexConst(b, 1));
+                  Value c = arith::AddIOp::create(b, loadAt(b, args[0], e),
+                                                  indexConst(b, 1));
+                  return SmallVector<Value>{storeAt(b, c, args[0], e)};
+                });
+  // Prefix sum.
+  scf::ForOp prefix =
+      forLoop(b, one, numEdgesPlusOne, {count.getResult(0)},
+              [&](ImplicitLocOpBuilder &b, Value e, ValueRange args) {
+                Value prev = arith::SubIOp::create(b, e, indexConst(b, 1));
+                Value sum = arith::AddIOp::create(b, loadAt(b, args[0], prev),
+                                                  loadAt(b, args[0], e));
+                return SmallVector<Value>{storeAt(b, sum, args[0], e)};
+              });
+  Value ptr = prefix.getResult(0);
+  // Scatter line-edge ids through a cursor copy of ptr.
+  scf::ForOp scatter =
+      buildLoop(b, numLines, {ptr, zeroIndexVector(b, numLines)},
+                [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
+                  Value e = loadIndex(b, lineEdges, l, col);
+                  Value slot = loadAt(b, args[0], e);
+                  Value list = storeAt(b, l, args[1], slot);
+                  Value next = arith::AddIOp::create(b, slot, indexConst(b, 1));
+                  return SmallVector<Value>{storeAt(b, next, args[0], e), list};
+                });
+  (void)zero;
+  // The cursor ends at ptr[e + 1]; rebuild ptr from it by shifting.
+  scf::ForOp shift = buildLoop(
+      b, numEdgesPlusOne, {zeroIndexVector(b, numEdgesPlusOne)},
+      [&](ImplicitLocOpBuilder &b, Value e, ValueRange args) {
+        Value isFirst = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e,
+                                              indexConst(b, 0));
+        Value prev = arith::SelectOp::create(
+            b, isFirst, indexConst(b, 0),
+            arith::SubIOp::create(b, e, indexConst(b, 1)));
+        Value start =
+            arith::SelectOp::create(b, isFirst, indexConst(b, 0),
+                                    loadAt(b, scatter.getResult(0), prev));
+        return SmallVector<Value>{storeAt(b, start, args[0], e)};
+      });
+  return {shift.getResult(0), scatter.getResult(1)};
+}
+
+/// A topological order of the edges (Kahn's algorithm on the line graph).
+/// Assumes a valid DAG: the runtime validates graphs before every call.
+Value plstm::buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges,
+                            Value numEdges, Value numLines, Value outPtr,
+                            Value outList) {
+  // In-degrees.
+  scf::ForOp degrees =
+      buildLoop(b, numLines, {zeroIndexVector(b, numEdges)},
+                [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
+                  Value e = loadIndex(b, lineEdges, l, 1);
+                  Value d = arith::AddIOp::create(b, loadAt(b, args[0], e),
+                                                  indexConst(b, 1));
+                  return SmallVector<Value>{storeAt(b, d, args[0], e)};
+                });
+  // Queue the sources.
+  auto pushIfReady = [](ImplicitLocOpBuilder &b, Value degree, Value e,
+                        Value order, Value tail) {
+    Value ready = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, degree,
+                                        indexConst(b, 0));
+    auto ifOp = scf::IfOp::create(
+        b, ready,
+        [&](OpBuilder &nested, Location loc) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value pushed = storeAt(ib, e, order, tail);
+          Value next = arith::AddIOp::create(ib, tail, indexConst(ib, 1));
+          scf::YieldOp::create(ib, ValueRange{pushed, next});
+        },
+        [&](OpBuilder &nested, Location loc) {
+          scf::YieldOp::create(nested, loc, ValueRange{order, tail});
+        });
+    return std::make_pair(ifOp.getResult(0), ifOp.getResult(1));
+  };
+  scf::ForOp seed =
+      buildLoop(b, numEdges, {zeroIndexVector(b, numEdges), indexConst(b, 0)},
+                [&](ImplicitLocOpBuilder &b, Value e, ValueRange args) {
+                  auto [order, tail] =
+                      pushIfReady(b, loadAt(b, degrees.getResult(0), e), e,
+                                  args[0], args[1]);
+                  return SmallVector<Value>{order, tail};
+                });
+  // Pop in order; release successors.
+  scf::ForOp kahn = buildLoop(
+      b, numEdges, {seed.getResult(0), seed.getResult(1), degrees.getResult(0)},
+      [&](ImplicitLocOpBuilder &b, Value i, ValueRange args) {
+        Value e = loadAt(b, args[0], i);
+        Value begin = loadAt(b, outPtr, e);
+        Value end =
+            loadAt(b, outPtr, arith::AddIOp::create(b, e, indexConst(b, 1)));
+        scf::ForOp release =
+            forLoop(b, begin, end, {args[0], args[1], args[2]},
+                    [&](ImplicitLocOpBuilder &b, Value p, ValueRange it) {
+                      Value l = loadAt(b, outList, p);
+                      Value succ = loadIndex(b, lineEdges, l, 1);
+                      Value d = arith::SubIOp::create(b, loadAt(b, it[2], succ),
+                                                      indexConst(b, 1));
+                      Value degrees = storeAt(b, d, it[2], succ);
+                      auto [order, tail] =
+                          pushIfReady(b, d, succ, it[0], it[1]);
+                      return SmallVector<Value>{order, tail, degrees};
+                    });
+        return SmallVector<Value>(release.getResults());
+      });
+  return kahn.getResult(0);
+}

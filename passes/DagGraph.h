@@ -1,0 +1,42 @@
+//===- DagGraph.h - graph preparation inside DAG kernels ------------------===//
+//
+// Index-tensor building blocks the DAG lowerings share: compressed rows of
+// the line edges, a topological order of the edges (Kahn's algorithm on the
+// line graph), per-edge levels. Everything is computed in the kernel, once per
+// call, from the `edges` / `line_edges` operands; the runtime validates the
+// graph before every call.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PLSTM_PASSES_DAGGRAPH_H
+#define PLSTM_PASSES_DAGGRAPH_H
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <utility>
+
+namespace mlir::plstm {
+
+/// `indexTensor[row, col]` (i32 or i64) as an index.
+Value loadIndex(ImplicitLocOpBuilder &b, Value indexTensor, Value row,
+                int64_t col);
+/// `vector[i]` and `vector` with `vector[i] = value` (rank-1 tensors).
+Value loadAt(ImplicitLocOpBuilder &b, Value vector, Value i);
+Value storeAt(ImplicitLocOpBuilder &b, Value value, Value vector, Value i);
+/// A zero-filled tensor<?xindex> of `size` elements.
+Value zeroIndexVector(ImplicitLocOpBuilder &b, Value size);
+
+/// Compressed rows of the line edges grouped by their column `col` (0: the
+/// incoming edge, 1: the outgoing edge): `ptr[e]..ptr[e+1]` indexes `list`,
+/// which holds line-edge ids.
+std::pair<Value, Value> buildLineEdgeRows(ImplicitLocOpBuilder &b,
+                                          Value lineEdges, Value numEdges,
+                                          Value numLines, int64_t col);
+
+/// A topological order of the edges (Kahn's algorithm on the line graph).
+Value buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges, Value numEdges,
+                     Value numLines, Value outPtr, Value outList);
+
+} // namespace mlir::plstm
+
+#endif // PLSTM_PASSES_DAGGRAPH_H
