@@ -63,9 +63,25 @@ SHAPES = {
             "d = 32"),
 }
 
-ONE_D = {"1d-lm", "1d-xl", "1d-j4"}
+# The schedules each shape runs (besides the model's choice). Left out, for
+# the suite's 15-minute budget: tiled schedules of 2d-64 (chunkwise:8 takes
+# 21 s per run, 2 min for the suite's 6 runs), log-depth of 2d-64 (one 64×64
+# tile, 4.3 GFLOP of path-sum product per entry) and of mol, and chunkwise
+# blocks > 1 level for mol (dense path sums over thousands of edges: minutes);
+# docs/schedules.md says why they lose.
 ONE_D_SCHEDULES = ["sequential", "chunkwise:16", "chunkwise:32",
                    "logdepth:16"]
+SCHEDULES = {
+    "1d-lm": ONE_D_SCHEDULES, "1d-xl": ONE_D_SCHEDULES,
+    "1d-j4": ONE_D_SCHEDULES,
+    "2d-16": ["sequential", "chunkwise:4", "chunkwise:8", "logdepth"],
+    "2d-32": ["sequential", "chunkwise:8", "logdepth"],
+    "2d-64": ["sequential"],
+    "vit-t": ["sequential", "chunkwise:4", "logdepth"],
+    "vit-b": ["sequential", "logdepth"],
+    "vit-t-384": ["sequential", "logdepth"],
+    "mol": ["sequential", "chunkwise:1"],
+}
 
 
 def parse_args():
@@ -198,7 +214,7 @@ def main():
         code, out, _ = run_child(base[:2] + ["--random", "--dim", dims,
                                              "--explain"])
         choice = parse_run(out).get("model_choice", "#plstm.schedule<sequential>")
-        schedules = ONE_D_SCHEDULES if name in ONE_D else ["sequential"]
+        schedules = SCHEDULES[name]
         model = schedule_flag(choice)
         # Every schedule with all threads (checked first); the model's choice
         # also with one thread for the scaling. The model's choice reuses the
