@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/CPUTarget.h"
 #include "codegen/CodegenPasses.h"
 #include "passes/Passes.h"
 
@@ -97,7 +98,8 @@ struct ExpandStridedCopiesPass
 };
 
 /// Moves every `scf.execute_region no_inline` into a private function of
-/// its own (`<kernel>__part<N>`), called in its place. The schedule
+/// its own (`__plstm_part_<kernel>_<N>`, unique in the module), called in its
+/// place. The schedule
 /// lowerings mark big straight-line pieces (the quad-tree levels of the 2D
 /// tiled schedules) this way: LLVM's loop passes scale worse than linearly
 /// with a function's size, so a few medium functions compile several times
@@ -108,16 +110,23 @@ struct OutlineRegionsPass
   StringRef getArgument() const override { return "plstm-outline-regions"; }
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    SymbolTable symbols(getOperation());
+    int64_t next = 0;
     for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>())) {
       SmallVector<scf::ExecuteRegionOp> regions;
       func.walk([&](scf::ExecuteRegionOp op) {
         if (op.getNoInline() && op.getRegion().hasOneBlock())
           regions.push_back(op);
       });
-      for (auto [i, op] : llvm::enumerate(regions)) {
+      for (scf::ExecuteRegionOp op : regions) {
         rewriter.setInsertionPoint(op);
-        std::string name =
-            (func.getSymName() + "__part" + std::to_string(i)).str();
+        // A fresh name with the prefix translateToLLVMIR recognizes.
+        std::string name;
+        do
+          name = (plstm::kOutlinedPrefix + func.getSymName() + "_" +
+                  std::to_string(next++))
+                     .str();
+        while (symbols.lookup(name));
         FailureOr<func::FuncOp> outlined = outlineSingleBlockRegion(
             rewriter, op.getLoc(), op.getRegion(), name);
         if (failed(outlined)) {
@@ -125,6 +134,7 @@ struct OutlineRegionsPass
           return signalPassFailure();
         }
         outlined->setPrivate();
+        symbols.insert(*outlined);
       }
     }
   }

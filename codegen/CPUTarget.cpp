@@ -298,11 +298,8 @@ plstm::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   // Parts outlined by plstm-outline-regions stay out of line: inlining them
   // back (each has one call site) would undo the split.
   for (llvm::Function &function : *llvmModule) {
-    llvm::StringRef name = function.getName();
-    size_t part = name.rfind("__part");
-    if (function.isDeclaration() || part == llvm::StringRef::npos ||
-        name.drop_front(part + 6).empty() ||
-        !llvm::all_of(name.drop_front(part + 6), llvm::isDigit))
+    if (function.isDeclaration() ||
+        !function.getName().starts_with(kOutlinedPrefix))
       continue;
     function.addFnAttr(llvm::Attribute::NoInline);
     function.setLinkage(llvm::GlobalValue::InternalLinkage);

@@ -77,6 +77,10 @@ translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                   std::string &error);
 
 /// Runs LLVM's -O<optLevel> pipeline for `machine` on `module`.
+/// The name prefix of the functions plstm-outline-regions creates; the
+/// translation keeps them out of line (NoInline, internal linkage).
+constexpr const char *kOutlinedPrefix = "__plstm_part_";
+
 /// LLVM's default optimization pipeline at `optLevel` (0-3) for kernels:
 /// no loop unrolling (see the definition). Shared by the JIT and AOT paths.
 std::function<llvm::Error(llvm::Module *)>

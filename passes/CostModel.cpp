@@ -226,10 +226,9 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
       double borders = single ? (scan.getLastRight().use_empty() ? 0 : 1) +
                                     (scan.getLastDown().use_empty() ? 0 : 1)
                               : 2;
-      double inter =
-          o * (reads * 2 * np * p * dk * dv * jq * jt * (1 + jo / dk) +
-               borders * (2 * np * p * dk * dv * jt * jk * jv +
-                          4 * np * dk * dv * jt * jt));
+      double inter = o * (reads * 2 * np * p * dv * jq * jt * (dk + jo) +
+                          borders * (2 * np * p * dk * dv * jt * jk * jv +
+                                     4 * np * dk * dv * jt * jt));
       double levels = std::log2(double(p));
       double construct =
           o * tiles * 16 * std::pow(p / 2.0, 5) * jo * jq * jt * jk * jv;

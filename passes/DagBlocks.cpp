@@ -258,10 +258,23 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
                       Value r =
                           einsum(ib, {{after[2], "ikIK"}, {after[1], "kjKJ"}},
                                  after[1], "ijIJ");
-                      Value sq =
-                          einsum(ib, {{after[2], "ikIK"}, {after[2], "kjKJ"}},
-                                 zeroRows(ib, n, {jt, jt}, et, true), "ijIJ");
                       Value doubled = add(ib, after[0], after[0]);
+                      // B² only when another stage follows.
+                      Value again = arith::CmpIOp::create(
+                          ib, arith::CmpIPredicate::ult, doubled, span);
+                      auto square = scf::IfOp::create(
+                          ib, again,
+                          [&](OpBuilder &nested, Location loc) {
+                            ImplicitLocOpBuilder sb(loc, nested);
+                            Value sq = einsum(
+                                sb, {{after[2], "ikIK"}, {after[2], "kjKJ"}},
+                                zeroRows(sb, n, {jt, jt}, et, true), "ijIJ");
+                            scf::YieldOp::create(sb, sq);
+                          },
+                          [&](OpBuilder &nested, Location loc) {
+                            scf::YieldOp::create(nested, loc, after[2]);
+                          });
+                      Value sq = square.getResult(0);
                       scf::YieldOp::create(ib, ValueRange{doubled, r, sq});
                     });
                 c = einsum(b, {{squaring.getResult(1), "ijIJ"}, {x, "jdvJ"}},
