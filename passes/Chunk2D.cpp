@@ -418,62 +418,41 @@ Value identityGrid(ImplicitLocOpBuilder &b, int64_t px, int64_t py, int64_t jt,
       .getResult(0);
 }
 
-/// `t[x0:x0+P, y0:y0+P, ...]`.
-Value tileOf(ImplicitLocOpBuilder &b, Value t, Value x0, Value y0, int64_t p) {
+/// Offsets `lead` on the leading dims (0 on the others) and `value`'s
+/// sizes: the parameters of a block slice.
+void blockParams(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
+                 ValueRange lead, SmallVector<OpFoldResult> &offsets,
+                 SmallVector<OpFoldResult> &sizes,
+                 SmallVector<OpFoldResult> &strides) {
+  for (auto [d, size] : llvm::enumerate(shape)) {
+    offsets.push_back(d < lead.size() ? OpFoldResult(lead[d])
+                                      : OpFoldResult(b.getIndexAttr(0)));
+    sizes.push_back(b.getIndexAttr(size));
+    strides.push_back(b.getIndexAttr(1));
+  }
+}
+
+/// `t[lead_0 : lead_0 + P, lead_1 : ..., ...]` (null stays null): a tile
+/// `t[x0:x0+P, y0:y0+P]` or the border rows `t[a0:a0+P]`.
+Value blockOf(ImplicitLocOpBuilder &b, Value t, ValueRange lead, int64_t p) {
   if (!t)
     return t;
   RankedTensorType type = typeOf(t);
   SmallVector<int64_t> shape(type.getShape());
-  shape[0] = shape[1] = p;
-  SmallVector<OpFoldResult> offsets = {x0, y0}, sizes, strides;
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    if (d >= 2)
-      offsets.push_back(b.getIndexAttr(0));
-    sizes.push_back(b.getIndexAttr(shape[d]));
-    strides.push_back(b.getIndexAttr(1));
-  }
+  for (size_t d = 0; d < lead.size(); ++d)
+    shape[d] = p;
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  blockParams(b, shape, lead, offsets, sizes, strides);
   return tensor::ExtractSliceOp::create(
       b, RankedTensorType::get(shape, type.getElementType()), t, offsets, sizes,
       strides);
 }
 
-/// `value` [P, P, ...] written into `dest` at (x0, y0).
-Value insertTile(ImplicitLocOpBuilder &b, Value value, Value dest, Value x0,
-                 Value y0) {
-  SmallVector<OpFoldResult> offsets = {x0, y0}, sizes, strides;
-  for (auto [d, size] : llvm::enumerate(shapeOf(value))) {
-    if (d >= 2)
-      offsets.push_back(b.getIndexAttr(0));
-    sizes.push_back(b.getIndexAttr(size));
-    strides.push_back(b.getIndexAttr(1));
-  }
-  return tensor::InsertSliceOp::create(b, value, dest, offsets, sizes, strides);
-}
-
-/// `t[a0:a0+P, ...]` and its inverse (border states).
-Value rowsOf(ImplicitLocOpBuilder &b, Value t, Value a0, int64_t p) {
-  RankedTensorType type = typeOf(t);
-  SmallVector<int64_t> shape(type.getShape());
-  shape[0] = p;
-  SmallVector<OpFoldResult> offsets = {a0}, sizes, strides;
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    if (d >= 1)
-      offsets.push_back(b.getIndexAttr(0));
-    sizes.push_back(b.getIndexAttr(shape[d]));
-    strides.push_back(b.getIndexAttr(1));
-  }
-  return tensor::ExtractSliceOp::create(
-      b, RankedTensorType::get(shape, type.getElementType()), t, offsets, sizes,
-      strides);
-}
-Value insertRows(ImplicitLocOpBuilder &b, Value value, Value dest, Value a0) {
-  SmallVector<OpFoldResult> offsets = {a0}, sizes, strides;
-  for (auto [d, size] : llvm::enumerate(shapeOf(value))) {
-    if (d >= 1)
-      offsets.push_back(b.getIndexAttr(0));
-    sizes.push_back(b.getIndexAttr(size));
-    strides.push_back(b.getIndexAttr(1));
-  }
+/// The inverse of blockOf: `value` written into `dest` at `lead`.
+Value insertBlock(ImplicitLocOpBuilder &b, Value value, Value dest,
+                  ValueRange lead) {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  blockParams(b, shapeOf(value), lead, offsets, sizes, strides);
   return tensor::InsertSliceOp::create(b, value, dest, offsets, sizes, strides);
 }
 
@@ -521,7 +500,7 @@ TileResults tileStep(ImplicitLocOpBuilder &b, const OrientedInputs &in,
   int64_t dk = shapeOf(in.q)[2], dv = shapeOf(in.v)[2];
   int64_t jo = shapeOf(in.ml)[2], jt = shapeOf(in.trl)[2];
   Value zero = indexConst(b, 0);
-  auto tile = [&](Value t) { return tileOf(b, t, x0, y0, p); };
+  auto tile = [&](Value t) { return blockOf(b, t, {x0, y0}, p); };
   // Level 0, then log2 P merges (SPEC §3.3).
   QuadLevel level{expandUnit(b, tile(in.trl), 2),
                   expandUnit(b, tile(in.tdu), 2),
@@ -598,11 +577,11 @@ OrientedResults tiledScan(ImplicitLocOpBuilder &b, const OrientedInputs &in,
               Value x0 = arith::MulIOp::create(b, tx, pV);
               Value yy0 = arith::MulIOp::create(b, ty, pV);
               TileResults r =
-                  tileStep(b, in, x0, yy0, p, rowsOf(b, it[1], yy0, p),
-                           rowsOf(b, it[2], x0, p), TileWork());
-              return SmallVector<Value>{insertTile(b, r.y, it[0], x0, yy0),
-                                        insertRows(b, r.right, it[1], yy0),
-                                        insertRows(b, r.down, it[2], x0)};
+                  tileStep(b, in, x0, yy0, p, blockOf(b, it[1], {yy0}, p),
+                           blockOf(b, it[2], {x0}, p), TileWork());
+              return SmallVector<Value>{insertBlock(b, r.y, it[0], {x0, yy0}),
+                                        insertBlock(b, r.right, it[1], {yy0}),
+                                        insertBlock(b, r.down, it[2], {x0})};
             });
         return SmallVector<Value>(tiles.getResults());
       });

@@ -90,7 +90,7 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
   int64_t dk = dimOf(op.getQ(), 2), dv = dimOf(op.getV(), 2);
-  int64_t jt = dimOf(op.getTransition(), 2), jo = dimOf(op.getMark(), 2);
+  int64_t jt = dimOf(op.getTransition(), 2);
   Value scale = arith::ConstantOp::create(
       b, b.getFloatAttr(et, op.getEffectiveQkScale()));
   Value zero = indexConst(b, 0), one = indexConst(b, 1);
@@ -167,20 +167,11 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
           return scaleTensor(b, sliceAt(b, op.getQ(), {bi, n}), scale);
         };
         // Direct term: initializes every node's output.
-        scf::ForOp direct =
-            loopTo(b, numNodes, {args[0]},
-                   [&](ImplicitLocOpBuilder &b, Value n, ValueRange it) {
-                     Value yt = zeroTensor(b, {dv, jo}, et);
-                     yt = addDirectTerm(b, yt, scaledQ(b, n),
-                                        sliceAt(b, op.getDirect(), {bi, n}),
-                                        sliceAt(b, op.getK(), {bi, n}),
-                                        sliceAt(b, op.getV(), {bi, n}));
-                     return SmallVector<Value>{insertAt(b, yt, it[0], {bi, n})};
-                   });
+        Value direct = initDagOutputs(b, op, bi, args[0], scale);
         Value states0 = tensor::EmptyOp::create(b, statesType.getShape(), et,
                                                 ValueRange{numEdges});
         scf::ForOp blocks = loopTo(
-            b, numBlocks, {states0, direct.getResult(0)},
+            b, numBlocks, {states0, direct},
             [&](ImplicitLocOpBuilder &b, Value blk, ValueRange it) {
               Value l0 = arith::MulIOp::create(b, blk, perBlock);
               Value l1 =

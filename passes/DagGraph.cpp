@@ -168,3 +168,21 @@ Value plstm::buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges,
       });
   return kahn.getResult(0);
 }
+
+Value plstm::initDagOutputs(ImplicitLocOpBuilder &b, ScanDagOp op, Value bi,
+                            Value y, Value scale) {
+  auto yType = cast<RankedTensorType>(op.getY().getType());
+  int64_t dv = yType.getDimSize(2), jo = yType.getDimSize(3);
+  Value numNodes = tensor::DimOp::create(b, op.getQ(), 1);
+  return buildLoop(
+             b, numNodes, {y},
+             [&](ImplicitLocOpBuilder &b, Value n, ValueRange it) {
+               Value q = scaleTensor(b, sliceAt(b, op.getQ(), {bi, n}), scale);
+               Value yt = zeroTensor(b, {dv, jo}, yType.getElementType());
+               yt = addDirectTerm(b, yt, q, sliceAt(b, op.getDirect(), {bi, n}),
+                                  sliceAt(b, op.getK(), {bi, n}),
+                                  sliceAt(b, op.getV(), {bi, n}));
+               return SmallVector<Value>{insertAt(b, yt, it[0], {bi, n})};
+             })
+      .getResult(0);
+}

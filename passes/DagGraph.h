@@ -11,6 +11,8 @@
 #ifndef PLSTM_PASSES_DAGGRAPH_H
 #define PLSTM_PASSES_DAGGRAPH_H
 
+#include "dialect/PLSTMDialect.h"
+
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <utility>
@@ -36,6 +38,11 @@ std::pair<Value, Value> buildLineEdgeRows(ImplicitLocOpBuilder &b,
 /// A topological order of the edges (Kahn's algorithm on the line graph).
 Value buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges, Value numEdges,
                      Value numLines, Value outPtr, Value outList);
+
+/// y[bi, n] = s·q_n⋅D_n⋅kv_n for every node n (the direct term, which also
+/// initializes every output row); `scale` is s as an element-type constant.
+Value initDagOutputs(ImplicitLocOpBuilder &b, ScanDagOp op, Value bi, Value y,
+                     Value scale);
 
 } // namespace mlir::plstm
 

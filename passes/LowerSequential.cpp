@@ -229,7 +229,7 @@ void lowerScanDag(ScanDagOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
   int64_t dk = dimOf(op.getQ(), 2), dv = dimOf(op.getV(), 2);
-  int64_t jt = dimOf(op.getTransition(), 2), jo = dimOf(op.getMark(), 2);
+  int64_t jt = dimOf(op.getTransition(), 2);
   Value scale = floatConst(b, et, op.getEffectiveQkScale());
   Value batch = tensor::DimOp::create(b, op.getQ(), 0);
   Value numNodes = tensor::DimOp::create(b, op.getQ(), 1);
@@ -250,21 +250,11 @@ void lowerScanDag(ScanDagOp op) {
   scf::ForOp batchLoop = buildLoop(
       b, batch, {y0}, [&](ImplicitLocOpBuilder &b, Value bi, ValueRange args) {
         // Direct term: initializes every node's output.
-        scf::ForOp direct = buildLoop(
-            b, numNodes, {args[0]},
-            [&](ImplicitLocOpBuilder &b, Value n, ValueRange it) {
-              Value q = scaleTensor(b, sliceAt(b, op.getQ(), {bi, n}), scale);
-              Value k = sliceAt(b, op.getK(), {bi, n});
-              Value v = sliceAt(b, op.getV(), {bi, n});
-              Value d = sliceAt(b, op.getDirect(), {bi, n});
-              Value yt = zeroTensor(b, {dv, jo}, et);
-              yt = addDirectTerm(b, yt, q, d, k, v);
-              return SmallVector<Value>{insertAt(b, yt, it[0], {bi, n})};
-            });
+        Value direct = initDagOutputs(b, op, bi, args[0], scale);
         Value states0 = tensor::EmptyOp::create(b, statesType.getShape(), et,
                                                 ValueRange{numEdges});
         scf::ForOp edgeLoop = buildLoop(
-            b, numEdges, {states0, direct.getResult(0)},
+            b, numEdges, {states0, direct},
             [&](ImplicitLocOpBuilder &b, Value i, ValueRange it) {
               Value e = loadAt(b, order, i);
               Value tail = loadIndex(b, op.getEdges(), e, 0);
