@@ -46,7 +46,7 @@ llvm::SmallVector<ContractEntry> getShapeContract(Operation *op);
 /// The largest chunk a schedule may name (C-schedule-4): a chunk of C
 /// positions holds C × C path sums (times the J dims).
 constexpr int64_t kMaxScheduleChunk = 4096;
-/// The largest tile side of the tiled 2D schedules (C-scan2d-15, -16).
+/// The largest tile side of the tiled 2D schedules (C-scan2d-15).
 constexpr int64_t kMaxTileSide2D = 64;
 
 /// Parses the command-line form of a schedule: `sequential`, `chunkwise:N`,

@@ -360,16 +360,6 @@ LogicalResult Scan2DOp::verify() {
                            << kMaxTileSide2D << ", got chunk = " << chunk
                            << " (C-scan2d-15)";
   }
-  if (schedule && schedule->getKind() == ScheduleKind::Logdepth) {
-    auto qType = cast<RankedTensorType>(getQ().getType());
-    int64_t side = std::max(qType.getDimSize(1), qType.getDimSize(2));
-    if (side > kMaxTileSide2D)
-      return emitOpError() << "logdepth schedule of a 2D scan spans the grid "
-                              "with one tile, whose side is at most "
-                           << kMaxTileSide2D << ", got a " << qType.getDimSize(1)
-                           << "x" << qType.getDimSize(2)
-                           << " grid (C-scan2d-16); use chunkwise";
-  }
   return success();
 }
 

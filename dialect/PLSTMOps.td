@@ -185,8 +185,6 @@ def PLSTM_Scan2DOp : PLSTM_Op<"scan2d", [Pure, AttrSizedOperandSegments]> {
       spans the whole grid).
     - (C-scan2d-15) a `chunkwise` schedule's `chunk` (the tile side P) is a
       power of two of at most 64: a tile's path sums hold P⁴ entries.
-    - (C-scan2d-16) a `logdepth` schedule needs MX, MY <= 64 (one tile spans
-      the grid).
 
     Example (the ViT-T scan: 16×16 grid, four orientations, no turn `ru`):
 

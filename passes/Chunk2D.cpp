@@ -165,8 +165,10 @@ QuadLevel mergeLevel(ImplicitLocOpBuilder &b, const QuadLevel &level,
             Sr = quadrants(b, level.sr), Sd = quadrants(b, level.sd),
             Ml = quadrants(b, level.ml), Mu = quadrants(b, level.mu),
             G = quadrants(b, level.g);
-  ArrayRef<int64_t> tShape0 = shapeOf(level.trl), sShape0 = shapeOf(level.sr),
-                    mShape0 = shapeOf(level.ml);
+  // Sources and marks are absent in the state quad tree (mergeStates).
+  ArrayRef<int64_t> tShape0 = shapeOf(level.trl),
+                    sShape0 = level.sr ? shapeOf(level.sr) : tShape0,
+                    mShape0 = level.ml ? shapeOf(level.ml) : tShape0;
   int64_t m2 = tShape0[0] / 2, b2 = 2 * bs;
   SmallVector<int64_t> tShape = {m2, m2, b2, b2, tShape0[4], tShape0[5]};
   SmallVector<int64_t> sShape = {m2, m2,         b2,         b2,
@@ -481,6 +483,8 @@ struct TileResults {
   Value right; // [P, DK, DV, JT] or null
   Value down;  // [P, DK, DV, JT] or null
   Value g;     // [P, P, P, P, JO, JQ, JK, JV] or null (P = 1)
+  // The tile's border transitions [P, P, JT, JT] (turns may be null).
+  Value trl, tdu, tdl, tru;
 };
 
 /// (Q Kᵀ ⊙ G) V in J form, accumulated into `acc` [X, Y, DV, JO]; G is
@@ -519,6 +523,7 @@ TileResults tileStep(ImplicitLocOpBuilder &b, const OrientedInputs &in,
         ml = top(level.ml), mu = top(level.mu);
   TileResults r;
   r.g = top(level.g);
+  r.trl = trl, r.tdu = tdu, r.tdl = tdl, r.tru = tru;
   Value q = tile(in.q), k = tile(in.k), v = tile(in.v);
 
   r.y = zeroTensor(b, {p, p, dv, jo}, et);
@@ -588,6 +593,220 @@ OrientedResults tiledScan(ImplicitLocOpBuilder &b, const OrientedInputs &in,
   return {waves.getResult(0), waves.getResult(1), waves.getResult(2)};
 }
 
+/// T·state per meta-cell: T [X, Y, out, in, JT, JT], state [X, Y, in, DK, DV,
+/// JT] -> [X, Y, out, DK, DV, JT], added to `acc` (null: zero; a null T is a
+/// zero factor).
+Value applyT(ImplicitLocOpBuilder &b, Value t, Value state, Value acc = {}) {
+  return product(b, {{t, "XYocIJ"}, {state, "XYcdvJ"}}, "XYodvI", acc);
+}
+
+/// `state`'s border entries [lo, lo + n) of every meta-cell.
+Value borderPart(ImplicitLocOpBuilder &b, Value state, int64_t lo, int64_t n) {
+  RankedTensorType type = typeOf(state);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[2] = n;
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    offsets.push_back(b.getIndexAttr(d == 2 ? lo : 0));
+    sizes.push_back(b.getIndexAttr(shape[d]));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), state, offsets,
+      sizes, strides);
+}
+
+/// The [2m, 2m, ...] tensor whose quadrant (xh, yh) cells are `parts[xh][yh]`
+/// ([m, m, ...]): the inverse of `quadrant`.
+Value interleave(ImplicitLocOpBuilder &b, const Quadrants &parts) {
+  RankedTensorType type = typeOf(parts[0][0]);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[0] *= 2;
+  shape[1] *= 2;
+  Value acc = tensor::EmptyOp::create(b, shape, type.getElementType());
+  for (int64_t xh = 0; xh < 2; ++xh)
+    for (int64_t yh = 0; yh < 2; ++yh) {
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        offsets.push_back(b.getIndexAttr(d == 0 ? xh : d == 1 ? yh : 0));
+        sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+        strides.push_back(b.getIndexAttr(d < 2 ? 2 : 1));
+      }
+      acc = tensor::InsertSliceOp::create(b, parts[xh][yh], acc, offsets, sizes,
+                                          strides);
+    }
+  return acc;
+}
+
+/// One level of the state quad tree: border transitions and the border
+/// states due to the sources inside each meta-cell (Skv = S ⋆ kv).
+struct StateLevel {
+  Value trl, tdu, tdl, tru, skvR, skvD;
+};
+
+/// Merge step of the state quad tree with meta-cells of border `bs`: the
+/// transitions as in mergeLevel, the states by the source formulas of SPEC
+/// §3.3 applied to Skv (every source quadrant adds into the same border).
+StateLevel mergeStates(ImplicitLocOpBuilder &b, const StateLevel &level,
+                       int64_t bs) {
+  QuadLevel asQuad{level.trl, level.tdu, level.tdl, level.tru, Value(),
+                   Value(),   Value(),   Value(),   Value()};
+  QuadLevel merged = mergeLevel(b, asQuad, bs, LevelPart::Transitions);
+  Quadrants Trl = quadrants(b, level.trl), Tdu = quadrants(b, level.tdu),
+            Tdl = quadrants(b, level.tdl), Tru = quadrants(b, level.tru),
+            Sr = quadrants(b, level.skvR), Sd = quadrants(b, level.skvD);
+  Type et = typeOf(level.skvR).getElementType();
+  ArrayRef<int64_t> s0 = shapeOf(level.skvR);
+  SmallVector<int64_t> shape = {s0[0] / 2, s0[1] / 2, 2 * bs,
+                                s0[3],     s0[4],     s0[5]};
+  auto half = [&](Value v, int64_t h) { return Piece{v, {h * bs}}; };
+  Value r0 = applyT(b, Trl[1][0], Sr[0][0], Sr[1][0]);
+  Value r1 = applyT(b, Tru[1][1], applyT(b, Tdl[1][0], Sr[0][0]), Sr[1][1]);
+  r1 = applyT(b, Trl[1][1], applyT(b, Tru[0][1], Sd[0][0]), r1);
+  r1 = applyT(b, Trl[1][1], Sr[0][1], r1);
+  r1 = applyT(b, Tru[1][1], Sd[1][0], r1);
+  Value d0 = applyT(b, Tdu[0][1], Sd[0][0], Sd[0][1]);
+  Value d1 = applyT(b, Tdl[1][1], applyT(b, Tru[0][1], Sd[0][0]), Sd[1][1]);
+  d1 = applyT(b, Tdu[1][1], applyT(b, Tdl[1][0], Sr[0][0]), d1);
+  d1 = applyT(b, Tdl[1][1], Sr[0][1], d1);
+  d1 = applyT(b, Tdu[1][1], Sd[1][0], d1);
+  return {merged.trl,
+          merged.tdu,
+          merged.tdl,
+          merged.tru,
+          assemble(b, shape, et, {half(r0, 0), half(r1, 1)}),
+          assemble(b, shape, et, {half(d0, 0), half(d1, 1)})};
+}
+
+/// Log-depth for grids larger than one tile: P×P leaf tiles on a square
+/// grid of 2^K tiles per side; an up-sweep builds, level by level, each
+/// meta-cell's border transitions and source states (no path sums above
+/// the tiles); a down-sweep hands every quadrant the states entering it
+/// (SPEC §3.4's recurrence, one quad-tree level at a time); each leaf tile
+/// then makes its outputs from its incoming states. Depth O(log side).
+OrientedResults hierarchicalScan(ImplicitLocOpBuilder &b,
+                                 const OrientedInputs &in, int64_t p) {
+  Type et = typeOf(in.q).getElementType();
+  int64_t side = shapeOf(in.q)[0], nt = side / p;
+  int64_t dk = shapeOf(in.q)[2], dv = shapeOf(in.v)[2];
+  int64_t jo = shapeOf(in.ml)[2], jt = shapeOf(in.trl)[2];
+  Value zero = indexConst(b, 0), ntV = indexConst(b, nt), pV = indexConst(b, p);
+  SmallVector<int64_t> tShape = {nt, nt, p, p, jt, jt};
+  SmallVector<int64_t> sShape = {nt, nt, p, dk, dv, jt};
+  bool dl = static_cast<bool>(in.tdl), ru = static_cast<bool>(in.tru);
+  auto emptyOf = [&](ArrayRef<int64_t> shape) -> Value {
+    return tensor::EmptyOp::create(b, shape, et);
+  };
+  // Leaves: every tile's transitions and source states (zero incoming).
+  TileWork leafWork;
+  leafWork.intra = leafWork.readLeft = leafWork.readTop = false;
+  Value zeroBorder = zeroTensor(b, {p, dk, dv, jt}, et);
+  SmallVector<Value> leafInits = {emptyOf(tShape), emptyOf(tShape),
+                                  emptyOf(sShape), emptyOf(sShape)};
+  if (dl)
+    leafInits.push_back(emptyOf(tShape));
+  if (ru)
+    leafInits.push_back(emptyOf(tShape));
+  scf::ForOp leaves = forLoop(
+      b, zero, ntV, leafInits,
+      [&](ImplicitLocOpBuilder &b, Value tx, ValueRange xs) {
+        scf::ForOp col = forLoop(
+            b, zero, ntV, xs,
+            [&](ImplicitLocOpBuilder &b, Value ty, ValueRange it) {
+              Value x0 = arith::MulIOp::create(b, tx, pV);
+              Value y0 = arith::MulIOp::create(b, ty, pV);
+              TileResults r =
+                  tileStep(b, in, x0, y0, p, zeroBorder, zeroBorder, leafWork);
+              SmallVector<Value> next = {insertAt(b, r.trl, it[0], {tx, ty}),
+                                         insertAt(b, r.tdu, it[1], {tx, ty}),
+                                         insertAt(b, r.right, it[2], {tx, ty}),
+                                         insertAt(b, r.down, it[3], {tx, ty})};
+              size_t i = 4;
+              if (dl)
+                next.push_back(insertAt(b, r.tdl, it[i++], {tx, ty}));
+              if (ru)
+                next.push_back(insertAt(b, r.tru, it[i++], {tx, ty}));
+              return next;
+            });
+        return SmallVector<Value>(col.getResults());
+      });
+  StateLevel leaf{leaves.getResult(0), leaves.getResult(1), Value(), Value(),
+                  leaves.getResult(2), leaves.getResult(3)};
+  size_t i = 4;
+  if (dl)
+    leaf.tdl = leaves.getResult(i++);
+  if (ru)
+    leaf.tru = leaves.getResult(i++);
+
+  // Up-sweep.
+  SmallVector<StateLevel> levels = {leaf};
+  for (int64_t bs = p; bs < side; bs *= 2)
+    levels.push_back(mergeStates(b, levels.back(), bs));
+
+  // Down-sweep from the grid's incoming states.
+  auto oneCell = [&](Value border) {
+    // [n, ...] -> [1, 1, n, ...]
+    RankedTensorType type = typeOf(border);
+    SmallVector<int64_t> shape = {1, 1};
+    llvm::append_range(shape, type.getShape());
+    SmallVector<ReassociationIndices> groups = {{0, 1, 2}};
+    for (int64_t d = 1; d < type.getRank(); ++d)
+      groups.push_back({d + 2});
+    return tensor::ExpandShapeOp::create(b, RankedTensorType::get(shape, et),
+                                         border, groups);
+  };
+  Value left = oneCell(in.left), top = oneCell(in.top);
+  const StateLevel &root = levels.back();
+  Value right = applyT(b, root.trl, left, applyT(b, root.tru, top, root.skvR));
+  Value down = applyT(b, root.tdu, top, applyT(b, root.tdl, left, root.skvD));
+  for (int64_t k = levels.size() - 2; k >= 0; --k) {
+    const StateLevel &l = levels[k];
+    int64_t bs = shapeOf(l.trl)[2];
+    Quadrants Trl = quadrants(b, l.trl), Tdu = quadrants(b, l.tdu),
+              Tdl = quadrants(b, l.tdl), Tru = quadrants(b, l.tru),
+              Sr = quadrants(b, l.skvR), Sd = quadrants(b, l.skvD);
+    Quadrants L, U;
+    L[0][0] = borderPart(b, left, 0, bs);
+    U[0][0] = borderPart(b, top, 0, bs);
+    L[0][1] = borderPart(b, left, bs, bs);
+    U[1][0] = borderPart(b, top, bs, bs);
+    // The states leaving q00 enter q01 (down) and q10 (right); those
+    // leaving q01 and q10 enter q11.
+    U[0][1] =
+        applyT(b, Tdu[0][0], U[0][0], applyT(b, Tdl[0][0], L[0][0], Sd[0][0]));
+    L[1][0] =
+        applyT(b, Trl[0][0], L[0][0], applyT(b, Tru[0][0], U[0][0], Sr[0][0]));
+    L[1][1] =
+        applyT(b, Trl[0][1], L[0][1], applyT(b, Tru[0][1], U[0][1], Sr[0][1]));
+    U[1][1] =
+        applyT(b, Tdu[1][0], U[1][0], applyT(b, Tdl[1][0], L[1][0], Sd[1][0]));
+    left = interleave(b, L);
+    top = interleave(b, U);
+  }
+
+  // Leaves again: outputs from the incoming states.
+  TileWork outWork;
+  outWork.right = outWork.down = false;
+  Value y0 = emptyOf({side, side, dv, jo});
+  scf::ForOp outs = forLoop(
+      b, zero, ntV, {y0},
+      [&](ImplicitLocOpBuilder &b, Value tx, ValueRange xs) {
+        scf::ForOp col = forLoop(
+            b, zero, ntV, xs,
+            [&](ImplicitLocOpBuilder &b, Value ty, ValueRange it) {
+              Value x0 = arith::MulIOp::create(b, tx, pV);
+              Value y0 = arith::MulIOp::create(b, ty, pV);
+              TileResults r =
+                  tileStep(b, in, x0, y0, p, sliceAt(b, left, {tx, ty}),
+                           sliceAt(b, top, {tx, ty}), outWork);
+              return SmallVector<Value>{insertBlock(b, r.y, it[0], {x0, y0})};
+            });
+        return SmallVector<Value>(col.getResults());
+      });
+  auto flat = [&](Value cell) { return sliceAt(b, cell, {zero, zero}); };
+  return {outs.getResult(0), flat(right), flat(down)};
+}
+
 /// acc [MX, MX, MY, MY, J...] += G of one orientation [P, P, P, P, J...]
 /// (padded, in the orientation's flipped frame) mapped back to the original
 /// frame: both x axes reversed when `flipX`, both y axes when `flipY`
@@ -630,13 +849,15 @@ Value floatConst(ImplicitLocOpBuilder &b, Type type, double value) {
 
 } // namespace
 
-void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p) {
+void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type et = typeOf(op.getQ()).getElementType();
   int64_t mx = shapeOf(op.getQ())[1], my = shapeOf(op.getQ())[2];
   int64_t dk = shapeOf(op.getQ())[3], dv = shapeOf(op.getV())[3];
   int64_t jt = shapeOf(op.getTRl())[4], jo = shapeOf(op.getMarkL())[4];
   int64_t px = (mx + p - 1) / p * p, py = (my + p - 1) / p * p;
+  if (hierarchical)
+    px = py = p * nextPowerOfTwo((std::max(mx, my) + p - 1) / p);
   SmallVector<int32_t> orientations = op.getOrientationList();
   int64_t numO = orientations.size();
   Value scale = floatConst(b, et, op.getEffectiveQkScale());
@@ -732,7 +953,7 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p) {
         // One tile over the whole grid (log-depth): skip statically zero or
         // unused work and sum G over the orientations before one intra-tile
         // product on the unpadded grid (the fused form of SPEC §3.6).
-        bool single = px == p && py == p;
+        bool single = px == p && py == p && !hierarchical;
         TileWork work;
         if (single) {
           work.intra = false;
@@ -766,7 +987,8 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p) {
                                 at(topS)};
               SmallVector<Value> next(it.begin(), it.end());
               if (!single) {
-                OrientedResults r = tiledScan(b, in, p);
+                OrientedResults r = hierarchical ? hierarchicalScan(b, in, p)
+                                                 : tiledScan(b, in, p);
                 next[0] = insertAt(b, r.y, it[0], {oi});
                 next[1] = insertAt(b, r.right, it[1], {oi});
                 next[2] = insertAt(b, r.down, it[2], {oi});

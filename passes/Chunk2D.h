@@ -30,8 +30,15 @@
 
 namespace mlir::plstm {
 
-/// Replaces `op` by the tiled schedule with P×P tiles (P a power of two).
-void lowerScan2DTiled(Scan2DOp op, int64_t tileSide);
+/// Replaces `op` by the tiled schedule with P×P tiles (P a power of two):
+/// tiles in anti-diagonal wavefronts, or (`hierarchical`) leaf tiles of a
+/// state quad tree over a square grid of 2^K tiles per side, whose up- and
+/// down-sweeps give every tile its incoming border states in O(log) depth.
+void lowerScan2DTiled(Scan2DOp op, int64_t tileSide, bool hierarchical = false);
+
+/// The leaf tile of the hierarchical log-depth form (grids over
+/// kMaxTileSide2D).
+constexpr int64_t kLogdepthLeafTile2D = 16;
 
 /// Smallest power of two >= n (n >= 1).
 int64_t nextPowerOfTwo(int64_t n);

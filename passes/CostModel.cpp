@@ -253,6 +253,30 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
                             " wavefronts";
       out.push_back(e);
     }
+    // Grids over one tile: log-depth is the state quad tree over 16×16
+    // leaves of a square grid of 2^K tiles: the leaves' work twice (once for
+    // their transitions and states, once for their outputs) on the padded
+    // square, plus the sweeps (small next to it).
+    if (full > kMaxTileSide2D) {
+      for (const ScheduleEstimate &c : std::vector<ScheduleEstimate>(out))
+        if (c.schedule.getKind() == ScheduleKind::Chunkwise &&
+            c.schedule.getChunk() == 16) {
+          double leaves = std::ceil(double(side) / 16), k = 1;
+          while (k < leaves)
+            k *= 2;
+          double square = (k * 16) * (k * 16) /
+                          (std::ceil(double(mx) / 16) * 16 *
+                           std::ceil(double(my) / 16) * 16);
+          ScheduleEstimate e = c;
+          e.schedule = ScheduleAttr::get(ctx, ScheduleKind::Logdepth, 0);
+          e.flops = c.flops * square * 1.5;
+          e.seconds = c.seconds * square * 1.5;
+          e.depth = 4 + 2 * std::log2(k);
+          e.note = "state quad tree over " + std::to_string(int64_t(k * k)) +
+                   " leaf tiles of 16x16";
+          out.push_back(e);
+        }
+    }
   } else if (auto scan = dyn_cast<ScanDagOp>(op)) {
     double b = dimOr(scan.getQ(), 0, hints, "B"),
            e = dimOr(scan.getEdges(), 0, hints, "E");

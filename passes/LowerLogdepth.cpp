@@ -166,8 +166,14 @@ struct LowerLogdepthPass
       }
       auto scan = cast<Scan2DOp>(op);
       auto qType = cast<RankedTensorType>(scan.getQ().getType());
-      lowerScan2DTiled(scan, nextPowerOfTwo(std::max(qType.getDimSize(1),
-                                                     qType.getDimSize(2))));
+      int64_t side =
+          nextPowerOfTwo(std::max(qType.getDimSize(1), qType.getDimSize(2)));
+      // One tile spans grids up to kMaxTileSide2D; larger ones use the
+      // state quad tree over leaf tiles.
+      if (side <= kMaxTileSide2D)
+        lowerScan2DTiled(scan, side);
+      else
+        lowerScan2DTiled(scan, kLogdepthLeafTile2D, /*hierarchical=*/true);
     }
   }
 };

@@ -383,17 +383,6 @@ func.func @f(%q: tensor<2x3x5x4x1xf32>, %k: tensor<2x3x5x4x1xf32>, %v: tensor<2x
 
 // -----
 
-// C-scan2d-16: a 2D logdepth grid fits one tile
-func.func @f(%q: tensor<1x65x2x1x1xf32>, %s: tensor<1x1x65x2x1x1x1xf32>, %t: tensor<1x1x65x2x1x1xf32>, %d: tensor<1x65x2x1x1x1x1xf32>) {
-  // expected-error @+1 {{logdepth schedule of a 2D scan spans the grid with one tile, whose side is at most 64, got a 65x2 grid (C-scan2d-16); use chunkwise}}
-  %y, %r, %dd = plstm.scan2d qkv(%q, %q, %q) source(%s, %s) transition(%t, %t) mark(%s, %s) direct(%d) {schedule = #plstm.schedule<logdepth>}
-      : (tensor<1x65x2x1x1xf32>, tensor<1x65x2x1x1xf32>, tensor<1x65x2x1x1xf32>, tensor<1x1x65x2x1x1x1xf32>, tensor<1x1x65x2x1x1x1xf32>, tensor<1x1x65x2x1x1xf32>, tensor<1x1x65x2x1x1xf32>, tensor<1x1x65x2x1x1x1xf32>, tensor<1x1x65x2x1x1x1xf32>, tensor<1x65x2x1x1x1x1xf32>)
-      -> (tensor<1x65x2x1x1xf32>, tensor<1x1x2x1x1x1xf32>, tensor<1x1x65x1x1x1xf32>)
-  return
-}
-
-// -----
-
 // C-scan2d-9 with optional operands absent: operand numbers follow the present operands
 func.func @f(%q: tensor<2x3x5x4x1xf32>, %k: tensor<2x3x5x4x1xf32>, %v: tensor<2x3x5x2x2xf32>, %source_r: tensor<2x2x3x5x2x1x2xf32>, %source_d: tensor<2x2x3x5x2x1x2xf32>, %t_rl: tensor<2x2x3x5x2x2xf32>, %t_du: tensor<2x2x3x5x2x2xf32>, %t_ru: tensor<2x2x3x5x1x2xf32>, %mark_l: tensor<2x2x3x5x1x1x2xf32>, %mark_u: tensor<2x2x3x5x1x1x2xf32>, %direct: tensor<2x3x5x1x1x1x2xf32>, %init_top: tensor<2x2x3x4x2x2xf32>) {
   // expected-error @+1 {{operand #7 (t_ru) has dim 4 = 1, expected JT = 2 (C-scan2d-9)}}

@@ -446,6 +446,10 @@ TEST(JIT, Scan2DTiledSchedulesMatchReference) {
            {{"B", 1}}, 65, {0, 1, 2, 3}, schedule);
     runJit(spec2D(scalar, 6, 1, {2}, true, false, true, true, "f32"),
            {{"B", 1}}, 66, {2}, schedule);
+    // Larger than one 64×64 tile: log-depth is the state quad tree over
+    // 16×16 leaves (a 66×3 grid padded to 128×128).
+    runJit(spec2D(wide, 66, 3, {0, 3}, true, false, true, true, "f32"),
+           {{"B", 1}}, 69, {0, 3}, schedule);
     // Only y returned: one tile skips the border states.
     runJit(spec2D(wide, 3, 6, {0, 1, 2, 3}, true, false, false, false, "f32",
                   /*yOnly=*/true),
@@ -460,14 +464,15 @@ TEST(JIT, Scan2DLongRangeStabilityPMode) {
   // P-mode gates (SPEC §5.3, A10): non-negative transitions with
   // T_rl + T_dl <= 1 and T_du + T_ru <= 1 at every node, so every path sum
   // is bounded. On a 256×256 grid (paths of up to 510 steps, ~10^152 of
-  // them) chunkwise tiles stay within tolerance of the reference and
-  // finite; log-depth at the largest grid one tile spans (64×64).
+  // them) chunkwise tiles and log-depth (the state quad tree over 16×16
+  // leaf tiles: 16 tiles per side, 4 levels up and down) stay within
+  // tolerance of the reference and finite.
   J small{2, 2, 1, 1, 1, 1, 1};
   for (auto [side, schedule] :
        {std::pair<int64_t, const char *>{256, "sequential"},
         {256, "chunkwise:16"},
         {256, "chunkwise:8"},
-        {64, "logdepth"}}) {
+        {256, "logdepth"}}) {
     SCOPED_TRACE(schedule);
     std::string text =
         spec2D(small, side, side, {0}, true, true, false, false, "f32");
