@@ -165,18 +165,20 @@ QuadLevel mergeLevel(ImplicitLocOpBuilder &b, const QuadLevel &level,
             Sr = quadrants(b, level.sr), Sd = quadrants(b, level.sd),
             Ml = quadrants(b, level.ml), Mu = quadrants(b, level.mu),
             G = quadrants(b, level.g);
-  // Sources and marks are absent in the state quad tree (mergeStates).
-  ArrayRef<int64_t> tShape0 = shapeOf(level.trl),
-                    sShape0 = level.sr ? shapeOf(level.sr) : tShape0,
-                    mShape0 = level.ml ? shapeOf(level.ml) : tShape0;
+  ArrayRef<int64_t> tShape0 = shapeOf(level.trl);
   int64_t m2 = tShape0[0] / 2, b2 = 2 * bs;
   SmallVector<int64_t> tShape = {m2, m2, b2, b2, tShape0[4], tShape0[5]};
-  SmallVector<int64_t> sShape = {m2, m2,         b2,         b2,
-                                 b2, sShape0[5], sShape0[6], sShape0[7]};
-  SmallVector<int64_t> mShape = {m2, m2,         b2,         b2,
-                                 b2, mShape0[5], mShape0[6], mShape0[7]};
-  SmallVector<int64_t> gShape = {
-      m2, m2, b2, b2, b2, b2, mShape0[5], mShape0[6], sShape0[6], sShape0[7]};
+  // Sources and marks are absent in the state quad tree (mergeStates, which
+  // asks for the transitions only).
+  SmallVector<int64_t> sShape, mShape, gShape;
+  if (level.sr && level.ml) {
+    ArrayRef<int64_t> s0 = shapeOf(level.sr), m0 = shapeOf(level.ml);
+    sShape = {m2, m2, b2, b2, b2, s0[5], s0[6], s0[7]};
+    mShape = {m2, m2, b2, b2, b2, m0[5], m0[6], m0[7]};
+    gShape = {m2, m2, b2, b2, b2, b2, m0[5], m0[6], s0[6], s0[7]};
+  } else {
+    assert(part == LevelPart::Transitions && "sources and marks needed");
+  }
   // Transitions: block [out-half][in-half].
   auto tb = [&](Value v, int64_t oh, int64_t ih) {
     return Piece{v, {oh * bs, ih * bs}};

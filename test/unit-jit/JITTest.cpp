@@ -458,6 +458,9 @@ TEST(JIT, Scan2DTiledSchedulesMatchReference) {
                   /*yOnly=*/true),
            {{"B", 1}}, 68, {1, 2}, schedule);
   }
+  // The state quad tree with both turns, MY > MX and orientations 1 and 2.
+  runJit(spec2D(wide, 3, 70, {1, 2}, true, true, false, true, "f32"),
+         {{"B", 1}}, 90, {1, 2}, "logdepth");
 }
 
 TEST(JIT, Scan2DLongRangeStabilityPMode) {
