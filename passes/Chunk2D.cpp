@@ -680,6 +680,29 @@ StateLevel mergeStates(ImplicitLocOpBuilder &b, const StateLevel &level,
           assemble(b, shape, et, {half(d0, 0), half(d1, 1)})};
 }
 
+/// Body of forEachTile: tile indices, the tile's origin, the iter_args.
+using TileBody = function_ref<SmallVector<Value>(
+    ImplicitLocOpBuilder &, Value, Value, Value, Value, ValueRange)>;
+
+/// Loops over the nt × nt tiles of side p (tx outer, ty inner) carrying
+/// `inits`; returns the final values.
+SmallVector<Value> forEachTile(ImplicitLocOpBuilder &b, int64_t nt, int64_t p,
+                               ValueRange inits, TileBody body) {
+  Value zero = indexConst(b, 0), ntV = indexConst(b, nt), pV = indexConst(b, p);
+  scf::ForOp rows =
+      forLoop(b, zero, ntV, inits,
+              [&](ImplicitLocOpBuilder &b, Value tx, ValueRange xs) {
+                scf::ForOp col = forLoop(
+                    b, zero, ntV, xs,
+                    [&](ImplicitLocOpBuilder &b, Value ty, ValueRange it) {
+                      return body(b, tx, ty, arith::MulIOp::create(b, tx, pV),
+                                  arith::MulIOp::create(b, ty, pV), it);
+                    });
+                return SmallVector<Value>(col.getResults());
+              });
+  return SmallVector<Value>(rows.getResults());
+}
+
 /// Log-depth for grids larger than one tile: P×P leaf tiles on a square
 /// grid of 2^K tiles per side; an up-sweep builds, level by level, each
 /// meta-cell's border transitions and source states (no path sums above
@@ -692,7 +715,7 @@ OrientedResults hierarchicalScan(ImplicitLocOpBuilder &b,
   int64_t side = shapeOf(in.q)[0], nt = side / p;
   int64_t dk = shapeOf(in.q)[2], dv = shapeOf(in.v)[2];
   int64_t jo = shapeOf(in.ml)[2], jt = shapeOf(in.trl)[2];
-  Value zero = indexConst(b, 0), ntV = indexConst(b, nt), pV = indexConst(b, p);
+  Value zero = indexConst(b, 0);
   SmallVector<int64_t> tShape = {nt, nt, p, p, jt, jt};
   SmallVector<int64_t> sShape = {nt, nt, p, dk, dv, jt};
   bool dl = static_cast<bool>(in.tdl), ru = static_cast<bool>(in.tru);
@@ -709,36 +732,29 @@ OrientedResults hierarchicalScan(ImplicitLocOpBuilder &b,
     leafInits.push_back(emptyOf(tShape));
   if (ru)
     leafInits.push_back(emptyOf(tShape));
-  scf::ForOp leaves = forLoop(
-      b, zero, ntV, leafInits,
-      [&](ImplicitLocOpBuilder &b, Value tx, ValueRange xs) {
-        scf::ForOp col = forLoop(
-            b, zero, ntV, xs,
-            [&](ImplicitLocOpBuilder &b, Value ty, ValueRange it) {
-              Value x0 = arith::MulIOp::create(b, tx, pV);
-              Value y0 = arith::MulIOp::create(b, ty, pV);
-              TileResults r =
-                  tileStep(b, in, x0, y0, p, zeroBorder, zeroBorder, leafWork);
-              SmallVector<Value> next = {insertAt(b, r.trl, it[0], {tx, ty}),
-                                         insertAt(b, r.tdu, it[1], {tx, ty}),
-                                         insertAt(b, r.right, it[2], {tx, ty}),
-                                         insertAt(b, r.down, it[3], {tx, ty})};
-              size_t i = 4;
-              if (dl)
-                next.push_back(insertAt(b, r.tdl, it[i++], {tx, ty}));
-              if (ru)
-                next.push_back(insertAt(b, r.tru, it[i++], {tx, ty}));
-              return next;
-            });
-        return SmallVector<Value>(col.getResults());
+  SmallVector<Value> leaves = forEachTile(
+      b, nt, p, leafInits,
+      [&](ImplicitLocOpBuilder &b, Value tx, Value ty, Value x0, Value y0,
+          ValueRange it) {
+        TileResults r =
+            tileStep(b, in, x0, y0, p, zeroBorder, zeroBorder, leafWork);
+        SmallVector<Value> next = {insertAt(b, r.trl, it[0], {tx, ty}),
+                                   insertAt(b, r.tdu, it[1], {tx, ty}),
+                                   insertAt(b, r.right, it[2], {tx, ty}),
+                                   insertAt(b, r.down, it[3], {tx, ty})};
+        size_t i = 4;
+        if (dl)
+          next.push_back(insertAt(b, r.tdl, it[i++], {tx, ty}));
+        if (ru)
+          next.push_back(insertAt(b, r.tru, it[i++], {tx, ty}));
+        return next;
       });
-  StateLevel leaf{leaves.getResult(0), leaves.getResult(1), Value(), Value(),
-                  leaves.getResult(2), leaves.getResult(3)};
+  StateLevel leaf{leaves[0], leaves[1], Value(), Value(), leaves[2], leaves[3]};
   size_t i = 4;
   if (dl)
-    leaf.tdl = leaves.getResult(i++);
+    leaf.tdl = leaves[i++];
   if (ru)
-    leaf.tru = leaves.getResult(i++);
+    leaf.tru = leaves[i++];
 
   // Up-sweep.
   SmallVector<StateLevel> levels = {leaf};
@@ -790,23 +806,16 @@ OrientedResults hierarchicalScan(ImplicitLocOpBuilder &b,
   TileWork outWork;
   outWork.right = outWork.down = false;
   Value y0 = emptyOf({side, side, dv, jo});
-  scf::ForOp outs = forLoop(
-      b, zero, ntV, {y0},
-      [&](ImplicitLocOpBuilder &b, Value tx, ValueRange xs) {
-        scf::ForOp col = forLoop(
-            b, zero, ntV, xs,
-            [&](ImplicitLocOpBuilder &b, Value ty, ValueRange it) {
-              Value x0 = arith::MulIOp::create(b, tx, pV);
-              Value y0 = arith::MulIOp::create(b, ty, pV);
-              TileResults r =
-                  tileStep(b, in, x0, y0, p, sliceAt(b, left, {tx, ty}),
-                           sliceAt(b, top, {tx, ty}), outWork);
-              return SmallVector<Value>{insertBlock(b, r.y, it[0], {x0, y0})};
-            });
-        return SmallVector<Value>(col.getResults());
+  SmallVector<Value> outs = forEachTile(
+      b, nt, p, {y0},
+      [&](ImplicitLocOpBuilder &b, Value tx, Value ty, Value x0, Value y0,
+          ValueRange it) {
+        TileResults r = tileStep(b, in, x0, y0, p, sliceAt(b, left, {tx, ty}),
+                                 sliceAt(b, top, {tx, ty}), outWork);
+        return SmallVector<Value>{insertBlock(b, r.y, it[0], {x0, y0})};
       });
   auto flat = [&](Value cell) { return sliceAt(b, cell, {zero, zero}); };
-  return {outs.getResult(0), flat(right), flat(down)};
+  return {outs[0], flat(right), flat(down)};
 }
 
 /// acc [MX, MX, MY, MY, J...] += G of one orientation [P, P, P, P, J...]

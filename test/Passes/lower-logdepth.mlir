@@ -82,14 +82,14 @@ func.func @dag_logdepth(%q: tensor<?x?x4x1xf32>, %edges: tensor<?x2xi32>, %lines
 // inserts interleave the quadrants) down to 8×8 tiles of border 16; leaf
 // loops then make the outputs.
 // CHECK-LABEL: func.func @logdepth2d_large
-// CHECK: scf.for %{{.+}} = %{{.+}} to %c8 {{.*}} -> (tensor<8x8x16x16x1x1xf32>,
+// CHECK: scf.for %{{.+}} = %{{.+}} to %c8{{[_0-9]*}} {{.*}} -> (tensor<8x8x16x16x1x1xf32>,
 // CHECK: into tensor<4x4x32x2x2x1xf32>
 // CHECK: into tensor<2x2x64x2x2x1xf32>
 // CHECK: into tensor<1x1x128x2x2x1xf32>
 // CHECK: [2, 2, 1, 1, 1, 1] : tensor<1x1x64x2x2x1xf32> into tensor<2x2x64x2x2x1xf32>
 // CHECK: [2, 2, 1, 1, 1, 1] : tensor<2x2x32x2x2x1xf32> into tensor<4x4x32x2x2x1xf32>
 // CHECK: [2, 2, 1, 1, 1, 1] : tensor<4x4x16x2x2x1xf32> into tensor<8x8x16x2x2x1xf32>
-// CHECK: scf.for %{{.+}} = %{{.+}} to %c8 {{.*}} -> (tensor<128x128x2x1xf32>)
+// CHECK: scf.for %{{.+}} = %{{.+}} to %c8{{[_0-9]*}} {{.*}} -> (tensor<128x128x2x1xf32>)
 // CHECK: return
 func.func @logdepth2d_large(%q: tensor<?x100x3x2x1xf32>, %s: tensor<?x1x100x3x1x1x1xf32>, %t: tensor<?x1x100x3x1x1xf32>,
     %d: tensor<?x100x3x1x1x1x1xf32>) -> (tensor<?x100x3x2x1xf32>, tensor<?x1x3x2x2x1xf32>, tensor<?x1x100x2x2x1xf32>) {
