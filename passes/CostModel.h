@@ -33,7 +33,9 @@ struct TargetInfo {
   /// small per-position step of the chunk construction (microseconds).
   double recurrenceGflops = 2.2;
   double blockGflops = 2.5;
-  double constructionStepUs = 1.5;
+  /// 0.2 µs: from the 1d-lm chunkwise:16 run of docs/performance.md, after
+  /// unit-dim folding made the construction steps cheaper (was 1.5).
+  double constructionStepUs = 0.2;
 };
 
 /// Sizes assumed for dynamic dims ("B", "T", "N", "E", "L").
