@@ -81,26 +81,42 @@ double dimOr(Value v, int64_t d, const SizeHints &hints, const char *name) {
 double dim(Value v, int64_t d) {
   return static_cast<double>(cast<RankedTensorType>(v.getType()).getDimSize(d));
 }
+
+/// The static feature and J dims of a scan op (SPEC §9's DK, DV, JQ, JK, JV,
+/// JT, JO), read from the operand each lives on.
+struct FeatureDims {
+  double dk, dv, jq, jk, jv, jt, jo;
+};
+FeatureDims featureDims(Operation *op) {
+  if (auto scan = dyn_cast<Scan2DOp>(op))
+    return {dim(scan.getQ(), 3),    dim(scan.getV(), 3), dim(scan.getQ(), 4),
+            dim(scan.getK(), 4),    dim(scan.getV(), 4), dim(scan.getTRl(), 4),
+            dim(scan.getMarkL(), 4)};
+  // scan1d and scan_dag: features [B, T|N, D, J], gates [B, T|E|L, J...].
+  auto fromGates = [](auto scan) -> FeatureDims {
+    return {dim(scan.getQ(), 2),   dim(scan.getV(), 2),
+            dim(scan.getQ(), 3),   dim(scan.getK(), 3),
+            dim(scan.getV(), 3),   dim(scan.getTransition(), 2),
+            dim(scan.getMark(), 2)};
+  };
+  if (auto scan = dyn_cast<Scan1DOp>(op))
+    return fromGates(scan);
+  return fromGates(cast<ScanDagOp>(op));
+}
 } // namespace
 
 double plstm::sequentialFlops(Operation *op, const SizeHints &hints) {
   if (auto scan = dyn_cast<Scan1DOp>(op)) {
     double b = dimOr(scan.getQ(), 0, hints, "B"),
            t = dimOr(scan.getQ(), 1, hints, "T");
-    double dk = dim(scan.getQ(), 2), dv = dim(scan.getV(), 2),
-           jq = dim(scan.getQ(), 3), jk = dim(scan.getK(), 3),
-           jv = dim(scan.getV(), 3), jt = dim(scan.getTransition(), 2),
-           jo = dim(scan.getMark(), 2);
+    auto [dk, dv, jq, jk, jv, jt, jo] = featureDims(op);
     return 2 * b * t * dk * dv *
            (jt * jt + jt * jk * jv + jo * jq * jt + jo * jq * jk * jv);
   }
   if (auto scan = dyn_cast<Scan2DOp>(op)) {
     double b = dimOr(scan.getQ(), 0, hints, "B");
     double n = dim(scan.getQ(), 1) * dim(scan.getQ(), 2);
-    double dk = dim(scan.getQ(), 3), dv = dim(scan.getV(), 3),
-           jq = dim(scan.getQ(), 4), jk = dim(scan.getK(), 4),
-           jv = dim(scan.getV(), 4), jt = dim(scan.getTRl(), 4),
-           jo = dim(scan.getMarkL(), 4);
+    auto [dk, dv, jq, jk, jv, jt, jo] = featureDims(op);
     double o = scan.getOrientationList().size();
     return 2 * b * n * dk * dv *
            (o * (4 * jt * jt + 2 * jt * jk * jv + 2 * jo * jq * jt) +
@@ -111,10 +127,7 @@ double plstm::sequentialFlops(Operation *op, const SizeHints &hints) {
            n = dimOr(scan.getQ(), 1, hints, "N"),
            e = dimOr(scan.getEdges(), 0, hints, "E"),
            l = dimOr(scan.getLineEdges(), 0, hints, "L");
-    double dk = dim(scan.getQ(), 2), dv = dim(scan.getV(), 2),
-           jq = dim(scan.getQ(), 3), jk = dim(scan.getK(), 3),
-           jv = dim(scan.getV(), 3), jt = dim(scan.getTransition(), 2),
-           jo = dim(scan.getMark(), 2);
+    auto [dk, dv, jq, jk, jv, jt, jo] = featureDims(op);
     return 2 * b * dk * dv *
            (l * jt * jt + e * (jt * jk * jv + jo * jq * jt) +
             n * jo * jq * jk * jv);
@@ -133,10 +146,7 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
   if (auto scan = dyn_cast<Scan1DOp>(op)) {
     double b = dimOr(scan.getQ(), 0, hints, "B"),
            t = dimOr(scan.getQ(), 1, hints, "T");
-    double dk = dim(scan.getQ(), 2), dv = dim(scan.getV(), 2),
-           jq = dim(scan.getQ(), 3), jk = dim(scan.getK(), 3),
-           jv = dim(scan.getV(), 3), jt = dim(scan.getTransition(), 2),
-           jo = dim(scan.getMark(), 2);
+    auto [dk, dv, jq, jk, jv, jt, jo] = featureDims(op);
     double par = parallelism(b, target);
     double inputBytes = 4 * b * t *
                         (dk * (jq + jk) + dv * jv + jt * (jt + jk * jv) +
@@ -191,10 +201,7 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
             my = cast<RankedTensorType>(scan.getQ().getType()).getDimSize(2);
     double n = double(mx) * double(my);
     double o = scan.getOrientationList().size();
-    double dk = dim(scan.getQ(), 3), dv = dim(scan.getV(), 3),
-           jq = dim(scan.getQ(), 4), jk = dim(scan.getK(), 4),
-           jv = dim(scan.getV(), 4), jt = dim(scan.getTRl(), 4),
-           jo = dim(scan.getMarkL(), 4);
+    auto [dk, dv, jq, jk, jv, jt, jo] = featureDims(op);
     double par = parallelism(b, target);
     ScheduleEstimate seq;
     seq.schedule = sequentialAttr;
@@ -285,8 +292,7 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
     double levels = std::max(
         1.0,
         std::min(e, double(hints.count("LEVELS") ? hints.at("LEVELS") : 32)));
-    double dk = dim(scan.getQ(), 2), dv = dim(scan.getV(), 2),
-           jt = dim(scan.getTransition(), 2);
+    auto [dk, dv, jq, jk, jv, jt, jo] = featureDims(op);
     double par = parallelism(b, target);
     ScheduleEstimate seq;
     seq.schedule = sequentialAttr;

@@ -70,14 +70,8 @@ void lowerScan1DChunkwise(Scan1DOp op, int64_t capacity) {
 struct LowerChunkwisePass
     : public plstm::impl::PLSTMLowerChunkwiseBase<LowerChunkwisePass> {
   void runOnOperation() override {
-    SmallVector<Operation *> scans;
-    getOperation().walk([&](Operation *op) {
-      auto schedule = op->getAttrOfType<ScheduleAttr>("schedule");
-      if (isa<Scan1DOp, Scan2DOp, ScanDagOp>(op) && schedule &&
-          schedule.getKind() == ScheduleKind::Chunkwise)
-        scans.push_back(op);
-    });
-    for (Operation *op : scans) {
+    for (Operation *op :
+         scansWithSchedule(getOperation(), ScheduleKind::Chunkwise)) {
       int64_t chunk = op->getAttrOfType<ScheduleAttr>("schedule").getChunk();
       if (auto scan = dyn_cast<Scan1DOp>(op))
         lowerScan1DChunkwise(scan, chunk);

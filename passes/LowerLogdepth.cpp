@@ -147,14 +147,8 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
 struct LowerLogdepthPass
     : public plstm::impl::PLSTMLowerLogdepthBase<LowerLogdepthPass> {
   void runOnOperation() override {
-    SmallVector<Operation *> scans;
-    getOperation().walk([&](Operation *op) {
-      auto schedule = op->getAttrOfType<ScheduleAttr>("schedule");
-      if (isa<Scan1DOp, Scan2DOp, ScanDagOp>(op) && schedule &&
-          schedule.getKind() == ScheduleKind::Logdepth)
-        scans.push_back(op);
-    });
-    for (Operation *op : scans) {
+    for (Operation *op :
+         scansWithSchedule(getOperation(), ScheduleKind::Logdepth)) {
       if (auto scan = dyn_cast<Scan1DOp>(op)) {
         int64_t chunk = scan.getScheduleAttr().getChunk();
         lowerScan1DLogdepth(scan, chunk ? chunk : kDefaultLogdepthChunk);

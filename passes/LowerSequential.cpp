@@ -294,20 +294,11 @@ void lowerScanDag(ScanDagOp op) {
   op.erase();
 }
 
-bool isSequential(Operation *op) {
-  auto schedule = op->getAttrOfType<ScheduleAttr>("schedule");
-  return schedule && schedule.getKind() == ScheduleKind::Sequential;
-}
-
 struct LowerSequentialPass
     : public plstm::impl::PLSTMLowerSequentialBase<LowerSequentialPass> {
   void runOnOperation() override {
-    SmallVector<Operation *> scans;
-    getOperation().walk([&](Operation *op) {
-      if (isa<Scan1DOp, Scan2DOp, ScanDagOp>(op) && isSequential(op))
-        scans.push_back(op);
-    });
-    for (Operation *op : scans) {
+    for (Operation *op :
+         scansWithSchedule(getOperation(), ScheduleKind::Sequential)) {
       if (auto scan = dyn_cast<Scan1DOp>(op))
         lowerScan1D(scan);
       else if (auto scan = dyn_cast<Scan2DOp>(op))

@@ -157,3 +157,15 @@ Value plstm::emptyLike(ImplicitLocOpBuilder &b, Type type,
   return tensor::EmptyOp::create(b, tensorType.getShape(),
                                  tensorType.getElementType(), dynamicSizes);
 }
+
+SmallVector<Operation *> plstm::scansWithSchedule(Operation *root,
+                                                  ScheduleKind kind) {
+  SmallVector<Operation *> scans;
+  root->walk([&](Operation *op) {
+    auto schedule = op->getAttrOfType<ScheduleAttr>("schedule");
+    if (isa<Scan1DOp, Scan2DOp, ScanDagOp>(op) && schedule &&
+        schedule.getKind() == kind)
+      scans.push_back(op);
+  });
+  return scans;
+}

@@ -9,6 +9,8 @@
 #ifndef PLSTM_PASSES_TENSORBUILDERS_H
 #define PLSTM_PASSES_TENSORBUILDERS_H
 
+#include "dialect/PLSTMDialect.h"
+
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/Value.h"
@@ -74,6 +76,10 @@ scf::ForOp forLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
 /// A tensor.empty of `type`; `leadingSizes[d]` is the size of dim d for the
 /// first dims (used where that dim is dynamic).
 Value emptyLike(ImplicitLocOpBuilder &b, Type type, ValueRange leadingSizes);
+
+/// The scan ops under `root` whose schedule attribute has `kind`, in walk
+/// order (what one schedule's lowering pass rewrites).
+SmallVector<Operation *> scansWithSchedule(Operation *root, ScheduleKind kind);
 
 } // namespace mlir::plstm
 
