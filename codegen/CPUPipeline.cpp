@@ -10,11 +10,17 @@
 //     | one-shot-bufferize (function boundaries, identity layouts),
 //     | buffer deallocation (results equal to output arguments dropped)
 //   scf.for + linalg on memrefs
-//     | strided memref.copy -> linalg.copy, convert-linalg-to-loops,
-//     | lower-affine, expand-strided-metadata
-//   scf / arith / memref
-//     | scf->cf, arith/math/index/memref/func/cf -> llvm, llvm.emit_c_interface
-//   LLVM dialect
+//     | scf.forall -> scf.parallel (parallel=false: scf.for),
+//     | plstm-outline-regions
+//   scf.for / scf.parallel + linalg on memrefs
+//     | strided memref.copy -> linalg.copy, scf.parallel -> omp.parallel +
+//     | omp.wsloop, convert-linalg-to-loops, lower-affine,
+//     | expand-strided-metadata
+//   scf / omp / arith / memref
+//     | arith/math/index/memref -> llvm, scf->cf, func/cf/omp -> llvm,
+//     | llvm.emit_c_interface
+//   LLVM dialect (+ omp ops on LLVM types; translated with the OpenMP IR
+//   builder to __kmpc_* calls of libomp)
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +38,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
@@ -174,22 +181,35 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Independent iterations: scf.parallel (OpenMP below) or plain loops.
+  if (options.parallel)
+    pm.addPass(createForallToParallelLoopPass());
+  else
+    pm.addPass(createForallToForLoopPass());
   pm.addPass(std::make_unique<OutlineRegionsPass>());
   if (options.stopBeforeLLVM)
     return;
 
   pm.addPass(std::make_unique<ExpandStridedCopiesPass>());
+  // scf.parallel -> omp.parallel + omp.wsloop (static schedule; the thread
+  // count is the runtime's, set per call through omp_set_num_threads).
+  if (options.parallel)
+    pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  // Before scf -> cf: the loop bodies under omp.wsloop sit in
+  // memref.alloca_scope, which must keep a single block until it is
+  // lowered.
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

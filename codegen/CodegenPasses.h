@@ -45,6 +45,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Stop after bufferization (loops on memrefs), before "
                      "the conversion to the LLVM dialect"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run the schedules' independent iterations (scf.forall: "
+                     "tiles of a wavefront, chunks, edges of a DAG block) on "
+                     "OpenMP threads; false: sequential loops"),
+      llvm::cl::init(true)};
 };
 
 /// scan ops -> LLVM dialect, every public function with the C interface

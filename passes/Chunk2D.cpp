@@ -577,7 +577,8 @@ OrientedResults tiledScan(ImplicitLocOpBuilder &b, const OrientedInputs &in,
             b, zero, arith::SubIOp::create(b, kd, indexConst(b, ny - 1)));
         Value hi = arith::AddIOp::create(
             b, arith::MinSIOp::create(b, kd, indexConst(b, nx - 1)), one);
-        scf::ForOp tiles = forLoop(
+        // The tiles of one wavefront run in parallel.
+        scf::ForallOp tiles = parallelLoop(
             b, lo, hi, {wave[0], wave[1], wave[2]},
             [&](ImplicitLocOpBuilder &b, Value tx, ValueRange it) {
               Value ty = arith::SubIOp::create(b, kd, tx);
@@ -684,23 +685,21 @@ StateLevel mergeStates(ImplicitLocOpBuilder &b, const StateLevel &level,
 using TileBody = function_ref<SmallVector<Value>(
     ImplicitLocOpBuilder &, Value, Value, Value, Value, ValueRange)>;
 
-/// Loops over the nt × nt tiles of side p (tx outer, ty inner) carrying
-/// `inits`; returns the final values.
+/// The nt × nt tiles of side p, carrying `inits`, as one parallel loop over
+/// tx · nt + ty (parallelLoop: the body inserts into its own tile's slice of
+/// each iter_arg); returns the final values.
 SmallVector<Value> forEachTile(ImplicitLocOpBuilder &b, int64_t nt, int64_t p,
                                ValueRange inits, TileBody body) {
-  Value zero = indexConst(b, 0), ntV = indexConst(b, nt), pV = indexConst(b, p);
-  scf::ForOp rows =
-      forLoop(b, zero, ntV, inits,
-              [&](ImplicitLocOpBuilder &b, Value tx, ValueRange xs) {
-                scf::ForOp col = forLoop(
-                    b, zero, ntV, xs,
-                    [&](ImplicitLocOpBuilder &b, Value ty, ValueRange it) {
-                      return body(b, tx, ty, arith::MulIOp::create(b, tx, pV),
-                                  arith::MulIOp::create(b, ty, pV), it);
-                    });
-                return SmallVector<Value>(col.getResults());
-              });
-  return SmallVector<Value>(rows.getResults());
+  Value ntV = indexConst(b, nt), pV = indexConst(b, p);
+  scf::ForallOp tiles = parallelLoop(
+      b, indexConst(b, 0), indexConst(b, nt * nt), inits,
+      [&](ImplicitLocOpBuilder &b, Value t, ValueRange it) {
+        Value tx = arith::DivUIOp::create(b, t, ntV);
+        Value ty = arith::RemUIOp::create(b, t, ntV);
+        return body(b, tx, ty, arith::MulIOp::create(b, tx, pV),
+                    arith::MulIOp::create(b, ty, pV), it);
+      });
+  return SmallVector<Value>(tiles.getResults());
 }
 
 /// Log-depth for grids larger than one tile: P×P leaf tiles on a square

@@ -76,14 +76,6 @@ Value identityBlock(ImplicitLocOpBuilder &b, Value n, int64_t jt, Type et) {
       .getResult(0);
 }
 
-/// `value` [JT, JT] added into `matrix[i, j]` ([n, n, JT, JT]).
-Value addAt(ImplicitLocOpBuilder &b, Value matrix, Value i, Value j,
-            Value value) {
-  Value old = sliceAt(b, matrix, {i, j});
-  Value sum = einsum(b, {{value, "uw"}}, old, "uw");
-  return insertAt(b, sum, matrix, {i, j});
-}
-
 } // namespace
 
 void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
@@ -182,12 +174,17 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
               Value span = arith::SubIOp::create(b, l1, l0);
               // A [n, n, JT, JT]: transitions between edges of the block;
               // X [n, DK, DV, JT]: sources plus the states flowing in from
-              // earlier blocks (final already).
-              scf::ForOp gather = loopTo(
-                  b, n,
-                  {zeroRows(b, levelsPerBlock == 1 ? zero : n, {jt, jt}, et,
-                            true),
-                   zeroRows(b, n, {dk, dv, jt}, et, false)},
+              // earlier blocks (final already). Edge i writes row i of both:
+              // the edges of a block are gathered in parallel. One level per
+              // block: no line edge joins two edges of one level, so there
+              // is no A.
+              bool withA = levelsPerBlock != 1;
+              SmallVector<Value> gatherInits = {
+                  zeroRows(b, n, {dk, dv, jt}, et, false)};
+              if (withA)
+                gatherInits.push_back(zeroRows(b, n, {jt, jt}, et, true));
+              scf::ForallOp gather = parallelLoop(
+                  b, zero, n, gatherInits,
                   [&](ImplicitLocOpBuilder &b, Value i, ValueRange g) {
                     Value e = loadAt(b, sorted, add(b, start, i));
                     Value tail = loadIndex(b, op.getEdges(), e, 0);
@@ -195,9 +192,13 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
                     x = addSourceTerm(b, x, sliceAt(b, op.getSource(), {bi, e}),
                                       sliceAt(b, op.getK(), {bi, tail}),
                                       sliceAt(b, op.getV(), {bi, tail}));
+                    // Row i of A: [n, JT, JT].
+                    SmallVector<Value> inits = {x};
+                    if (withA)
+                      inits.push_back(zeroRows(b, n, {jt, jt}, et, false));
                     scf::ForOp in = forLoop(
                         b, loadAt(b, inPtr, e),
-                        loadAt(b, inPtr, add(b, e, one)), {g[0], x},
+                        loadAt(b, inPtr, add(b, e, one)), inits,
                         [&](ImplicitLocOpBuilder &b, Value p, ValueRange acc) {
                           Value l = loadAt(b, inList, p);
                           Value from = loadIndex(b, lines, l, 0);
@@ -209,28 +210,47 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
                               b, inside,
                               [&](OpBuilder &nested, Location loc) {
                                 ImplicitLocOpBuilder ib(loc, nested);
-                                Value j = arith::SubIOp::create(ib, pos, start);
-                                scf::YieldOp::create(
-                                    ib, ValueRange{addAt(ib, acc[0], i, j, t),
-                                                   acc[1]});
+                                SmallVector<Value> next(acc);
+                                if (withA) {
+                                  Value j =
+                                      arith::SubIOp::create(ib, pos, start);
+                                  Value old = sliceAt(ib, acc[1], {j});
+                                  next[1] = insertAt(
+                                      ib, einsum(ib, {{t, "uw"}}, old, "uw"),
+                                      acc[1], {j});
+                                }
+                                scf::YieldOp::create(ib, next);
                               },
                               [&](OpBuilder &nested, Location loc) {
                                 ImplicitLocOpBuilder ib(loc, nested);
-                                Value c = addTransition(
-                                    ib, acc[1], t, sliceAt(ib, it[0], {from}));
-                                scf::YieldOp::create(ib, ValueRange{acc[0], c});
+                                SmallVector<Value> next(acc);
+                                next[0] = addTransition(
+                                    ib, acc[0], t, sliceAt(ib, it[0], {from}));
+                                scf::YieldOp::create(ib, next);
                               });
                           return SmallVector<Value>(branch.getResults());
                         });
-                    return SmallVector<Value>{
-                        in.getResult(0),
-                        insertAt(b, in.getResult(1), g[1], {i})};
+                    SmallVector<Value> rows = {
+                        insertAt(b, in.getResult(0), g[0], {i})};
+                    if (withA) {
+                      // Row i of A: [n, JT, JT] into [n, n, JT, JT] at i.
+                      SmallVector<OpFoldResult> offsets = {
+                          i, b.getIndexAttr(0), b.getIndexAttr(0),
+                          b.getIndexAttr(0)};
+                      SmallVector<OpFoldResult> sizes = {
+                          b.getIndexAttr(1), n, b.getIndexAttr(jt),
+                          b.getIndexAttr(jt)};
+                      rows.push_back(tensor::InsertSliceOp::create(
+                          b, in.getResult(1), g[1], offsets, sizes,
+                          SmallVector<OpFoldResult>(4, b.getIndexAttr(1))));
+                    }
+                    return rows;
                   });
-              Value a = gather.getResult(0), x = gather.getResult(1);
-              // One level per block: no line edge joins two edges of one
-              // level, so A = 0 and C = X (the wavefront schedule).
+              Value x = gather.getResult(0);
+              Value a = withA ? gather.getResult(1) : Value();
+              // One level per block: C = X (the wavefront schedule).
               Value c = x;
-              if (levelsPerBlock != 1) {
+              if (withA) {
                 // Path sums R = Σ_{i < 2^k} A^i by repeated squaring, until
                 // 2^k >= span (paths inside a block have fewer than span
                 // steps): R ← R + B·R, B ← B·B, from R = I, B = A.

@@ -61,8 +61,8 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
           return arith::MulIOp::create(b, c, indexConst(b, capacity));
         };
         // 1. The pair (T_c, Skv_c) of every chunk.
-        scf::ForOp pairs =
-            forLoop(b, zero, numChunks,
+        scf::ForallOp pairs =
+            parallelLoop(b, zero, numChunks,
                     {emptyLike(b, pairsA, {numChunks}),
                      emptyLike(b, pairsB, {numChunks})},
                     [&](ImplicitLocOpBuilder &b, Value c, ValueRange it) {
@@ -76,7 +76,8 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
                     });
         // 2. Inclusive scan, stride 1, 2, 4, ... < NT: each stage combines
         //    (A[c], B[c]) with (A[c - stride], B[c - stride]) of the
-        //    previous stage.
+        //    previous stage (c < stride: copied), every chunk in parallel
+        //    into fresh tensors.
         SmallVector<Type> carried = {b.getIndexType(), pairsA, pairsB};
         auto scan = scf::WhileOp::create(
             b, carried, ValueRange{one, pairs.getResult(0), pairs.getResult(1)},
@@ -89,17 +90,34 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
             [&](OpBuilder &nested, Location loc, ValueRange after) {
               ImplicitLocOpBuilder ib(loc, nested);
               Value stride = after[0], as = after[1], bs = after[2];
-              scf::ForOp stage = forLoop(
-                  ib, stride, numChunks, {as, bs},
+              scf::ForallOp stage = parallelLoop(
+                  ib, zero, numChunks,
+                  {emptyLike(ib, pairsA, {numChunks}),
+                   emptyLike(ib, pairsB, {numChunks})},
                   [&](ImplicitLocOpBuilder &b, Value c, ValueRange it) {
-                    Value prev = arith::SubIOp::create(b, c, stride);
-                    Value a2 = sliceAt(b, as, {c}), a1 = sliceAt(b, as, {prev});
-                    Value a = einsum(b, {{a2, "iu"}, {a1, "uw"}},
-                                     zeroTensor(b, {jt, jt}, et), "iw");
-                    Value bb = applyTransition(b, a2, sliceAt(b, bs, {prev}),
-                                               sliceAt(b, bs, {c}));
-                    return SmallVector<Value>{insertAt(b, a, it[0], {c}),
-                                              insertAt(b, bb, it[1], {c})};
+                    Value a2 = sliceAt(b, as, {c}), b2 = sliceAt(b, bs, {c});
+                    Value combine = arith::CmpIOp::create(
+                        b, arith::CmpIPredicate::uge, c, stride);
+                    auto pair = scf::IfOp::create(
+                        b, combine,
+                        [&](OpBuilder &nested, Location loc) {
+                          ImplicitLocOpBuilder tb(loc, nested);
+                          Value prev = arith::SubIOp::create(tb, c, stride);
+                          Value a = einsum(tb,
+                                           {{a2, "iu"},
+                                            {sliceAt(tb, as, {prev}), "uw"}},
+                                           zeroTensor(tb, {jt, jt}, et), "iw");
+                          Value bb = applyTransition(
+                              tb, a2, sliceAt(tb, bs, {prev}), b2);
+                          scf::YieldOp::create(tb, ValueRange{a, bb});
+                        },
+                        [&](OpBuilder &nested, Location loc) {
+                          scf::YieldOp::create(nested, loc,
+                                               ValueRange{a2, b2});
+                        });
+                    return SmallVector<Value>{
+                        insertAt(b, pair.getResult(0), it[0], {c}),
+                        insertAt(b, pair.getResult(1), it[1], {c})};
                   });
               Value doubled = arith::AddIOp::create(ib, stride, stride);
               scf::YieldOp::create(ib, ValueRange{doubled, stage.getResult(0),
@@ -124,7 +142,7 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
           return state.getResult(0);
         };
         // 3. Outputs of every chunk from the state entering it.
-        scf::ForOp outputs = forLoop(
+        scf::ForallOp outputs = parallelLoop(
             b, zero, numChunks, {args[0]},
             [&](ImplicitLocOpBuilder &b, Value c, ValueRange it) {
               Value entering = stateAfterChunks(b, c);

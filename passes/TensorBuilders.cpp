@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include <string>
 
@@ -145,6 +146,46 @@ scf::ForOp plstm::forLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
         ImplicitLocOpBuilder ib(loc, nested);
         scf::YieldOp::create(ib, body(ib, iv, args));
       });
+}
+
+scf::ForallOp plstm::parallelLoop(ImplicitLocOpBuilder &b, Value lower,
+                                  Value upper, ValueRange inits,
+                                  LoopBody body) {
+  // Built as scf.for (the body builders write insert_slice), then moved
+  // into an scf.forall whose terminator makes each insert a
+  // parallel_insert_slice into the shared output.
+  scf::ForOp loop = forLoop(b, lower, upper, inits, body);
+  IRRewriter rewriter(b.getContext());
+  rewriter.setInsertionPoint(loop);
+  auto forall = scf::ForallOp::create(
+      rewriter, loop.getLoc(), ArrayRef<OpFoldResult>{lower},
+      ArrayRef<OpFoldResult>{upper}, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)},
+      inits, std::nullopt);
+  auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+  SmallVector<tensor::InsertSliceOp> inserts;
+  for (auto [i, value] : llvm::enumerate(yield.getOperands())) {
+    auto insert = value.getDefiningOp<tensor::InsertSliceOp>();
+    if (!insert || insert.getDest() != loop.getRegionIterArgs()[i] ||
+        !value.hasOneUse())
+      llvm::report_fatal_error("parallelLoop: result " + Twine(i) +
+                               " is not one insert_slice into its iter_arg");
+    inserts.push_back(insert);
+  }
+  SmallVector<Value> replacements = {forall.getInductionVar(0)};
+  llvm::append_range(replacements, forall.getRegionIterArgs());
+  rewriter.inlineBlockBefore(loop.getBody(),
+                             forall.getBody()->getTerminator(), replacements);
+  rewriter.setInsertionPointToStart(&forall.getTerminator().getRegion().front());
+  for (tensor::InsertSliceOp insert : inserts)
+    tensor::ParallelInsertSliceOp::create(
+        rewriter, insert.getLoc(), insert.getSource(), insert.getDest(),
+        insert.getMixedOffsets(), insert.getMixedSizes(),
+        insert.getMixedStrides());
+  rewriter.eraseOp(yield);
+  for (tensor::InsertSliceOp insert : inserts)
+    rewriter.eraseOp(insert);
+  rewriter.replaceOp(loop, forall.getResults());
+  return forall;
 }
 
 Value plstm::emptyLike(ImplicitLocOpBuilder &b, Type type,

@@ -73,6 +73,16 @@ using LoopBody =
 scf::ForOp forLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
                    ValueRange inits, LoopBody body);
 
+/// Like forLoop, for loops whose iterations are independent: the body must
+/// return, per iter_arg, a tensor.insert_slice into that iter_arg, the
+/// slices of different iterations must be disjoint, and an iteration may
+/// read an iter_arg only in the slice it writes. Built as scf.forall with
+/// tensor.parallel_insert_slice: the CPU pipeline runs its iterations on all
+/// the kernel's threads (OpenMP), so results do not depend on the thread
+/// count.
+scf::ForallOp parallelLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
+                           ValueRange inits, LoopBody body);
+
 /// A tensor.empty of `type`; `leadingSizes[d]` is the size of dim d for the
 /// first dims (used where that dim is dynamic).
 Value emptyLike(ImplicitLocOpBuilder &b, Type type, ValueRange leadingSizes);

@@ -244,7 +244,8 @@ int plstm::getDefaultThreads() {
 
 Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
                            const std::vector<TensorRef> &inputs,
-                           const std::vector<TensorRef> &outputs, int threads) {
+                           const std::vector<TensorRef> &outputs, int threads,
+                           KernelThreadsFn setKernelThreads) {
   if (threads <= 0)
     threads = getDefaultThreads();
   // More threads than this never pays and only risks failing to spawn.
@@ -336,7 +337,12 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
     workers = std::min<int64_t>(workers, std::max<int64_t>(batch, 1));
   else
     workers = 1;
-  auto runRange = [&](int64_t begin, int64_t end) {
+  // The threads left over by the batch split go to the kernel's own
+  // parallel loops: worker w gets threads / workers, the first
+  // threads % workers one more.
+  auto runRange = [&](int64_t begin, int64_t end, int kernelThreads) {
+    if (setKernelThreads)
+      setKernelThreads(std::max(kernelThreads, 1));
     std::vector<std::vector<int64_t>> descriptors(all.size());
     std::vector<void *> pointers(all.size());
     for (size_t i = 0; i < all.size(); ++i) {
@@ -354,13 +360,16 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
     }
     fn(pointers.data());
   };
+  auto shareOf = [&](int64_t w) {
+    return static_cast<int>(threads / workers + (w < threads % workers));
+  };
   if (workers == 1) {
-    runRange(0, batch < 0 ? 0 : batch);
+    runRange(0, batch < 0 ? 0 : batch, threads);
   } else {
     std::vector<std::thread> pool;
     for (int64_t w = 0; w < workers; ++w) {
       int64_t begin = batch * w / workers, end = batch * (w + 1) / workers;
-      pool.emplace_back(runRange, begin, end);
+      pool.emplace_back(runRange, begin, end, shareOf(w));
     }
     for (std::thread &t : pool)
       t.join();
@@ -391,6 +400,10 @@ Status AotLibrary::open(const std::string &path,
     return Status::error("cannot load kernel library '" + path +
                          "': " + (why ? why : "unknown error"));
   }
+  // Libraries with parallel loops link libomp; dlsym on the handle also
+  // searches its dependencies.
+  lib->setThreads_ = reinterpret_cast<KernelThreadsFn>(
+      dlsym(lib->handle_, "omp_set_num_threads"));
   auto *list = static_cast<const char *>(dlsym(lib->handle_, "plstm_kernels"));
   if (!list)
     return Status::error("'" + path +
@@ -437,5 +450,5 @@ Status AotLibrary::call(const std::string &name,
     return Status::error("kernel library '" + path_ + "' has no kernel '" +
                          name + "'");
   return invokeKernel(it->second.second, it->second.first, inputs, outputs,
-                      threads);
+                      threads, setThreads_);
 }

@@ -43,15 +43,23 @@ struct KernelSignature {
 };
 
 using PackedKernelFn = void (*)(void **);
+/// Sets the calling thread's thread count for the kernel's own parallel
+/// loops (OpenMP's omp_set_num_threads), or null for kernels without them.
+using KernelThreadsFn = void (*)(int);
 
 /// Checks `inputs` / `outputs` against `signature`, validates graphs, then
 /// runs `fn`. Views may have any strides: non-contiguous ones go through
-/// contiguous temporaries. The batch (the leading dim named "B") is split
-/// over `threads` threads (<= 0: the default, see setDefaultThreads); batch
-/// entries are independent, so results do not depend on the thread count.
+/// contiguous temporaries. `threads` (<= 0: the default, see
+/// setDefaultThreads) are shared out in two levels: the batch (the leading
+/// dim named "B") is split over min(threads, batch) runtime threads, and
+/// each gets an equal share of the rest for the kernel's parallel loops
+/// (through `setKernelThreads`; a batch of 1 gets all of them). Batch entries
+/// are independent and the parallel loops write disjoint parts, so results
+/// do not depend on the thread count.
 Status invokeKernel(PackedKernelFn fn, const KernelSignature &signature,
                     const std::vector<TensorRef> &inputs,
-                    const std::vector<TensorRef> &outputs, int threads = 0);
+                    const std::vector<TensorRef> &outputs, int threads = 0,
+                    KernelThreadsFn setKernelThreads = nullptr);
 
 /// Thread count of kernel calls that do not pass one (<= 0: all hardware
 /// threads, the initial setting).
@@ -78,6 +86,7 @@ public:
 private:
   void *handle_ = nullptr;
   std::string path_;
+  KernelThreadsFn setThreads_ = nullptr;
   std::map<std::string, std::pair<KernelSignature, PackedKernelFn>> kernels_;
 };
 

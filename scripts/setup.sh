@@ -15,7 +15,8 @@ JOBS="${PLSTM_JOBS:-2}"
 
 PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
           ninja-build cmake g++ libgtest-dev ccache python3 zlib1g-dev
-          libzstd-dev libedit-dev libcurl4-openssl-dev gnuplot-nox)
+          libzstd-dev libedit-dev libcurl4-openssl-dev gnuplot-nox
+          libomp-22-dev)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

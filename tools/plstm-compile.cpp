@@ -46,6 +46,12 @@ static cl::opt<std::string>
           cl::desc("With --emit=mlir: loops (after the schedule lowering), "
                    "buffers (after bufferization) or llvm (LLVM dialect)"),
           cl::init("llvm"));
+static cl::opt<bool> parallelLoops(
+    "parallel-loops",
+    cl::desc("Run the schedules' independent iterations (tiles of a "
+             "wavefront, chunks, edges of a DAG block) on the call's threads "
+             "through OpenMP (default); =false: sequential loops, only the batch is split"),
+    cl::init(true));
 static cl::opt<std::string> schedule(
     "schedule",
     cl::desc("Force a schedule: sequential, chunkwise:N, logdepth[:N]"),
@@ -131,6 +137,7 @@ int main(int argc, char **argv) {
   pipeline.schedule = schedule;
   pipeline.stopAfterScanLowering = stage == "loops";
   pipeline.stopBeforeLLVM = stage == "buffers";
+  pipeline.parallel = parallelLoops;
   if (failed(plstm::lowerToLLVMDialect(*module, pipeline)))
     return fail("lowering '" + specFile + "' failed (see above)");
 

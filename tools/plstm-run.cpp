@@ -75,6 +75,13 @@ static cl::opt<std::string>
             cl::desc("Backend that runs the spec: reference (fp64 reference "
                      "evaluator) or cpu (JIT-compiled native code)"),
             cl::init("reference"));
+static cl::opt<bool> parallelLoops(
+    "parallel-loops",
+    cl::desc("Run the schedules' independent iterations (tiles of a "
+             "wavefront, chunks, edges of a DAG block) on the call's threads "
+             "through OpenMP (default); =false: sequential loops, only the "
+             "batch is split over threads"),
+    cl::init(true));
 static cl::opt<std::string> schedule(
     "schedule",
     cl::desc("Force a schedule for --backend=cpu: sequential, chunkwise:N, "
@@ -846,6 +853,7 @@ int main(int argc, char **argv) {
         pipeline.sizeHints = sizeHints;
         pipeline.stopAfterScanLowering = emitStage == "loops";
         pipeline.stopBeforeLLVM = emitStage == "buffers";
+        pipeline.parallel = parallelLoops;
         mlir::plstm::buildCPUPipeline(pm, pipeline);
       }
       if (failed(pm.run(*copy)))
@@ -861,6 +869,7 @@ int main(int argc, char **argv) {
     options.sizeHints = sizeHints;
     options.optLevel = optLevel;
     options.entry = func.getName().str();
+    options.parallelLoops = parallelLoops;
     auto kernel = rt::compileFile(specFile, options);
     if (!kernel)
       return fail("--backend=cpu: " + llvm::toString(kernel.takeError()));

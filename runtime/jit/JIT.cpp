@@ -24,6 +24,9 @@
 
 using namespace plstm;
 
+// LLVM's OpenMP runtime (linked): the kernels' parallel loops run on it.
+extern "C" void omp_set_num_threads(int);
+
 struct plstm::KernelImpl {
   std::unique_ptr<mlir::MLIRContext> context;
   std::unique_ptr<mlir::ExecutionEngine> engine;
@@ -36,7 +39,8 @@ const KernelSignature &Kernel::signature() const { return impl_->signature; }
 Status Kernel::operator()(const std::vector<TensorRef> &inputs,
                           const std::vector<TensorRef> &outputs,
                           int threads) const {
-  return invokeKernel(impl_->fn, impl_->signature, inputs, outputs, threads);
+  return invokeKernel(impl_->fn, impl_->signature, inputs, outputs, threads,
+                      &omp_set_num_threads);
 }
 
 Status Kernel::outputShapes(const std::vector<TensorRef> &inputs,
@@ -85,7 +89,8 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
   std::string key = specText + '\0' + options.schedule + '\0' +
                     options.sizeHints + '\0' +
                     std::to_string(options.optLevel) + '\0' + options.entry +
-                    '\0' + std::to_string(static_cast<int>(options.target));
+                    '\0' + std::to_string(static_cast<int>(options.target)) +
+                    (options.parallelLoops ? "" : "\0serial");
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (auto it = cache().find(key); it != cache().end()) {
     return KernelFactory::make(it->second, 0, true);
@@ -133,6 +138,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
   mlir::plstm::CPUPipelineOptions pipeline;
   pipeline.schedule = options.schedule;
   pipeline.sizeHints = options.sizeHints;
+  pipeline.parallel = options.parallelLoops;
   if (failed(mlir::plstm::lowerToLLVMDialect(*module, pipeline)))
     return makeError("lowering failed:\n" + diagnostics);
 

@@ -42,6 +42,10 @@ struct CompileOptions {
   unsigned optLevel = 3;
   /// Function to compile; empty: the spec's only public function.
   std::string entry;
+  /// Run the schedules' independent iterations (tiles of a wavefront,
+  /// chunks, edges of a DAG block) on the call's threads (OpenMP); false:
+  /// only the batch is split.
+  bool parallelLoops = true;
 };
 
 struct KernelImpl;

@@ -28,19 +28,23 @@ func.func @chunkwise(%q: tensor<?x?x4x1xf32>, %v: tensor<?x?x2x1xf32>, %s: tenso
 // 2D chunkwise, tiles of 2 on a 3×5 grid with orientations [0, 3]: one loop
 // over the two orientations (inputs flipped and padded to 4×6), then the
 // anti-diagonal wavefronts k = 0 .. NX + NY - 2 = 3 (NX = 2, NY = 3), the
-// tiles of one wavefront x in [max(0, k - 2), min(k, 1)], y = k - x; per tile
-// one quad-tree merge (G of one meta-cell of side 2) and (Q Kᵀ ⊙ G) V.
+// tiles of one wavefront x in [max(0, k - 2), min(k, 1)], y = k - x, in
+// parallel (scf.forall writing its own tile of y and of the two border
+// states); per tile one quad-tree merge (G of one meta-cell of side 2) and
+// (Q Kᵀ ⊙ G) V.
 // CHECK-LABEL: func.func @chunkwise2d
 // CHECK: scf.for %{{.+}} = %{{.+}} to %c2{{.*}} -> (tensor<2x4x6x2x1xf32>, tensor<2x6x2x2x1xf32>, tensor<2x4x2x2x1xf32>)
 // CHECK:   scf.for %[[K:[a-z0-9_]+]] = %{{.+}} to %c4{{.*}} -> (tensor<4x6x2x1xf32>, tensor<6x2x2x1xf32>, tensor<4x2x2x1xf32>)
 // CHECK:     %[[LO:[a-z0-9_]+]] = arith.maxsi
 // CHECK:     %[[MIN:[a-z0-9_]+]] = arith.minsi %[[K]]
 // CHECK:     %[[HI:[a-z0-9_]+]] = arith.addi %[[MIN]]
-// CHECK:     scf.for %[[TX:[a-z0-9_]+]] = %[[LO]] to %[[HI]]
+// CHECK:     scf.forall (%[[TX:[a-z0-9_]+]]) = (%[[LO]]) to (%[[HI]]) step (1) shared_outs({{.*}}) -> (tensor<4x6x2x1xf32>, tensor<6x2x2x1xf32>, tensor<4x2x2x1xf32>)
 // CHECK:       arith.subi %[[K]], %[[TX]]
 // CHECK:       tensor.insert_slice {{.*}} into tensor<1x1x2x2x2x2x1x1x1x1xf32>
 // CHECK-NOT:   x4x4x4x4x
 // CHECK:       linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<2x2x2x2x1x1x1x1xf32>, tensor<2x2x1x2x2x1xf32>)
+// CHECK:       scf.forall.in_parallel
+// CHECK-COUNT-3: tensor.parallel_insert_slice
 // CHECK: return
 func.func @chunkwise2d(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x2x3x5x1x1x1xf32>, %t: tensor<?x2x3x5x1x1xf32>,
     %d: tensor<?x3x5x1x1x1x1xf32>) -> (tensor<?x3x5x2x1xf32>, tensor<?x2x5x2x2x1xf32>, tensor<?x2x3x2x2x1xf32>) {
@@ -55,8 +59,9 @@ func.func @chunkwise2d(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x2x3x5x1x1x1xf32>,
 
 // DAG chunkwise, blocks of 3 line-graph levels: the levels (a max over the
 // incoming line edges), ceil(levels / 3) blocks; per block a gather loop
-// building A [n, n] and X (an scf.if: a line edge from inside the block goes
-// to A, one from an earlier block is applied to its final state), the
+// building X and A [n, n] in parallel over the block's edges (edge i writes
+// row i of both; an scf.if: a line edge from inside the block goes to A's
+// row, one from an earlier block is applied to its final state), the
 // squaring loop (scf.while while 2^k < levels in the block, R += B·R,
 // B = B·B), C = R·X, and the scatter loop.
 // CHECK-LABEL: func.func @dag_blocks
@@ -64,8 +69,11 @@ func.func @chunkwise2d(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x2x3x5x1x1x1xf32>,
 // CHECK: %[[NB:[a-z0-9_]+]] = arith.ceildivui %{{.+}}, %c3
 // CHECK: scf.for %{{.+}} = %{{.+}} to %[[NB]] {{.*}} -> (tensor<?x4x4x1xf32>, tensor<?x?x4x1xf32>)
 // CHECK:   arith.minui
-// CHECK:   scf.for {{.*}} -> (tensor<?x?x1x1xf32>, tensor<?x4x4x1xf32>)
-// CHECK:     scf.if %{{.+}} -> (tensor<?x?x1x1xf32>, tensor<4x4x1xf32>)
+// CHECK:   scf.forall ({{.*}}) in (%{{.+}}) shared_outs({{.*}}) -> (tensor<?x4x4x1xf32>, tensor<?x?x1x1xf32>)
+// CHECK:     scf.if %{{.+}} -> (tensor<4x4x1xf32>, tensor<?x1x1xf32>)
+// CHECK:     scf.forall.in_parallel
+// CHECK:       tensor.parallel_insert_slice {{.*}} : tensor<4x4x1xf32> into tensor<?x4x4x1xf32>
+// CHECK:       tensor.parallel_insert_slice {{.*}} : tensor<?x1x1xf32> into tensor<?x?x1x1xf32>
 // CHECK:   scf.while (%[[POW:[a-z0-9_]+]] = %c1, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) : (index, tensor<?x?x1x1xf32>, tensor<?x?x1x1xf32>)
 // CHECK:     arith.cmpi ult, %[[POW]], %{{.+}}
 // CHECK:     linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x?x1x1xf32>, tensor<?x?x1x1xf32>)

@@ -2,22 +2,26 @@
 
 // 1D log-depth, leaf chunk 8: the chunk pairs (T_c, Skv_c), then an
 // scf.while that runs while the stride is below the chunk count and doubles
-// it after each stage — ⌈log2 NT⌉ combine stages, each a loop over the chunks
-// c >= stride combining with chunk c - stride — then the outputs per chunk.
+// it after each stage — ⌈log2 NT⌉ combine stages, each a parallel loop over
+// the chunks into fresh tensors (c >= stride combines with chunk c - stride,
+// c < stride is copied) — then the outputs per chunk, in parallel.
 // CHECK-LABEL: func.func @logdepth
 // CHECK: %[[NT:[a-z0-9_]+]] = arith.ceildivui %{{.+}}, %c8
 // CHECK: scf.for
-// CHECK:   %[[PAIRS:[a-z0-9_]+]]:2 = scf.for %{{.+}} = %{{.+}} to %[[NT]] {{.*}} -> (tensor<?x1x1xf32>, tensor<?x4x2x1xf32>)
+// CHECK:   %[[PAIRS:[a-z0-9_]+]]:2 = scf.forall (%{{.+}}) in (%[[NT]]) {{.*}} -> (tensor<?x1x1xf32>, tensor<?x4x2x1xf32>)
 // CHECK:   %[[SCAN:[a-z0-9_]+]]:3 = scf.while (%[[S0:[a-z0-9_]+]] = %c1, %{{.+}} = %[[PAIRS]]#0, %{{.+}} = %[[PAIRS]]#1)
 // CHECK:     %[[MORE:[a-z0-9_]+]] = arith.cmpi ult, %[[S0]], %[[NT]]
 // CHECK:     scf.condition(%[[MORE]])
 // CHECK:   } do {
 // CHECK:   ^bb0(%[[STRIDE:[a-z0-9_]+]]: index,
-// CHECK:     scf.for %[[CI:[a-z0-9_]+]] = %[[STRIDE]] to %[[NT]]
-// CHECK:       arith.subi %[[CI]], %[[STRIDE]]
+// CHECK:     scf.forall (%[[CI:[a-z0-9_]+]]) in (%[[NT]])
+// CHECK:       %[[COMBINE:[a-z0-9_]+]] = arith.cmpi uge, %[[CI]], %[[STRIDE]]
+// CHECK:       scf.if %[[COMBINE]]
+// CHECK:         arith.subi %[[CI]], %[[STRIDE]]
+// CHECK:       scf.forall.in_parallel
 // CHECK:     %[[DOUBLED:[a-z0-9_]+]] = arith.addi %[[STRIDE]], %[[STRIDE]]
 // CHECK:     scf.yield %[[DOUBLED]]
-// CHECK:   scf.for %{{.+}} = %{{.+}} to %[[NT]]
+// CHECK:   scf.forall (%{{.+}}) in (%[[NT]]) {{.*}} -> (tensor<?x?x2x1xf32>)
 func.func @logdepth(%q: tensor<?x?x4x1xf32>, %v: tensor<?x?x2x1xf32>, %s: tensor<?x?x1x1x1xf32>,
     %t: tensor<?x?x1x1xf32>, %d: tensor<?x?x1x1x1x1xf32>) -> (tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>) {
   %y, %last = plstm.scan1d qkv(%q, %q, %v) source(%s) transition(%t) mark(%s) direct(%d)
@@ -75,21 +79,22 @@ func.func @dag_logdepth(%q: tensor<?x?x4x1xf32>, %edges: tensor<?x2xi32>, %lines
 }
 
 // 2D log-depth on a 100×3 grid, larger than one 64×64 tile: the state quad
-// tree over 16×16 leaves of a square 128×128 grid (8×8 tiles). Leaf loops
-// build every tile's transitions and source states; the up-sweep merges
+// tree over 16×16 leaves of a square 128×128 grid (8×8 tiles). A parallel
+// loop over the 64 leaves builds every tile's transitions and source
+// states; the up-sweep merges
 // them into meta-cells of borders 32, 64 and 128 (no path sums above the
 // leaves); the down-sweep hands each quadrant its incoming states (stride-2
-// inserts interleave the quadrants) down to 8×8 tiles of border 16; leaf
-// loops then make the outputs.
+// inserts interleave the quadrants) down to 8×8 tiles of border 16; a
+// parallel loop over the leaves then makes the outputs.
 // CHECK-LABEL: func.func @logdepth2d_large
-// CHECK: scf.for %{{.+}} = %{{.+}} to %c8{{[_0-9]*}} {{.*}} -> (tensor<8x8x16x16x1x1xf32>,
+// CHECK: scf.forall (%{{.+}}) in (%c64{{[_0-9]*}}) {{.*}} -> (tensor<8x8x16x16x1x1xf32>,
 // CHECK: into tensor<4x4x32x2x2x1xf32>
 // CHECK: into tensor<2x2x64x2x2x1xf32>
 // CHECK: into tensor<1x1x128x2x2x1xf32>
 // CHECK: [2, 2, 1, 1, 1, 1] : tensor<1x1x64x2x2x1xf32> into tensor<2x2x64x2x2x1xf32>
 // CHECK: [2, 2, 1, 1, 1, 1] : tensor<2x2x32x2x2x1xf32> into tensor<4x4x32x2x2x1xf32>
 // CHECK: [2, 2, 1, 1, 1, 1] : tensor<4x4x16x2x2x1xf32> into tensor<8x8x16x2x2x1xf32>
-// CHECK: scf.for %{{.+}} = %{{.+}} to %c8{{[_0-9]*}} {{.*}} -> (tensor<128x128x2x1xf32>)
+// CHECK: scf.forall (%{{.+}}) in (%c64{{[_0-9]*}}) {{.*}} -> (tensor<128x128x2x1xf32>)
 // CHECK: return
 func.func @logdepth2d_large(%q: tensor<?x100x3x2x1xf32>, %s: tensor<?x1x100x3x1x1x1xf32>, %t: tensor<?x1x100x3x1x1xf32>,
     %d: tensor<?x100x3x1x1x1x1xf32>) -> (tensor<?x100x3x2x1xf32>, tensor<?x1x3x2x2x1xf32>, tensor<?x1x100x2x2x1xf32>) {

@@ -532,37 +532,65 @@ TEST(JIT, ScanDagLevelBlockSchedulesMatchReference) {
 }
 
 TEST(JIT, ResultsDoNotDependOnTheThreadCount) {
-  J wide{4, 3, 1, 2, 2, 2, 3};
-  for (std::string text :
-       {spec1D(wide, true, "f32"),
-        spec2D(wide, 3, 4, {0, 3}, true, true, true, false, "f32"),
-        specDag(wide, "f32")}) {
-    Kernel kernel = compileOrDie(text);
-    std::mt19937 rng(60);
-    std::vector<Tensor> inputs =
-        randomInputs(kernel.signature(), {{"B", 5}, {"T", 13}, {"N", 20}}, rng);
-    std::vector<TensorRef> in;
-    for (Tensor &t : inputs)
-      in.push_back(t.ref());
-    std::vector<std::vector<int64_t>> shapes;
-    ASSERT_TRUE(kernel.outputShapes(in, shapes).ok());
-    std::vector<std::vector<Tensor>> results(3);
-    int counts[3] = {1, 2, 3};
-    for (int r = 0; r < 3; ++r) {
-      std::vector<TensorRef> out;
-      for (size_t i = 0; i < shapes.size(); ++i) {
-        results[r].emplace_back(DType::F32, shapes[i]);
-        results[r].back().fill(NAN);
+  // The threads split the batch; what the split leaves goes to the kernel's
+  // parallel loops (tiles of a wavefront, chunks of the 1D log-depth scan,
+  // leaves of the 2D state quad tree, edges of a DAG block), so a batch of 1
+  // runs those on every thread. Every schedule with parallel loops, at
+  // batch 1 and 5 and 1, 2 or 3 threads, must give the bits of the kernel
+  // compiled without parallel loops.
+  J wide{4, 3, 1, 2, 2, 2, 3}, scalar{4, 3, 1, 1, 1, 1, 1};
+  struct Case {
+    std::string text, schedule;
+  };
+  std::vector<Case> cases = {
+      {spec1D(wide, true, "f32"), ""},
+      {spec1D(wide, true, "f32"), "logdepth:2"},
+      {spec2D(scalar, 7, 9, {0, 3}, true, true, true, false, "f32"),
+       "chunkwise:2"},
+      {spec2D(scalar, 66, 3, {1}, true, false, false, true, "f32"),
+       "logdepth"},
+      {specDag(wide, "f32"), "chunkwise:1"},
+      {specDag(wide, "f32"), "chunkwise:3"},
+      {specDag(wide, "f32"), "logdepth"}};
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.schedule.empty() ? "default schedule" : c.schedule);
+    CompileOptions options;
+    options.schedule = c.schedule;
+    auto parallel = compile(c.text, options);
+    options.parallelLoops = false;
+    auto serial = compile(c.text, options);
+    ASSERT_TRUE(parallel && serial) << c.text;
+    for (int64_t batch : {1, 5}) {
+      std::mt19937 rng(60 + batch);
+      std::vector<Tensor> inputs = randomInputs(
+          parallel->signature(), {{"B", batch}, {"T", 13}, {"N", 30}}, rng);
+      std::vector<TensorRef> in;
+      for (Tensor &t : inputs)
+        in.push_back(t.ref());
+      std::vector<std::vector<int64_t>> shapes;
+      ASSERT_TRUE(parallel->outputShapes(in, shapes).ok());
+      // {kernel, threads}: the serial kernel on 1 thread first.
+      std::vector<std::pair<const Kernel *, int>> runs = {
+          {&*serial, 1}, {&*parallel, 1}, {&*parallel, 2}, {&*parallel, 3}};
+      std::vector<std::vector<Tensor>> results(runs.size());
+      for (size_t r = 0; r < runs.size(); ++r) {
+        std::vector<TensorRef> out;
+        for (size_t i = 0; i < shapes.size(); ++i) {
+          results[r].emplace_back(DType::F32, shapes[i]);
+          results[r].back().fill(NAN);
+        }
+        for (Tensor &t : results[r])
+          out.push_back(t.ref());
+        ASSERT_TRUE((*runs[r].first)(in, out, runs[r].second).ok());
       }
-      for (Tensor &t : results[r])
-        out.push_back(t.ref());
-      ASSERT_TRUE(kernel(in, out, counts[r]).ok());
+      for (size_t r = 1; r < runs.size(); ++r)
+        for (size_t i = 0; i < shapes.size(); ++i)
+          for (int64_t e = 0; e < results[0][i].numElements(); ++e)
+            ASSERT_EQ(results[0][i].as<float>()[e], results[r][i].as<float>()[e])
+                << "batch " << batch << ", parallel kernel on "
+                << runs[r].second << " threads, output " << i << " element "
+                << e;
     }
-    for (int r = 1; r < 3; ++r)
-      for (size_t i = 0; i < shapes.size(); ++i)
-        for (int64_t e = 0; e < results[0][i].numElements(); ++e)
-          ASSERT_EQ(results[0][i].as<float>()[e], results[r][i].as<float>()[e])
-              << counts[r] << " threads, output " << i << " element " << e;
   }
 }
 
