@@ -985,9 +985,8 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical) {
                   jv = shapeOf(op.getV())[4];
           inits.push_back(zeroTensor(b, {mx, mx, my, my, jo, jq, jk, jv}, et));
         }
-        scf::ForOp oLoop = forLoop(
-            b, zero, indexConst(b, numO), inits,
-            [&](ImplicitLocOpBuilder &b, Value oi, ValueRange it) {
+        auto orientationBody = [&](ImplicitLocOpBuilder &b, Value oi,
+                                   ValueRange it) {
               auto at = [&](Value stack) {
                 return stack ? sliceAt(b, stack, {oi}) : stack;
               };
@@ -1029,7 +1028,21 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical) {
                 next[3] = addUnflippedG(b, it[3], r.g, flipX, flipY);
               }
               return next;
-            });
+            };
+        // Tiled orientations are independent (each writes its own index of
+        // the three results): a parallel loop. Nested parallel loops run on
+        // the thread that reaches them, so a single orientation keeps a
+        // plain loop and leaves the threads to the wavefronts inside. The
+        // one-tile form sums G over the orientations: a plain loop.
+        SmallVector<Value> oResults;
+        if (!single && numO > 1)
+          oResults = parallelLoop(b, zero, indexConst(b, numO), inits,
+                                  orientationBody)
+                         .getResults();
+        else
+          oResults = forLoop(b, zero, indexConst(b, numO), inits,
+                             orientationBody)
+                         .getResults();
 
         // Back to the original frame: sum the outputs, crop the borders.
         Value right = args[1], down = args[2];
@@ -1037,24 +1050,24 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical) {
           Value oIndex = indexConst(b, oi);
           bool flipX = o & 1, flipY = o & 2;
           if (work.intra || work.readLeft || work.readTop) {
-            Value yo = cropAtOrigin(b, sliceAt(b, oLoop.getResult(0), {oIndex}),
+            Value yo = cropAtOrigin(b, sliceAt(b, oResults[0], {oIndex}),
                                     {mx, my});
             out = einsum(b, {{flipDims(b, yo, {flipX, flipY}), "xyvo"}}, out,
                          "xyvo");
           }
           if (work.right) {
             Value r =
-                cropAtOrigin(b, sliceAt(b, oLoop.getResult(1), {oIndex}), {my});
+                cropAtOrigin(b, sliceAt(b, oResults[1], {oIndex}), {my});
             right = insertAt(b, flipDims(b, r, {flipY}), right, {bi, oIndex});
           }
           if (work.down) {
             Value d =
-                cropAtOrigin(b, sliceAt(b, oLoop.getResult(2), {oIndex}), {mx});
+                cropAtOrigin(b, sliceAt(b, oResults[2], {oIndex}), {mx});
             down = insertAt(b, flipDims(b, d, {flipX}), down, {bi, oIndex});
           }
         }
         if (fuseG)
-          out = addIntra(b, out, q, k, v, oLoop.getResult(3));
+          out = addIntra(b, out, q, k, v, oResults[3]);
         return SmallVector<Value>{insertAt(b, out, args[0], {bi}), right, down};
       });
   op.getY().replaceAllUsesWith(batchLoop.getResult(0));

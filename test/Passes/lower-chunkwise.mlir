@@ -25,15 +25,16 @@ func.func @chunkwise(%q: tensor<?x?x4x1xf32>, %v: tensor<?x?x2x1xf32>, %s: tenso
   return %y, %last : tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>
 }
 
-// 2D chunkwise, tiles of 2 on a 3×5 grid with orientations [0, 3]: one loop
-// over the two orientations (inputs flipped and padded to 4×6), then the
+// 2D chunkwise, tiles of 2 on a 3×5 grid with orientations [0, 3]: one
+// parallel loop over the two orientations (inputs flipped and padded to 4×6,
+// each writes its own orientation index of the results), then the
 // anti-diagonal wavefronts k = 0 .. NX + NY - 2 = 3 (NX = 2, NY = 3), the
 // tiles of one wavefront x in [max(0, k - 2), min(k, 1)], y = k - x, in
 // parallel (scf.forall writing its own tile of y and of the two border
 // states); per tile one quad-tree merge (G of one meta-cell of side 2) and
 // (Q Kᵀ ⊙ G) V.
 // CHECK-LABEL: func.func @chunkwise2d
-// CHECK: scf.for %{{.+}} = %{{.+}} to %c2{{.*}} -> (tensor<2x4x6x2x1xf32>, tensor<2x6x2x2x1xf32>, tensor<2x4x2x2x1xf32>)
+// CHECK: scf.forall (%{{.+}}) in (%c2{{.*}}) shared_outs({{.*}}) -> (tensor<2x4x6x2x1xf32>, tensor<2x6x2x2x1xf32>, tensor<2x4x2x2x1xf32>)
 // CHECK:   scf.for %[[K:[a-z0-9_]+]] = %{{.+}} to %c4{{.*}} -> (tensor<4x6x2x1xf32>, tensor<6x2x2x1xf32>, tensor<4x2x2x1xf32>)
 // CHECK:     %[[LO:[a-z0-9_]+]] = arith.maxsi
 // CHECK:     %[[MIN:[a-z0-9_]+]] = arith.minsi %[[K]]
