@@ -2,7 +2,9 @@
 //
 // The lowering lattice of the CPU path:
 //
-//   plstm scan ops (tensors)
+//   plstm layer ops
+//     | plstm-decompose-layers
+//   plstm scan ops + linalg (tensors)
 //     | plstm-select-schedule, plstm-lower-{sequential,chunkwise,logdepth},
 //     | plstm-check-lowered
 //   scf.for + linalg.generic + tensor slices
@@ -153,6 +155,7 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   PLSTMSelectScheduleOptions select;
   select.force = options.schedule;
   select.sizeHints = options.sizeHints;
+  pm.addPass(createPLSTMDecomposeLayers());
   pm.addPass(createPLSTMSelectSchedule(select));
   pm.addPass(createPLSTMLowerSequential());
   pm.addPass(createPLSTMLowerChunkwise());

@@ -43,6 +43,18 @@ struct ContractEntry {
 /// verifiers, plstm-run and the lowerings all read shapes through it.
 llvm::SmallVector<ContractEntry> getShapeContract(Operation *op);
 
+/// One weight of a layer op: its name (the op's `names` entry), its dims as
+/// contract names, and whether the mode requires it.
+struct LayerWeightInfo {
+  llvm::StringRef name;
+  llvm::SmallVector<llvm::StringRef> dims;
+  bool required;
+};
+
+/// The weights of `plstm.layer2d` in P-mode or D-mode (the tables in its
+/// description), in a fixed order.
+llvm::SmallVector<LayerWeightInfo> getLayer2DWeights(bool pMode);
+
 /// The largest chunk a schedule may name (C-schedule-4): a chunk of C
 /// positions holds C × C path sums (times the J dims).
 constexpr int64_t kMaxScheduleChunk = 4096;

@@ -13,6 +13,7 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
 
@@ -235,6 +236,21 @@ SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
             result("last_down", scan.getLastDown(),
                    {"B", "O", "MX", "DK", "DV", "JT"})};
   }
+  if (auto layer = dyn_cast<Layer2DOp>(op)) {
+    SmallVector<ContractEntry> entries = {
+        operand("x", layer.getX(), {"B", "MX", "MY", "D"})};
+    SmallVector<LayerWeightInfo> table = getLayer2DWeights(layer.isPMode());
+    for (auto [value, name] :
+         llvm::zip(layer.getWeights(), layer.getNames().getAsRange<StringAttr>())) {
+      const LayerWeightInfo *info = llvm::find_if(
+          table, [&](const LayerWeightInfo &w) { return w.name == name; });
+      // Unknown names are the verifier's error (C-layer2d-2).
+      if (info != table.end())
+        entries.push_back(operand(name.getValue(), value, info->dims));
+    }
+    entries.push_back(result("y", layer.getY(), {"B", "MX", "MY", "D"}));
+    return entries;
+  }
   if (auto scan = dyn_cast<ScanDagOp>(op))
     return {
         operand("q", scan.getQ(), {"B", "N", "DK", "JQ"}),
@@ -382,4 +398,141 @@ LogicalResult ScanDagOp::verify() {
       failed(verifyQkScale(*this, getQkScaleAttr(), "C-dag-13")))
     return failure();
   return verifyLogdepthHasNoChunk(*this, getSchedule(), "DAG scan", "C-dag-14");
+}
+
+//===----------------------------------------------------------------------===//
+// Layer2DOp
+//===----------------------------------------------------------------------===//
+
+SmallVector<LayerWeightInfo> mlir::plstm::getLayer2DWeights(bool pMode) {
+  SmallVector<LayerWeightInfo> weights = {
+      {"w_q", {"D", "H", "DK"}, true},   {"b_q", {"H", "DK"}, true},
+      {"w_k", {"D", "H", "DK"}, true},   {"b_k", {"H", "DK"}, true},
+      {"w_v", {"D", "H", "DV"}, true},   {"b_v", {"H", "DV"}, true},
+      {"b_direct", {"H"}, true},         {"w_direct", {"D", "H"}, false},
+      {"norm_scale", {"H", "DV"}, true}, {"w_out", {"H", "DV", "D"}, true}};
+  auto gate = [&](StringRef bias, StringRef weight, bool weightRequired) {
+    weights.push_back({bias, {"O", "H"}, true});
+    weights.push_back({weight, {"D", "O", "H"}, weightRequired});
+  };
+  if (pMode) {
+    gate("b_alpha", "w_alpha", true);
+    gate("b_source", "w_source", false);
+    gate("b_transition", "w_transition", false);
+    gate("b_mark", "w_mark", false);
+  } else {
+    gate("b_source_r", "w_source_r", false);
+    gate("b_source_d", "w_source_d", false);
+    gate("b_t_rl", "w_t_rl", false);
+    gate("b_t_du", "w_t_du", false);
+    gate("b_t_turn", "w_t_turn", false);
+    gate("b_mark_l", "w_mark_l", false);
+    gate("b_mark_u", "w_mark_u", false);
+  }
+  return weights;
+}
+
+SmallVector<int32_t> Layer2DOp::getOrientationList() {
+  if (auto list = getOrientationsAttr())
+    return SmallVector<int32_t>(list.asArrayRef());
+  return {0, 1, 2, 3};
+}
+
+Value Layer2DOp::getWeight(StringRef name) {
+  for (auto [value, attr] :
+       llvm::zip(getWeights(), getNames().getAsRange<StringAttr>()))
+    if (attr.getValue() == name)
+      return value;
+  return {};
+}
+
+LogicalResult Layer2DOp::verify() {
+  SmallVector<int32_t> orientations = getOrientationList();
+  if (orientations.empty())
+    return emitOpError() << "'orientations' is empty, expected a non-empty "
+                            "subset of [0, 1, 2, 3] (C-layer2d-11)";
+  for (auto [i, o] : llvm::enumerate(orientations))
+    if (o < 0 || o > 3 || (i > 0 && o <= orientations[i - 1]))
+      return emitOpError() << "'orientations' entry " << i << " = " << o
+                           << ", expected a strictly increasing list of "
+                              "values in [0, 3] (C-layer2d-11)";
+  if (getMode() != "P" && getMode() != "D")
+    return emitOpError() << "'mode' is \"" << getMode()
+                         << "\", expected \"P\" or \"D\" (C-layer2d-12)";
+  if (getChirality()) {
+    if (isPMode())
+      return emitOpError() << "'chirality' is a D-mode attribute, the layer "
+                              "is in P-mode (C-layer2d-12)";
+    if (*getChirality() != "L" && *getChirality() != "R")
+      return emitOpError() << "'chirality' is \"" << *getChirality()
+                           << "\", expected \"L\" or \"R\" (C-layer2d-12)";
+  }
+  if (getSignedPMode() && !isPMode())
+    return emitOpError() << "'signed_p_mode' is a P-mode attribute, the layer "
+                            "is in D-mode (C-layer2d-12)";
+
+  // Names: one per weight, unique, exactly the mode's set.
+  ArrayAttr names = getNames();
+  if (names.size() != getWeights().size())
+    return emitOpError() << "'names' has " << names.size()
+                         << " entries for " << getWeights().size()
+                         << " weights, expected one per weight (C-layer2d-2)";
+  SmallVector<LayerWeightInfo> table = getLayer2DWeights(isPMode());
+  llvm::StringSet<> seen;
+  for (auto [i, attr] : llvm::enumerate(names.getAsRange<StringAttr>())) {
+    StringRef name = attr.getValue();
+    if (!seen.insert(name).second)
+      return emitOpError() << "weight '" << name
+                           << "' is named twice (C-layer2d-2)";
+    if (llvm::none_of(table,
+                      [&](const LayerWeightInfo &w) { return w.name == name; })) {
+      std::string known;
+      for (const LayerWeightInfo &w : table)
+        known += (known.empty() ? "" : ", ") + w.name.str();
+      return emitOpError() << "weight #" << i << " is named '" << name
+                           << "', not a weight of a " << getMode()
+                           << "-mode layer; expected one of " << known
+                           << " (C-layer2d-2)";
+    }
+  }
+  for (const LayerWeightInfo &w : table)
+    if (w.required && !seen.count(w.name))
+      return emitOpError() << "missing weight '" << w.name
+                           << "' of a " << getMode()
+                           << "-mode layer (C-layer2d-2)";
+
+  ShapeChecker c(*this, "C-layer2d-1", "C-layer2d-3", "C-layer2d-4");
+  c.dim("B", "C-layer2d-5", false);
+  c.dim("MX", "C-layer2d-6", true);
+  c.dim("MY", "C-layer2d-6", true);
+  c.dim("D", "C-layer2d-7", true);
+  c.dim("H", "C-layer2d-8", true);
+  c.dim("DK", "C-layer2d-9", true);
+  c.dim("DV", "C-layer2d-10", true);
+  c.dim("O", "C-layer2d-11", true, static_cast<int64_t>(orientations.size()));
+  if (failed(checkContract(*this, c)))
+    return failure();
+
+  if (auto f = getEigenvalueFactor()) {
+    double value = f->convertToDouble();
+    if (!std::isfinite(value) || value <= 0)
+      return emitOpError() << "'eigenvalue_factor' = " << value
+                           << ", expected a finite positive value "
+                              "(C-layer2d-13)";
+  }
+  if (failed(verifyQkScale(*this, getQkScaleAttr(), "C-layer2d-13")))
+    return failure();
+  if (failed(verifyLogdepthHasNoChunk(*this, getSchedule(), "2D layer",
+                                      "C-layer2d-14")))
+    return failure();
+  std::optional<ScheduleAttr> schedule = getSchedule();
+  if (schedule && schedule->getKind() == ScheduleKind::Chunkwise) {
+    int64_t chunk = schedule->getChunk();
+    if (chunk > kMaxTileSide2D || (chunk & (chunk - 1)) != 0)
+      return emitOpError() << "chunkwise schedule of a 2D layer needs a "
+                              "power-of-two chunk (the tile side) of at most "
+                           << kMaxTileSide2D << ", got chunk = " << chunk
+                           << " (C-layer2d-14)";
+  }
+  return success();
 }

@@ -350,4 +350,132 @@ def PLSTM_ScanDagOp : PLSTM_Op<"scan_dag", [Pure]> {
   }];
 }
 
+
+//===----------------------------------------------------------------------===//
+// layer2d
+//===----------------------------------------------------------------------===//
+
+def PLSTM_Layer2DOp : PLSTM_Op<"layer2d", [Pure]> {
+  let summary = "fused 2D pLSTM layer, P-mode or D-mode (SPEC §5.3-§5.4)";
+  let description = [{
+    A whole 2D pLSTM layer on an MX × MY grid of D-dim features, as the
+    fused vision layer of SPEC §5.4 (A9): Q/K/V projections, gate layers,
+    one `plstm.scan2d` over all orientations (heads folded into the batch),
+    a per-head RMS norm and the output projection. The output has the
+    input's shape (SPEC P10). `plstm-decompose-layers` lowers it to linalg,
+    math and `plstm.scan2d`.
+
+    Weights are operands, each named by the `names` list (any order). H
+    (heads), DK and DV come from their shapes; O is the number of
+    `orientations` (default `[0, 1, 2, 3]`). Every J dim is 1.
+
+    | weight | shape | use |
+    |---|---|---|
+    | w_q, w_k | [D, H, DK] | q = x·w_q + b_q (dense, sub_heads = 1) |
+    | b_q, b_k | [H, DK] | |
+    | w_v | [D, H, DV] | v = x·w_v + b_v |
+    | b_v | [H, DV] | |
+    | b_direct | [H] | D = σ(b_direct + x·w_direct) |
+    | w_direct (optional) | [D, H] | |
+    | norm_scale | [H, DV] | per-head RMS norm over DV (eps 1e-5), times the scale |
+    | w_out | [H, DV, D] | out = Σ_{h,v} norm(y)·w_out (no bias) |
+    | P-mode: b_alpha, w_alpha | [O, H], [D, O, H] | α = σ(b_alpha + 0.5·(x·w_alpha)/D) |
+    | P-mode: b_source, w_source (optional) | [O, H], [D, O, H] | src = σ(b + x·w) |
+    | P-mode: b_transition, w_transition (optional) | [O, H], [D, O, H] | τ = tanh(f·(b + x·w)) |
+    | P-mode: b_mark, w_mark (optional) | [O, H], [D, O, H] | M_l = M_u = σ(b + x·w) |
+    | D-mode: b_source_r, b_source_d, b_mark_l, b_mark_u | [O, H] | σ(b + x·w) each |
+    | D-mode: b_t_rl, b_t_du, b_t_turn | [O, H] | tanh(f·(b + x·w)) each |
+    | D-mode: w_ of each (optional) | [D, O, H] | |
+
+    P-mode gates (SPEC §5.3): S_r = α·src, S_d = 1 − S_r,
+    T_rl = T_ru = α·τ, T_du = T_dl = 1 − α·τ. By default τ is clamped to
+    [0, 1] first, so |T_rl| + |T_dl| ≤ 1 and path sums stay bounded
+    (SPEC A10, P8); the unit attribute `signed_p_mode` keeps the reference's
+    signed τ ∈ (−1, 1) (a negative τ makes long paths blow up, SPEC §6).
+    D-mode: T_rl, T_du and the turn transition from three transition
+    layers; `chirality` "L" (default) uses the turn as T_ru (up-in →
+    right-out), "R" as T_dl. `eigenvalue_factor` is f (default 5).
+    `qk_scale` (default DK^-1/2) and `schedule` are passed to the scan.
+
+    | operand / result | shape |
+    |---|---|
+    | x | [B, MX, MY, D] |
+    | result y | [B, MX, MY, D] |
+
+    Rules checked by the verifier:
+    - (C-layer2d-1) every operand and the result is a ranked tensor of one
+      element type, f32 or f64.
+    - (C-layer2d-2) `names` has one entry per weight, no name twice, and
+      names exactly the weights of the mode: all the required ones, any of
+      the optional ones, nothing else.
+    - (C-layer2d-3) every operand and the result has the rank in the tables.
+    - (C-layer2d-4) MX, MY, D, H, DK, DV and O are static.
+    - (C-layer2d-5) the batch dim B agrees.
+    - (C-layer2d-6) the grid sides MX and MY agree.
+    - (C-layer2d-7) the feature dim D agrees.
+    - (C-layer2d-8) the head count H agrees.
+    - (C-layer2d-9) DK agrees.
+    - (C-layer2d-10) DV agrees.
+    - (C-layer2d-11) the orientation axis O equals the number of
+      orientations; `orientations` is a non-empty, strictly increasing list
+      of values in [0, 3].
+    - (C-layer2d-12) `mode` is "P" or "D"; `chirality` ("L" or "R") is only
+      given in D-mode and `signed_p_mode` only in P-mode.
+    - (C-layer2d-13) `eigenvalue_factor` and `qk_scale`, when given, are
+      finite; the factor is positive.
+    - (C-layer2d-14) the schedule is one the 2D scan accepts (C-scan2d-14,
+      C-scan2d-15).
+
+    Example (a P-mode layer, dim 192, 3 heads, 14×14 grid):
+
+    ```mlir
+    %y = plstm.layer2d %x weights(%wq, %bq, %wk, %bk, %wv, %bv, %bd, %ns,
+        %wo, %ba, %wa, %bs, %bt, %wt, %bm)
+        names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_direct",
+               "norm_scale", "w_out", "b_alpha", "w_alpha", "b_source",
+               "b_transition", "w_transition", "b_mark"]
+        mode "P" : (tensor<?x14x14x192xf32>, ...) -> tensor<?x14x14x192xf32>
+    ```
+  }];
+
+  let arguments = (ins
+    PLSTM_FloatTensor:$x,
+    Variadic<PLSTM_FloatTensor>:$weights,
+    StrArrayAttr:$names,
+    StrAttr:$mode,
+    OptionalAttr<DenseI32ArrayAttr>:$orientations,
+    OptionalAttr<StrAttr>:$chirality,
+    UnitAttr:$signed_p_mode,
+    OptionalAttr<F64Attr>:$eigenvalue_factor,
+    OptionalAttr<F64Attr>:$qk_scale,
+    OptionalAttr<PLSTM_ScheduleAttr>:$schedule
+  );
+  let results = (outs PLSTM_FloatTensor:$y);
+
+  let assemblyFormat = [{
+    $x `weights` `(` $weights `)` `names` $names `mode` $mode
+    (`orientations` $orientations^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// The orientation list in effect (the attribute, or {0, 1, 2, 3}).
+    ::llvm::SmallVector<int32_t> getOrientationList();
+    /// The weight named `name`, or null.
+    ::mlir::Value getWeight(::llvm::StringRef name);
+    /// Whether the layer is in P-mode.
+    bool isPMode() { return getMode() == "P"; }
+    /// "L" or "R" (D-mode; "L" when absent).
+    ::llvm::StringRef getChiralityOrDefault() {
+      return getChirality() ? *getChirality() : "L";
+    }
+    /// The eigenvalue factor f in effect (default 5).
+    double getEigenvalueFactorOrDefault() {
+      return getEigenvalueFactor() ? getEigenvalueFactor()->convertToDouble()
+                                   : 5.0;
+    }
+  }];
+}
+
 #endif // PLSTM_OPS_TD

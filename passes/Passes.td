@@ -11,6 +11,37 @@
 
 include "mlir/Pass/PassBase.td"
 
+def PLSTMDecomposeLayers : Pass<"plstm-decompose-layers", "::mlir::ModuleOp"> {
+  let summary = "Lower layer ops to projections, gate activations and scan ops";
+  let description = [{
+    Rewrites every `plstm.layer2d` into linalg on tensors and one
+    `plstm.scan2d` (SPEC §5.3-§5.4): the Q/K/V projections and each gate's
+    pre-activation `b + x·w` are `linalg.generic` contractions written
+    directly in the scan's layout ([B, H, ...], heads then folded into the
+    batch and unit J dims added by reshapes); activations (sigmoid, tanh of
+    f·x, the bounded P-mode clamp) and the P-mode algebra (S_r = α·src,
+    S_d = 1 − S_r, T_rl = T_ru = α·τ, T_du = T_dl = 1 − α·τ) are elementwise
+    `linalg.generic`s with `math`/`arith` bodies; the scan keeps the layer's
+    orientations, QK scale and schedule; the per-head RMS norm and the output
+    projection are one contraction after it. Runs before schedule
+    selection, so the scan gets a schedule like any other.
+
+    ```mlir
+    // before
+    %y = plstm.layer2d %x weights(...) names [...] mode "P" : ...
+    // after --plstm-decompose-layers
+    %q = linalg.generic ... // x·w_q + b_q as [B, H, MX, MY, DK]
+    ...
+    %s:3 = plstm.scan2d qkv(...) ... orientations [0, 1, 2, 3] : ...
+    %out = linalg.generic ... // RMS norm · norm_scale · w_out
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def PLSTMSelectSchedule : Pass<"plstm-select-schedule", "::mlir::ModuleOp"> {
   let summary = "Write a #plstm.schedule on every scan op that has none";
   let description = [{

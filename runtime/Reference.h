@@ -57,6 +57,8 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace plstm {
@@ -104,6 +106,27 @@ struct ScanDagResults {
   TensorRef y;
 };
 Status referenceScanDag(const ScanDagArgs &args, const ScanDagResults &results);
+
+/// The fused 2D layer of SPEC §5.3-§5.4 (`plstm.layer2d`, every J dim 1):
+/// x [B, MX, MY, D] -> y [B, MX, MY, D]. `weights` maps the layer's weight
+/// names (w_q, b_q, ..., see the op's description in
+/// docs/dialect/PLSTMDialect.md) to views; optional ones may be missing.
+/// Computed straight from SPEC §5 in fp64 on top of referenceScan2D.
+struct Layer2DArgs {
+  TensorRef x;
+  std::map<std::string, TensorRef> weights;
+  bool pMode = true;
+  bool signedPMode = false; ///< P-mode: keep τ signed (else clamped to [0, 1])
+  char chirality = 'L';     ///< D-mode: 'L' (turn = T_ru) or 'R' (T_dl)
+  std::vector<int> orientations = {0, 1, 2, 3};
+  double eigenvalueFactor = 5.0;
+  double qkScale = defaultQkScale();
+  /// Optional: receives the scan's output before the norm, [B·H, MX, MY,
+  /// DV, 1] (heads in the batch): its scale shows what the norm hides, e.g.
+  /// the signed P-mode's blow-up (SPEC §6).
+  TensorRef scanOutput;
+};
+Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y);
 
 /// Validates a graph (SPEC A6): node indices in [0, numNodes), line-edge
 /// indices in [0, E), head(e_in) == tail(e_out), no cycle. On success fills

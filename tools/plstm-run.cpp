@@ -426,14 +426,31 @@ private:
       return Status::success();
     }
     if (!isa<mlir::plstm::Scan1DOp, mlir::plstm::Scan2DOp,
-             mlir::plstm::ScanDagOp>(op))
+             mlir::plstm::ScanDagOp, mlir::plstm::Layer2DOp>(op))
       return Status::error(where + "op is not supported by the reference "
-                                   "backend (supported: plstm scans, "
-                                   "arith.constant, func.return)");
+                                   "backend (supported: plstm scans and "
+                                   "layers, arith.constant, func.return)");
     if (Status s = allocateResults(op); !s)
       return s;
     Status status;
-    if (auto scan = dyn_cast<mlir::plstm::Scan1DOp>(op)) {
+    if (auto layer = dyn_cast<mlir::plstm::Layer2DOp>(op)) {
+      rt::Layer2DArgs args;
+      args.x = ref(layer.getX());
+      for (auto [value, name] :
+           llvm::zip(layer.getWeights(),
+                     layer.getNames().getAsRange<StringAttr>()))
+        args.weights[name.str()] = ref(value);
+      args.pMode = layer.isPMode();
+      args.signedPMode = layer.getSignedPMode();
+      args.chirality = layer.getChiralityOrDefault()[0];
+      args.orientations.clear();
+      for (int32_t o : layer.getOrientationList())
+        args.orientations.push_back(o);
+      args.eigenvalueFactor = layer.getEigenvalueFactorOrDefault();
+      if (auto scale = layer.getQkScaleAttr())
+        args.qkScale = scale.getValueAsDouble();
+      status = rt::referenceLayer2D(args, ref(layer.getY()));
+    } else if (auto scan = dyn_cast<mlir::plstm::Scan1DOp>(op)) {
       rt::Scan1DArgs args;
       args.q = ref(scan.getQ());
       args.k = ref(scan.getK());
@@ -756,6 +773,17 @@ int main(int argc, char **argv) {
           lo = 0;
           hi = 0.5 / static_cast<double>(shape.back());
         }
+        // Layer weights: projections uniform in ±1/√fan-in, biases in
+        // [-1, 1] (x too), the RMS norm scale in [0.5, 1.5].
+        if (role.starts_with("w_") && !shape.empty()) {
+          double fanIn = role == "w_out" && shape.size() == 3
+                             ? static_cast<double>(shape[0] * shape[1])
+                             : static_cast<double>(shape[0]);
+          hi = 1.0 / std::sqrt(std::max(fanIn, 1.0));
+          lo = -hi;
+        }
+        if (role == "norm_scale")
+          lo = 0.5, hi = 1.5;
         for (int64_t e = 0, n = view.numElements(); e < n; ++e)
           view.storeLinear(e, random.uniform(lo, hi));
       }

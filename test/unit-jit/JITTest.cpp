@@ -338,6 +338,112 @@ void runJit(const std::string &text, std::map<std::string, int64_t> sizes,
       });
 }
 
+/// The shape of a plstm.layer2d spec.
+struct LayerShape {
+  int64_t mx, my, d, h, dk, dv;
+};
+
+/// A spec with one plstm.layer2d (B dynamic): every weight of the mode, the
+/// optional projections when `allWeights` (else only w_alpha), `attrs` in
+/// braces (may be empty).
+std::string specLayer2D(const std::string &mode, const LayerShape &l,
+                        const std::vector<int> &orientations, bool allWeights,
+                        const std::string &attrs, const std::string &et) {
+  int64_t o = orientations.size();
+  std::vector<std::pair<std::string, std::vector<int64_t>>> weights = {
+      {"w_q", {l.d, l.h, l.dk}}, {"b_q", {l.h, l.dk}},
+      {"w_k", {l.d, l.h, l.dk}}, {"b_k", {l.h, l.dk}},
+      {"w_v", {l.d, l.h, l.dv}}, {"b_v", {l.h, l.dv}},
+      {"b_direct", {l.h}},       {"norm_scale", {l.h, l.dv}},
+      {"w_out", {l.h, l.dv, l.d}}};
+  if (allWeights)
+    weights.push_back({"w_direct", {l.d, l.h}});
+  std::vector<std::string> gates =
+      mode == "P" ? std::vector<std::string>{"alpha", "source", "transition",
+                                             "mark"}
+                  : std::vector<std::string>{"source_r", "source_d", "t_rl",
+                                             "t_du",     "t_turn",   "mark_l",
+                                             "mark_u"};
+  for (const std::string &g : gates) {
+    weights.push_back({"b_" + g, {o, l.h}});
+    if (allWeights || g == "alpha")
+      weights.push_back({"w_" + g, {l.d, o, l.h}});
+  }
+  auto type = [&](const std::vector<int64_t> &shape) {
+    std::vector<std::string> parts;
+    for (int64_t v : shape)
+      parts.push_back(v < 0 ? "?" : s(v));
+    return dims(parts, et);
+  };
+  std::string x = type({-1, l.mx, l.my, l.d});
+  std::string args = "%x: " + x, ops, names, types = x;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    std::string t = type(weights[i].second);
+    args += ", %w" + s(i) + ": " + t;
+    ops += (i ? ", %w" : "%w") + s(i);
+    names += std::string(i ? ", " : "") + "\"" + weights[i].first + "\"";
+    types += ", " + t;
+  }
+  std::string list;
+  for (size_t i = 0; i < orientations.size(); ++i)
+    list += (i ? ", " : "") + s(orientations[i]);
+  return "func.func @layer(" + args + ") -> " + x +
+         " {\n  %y = plstm.layer2d %x weights(" + ops + ") names [" + names +
+         "] mode \"" + mode + "\" orientations [" + list + "]" +
+         (attrs.empty() ? "" : " {" + attrs + "}") + " : (" + types + ") -> " +
+         x + "\n  return %y : " + x + "\n}\n";
+}
+
+/// Layer2DArgs for a layer kernel's inputs (weights bound by role).
+Layer2DArgs layerArgs(const KernelSignature &sig,
+                      const std::vector<Tensor> &inputs, bool pMode) {
+  Layer2DArgs args;
+  args.x = inputs[0].ref();
+  for (size_t i = 1; i < inputs.size(); ++i)
+    args.weights[sig.inputs[i].role] = inputs[i].ref();
+  args.pMode = pMode;
+  return args;
+}
+
+/// Compiles a layer spec, runs it on random inputs and compares with
+/// referenceLayer2D (`configure` sets the mode attributes of the args).
+template <typename Configure>
+void runLayerJit(const std::string &text, int64_t batch, unsigned seed,
+                 bool pMode, Configure configure,
+                 const std::string &schedule = "") {
+  CompileOptions options;
+  options.schedule = schedule;
+  auto kernel = compile(text, options);
+  ASSERT_TRUE(static_cast<bool>(kernel))
+      << llvm::toString(kernel.takeError()) << "\n"
+      << text;
+  const KernelSignature &sig = kernel->signature();
+  std::mt19937 rng(seed);
+  std::vector<Tensor> inputs = randomInputs(sig, {{"B", batch}}, rng);
+  Layer2DArgs args = layerArgs(sig, inputs, pMode);
+  configure(args);
+  std::vector<int64_t> shape = inputs[0].shape();
+  Tensor expected(DType::F64, shape), got(sig.outputs[0].dtype, shape);
+  Status st = referenceLayer2D(args, expected.ref());
+  ASSERT_TRUE(st.ok()) << st.message();
+  got.fill(NAN);
+  std::vector<TensorRef> in;
+  for (const Tensor &t : inputs)
+    in.push_back(t.ref());
+  st = (*kernel)(in, {got.ref()});
+  ASSERT_TRUE(st.ok()) << st.message();
+  double worst = 0, scale = 0;
+  for (int64_t e = 0; e < got.numElements(); ++e) {
+    double g = got.ref().loadLinear(e), w = expected.ref().loadLinear(e);
+    ASSERT_TRUE(std::isfinite(g)) << "element " << e << " is " << g;
+    worst = std::max(worst, std::fabs(g - w));
+    scale = std::max(scale, std::fabs(w));
+  }
+  double tol = sig.outputs[0].dtype == DType::F64 ? 1e-10 : 1e-4;
+  EXPECT_LE(worst, tol * std::max(scale, 1e-30))
+      << "max abs error " << worst << ", max |reference| " << scale;
+}
+
 //===----------------------------------------------------------------------===//
 // Tests
 //===----------------------------------------------------------------------===//
@@ -592,6 +698,102 @@ TEST(JIT, ResultsDoNotDependOnTheThreadCount) {
                 << e;
     }
   }
+}
+
+TEST(JIT, Layer2DMatchesTheLayerReference) {
+  // The fused 2D layer (SPEC §5.4) compiled through plstm-decompose-layers
+  // equals the fp64 layer reference (SPEC §5 written out in loops): P-mode
+  // bounded and signed, D-mode with chirality L and R, one to four
+  // orientations, minimal and full weight sets, DK != DV, f32 and f64, the
+  // default and the tiled schedules of the scan.
+  LayerShape small{3, 5, 8, 2, 4, 3}, odd{4, 3, 6, 3, 2, 2};
+  auto none = [](Layer2DArgs &) {};
+  runLayerJit(specLayer2D("P", small, {0, 1, 2, 3}, true, "", "f32"), 2, 1,
+              true, none);
+  runLayerJit(specLayer2D("P", odd, {0}, false, "", "f64"), 1, 2, true,
+              [](Layer2DArgs &a) { a.orientations = {0}; });
+  runLayerJit(specLayer2D("P", small, {1, 2}, true,
+                          "signed_p_mode, eigenvalue_factor = 2.0 : f64",
+                          "f64"),
+              2, 3, true, [](Layer2DArgs &a) {
+                a.signedPMode = true;
+                a.eigenvalueFactor = 2.0;
+                a.orientations = {1, 2};
+              });
+  runLayerJit(specLayer2D("D", small, {0, 1, 2, 3}, true, "", "f32"), 2, 4,
+              false, none);
+  runLayerJit(specLayer2D("D", odd, {0, 3}, false,
+                          "chirality = \"R\", qk_scale = 0.5 : f64", "f64"),
+              3, 5, false, [](Layer2DArgs &a) {
+                a.chirality = 'R';
+                a.qkScale = 0.5;
+                a.orientations = {0, 3};
+              });
+  for (const char *schedule : {"chunkwise:2", "logdepth"}) {
+    SCOPED_TRACE(schedule);
+    runLayerJit(specLayer2D("P", small, {0, 1, 2, 3}, true, "", "f32"), 2, 6,
+                true, none, schedule);
+    runLayerJit(specLayer2D("D", odd, {0, 3}, true, "chirality = \"R\"",
+                            "f32"),
+                1, 7, false,
+                [](Layer2DArgs &a) {
+                  a.chirality = 'R';
+                  a.orientations = {0, 3};
+                },
+                schedule);
+  }
+}
+
+TEST(JIT, Layer2DPModeIsBoundedUnlessSigned) {
+  // SPEC A10 / P8 on a 64×64 grid: α ≈ 1 (b_alpha = 5) and
+  // τ = tanh(5·(−0.5)) ≈ −0.99. Bounded P-mode clamps τ to 0 (T_rl = 0,
+  // T_dl = 1): the scan's output (before the norm, which hides its scale)
+  // stays of the order of q·M·S·k·v and the compiled layer is finite. The
+  // signed option keeps τ, so T_dl = 1 − α·τ ≈ 2: the documented blow-up of
+  // the path sums (SPEC §6) is reproduced.
+  LayerShape big{64, 64, 4, 1, 2, 2};
+  double largest[2] = {0, 0};
+  for (bool isSigned : {false, true}) {
+    SCOPED_TRACE(isSigned ? "signed" : "bounded");
+    auto kernel = compile(specLayer2D("P", big, {0}, true,
+                                      isSigned ? "signed_p_mode" : "", "f32"));
+    ASSERT_TRUE(static_cast<bool>(kernel))
+        << llvm::toString(kernel.takeError());
+    const KernelSignature &sig = kernel->signature();
+    std::mt19937 rng(8);
+    std::vector<Tensor> inputs = randomInputs(sig, {{"B", 1}}, rng);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const std::string &role = sig.inputs[i].role;
+      if (role == "b_alpha" || role == "b_transition" ||
+          role == "w_transition" || role == "w_alpha")
+        inputs[i].fill(role == "b_alpha" ? 5.0
+                       : role == "b_transition" ? -0.5
+                                                : 0.0);
+    }
+    Layer2DArgs args = layerArgs(sig, inputs, true);
+    args.signedPMode = isSigned;
+    args.orientations = {0};
+    Tensor scan(DType::F64, {1, 64, 64, 2, 1});
+    args.scanOutput = scan.ref();
+    Tensor expected(DType::F64, inputs[0].shape());
+    ASSERT_TRUE(referenceLayer2D(args, expected.ref()).ok());
+    for (int64_t e = 0; e < scan.numElements(); ++e)
+      largest[isSigned] =
+          std::max(largest[isSigned], std::fabs(scan.as<double>()[e]));
+    if (isSigned)
+      continue;
+    Tensor y(DType::F32, inputs[0].shape());
+    std::vector<TensorRef> in;
+    for (const Tensor &t : inputs)
+      in.push_back(t.ref());
+    ASSERT_TRUE((*kernel)(in, {y.ref()}).ok());
+    for (int64_t e = 0; e < y.numElements(); ++e)
+      ASSERT_TRUE(std::isfinite(y.as<float>()[e])) << "element " << e;
+  }
+  // |q|, |k|, |v| ≲ 3, M, S < 1, s = DK^-1/2 and at most 2 incoming
+  // states per node: the bounded scan stays small; the signed one does not.
+  EXPECT_LT(largest[0], 1e3);
+  EXPECT_GT(largest[1], 1e12);
 }
 
 TEST(JIT, StridedViewsGiveTheSameResult) {
