@@ -139,17 +139,33 @@ Chunk1D plstm::buildChunk1D(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
       });
   chunk.g = gating.getResult(0);
 
-  Value scale = arith::ConstantOp::create(
-      b, b.getFloatAttr(et, op.getEffectiveQkScale()));
-  chunk.q = scaleTensor(b, paddedChunk(b, op.getQ(), bi, start, len, capacity),
-                        scale);
+  chunk.q = chunkQuery(b, op, bi, start, len, capacity);
   chunk.k = paddedChunk(b, op.getK(), bi, start, len, capacity);
   chunk.v = paddedChunk(b, op.getV(), bi, start, len, capacity);
   return chunk;
 }
 
+Value plstm::chunkQuery(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
+                        Value start, Value len, int64_t capacity) {
+  Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
+  Value scale = arith::ConstantOp::create(
+      b, b.getFloatAttr(et, op.getEffectiveQkScale()));
+  return scaleTensor(b, paddedChunk(b, op.getQ(), bi, start, len, capacity),
+                     scale);
+}
+
 Value plstm::chunkOutputs(ImplicitLocOpBuilder &b, const Chunk1D &chunk,
                           Value state) {
+  return addChunkReadout(b, chunk.q, chunk.mc, state,
+                         intraChunkOutputs(b, chunk));
+}
+
+Value plstm::addChunkReadout(ImplicitLocOpBuilder &b, Value q, Value mc,
+                             Value state, Value acc) {
+  return einsum(b, {{q, "adj"}, {mc, "aoju"}, {state, "dvu"}}, acc, "avo");
+}
+
+Value plstm::intraChunkOutputs(ImplicitLocOpBuilder &b, const Chunk1D &chunk) {
   auto qType = cast<RankedTensorType>(chunk.q.getType());
   Type et = qType.getElementType();
   int64_t c = qType.getDimSize(0), jq = qType.getDimSize(2);
@@ -161,11 +177,8 @@ Value plstm::chunkOutputs(ImplicitLocOpBuilder &b, const Chunk1D &chunk,
                    zeroTensor(b, {c, c, jq, jk}, et), "abjk");
   Value w = einsum(b, {{a, "abjk"}, {chunk.g, "abojkl"}},
                    zeroTensor(b, {c, c, jo, jv}, et), "abol");
-  Value y = einsum(b, {{w, "abol"}, {chunk.v, "bvl"}},
-                   zeroTensor(b, {c, dv, jo}, et), "avo");
-  // Inter-chunk part: q·M_c·state.
-  return einsum(b, {{chunk.q, "adj"}, {chunk.mc, "aoju"}, {state, "dvu"}}, y,
-                "avo");
+  return einsum(b, {{w, "abol"}, {chunk.v, "bvl"}},
+                zeroTensor(b, {c, dv, jo}, et), "avo");
 }
 
 Value plstm::chunkSourceState(ImplicitLocOpBuilder &b, const Chunk1D &chunk) {

@@ -37,6 +37,19 @@ Chunk1D buildChunk1D(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
 /// (q·M_c·state), already scaled by s.
 Value chunkOutputs(ImplicitLocOpBuilder &b, const Chunk1D &chunk, Value state);
 
+/// The intra-chunk part alone: (Q Kᵀ ⊙ G) V in J form [C, DV, JO].
+Value intraChunkOutputs(ImplicitLocOpBuilder &b, const Chunk1D &chunk);
+
+/// acc [C, DV, JO] + q·M_c·state (q [C, DK, JQ] scaled, mc [C, JO, JQ, JT],
+/// state [DK, DV, JT]).
+Value addChunkReadout(ImplicitLocOpBuilder &b, Value q, Value mc, Value state,
+                      Value acc);
+
+/// The chunk's q alone (scaled by s, zero padded to [C, DK, JQ]), without
+/// building the rest of the chunk.
+Value chunkQuery(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi, Value start,
+                 Value len, int64_t capacity);
+
 /// Σ_a S_c[a] ⋆ (k_a ⊗ v_a)   [DK, DV, JT].
 Value chunkSourceState(ImplicitLocOpBuilder &b, const Chunk1D &chunk);
 

@@ -82,6 +82,7 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
   int64_t dk = dimOf(op.getQ(), 2), dv = dimOf(op.getV(), 2);
+  int64_t jo = dimOf(op.getMark(), 2);
   int64_t jt = dimOf(op.getTransition(), 2);
   Value scale = arith::ConstantOp::create(
       b, b.getFloatAttr(et, op.getEffectiveQkScale()));
@@ -291,21 +292,39 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
                 c = einsum(b, {{squaring.getResult(1), "ijIJ"}, {x, "jdvJ"}},
                            zeroRows(b, n, {dk, dv, jt}, et, false), "idvI");
               }
-              // Scatter the block's states; read them out at the heads.
-              scf::ForOp scatter = loopTo(
-                  b, n, {it[0], it[1]},
+              // The block's states into the state table and their
+              // read-outs q_head·M_e·C_e, edge by edge in parallel; then
+              // the read-outs added into the heads' outputs in order (edges
+              // share heads).
+              Type readoutType = RankedTensorType::get(
+                  {ShapedType::kDynamic, dv, jo}, et);
+              scf::ForallOp readouts = parallelLoop(
+                  b, zero, n,
+                  {it[0], tensor::EmptyOp::create(
+                              b, cast<RankedTensorType>(readoutType).getShape(),
+                              et, ValueRange{n})},
                   [&](ImplicitLocOpBuilder &b, Value i, ValueRange s) {
                     Value e = loadAt(b, sorted, add(b, start, i));
                     Value head = loadIndex(b, op.getEdges(), e, 1);
                     Value ce = sliceAt(b, c, {i});
-                    Value yt = sliceAt(b, s[1], {bi, head});
-                    yt = addMarkReadout(b, yt, scaledQ(b, head),
-                                        sliceAt(b, op.getMark(), {bi, e}), ce);
-                    return SmallVector<Value>{
-                        insertAt(b, ce, s[0], {e}),
-                        insertAt(b, yt, s[1], {bi, head})};
+                    Value r = addMarkReadout(
+                        b, zeroTensor(b, {dv, jo}, et), scaledQ(b, head),
+                        sliceAt(b, op.getMark(), {bi, e}), ce);
+                    return SmallVector<Value>{insertAt(b, ce, s[0], {e}),
+                                              insertAt(b, r, s[1], {i})};
                   });
-              return SmallVector<Value>(scatter.getResults());
+              Value readout = readouts.getResult(1);
+              scf::ForOp scatter = loopTo(
+                  b, n, {it[1]},
+                  [&](ImplicitLocOpBuilder &b, Value i, ValueRange s) {
+                    Value e = loadAt(b, sorted, add(b, start, i));
+                    Value head = loadIndex(b, op.getEdges(), e, 1);
+                    Value yt = einsum(b, {{sliceAt(b, readout, {i}), "vo"}},
+                                      sliceAt(b, s[0], {bi, head}), "vo");
+                    return SmallVector<Value>{insertAt(b, yt, s[0], {bi, head})};
+                  });
+              return SmallVector<Value>{readouts.getResult(0),
+                                        scatter.getResult(0)};
             });
         return SmallVector<Value>{blocks.getResult(1)};
       });

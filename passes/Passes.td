@@ -110,31 +110,37 @@ def PLSTMLowerSequential : Pass<"plstm-lower-sequential", "::mlir::ModuleOp"> {
 }
 
 def PLSTMLowerChunkwise : Pass<"plstm-lower-chunkwise", "::mlir::ModuleOp"> {
-  let summary = "Lower scan ops with the chunkwise schedule (1D: chunks in matrix form)";
+  let summary = "Lower scan ops with the chunkwise schedule (chunks, tiles, level blocks)";
   let description = [{
-    Lowers every `plstm.scan1d` whose schedule is
-    `#plstm.schedule<chunkwise, chunk = C>` to the chunkwise algorithm of
-    SPEC.md §2.3-§2.4, for any C >= 1 and any length (the last chunk is
-    zero-padded inside; nothing padded reaches an output):
+    Lowers every scan op whose schedule is
+    `#plstm.schedule<chunkwise, chunk = C>`; any size (padding inside,
+    nothing padded reaches an output). Loops whose iterations are
+    independent are `scf.forall` (run on the kernel's threads,
+    docs/schedules.md "Parallel execution").
 
-    - per chunk, the transition T_c, sources S_c[a], marks M_c[a] and the
-      gating matrix G[a, a'] (D on the diagonal) by cumulative products;
-    - the intra-chunk output in matrix form: A = Q·Kᵀ over DK, W = A ⊙ G over
-      the J dims, y = W·V (for J = 1: ((Q Kᵀ) ⊙ G) V), plus the inter-chunk
-      part q·M_c·C;
-    - the state recurrence over chunks C' = T_c·C + Σ_a S_c[a] ⋆ kv_a.
-
-    `plstm.scan2d` and `plstm.scan_dag` with this schedule are not lowered
-    yet: they stay and the contract check names them.
+    - `plstm.scan1d` (SPEC §2.3-§2.4), any C >= 1: the chunks in parallel,
+      each with its T_c, sources S_c[a], marks M_c[a] and gating matrix
+      G[a, a'] (D on the diagonal) by cumulative products and its output in
+      matrix form (A = Q·Kᵀ over DK, W = A ⊙ G over the J dims, y = W·V);
+      then the state recurrence C' = T_c·C + Σ_a S_c[a] ⋆ kv_a over the
+      chunks in order; then, in parallel, the read-outs q·M_c·C.
+    - `plstm.scan2d` (SPEC §3.3-§3.4): P×P tiles (P = C, a power of two
+      <= 64) built by the quad tree, border states in anti-diagonal
+      wavefronts (the tiles of one wavefront in parallel), orientations in
+      parallel.
+    - `plstm.scan_dag`: blocks of C consecutive line-graph levels, dense
+      path sums per block (C = 1: the level-parallel wavefront).
 
     ```mlir
-    // after: a batch loop, a chunk loop carrying the state, and matrix-form
-    // contractions over [C, C] blocks
+    // 1D after: per batch entry, the chunks in parallel, the chunk states
+    // in order, the outputs in parallel
     scf.for %b ... {
-      scf.for %c = %c0 to %nt ... iter_args(%state = ..., %y = ...) {
+      scf.forall (%c) in (%nt) shared_outs(...) {
         %a = linalg.generic ... -> tensor<64x64x1x1xf32>   // Q·Kᵀ
         ...
       }
+      scf.for %c = %c0 to %nt ... { ... }                  // C_c
+      scf.forall (%c) in (%nt) shared_outs(%y = ...) { ... }
     }
     ```
   }];
@@ -145,19 +151,23 @@ def PLSTMLowerChunkwise : Pass<"plstm-lower-chunkwise", "::mlir::ModuleOp"> {
 }
 
 def PLSTMLowerLogdepth : Pass<"plstm-lower-logdepth", "::mlir::ModuleOp"> {
-  let summary = "Lower scan ops with the log-depth schedule (1D: associative scan over chunks)";
+  let summary = "Lower scan ops with the log-depth schedule";
   let description = [{
-    Lowers every `plstm.scan1d` whose schedule is `#plstm.schedule<logdepth>`
-    (leaf chunk C = `chunk`, default 64). The chunk states come from an
-    inclusive Hillis-Steele scan over the pairs (T_c, Skv_c) with
-    (A2, b2)∘(A1, b1) = (A2·A1, A2·b1 + b2): ⌈log2 NT⌉ combine stages, each a
-    loop over chunks that reads only the previous stage (an `scf.while`
-    doubling the stride). Outputs of every chunk then read the state entering
-    it (SPEC §2.4, "log-depth"). Chunks and intra-chunk algebra as in
-    plstm-lower-chunkwise.
+    Lowers every scan op whose schedule is `#plstm.schedule<logdepth>`.
 
-    `plstm.scan2d` and `plstm.scan_dag` with this schedule are not lowered
-    yet: they stay and the contract check names them.
+    - `plstm.scan1d`, leaf chunk C = `chunk` (default 64): the chunk states
+      come from an inclusive Hillis-Steele scan over the pairs (T_c, Skv_c)
+      with (A2, b2)∘(A1, b1) = (A2·A1, A2·b1 + b2): ⌈log2 NT⌉ combine
+      stages (an `scf.while` doubling the stride), each a parallel loop over
+      the chunks into fresh tensors; then every chunk's outputs from the
+      state entering it, in parallel (SPEC §2.4). Chunks and intra-chunk
+      algebra as in plstm-lower-chunkwise.
+    - `plstm.scan2d`: up to 64×64 the quad tree of SPEC §3.3 over the whole
+      grid as one tile (G summed over the orientations, one (Q Kᵀ ⊙ G) V);
+      larger grids a state quad tree over 16×16 leaf tiles (depth
+      O(log side)).
+    - `plstm.scan_dag`: the path sums of the whole line graph by repeated
+      squaring of its transition matrix, ⌈log2 levels⌉ stages.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

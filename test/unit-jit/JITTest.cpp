@@ -639,11 +639,11 @@ TEST(JIT, ScanDagLevelBlockSchedulesMatchReference) {
 
 TEST(JIT, ResultsDoNotDependOnTheThreadCount) {
   // The threads split the batch; what the split leaves goes to the kernel's
-  // parallel loops (tiles of a wavefront, chunks of the 1D log-depth scan,
-  // leaves of the 2D state quad tree, edges of a DAG block), so a batch of 1
-  // runs those on every thread. Every schedule with parallel loops, at
-  // batch 1 and 5 and 1, 2 or 3 threads, must give the bits of the kernel
-  // compiled without parallel loops.
+  // parallel loops (orientations and tiles of a wavefront, chunks of the 1D
+  // schedules, leaves of the 2D state quad tree, edges of a DAG block), so a
+  // batch of 1 runs those on every thread. Every schedule with parallel
+  // loops, at batch 1 and 5 and 1, 2 or 3 threads, must give the bits of
+  // the kernel compiled without parallel loops.
   J wide{4, 3, 1, 2, 2, 2, 3}, scalar{4, 3, 1, 1, 1, 1, 1};
   struct Case {
     std::string text, schedule;
@@ -651,6 +651,7 @@ TEST(JIT, ResultsDoNotDependOnTheThreadCount) {
   std::vector<Case> cases = {
       {spec1D(wide, true, "f32"), ""},
       {spec1D(wide, true, "f32"), "logdepth:2"},
+      {spec1D(wide, true, "f32"), "chunkwise:4"},
       {spec2D(scalar, 7, 9, {0, 3}, true, true, true, false, "f32"),
        "chunkwise:2"},
       {spec2D(scalar, 66, 3, {1}, true, false, false, true, "f32"),
