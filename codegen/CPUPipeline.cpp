@@ -182,13 +182,15 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(std::make_unique<EmitCInterfacePass>());
   pm.addPass(createCanonicalizerPass());
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createConvertBufferizationToMemRefPass());
-  // Independent iterations: scf.parallel (OpenMP below) or plain loops.
+  // Independent iterations: scf.parallel (OpenMP below) or plain loops;
+  // before the deallocation, which frees the buffers of scf.parallel
+  // bodies but not those of scf.forall bodies.
   if (options.parallel)
     pm.addPass(createForallToParallelLoopPass());
   else
     pm.addPass(createForallToForLoopPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(std::make_unique<OutlineRegionsPass>());
   if (options.stopBeforeLLVM)
     return;

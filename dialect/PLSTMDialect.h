@@ -55,6 +55,13 @@ struct LayerWeightInfo {
 /// description), in a fixed order.
 llvm::SmallVector<LayerWeightInfo> getLayer2DWeights(bool pMode);
 
+/// The weights of `plstm.layer1d`; the JT > 1 ones (b_in, w_in, b_out,
+/// w_out_t) only when `jt` > 1, b_in then required.
+llvm::SmallVector<LayerWeightInfo> getLayer1DWeights(int64_t jt);
+
+/// The weights of `plstm.layer_dag` (the same in both modes).
+llvm::SmallVector<LayerWeightInfo> getLayerDagWeights();
+
 /// The largest chunk a schedule may name (C-schedule-4): a chunk of C
 /// positions holds C × C path sums (times the J dims).
 constexpr int64_t kMaxScheduleChunk = 4096;

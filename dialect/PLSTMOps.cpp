@@ -119,8 +119,15 @@ private:
     for (auto [i, name] : llvm::enumerate(pattern)) {
       int64_t actual = tensor.getDimSize(i);
       int64_t literal;
-      if (!name.getAsInteger(10, literal))
-        continue; // fixed extents are checked by the caller
+      if (!name.getAsInteger(10, literal)) {
+        // A fixed extent (the 4 taps of a convolution, the 2 columns of a
+        // graph table).
+        if (!ShapedType::isDynamic(actual) && actual != literal)
+          return op->emitOpError() << what << " has dim " << i << " = "
+                                   << actual << ", expected " << literal
+                                   << " (" << rankRule << ")";
+        continue;
+      }
       DimRule &rule = dims.find(name)->second;
       if (ShapedType::isDynamic(actual)) {
         if (rule.mustBeStatic)
@@ -236,6 +243,37 @@ SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
             result("last_down", scan.getLastDown(),
                    {"B", "O", "MX", "DK", "DV", "JT"})};
   }
+  if (auto layer = dyn_cast<LayerDagOp>(op)) {
+    SmallVector<ContractEntry> entries = {
+        operand("x", layer.getX(), {"B", "N", "D"}),
+        operand("edges", layer.getEdges(), {"E", "2"}),
+        operand("line_edges", layer.getLineEdges(), {"L", "2"})};
+    SmallVector<LayerWeightInfo> table = getLayerDagWeights();
+    for (auto [value, name] : llvm::zip(
+             layer.getWeights(), layer.getNames().getAsRange<StringAttr>())) {
+      const LayerWeightInfo *info = llvm::find_if(
+          table, [&](const LayerWeightInfo &w) { return w.name == name; });
+      if (info != table.end())
+        entries.push_back(operand(name.getValue(), value, info->dims));
+    }
+    entries.push_back(result("y", layer.getY(), {"B", "N", "D"}));
+    return entries;
+  }
+  if (auto layer = dyn_cast<Layer1DOp>(op)) {
+    SmallVector<ContractEntry> entries = {
+        operand("x", layer.getX(), {"B", "T", "D"})};
+    SmallVector<LayerWeightInfo> table =
+        getLayer1DWeights(layer.getTransitionSize());
+    for (auto [value, name] : llvm::zip(
+             layer.getWeights(), layer.getNames().getAsRange<StringAttr>())) {
+      const LayerWeightInfo *info = llvm::find_if(
+          table, [&](const LayerWeightInfo &w) { return w.name == name; });
+      if (info != table.end())
+        entries.push_back(operand(name.getValue(), value, info->dims));
+    }
+    entries.push_back(result("y", layer.getY(), {"B", "T", "D"}));
+    return entries;
+  }
   if (auto layer = dyn_cast<Layer2DOp>(op)) {
     SmallVector<ContractEntry> entries = {
         operand("x", layer.getX(), {"B", "MX", "MY", "D"})};
@@ -301,6 +339,49 @@ static LogicalResult verifyLogdepthHasNoChunk(Operation *op,
            << " takes no chunk, got chunk = " << attr->getChunk() << " ("
            << label << ")";
   return success();
+}
+
+/// Rule "names": one per weight, unique, exactly the weights of `table`
+/// (all the required ones, any of the optional ones, nothing else).
+static LogicalResult verifyWeightNames(Operation *op, ArrayAttr names,
+                                       size_t numWeights,
+                                       ArrayRef<LayerWeightInfo> table,
+                                       StringRef what, StringRef label) {
+  if (names.size() != numWeights)
+    return op->emitOpError() << "'names' has " << names.size()
+                             << " entries for " << numWeights
+                             << " weights, expected one per weight (" << label
+                             << ")";
+  llvm::StringSet<> seen;
+  for (auto [i, attr] : llvm::enumerate(names.getAsRange<StringAttr>())) {
+    StringRef name = attr.getValue();
+    if (!seen.insert(name).second)
+      return op->emitOpError()
+             << "weight '" << name << "' is named twice (" << label << ")";
+    if (llvm::none_of(table,
+                      [&](const LayerWeightInfo &w) { return w.name == name; })) {
+      std::string known;
+      for (const LayerWeightInfo &w : table)
+        known += (known.empty() ? "" : ", ") + w.name.str();
+      return op->emitOpError()
+             << "weight #" << i << " is named '" << name
+             << "', not a weight of a " << what << "; expected one of "
+             << known << " (" << label << ")";
+    }
+  }
+  for (const LayerWeightInfo &w : table)
+    if (w.required && !seen.count(w.name))
+      return op->emitOpError() << "missing weight '" << w.name << "' of a "
+                               << what << " (" << label << ")";
+  return success();
+}
+
+/// The value of the weight operand named `name`, or null.
+static Value weightNamed(ValueRange weights, ArrayAttr names, StringRef name) {
+  for (auto [value, attr] : llvm::zip(weights, names.getAsRange<StringAttr>()))
+    if (attr.getValue() == name)
+      return value;
+  return {};
 }
 
 //===----------------------------------------------------------------------===//
@@ -439,11 +520,7 @@ SmallVector<int32_t> Layer2DOp::getOrientationList() {
 }
 
 Value Layer2DOp::getWeight(StringRef name) {
-  for (auto [value, attr] :
-       llvm::zip(getWeights(), getNames().getAsRange<StringAttr>()))
-    if (attr.getValue() == name)
-      return value;
-  return {};
+  return weightNamed(getWeights(), getNames(), name);
 }
 
 LogicalResult Layer2DOp::verify() {
@@ -471,35 +548,11 @@ LogicalResult Layer2DOp::verify() {
     return emitOpError() << "'signed_p_mode' is a P-mode attribute, the layer "
                             "is in D-mode (C-layer2d-12)";
 
-  // Names: one per weight, unique, exactly the mode's set.
-  ArrayAttr names = getNames();
-  if (names.size() != getWeights().size())
-    return emitOpError() << "'names' has " << names.size()
-                         << " entries for " << getWeights().size()
-                         << " weights, expected one per weight (C-layer2d-2)";
   SmallVector<LayerWeightInfo> table = getLayer2DWeights(isPMode());
-  llvm::StringSet<> seen;
-  for (auto [i, attr] : llvm::enumerate(names.getAsRange<StringAttr>())) {
-    StringRef name = attr.getValue();
-    if (!seen.insert(name).second)
-      return emitOpError() << "weight '" << name
-                           << "' is named twice (C-layer2d-2)";
-    if (llvm::none_of(table,
-                      [&](const LayerWeightInfo &w) { return w.name == name; })) {
-      std::string known;
-      for (const LayerWeightInfo &w : table)
-        known += (known.empty() ? "" : ", ") + w.name.str();
-      return emitOpError() << "weight #" << i << " is named '" << name
-                           << "', not a weight of a " << getMode()
-                           << "-mode layer; expected one of " << known
-                           << " (C-layer2d-2)";
-    }
-  }
-  for (const LayerWeightInfo &w : table)
-    if (w.required && !seen.count(w.name))
-      return emitOpError() << "missing weight '" << w.name
-                           << "' of a " << getMode()
-                           << "-mode layer (C-layer2d-2)";
+  if (failed(verifyWeightNames(*this, getNames(), getWeights().size(), table,
+                               (getMode() + "-mode layer").str(),
+                               "C-layer2d-2")))
+    return failure();
 
   ShapeChecker c(*this, "C-layer2d-1", "C-layer2d-3", "C-layer2d-4");
   c.dim("B", "C-layer2d-5", false);
@@ -535,4 +588,139 @@ LogicalResult Layer2DOp::verify() {
                            << " (C-layer2d-14)";
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Layer1DOp
+//===----------------------------------------------------------------------===//
+
+SmallVector<LayerWeightInfo> mlir::plstm::getLayer1DWeights(int64_t jt) {
+  SmallVector<LayerWeightInfo> weights = {
+      {"w_conv", {"4", "D"}, true},
+      {"b_conv", {"D"}, true},
+      {"w_q", {"D", "H", "DK", "JQ"}, true},
+      {"b_q", {"H", "DK", "JQ"}, true},
+      {"w_k", {"D", "H", "DK", "JK"}, true},
+      {"b_k", {"H", "DK", "JK"}, true},
+      {"w_v", {"D", "H", "DV", "JV"}, true},
+      {"b_v", {"H", "DV", "JV"}, true},
+      {"b_source", {"H", "JT", "JK", "JV"}, true},
+      {"w_source", {"D", "H", "JT", "JK", "JV"}, false},
+      {"b_mark", {"H", "JO", "JQ", "JT"}, true},
+      {"w_mark", {"D", "H", "JO", "JQ", "JT"}, false},
+      {"b_direct", {"H", "JO", "JQ", "JK", "JV"}, true},
+      {"w_direct", {"D", "H", "JO", "JQ", "JK", "JV"}, false},
+      {"b_eigen", {"H", "JT"}, true},
+      {"w_eigen", {"D", "H", "JT"}, false},
+      {"norm_scale", {"H", "DV", "JO"}, true},
+      {"w_out", {"H", "DV", "JO", "D"}, true},
+      {"passthrough", {"D"}, false}};
+  if (jt > 1) {
+    weights.push_back({"b_in", {"H", "JT", "JT"}, true});
+    weights.push_back({"w_in", {"D", "H", "JT", "JT"}, false});
+    weights.push_back({"b_out", {"H", "JT", "JT"}, false});
+    weights.push_back({"w_out_t", {"D", "H", "JT", "JT"}, false});
+  }
+  return weights;
+}
+
+Value Layer1DOp::getWeight(StringRef name) {
+  return weightNamed(getWeights(), getNames(), name);
+}
+
+int64_t Layer1DOp::getTransitionSize() {
+  Value eigen = getWeight("b_eigen");
+  auto type = eigen ? dyn_cast<RankedTensorType>(eigen.getType())
+                    : RankedTensorType();
+  if (!type || type.getRank() != 2 || type.isDynamicDim(1))
+    return 0;
+  return type.getDimSize(1);
+}
+
+LogicalResult Layer1DOp::verify() {
+  // JT decides which weights exist; b_eigen's shape is checked below with
+  // the rest (a bad one then fails there).
+  int64_t jt = getTransitionSize();
+  SmallVector<LayerWeightInfo> table = getLayer1DWeights(jt);
+  if (jt <= 1 && getWeights().size() == getNames().size())
+    for (auto [i, attr] : llvm::enumerate(getNames().getAsRange<StringAttr>()))
+      if (llvm::is_contained({"b_in", "w_in", "b_out", "w_out_t"},
+                             attr.getValue()))
+        return emitOpError() << "weight #" << i << " '" << attr.getValue()
+                             << "' is a JT > 1 weight, but JT = " << jt
+                             << " (b_eigen) (C-layer1d-2)";
+  if (failed(verifyWeightNames(*this, getNames(), getWeights().size(), table,
+                               "1D layer", "C-layer1d-2")))
+    return failure();
+  if (getWeight("w_out_t") && !getWeight("b_out"))
+    return emitOpError() << "weight 'w_out_t' is given without 'b_out' "
+                            "(C-layer1d-2)";
+
+  ShapeChecker c(*this, "C-layer1d-1", "C-layer1d-3", "C-layer1d-4");
+  c.dim("B", "C-layer1d-5", false);
+  c.dim("T", "C-layer1d-5", false);
+  c.dim("D", "C-layer1d-6", true);
+  for (StringRef name : {"H", "DK", "DV"})
+    c.dim(name, "C-layer1d-7", true);
+  for (StringRef name : {"JQ", "JK", "JV", "JT", "JO"})
+    c.dim(name, "C-layer1d-8", true);
+  if (failed(checkContract(*this, c)))
+    return failure();
+
+  for (auto [name, attr, positive] :
+       {std::make_tuple("eigenvalue_factor", getEigenvalueFactorAttr(), true),
+        std::make_tuple("orthogonal_factor", getOrthogonalFactorAttr(),
+                        false)}) {
+    if (!attr)
+      continue;
+    double value = attr.getValueAsDouble();
+    if (!std::isfinite(value) || (positive && value <= 0))
+      return emitOpError() << "'" << name << "' = " << value
+                           << ", expected a finite"
+                           << (positive ? " positive" : "")
+                           << " value (C-layer1d-9)";
+  }
+  if (failed(verifyQkScale(*this, getQkScaleAttr(), "C-layer1d-9")))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LayerDagOp
+//===----------------------------------------------------------------------===//
+
+SmallVector<LayerWeightInfo> mlir::plstm::getLayerDagWeights() {
+  return {{"w_q", {"D", "H", "DK"}, true},   {"b_q", {"H", "DK"}, true},
+          {"w_k", {"D", "H", "DK"}, true},   {"b_k", {"H", "DK"}, true},
+          {"w_v", {"D", "H", "DV"}, true},   {"b_v", {"H", "DV"}, true},
+          {"b_source", {"H"}, true},         {"w_source", {"D", "H"}, false},
+          {"b_mark", {"H"}, true},           {"w_mark", {"D", "H"}, false},
+          {"b_direct", {"H"}, true},         {"w_direct", {"D", "H"}, false},
+          {"b_transition", {"H"}, true},     {"w_transition", {"D", "H"}, false},
+          {"norm_scale", {"H", "DV"}, true}, {"w_out", {"H", "DV", "D"}, true}};
+}
+
+Value LayerDagOp::getWeight(StringRef name) {
+  return weightNamed(getWeights(), getNames(), name);
+}
+
+LogicalResult LayerDagOp::verify() {
+  if (getMode() != "P" && getMode() != "D")
+    return emitOpError() << "'mode' is \"" << getMode()
+                         << "\", expected \"P\" or \"D\" (C-layerdag-9)";
+  if (failed(verifyWeightNames(*this, getNames(), getWeights().size(),
+                               getLayerDagWeights(), "graph layer",
+                               "C-layerdag-2")))
+    return failure();
+  ShapeChecker c(*this, "C-layerdag-1", "C-layerdag-3", "C-layerdag-4");
+  c.dim("B", "C-layerdag-5", false);
+  c.dim("N", "C-layerdag-5", false);
+  c.dim("E", "C-layerdag-8", false);
+  c.dim("L", "C-layerdag-8", false);
+  c.dim("D", "C-layerdag-6", true);
+  for (StringRef name : {"H", "DK", "DV"})
+    c.dim(name, "C-layerdag-7", true);
+  if (failed(checkContract(*this, c, "C-layerdag-8")))
+    return failure();
+  return verifyQkScale(*this, getQkScaleAttr(), "C-layerdag-9");
 }

@@ -478,4 +478,191 @@ def PLSTM_Layer2DOp : PLSTM_Op<"layer2d", [Pure]> {
   }];
 }
 
+
+//===----------------------------------------------------------------------===//
+// layer1d
+//===----------------------------------------------------------------------===//
+
+def PLSTM_Layer1DOp : PLSTM_Op<"layer1d", [Pure]> {
+  let summary = "1D pLSTM layer for sequences (SPEC §5.2)";
+  let description = [{
+    A whole 1D pLSTM layer on a sequence of D-dim features (SPEC §5.2): a
+    causal depthwise convolution, Q/K/V projections, gate layers, the
+    transition layer (JT = 1: an eigenvalue; JT > 1: U·diag(λ)·W with the
+    exponential orthogonalisation of §5.1), one `plstm.scan1d` (heads
+    folded into the batch), a per-head RMS norm over DV·JO, the output
+    projection and an optional passthrough. The output has the input's
+    shape (SPEC P10). `plstm-decompose-layers` lowers it.
+
+    Weights are operands named by `names` (any order); H, DK, DV and the J
+    dims come from their shapes. With c = conv(x):
+
+    | weight | shape | use |
+    |---|---|---|
+    | w_conv, b_conv | [4, D], [D] | c[t] = b_conv + Σ_i w_conv[i]·x[t − 3 + i] (zero before t = 0) |
+    | w_q, b_q | [D, H, DK, JQ], [H, DK, JQ] | q = c·w_q + b_q (dense) |
+    | w_k, b_k | [D, H, DK, JK], [H, DK, JK] | k = c·w_k + b_k |
+    | w_v, b_v | [D, H, DV, JV], [H, DV, JV] | v = x·w_v + b_v (raw x) |
+    | b_source, w_source (optional) | [H, JT, JK, JV], [D, H, JT, JK, JV] | S = σ(b + c·w) |
+    | b_mark, w_mark (optional) | [H, JO, JQ, JT], [D, H, JO, JQ, JT] | M = σ(b + c·w) |
+    | b_direct, w_direct (optional) | [H, JO, JQ, JK, JV], [D, H, JO, JQ, JK, JV] | D = σ(b + c·w) |
+    | b_eigen, w_eigen (optional) | [H, JT], [D, H, JT] | λ = tanh(f·(b + c·w)) |
+    | b_in, w_in (optional) (JT > 1) | [H, JT, JT], [D, H, JT, JT] | W = expo(b_in + c·w_in) |
+    | b_out, w_out_t (optional) (JT > 1) | [H, JT, JT], [D, H, JT, JT] | U = expo(b_out + c·w_out_t); without b_out U = Wᵀ (symmetric) |
+    | norm_scale | [H, DV, JO] | per-head RMS norm over DV·JO (eps 1e-5), times the scale |
+    | w_out | [H, DV, JO, D] | out = Σ norm(y)·w_out (no bias) |
+    | passthrough (optional) | [D] | out += passthrough ⊙ c |
+
+    T = λ for JT = 1, T = U·diag(λ)·W for JT > 1, where
+    expo(X) = Σ_{n=0}^{15} Aⁿ/n! with A = g·(X − Xᵀ) (skew-symmetric, so
+    expo(X) is orthogonal up to the truncation), g = `orthogonal_factor`
+    (default 1) and f = `eigenvalue_factor` (default 5). `qk_scale`
+    (default DK^-1/2) and `schedule` are passed to the scan.
+
+    | operand / result | shape |
+    |---|---|
+    | x | [B, T, D] |
+    | result y | [B, T, D] |
+
+    Rules checked by the verifier:
+    - (C-layer1d-1) every operand and the result is a ranked tensor of one
+      element type, f32 or f64.
+    - (C-layer1d-2) `names` has one entry per weight, no name twice, and
+      names exactly the weights of the layer: all the required ones, any of
+      the optional ones, nothing else; b_in is required when JT > 1, and
+      b_in, w_in, b_out, w_out_t are only given when JT > 1; w_out_t only
+      with b_out.
+    - (C-layer1d-3) every operand and the result has the rank in the table.
+    - (C-layer1d-4) D, H, DK, DV and the J dims are static.
+    - (C-layer1d-5) the batch dim B and the length T agree.
+    - (C-layer1d-6) the feature dim D agrees.
+    - (C-layer1d-7) H, DK and DV agree.
+    - (C-layer1d-8) the J dims (JQ, JK, JV, JT, JO) agree.
+    - (C-layer1d-9) `eigenvalue_factor`, `orthogonal_factor` and `qk_scale`,
+      when given, are finite; the eigenvalue factor is positive.
+
+    Example (a language-model layer, D = 64, 2 heads, JT = JV = JO = 4):
+
+    ```mlir
+    %y = plstm.layer1d %x weights(%wc, %bc, %wq, %bq, ...)
+        names ["w_conv", "b_conv", "w_q", "b_q", ...]
+        {schedule = #plstm.schedule<chunkwise, chunk = 256>}
+        : (tensor<?x?x64xf32>, ...) -> tensor<?x?x64xf32>
+    ```
+  }];
+
+  let arguments = (ins
+    PLSTM_FloatTensor:$x,
+    Variadic<PLSTM_FloatTensor>:$weights,
+    StrArrayAttr:$names,
+    OptionalAttr<F64Attr>:$eigenvalue_factor,
+    OptionalAttr<F64Attr>:$orthogonal_factor,
+    OptionalAttr<F64Attr>:$qk_scale,
+    OptionalAttr<PLSTM_ScheduleAttr>:$schedule
+  );
+  let results = (outs PLSTM_FloatTensor:$y);
+
+  let assemblyFormat = [{
+    $x `weights` `(` $weights `)` `names` $names
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// The weight named `name`, or null.
+    ::mlir::Value getWeight(::llvm::StringRef name);
+    /// JT (from b_eigen; 0 when the op is not verified yet).
+    int64_t getTransitionSize();
+    /// The factors in effect (defaults 5 and 1).
+    double getEigenvalueFactorOrDefault() {
+      return getEigenvalueFactor() ? getEigenvalueFactor()->convertToDouble()
+                                   : 5.0;
+    }
+    double getOrthogonalFactorOrDefault() {
+      return getOrthogonalFactor() ? getOrthogonalFactor()->convertToDouble()
+                                   : 1.0;
+    }
+  }];
+}
+
+
+//===----------------------------------------------------------------------===//
+// layer_dag
+//===----------------------------------------------------------------------===//
+
+def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
+  let summary = "graph pLSTM layer, P-mode or D-mode (SPEC §5.5)";
+  let description = [{
+    A whole pLSTM layer on a DAG of N nodes with D-dim features (SPEC §5.5,
+    the edge-indexed `pLSTMGraphEdgeLayer` without edge features): Q/K/V
+    projections, gates computed from the features of the nodes they touch,
+    one `plstm.scan_dag` (heads folded into the batch), a per-head RMS norm
+    and the output projection. The graph operands are those of
+    `plstm.scan_dag` (SPEC A6): the full line graph for P-mode, the
+    multitree-pruned one for D-mode (`plstm::fullLineGraph`,
+    `plstm::pruneToMultitree` build them). Every J dim is 1.
+
+    | weight | shape | use (x_n: node n's features) |
+    |---|---|---|
+    | w_q, w_k, b_q, b_k | [D, H, DK], [H, DK] | q = x·w_q + b_q, k likewise |
+    | w_v, b_v | [D, H, DV], [H, DV] | v = x·w_v + b_v |
+    | b_source, w_source (optional) | [H], [D, H] | S_e = σ(b + x_tail(e)·w) |
+    | b_mark, w_mark (optional) | [H], [D, H] | M_e = σ(b + x_head(e)·w) |
+    | b_direct, w_direct (optional) | [H], [D, H] | D_n = σ(b + x_n·w) |
+    | b_transition, w_transition (optional) | [H], [D, H] | t_l = b + x_u·w, u the node line edge l passes |
+    | norm_scale | [H, DV] | per-head RMS norm over DV (eps 1e-5), times the scale |
+    | w_out | [H, DV, D] | out = Σ norm(y)·w_out (no bias) |
+
+    P-mode: T_l = t_l / (0.5 + Σ_{l' into the same edge} |t_l'|), so the
+    incoming transitions of every edge sum to less than 1 in absolute value
+    (SPEC §5.5, §6). D-mode: T_l = tanh(t_l). `qk_scale` (default DK^-1/2;
+    the reference graph kernels use 1) and `schedule` go to the scan.
+
+    | operand / result | shape |
+    |---|---|
+    | x | [B, N, D] |
+    | edges, line_edges | [E, 2], [L, 2] (i32 or i64) |
+    | result y | [B, N, D] |
+
+    Rules checked by the verifier:
+    - (C-layerdag-1) every float operand and the result is a ranked tensor
+      of one element type, f32 or f64.
+    - (C-layerdag-2) `names` has one entry per weight, no name twice, and
+      names exactly the weights of the layer.
+    - (C-layerdag-3) every operand and the result has the rank in the
+      tables.
+    - (C-layerdag-4) D, H, DK and DV are static.
+    - (C-layerdag-5) the batch dim B and the node count N agree.
+    - (C-layerdag-6) the feature dim D agrees.
+    - (C-layerdag-7) H, DK and DV agree.
+    - (C-layerdag-8) the graph operands are [n, 2] tensors of i32 or i64.
+    - (C-layerdag-9) `mode` is "P" or "D"; `qk_scale`, when given, is
+      finite.
+  }];
+
+  let arguments = (ins
+    PLSTM_FloatTensor:$x,
+    PLSTM_IndexTensor:$edges,
+    PLSTM_IndexTensor:$line_edges,
+    Variadic<PLSTM_FloatTensor>:$weights,
+    StrArrayAttr:$names,
+    StrAttr:$mode,
+    OptionalAttr<F64Attr>:$qk_scale,
+    OptionalAttr<PLSTM_ScheduleAttr>:$schedule
+  );
+  let results = (outs PLSTM_FloatTensor:$y);
+
+  let assemblyFormat = [{
+    $x `graph` `(` $edges `,` $line_edges `)` `weights` `(` $weights `)`
+    `names` $names `mode` $mode attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// The weight named `name`, or null.
+    ::mlir::Value getWeight(::llvm::StringRef name);
+    bool isPMode() { return getMode() == "P"; }
+  }];
+}
+
 #endif // PLSTM_OPS_TD

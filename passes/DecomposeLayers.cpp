@@ -1,7 +1,10 @@
 //===- DecomposeLayers.cpp - plstm-decompose-layers ------------------------===//
 //
-// Lowers `plstm.layer2d` (the fused 2D layer, SPEC §5.3-§5.4) to linalg on
-// tensors, math/arith activations and one `plstm.scan2d`:
+// Lowers `plstm.layer1d` (SPEC §5.2: causal convolution, projections,
+// gates, the transition layer with the exponential orthogonalisation for
+// JT > 1, one `plstm.scan1d`, RMS norm, output projection, passthrough) and
+// `plstm.layer2d` (the fused 2D layer, SPEC §5.3-§5.4) to linalg on
+// tensors, math/arith activations and one scan op. For layer2d:
 //
 //   q, k, v      [B, H, MX, MY, DK|DV]   x·w + b (one linalg.generic each)
 //   gates        [B, H, O, MX, MY]        act(b + x·w), P- or D-mode algebra
@@ -37,49 +40,63 @@ namespace {
 using Elementwise =
     function_ref<Value(ImplicitLocOpBuilder &, ArrayRef<Value>)>;
 
-/// Builds the lowering of one layer op.
-class LayerBuilder {
+/// Tensor helpers shared by the layer lowerings.
+class LayerLowering {
 public:
-  LayerBuilder(Layer2DOp op)
-      : op(op), b(op.getLoc(), op),
-        et(cast<RankedTensorType>(op.getX().getType()).getElementType()) {
-    ArrayRef<int64_t> x = shapeOf(op.getX());
-    mx = x[1], my = x[2], d = x[3];
-    ArrayRef<int64_t> wv = shapeOf(op.getWeight("w_v"));
-    h = wv[1], dv = wv[2];
-    dk = shapeOf(op.getWeight("w_q"))[2];
-    numO = op.getOrientationList().size();
-    batch = tensor::DimOp::create(b, op.getX(), 0);
-  }
+  LayerLowering(Operation *op, Value x)
+      : b(op->getLoc(), op),
+        et(cast<RankedTensorType>(x.getType()).getElementType()) {}
 
-  void run();
-
-private:
+protected:
   static ArrayRef<int64_t> shapeOf(Value v) {
     return cast<RankedTensorType>(v.getType()).getShape();
   }
 
-  /// A zero tensor of `shape` whose dim 0 is the (dynamic) batch.
-  Value zeros(ArrayRef<int64_t> shapeAfterBatch) {
-    SmallVector<int64_t> shape = {ShapedType::kDynamic};
-    llvm::append_range(shape, shapeAfterBatch);
-    Value empty = tensor::EmptyOp::create(b, shape, et, ValueRange{batch});
+  /// A zero tensor of `shape`; its dynamic dims take the sizes in `dynamic`
+  /// in order (the batch, then the length).
+  Value zeros(ArrayRef<int64_t> shape) {
+    SmallVector<Value> sizes;
+    for (int64_t extent : shape)
+      if (ShapedType::isDynamic(extent))
+        sizes.push_back(dynamic[sizes.size()]);
+    return zerosWith(shape, sizes);
+  }
+  /// A zero tensor of `shape` with explicit sizes of its dynamic dims.
+  Value zerosWith(ArrayRef<int64_t> shape, ValueRange sizes) {
+    Value empty = tensor::EmptyOp::create(b, shape, et, sizes);
     Value zero = arith::ConstantOp::create(b, b.getZeroAttr(et));
     return linalg::FillOp::create(b, ValueRange{zero}, ValueRange{empty})
         .getResult(0);
   }
 
-  /// `fn` applied elementwise to tensors of one shape.
-  Value map(ArrayRef<Value> inputs, Elementwise fn) {
+  /// `fn` applied elementwise to tensors of one shape; `transposed[i]`
+  /// reads input i with its last two dims swapped.
+  Value map(ArrayRef<Value> inputs, Elementwise fn,
+            ArrayRef<bool> transposed = {}) {
     auto type = cast<RankedTensorType>(inputs[0].getType());
-    AffineMap id =
-        AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
-    SmallVector<AffineMap> maps(inputs.size() + 1, id);
-    SmallVector<utils::IteratorType> iterators(type.getRank(),
+    int64_t rank = type.getRank();
+    MLIRContext *ctx = b.getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    SmallVector<AffineMap> maps;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (i < transposed.size() && transposed[i]) {
+        SmallVector<unsigned> perm;
+        for (int64_t d = 0; d < rank; ++d)
+          perm.push_back(d);
+        std::swap(perm[rank - 1], perm[rank - 2]);
+        maps.push_back(AffineMap::getPermutationMap(perm, ctx));
+      } else {
+        maps.push_back(id);
+      }
+    }
+    maps.push_back(id);
+    SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
-    Value init = tensor::EmptyOp::create(
-        b, type.getShape(), et,
-        type.isDynamicDim(0) ? ValueRange{batch} : ValueRange{});
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(tensor::DimOp::create(b, inputs[0], d));
+    Value init = tensor::EmptyOp::create(b, type.getShape(), et, sizes);
     return linalg::GenericOp::create(
                b, b.getLoc(), TypeRange{type}, inputs, ValueRange{init}, maps,
                iterators,
@@ -99,44 +116,24 @@ private:
     return arith::DivFOp::create(ib, constant(ib, 1.0),
                                  arith::AddFOp::create(ib, constant(ib, 1.0), e));
   }
-
-  /// b + x·w (w scaled by `scale`) as [B, H, O, MX, MY]; w may be absent.
-  Value gatePre(StringRef bias, StringRef weight, double scale = 1.0) {
-    Value acc = einsum(b, {{op.getWeight(bias), "oh"}},
-                       zeros({h, numO, mx, my}), "bhoxy");
-    if (Value w = op.getWeight(weight)) {
-      if (scale != 1.0)
-        w = scaleTensor(b, w, arith::ConstantOp::create(
-                                  b, b.getFloatAttr(et, scale)));
-      acc = einsum(b, {{op.getX(), "bxyd"}, {w, "doh"}}, acc, "bhoxy");
-    }
-    return acc;
+  Value sigmoidOf(Value t) {
+    return map({t}, [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
+      return sigmoid(ib, a[0]);
+    });
   }
-  Value sigmoidGate(StringRef bias, StringRef weight) {
-    return map({gatePre(bias, weight)},
-               [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
-                 return sigmoid(ib, a[0]);
-               });
+  /// tanh(f·t), clamped to [0, 1] when `bounded`.
+  Value tanhOf(Value t, double f, bool bounded = false) {
+    return map({t}, [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
+      Value v = math::TanhOp::create(
+          ib, arith::MulFOp::create(ib, constant(ib, f), a[0]));
+      if (bounded)
+        v = arith::MaximumFOp::create(ib, v, constant(ib, 0.0));
+      return v;
+    });
   }
-  /// tanh(f·pre), clamped to [0, 1] when `bounded`.
-  Value transitionGate(StringRef bias, StringRef weight, bool bounded) {
-    double f = op.getEigenvalueFactorOrDefault();
-    return map({gatePre(bias, weight)},
-               [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
-                 Value t = math::TanhOp::create(
-                     ib, arith::MulFOp::create(ib, constant(ib, f), a[0]));
-                 if (bounded)
-                   t = arith::MaximumFOp::create(ib, t, constant(ib, 0.0));
-                 return t;
-               });
-  }
-
-  /// x·w + b as [B, H, MX, MY, K].
-  Value projection(StringRef weight, StringRef bias, int64_t k) {
-    Value acc = einsum(b, {{op.getWeight(bias), "hk"}}, zeros({h, mx, my, k}),
-                       "bhxyk");
-    return einsum(b, {{op.getX(), "bxyd"}, {op.getWeight(weight), "dhk"}}, acc,
-                  "bhxyk");
+  Value scaled(Value t, double factor) {
+    return scaleTensor(b, t,
+                       arith::ConstantOp::create(b, b.getFloatAttr(et, factor)));
   }
 
   /// [B, H, rest...] -> [B·H, rest..., 1 × units].
@@ -147,6 +144,8 @@ private:
     for (int64_t i = 2; i < rank; ++i)
       collapse.push_back({i});
     Value folded = tensor::CollapseShapeOp::create(b, t, collapse);
+    if (units == 0)
+      return folded;
     SmallVector<int64_t> shape(type.getShape().drop_front(2));
     shape.insert(shape.begin(), ShapedType::kDynamic);
     SmallVector<ReassociationIndices> expand;
@@ -162,11 +161,71 @@ private:
                                          folded, expand);
   }
 
-  Layer2DOp op;
+  /// y [B·H, rest...] -> [B, H, rest...] for `h` heads.
+  Value splitHeads(Value y, int64_t h) {
+    auto type = cast<RankedTensorType>(y.getType());
+    SmallVector<int64_t> shape = {ShapedType::kDynamic, h};
+    llvm::append_range(shape, type.getShape().drop_front());
+    SmallVector<ReassociationIndices> groups = {{0, 1}};
+    for (int64_t i = 1; i < type.getRank(); ++i)
+      groups.push_back({i + 1});
+    return tensor::ExpandShapeOp::create(b, RankedTensorType::get(shape, et),
+                                         y, groups);
+  }
+
   ImplicitLocOpBuilder b;
   Type et;
+  /// Sizes of the dynamic dims in order (zeros).
+  SmallVector<Value> dynamic;
+};
+
+/// Builds the lowering of one plstm.layer2d.
+class LayerBuilder : public LayerLowering {
+public:
+  LayerBuilder(Layer2DOp op) : LayerLowering(op, op.getX()), op(op) {
+    ArrayRef<int64_t> x = shapeOf(op.getX());
+    mx = x[1], my = x[2], d = x[3];
+    ArrayRef<int64_t> wv = shapeOf(op.getWeight("w_v"));
+    h = wv[1], dv = wv[2];
+    dk = shapeOf(op.getWeight("w_q"))[2];
+    numO = op.getOrientationList().size();
+    dynamic = {tensor::DimOp::create(b, op.getX(), 0)};
+  }
+
+  void run();
+
+private:
+  static constexpr int64_t kDyn = ShapedType::kDynamic;
+
+  /// b + x·w (w scaled by `scale`) as [B, H, O, MX, MY]; w may be absent.
+  Value gatePre(StringRef bias, StringRef weight, double scale = 1.0) {
+    Value acc = einsum(b, {{op.getWeight(bias), "oh"}},
+                       zeros({kDyn, h, numO, mx, my}), "bhoxy");
+    if (Value w = op.getWeight(weight)) {
+      if (scale != 1.0)
+        w = scaled(w, scale);
+      acc = einsum(b, {{op.getX(), "bxyd"}, {w, "doh"}}, acc, "bhoxy");
+    }
+    return acc;
+  }
+  Value sigmoidGate(StringRef bias, StringRef weight) {
+    return sigmoidOf(gatePre(bias, weight));
+  }
+  Value transitionGate(StringRef bias, StringRef weight, bool bounded) {
+    return tanhOf(gatePre(bias, weight), op.getEigenvalueFactorOrDefault(),
+                  bounded);
+  }
+
+  /// x·w + b as [B, H, MX, MY, K].
+  Value projection(StringRef weight, StringRef bias, int64_t k) {
+    Value acc = einsum(b, {{op.getWeight(bias), "hk"}},
+                       zeros({kDyn, h, mx, my, k}), "bhxyk");
+    return einsum(b, {{op.getX(), "bxyd"}, {op.getWeight(weight), "dhk"}}, acc,
+                  "bhxyk");
+  }
+
+  Layer2DOp op;
   int64_t mx, my, d, h, dk, dv, numO;
-  Value batch;
 };
 
 void LayerBuilder::run() {
@@ -175,24 +234,16 @@ void LayerBuilder::run() {
   Value v = toScanLayout(projection("w_v", "b_v", dv), 1);
   // Direct: [B, H, MX, MY], shared by the orientations.
   Value directPre = einsum(b, {{op.getWeight("b_direct"), "h"}},
-                           zeros({h, mx, my}), "bhxy");
+                           zeros({kDyn, h, mx, my}), "bhxy");
   if (Value w = op.getWeight("w_direct"))
     directPre = einsum(b, {{op.getX(), "bxyd"}, {w, "dh"}}, directPre, "bhxy");
-  Value direct = toScanLayout(
-      map({directPre},
-          [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
-            return sigmoid(ib, a[0]);
-          }),
-      4);
+  Value direct = toScanLayout(sigmoidOf(directPre), 4);
 
   Value sr, sd, trl, tdu, tdl, tru, ml, mu;
   if (op.isPMode()) {
     // SPEC §5.3: α = σ(b + 0.5·(x·w)/D); S_r = α·src, S_d = 1 − S_r;
     // T_rl = T_ru = α·τ, T_du = T_dl = 1 − α·τ.
-    Value alpha = map({gatePre("b_alpha", "w_alpha", 0.5 / double(d))},
-                      [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
-                        return sigmoid(ib, a[0]);
-                      });
+    Value alpha = sigmoidOf(gatePre("b_alpha", "w_alpha", 0.5 / double(d)));
     Value src = sigmoidGate("b_source", "w_source");
     Value tau = transitionGate("b_transition", "w_transition",
                                /*bounded=*/!op.getSignedPMode());
@@ -233,15 +284,15 @@ void LayerBuilder::run() {
       op.getScheduleAttr());
 
   // [B·H, MX, MY, DV, 1] -> [B, H, MX, MY, DV].
-  Value y = tensor::CollapseShapeOp::create(
-      b, scan.getY(), SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
-  y = tensor::ExpandShapeOp::create(
-      b, RankedTensorType::get({dyn, h, mx, my, dv}, et), y,
-      SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+  Value y = splitHeads(
+      tensor::CollapseShapeOp::create(
+          b, scan.getY(),
+          SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}}),
+      h);
   // Per-head RMS norm over DV (eps 1e-5), folded into the output
   // projection: out = Σ_{h,v} y · r · scale · w_out, r = 1/√(mean y² + eps).
-  Value squares = einsum(b, {{y, "bhxyv"}, {y, "bhxyv"}}, zeros({h, mx, my}),
-                         "bhxy");
+  Value squares = einsum(b, {{y, "bhxyv"}, {y, "bhxyv"}},
+                         zeros({kDyn, h, mx, my}), "bhxy");
   Value inverseRms = map({squares}, [&](ImplicitLocOpBuilder &ib,
                                         ArrayRef<Value> a) {
     Value mean = arith::DivFOp::create(ib, a[0], constant(ib, double(dv)));
@@ -254,7 +305,380 @@ void LayerBuilder::run() {
                       {inverseRms, "bhxy"},
                       {op.getWeight("norm_scale"), "hv"},
                       {op.getWeight("w_out"), "hvd"}},
-                     zeros({mx, my, d}), "bxyd");
+                     zeros({kDyn, mx, my, d}), "bxyd");
+  op.getY().replaceAllUsesWith(out);
+  op.erase();
+}
+
+/// Builds the lowering of one plstm.layer1d (SPEC §5.2).
+class Layer1DBuilder : public LayerLowering {
+public:
+  Layer1DBuilder(Layer1DOp op) : LayerLowering(op, op.getX()), op(op) {
+    d = shapeOf(op.getX())[2];
+    ArrayRef<int64_t> wq = shapeOf(op.getWeight("w_q"));
+    ArrayRef<int64_t> wv = shapeOf(op.getWeight("w_v"));
+    ArrayRef<int64_t> m = shapeOf(op.getWeight("b_mark"));
+    h = wq[1], dk = wq[2], dv = wv[2];
+    jo = m[1];
+    jt = op.getTransitionSize();
+    dynamic = {tensor::DimOp::create(b, op.getX(), 0),
+               tensor::DimOp::create(b, op.getX(), 1)};
+  }
+
+  void run();
+
+private:
+  static constexpr int64_t kDyn = ShapedType::kDynamic;
+
+  /// c[b,t,d] = b_conv[d] + Σ_i w_conv[i,d]·x[b, t − 3 + i, d] (zero before
+  /// the sequence): the causal depthwise convolution of kernel 4.
+  Value convolution() {
+    Value x = op.getX(), w = op.getWeight("w_conv"),
+          bias = op.getWeight("b_conv");
+    MLIRContext *ctx = b.getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
+    Value init = zeros({kDyn, kDyn, d});
+    return linalg::GenericOp::create(
+               b, b.getLoc(), TypeRange{init.getType()}, ValueRange{},
+               ValueRange{init}, ArrayRef<AffineMap>{id},
+               SmallVector<utils::IteratorType>(3,
+                                                utils::IteratorType::parallel),
+               [&](OpBuilder &nested, Location loc, ValueRange) {
+                 ImplicitLocOpBuilder ib(loc, nested);
+                 Value bi = linalg::IndexOp::create(ib, 0);
+                 Value t = linalg::IndexOp::create(ib, 1);
+                 Value di = linalg::IndexOp::create(ib, 2);
+                 Value sum = tensor::ExtractOp::create(ib, bias, ValueRange{di});
+                 Value zeroIndex = indexConst(ib, 0);
+                 for (int64_t i = 0; i < 4; ++i) {
+                   // source position t − 3 + i, clamped; zero when < 0
+                   Value pos = arith::SubIOp::create(ib, t,
+                                                     indexConst(ib, 3 - i));
+                   Value before = arith::CmpIOp::create(
+                       ib, arith::CmpIPredicate::slt, pos, zeroIndex);
+                   Value safe =
+                       arith::SelectOp::create(ib, before, zeroIndex, pos);
+                   Value xv =
+                       tensor::ExtractOp::create(ib, x, ValueRange{bi, safe, di});
+                   Value wv = tensor::ExtractOp::create(
+                       ib, w, ValueRange{indexConst(ib, i), di});
+                   Value term = arith::MulFOp::create(ib, xv, wv);
+                   term = arith::SelectOp::create(ib, before, constant(ib, 0.0),
+                                                  term);
+                   sum = arith::AddFOp::create(ib, sum, term);
+                 }
+                 linalg::YieldOp::create(ib, sum);
+               })
+        .getResult(0);
+  }
+
+  /// bias + in·w as [B, H, T, J...] (`j` the J letters, `shape` their
+  /// extents); w may be absent.
+  Value gatePre(Value in, StringRef bias, StringRef weight, StringRef j,
+                ArrayRef<int64_t> shape) {
+    SmallVector<int64_t> full = {kDyn, h, kDyn};
+    llvm::append_range(full, shape);
+    std::string out = "bht" + j.str();
+    Value acc =
+        einsum(b, {{op.getWeight(bias), "h" + j.str()}}, zeros(full), out);
+    if (Value w = op.getWeight(weight))
+      acc = einsum(b, {{in, "btd"}, {w, "dh" + j.str()}}, acc, out);
+    return acc;
+  }
+
+  /// expo(X) = Σ_{n=0}^{15} Aⁿ/n!, A = g·(X − Xᵀ), for X [B, H, T, JT, JT].
+  Value orthogonal(Value x) {
+    double g = op.getOrthogonalFactorOrDefault();
+    Value a = map(
+        {x, x},
+        [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> v) {
+          return arith::MulFOp::create(ib, constant(ib, g),
+                                       arith::SubFOp::create(ib, v[0], v[1]))
+              .getResult();
+        },
+        {false, true});
+    Value identity = map({x}, [&](ImplicitLocOpBuilder &ib, ArrayRef<Value>) {
+      Value i = linalg::IndexOp::create(ib, 3), j = linalg::IndexOp::create(ib, 4);
+      Value diag = arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, i, j);
+      return arith::SelectOp::create(ib, diag, constant(ib, 1.0),
+                                     constant(ib, 0.0))
+          .getResult();
+    });
+    Value power = identity, sum = identity;
+    for (int64_t n = 1; n < 16; ++n) {
+      power = einsum(b, {{power, "bhtik"}, {scaled(a, 1.0 / double(n)), "bhtkj"}},
+                     zeros({kDyn, h, kDyn, jt, jt}), "bhtij");
+      sum = einsum(b, {{power, "bhtij"}}, sum, "bhtij");
+    }
+    return sum;
+  }
+
+  Layer1DOp op;
+  int64_t d, h, dk, dv, jo, jt;
+};
+
+void Layer1DBuilder::run() {
+  ArrayRef<int64_t> q = shapeOf(op.getWeight("w_q")),
+                    k = shapeOf(op.getWeight("w_k")),
+                    v = shapeOf(op.getWeight("w_v"));
+  int64_t jq = q[3], jk = k[3], jv = v[3];
+  Value x = op.getX();
+  Value c = convolution();
+  // Q, K from the convolution, V from the raw input (SPEC §5.2).
+  Value qs = toScanLayout(gatePre(c, "b_q", "w_q", "kj", {dk, jq}), 0);
+  Value ks = toScanLayout(gatePre(c, "b_k", "w_k", "kj", {dk, jk}), 0);
+  Value vs = toScanLayout(gatePre(x, "b_v", "w_v", "kj", {dv, jv}), 0);
+  Value source = toScanLayout(
+      sigmoidOf(gatePre(c, "b_source", "w_source", "ijl", {jt, jk, jv})), 0);
+  Value mark = toScanLayout(
+      sigmoidOf(gatePre(c, "b_mark", "w_mark", "oju", {jo, jq, jt})), 0);
+  Value direct = toScanLayout(
+      sigmoidOf(gatePre(c, "b_direct", "w_direct", "ojkl", {jo, jq, jk, jv})),
+      0);
+  Value lambda = tanhOf(gatePre(c, "b_eigen", "w_eigen", "i", {jt}),
+                        op.getEigenvalueFactorOrDefault());
+  Value transition;
+  if (jt == 1) {
+    // T = λ: [B, H, T, 1] -> [B·H, T, 1, 1].
+    transition = toScanLayout(lambda, 1);
+  } else {
+    // T = U·diag(λ)·W, W = expo(b_in + c·w_in), U = expo(b_out + c·w_out_t)
+    // or Wᵀ.
+    Value w = orthogonal(gatePre(c, "b_in", "w_in", "ij", {jt, jt}));
+    Value u = op.getWeight("b_out")
+                  ? orthogonal(gatePre(c, "b_out", "w_out_t", "ij", {jt, jt}))
+                  : Value();
+    Value t = zeros({kDyn, h, kDyn, jt, jt});
+    t = u ? einsum(b, {{u, "bhtik"}, {lambda, "bhtk"}, {w, "bhtkj"}}, t,
+                   "bhtij")
+          : einsum(b, {{w, "bhtki"}, {lambda, "bhtk"}, {w, "bhtkj"}}, t,
+                   "bhtij");
+    transition = toScanLayout(t, 0);
+  }
+
+  auto yType = RankedTensorType::get({kDyn, kDyn, dv, jo}, et);
+  auto lastType = RankedTensorType::get({kDyn, dk, dv, jt}, et);
+  auto scan = Scan1DOp::create(b, TypeRange{yType, lastType}, qs, ks, vs,
+                               source, transition, mark, direct,
+                               /*initial=*/Value(), op.getQkScaleAttr(),
+                               op.getScheduleAttr());
+
+  // Per-head RMS norm over DV·JO, the output projection, the passthrough.
+  Value y = splitHeads(scan.getY(), h); // [B, H, T, DV, JO]
+  Value squares = einsum(b, {{y, "bhtvo"}, {y, "bhtvo"}},
+                         zeros({kDyn, h, kDyn}), "bht");
+  Value inverseRms = map({squares}, [&](ImplicitLocOpBuilder &ib,
+                                        ArrayRef<Value> a) {
+    Value mean =
+        arith::DivFOp::create(ib, a[0], constant(ib, double(dv * jo)));
+    return math::RsqrtOp::create(
+               ib, arith::AddFOp::create(ib, mean, constant(ib, 1e-5)))
+        .getResult();
+  });
+  Value out = einsum(b,
+                     {{y, "bhtvo"},
+                      {inverseRms, "bht"},
+                      {op.getWeight("norm_scale"), "hvo"},
+                      {op.getWeight("w_out"), "hvod"}},
+                     zeros({kDyn, kDyn, d}), "btd");
+  if (Value p = op.getWeight("passthrough"))
+    out = einsum(b, {{p, "d"}, {c, "btd"}}, out, "btd");
+  op.getY().replaceAllUsesWith(out);
+  op.erase();
+}
+
+/// Builds the lowering of one plstm.layer_dag (SPEC §5.5).
+class LayerDagBuilder : public LayerLowering {
+public:
+  LayerDagBuilder(LayerDagOp op) : LayerLowering(op, op.getX()), op(op) {
+    d = shapeOf(op.getX())[2];
+    ArrayRef<int64_t> wq = shapeOf(op.getWeight("w_q"));
+    h = wq[1], dk = wq[2];
+    dv = shapeOf(op.getWeight("w_v"))[2];
+    batch = tensor::DimOp::create(b, op.getX(), 0);
+    nodes = tensor::DimOp::create(b, op.getX(), 1);
+    edges = tensor::DimOp::create(b, op.getEdges(), 0);
+    lines = tensor::DimOp::create(b, op.getLineEdges(), 0);
+  }
+
+  void run();
+
+private:
+  static constexpr int64_t kDyn = ShapedType::kDynamic;
+
+  /// The integer at [row, column] of an [n, 2] index tensor, as an index.
+  static Value indexAt(ImplicitLocOpBuilder &ib, Value table, Value row,
+                       int64_t column) {
+    Value v = tensor::ExtractOp::create(
+        ib, table, ValueRange{row, indexConst(ib, column)});
+    return arith::IndexCastOp::create(ib, ib.getIndexType(), v);
+  }
+
+  /// [B, count, D]: row r is x at the node `node(r)`.
+  Value gatherNodes(Value count,
+                    function_ref<Value(ImplicitLocOpBuilder &, Value)> node) {
+    Value init = zerosWith({kDyn, kDyn, d}, {batch, count});
+    AffineMap id = AffineMap::getMultiDimIdentityMap(3, b.getContext());
+    return linalg::GenericOp::create(
+               b, b.getLoc(), TypeRange{init.getType()}, ValueRange{},
+               ValueRange{init}, ArrayRef<AffineMap>{id},
+               SmallVector<utils::IteratorType>(3,
+                                                utils::IteratorType::parallel),
+               [&](OpBuilder &nested, Location loc, ValueRange) {
+                 ImplicitLocOpBuilder ib(loc, nested);
+                 Value bi = linalg::IndexOp::create(ib, 0);
+                 Value r = linalg::IndexOp::create(ib, 1);
+                 Value di = linalg::IndexOp::create(ib, 2);
+                 linalg::YieldOp::create(
+                     ib, tensor::ExtractOp::create(
+                             ib, op.getX(), ValueRange{bi, node(ib, r), di})
+                             .getResult());
+               })
+        .getResult(0);
+  }
+
+  /// b + in·w as [B, H, count] (w may be absent).
+  Value gatePre(Value in, Value count, StringRef bias, StringRef weight) {
+    Value acc = einsum(b, {{op.getWeight(bias), "h"}},
+                       zerosWith({kDyn, h, kDyn}, {batch, count}), "bhr");
+    if (Value w = op.getWeight(weight))
+      acc = einsum(b, {{in, "brd"}, {w, "dh"}}, acc, "bhr");
+    return acc;
+  }
+
+  /// x·w + b as [B, H, N, K].
+  Value projection(StringRef weight, StringRef bias, int64_t k) {
+    Value acc = einsum(b, {{op.getWeight(bias), "hk"}},
+                       zerosWith({kDyn, h, kDyn, k}, {batch, nodes}), "bhnk");
+    return einsum(b, {{op.getX(), "bnd"}, {op.getWeight(weight), "dhk"}}, acc,
+                  "bhnk");
+  }
+
+  /// P-mode: t_l / (0.5 + Σ_{l' into the same edge} |t_l'|), t [B, H, L].
+  Value normalizeIncoming(Value t) {
+    Value lineTable = op.getLineEdges();
+    // Σ |t| per target edge: one pass over the line edges.
+    Value sums = zerosWith({kDyn, h, kDyn}, {batch, edges});
+    auto column = [&](ImplicitLocOpBuilder &ib, Value tensor, Value at) {
+      // tensor[:, :, at] as [B, H].
+      SmallVector<OpFoldResult> offsets = {ib.getIndexAttr(0),
+                                           ib.getIndexAttr(0), at};
+      SmallVector<OpFoldResult> sizes = {OpFoldResult(batch),
+                                         ib.getIndexAttr(h), ib.getIndexAttr(1)};
+      SmallVector<OpFoldResult> strides(3, ib.getIndexAttr(1));
+      auto type = RankedTensorType::get({kDyn, h}, et);
+      return std::make_tuple(offsets, sizes, strides, type);
+    };
+    scf::ForOp pass = forLoop(
+        b, indexConst(b, 0), lines, {sums},
+        [&](ImplicitLocOpBuilder &ib, Value l, ValueRange it) {
+          Value target = indexAt(ib, lineTable, l, 1);
+          auto [lo, ls, lst, type] = column(ib, t, l);
+          Value tl = tensor::ExtractSliceOp::create(ib, type, t, lo, ls, lst);
+          auto [so, ss, sst, stype] = column(ib, it[0], target);
+          Value old = tensor::ExtractSliceOp::create(ib, stype, it[0], so, ss,
+                                                     sst);
+          Value sum = linalg::GenericOp::create(
+                          ib, ib.getLoc(), TypeRange{stype}, ValueRange{tl},
+                          ValueRange{old},
+                          SmallVector<AffineMap>(
+                              2, AffineMap::getMultiDimIdentityMap(
+                                     2, ib.getContext())),
+                          SmallVector<utils::IteratorType>(
+                              2, utils::IteratorType::parallel),
+                          [&](OpBuilder &nested, Location loc,
+                              ValueRange args) {
+                            ImplicitLocOpBuilder nb(loc, nested);
+                            Value a = math::AbsFOp::create(nb, args[0]);
+                            linalg::YieldOp::create(
+                                nb, arith::AddFOp::create(nb, args[1], a)
+                                        .getResult());
+                          })
+                          .getResult(0);
+          return SmallVector<Value>{tensor::InsertSliceOp::create(
+              ib, sum, it[0], so, ss, sst)};
+        });
+    Value total = pass.getResult(0);
+    // T_l = t_l / (0.5 + total[target(l)]).
+    auto type = cast<RankedTensorType>(t.getType());
+    AffineMap id = AffineMap::getMultiDimIdentityMap(3, b.getContext());
+    Value init = tensor::EmptyOp::create(b, type.getShape(), et,
+                                         ValueRange{batch, lines});
+    return linalg::GenericOp::create(
+               b, b.getLoc(), TypeRange{type}, ValueRange{t}, ValueRange{init},
+               ArrayRef<AffineMap>{id, id},
+               SmallVector<utils::IteratorType>(3,
+                                                utils::IteratorType::parallel),
+               [&](OpBuilder &nested, Location loc, ValueRange args) {
+                 ImplicitLocOpBuilder ib(loc, nested);
+                 Value bi = linalg::IndexOp::create(ib, 0);
+                 Value hi = linalg::IndexOp::create(ib, 1);
+                 Value l = linalg::IndexOp::create(ib, 2);
+                 Value target = indexAt(ib, lineTable, l, 1);
+                 Value sum = tensor::ExtractOp::create(
+                     ib, total, ValueRange{bi, hi, target});
+                 Value denom =
+                     arith::AddFOp::create(ib, constant(ib, 0.5), sum);
+                 linalg::YieldOp::create(
+                     ib, arith::DivFOp::create(ib, args[0], denom).getResult());
+               })
+        .getResult(0);
+  }
+
+  LayerDagOp op;
+  int64_t d, h, dk, dv;
+  Value batch, nodes, edges, lines;
+};
+
+void LayerDagBuilder::run() {
+  Value table = op.getEdges(), lineTable = op.getLineEdges();
+  Value q = toScanLayout(projection("w_q", "b_q", dk), 1);
+  Value k = toScanLayout(projection("w_k", "b_k", dk), 1);
+  Value v = toScanLayout(projection("w_v", "b_v", dv), 1);
+  // Node features where each gate lives: the tail of an edge (source),
+  // its head (mark), the node a line edge passes (transition).
+  Value atTail = gatherNodes(edges, [&](ImplicitLocOpBuilder &ib, Value e) {
+    return indexAt(ib, table, e, 0);
+  });
+  Value atHead = gatherNodes(edges, [&](ImplicitLocOpBuilder &ib, Value e) {
+    return indexAt(ib, table, e, 1);
+  });
+  Value atPass = gatherNodes(lines, [&](ImplicitLocOpBuilder &ib, Value l) {
+    return indexAt(ib, table, indexAt(ib, lineTable, l, 0), 1);
+  });
+  Value source = toScanLayout(
+      sigmoidOf(gatePre(atTail, edges, "b_source", "w_source")), 3);
+  Value mark =
+      toScanLayout(sigmoidOf(gatePre(atHead, edges, "b_mark", "w_mark")), 3);
+  Value direct = toScanLayout(
+      sigmoidOf(gatePre(op.getX(), nodes, "b_direct", "w_direct")), 4);
+  Value t = gatePre(atPass, lines, "b_transition", "w_transition");
+  t = op.isPMode() ? normalizeIncoming(t) : tanhOf(t, 1.0);
+  Value transition = toScanLayout(t, 2);
+
+  auto yType = RankedTensorType::get({kDyn, kDyn, dv, 1}, et);
+  auto scan = ScanDagOp::create(b, yType, q, k, v, table, lineTable, source,
+                                transition, mark, direct, op.getQkScaleAttr(),
+                                op.getScheduleAttr());
+  Value y = splitHeads(
+      tensor::CollapseShapeOp::create(
+          b, scan.getY(), SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}),
+      h); // [B, H, N, DV]
+  Value squares = einsum(b, {{y, "bhnv"}, {y, "bhnv"}},
+                         zerosWith({kDyn, h, kDyn}, {batch, nodes}), "bhn");
+  Value inverseRms = map({squares}, [&](ImplicitLocOpBuilder &ib,
+                                        ArrayRef<Value> a) {
+    Value mean = arith::DivFOp::create(ib, a[0], constant(ib, double(dv)));
+    return math::RsqrtOp::create(
+               ib, arith::AddFOp::create(ib, mean, constant(ib, 1e-5)))
+        .getResult();
+  });
+  Value out = einsum(b,
+                     {{y, "bhnv"},
+                      {inverseRms, "bhn"},
+                      {op.getWeight("norm_scale"), "hv"},
+                      {op.getWeight("w_out"), "hvd"}},
+                     zerosWith({kDyn, kDyn, d}, {batch, nodes}), "bnd");
   op.getY().replaceAllUsesWith(out);
   op.erase();
 }
@@ -262,10 +686,19 @@ void LayerBuilder::run() {
 struct DecomposeLayersPass
     : public plstm::impl::PLSTMDecomposeLayersBase<DecomposeLayersPass> {
   void runOnOperation() override {
-    SmallVector<Layer2DOp> layers;
-    getOperation().walk([&](Layer2DOp op) { layers.push_back(op); });
-    for (Layer2DOp op : layers)
-      LayerBuilder(op).run();
+    SmallVector<Operation *> layers;
+    getOperation().walk([&](Operation *op) {
+      if (isa<Layer1DOp, Layer2DOp, LayerDagOp>(op))
+        layers.push_back(op);
+    });
+    for (Operation *op : layers) {
+      if (auto layer = dyn_cast<Layer1DOp>(op))
+        Layer1DBuilder(layer).run();
+      else if (auto layer = dyn_cast<LayerDagOp>(op))
+        LayerDagBuilder(layer).run();
+      else
+        LayerBuilder(cast<Layer2DOp>(op)).run();
+    }
   }
 };
 

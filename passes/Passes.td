@@ -26,6 +26,16 @@ def PLSTMDecomposeLayers : Pass<"plstm-decompose-layers", "::mlir::ModuleOp"> {
     projection are one contraction after it. Runs before schedule
     selection, so the scan gets a schedule like any other.
 
+    `plstm.layer1d` (SPEC §5.2) becomes the causal convolution (one generic
+    reading x at t − 3 .. t), the projections and gates in [B, H, T, J...],
+    the transition λ (JT = 1) or U·diag(λ)·W with the order-16 series of the
+    exponential orthogonalisation (JT > 1), one `plstm.scan1d`, the RMS norm
+    over DV·JO, the output projection and the passthrough.
+    `plstm.layer_dag` (SPEC §5.5) gathers node features at each edge's
+    tail and head and at the node each line edge passes, normalises the
+    transitions (P-mode: an `scf.for` over the line edges sums |t| per target
+    edge) or takes tanh (D-mode), and runs one `plstm.scan_dag`.
+
     ```mlir
     // before
     %y = plstm.layer2d %x weights(...) names [...] mode "P" : ...
@@ -39,6 +49,7 @@ def PLSTMDecomposeLayers : Pass<"plstm-decompose-layers", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 

@@ -84,8 +84,12 @@ Value plstm::scaleTensor(ImplicitLocOpBuilder &b, Value x, Value scale) {
   auto type = cast<RankedTensorType>(x.getType());
   MLIRContext *ctx = b.getContext();
   AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
-  Value init =
-      tensor::EmptyOp::create(b, type.getShape(), type.getElementType());
+  SmallVector<Value> sizes; // of the dynamic dims
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(b, x, d));
+  Value init = tensor::EmptyOp::create(b, type.getShape(),
+                                       type.getElementType(), sizes);
   SmallVector<utils::IteratorType> iterators(type.getRank(),
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(

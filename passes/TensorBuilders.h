@@ -46,7 +46,8 @@ Value addTransition(ImplicitLocOpBuilder &b, Value acc, Value transition,
 Value addSourceTerm(ImplicitLocOpBuilder &b, Value acc, Value source, Value k,
                     Value v);
 
-/// `x * scale` elementwise (scale is a scalar of x's element type).
+/// `x * scale` elementwise (scale is a scalar of x's element type; any
+/// dims may be dynamic).
 Value scaleTensor(ImplicitLocOpBuilder &b, Value x, Value scale);
 
 /// A tensor of `shape` (static) filled with zeros.

@@ -128,6 +128,30 @@ struct Layer2DArgs {
 };
 Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y);
 
+/// The 1D layer of SPEC §5.2 (`plstm.layer1d`): x [B, T, D] -> y [B, T, D].
+/// `weights` maps the op's weight names (w_conv, b_conv, w_q, ..., see its
+/// description) to views; optional ones may be missing. fp64, on top of
+/// referenceScan1D.
+struct Layer1DArgs {
+  TensorRef x;
+  std::map<std::string, TensorRef> weights;
+  double eigenvalueFactor = 5.0;
+  double orthogonalFactor = 1.0;
+  double qkScale = defaultQkScale();
+};
+Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y);
+
+/// The graph layer of SPEC §5.5 (`plstm.layer_dag`, J = 1): x [B, N, D],
+/// the graph as for referenceScanDag -> y [B, N, D]. P-mode normalises each
+/// edge's incoming transitions by 0.5 + Σ|t|, D-mode takes tanh.
+struct LayerDagArgs {
+  TensorRef x, edges, lineEdges;
+  std::map<std::string, TensorRef> weights;
+  bool pMode = true;
+  double qkScale = defaultQkScale();
+};
+Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y);
+
 /// Validates a graph (SPEC A6): node indices in [0, numNodes), line-edge
 /// indices in [0, E), head(e_in) == tail(e_out), no cycle. On success fills
 /// `edgeOrder` with a topological order of the edges (line graph order).

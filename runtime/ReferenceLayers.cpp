@@ -230,4 +230,393 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
   return Status::success();
 }
 
+namespace {
+
+/// Dense matrix product of n × n row-major matrices.
+std::vector<double> matmul(const std::vector<double> &a,
+                           const std::vector<double> &b, int64_t n) {
+  std::vector<double> c(n * n, 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t k = 0; k < n; ++k)
+      for (int64_t j = 0; j < n; ++j)
+        c[i * n + j] += a[i * n + k] * b[k * n + j];
+  return c;
+}
+
+/// SPEC §5.1 exponential orthogonalisation: Σ_{n=0}^{15} Aⁿ/n!,
+/// A = g·(X − Xᵀ).
+std::vector<double> expOrthogonal(const std::vector<double> &x, int64_t n,
+                                  double g) {
+  std::vector<double> a(n * n), sum(n * n, 0.0), power(n * n, 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      a[i * n + j] = g * (x[i * n + j] - x[j * n + i]);
+  for (int64_t i = 0; i < n; ++i)
+    sum[i * n + i] = power[i * n + i] = 1.0;
+  for (int64_t k = 1; k < 16; ++k) {
+    power = matmul(power, a, n);
+    for (double &p : power)
+      p /= static_cast<double>(k);
+    for (int64_t e = 0; e < n * n; ++e)
+      sum[e] += power[e];
+  }
+  return sum;
+}
+
+/// Element at a multi-index given as a vector.
+double atv(const TensorRef &t, const std::vector<int64_t> &index) {
+  int64_t linear = 0;
+  for (size_t i = 0; i < index.size(); ++i)
+    linear = linear * t.shape[i] + index[i];
+  return t.loadLinear(linear);
+}
+
+} // namespace
+
+Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
+  const TensorRef &x = args.x;
+  if (x.rank() != 3)
+    return Status::error("layer x: expected rank 3 [B, T, D], got " +
+                         shapeText(x.shape));
+  int64_t batch = x.shape[0], len = x.shape[1], d = x.shape[2];
+  auto weight = [&](const std::string &name) {
+    auto it = args.weights.find(name);
+    return it == args.weights.end() ? TensorRef() : it->second;
+  };
+  for (const char *name :
+       {"w_conv", "b_conv", "w_q", "b_q", "w_k", "b_k", "w_v", "b_v",
+        "b_source", "b_mark", "b_direct", "b_eigen", "norm_scale", "w_out"})
+    if (!weight(name).present())
+      return Status::error(std::string("layer weight '") + name +
+                           "' is missing");
+  if (weight("w_q").rank() != 4 || weight("w_v").rank() != 4 ||
+      weight("w_k").rank() != 4 || weight("b_mark").rank() != 4 ||
+      weight("b_eigen").rank() != 2)
+    return Status::error("layer weights w_q, w_k, w_v, b_mark, b_eigen: "
+                         "expected ranks 4, 4, 4, 4, 2");
+  int64_t h = weight("w_q").shape[1], dk = weight("w_q").shape[2],
+          jq = weight("w_q").shape[3], jk = weight("w_k").shape[3],
+          dv = weight("w_v").shape[2], jv = weight("w_v").shape[3],
+          jo = weight("b_mark").shape[1], jt = weight("b_eigen").shape[1];
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes = {
+      {"w_conv", {4, d}},
+      {"b_conv", {d}},
+      {"w_q", {d, h, dk, jq}},
+      {"b_q", {h, dk, jq}},
+      {"w_k", {d, h, dk, jk}},
+      {"b_k", {h, dk, jk}},
+      {"w_v", {d, h, dv, jv}},
+      {"b_v", {h, dv, jv}},
+      {"b_source", {h, jt, jk, jv}},
+      {"w_source", {d, h, jt, jk, jv}},
+      {"b_mark", {h, jo, jq, jt}},
+      {"w_mark", {d, h, jo, jq, jt}},
+      {"b_direct", {h, jo, jq, jk, jv}},
+      {"w_direct", {d, h, jo, jq, jk, jv}},
+      {"b_eigen", {h, jt}},
+      {"w_eigen", {d, h, jt}},
+      {"b_in", {h, jt, jt}},
+      {"w_in", {d, h, jt, jt}},
+      {"b_out", {h, jt, jt}},
+      {"w_out_t", {d, h, jt, jt}},
+      {"norm_scale", {h, dv, jo}},
+      {"w_out", {h, dv, jo, d}},
+      {"passthrough", {d}}};
+  for (auto &[name, shape] : shapes) {
+    TensorRef t = weight(name);
+    if (t.present() && t.shape != shape)
+      return Status::error("layer weight '" + name + "' has shape " +
+                           shapeText(t.shape) + ", expected " +
+                           shapeText(shape));
+  }
+  if (jt > 1 && !weight("b_in").present())
+    return Status::error("layer weight 'b_in' is missing (JT > 1)");
+  if (y.shape != std::vector<int64_t>{batch, len, d})
+    return Status::error("layer result y has shape " + shapeText(y.shape) +
+                         ", expected " + shapeText({batch, len, d}));
+
+  // c = causal depthwise convolution of kernel 4.
+  Tensor conv(DType::F64, {batch, len, d});
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t t = 0; t < len; ++t)
+      for (int64_t c = 0; c < d; ++c) {
+        double sum = at(weight("b_conv"), {c});
+        for (int64_t i = 0; i < 4; ++i)
+          if (t - 3 + i >= 0)
+            sum += at(weight("w_conv"), {i, c}) * at(x, {b, t - 3 + i, c});
+        conv.ref().storeLinear((b * len + t) * d + c, sum);
+      }
+  const TensorRef c = conv.ref();
+
+  // bias[h, j...] + in[b, t, :]·w[:, h, j...] for the J multi-index `j`.
+  auto pre = [&](const TensorRef &in, const std::string &bias,
+                 const std::string &w, int64_t b, int64_t t, int64_t hh,
+                 const std::vector<int64_t> &j) {
+    std::vector<int64_t> index = {hh};
+    index.insert(index.end(), j.begin(), j.end());
+    double sum = atv(weight(bias), index);
+    TensorRef wt = weight(w);
+    if (wt.present())
+      for (int64_t e = 0; e < d; ++e) {
+        std::vector<int64_t> wi = {e, hh};
+        wi.insert(wi.end(), j.begin(), j.end());
+        sum += at(in, {b, t, e}) * atv(wt, wi);
+      }
+    return sum;
+  };
+  // Every J multi-index of `extents`, in C order.
+  auto each = [](const std::vector<int64_t> &extents, auto fn) {
+    int64_t count = 1;
+    for (int64_t e : extents)
+      count *= e;
+    std::vector<int64_t> j(extents.size());
+    for (int64_t linear = 0; linear < count; ++linear) {
+      int64_t rest = linear;
+      for (int64_t i = static_cast<int64_t>(extents.size()) - 1; i >= 0; --i) {
+        j[i] = rest % extents[i];
+        rest /= extents[i];
+      }
+      fn(linear, j);
+    }
+  };
+
+  int64_t bh = batch * h;
+  Tensor q(DType::F64, {bh, len, dk, jq}), k(DType::F64, {bh, len, dk, jk}),
+      v(DType::F64, {bh, len, dv, jv}),
+      source(DType::F64, {bh, len, jt, jk, jv}),
+      transition(DType::F64, {bh, len, jt, jt}),
+      mark(DType::F64, {bh, len, jo, jq, jt}),
+      direct(DType::F64, {bh, len, jo, jq, jk, jv});
+  double f = args.eigenvalueFactor, g = args.orthogonalFactor;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t hh = 0; hh < h; ++hh)
+      for (int64_t t = 0; t < len; ++t) {
+        int64_t n = (b * h + hh) * len + t;
+        auto fill = [&](Tensor &out, const TensorRef &in,
+                        const std::string &bias, const std::string &w,
+                        const std::vector<int64_t> &extents, bool gate) {
+          int64_t size = 1;
+          for (int64_t e : extents)
+            size *= e;
+          each(extents, [&](int64_t linear, const std::vector<int64_t> &j) {
+            double value = pre(in, bias, w, b, t, hh, j);
+            out.ref().storeLinear(n * size + linear,
+                                  gate ? sigmoid(value) : value);
+          });
+        };
+        fill(q, c, "b_q", "w_q", {dk, jq}, false);
+        fill(k, c, "b_k", "w_k", {dk, jk}, false);
+        fill(v, x, "b_v", "w_v", {dv, jv}, false);
+        fill(source, c, "b_source", "w_source", {jt, jk, jv}, true);
+        fill(mark, c, "b_mark", "w_mark", {jo, jq, jt}, true);
+        fill(direct, c, "b_direct", "w_direct", {jo, jq, jk, jv}, true);
+        std::vector<double> lambda(jt);
+        for (int64_t i = 0; i < jt; ++i)
+          lambda[i] = std::tanh(f * pre(c, "b_eigen", "w_eigen", b, t, hh, {i}));
+        std::vector<double> tm(jt * jt, 0.0);
+        if (jt == 1) {
+          tm[0] = lambda[0];
+        } else {
+          // T = U·diag(λ)·W (SPEC §5.1), U = Wᵀ without b_out.
+          std::vector<double> xin(jt * jt), xout(jt * jt);
+          for (int64_t i = 0; i < jt; ++i)
+            for (int64_t j = 0; j < jt; ++j) {
+              xin[i * jt + j] = pre(c, "b_in", "w_in", b, t, hh, {i, j});
+              if (weight("b_out").present())
+                xout[i * jt + j] = pre(c, "b_out", "w_out_t", b, t, hh, {i, j});
+            }
+          std::vector<double> w = expOrthogonal(xin, jt, g), u(jt * jt);
+          if (weight("b_out").present()) {
+            u = expOrthogonal(xout, jt, g);
+          } else {
+            for (int64_t i = 0; i < jt; ++i)
+              for (int64_t j = 0; j < jt; ++j)
+                u[i * jt + j] = w[j * jt + i];
+          }
+          for (int64_t i = 0; i < jt; ++i)
+            for (int64_t j = 0; j < jt; ++j)
+              for (int64_t m = 0; m < jt; ++m)
+                tm[i * jt + j] += u[i * jt + m] * lambda[m] * w[m * jt + j];
+        }
+        for (int64_t e = 0; e < jt * jt; ++e)
+          transition.ref().storeLinear(n * jt * jt + e, tm[e]);
+      }
+
+  Scan1DArgs scan;
+  scan.q = q.ref(), scan.k = k.ref(), scan.v = v.ref();
+  scan.source = source.ref(), scan.transition = transition.ref();
+  scan.mark = mark.ref(), scan.direct = direct.ref();
+  scan.qkScale = args.qkScale;
+  Tensor out(DType::F64, {bh, len, dv, jo});
+  if (Status s = referenceScan1D(scan, Scan1DResults{out.ref(), {}}); !s)
+    return Status::error("layer scan: " + s.message());
+
+  // Per-head RMS norm over DV·JO, output projection, passthrough.
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t t = 0; t < len; ++t) {
+      std::vector<double> acc(d, 0.0);
+      for (int64_t hh = 0; hh < h; ++hh) {
+        int64_t n = ((b * h + hh) * len + t) * dv * jo;
+        double squares = 0;
+        for (int64_t e = 0; e < dv * jo; ++e) {
+          double value = out.ref().loadLinear(n + e);
+          squares += value * value;
+        }
+        double inverse =
+            1.0 / std::sqrt(squares / static_cast<double>(dv * jo) + 1e-5);
+        for (int64_t j = 0; j < dv; ++j)
+          for (int64_t o = 0; o < jo; ++o) {
+            double value = out.ref().loadLinear(n + j * jo + o) * inverse *
+                           at(weight("norm_scale"), {hh, j, o});
+            for (int64_t e = 0; e < d; ++e)
+              acc[e] += value * at(weight("w_out"), {hh, j, o, e});
+          }
+      }
+      for (int64_t e = 0; e < d; ++e) {
+        if (weight("passthrough").present())
+          acc[e] += at(weight("passthrough"), {e}) * at(c, {b, t, e});
+        y.storeLinear((b * len + t) * d + e, acc[e]);
+      }
+    }
+  return Status::success();
+}
+
+Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
+  const TensorRef &x = args.x;
+  if (x.rank() != 3)
+    return Status::error("layer x: expected rank 3 [B, N, D], got " +
+                         shapeText(x.shape));
+  if (args.edges.rank() != 2 || args.lineEdges.rank() != 2)
+    return Status::error("layer graph: expected [E, 2] and [L, 2] tables");
+  int64_t batch = x.shape[0], nodes = x.shape[1], d = x.shape[2];
+  int64_t numEdges = args.edges.shape[0], numLines = args.lineEdges.shape[0];
+  auto weight = [&](const std::string &name) {
+    auto it = args.weights.find(name);
+    return it == args.weights.end() ? TensorRef() : it->second;
+  };
+  for (const char *name :
+       {"w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "b_mark",
+        "b_direct", "b_transition", "norm_scale", "w_out"})
+    if (!weight(name).present())
+      return Status::error(std::string("layer weight '") + name +
+                           "' is missing");
+  if (weight("w_q").rank() != 3 || weight("w_v").rank() != 3)
+    return Status::error("layer weights w_q, w_v: expected rank 3 [D, H, K]");
+  int64_t h = weight("w_q").shape[1], dk = weight("w_q").shape[2],
+          dv = weight("w_v").shape[2];
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes = {
+      {"w_q", {d, h, dk}}, {"b_q", {h, dk}},         {"w_k", {d, h, dk}},
+      {"b_k", {h, dk}},    {"w_v", {d, h, dv}},      {"b_v", {h, dv}},
+      {"b_source", {h}},   {"w_source", {d, h}},     {"b_mark", {h}},
+      {"w_mark", {d, h}},  {"b_direct", {h}},        {"w_direct", {d, h}},
+      {"b_transition", {h}}, {"w_transition", {d, h}},
+      {"norm_scale", {h, dv}}, {"w_out", {h, dv, d}}};
+  for (auto &[name, shape] : shapes) {
+    TensorRef t = weight(name);
+    if (t.present() && t.shape != shape)
+      return Status::error("layer weight '" + name + "' has shape " +
+                           shapeText(t.shape) + ", expected " +
+                           shapeText(shape));
+  }
+  if (y.shape != std::vector<int64_t>{batch, nodes, d})
+    return Status::error("layer result y has shape " + shapeText(y.shape) +
+                         ", expected " + shapeText({batch, nodes, d}));
+  if (Status s = validateGraph(nodes, args.edges, args.lineEdges); !s)
+    return s;
+  auto edgeAt = [&](int64_t e, int64_t c) {
+    return args.edges.loadIndexLinear(e * 2 + c);
+  };
+  auto lineAt = [&](int64_t l, int64_t c) {
+    return args.lineEdges.loadIndexLinear(l * 2 + c);
+  };
+  // b[h] + x_n·w[:, h].
+  auto gate = [&](const std::string &g, int64_t b, int64_t n, int64_t hh) {
+    double sum = at(weight("b_" + g), {hh});
+    TensorRef w = weight("w_" + g);
+    if (w.present())
+      for (int64_t c = 0; c < d; ++c)
+        sum += at(x, {b, n, c}) * at(w, {c, hh});
+    return sum;
+  };
+  int64_t bh = batch * h;
+  Tensor q(DType::F64, {bh, nodes, dk, 1}), k(DType::F64, {bh, nodes, dk, 1}),
+      v(DType::F64, {bh, nodes, dv, 1}),
+      source(DType::F64, {bh, numEdges, 1, 1, 1}),
+      mark(DType::F64, {bh, numEdges, 1, 1, 1}),
+      transition(DType::F64, {bh, numLines, 1, 1}),
+      direct(DType::F64, {bh, nodes, 1, 1, 1, 1});
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t hh = 0; hh < h; ++hh) {
+      int64_t row = b * h + hh;
+      for (int64_t n = 0; n < nodes; ++n) {
+        for (int64_t j = 0; j < dk; ++j) {
+          double qs = at(weight("b_q"), {hh, j}), ks = at(weight("b_k"), {hh, j});
+          for (int64_t c = 0; c < d; ++c) {
+            qs += at(x, {b, n, c}) * at(weight("w_q"), {c, hh, j});
+            ks += at(x, {b, n, c}) * at(weight("w_k"), {c, hh, j});
+          }
+          q.ref().storeLinear((row * nodes + n) * dk + j, qs);
+          k.ref().storeLinear((row * nodes + n) * dk + j, ks);
+        }
+        for (int64_t j = 0; j < dv; ++j) {
+          double vs = at(weight("b_v"), {hh, j});
+          for (int64_t c = 0; c < d; ++c)
+            vs += at(x, {b, n, c}) * at(weight("w_v"), {c, hh, j});
+          v.ref().storeLinear((row * nodes + n) * dv + j, vs);
+        }
+        direct.ref().storeLinear(row * nodes + n,
+                                 sigmoid(gate("direct", b, n, hh)));
+      }
+      for (int64_t e = 0; e < numEdges; ++e) {
+        source.ref().storeLinear(row * numEdges + e,
+                                 sigmoid(gate("source", b, edgeAt(e, 0), hh)));
+        mark.ref().storeLinear(row * numEdges + e,
+                               sigmoid(gate("mark", b, edgeAt(e, 1), hh)));
+      }
+      // Transitions at the node each line edge passes (head of e_in).
+      std::vector<double> t(numLines), incoming(numEdges, 0.0);
+      for (int64_t l = 0; l < numLines; ++l) {
+        t[l] = gate("transition", b, edgeAt(lineAt(l, 0), 1), hh);
+        incoming[lineAt(l, 1)] += std::fabs(t[l]);
+      }
+      for (int64_t l = 0; l < numLines; ++l)
+        transition.ref().storeLinear(
+            row * numLines + l,
+            args.pMode ? t[l] / (0.5 + incoming[lineAt(l, 1)])
+                       : std::tanh(t[l]));
+    }
+  ScanDagArgs scan;
+  scan.q = q.ref(), scan.k = k.ref(), scan.v = v.ref();
+  scan.edges = args.edges, scan.lineEdges = args.lineEdges;
+  scan.source = source.ref(), scan.transition = transition.ref();
+  scan.mark = mark.ref(), scan.direct = direct.ref();
+  scan.qkScale = args.qkScale;
+  Tensor out(DType::F64, {bh, nodes, dv, 1});
+  if (Status s = referenceScanDag(scan, ScanDagResults{out.ref()}); !s)
+    return Status::error("layer scan: " + s.message());
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t n = 0; n < nodes; ++n) {
+      std::vector<double> acc(d, 0.0);
+      for (int64_t hh = 0; hh < h; ++hh) {
+        int64_t base = ((b * h + hh) * nodes + n) * dv;
+        double squares = 0;
+        for (int64_t j = 0; j < dv; ++j) {
+          double value = out.ref().loadLinear(base + j);
+          squares += value * value;
+        }
+        double inverse =
+            1.0 / std::sqrt(squares / static_cast<double>(dv) + 1e-5);
+        for (int64_t j = 0; j < dv; ++j) {
+          double value = out.ref().loadLinear(base + j) * inverse *
+                         at(weight("norm_scale"), {hh, j});
+          for (int64_t c = 0; c < d; ++c)
+            acc[c] += value * at(weight("w_out"), {hh, j, c});
+        }
+      }
+      for (int64_t c = 0; c < d; ++c)
+        y.storeLinear((b * nodes + n) * d + c, acc[c]);
+    }
+  return Status::success();
+}
+
 } // namespace plstm

@@ -426,14 +426,40 @@ private:
       return Status::success();
     }
     if (!isa<mlir::plstm::Scan1DOp, mlir::plstm::Scan2DOp,
-             mlir::plstm::ScanDagOp, mlir::plstm::Layer2DOp>(op))
+             mlir::plstm::ScanDagOp, mlir::plstm::Layer1DOp,
+             mlir::plstm::Layer2DOp, mlir::plstm::LayerDagOp>(op))
       return Status::error(where + "op is not supported by the reference "
                                    "backend (supported: plstm scans and "
                                    "layers, arith.constant, func.return)");
     if (Status s = allocateResults(op); !s)
       return s;
     Status status;
-    if (auto layer = dyn_cast<mlir::plstm::Layer2DOp>(op)) {
+    if (auto layer = dyn_cast<mlir::plstm::LayerDagOp>(op)) {
+      rt::LayerDagArgs args;
+      args.x = ref(layer.getX());
+      args.edges = ref(layer.getEdges());
+      args.lineEdges = ref(layer.getLineEdges());
+      for (auto [value, name] :
+           llvm::zip(layer.getWeights(),
+                     layer.getNames().getAsRange<StringAttr>()))
+        args.weights[name.str()] = ref(value);
+      args.pMode = layer.isPMode();
+      if (auto scale = layer.getQkScaleAttr())
+        args.qkScale = scale.getValueAsDouble();
+      status = rt::referenceLayerDag(args, ref(layer.getY()));
+    } else if (auto layer = dyn_cast<mlir::plstm::Layer1DOp>(op)) {
+      rt::Layer1DArgs args;
+      args.x = ref(layer.getX());
+      for (auto [value, name] :
+           llvm::zip(layer.getWeights(),
+                     layer.getNames().getAsRange<StringAttr>()))
+        args.weights[name.str()] = ref(value);
+      args.eigenvalueFactor = layer.getEigenvalueFactorOrDefault();
+      args.orthogonalFactor = layer.getOrthogonalFactorOrDefault();
+      if (auto scale = layer.getQkScaleAttr())
+        args.qkScale = scale.getValueAsDouble();
+      status = rt::referenceLayer1D(args, ref(layer.getY()));
+    } else if (auto layer = dyn_cast<mlir::plstm::Layer2DOp>(op)) {
       rt::Layer2DArgs args;
       args.x = ref(layer.getX());
       for (auto [value, name] :

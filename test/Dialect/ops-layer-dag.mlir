@@ -1,0 +1,10 @@
+// Round trip of plstm.layer_dag in custom and generic form.
+// RUN: plstm-opt %s | plstm-opt | FileCheck %s
+// RUN: plstm-opt %s --mlir-print-op-generic | plstm-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @layer
+// CHECK: plstm.layer_dag %{{.+}} graph(%{{.+}}, %{{.+}}) weights({{.*}}) names ["w_q", {{.*}}, "w_transition"] mode "D" {qk_scale = 1.000000e+00 : f64}
+func.func @layer(%x: tensor<?x?x4xf32>, %e: tensor<?x2xi32>, %l: tensor<?x2xi32>, %a0: tensor<4x2x2xf32>, %a1: tensor<2x2xf32>, %a2: tensor<4x2x2xf32>, %a3: tensor<2x2xf32>, %a4: tensor<4x2x2xf32>, %a5: tensor<2x2xf32>, %a6: tensor<2xf32>, %a7: tensor<2xf32>, %a8: tensor<2xf32>, %a9: tensor<2xf32>, %a10: tensor<2x2xf32>, %a11: tensor<2x2x4xf32>, %a12: tensor<4x2xf32>) -> tensor<?x?x4xf32> {
+  %y = plstm.layer_dag %x graph(%e, %l) weights(%a0, %a1, %a2, %a3, %a4, %a5, %a6, %a7, %a8, %a9, %a10, %a11, %a12) names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "b_mark", "b_direct", "b_transition", "norm_scale", "w_out", "w_transition"] mode "D" {qk_scale = 1.000000e+00 : f64} : (tensor<?x?x4xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2x2xf32>, tensor<2x2x4xf32>, tensor<4x2xf32>) -> tensor<?x?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}
