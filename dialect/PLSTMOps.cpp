@@ -196,6 +196,21 @@ double effectiveScale(FloatAttr scale, Value q) {
 // Shape contracts
 //===----------------------------------------------------------------------===//
 
+/// The contract entries of a layer's weights: each operand under its name,
+/// with the dims of `table`. Unknown names are left out (the verifier
+/// reports them, C-layer*-2).
+static void appendWeights(SmallVector<ContractEntry> &entries,
+                          ValueRange weights, ArrayAttr names,
+                          ArrayRef<LayerWeightInfo> table) {
+  for (auto [value, name] : llvm::zip(weights, names.getAsRange<StringAttr>())) {
+    const LayerWeightInfo *info = llvm::find_if(
+        table, [&](const LayerWeightInfo &w) { return w.name == name; });
+    if (info != table.end())
+      entries.push_back(ContractEntry{name.getValue(), value, false,
+                                      SmallVector<StringRef>(info->dims)});
+  }
+}
+
 SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
   using Dims = SmallVector<StringRef>;
   auto operand = [](StringRef name, Value value, Dims dims) {
@@ -249,13 +264,7 @@ SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
         operand("edges", layer.getEdges(), {"E", "2"}),
         operand("line_edges", layer.getLineEdges(), {"L", "2"})};
     SmallVector<LayerWeightInfo> table = getLayerDagWeights();
-    for (auto [value, name] : llvm::zip(
-             layer.getWeights(), layer.getNames().getAsRange<StringAttr>())) {
-      const LayerWeightInfo *info = llvm::find_if(
-          table, [&](const LayerWeightInfo &w) { return w.name == name; });
-      if (info != table.end())
-        entries.push_back(operand(name.getValue(), value, info->dims));
-    }
+    appendWeights(entries, layer.getWeights(), layer.getNames(), table);
     entries.push_back(result("y", layer.getY(), {"B", "N", "D"}));
     return entries;
   }
@@ -264,13 +273,7 @@ SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
         operand("x", layer.getX(), {"B", "T", "D"})};
     SmallVector<LayerWeightInfo> table =
         getLayer1DWeights(layer.getTransitionSize());
-    for (auto [value, name] : llvm::zip(
-             layer.getWeights(), layer.getNames().getAsRange<StringAttr>())) {
-      const LayerWeightInfo *info = llvm::find_if(
-          table, [&](const LayerWeightInfo &w) { return w.name == name; });
-      if (info != table.end())
-        entries.push_back(operand(name.getValue(), value, info->dims));
-    }
+    appendWeights(entries, layer.getWeights(), layer.getNames(), table);
     entries.push_back(result("y", layer.getY(), {"B", "T", "D"}));
     return entries;
   }
@@ -278,14 +281,7 @@ SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
     SmallVector<ContractEntry> entries = {
         operand("x", layer.getX(), {"B", "MX", "MY", "D"})};
     SmallVector<LayerWeightInfo> table = getLayer2DWeights(layer.isPMode());
-    for (auto [value, name] :
-         llvm::zip(layer.getWeights(), layer.getNames().getAsRange<StringAttr>())) {
-      const LayerWeightInfo *info = llvm::find_if(
-          table, [&](const LayerWeightInfo &w) { return w.name == name; });
-      // Unknown names are the verifier's error (C-layer2d-2).
-      if (info != table.end())
-        entries.push_back(operand(name.getValue(), value, info->dims));
-    }
+    appendWeights(entries, layer.getWeights(), layer.getNames(), table);
     entries.push_back(result("y", layer.getY(), {"B", "MX", "MY", "D"}));
     return entries;
   }
@@ -326,6 +322,24 @@ static LogicalResult checkContract(Operation *op, ShapeChecker &checker,
     if (failed(result))
       return failure();
   }
+  return success();
+}
+
+/// The tiled 2D schedules hold one P×P tile's path sums G (P⁴ entries per J
+/// combination) at a time: a chunkwise chunk (the tile side) is a power of
+/// two of at most kMaxTileSide2D.
+static LogicalResult verifyTileChunk(Operation *op,
+                                     std::optional<ScheduleAttr> schedule,
+                                     StringRef what, StringRef label) {
+  if (!schedule || schedule->getKind() != ScheduleKind::Chunkwise)
+    return success();
+  int64_t chunk = schedule->getChunk();
+  if (chunk > kMaxTileSide2D || (chunk & (chunk - 1)) != 0)
+    return op->emitOpError()
+           << "chunkwise schedule of a " << what
+           << " needs a power-of-two chunk (the tile side) of at most "
+           << kMaxTileSide2D << ", got chunk = " << chunk << " (" << label
+           << ")";
   return success();
 }
 
@@ -448,16 +462,7 @@ LogicalResult Scan2DOp::verify() {
     return failure();
   // The tiled schedules hold one P×P tile's path sums G (P⁴ entries per J
   // combination) at a time.
-  std::optional<ScheduleAttr> schedule = getSchedule();
-  if (schedule && schedule->getKind() == ScheduleKind::Chunkwise) {
-    int64_t chunk = schedule->getChunk();
-    if (chunk > kMaxTileSide2D || (chunk & (chunk - 1)) != 0)
-      return emitOpError() << "chunkwise schedule of a 2D scan needs a "
-                              "power-of-two chunk (the tile side) of at most "
-                           << kMaxTileSide2D << ", got chunk = " << chunk
-                           << " (C-scan2d-15)";
-  }
-  return success();
+  return verifyTileChunk(*this, getSchedule(), "2D scan", "C-scan2d-15");
 }
 
 //===----------------------------------------------------------------------===//
@@ -578,16 +583,7 @@ LogicalResult Layer2DOp::verify() {
   if (failed(verifyLogdepthHasNoChunk(*this, getSchedule(), "2D layer",
                                       "C-layer2d-14")))
     return failure();
-  std::optional<ScheduleAttr> schedule = getSchedule();
-  if (schedule && schedule->getKind() == ScheduleKind::Chunkwise) {
-    int64_t chunk = schedule->getChunk();
-    if (chunk > kMaxTileSide2D || (chunk & (chunk - 1)) != 0)
-      return emitOpError() << "chunkwise schedule of a 2D layer needs a "
-                              "power-of-two chunk (the tile side) of at most "
-                           << kMaxTileSide2D << ", got chunk = " << chunk
-                           << " (C-layer2d-14)";
-  }
-  return success();
+  return verifyTileChunk(*this, getSchedule(), "2D layer", "C-layer2d-14");
 }
 
 //===----------------------------------------------------------------------===//

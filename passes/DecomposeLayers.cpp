@@ -173,6 +173,34 @@ protected:
                                          y, groups);
   }
 
+  /// The per-head RMS norm (eps 1e-5) over the `features` letters of y
+  /// [B, H, rows..., features...], times `scale` [H, features...], then the
+  /// output projection w_out [H, features..., D]: one contraction into
+  /// [B, rows..., D]. `rowsShape`/`outShape` (with their dynamic sizes) are
+  /// the shapes of the squares [B, H, rows...] and of the result.
+  Value normAndProject(Value y, StringRef rows, StringRef features,
+                       int64_t count, Value scale, Value wOut,
+                       ArrayRef<int64_t> rowsShape, ValueRange rowsSizes,
+                       ArrayRef<int64_t> outShape, ValueRange outSizes) {
+    std::string yIdx = ("bh" + rows + features).str();
+    std::string rowIdx = ("bh" + rows).str();
+    Value squares = einsum(b, {{y, yIdx}, {y, yIdx}},
+                           zerosWith(rowsShape, rowsSizes), rowIdx);
+    Value inverseRms = map({squares}, [&](ImplicitLocOpBuilder &ib,
+                                          ArrayRef<Value> a) {
+      Value mean = arith::DivFOp::create(ib, a[0], constant(ib, double(count)));
+      return math::RsqrtOp::create(
+                 ib, arith::AddFOp::create(ib, mean, constant(ib, 1e-5)))
+          .getResult();
+    });
+    return einsum(b,
+                  {{y, yIdx},
+                   {inverseRms, rowIdx},
+                   {scale, ("h" + features).str()},
+                   {wOut, ("h" + features + "d").str()}},
+                  zerosWith(outShape, outSizes), ("b" + rows + "d").str());
+  }
+
   ImplicitLocOpBuilder b;
   Type et;
   /// Sizes of the dynamic dims in order (zeros).
@@ -291,21 +319,9 @@ void LayerBuilder::run() {
       h);
   // Per-head RMS norm over DV (eps 1e-5), folded into the output
   // projection: out = Σ_{h,v} y · r · scale · w_out, r = 1/√(mean y² + eps).
-  Value squares = einsum(b, {{y, "bhxyv"}, {y, "bhxyv"}},
-                         zeros({kDyn, h, mx, my}), "bhxy");
-  Value inverseRms = map({squares}, [&](ImplicitLocOpBuilder &ib,
-                                        ArrayRef<Value> a) {
-    Value mean = arith::DivFOp::create(ib, a[0], constant(ib, double(dv)));
-    return math::RsqrtOp::create(
-               ib, arith::AddFOp::create(ib, mean, constant(ib, 1e-5)))
-        .getResult();
-  });
-  Value out = einsum(b,
-                     {{y, "bhxyv"},
-                      {inverseRms, "bhxy"},
-                      {op.getWeight("norm_scale"), "hv"},
-                      {op.getWeight("w_out"), "hvd"}},
-                     zeros({kDyn, mx, my, d}), "bxyd");
+  Value out = normAndProject(y, "xy", "v", dv, op.getWeight("norm_scale"),
+                             op.getWeight("w_out"), {kDyn, h, mx, my},
+                             dynamic, {kDyn, mx, my, d}, dynamic);
   op.getY().replaceAllUsesWith(out);
   op.erase();
 }
@@ -465,22 +481,10 @@ void Layer1DBuilder::run() {
 
   // Per-head RMS norm over DV·JO, the output projection, the passthrough.
   Value y = splitHeads(scan.getY(), h); // [B, H, T, DV, JO]
-  Value squares = einsum(b, {{y, "bhtvo"}, {y, "bhtvo"}},
-                         zeros({kDyn, h, kDyn}), "bht");
-  Value inverseRms = map({squares}, [&](ImplicitLocOpBuilder &ib,
-                                        ArrayRef<Value> a) {
-    Value mean =
-        arith::DivFOp::create(ib, a[0], constant(ib, double(dv * jo)));
-    return math::RsqrtOp::create(
-               ib, arith::AddFOp::create(ib, mean, constant(ib, 1e-5)))
-        .getResult();
-  });
-  Value out = einsum(b,
-                     {{y, "bhtvo"},
-                      {inverseRms, "bht"},
-                      {op.getWeight("norm_scale"), "hvo"},
-                      {op.getWeight("w_out"), "hvod"}},
-                     zeros({kDyn, kDyn, d}), "btd");
+  Value out = normAndProject(y, "t", "vo", dv * jo,
+                             op.getWeight("norm_scale"), op.getWeight("w_out"),
+                             {kDyn, h, kDyn}, dynamic, {kDyn, kDyn, d},
+                             dynamic);
   if (Value p = op.getWeight("passthrough"))
     out = einsum(b, {{p, "d"}, {c, "btd"}}, out, "btd");
   op.getY().replaceAllUsesWith(out);
@@ -664,21 +668,9 @@ void LayerDagBuilder::run() {
       tensor::CollapseShapeOp::create(
           b, scan.getY(), SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}),
       h); // [B, H, N, DV]
-  Value squares = einsum(b, {{y, "bhnv"}, {y, "bhnv"}},
-                         zerosWith({kDyn, h, kDyn}, {batch, nodes}), "bhn");
-  Value inverseRms = map({squares}, [&](ImplicitLocOpBuilder &ib,
-                                        ArrayRef<Value> a) {
-    Value mean = arith::DivFOp::create(ib, a[0], constant(ib, double(dv)));
-    return math::RsqrtOp::create(
-               ib, arith::AddFOp::create(ib, mean, constant(ib, 1e-5)))
-        .getResult();
-  });
-  Value out = einsum(b,
-                     {{y, "bhnv"},
-                      {inverseRms, "bhn"},
-                      {op.getWeight("norm_scale"), "hv"},
-                      {op.getWeight("w_out"), "hvd"}},
-                     zerosWith({kDyn, kDyn, d}, {batch, nodes}), "bnd");
+  Value out = normAndProject(y, "n", "v", dv, op.getWeight("norm_scale"),
+                             op.getWeight("w_out"), {kDyn, h, kDyn},
+                             {batch, nodes}, {kDyn, kDyn, d}, {batch, nodes});
   op.getY().replaceAllUsesWith(out);
   op.erase();
 }

@@ -35,6 +35,40 @@ std::string shapeText(const std::vector<int64_t> &shape) {
   return text + "]";
 }
 
+using WeightMap = std::map<std::string, TensorRef>;
+using WeightShapes = std::vector<std::pair<std::string, std::vector<int64_t>>>;
+
+/// The weight `name` of a layer (a view that is not present when absent).
+TensorRef weightIn(const WeightMap &weights, const std::string &name) {
+  auto it = weights.find(name);
+  return it == weights.end() ? TensorRef() : it->second;
+}
+
+/// Every name of `required` is present.
+Status requireWeights(const WeightMap &weights,
+                      const std::vector<std::string> &required) {
+  for (const std::string &name : required)
+    if (!weightIn(weights, name).present())
+      return Status::error("layer weight '" + name + "' is missing");
+  return Status::success();
+}
+
+/// Every present weight of `shapes` has its shape; `y` has `yShape`.
+Status checkShapes(const WeightMap &weights, const WeightShapes &shapes,
+                   const TensorRef &y, const std::vector<int64_t> &yShape) {
+  for (const auto &[name, shape] : shapes) {
+    TensorRef t = weightIn(weights, name);
+    if (t.present() && t.shape != shape)
+      return Status::error("layer weight '" + name + "' has shape " +
+                           shapeText(t.shape) + ", expected " +
+                           shapeText(shape));
+  }
+  if (y.shape != yShape)
+    return Status::error("layer result y has shape " + shapeText(y.shape) +
+                         ", expected " + shapeText(yShape));
+  return Status::success();
+}
+
 } // namespace
 
 Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
@@ -45,53 +79,38 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
   int64_t batch = x.shape[0], mx = x.shape[1], my = x.shape[2],
           d = x.shape[3];
   auto weight = [&](const std::string &name) {
-    auto it = args.weights.find(name);
-    return it == args.weights.end() ? TensorRef() : it->second;
+    return weightIn(args.weights, name);
   };
-  for (const char *name : {"w_q", "b_q", "w_k", "b_k", "w_v", "b_v",
-                           "b_direct", "norm_scale", "w_out"})
-    if (!weight(name).present())
-      return Status::error(std::string("layer weight '") + name +
-                           "' is missing");
-  if (weight("w_q").rank() != 3 || weight("w_v").rank() != 3)
-    return Status::error("layer weights w_q, w_v: expected rank 3 [D, H, K]");
-  int64_t h = weight("w_v").shape[1], dv = weight("w_v").shape[2],
-          dk = weight("w_q").shape[2];
-  int64_t numO = static_cast<int64_t>(args.orientations.size());
-  // Every weight's shape, from the op's table.
-  auto expect = [&](const std::string &name,
-                    std::vector<int64_t> shape) -> Status {
-    TensorRef t = weight(name);
-    if (t.present() && t.shape != shape)
-      return Status::error("layer weight '" + name + "' has shape " +
-                           shapeText(t.shape) + ", expected " +
-                           shapeText(shape));
-    return Status::success();
-  };
-  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes = {
-      {"w_q", {d, h, dk}},   {"b_q", {h, dk}},       {"w_k", {d, h, dk}},
-      {"b_k", {h, dk}},      {"w_v", {d, h, dv}},    {"b_v", {h, dv}},
-      {"b_direct", {h}},     {"w_direct", {d, h}},   {"norm_scale", {h, dv}},
-      {"w_out", {h, dv, d}}, {"y", {batch, mx, my, d}}};
   std::vector<std::string> gates =
       args.pMode ? std::vector<std::string>{"alpha", "source", "transition",
                                             "mark"}
                  : std::vector<std::string>{"source_r", "source_d", "t_rl",
                                             "t_du",     "t_turn",   "mark_l",
                                             "mark_u"};
+  std::vector<std::string> required = {"w_q",      "b_q",        "w_k",
+                                       "b_k",      "w_v",        "b_v",
+                                       "b_direct", "norm_scale", "w_out"};
+  for (const std::string &g : gates)
+    required.push_back("b_" + g);
+  if (Status s = requireWeights(args.weights, required); !s)
+    return s;
+  if (weight("w_q").rank() != 3 || weight("w_v").rank() != 3)
+    return Status::error("layer weights w_q, w_v: expected rank 3 [D, H, K]");
+  int64_t h = weight("w_v").shape[1], dv = weight("w_v").shape[2],
+          dk = weight("w_q").shape[2];
+  int64_t numO = static_cast<int64_t>(args.orientations.size());
+  // Every weight's shape, from the op's table.
+  WeightShapes shapes = {
+      {"w_q", {d, h, dk}},   {"b_q", {h, dk}},     {"w_k", {d, h, dk}},
+      {"b_k", {h, dk}},      {"w_v", {d, h, dv}},  {"b_v", {h, dv}},
+      {"b_direct", {h}},     {"w_direct", {d, h}}, {"norm_scale", {h, dv}},
+      {"w_out", {h, dv, d}}};
   for (const std::string &g : gates) {
-    if (!weight("b_" + g).present())
-      return Status::error("layer weight 'b_" + g + "' is missing");
     shapes.push_back({"b_" + g, {numO, h}});
     shapes.push_back({"w_" + g, {d, numO, h}});
   }
-  for (auto &[name, shape] : shapes)
-    if (name != "y")
-      if (Status s = expect(name, shape); !s)
-        return s;
-  if (y.shape != std::vector<int64_t>{batch, mx, my, d})
-    return Status::error("layer result y has shape " + shapeText(y.shape) +
-                         ", expected " + shapeText({batch, mx, my, d}));
+  if (Status s = checkShapes(args.weights, shapes, y, {batch, mx, my, d}); !s)
+    return s;
 
   // Projections and gates per (batch, head, node), heads in the batch.
   int64_t bh = batch * h;
@@ -280,15 +299,14 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
                          shapeText(x.shape));
   int64_t batch = x.shape[0], len = x.shape[1], d = x.shape[2];
   auto weight = [&](const std::string &name) {
-    auto it = args.weights.find(name);
-    return it == args.weights.end() ? TensorRef() : it->second;
+    return weightIn(args.weights, name);
   };
-  for (const char *name :
-       {"w_conv", "b_conv", "w_q", "b_q", "w_k", "b_k", "w_v", "b_v",
-        "b_source", "b_mark", "b_direct", "b_eigen", "norm_scale", "w_out"})
-    if (!weight(name).present())
-      return Status::error(std::string("layer weight '") + name +
-                           "' is missing");
+  if (Status s = requireWeights(
+          args.weights,
+          {"w_conv", "b_conv", "w_q", "b_q", "w_k", "b_k", "w_v", "b_v",
+           "b_source", "b_mark", "b_direct", "b_eigen", "norm_scale", "w_out"});
+      !s)
+    return s;
   if (weight("w_q").rank() != 4 || weight("w_v").rank() != 4 ||
       weight("w_k").rank() != 4 || weight("b_mark").rank() != 4 ||
       weight("b_eigen").rank() != 2)
@@ -298,7 +316,7 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
           jq = weight("w_q").shape[3], jk = weight("w_k").shape[3],
           dv = weight("w_v").shape[2], jv = weight("w_v").shape[3],
           jo = weight("b_mark").shape[1], jt = weight("b_eigen").shape[1];
-  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes = {
+  WeightShapes shapes = {
       {"w_conv", {4, d}},
       {"b_conv", {d}},
       {"w_q", {d, h, dk, jq}},
@@ -322,18 +340,10 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
       {"norm_scale", {h, dv, jo}},
       {"w_out", {h, dv, jo, d}},
       {"passthrough", {d}}};
-  for (auto &[name, shape] : shapes) {
-    TensorRef t = weight(name);
-    if (t.present() && t.shape != shape)
-      return Status::error("layer weight '" + name + "' has shape " +
-                           shapeText(t.shape) + ", expected " +
-                           shapeText(shape));
-  }
   if (jt > 1 && !weight("b_in").present())
     return Status::error("layer weight 'b_in' is missing (JT > 1)");
-  if (y.shape != std::vector<int64_t>{batch, len, d})
-    return Status::error("layer result y has shape " + shapeText(y.shape) +
-                         ", expected " + shapeText({batch, len, d}));
+  if (Status s = checkShapes(args.weights, shapes, y, {batch, len, d}); !s)
+    return s;
 
   // c = causal depthwise convolution of kernel 4.
   Tensor conv(DType::F64, {batch, len, d});
@@ -491,36 +501,27 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
   int64_t batch = x.shape[0], nodes = x.shape[1], d = x.shape[2];
   int64_t numEdges = args.edges.shape[0], numLines = args.lineEdges.shape[0];
   auto weight = [&](const std::string &name) {
-    auto it = args.weights.find(name);
-    return it == args.weights.end() ? TensorRef() : it->second;
+    return weightIn(args.weights, name);
   };
-  for (const char *name :
-       {"w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "b_mark",
-        "b_direct", "b_transition", "norm_scale", "w_out"})
-    if (!weight(name).present())
-      return Status::error(std::string("layer weight '") + name +
-                           "' is missing");
+  if (Status s = requireWeights(
+          args.weights,
+          {"w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "b_mark",
+           "b_direct", "b_transition", "norm_scale", "w_out"});
+      !s)
+    return s;
   if (weight("w_q").rank() != 3 || weight("w_v").rank() != 3)
     return Status::error("layer weights w_q, w_v: expected rank 3 [D, H, K]");
   int64_t h = weight("w_q").shape[1], dk = weight("w_q").shape[2],
           dv = weight("w_v").shape[2];
-  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes = {
+  WeightShapes shapes = {
       {"w_q", {d, h, dk}}, {"b_q", {h, dk}},         {"w_k", {d, h, dk}},
       {"b_k", {h, dk}},    {"w_v", {d, h, dv}},      {"b_v", {h, dv}},
       {"b_source", {h}},   {"w_source", {d, h}},     {"b_mark", {h}},
       {"w_mark", {d, h}},  {"b_direct", {h}},        {"w_direct", {d, h}},
       {"b_transition", {h}}, {"w_transition", {d, h}},
       {"norm_scale", {h, dv}}, {"w_out", {h, dv, d}}};
-  for (auto &[name, shape] : shapes) {
-    TensorRef t = weight(name);
-    if (t.present() && t.shape != shape)
-      return Status::error("layer weight '" + name + "' has shape " +
-                           shapeText(t.shape) + ", expected " +
-                           shapeText(shape));
-  }
-  if (y.shape != std::vector<int64_t>{batch, nodes, d})
-    return Status::error("layer result y has shape " + shapeText(y.shape) +
-                         ", expected " + shapeText({batch, nodes, d}));
+  if (Status s = checkShapes(args.weights, shapes, y, {batch, nodes, d}); !s)
+    return s;
   if (Status s = validateGraph(nodes, args.edges, args.lineEdges); !s)
     return s;
   auto edgeAt = [&](int64_t e, int64_t c) {

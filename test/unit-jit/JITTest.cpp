@@ -339,6 +339,30 @@ void runJit(const std::string &text, std::map<std::string, int64_t> sizes,
       });
 }
 
+/// Runs a layer kernel on `inputs` into a NaN-poisoned output of x's shape
+/// and compares it with the fp64 `expected` at the output dtype's
+/// tolerance (relative to the largest reference entry).
+void expectKernelMatches(const Kernel &kernel, const std::vector<Tensor> &inputs,
+                         const Tensor &expected) {
+  Tensor got(kernel.signature().outputs[0].dtype, expected.shape());
+  got.fill(NAN);
+  std::vector<TensorRef> in;
+  for (const Tensor &t : inputs)
+    in.push_back(t.ref());
+  Status st = kernel(in, {got.ref()});
+  ASSERT_TRUE(st.ok()) << st.message();
+  double worst = 0, scale = 0;
+  for (int64_t e = 0; e < got.numElements(); ++e) {
+    double g = got.ref().loadLinear(e), w = expected.ref().loadLinear(e);
+    ASSERT_TRUE(std::isfinite(g)) << "element " << e << " is " << g;
+    worst = std::max(worst, std::fabs(g - w));
+    scale = std::max(scale, std::fabs(w));
+  }
+  double tol = got.dtype() == DType::F64 ? 1e-10 : 1e-4;
+  EXPECT_LE(worst, tol * std::max(scale, 1e-30))
+      << "max abs error " << worst << ", max |reference| " << scale;
+}
+
 /// The shape of a plstm.layer2d spec.
 struct LayerShape {
   int64_t mx, my, d, h, dk, dv;
@@ -424,25 +448,10 @@ void runLayerJit(const std::string &text, int64_t batch, unsigned seed,
   Layer2DArgs args = layerArgs(sig, inputs, pMode);
   configure(args);
   std::vector<int64_t> shape = inputs[0].shape();
-  Tensor expected(DType::F64, shape), got(sig.outputs[0].dtype, shape);
+  Tensor expected(DType::F64, shape);
   Status st = referenceLayer2D(args, expected.ref());
   ASSERT_TRUE(st.ok()) << st.message();
-  got.fill(NAN);
-  std::vector<TensorRef> in;
-  for (const Tensor &t : inputs)
-    in.push_back(t.ref());
-  st = (*kernel)(in, {got.ref()});
-  ASSERT_TRUE(st.ok()) << st.message();
-  double worst = 0, scale = 0;
-  for (int64_t e = 0; e < got.numElements(); ++e) {
-    double g = got.ref().loadLinear(e), w = expected.ref().loadLinear(e);
-    ASSERT_TRUE(std::isfinite(g)) << "element " << e << " is " << g;
-    worst = std::max(worst, std::fabs(g - w));
-    scale = std::max(scale, std::fabs(w));
-  }
-  double tol = sig.outputs[0].dtype == DType::F64 ? 1e-10 : 1e-4;
-  EXPECT_LE(worst, tol * std::max(scale, 1e-30))
-      << "max abs error " << worst << ", max |reference| " << scale;
+  expectKernelMatches(*kernel, inputs, expected);
 }
 
 /// The shape of a plstm.layer1d spec.
@@ -531,25 +540,10 @@ void runLayer1DJit(const std::string &text, int64_t batch, int64_t length,
     args.weights[sig.inputs[i].role] = inputs[i].ref();
   configure(args);
   std::vector<int64_t> shape = inputs[0].shape();
-  Tensor expected(DType::F64, shape), got(sig.outputs[0].dtype, shape);
+  Tensor expected(DType::F64, shape);
   Status st = referenceLayer1D(args, expected.ref());
   ASSERT_TRUE(st.ok()) << st.message();
-  got.fill(NAN);
-  std::vector<TensorRef> in;
-  for (const Tensor &t : inputs)
-    in.push_back(t.ref());
-  st = (*kernel)(in, {got.ref()});
-  ASSERT_TRUE(st.ok()) << st.message();
-  double worst = 0, scale = 0;
-  for (int64_t e = 0; e < got.numElements(); ++e) {
-    double g = got.ref().loadLinear(e), w = expected.ref().loadLinear(e);
-    ASSERT_TRUE(std::isfinite(g)) << "element " << e << " is " << g;
-    worst = std::max(worst, std::fabs(g - w));
-    scale = std::max(scale, std::fabs(w));
-  }
-  double tol = sig.outputs[0].dtype == DType::F64 ? 1e-10 : 1e-4;
-  EXPECT_LE(worst, tol * std::max(scale, 1e-30))
-      << "max abs error " << worst << ", max |reference| " << scale;
+  expectKernelMatches(*kernel, inputs, expected);
 }
 
 /// A spec with one plstm.layer_dag (B, N, E, L dynamic, i32 graph).
@@ -612,25 +606,10 @@ void runLayerDagJit(const std::string &text, int64_t batch, int64_t nodes,
   args.pMode = pMode;
   args.qkScale = qkScale;
   std::vector<int64_t> shape = inputs[0].shape();
-  Tensor expected(DType::F64, shape), got(sig.outputs[0].dtype, shape);
+  Tensor expected(DType::F64, shape);
   Status st = referenceLayerDag(args, expected.ref());
   ASSERT_TRUE(st.ok()) << st.message();
-  got.fill(NAN);
-  std::vector<TensorRef> in;
-  for (const Tensor &t : inputs)
-    in.push_back(t.ref());
-  st = (*kernel)(in, {got.ref()});
-  ASSERT_TRUE(st.ok()) << st.message();
-  double worst = 0, scale = 0;
-  for (int64_t e = 0; e < got.numElements(); ++e) {
-    double g = got.ref().loadLinear(e), w = expected.ref().loadLinear(e);
-    ASSERT_TRUE(std::isfinite(g)) << "element " << e << " is " << g;
-    worst = std::max(worst, std::fabs(g - w));
-    scale = std::max(scale, std::fabs(w));
-  }
-  double tol = sig.outputs[0].dtype == DType::F64 ? 1e-10 : 1e-4;
-  EXPECT_LE(worst, tol * std::max(scale, 1e-30))
-      << "max abs error " << worst << ", max |reference| " << scale;
+  expectKernelMatches(*kernel, inputs, expected);
 }
 
 //===----------------------------------------------------------------------===//
