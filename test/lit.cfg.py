@@ -20,3 +20,5 @@ config.substitutions.append(("%examples", os.path.join(config.plstm_src_root, "e
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%npytool", config.python_executable + " " + os.path.join(config.test_source_root, "Tools", "Inputs", "npytool.py")))
 config.substitutions.append(("%toolinputs", os.path.join(config.test_source_root, "Tools", "Inputs")))
+# A stand-in libcuda.so.1 (test/unit/fake-cuda) for the CUDA backend's errors.
+config.substitutions.append(("%fakecuda", os.path.join(config.plstm_obj_root, "lib", "libplstm-fake-cuda.so")))

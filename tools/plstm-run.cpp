@@ -22,6 +22,7 @@
 #include "passes/Passes.h"
 #include "runtime/Npy.h"
 #include "runtime/Reference.h"
+#include "runtime/cuda/CudaDriver.h"
 #include "runtime/Tensor.h"
 #include "runtime/jit/JIT.h"
 
@@ -73,7 +74,8 @@ static cl::list<std::string> dimBindings(
 static cl::opt<std::string>
     backend("backend",
             cl::desc("Backend that runs the spec: reference (fp64 reference "
-                     "evaluator) or cpu (JIT-compiled native code)"),
+                     "evaluator) or cpu (JIT-compiled native code); cuda "
+                     "only checks for a driver and a device so far"),
             cl::init("reference"));
 static cl::opt<bool> parallelLoops(
     "parallel-loops",
@@ -620,6 +622,18 @@ int main(int argc, char **argv) {
       "  plstm-run spec.mlir -i q.npy -i k.npy ... --output-dir out/\n"
       "  plstm-run spec.mlir --random --seed 1 --dim B=2,T=64\n");
 
+  if (backend == "cuda") {
+    // The thin CUDA runtime exists (runtime/cuda/CudaDriver.h); GPU code
+    // generation does not yet. Say which of the two stops the run.
+    std::unique_ptr<::plstm::cuda::Device> device;
+    if (Status s = ::plstm::cuda::Device::open(0, device); !s)
+      return fail("--backend=cuda: " + s.message());
+    return fail("--backend=cuda: found " + device->name() + " (sm_" +
+                std::to_string(device->computeMajor()) +
+                std::to_string(device->computeMinor()) +
+                "), but GPU code generation is not implemented yet "
+                "(available: reference, cpu)");
+  }
   if (backend != "reference" && backend != "cpu")
     return fail("--backend=" + backend +
                 " is not available in this build (available: reference, cpu)");
