@@ -387,13 +387,14 @@ bool plstm::linkSharedLibrary(const std::string &objectPath,
     return false;
   }
   // The parallel loops call LLVM's OpenMP runtime (found by its directory
-  // at load time: rpath).
+  // at load time: rpath); --as-needed drops it from libraries without them
+  // (--parallel-loops=false).
   std::string ompDir =
       llvm::sys::path::parent_path(PLSTM_LIBOMP_PATH).str();
   std::string rpath = "-Wl,-rpath," + ompDir;
   SmallVector<StringRef> args = {*cc,        "-shared",         "-o",
                                  libraryPath, objectPath,        "-lm",
-                                 PLSTM_LIBOMP_PATH, rpath};
+                                 "-Wl,--as-needed", PLSTM_LIBOMP_PATH, rpath};
   std::string message;
   int rc =
       llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &message);

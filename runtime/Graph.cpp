@@ -29,18 +29,24 @@ Status dagify(int64_t numNodes, const IndexPairs &edges, IndexPairs &out) {
   return Status::success();
 }
 
-IndexPairs fullLineGraph(const IndexPairs &edges) {
+Status fullLineGraph(const IndexPairs &edges, IndexPairs &out) {
+  out.clear();
   int64_t maxNode = -1;
-  for (auto [a, b] : edges)
+  for (size_t e = 0; e < edges.size(); ++e) {
+    auto [a, b] = edges[e];
+    if (a < 0 || b < 0)
+      return Status::error("edge " + std::to_string(e) + " = (" +
+                           std::to_string(a) + ", " + std::to_string(b) +
+                           ") has a negative node index");
     maxNode = std::max({maxNode, a, b});
+  }
   std::vector<std::vector<int64_t>> leaving(maxNode + 1);
   for (size_t e = 0; e < edges.size(); ++e)
     leaving[edges[e].first].push_back(static_cast<int64_t>(e));
-  IndexPairs lines;
   for (size_t e = 0; e < edges.size(); ++e)
     for (int64_t next : leaving[edges[e].second])
-      lines.push_back({static_cast<int64_t>(e), next});
-  return lines;
+      out.push_back({static_cast<int64_t>(e), next});
+  return Status::success();
 }
 
 Status pruneToMultitree(int64_t numEdges, const IndexPairs &lineEdges,

@@ -34,8 +34,9 @@ using IndexPairs = std::vector<std::pair<int64_t, int64_t>>;
 Status dagify(int64_t numNodes, const IndexPairs &edges, IndexPairs &out);
 
 /// The line graph of a DAG: (e', e) for every pair with head(e') ==
-/// tail(e), ordered by e' then e.
-IndexPairs fullLineGraph(const IndexPairs &edges);
+/// tail(e), ordered by e' then e. A negative node index is an error naming
+/// the edge.
+Status fullLineGraph(const IndexPairs &edges, IndexPairs &out);
 
 /// SPEC §4.1 step 3 (`prune_dag_to_multitree`): visits the edges in a
 /// topological order of the line graph and, for each, its incoming line

@@ -245,7 +245,7 @@ int plstm::getDefaultThreads() {
 Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
                            const std::vector<TensorRef> &inputs,
                            const std::vector<TensorRef> &outputs, int threads,
-                           KernelThreadsFn setKernelThreads) {
+                           KernelThreads kernelThreads) {
   if (threads <= 0)
     threads = getDefaultThreads();
   // More threads than this never pays and only risks failing to spawn.
@@ -340,9 +340,9 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
   // The threads left over by the batch split go to the kernel's own
   // parallel loops: worker w gets threads / workers, the first
   // threads % workers one more.
-  auto runRange = [&](int64_t begin, int64_t end, int kernelThreads) {
-    if (setKernelThreads)
-      setKernelThreads(std::max(kernelThreads, 1));
+  auto runRange = [&](int64_t begin, int64_t end, int loopThreads) {
+    if (kernelThreads.set)
+      kernelThreads.set(std::max(loopThreads, 1));
     std::vector<std::vector<int64_t>> descriptors(all.size());
     std::vector<void *> pointers(all.size());
     for (size_t i = 0; i < all.size(); ++i) {
@@ -364,7 +364,12 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
     return static_cast<int>(threads / workers + (w < threads % workers));
   };
   if (workers == 1) {
+    // On the caller's thread: leave its OpenMP setting as it was.
+    int previous =
+        kernelThreads.set && kernelThreads.get ? kernelThreads.get() : 0;
     runRange(0, batch < 0 ? 0 : batch, threads);
+    if (previous > 0)
+      kernelThreads.set(previous);
   } else {
     std::vector<std::thread> pool;
     for (int64_t w = 0; w < workers; ++w) {
@@ -402,8 +407,10 @@ Status AotLibrary::open(const std::string &path,
   }
   // Libraries with parallel loops link libomp; dlsym on the handle also
   // searches its dependencies.
-  lib->setThreads_ = reinterpret_cast<KernelThreadsFn>(
+  lib->threads_.set = reinterpret_cast<void (*)(int)>(
       dlsym(lib->handle_, "omp_set_num_threads"));
+  lib->threads_.get = reinterpret_cast<int (*)()>(
+      dlsym(lib->handle_, "omp_get_max_threads"));
   auto *list = static_cast<const char *>(dlsym(lib->handle_, "plstm_kernels"));
   if (!list)
     return Status::error("'" + path +
@@ -450,5 +457,5 @@ Status AotLibrary::call(const std::string &name,
     return Status::error("kernel library '" + path_ + "' has no kernel '" +
                          name + "'");
   return invokeKernel(it->second.second, it->second.first, inputs, outputs,
-                      threads, setThreads_);
+                      threads, threads_);
 }

@@ -43,9 +43,13 @@ struct KernelSignature {
 };
 
 using PackedKernelFn = void (*)(void **);
-/// Sets the calling thread's thread count for the kernel's own parallel
-/// loops (OpenMP's omp_set_num_threads), or null for kernels without them.
-using KernelThreadsFn = void (*)(int);
+/// The thread count of the kernel's own parallel loops for the calling
+/// thread (OpenMP's omp_set_num_threads / omp_get_max_threads); null for
+/// kernels without them.
+struct KernelThreads {
+  void (*set)(int) = nullptr;
+  int (*get)() = nullptr;
+};
 
 /// Checks `inputs` / `outputs` against `signature`, validates graphs, then
 /// runs `fn`. Views may have any strides: non-contiguous ones go through
@@ -53,13 +57,14 @@ using KernelThreadsFn = void (*)(int);
 /// setDefaultThreads) are shared out in two levels: the batch (the leading
 /// dim named "B") is split over min(threads, batch) runtime threads, and
 /// each gets an equal share of the rest for the kernel's parallel loops
-/// (through `setKernelThreads`; a batch of 1 gets all of them). Batch entries
+/// (through `kernelThreads`; a batch of 1 gets all of them; a call that runs
+/// on the caller's thread restores that thread's setting). Batch entries
 /// are independent and the parallel loops write disjoint parts, so results
 /// do not depend on the thread count.
 Status invokeKernel(PackedKernelFn fn, const KernelSignature &signature,
                     const std::vector<TensorRef> &inputs,
                     const std::vector<TensorRef> &outputs, int threads = 0,
-                    KernelThreadsFn setKernelThreads = nullptr);
+                    KernelThreads kernelThreads = {});
 
 /// Thread count of kernel calls that do not pass one (<= 0: all hardware
 /// threads, the initial setting).
@@ -86,7 +91,7 @@ public:
 private:
   void *handle_ = nullptr;
   std::string path_;
-  KernelThreadsFn setThreads_ = nullptr;
+  KernelThreads threads_;
   std::map<std::string, std::pair<KernelSignature, PackedKernelFn>> kernels_;
 };
 

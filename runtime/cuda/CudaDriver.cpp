@@ -6,12 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace plstm::cuda {
 
@@ -92,7 +94,13 @@ Status PtxCache::store(const std::string &key,
   if (Status s = makeDirectories(dir_); !s)
     return s;
   std::string path = pathOf(key);
-  std::string temp = path + ".tmp" + std::to_string(::getpid());
+  // Unique per process, thread and call: concurrent stores of one key
+  // never share a temporary file.
+  static std::atomic<uint64_t> counter{0};
+  std::string temp =
+      path + ".tmp" + std::to_string(::getpid()) + "." +
+      std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id())) +
+      "." + std::to_string(counter++);
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -343,13 +351,21 @@ Device::~Device() {
     a.cuModuleUnload(module);
   if (stream_)
     a.cuStreamDestroy(stream_);
-  if (context_)
+  if (context_) {
     a.cuDevicePrimaryCtxRelease(device_);
+    a.cuCtxSetCurrent(nullptr);
+  }
+}
+
+Status Device::makeCurrent() {
+  return check(api_->cuCtxSetCurrent(context_), "cuCtxSetCurrent");
 }
 
 Status Device::loadPtx(const std::string &ptx, PtxCache *cache, void *&module,
                        bool *hit) {
   DriverApi &a = *api_;
+  if (Status s = makeCurrent(); !s)
+    return s;
   std::string key = PtxCache::key(ptx, major_, minor_, driverVersion_);
   if (hit)
     *hit = false;
@@ -407,6 +423,8 @@ Status Device::function(void *module, const std::string &name, void *&fn) {
 }
 
 Status Device::allocate(size_t bytes, DeviceBuffer &out) {
+  if (Status s = makeCurrent(); !s)
+    return s;
   CUdeviceptr address = 0;
   if (Status s = check(api_->cuMemAlloc(&address, bytes ? bytes : 1),
                        "cuMemAlloc");
@@ -440,6 +458,8 @@ Status Device::fill(const DeviceBuffer &dst, uint8_t value) {
 
 Status Device::launch(void *fn, unsigned grid[3], unsigned block[3],
                       unsigned sharedBytes, std::vector<void *> &params) {
+  if (Status s = makeCurrent(); !s)
+    return s;
   return check(api_->cuLaunchKernel(fn, grid[0], grid[1], grid[2], block[0],
                                     block[1], block[2], sharedBytes, stream_,
                                     params.data(), nullptr),
@@ -454,6 +474,8 @@ Status Device::time(int repeat, const std::function<Status()> &body,
                     std::vector<float> &millis) {
   DriverApi &a = *api_;
   millis.clear();
+  if (Status s = makeCurrent(); !s)
+    return s;
   if (Status s = body(); !s) // warm-up
     return s;
   if (Status s = synchronize(); !s)

@@ -59,6 +59,7 @@ struct DeviceBuffer {
 };
 
 /// The loaded driver: one device, its primary context, modules, buffers.
+/// Not thread-safe: use it from one thread at a time (any thread).
 class Device {
 public:
   ~Device();
@@ -102,6 +103,9 @@ public:
 private:
   Device() = default;
   Status check(int result, const char *call) const;
+  /// Makes the device's context current on the calling thread (every call
+  /// does: a Device may be used from any thread, one at a time).
+  Status makeCurrent();
 
   std::shared_ptr<DriverApi> api_;
   int device_ = 0;

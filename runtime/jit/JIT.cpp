@@ -26,6 +26,7 @@ using namespace plstm;
 
 // LLVM's OpenMP runtime (linked): the kernels' parallel loops run on it.
 extern "C" void omp_set_num_threads(int);
+extern "C" int omp_get_max_threads(void);
 
 struct plstm::KernelImpl {
   std::unique_ptr<mlir::MLIRContext> context;
@@ -40,7 +41,7 @@ Status Kernel::operator()(const std::vector<TensorRef> &inputs,
                           const std::vector<TensorRef> &outputs,
                           int threads) const {
   return invokeKernel(impl_->fn, impl_->signature, inputs, outputs, threads,
-                      &omp_set_num_threads);
+                      KernelThreads{&omp_set_num_threads, &omp_get_max_threads});
 }
 
 Status Kernel::outputShapes(const std::vector<TensorRef> &inputs,
@@ -90,7 +91,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                     options.sizeHints + '\0' +
                     std::to_string(options.optLevel) + '\0' + options.entry +
                     '\0' + std::to_string(static_cast<int>(options.target)) +
-                    (options.parallelLoops ? "" : "\0serial");
+                    '\0' + (options.parallelLoops ? "parallel" : "serial");
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (auto it = cache().find(key); it != cache().end()) {
     return KernelFactory::make(it->second, 0, true);

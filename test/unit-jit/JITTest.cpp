@@ -835,6 +835,8 @@ TEST(JIT, ResultsDoNotDependOnTheThreadCount) {
     options.parallelLoops = false;
     auto serial = compile(c.text, options);
     ASSERT_TRUE(parallel && serial) << c.text;
+    EXPECT_FALSE(serial->fromCache())
+        << "the kernel without parallel loops is a compilation of its own";
     for (int64_t batch : {1, 5}) {
       std::mt19937 rng(60 + batch);
       std::vector<Tensor> inputs = randomInputs(
@@ -1072,6 +1074,36 @@ TEST(JIT, ParallelLoopsFreeTheirBuffers) {
     EXPECT_LT(grown, int64_t(16) << 20)
         << "30 calls grew the resident size by " << (grown >> 20) << " MB";
   }
+}
+
+extern "C" void omp_set_num_threads(int);
+extern "C" int omp_get_max_threads(void);
+
+TEST(JIT, CallsLeaveTheCallersOpenMPSettingAlone) {
+  // A call on the caller's thread (B = 1, all threads to the kernel's
+  // loops) sets OpenMP's thread count for the kernel and restores it.
+  J wide{4, 3, 1, 2, 2, 2, 3};
+  CompileOptions options;
+  options.schedule = "logdepth:2";
+  auto kernel = compile(spec1D(wide, true, "f32"), options);
+  ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+  std::mt19937 rng(3);
+  std::vector<Tensor> inputs =
+      randomInputs(kernel->signature(), {{"B", 1}, {"T", 9}}, rng);
+  std::vector<TensorRef> in;
+  for (Tensor &t : inputs)
+    in.push_back(t.ref());
+  std::vector<std::vector<int64_t>> shapes;
+  ASSERT_TRUE(kernel->outputShapes(in, shapes).ok());
+  std::vector<Tensor> outputs;
+  std::vector<TensorRef> out;
+  for (auto &shape : shapes)
+    outputs.emplace_back(DType::F32, shape);
+  for (Tensor &t : outputs)
+    out.push_back(t.ref());
+  omp_set_num_threads(3);
+  ASSERT_TRUE((*kernel)(in, out, 2).ok());
+  EXPECT_EQ(omp_get_max_threads(), 3);
 }
 
 TEST(JIT, StridedViewsGiveTheSameResult) {

@@ -59,9 +59,14 @@ TEST(Graph, DagifyOrientsByNodeIndex) {
 
 TEST(Graph, FullLineGraphJoinsConsecutiveEdges) {
   // 0→1, 1→2, 1→3, 2→3, 3→4.
-  IndexPairs edges = {{0, 1}, {1, 2}, {1, 3}, {2, 3}, {3, 4}};
-  EXPECT_EQ(fullLineGraph(edges),
-            (IndexPairs{{0, 1}, {0, 2}, {1, 3}, {2, 4}, {3, 4}}));
+  IndexPairs edges = {{0, 1}, {1, 2}, {1, 3}, {2, 3}, {3, 4}}, lines;
+  ASSERT_TRUE(fullLineGraph(edges, lines).ok());
+  EXPECT_EQ(lines, (IndexPairs{{0, 1}, {0, 2}, {1, 3}, {2, 4}, {3, 4}}));
+  Status negative = fullLineGraph({{0, 1}, {-1, 2}}, lines);
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.message().find("edge 1 = (-1, 2) has a negative node"),
+            std::string::npos)
+      << negative.message();
 }
 
 TEST(Graph, PruneToMultitreeDropsTheSecondPath) {
@@ -69,7 +74,8 @@ TEST(Graph, PruneToMultitreeDropsTheSecondPath) {
   // e4 keeps its first incoming line edge (from e2) and drops the one from
   // e3, whose ancestor e0 already reaches e4.
   IndexPairs edges = {{0, 1}, {1, 2}, {1, 3}, {2, 3}, {3, 4}};
-  IndexPairs lines = fullLineGraph(edges), pruned;
+  IndexPairs lines, pruned;
+  ASSERT_TRUE(fullLineGraph(edges, lines).ok());
   ASSERT_EQ(maxPaths(5, lines), 2);
   ASSERT_TRUE(pruneToMultitree(5, lines, pruned).ok());
   EXPECT_EQ(pruned, (IndexPairs{{0, 1}, {0, 2}, {1, 3}, {2, 4}}));
@@ -91,7 +97,8 @@ TEST(Graph, PruneToMultitreeOnRandomDags) {
     // Sort by tail so that edge indices increase along line edges.
     std::sort(edges.begin(), edges.end());
     int64_t numEdges = edges.size();
-    IndexPairs lines = fullLineGraph(edges), pruned;
+    IndexPairs lines, pruned;
+    ASSERT_TRUE(fullLineGraph(edges, lines).ok());
     ASSERT_TRUE(pruneToMultitree(numEdges, lines, pruned).ok());
     std::set<std::pair<int64_t, int64_t>> all(lines.begin(), lines.end());
     for (auto line : pruned)
