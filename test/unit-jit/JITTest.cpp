@@ -339,6 +339,26 @@ void runJit(const std::string &text, std::map<std::string, int64_t> sizes,
       });
 }
 
+/// Random inputs (seeded) and f32 outputs of the right shapes for calls of
+/// one kernel.
+struct KernelCall {
+  std::vector<Tensor> inputs, outputs;
+  std::vector<TensorRef> in, out;
+  KernelCall(const Kernel &kernel, const std::map<std::string, int64_t> &sizes,
+             unsigned seed) {
+    std::mt19937 rng(seed);
+    inputs = randomInputs(kernel.signature(), sizes, rng);
+    for (Tensor &t : inputs)
+      in.push_back(t.ref());
+    std::vector<std::vector<int64_t>> shapes;
+    EXPECT_TRUE(kernel.outputShapes(in, shapes).ok());
+    for (auto &shape : shapes)
+      outputs.emplace_back(DType::F32, shape);
+    for (Tensor &t : outputs)
+      out.push_back(t.ref());
+  }
+};
+
 /// Runs a layer kernel on `inputs` into a NaN-poisoned output of x's shape
 /// and compares it with the fp64 `expected` at the output dtype's
 /// tolerance (relative to the largest reference entry).
@@ -1052,24 +1072,12 @@ TEST(JIT, ParallelLoopsFreeTheirBuffers) {
     auto kernel = compile(c.text, options);
     ASSERT_TRUE(static_cast<bool>(kernel))
         << llvm::toString(kernel.takeError());
-    std::mt19937 rng(70);
-    std::vector<Tensor> inputs = randomInputs(kernel->signature(), c.sizes, rng);
-    std::vector<TensorRef> in;
-    for (Tensor &t : inputs)
-      in.push_back(t.ref());
-    std::vector<std::vector<int64_t>> shapes;
-    ASSERT_TRUE(kernel->outputShapes(in, shapes).ok());
-    std::vector<Tensor> outputs;
-    std::vector<TensorRef> out;
-    for (auto &shape : shapes)
-      outputs.emplace_back(DType::F32, shape);
-    for (Tensor &t : outputs)
-      out.push_back(t.ref());
+    KernelCall call(*kernel, c.sizes, 70);
     for (int warm = 0; warm < 3; ++warm)
-      ASSERT_TRUE((*kernel)(in, out, 2).ok());
+      ASSERT_TRUE((*kernel)(call.in, call.out, 2).ok());
     int64_t before = residentBytes();
-    for (int call = 0; call < 30; ++call)
-      ASSERT_TRUE((*kernel)(in, out, 2).ok());
+    for (int repeat = 0; repeat < 30; ++repeat)
+      ASSERT_TRUE((*kernel)(call.in, call.out, 2).ok());
     int64_t grown = residentBytes() - before;
     EXPECT_LT(grown, int64_t(16) << 20)
         << "30 calls grew the resident size by " << (grown >> 20) << " MB";
@@ -1087,22 +1095,9 @@ TEST(JIT, CallsLeaveTheCallersOpenMPSettingAlone) {
   options.schedule = "logdepth:2";
   auto kernel = compile(spec1D(wide, true, "f32"), options);
   ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
-  std::mt19937 rng(3);
-  std::vector<Tensor> inputs =
-      randomInputs(kernel->signature(), {{"B", 1}, {"T", 9}}, rng);
-  std::vector<TensorRef> in;
-  for (Tensor &t : inputs)
-    in.push_back(t.ref());
-  std::vector<std::vector<int64_t>> shapes;
-  ASSERT_TRUE(kernel->outputShapes(in, shapes).ok());
-  std::vector<Tensor> outputs;
-  std::vector<TensorRef> out;
-  for (auto &shape : shapes)
-    outputs.emplace_back(DType::F32, shape);
-  for (Tensor &t : outputs)
-    out.push_back(t.ref());
+  KernelCall call(*kernel, {{"B", 1}, {"T", 9}}, 3);
   omp_set_num_threads(3);
-  ASSERT_TRUE((*kernel)(in, out, 2).ok());
+  ASSERT_TRUE((*kernel)(call.in, call.out, 2).ok());
   EXPECT_EQ(omp_get_max_threads(), 3);
 }
 
