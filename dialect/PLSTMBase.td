@@ -21,8 +21,11 @@ def PLSTM_Dialect : Dialect {
     the edges of the DAG; a node's output reads the states on its incoming
     edges (mark), a node injects its key/value outer product into its outgoing
     edges (source) and carries incoming states to outgoing ones (transition).
-    The semantics of every op is the per-edge recurrence of SPEC.md §1; the
-    `schedule` attribute only chooses how it is computed.
+    The semantics of every scan op is the per-edge recurrence of SPEC.md §1;
+    the `schedule` attribute only chooses how it is computed. The layer ops
+    (`plstm.layer1d`, `plstm.layer2d`, `plstm.layer_dag`) describe whole
+    pLSTM layers (SPEC §5: projections, gate layers, one scan, norm, output
+    projection); `plstm-decompose-layers` lowers them to linalg and scan ops.
   }];
   // The schedule attribute is printed as `#plstm.schedule<...>`.
   let useDefaultAttributePrinterParser = 1;

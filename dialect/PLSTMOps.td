@@ -1,7 +1,9 @@
-//===- PLSTMOps.td - the plstm scan ops -----------------------*- tablegen -*-===//
+//===- PLSTMOps.td - the plstm scan and layer ops -------------*- tablegen -*-===//
 //
 // The three scan ops: `plstm.scan1d` (sequence), `plstm.scan2d` (grid, one to
-// four orientations) and `plstm.scan_dag` (general DAG). Each op's
+// four orientations) and `plstm.scan_dag` (general DAG), and the three layer
+// ops built on them: `plstm.layer1d`, `plstm.layer2d`, `plstm.layer_dag`
+// (SPEC §5; weights as named operands). Each op's
 // description lists the constraint labels its verifier cites, so an error
 // message leads back to the rule (SPEC.md, "Constraint labels").
 //
