@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -439,39 +440,63 @@ std::string specLayer2D(const std::string &mode, const LayerShape &l,
          x + "\n  return %y : " + x + "\n}\n";
 }
 
+/// The weights of a layer kernel's inputs from `first` on, by role.
+std::map<std::string, TensorRef> weightsOf(const KernelSignature &sig,
+                                           const std::vector<Tensor> &inputs,
+                                           size_t first) {
+  std::map<std::string, TensorRef> weights;
+  for (size_t i = first; i < inputs.size(); ++i)
+    weights[sig.inputs[i].role] = inputs[i].ref();
+  return weights;
+}
+
 /// Layer2DArgs for a layer kernel's inputs (weights bound by role).
 Layer2DArgs layerArgs(const KernelSignature &sig,
                       const std::vector<Tensor> &inputs, bool pMode) {
   Layer2DArgs args;
   args.x = inputs[0].ref();
-  for (size_t i = 1; i < inputs.size(); ++i)
-    args.weights[sig.inputs[i].role] = inputs[i].ref();
+  args.weights = weightsOf(sig, inputs, 1);
   args.pMode = pMode;
   return args;
 }
 
-/// Compiles a layer spec, runs it on random inputs and compares with
-/// referenceLayer2D (`configure` sets the mode attributes of the args).
-template <typename Configure>
-void runLayerJit(const std::string &text, int64_t batch, unsigned seed,
-                 bool pMode, Configure configure,
-                 const std::string &schedule = "") {
+/// Fills the fp64 expected output of a layer kernel from its inputs.
+using LayerReference = std::function<Status(
+    const KernelSignature &, const std::vector<Tensor> &, Tensor &)>;
+
+/// Compiles a layer spec (`schedule` forced when not empty), runs it on
+/// random inputs of `sizes` and compares with `reference`.
+void runLayerCase(const std::string &text,
+                  const std::map<std::string, int64_t> &sizes, unsigned seed,
+                  const std::string &schedule,
+                  const LayerReference &reference) {
   CompileOptions options;
   options.schedule = schedule;
   auto kernel = compile(text, options);
   ASSERT_TRUE(static_cast<bool>(kernel))
       << llvm::toString(kernel.takeError()) << "\n"
       << text;
-  const KernelSignature &sig = kernel->signature();
   std::mt19937 rng(seed);
-  std::vector<Tensor> inputs = randomInputs(sig, {{"B", batch}}, rng);
-  Layer2DArgs args = layerArgs(sig, inputs, pMode);
-  configure(args);
-  std::vector<int64_t> shape = inputs[0].shape();
-  Tensor expected(DType::F64, shape);
-  Status st = referenceLayer2D(args, expected.ref());
+  std::vector<Tensor> inputs = randomInputs(kernel->signature(), sizes, rng);
+  Tensor expected(DType::F64, inputs[0].shape());
+  Status st = reference(kernel->signature(), inputs, expected);
   ASSERT_TRUE(st.ok()) << st.message();
   expectKernelMatches(*kernel, inputs, expected);
+}
+
+/// runLayerCase against referenceLayer2D (`configure` sets the mode
+/// attributes of the args).
+template <typename Configure>
+void runLayerJit(const std::string &text, int64_t batch, unsigned seed,
+                 bool pMode, Configure configure,
+                 const std::string &schedule = "") {
+  runLayerCase(text, {{"B", batch}}, seed, schedule,
+               [&](const KernelSignature &sig,
+                   const std::vector<Tensor> &inputs, Tensor &expected) {
+                 Layer2DArgs args = layerArgs(sig, inputs, pMode);
+                 configure(args);
+                 return referenceLayer2D(args, expected.ref());
+               });
 }
 
 /// The shape of a plstm.layer1d spec.
@@ -538,32 +563,20 @@ std::string specLayer1D(const Layer1DShape &l, bool allWeights, bool withOut,
          ") -> " + x + "\n  return %y : " + x + "\n}\n";
 }
 
-/// Compiles a 1D layer spec, runs it on random inputs and compares with
-/// referenceLayer1D.
+/// runLayerCase against referenceLayer1D.
 template <typename Configure>
 void runLayer1DJit(const std::string &text, int64_t batch, int64_t length,
                    unsigned seed, Configure configure,
                    const std::string &schedule = "") {
-  CompileOptions options;
-  options.schedule = schedule;
-  auto kernel = compile(text, options);
-  ASSERT_TRUE(static_cast<bool>(kernel))
-      << llvm::toString(kernel.takeError()) << "\n"
-      << text;
-  const KernelSignature &sig = kernel->signature();
-  std::mt19937 rng(seed);
-  std::vector<Tensor> inputs =
-      randomInputs(sig, {{"B", batch}, {"T", length}}, rng);
-  Layer1DArgs args;
-  args.x = inputs[0].ref();
-  for (size_t i = 1; i < inputs.size(); ++i)
-    args.weights[sig.inputs[i].role] = inputs[i].ref();
-  configure(args);
-  std::vector<int64_t> shape = inputs[0].shape();
-  Tensor expected(DType::F64, shape);
-  Status st = referenceLayer1D(args, expected.ref());
-  ASSERT_TRUE(st.ok()) << st.message();
-  expectKernelMatches(*kernel, inputs, expected);
+  runLayerCase(text, {{"B", batch}, {"T", length}}, seed, schedule,
+               [&](const KernelSignature &sig,
+                   const std::vector<Tensor> &inputs, Tensor &expected) {
+                 Layer1DArgs args;
+                 args.x = inputs[0].ref();
+                 args.weights = weightsOf(sig, inputs, 1);
+                 configure(args);
+                 return referenceLayer1D(args, expected.ref());
+               });
 }
 
 /// A spec with one plstm.layer_dag (B, N, E, L dynamic, i32 graph).
@@ -602,34 +615,22 @@ std::string specLayerDag(const std::string &mode, int64_t d, int64_t h,
          ") -> " + x + "\n  return %y : " + x + "\n}\n";
 }
 
-/// Compiles a graph layer spec, runs it on a random multi-component DAG
-/// and compares with referenceLayerDag.
+/// runLayerCase against referenceLayerDag on a random multi-component DAG.
 void runLayerDagJit(const std::string &text, int64_t batch, int64_t nodes,
                     unsigned seed, bool pMode, double qkScale = NAN,
                     const std::string &schedule = "") {
-  CompileOptions options;
-  options.schedule = schedule;
-  auto kernel = compile(text, options);
-  ASSERT_TRUE(static_cast<bool>(kernel))
-      << llvm::toString(kernel.takeError()) << "\n"
-      << text;
-  const KernelSignature &sig = kernel->signature();
-  std::mt19937 rng(seed);
-  std::vector<Tensor> inputs =
-      randomInputs(sig, {{"B", batch}, {"N", nodes}}, rng);
-  LayerDagArgs args;
-  args.x = inputs[0].ref();
-  args.edges = inputs[1].ref();
-  args.lineEdges = inputs[2].ref();
-  for (size_t i = 3; i < inputs.size(); ++i)
-    args.weights[sig.inputs[i].role] = inputs[i].ref();
-  args.pMode = pMode;
-  args.qkScale = qkScale;
-  std::vector<int64_t> shape = inputs[0].shape();
-  Tensor expected(DType::F64, shape);
-  Status st = referenceLayerDag(args, expected.ref());
-  ASSERT_TRUE(st.ok()) << st.message();
-  expectKernelMatches(*kernel, inputs, expected);
+  runLayerCase(text, {{"B", batch}, {"N", nodes}}, seed, schedule,
+               [&](const KernelSignature &sig,
+                   const std::vector<Tensor> &inputs, Tensor &expected) {
+                 LayerDagArgs args;
+                 args.x = inputs[0].ref();
+                 args.edges = inputs[1].ref();
+                 args.lineEdges = inputs[2].ref();
+                 args.weights = weightsOf(sig, inputs, 3);
+                 args.pMode = pMode;
+                 args.qkScale = qkScale;
+                 return referenceLayerDag(args, expected.ref());
+               });
 }
 
 //===----------------------------------------------------------------------===//
