@@ -161,6 +161,7 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createPLSTMLowerChunkwise());
   pm.addPass(createPLSTMLowerLogdepth());
   pm.addPass(createPLSTMCheckLowered());
+  pm.addPass(createPLSTMFuseGates());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (options.stopAfterScanLowering)

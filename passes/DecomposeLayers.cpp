@@ -121,14 +121,17 @@ protected:
       return sigmoid(ib, a[0]);
     });
   }
-  /// tanh(f·t), clamped to [0, 1] when `bounded`.
+  /// tanh(f·x), clamped to [0, 1] when `bounded`.
+  Value eigenvalue(ImplicitLocOpBuilder &ib, Value x, double f, bool bounded) {
+    Value v =
+        math::TanhOp::create(ib, arith::MulFOp::create(ib, constant(ib, f), x));
+    if (bounded)
+      v = arith::MaximumFOp::create(ib, v, constant(ib, 0.0));
+    return v;
+  }
   Value tanhOf(Value t, double f, bool bounded = false) {
     return map({t}, [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
-      Value v = math::TanhOp::create(
-          ib, arith::MulFOp::create(ib, constant(ib, f), a[0]));
-      if (bounded)
-        v = arith::MaximumFOp::create(ib, v, constant(ib, 0.0));
-      return v;
+      return eigenvalue(ib, a[0], f, bounded);
     });
   }
   Value scaled(Value t, double factor) {
@@ -236,12 +239,15 @@ private:
     }
     return acc;
   }
-  Value sigmoidGate(StringRef bias, StringRef weight) {
-    return sigmoidOf(gatePre(bias, weight));
+  /// The gate act(b + x·w) in the scan's layout ([B·H, O, MX, MY] and
+  /// `units` unit J dims): the activation is applied after the reshape, so
+  /// it is the elementwise generic the scan reads (plstm-fuse-gates).
+  Value sigmoidGate(StringRef bias, StringRef weight, int64_t units) {
+    return sigmoidOf(toScanLayout(gatePre(bias, weight), units));
   }
   Value transitionGate(StringRef bias, StringRef weight, bool bounded) {
-    return tanhOf(gatePre(bias, weight), op.getEigenvalueFactorOrDefault(),
-                  bounded);
+    return tanhOf(toScanLayout(gatePre(bias, weight), 2),
+                  op.getEigenvalueFactorOrDefault(), bounded);
   }
 
   /// x·w + b as [B, H, MX, MY, K].
@@ -265,39 +271,53 @@ void LayerBuilder::run() {
                            zeros({kDyn, h, mx, my}), "bhxy");
   if (Value w = op.getWeight("w_direct"))
     directPre = einsum(b, {{op.getX(), "bxyd"}, {w, "dh"}}, directPre, "bhxy");
-  Value direct = toScanLayout(sigmoidOf(directPre), 4);
+  Value direct = sigmoidOf(toScanLayout(directPre, 4));
 
   Value sr, sd, trl, tdu, tdl, tru, ml, mu;
   if (op.isPMode()) {
     // SPEC §5.3: α = σ(b + 0.5·(x·w)/D); S_r = α·src, S_d = 1 − S_r;
     // T_rl = T_ru = α·τ, T_du = T_dl = 1 − α·τ.
-    Value alpha = sigmoidOf(gatePre("b_alpha", "w_alpha", 0.5 / double(d)));
-    Value src = sigmoidGate("b_source", "w_source");
-    Value tau = transitionGate("b_transition", "w_transition",
-                               /*bounded=*/!op.getSignedPMode());
-    auto product = [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
-      return arith::MulFOp::create(ib, a[0], a[1]).getResult();
+    // Each gate is one elementwise generic over the pre-activations in the
+    // scan's layout, so plstm-fuse-gates can compute it inside the scan.
+    Value alphaPre = gatePre("b_alpha", "w_alpha", 0.5 / double(d));
+    Value srcPre = gatePre("b_source", "w_source");
+    Value tauPre = gatePre("b_transition", "w_transition");
+    bool bounded = !op.getSignedPMode();
+    double f = op.getEigenvalueFactorOrDefault();
+    auto sRight = [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
+      return arith::MulFOp::create(ib, sigmoid(ib, a[0]), sigmoid(ib, a[1]))
+          .getResult();
     };
-    auto complement = [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
-      return arith::SubFOp::create(ib, constant(ib, 1.0), a[0]).getResult();
+    auto tRight = [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
+      return arith::MulFOp::create(ib, sigmoid(ib, a[0]),
+                                   eigenvalue(ib, a[1], f, bounded))
+          .getResult();
     };
-    Value sRight = map({alpha, src}, product);
-    Value tRight = map({alpha, tau}, product);
-    sr = toScanLayout(sRight, 3);
-    sd = toScanLayout(map({sRight}, complement), 3);
-    trl = tru = toScanLayout(tRight, 2);
-    tdu = tdl = toScanLayout(map({tRight}, complement), 2);
-    ml = mu = toScanLayout(sigmoidGate("b_mark", "w_mark"), 3);
+    auto complementOf = [&](Elementwise fn) {
+      return [this, fn](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
+        return arith::SubFOp::create(ib, constant(ib, 1.0), fn(ib, a))
+            .getResult();
+      };
+    };
+    SmallVector<Value> sourceIn = {toScanLayout(alphaPre, 3),
+                                   toScanLayout(srcPre, 3)};
+    SmallVector<Value> transitionIn = {toScanLayout(alphaPre, 2),
+                                       toScanLayout(tauPre, 2)};
+    sr = map(sourceIn, sRight);
+    sd = map(sourceIn, complementOf(sRight));
+    trl = tru = map(transitionIn, tRight);
+    tdu = tdl = map(transitionIn, complementOf(tRight));
+    ml = mu = sigmoidGate("b_mark", "w_mark", 3);
   } else {
-    sr = toScanLayout(sigmoidGate("b_source_r", "w_source_r"), 3);
-    sd = toScanLayout(sigmoidGate("b_source_d", "w_source_d"), 3);
-    trl = toScanLayout(transitionGate("b_t_rl", "w_t_rl", false), 2);
-    tdu = toScanLayout(transitionGate("b_t_du", "w_t_du", false), 2);
-    Value turn = toScanLayout(transitionGate("b_t_turn", "w_t_turn", false), 2);
+    sr = sigmoidGate("b_source_r", "w_source_r", 3);
+    sd = sigmoidGate("b_source_d", "w_source_d", 3);
+    trl = transitionGate("b_t_rl", "w_t_rl", false);
+    tdu = transitionGate("b_t_du", "w_t_du", false);
+    Value turn = transitionGate("b_t_turn", "w_t_turn", false);
     // Chirality L: up-in → right-out (T_ru); R: left-in → down-out (T_dl).
     (op.getChiralityOrDefault() == "L" ? tru : tdl) = turn;
-    ml = toScanLayout(sigmoidGate("b_mark_l", "w_mark_l"), 3);
-    mu = toScanLayout(sigmoidGate("b_mark_u", "w_mark_u"), 3);
+    ml = sigmoidGate("b_mark_l", "w_mark_l", 3);
+    mu = sigmoidGate("b_mark_u", "w_mark_u", 3);
   }
 
   // The scan, heads in the batch.
@@ -444,20 +464,22 @@ void Layer1DBuilder::run() {
   Value qs = toScanLayout(gatePre(c, "b_q", "w_q", "kj", {dk, jq}), 0);
   Value ks = toScanLayout(gatePre(c, "b_k", "w_k", "kj", {dk, jk}), 0);
   Value vs = toScanLayout(gatePre(x, "b_v", "w_v", "kj", {dv, jv}), 0);
-  Value source = toScanLayout(
-      sigmoidOf(gatePre(c, "b_source", "w_source", "ijl", {jt, jk, jv})), 0);
-  Value mark = toScanLayout(
-      sigmoidOf(gatePre(c, "b_mark", "w_mark", "oju", {jo, jq, jt})), 0);
-  Value direct = toScanLayout(
-      sigmoidOf(gatePre(c, "b_direct", "w_direct", "ojkl", {jo, jq, jk, jv})),
-      0);
-  Value lambda = tanhOf(gatePre(c, "b_eigen", "w_eigen", "i", {jt}),
-                        op.getEigenvalueFactorOrDefault());
+  // Gates: the activation applied after the reshape to the scan's layout,
+  // so each is an elementwise generic the scan reads (plstm-fuse-gates).
+  Value source = sigmoidOf(toScanLayout(
+      gatePre(c, "b_source", "w_source", "ijl", {jt, jk, jv}), 0));
+  Value mark = sigmoidOf(
+      toScanLayout(gatePre(c, "b_mark", "w_mark", "oju", {jo, jq, jt}), 0));
+  Value direct = sigmoidOf(toScanLayout(
+      gatePre(c, "b_direct", "w_direct", "ojkl", {jo, jq, jk, jv}), 0));
+  Value lambdaPre = gatePre(c, "b_eigen", "w_eigen", "i", {jt});
+  double f = op.getEigenvalueFactorOrDefault();
   Value transition;
   if (jt == 1) {
     // T = λ: [B, H, T, 1] -> [B·H, T, 1, 1].
-    transition = toScanLayout(lambda, 1);
+    transition = tanhOf(toScanLayout(lambdaPre, 1), f);
   } else {
+    Value lambda = tanhOf(lambdaPre, f);
     // T = U·diag(λ)·W, W = expo(b_in + c·w_in), U = expo(b_out + c·w_out_t)
     // or Wᵀ.
     Value w = orthogonal(gatePre(c, "b_in", "w_in", "ij", {jt, jt}));
@@ -650,15 +672,16 @@ void LayerDagBuilder::run() {
   Value atPass = gatherNodes(lines, [&](ImplicitLocOpBuilder &ib, Value l) {
     return indexAt(ib, table, indexAt(ib, lineTable, l, 0), 1);
   });
-  Value source = toScanLayout(
-      sigmoidOf(gatePre(atTail, edges, "b_source", "w_source")), 3);
+  // Gates in the scan's layout, activations last (plstm-fuse-gates).
+  Value source = sigmoidOf(
+      toScanLayout(gatePre(atTail, edges, "b_source", "w_source"), 3));
   Value mark =
-      toScanLayout(sigmoidOf(gatePre(atHead, edges, "b_mark", "w_mark")), 3);
-  Value direct = toScanLayout(
-      sigmoidOf(gatePre(op.getX(), nodes, "b_direct", "w_direct")), 4);
+      sigmoidOf(toScanLayout(gatePre(atHead, edges, "b_mark", "w_mark"), 3));
+  Value direct = sigmoidOf(
+      toScanLayout(gatePre(op.getX(), nodes, "b_direct", "w_direct"), 4));
   Value t = gatePre(atPass, lines, "b_transition", "w_transition");
-  t = op.isPMode() ? normalizeIncoming(t) : tanhOf(t, 1.0);
-  Value transition = toScanLayout(t, 2);
+  Value transition = op.isPMode() ? toScanLayout(normalizeIncoming(t), 2)
+                                  : tanhOf(toScanLayout(t, 2), 1.0);
 
   auto yType = RankedTensorType::get({kDyn, kDyn, dv, 1}, et);
   auto scan = ScanDagOp::create(b, yType, q, k, v, table, lineTable, source,

@@ -186,6 +186,44 @@ def PLSTMLowerLogdepth : Pass<"plstm-lower-logdepth", "::mlir::ModuleOp"> {
   ];
 }
 
+def PLSTMFuseGates : Pass<"plstm-fuse-gates", "::mlir::ModuleOp"> {
+  let summary = "Compute elementwise gates inside the lowered scan loops";
+  let description = [{
+    Runs after the scan lowerings. `plstm-decompose-layers` writes each gate
+    as one elementwise `linalg.generic` over the projected pre-activations
+    (sigmoid, tanh, the P-mode algebra) in the scan's layout; the lowered
+    scans read their operands through `tensor.extract_slice` (a batch entry,
+    a chunk, an orientation) and `tensor.extract`. Every such read of an
+    elementwise generic becomes the generic on the same slice of its inputs
+    (or its body on the extracted elements), inside the scan's loops. When
+    all reads are rewritten the full gate tensor is dead, so the activations
+    are computed per slice in the scan kernels instead of being materialised
+    for the whole batch (issue "Layer specs", deliverable 2).
+
+    A generic is fused only when it is elementwise (identity indexing maps,
+    parallel loops, no `linalg.index`, a pure body) and every use is a
+    slice, an element read or a `tensor.dim`, so nothing is both
+    materialised and recomputed.
+
+    ```mlir
+    // before
+    %s = linalg.generic {...} ins(%pre : tensor<?x16x1x1x1xf32>) ... {
+      math.exp ...  // sigmoid
+    }
+    scf.forall (%b) in (%n) {
+      %c = tensor.extract_slice %s[%b, 0, 0, 0, 0] [1, 16, 1, 1, 1] ...
+    }
+    // after --plstm-fuse-gates
+    scf.forall (%b) in (%n) {
+      %p = tensor.extract_slice %pre[%b, 0, 0, 0, 0] [1, 16, 1, 1, 1] ...
+      %c = linalg.generic {...} ins(%p : ...) ... { math.exp ... }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def PLSTMCheckLowered : Pass<"plstm-check-lowered", "::mlir::ModuleOp"> {
   let summary = "Contract check: fail if any plstm op survived lowering";
   let description = [{
