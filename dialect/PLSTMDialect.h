@@ -53,14 +53,27 @@ struct LayerWeightInfo {
 
 /// The weights of `plstm.layer2d` in P-mode or D-mode (the tables in its
 /// description), in a fixed order.
-llvm::SmallVector<LayerWeightInfo> getLayer2DWeights(bool pMode);
+/// `withJ`: the form with J axes (JQ, JK, JV, JO; JT = 1 left out), else
+/// every J dim is 1 and the weights have none.
+llvm::SmallVector<LayerWeightInfo> getLayer2DWeights(bool pMode, bool withJ);
 
 /// The weights of `plstm.layer1d`; the JT > 1 ones (b_in, w_in, b_out,
 /// w_out_t) only when `jt` > 1, b_in then required.
 llvm::SmallVector<LayerWeightInfo> getLayer1DWeights(int64_t jt);
 
 /// The weights of `plstm.layer_dag` (the same in both modes).
-llvm::SmallVector<LayerWeightInfo> getLayerDagWeights();
+llvm::SmallVector<LayerWeightInfo> getLayerDagWeights(bool withJ);
+
+/// Whether a layer op's weights carry J axes: always for `plstm.layer1d`;
+/// for the 2D and graph layers when w_q has rank 4 ([DIN, H, DK, JQ]).
+bool layerHasJAxes(Operation *layer);
+
+/// The gate-layer settings every layer op carries (SPEC §5.1): `sub_heads`
+/// (default 1: dense projections) and the activation of `gate` ("source",
+/// "mark", "direct": default "sigmoid"; "eigenvalue": default "tanh"), read
+/// from the `<gate>_activation` attribute.
+int64_t getLayerSubHeads(Operation *layer);
+llvm::StringRef getLayerActivation(Operation *layer, llvm::StringRef gate);
 
 /// The largest chunk a schedule may name (C-schedule-4): a chunk of C
 /// positions holds C × C path sums (times the J dims).

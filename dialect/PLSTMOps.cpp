@@ -263,7 +263,8 @@ SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
         operand("x", layer.getX(), {"B", "N", "D"}),
         operand("edges", layer.getEdges(), {"E", "2"}),
         operand("line_edges", layer.getLineEdges(), {"L", "2"})};
-    SmallVector<LayerWeightInfo> table = getLayerDagWeights();
+    SmallVector<LayerWeightInfo> table =
+        getLayerDagWeights(layerHasJAxes(layer));
     appendWeights(entries, layer.getWeights(), layer.getNames(), table);
     entries.push_back(result("y", layer.getY(), {"B", "N", "D"}));
     return entries;
@@ -280,7 +281,8 @@ SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
   if (auto layer = dyn_cast<Layer2DOp>(op)) {
     SmallVector<ContractEntry> entries = {
         operand("x", layer.getX(), {"B", "MX", "MY", "D"})};
-    SmallVector<LayerWeightInfo> table = getLayer2DWeights(layer.isPMode());
+    SmallVector<LayerWeightInfo> table =
+        getLayer2DWeights(layer.isPMode(), layerHasJAxes(layer));
     appendWeights(entries, layer.getWeights(), layer.getNames(), table);
     entries.push_back(result("y", layer.getY(), {"B", "MX", "MY", "D"}));
     return entries;
@@ -390,6 +392,81 @@ static LogicalResult verifyWeightNames(Operation *op, ArrayAttr names,
   return success();
 }
 
+/// The gate-layer settings of a layer op (SPEC §5.1).
+int64_t mlir::plstm::getLayerSubHeads(Operation *layer) {
+  if (auto attr = layer->getAttrOfType<IntegerAttr>("sub_heads"))
+    return attr.getInt();
+  return 1;
+}
+
+StringRef mlir::plstm::getLayerActivation(Operation *layer, StringRef gate) {
+  if (auto attr =
+          layer->getAttrOfType<StringAttr>((gate + "_activation").str()))
+    return attr.getValue();
+  return gate == "eigenvalue" ? "tanh" : "sigmoid";
+}
+
+/// Checks `sub_heads` against the input width `d` (when static) before the
+/// shape contract, and presets DIN = d / sub_heads in `checker`.
+static LogicalResult verifySubHeads(Operation *op, Value x,
+                                    ShapeChecker &checker, StringRef label) {
+  int64_t sh = getLayerSubHeads(op);
+  if (sh < 1)
+    return op->emitOpError() << "'sub_heads' = " << sh
+                             << ", expected a positive value (" << label
+                             << ")";
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t d = type.getDimSize(type.getRank() - 1);
+  if (ShapedType::isDynamic(d)) {
+    checker.dim("DIN", label, true);
+    return success();
+  }
+  if (d % sh != 0)
+    return op->emitOpError() << "'sub_heads' = " << sh
+                             << " does not divide the feature dim D = " << d
+                             << " (" << label << ")";
+  checker.dim("DIN", label, true, d / sh);
+  return success();
+}
+
+/// After the contract: `sub_heads` divides H (w_v's dim 1), and every
+/// activation attribute names an activation of its kind.
+static LogicalResult verifyGateLayers(Operation *op, Value wV,
+                                      StringRef subHeadsLabel,
+                                      StringRef activationLabel,
+                                      bool hasEigenvalue) {
+  int64_t sh = getLayerSubHeads(op);
+  int64_t h = cast<RankedTensorType>(wV.getType()).getDimSize(1);
+  if (h % sh != 0)
+    return op->emitOpError() << "'sub_heads' = " << sh
+                             << " does not divide the head count H = " << h
+                             << " (" << subHeadsLabel << ")";
+  static constexpr StringRef gateKinds[] = {"sigmoid", "tanh", "identity"};
+  static constexpr StringRef eigenKinds[] = {"tanh", "logsigmoid", "expexp"};
+  for (StringRef gate : {"source", "mark", "direct", "eigenvalue"}) {
+    std::string name = (gate + "_activation").str();
+    auto attr = op->getAttrOfType<StringAttr>(name);
+    if (!attr)
+      continue;
+    bool eigen = gate == "eigenvalue";
+    if (eigen && !hasEigenvalue)
+      return op->emitOpError() << "'" << name
+                               << "' is not an attribute of this layer ("
+                               << activationLabel << ")";
+    ArrayRef<StringRef> kinds = eigen ? ArrayRef<StringRef>(eigenKinds)
+                                      : ArrayRef<StringRef>(gateKinds);
+    if (!llvm::is_contained(kinds, attr.getValue())) {
+      InFlightDiagnostic diag = op->emitOpError()
+                                << "'" << name << "' is \"" << attr.getValue()
+                                << "\", expected one of ";
+      for (auto [i, kind] : llvm::enumerate(kinds))
+        diag << (i ? ", " : "") << "\"" << kind << "\"";
+      return diag << " (" << activationLabel << ")";
+    }
+  }
+  return success();
+}
+
 /// The value of the weight operand named `name`, or null.
 static Value weightNamed(ValueRange weights, ArrayAttr names, StringRef name) {
   for (auto [value, attr] : llvm::zip(weights, names.getAsRange<StringAttr>()))
@@ -490,32 +567,74 @@ LogicalResult ScanDagOp::verify() {
 // Layer2DOp
 //===----------------------------------------------------------------------===//
 
-SmallVector<LayerWeightInfo> mlir::plstm::getLayer2DWeights(bool pMode) {
+SmallVector<LayerWeightInfo> mlir::plstm::getLayer2DWeights(bool pMode,
+                                                           bool withJ) {
+  // With J axes: the copy dims after each weight's own dims (JT = 1 is
+  // left out); without them every J dim is 1.
+  auto dims = [&](std::initializer_list<StringRef> own,
+                  std::initializer_list<StringRef> j) {
+    SmallVector<StringRef> all(own);
+    if (withJ)
+      all.append(j);
+    return all;
+  };
   SmallVector<LayerWeightInfo> weights = {
-      {"w_q", {"D", "H", "DK"}, true},   {"b_q", {"H", "DK"}, true},
-      {"w_k", {"D", "H", "DK"}, true},   {"b_k", {"H", "DK"}, true},
-      {"w_v", {"D", "H", "DV"}, true},   {"b_v", {"H", "DV"}, true},
-      {"b_direct", {"H"}, true},         {"w_direct", {"D", "H"}, false},
-      {"norm_scale", {"H", "DV"}, true}, {"w_out", {"H", "DV", "D"}, true}};
-  auto gate = [&](StringRef bias, StringRef weight, bool weightRequired) {
-    weights.push_back({bias, {"O", "H"}, true});
-    weights.push_back({weight, {"D", "O", "H"}, weightRequired});
+      {"w_q", dims({"DIN", "H", "DK"}, {"JQ"}), true},
+      {"b_q", dims({"H", "DK"}, {"JQ"}), true},
+      {"w_k", dims({"DIN", "H", "DK"}, {"JK"}), true},
+      {"b_k", dims({"H", "DK"}, {"JK"}), true},
+      {"w_v", dims({"DIN", "H", "DV"}, {"JV"}), true},
+      {"b_v", dims({"H", "DV"}, {"JV"}), true},
+      {"b_direct", dims({"H"}, {"JO", "JQ", "JK", "JV"}), true},
+      {"w_direct", dims({"DIN", "H"}, {"JO", "JQ", "JK", "JV"}), false},
+      {"norm_scale", dims({"H", "DV"}, {"JO"}), true},
+      {"w_out", withJ ? SmallVector<StringRef>{"H", "DV", "JO", "D"}
+                      : SmallVector<StringRef>{"H", "DV", "D"},
+       true}};
+  // A gate of the orientations: bias [O, H, J...], weight [DIN, O, H, J...]
+  // with the J dims of its kind (sources JK, JV; marks JO, JQ; none for α
+  // and the transitions, JT = 1).
+  enum Kind { Scalar, Source, Mark };
+  auto gate = [&](StringRef bias, StringRef weight, bool weightRequired,
+                  Kind kind) {
+    SmallVector<StringRef> j;
+    if (withJ && kind == Source)
+      j = {"JK", "JV"};
+    if (withJ && kind == Mark)
+      j = {"JO", "JQ"};
+    SmallVector<StringRef> b = {"O", "H"}, w = {"DIN", "O", "H"};
+    b.append(j);
+    w.append(j);
+    weights.push_back({bias, b, true});
+    weights.push_back({weight, w, weightRequired});
   };
   if (pMode) {
-    gate("b_alpha", "w_alpha", true);
-    gate("b_source", "w_source", false);
-    gate("b_transition", "w_transition", false);
-    gate("b_mark", "w_mark", false);
+    gate("b_alpha", "w_alpha", true, Scalar);
+    gate("b_source", "w_source", false, Source);
+    gate("b_transition", "w_transition", false, Scalar);
+    gate("b_mark", "w_mark", false, Mark);
   } else {
-    gate("b_source_r", "w_source_r", false);
-    gate("b_source_d", "w_source_d", false);
-    gate("b_t_rl", "w_t_rl", false);
-    gate("b_t_du", "w_t_du", false);
-    gate("b_t_turn", "w_t_turn", false);
-    gate("b_mark_l", "w_mark_l", false);
-    gate("b_mark_u", "w_mark_u", false);
+    gate("b_source_r", "w_source_r", false, Source);
+    gate("b_source_d", "w_source_d", false, Source);
+    gate("b_t_rl", "w_t_rl", false, Scalar);
+    gate("b_t_du", "w_t_du", false, Scalar);
+    gate("b_t_turn", "w_t_turn", false, Scalar);
+    gate("b_mark_l", "w_mark_l", false, Mark);
+    gate("b_mark_u", "w_mark_u", false, Mark);
   }
   return weights;
+}
+
+bool mlir::plstm::layerHasJAxes(Operation *layer) {
+  Value wq;
+  if (auto op = dyn_cast<Layer2DOp>(layer))
+    wq = op.getWeight("w_q");
+  else if (auto op = dyn_cast<LayerDagOp>(layer))
+    wq = op.getWeight("w_q");
+  else
+    return isa<Layer1DOp>(layer);
+  auto type = wq ? dyn_cast<RankedTensorType>(wq.getType()) : nullptr;
+  return type && type.getRank() == 4;
 }
 
 SmallVector<int32_t> Layer2DOp::getOrientationList() {
@@ -553,7 +672,8 @@ LogicalResult Layer2DOp::verify() {
     return emitOpError() << "'signed_p_mode' is a P-mode attribute, the layer "
                             "is in D-mode (C-layer2d-12)";
 
-  SmallVector<LayerWeightInfo> table = getLayer2DWeights(isPMode());
+  SmallVector<LayerWeightInfo> table =
+      getLayer2DWeights(isPMode(), layerHasJAxes(*this));
   if (failed(verifyWeightNames(*this, getNames(), getWeights().size(), table,
                                (getMode() + "-mode layer").str(),
                                "C-layer2d-2")))
@@ -568,7 +688,12 @@ LogicalResult Layer2DOp::verify() {
   c.dim("DK", "C-layer2d-9", true);
   c.dim("DV", "C-layer2d-10", true);
   c.dim("O", "C-layer2d-11", true, static_cast<int64_t>(orientations.size()));
-  if (failed(checkContract(*this, c)))
+  for (StringRef name : {"JQ", "JK", "JV", "JO"})
+    c.dim(name, "C-layer2d-17", true);
+  if (failed(verifySubHeads(*this, getX(), c, "C-layer2d-15")) ||
+      failed(checkContract(*this, c)) ||
+      failed(verifyGateLayers(*this, getWeight("w_v"), "C-layer2d-15",
+                              "C-layer2d-16", /*hasEigenvalue=*/true)))
     return failure();
 
   if (auto f = getEigenvalueFactor()) {
@@ -594,28 +719,28 @@ SmallVector<LayerWeightInfo> mlir::plstm::getLayer1DWeights(int64_t jt) {
   SmallVector<LayerWeightInfo> weights = {
       {"w_conv", {"4", "D"}, true},
       {"b_conv", {"D"}, true},
-      {"w_q", {"D", "H", "DK", "JQ"}, true},
+      {"w_q", {"DIN", "H", "DK", "JQ"}, true},
       {"b_q", {"H", "DK", "JQ"}, true},
-      {"w_k", {"D", "H", "DK", "JK"}, true},
+      {"w_k", {"DIN", "H", "DK", "JK"}, true},
       {"b_k", {"H", "DK", "JK"}, true},
-      {"w_v", {"D", "H", "DV", "JV"}, true},
+      {"w_v", {"DIN", "H", "DV", "JV"}, true},
       {"b_v", {"H", "DV", "JV"}, true},
       {"b_source", {"H", "JT", "JK", "JV"}, true},
-      {"w_source", {"D", "H", "JT", "JK", "JV"}, false},
+      {"w_source", {"DIN", "H", "JT", "JK", "JV"}, false},
       {"b_mark", {"H", "JO", "JQ", "JT"}, true},
-      {"w_mark", {"D", "H", "JO", "JQ", "JT"}, false},
+      {"w_mark", {"DIN", "H", "JO", "JQ", "JT"}, false},
       {"b_direct", {"H", "JO", "JQ", "JK", "JV"}, true},
-      {"w_direct", {"D", "H", "JO", "JQ", "JK", "JV"}, false},
+      {"w_direct", {"DIN", "H", "JO", "JQ", "JK", "JV"}, false},
       {"b_eigen", {"H", "JT"}, true},
-      {"w_eigen", {"D", "H", "JT"}, false},
+      {"w_eigen", {"DIN", "H", "JT"}, false},
       {"norm_scale", {"H", "DV", "JO"}, true},
       {"w_out", {"H", "DV", "JO", "D"}, true},
       {"passthrough", {"D"}, false}};
   if (jt > 1) {
     weights.push_back({"b_in", {"H", "JT", "JT"}, true});
-    weights.push_back({"w_in", {"D", "H", "JT", "JT"}, false});
+    weights.push_back({"w_in", {"DIN", "H", "JT", "JT"}, false});
     weights.push_back({"b_out", {"H", "JT", "JT"}, false});
-    weights.push_back({"w_out_t", {"D", "H", "JT", "JT"}, false});
+    weights.push_back({"w_out_t", {"DIN", "H", "JT", "JT"}, false});
   }
   return weights;
 }
@@ -660,7 +785,10 @@ LogicalResult Layer1DOp::verify() {
     c.dim(name, "C-layer1d-7", true);
   for (StringRef name : {"JQ", "JK", "JV", "JT", "JO"})
     c.dim(name, "C-layer1d-8", true);
-  if (failed(checkContract(*this, c)))
+  if (failed(verifySubHeads(*this, getX(), c, "C-layer1d-10")) ||
+      failed(checkContract(*this, c)) ||
+      failed(verifyGateLayers(*this, getWeight("w_v"), "C-layer1d-10",
+                              "C-layer1d-11", /*hasEigenvalue=*/true)))
     return failure();
 
   for (auto [name, attr, positive] :
@@ -685,15 +813,32 @@ LogicalResult Layer1DOp::verify() {
 // LayerDagOp
 //===----------------------------------------------------------------------===//
 
-SmallVector<LayerWeightInfo> mlir::plstm::getLayerDagWeights() {
-  return {{"w_q", {"D", "H", "DK"}, true},   {"b_q", {"H", "DK"}, true},
-          {"w_k", {"D", "H", "DK"}, true},   {"b_k", {"H", "DK"}, true},
-          {"w_v", {"D", "H", "DV"}, true},   {"b_v", {"H", "DV"}, true},
-          {"b_source", {"H"}, true},         {"w_source", {"D", "H"}, false},
-          {"b_mark", {"H"}, true},           {"w_mark", {"D", "H"}, false},
-          {"b_direct", {"H"}, true},         {"w_direct", {"D", "H"}, false},
-          {"b_transition", {"H"}, true},     {"w_transition", {"D", "H"}, false},
-          {"norm_scale", {"H", "DV"}, true}, {"w_out", {"H", "DV", "D"}, true}};
+SmallVector<LayerWeightInfo> mlir::plstm::getLayerDagWeights(bool withJ) {
+  auto dims = [&](std::initializer_list<StringRef> own,
+                  std::initializer_list<StringRef> j) {
+    SmallVector<StringRef> all(own);
+    if (withJ)
+      all.append(j);
+    return all;
+  };
+  return {{"w_q", dims({"DIN", "H", "DK"}, {"JQ"}), true},
+          {"b_q", dims({"H", "DK"}, {"JQ"}), true},
+          {"w_k", dims({"DIN", "H", "DK"}, {"JK"}), true},
+          {"b_k", dims({"H", "DK"}, {"JK"}), true},
+          {"w_v", dims({"DIN", "H", "DV"}, {"JV"}), true},
+          {"b_v", dims({"H", "DV"}, {"JV"}), true},
+          {"b_source", dims({"H"}, {"JK", "JV"}), true},
+          {"w_source", dims({"DIN", "H"}, {"JK", "JV"}), false},
+          {"b_mark", dims({"H"}, {"JO", "JQ"}), true},
+          {"w_mark", dims({"DIN", "H"}, {"JO", "JQ"}), false},
+          {"b_direct", dims({"H"}, {"JO", "JQ", "JK", "JV"}), true},
+          {"w_direct", dims({"DIN", "H"}, {"JO", "JQ", "JK", "JV"}), false},
+          {"b_transition", {"H"}, true},
+          {"w_transition", {"DIN", "H"}, false},
+          {"norm_scale", dims({"H", "DV"}, {"JO"}), true},
+          {"w_out", withJ ? SmallVector<StringRef>{"H", "DV", "JO", "D"}
+                          : SmallVector<StringRef>{"H", "DV", "D"},
+           true}};
 }
 
 Value LayerDagOp::getWeight(StringRef name) {
@@ -705,7 +850,8 @@ LogicalResult LayerDagOp::verify() {
     return emitOpError() << "'mode' is \"" << getMode()
                          << "\", expected \"P\" or \"D\" (C-layerdag-9)";
   if (failed(verifyWeightNames(*this, getNames(), getWeights().size(),
-                               getLayerDagWeights(), "graph layer",
+                               getLayerDagWeights(layerHasJAxes(*this)),
+                               "graph layer",
                                "C-layerdag-2")))
     return failure();
   ShapeChecker c(*this, "C-layerdag-1", "C-layerdag-3", "C-layerdag-4");
@@ -714,9 +860,14 @@ LogicalResult LayerDagOp::verify() {
   c.dim("E", "C-layerdag-8", false);
   c.dim("L", "C-layerdag-8", false);
   c.dim("D", "C-layerdag-6", true);
+  for (StringRef name : {"JQ", "JK", "JV", "JO"})
+    c.dim(name, "C-layerdag-12", true);
   for (StringRef name : {"H", "DK", "DV"})
     c.dim(name, "C-layerdag-7", true);
-  if (failed(checkContract(*this, c, "C-layerdag-8")))
+  if (failed(verifySubHeads(*this, getX(), c, "C-layerdag-10")) ||
+      failed(checkContract(*this, c, "C-layerdag-8")) ||
+      failed(verifyGateLayers(*this, getWeight("w_v"), "C-layerdag-10",
+                              "C-layerdag-11", /*hasEigenvalue=*/false)))
     return failure();
   return verifyQkScale(*this, getQkScaleAttr(), "C-layerdag-9");
 }

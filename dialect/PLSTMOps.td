@@ -369,25 +369,31 @@ def PLSTM_Layer2DOp : PLSTM_Op<"layer2d", [Pure]> {
 
     Weights are operands, each named by the `names` list (any order). H
     (heads), DK and DV come from their shapes; O is the number of
-    `orientations` (default `[0, 1, 2, 3]`). Every J dim is 1.
+    `orientations` (default `[0, 1, 2, 3]`). The table lists the form
+    without J axes (every J dim 1). In the form with J axes, chosen by a
+    rank-4 w_q, every weight carries the copy dims after its own (JT = 1,
+    so transitions and α have none): w_q, b_q end in JQ, w_k, b_k in JK,
+    w_v, b_v in JV, b_direct, w_direct in JO, JQ, JK, JV, the source gates
+    in JK, JV, the mark gates in JO, JQ, norm_scale in JO, and w_out is
+    [H, DV, JO, D]; the per-head RMS norm then runs over DV·JO.
 
     | weight | shape | use |
     |---|---|---|
-    | w_q, w_k | [D, H, DK] | q = x·w_q + b_q (dense, sub_heads = 1) |
+    | w_q, w_k | [DIN, H, DK] | q = x·w_q + b_q |
     | b_q, b_k | [H, DK] | |
-    | w_v | [D, H, DV] | v = x·w_v + b_v |
+    | w_v | [DIN, H, DV] | v = x·w_v + b_v |
     | b_v | [H, DV] | |
     | b_direct | [H] | D = σ(b_direct + x·w_direct) |
-    | w_direct (optional) | [D, H] | |
+    | w_direct (optional) | [DIN, H] | |
     | norm_scale | [H, DV] | per-head RMS norm over DV (eps 1e-5), times the scale |
     | w_out | [H, DV, D] | out = Σ_{h,v} norm(y)·w_out (no bias) |
-    | P-mode: b_alpha, w_alpha | [O, H], [D, O, H] | α = σ(b_alpha + 0.5·(x·w_alpha)/D) |
-    | P-mode: b_source, w_source (optional) | [O, H], [D, O, H] | src = σ(b + x·w) |
-    | P-mode: b_transition, w_transition (optional) | [O, H], [D, O, H] | τ = tanh(f·(b + x·w)) |
-    | P-mode: b_mark, w_mark (optional) | [O, H], [D, O, H] | M_l = M_u = σ(b + x·w) |
+    | P-mode: b_alpha, w_alpha | [O, H], [DIN, O, H] | α = σ(b_alpha + 0.5·(x·w_alpha)/D) |
+    | P-mode: b_source, w_source (optional) | [O, H], [DIN, O, H] | src = σ(b + x·w) |
+    | P-mode: b_transition, w_transition (optional) | [O, H], [DIN, O, H] | τ = tanh(f·(b + x·w)) |
+    | P-mode: b_mark, w_mark (optional) | [O, H], [DIN, O, H] | M_l = M_u = σ(b + x·w) |
     | D-mode: b_source_r, b_source_d, b_mark_l, b_mark_u | [O, H] | σ(b + x·w) each |
     | D-mode: b_t_rl, b_t_du, b_t_turn | [O, H] | tanh(f·(b + x·w)) each |
-    | D-mode: w_ of each (optional) | [D, O, H] | |
+    | D-mode: w_ of each (optional) | [DIN, O, H] | |
 
     P-mode gates (SPEC §5.3): S_r = α·src, S_d = 1 − S_r,
     T_rl = T_ru = α·τ, T_du = T_dl = 1 − α·τ. By default τ is clamped to
@@ -398,6 +404,19 @@ def PLSTM_Layer2DOp : PLSTM_Op<"layer2d", [Pure]> {
     layers; `chirality` "L" (default) uses the turn as T_ru (up-in →
     right-out), "R" as T_dl. `eigenvalue_factor` is f (default 5).
     `qk_scale` (default DK^-1/2) and `schedule` are passed to the scan.
+
+    Gate layers (SPEC §5.1): `sub_heads` = sh (default 1, dense) makes
+    every input projection block-diagonal: the input features are split
+    into sh chunks of DIN = D/sh, and head h reads only chunk
+    h / (H/sh), so each w_ weight that reads the input has DIN rows (for
+    sh = 1, DIN = D). `source_activation`, `mark_activation` and
+    `direct_activation` pick each gate layer's activation: "sigmoid"
+    (default; the reference's `logsigmoid` with scale 1), "tanh" or
+    "identity".
+    `eigenvalue_activation` picks λ's: "tanh" (default) tanh(f·x),
+    "logsigmoid" σ(x)^f or "expexp" exp(−f·e^(−x)). In P-mode, src and the mark follow
+    the source and mark activations, τ the eigenvalue activation (then the
+    clamp); α is always a sigmoid.
 
     | operand / result | shape |
     |---|---|
@@ -427,6 +446,12 @@ def PLSTM_Layer2DOp : PLSTM_Op<"layer2d", [Pure]> {
       finite; the factor is positive.
     - (C-layer2d-14) the schedule is one the 2D scan accepts (C-scan2d-14,
       C-scan2d-15).
+    - (C-layer2d-15) `sub_heads` is positive and divides D and H; the input
+      projections have DIN = D / sub_heads rows.
+    - (C-layer2d-16) each activation attribute names an activation of its
+      kind (above).
+    - (C-layer2d-17) in the form with J axes, the J dims (JQ, JK, JV, JO)
+      agree and are static.
 
     Example (a P-mode layer, dim 192, 3 heads, 14×14 grid):
 
@@ -448,6 +473,11 @@ def PLSTM_Layer2DOp : PLSTM_Op<"layer2d", [Pure]> {
     OptionalAttr<DenseI32ArrayAttr>:$orientations,
     OptionalAttr<StrAttr>:$chirality,
     UnitAttr:$signed_p_mode,
+    OptionalAttr<I64Attr>:$sub_heads,
+    OptionalAttr<StrAttr>:$source_activation,
+    OptionalAttr<StrAttr>:$mark_activation,
+    OptionalAttr<StrAttr>:$direct_activation,
+    OptionalAttr<StrAttr>:$eigenvalue_activation,
     OptionalAttr<F64Attr>:$eigenvalue_factor,
     OptionalAttr<F64Attr>:$qk_scale,
     OptionalAttr<PLSTM_ScheduleAttr>:$schedule
@@ -502,15 +532,15 @@ def PLSTM_Layer1DOp : PLSTM_Op<"layer1d", [Pure]> {
     | weight | shape | use |
     |---|---|---|
     | w_conv, b_conv | [4, D], [D] | c[t] = b_conv + Σ_i w_conv[i]·x[t − 3 + i] (zero before t = 0) |
-    | w_q, b_q | [D, H, DK, JQ], [H, DK, JQ] | q = c·w_q + b_q (dense) |
-    | w_k, b_k | [D, H, DK, JK], [H, DK, JK] | k = c·w_k + b_k |
-    | w_v, b_v | [D, H, DV, JV], [H, DV, JV] | v = x·w_v + b_v (raw x) |
-    | b_source, w_source (optional) | [H, JT, JK, JV], [D, H, JT, JK, JV] | S = σ(b + c·w) |
-    | b_mark, w_mark (optional) | [H, JO, JQ, JT], [D, H, JO, JQ, JT] | M = σ(b + c·w) |
-    | b_direct, w_direct (optional) | [H, JO, JQ, JK, JV], [D, H, JO, JQ, JK, JV] | D = σ(b + c·w) |
-    | b_eigen, w_eigen (optional) | [H, JT], [D, H, JT] | λ = tanh(f·(b + c·w)) |
-    | b_in, w_in (optional) (JT > 1) | [H, JT, JT], [D, H, JT, JT] | W = expo(b_in + c·w_in) |
-    | b_out, w_out_t (optional) (JT > 1) | [H, JT, JT], [D, H, JT, JT] | U = expo(b_out + c·w_out_t); without b_out U = Wᵀ (symmetric) |
+    | w_q, b_q | [DIN, H, DK, JQ], [H, DK, JQ] | q = c·w_q + b_q |
+    | w_k, b_k | [DIN, H, DK, JK], [H, DK, JK] | k = c·w_k + b_k |
+    | w_v, b_v | [DIN, H, DV, JV], [H, DV, JV] | v = x·w_v + b_v (raw x) |
+    | b_source, w_source (optional) | [H, JT, JK, JV], [DIN, H, JT, JK, JV] | S = σ(b + c·w) |
+    | b_mark, w_mark (optional) | [H, JO, JQ, JT], [DIN, H, JO, JQ, JT] | M = σ(b + c·w) |
+    | b_direct, w_direct (optional) | [H, JO, JQ, JK, JV], [DIN, H, JO, JQ, JK, JV] | D = σ(b + c·w) |
+    | b_eigen, w_eigen (optional) | [H, JT], [DIN, H, JT] | λ = tanh(f·(b + c·w)) |
+    | b_in, w_in (optional) (JT > 1) | [H, JT, JT], [DIN, H, JT, JT] | W = expo(b_in + c·w_in) |
+    | b_out, w_out_t (optional) (JT > 1) | [H, JT, JT], [DIN, H, JT, JT] | U = expo(b_out + c·w_out_t); without b_out U = Wᵀ (symmetric) |
     | norm_scale | [H, DV, JO] | per-head RMS norm over DV·JO (eps 1e-5), times the scale |
     | w_out | [H, DV, JO, D] | out = Σ norm(y)·w_out (no bias) |
     | passthrough (optional) | [D] | out += passthrough ⊙ c |
@@ -520,6 +550,17 @@ def PLSTM_Layer1DOp : PLSTM_Op<"layer1d", [Pure]> {
     expo(X) is orthogonal up to the truncation), g = `orthogonal_factor`
     (default 1) and f = `eigenvalue_factor` (default 5). `qk_scale`
     (default DK^-1/2) and `schedule` are passed to the scan.
+
+    Gate layers (SPEC §5.1): `sub_heads` = sh (default 1, dense) makes
+    every input projection block-diagonal: the input features are split
+    into sh chunks of DIN = D/sh, and head h reads only chunk
+    h / (H/sh), so each w_ weight that reads the input has DIN rows (for
+    sh = 1, DIN = D). `source_activation`, `mark_activation` and
+    `direct_activation` pick each gate layer's activation: "sigmoid"
+    (default; the reference's `logsigmoid` with scale 1), "tanh" or
+    "identity".
+    `eigenvalue_activation` picks λ's: "tanh" (default) tanh(f·x),
+    "logsigmoid" σ(x)^f or "expexp" exp(−f·e^(−x)).
 
     | operand / result | shape |
     |---|---|
@@ -542,6 +583,10 @@ def PLSTM_Layer1DOp : PLSTM_Op<"layer1d", [Pure]> {
     - (C-layer1d-8) the J dims (JQ, JK, JV, JT, JO) agree.
     - (C-layer1d-9) `eigenvalue_factor`, `orthogonal_factor` and `qk_scale`,
       when given, are finite; the eigenvalue factor is positive.
+    - (C-layer1d-10) `sub_heads` is positive and divides D and H; the input
+      projections have DIN = D / sub_heads rows.
+    - (C-layer1d-11) each activation attribute names an activation of its
+      kind (above).
 
     Example (a language-model layer, D = 64, 2 heads, JT = JV = JO = 4):
 
@@ -557,6 +602,11 @@ def PLSTM_Layer1DOp : PLSTM_Op<"layer1d", [Pure]> {
     PLSTM_FloatTensor:$x,
     Variadic<PLSTM_FloatTensor>:$weights,
     StrArrayAttr:$names,
+    OptionalAttr<I64Attr>:$sub_heads,
+    OptionalAttr<StrAttr>:$source_activation,
+    OptionalAttr<StrAttr>:$mark_activation,
+    OptionalAttr<StrAttr>:$direct_activation,
+    OptionalAttr<StrAttr>:$eigenvalue_activation,
     OptionalAttr<F64Attr>:$eigenvalue_factor,
     OptionalAttr<F64Attr>:$orthogonal_factor,
     OptionalAttr<F64Attr>:$qk_scale,
@@ -602,16 +652,22 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
     and the output projection. The graph operands are those of
     `plstm.scan_dag` (SPEC A6): the full line graph for P-mode, the
     multitree-pruned one for D-mode (`plstm::fullLineGraph`,
-    `plstm::pruneToMultitree` build them). Every J dim is 1.
+    `plstm::pruneToMultitree` build them). The table lists the form without
+    J axes (every J dim 1). In the form with J axes, chosen by a rank-4
+    w_q, the weights carry the copy dims after their own (JT = 1, so the
+    transition weights have none): w_q, b_q end in JQ, w_k, b_k in JK, w_v,
+    b_v in JV, the source weights in JK, JV, the mark weights in JO, JQ,
+    the direct weights in JO, JQ, JK, JV, norm_scale in JO, and w_out is
+    [H, DV, JO, D]; the RMS norm then runs over DV·JO.
 
     | weight | shape | use (x_n: node n's features) |
     |---|---|---|
-    | w_q, w_k, b_q, b_k | [D, H, DK], [H, DK] | q = x·w_q + b_q, k likewise |
-    | w_v, b_v | [D, H, DV], [H, DV] | v = x·w_v + b_v |
-    | b_source, w_source (optional) | [H], [D, H] | S_e = σ(b + x_tail(e)·w) |
-    | b_mark, w_mark (optional) | [H], [D, H] | M_e = σ(b + x_head(e)·w) |
-    | b_direct, w_direct (optional) | [H], [D, H] | D_n = σ(b + x_n·w) |
-    | b_transition, w_transition (optional) | [H], [D, H] | t_l = b + x_u·w, u the node line edge l passes |
+    | w_q, w_k, b_q, b_k | [DIN, H, DK], [H, DK] | q = x·w_q + b_q, k likewise |
+    | w_v, b_v | [DIN, H, DV], [H, DV] | v = x·w_v + b_v |
+    | b_source, w_source (optional) | [H], [DIN, H] | S_e = σ(b + x_tail(e)·w) |
+    | b_mark, w_mark (optional) | [H], [DIN, H] | M_e = σ(b + x_head(e)·w) |
+    | b_direct, w_direct (optional) | [H], [DIN, H] | D_n = σ(b + x_n·w) |
+    | b_transition, w_transition (optional) | [H], [DIN, H] | t_l = b + x_u·w, u the node line edge l passes |
     | norm_scale | [H, DV] | per-head RMS norm over DV (eps 1e-5), times the scale |
     | w_out | [H, DV, D] | out = Σ norm(y)·w_out (no bias) |
 
@@ -619,6 +675,15 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
     incoming transitions of every edge sum to less than 1 in absolute value
     (SPEC §5.5, §6). D-mode: T_l = tanh(t_l). `qk_scale` (default DK^-1/2;
     the reference graph kernels use 1) and `schedule` go to the scan.
+
+    Gate layers (SPEC §5.1): `sub_heads` = sh (default 1, dense) makes
+    every input projection block-diagonal: the input features are split
+    into sh chunks of DIN = D/sh, and head h reads only chunk
+    h / (H/sh), so each w_ weight that reads the input has DIN rows (for
+    sh = 1, DIN = D). `source_activation`, `mark_activation` and
+    `direct_activation` pick each gate layer's activation: "sigmoid"
+    (default; the reference's `logsigmoid` with scale 1), "tanh" or
+    "identity".
 
     | operand / result | shape |
     |---|---|
@@ -640,6 +705,12 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
     - (C-layerdag-8) the graph operands are [n, 2] tensors of i32 or i64.
     - (C-layerdag-9) `mode` is "P" or "D"; `qk_scale`, when given, is
       finite.
+    - (C-layerdag-10) `sub_heads` is positive and divides D and H; the input
+      projections have DIN = D / sub_heads rows.
+    - (C-layerdag-11) each activation attribute is "sigmoid", "tanh" or
+      "identity".
+    - (C-layerdag-12) in the form with J axes, the J dims (JQ, JK, JV, JO)
+      agree and are static.
   }];
 
   let arguments = (ins
@@ -649,6 +720,10 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
     Variadic<PLSTM_FloatTensor>:$weights,
     StrArrayAttr:$names,
     StrAttr:$mode,
+    OptionalAttr<I64Attr>:$sub_heads,
+    OptionalAttr<StrAttr>:$source_activation,
+    OptionalAttr<StrAttr>:$mark_activation,
+    OptionalAttr<StrAttr>:$direct_activation,
     OptionalAttr<F64Attr>:$qk_scale,
     OptionalAttr<PLSTM_ScheduleAttr>:$schedule
   );

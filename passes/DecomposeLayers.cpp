@@ -45,7 +45,8 @@ class LayerLowering {
 public:
   LayerLowering(Operation *op, Value x)
       : b(op->getLoc(), op),
-        et(cast<RankedTensorType>(x.getType()).getElementType()) {}
+        et(cast<RankedTensorType>(x.getType()).getElementType()), layer(op),
+        subHeads(getLayerSubHeads(op)) {}
 
 protected:
   static ArrayRef<int64_t> shapeOf(Value v) {
@@ -116,23 +117,96 @@ protected:
     return arith::DivFOp::create(ib, constant(ib, 1.0),
                                  arith::AddFOp::create(ib, constant(ib, 1.0), e));
   }
-  Value sigmoidOf(Value t) {
+  /// The activation of gate layer `gate` ("source", "mark", "direct") on x:
+  /// sigmoid (default), tanh or identity (SPEC §5.1).
+  Value activate(ImplicitLocOpBuilder &ib, Value x, StringRef gate) {
+    StringRef kind = getLayerActivation(layer, gate);
+    if (kind == "tanh")
+      return math::TanhOp::create(ib, x);
+    if (kind == "identity")
+      return x;
+    return sigmoid(ib, x);
+  }
+  /// The gate tensor act(t) of gate layer `gate`.
+  Value gateOf(Value t, StringRef gate) {
     return map({t}, [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
-      return sigmoid(ib, a[0]);
+      return activate(ib, a[0], gate);
     });
   }
-  /// tanh(f·x), clamped to [0, 1] when `bounded`.
+  /// λ(x) with factor f by the eigenvalue activation: tanh(f·x) (default),
+  /// σ(x)^f = exp(−f·log1p(e^(−x))) or exp(−f·e^(−x)); clamped to [0, 1]
+  /// when `bounded`.
   Value eigenvalue(ImplicitLocOpBuilder &ib, Value x, double f, bool bounded) {
-    Value v =
-        math::TanhOp::create(ib, arith::MulFOp::create(ib, constant(ib, f), x));
+    StringRef kind = getLayerActivation(layer, "eigenvalue");
+    Value fv = constant(ib, f);
+    Value v;
+    if (kind == "logsigmoid") {
+      Value softplus = math::Log1pOp::create(
+          ib, math::ExpOp::create(ib, arith::NegFOp::create(ib, x)));
+      v = math::ExpOp::create(
+          ib, arith::NegFOp::create(ib, arith::MulFOp::create(ib, fv, softplus)));
+    } else if (kind == "expexp") {
+      Value e = math::ExpOp::create(ib, arith::NegFOp::create(ib, x));
+      v = math::ExpOp::create(
+          ib, arith::NegFOp::create(ib, arith::MulFOp::create(ib, fv, e)));
+    } else {
+      v = math::TanhOp::create(ib, arith::MulFOp::create(ib, fv, x));
+    }
     if (bounded)
       v = arith::MaximumFOp::create(ib, v, constant(ib, 0.0));
     return v;
   }
-  Value tanhOf(Value t, double f, bool bounded = false) {
+  Value eigenvalueOf(Value t, double f, bool bounded = false) {
     return map({t}, [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
       return eigenvalue(ib, a[0], f, bounded);
     });
+  }
+  /// tanh(t) (the graph layer's D-mode transitions).
+  Value tanhOf(Value t) {
+    return map({t}, [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
+      return math::TanhOp::create(ib, a[0]).getResult();
+    });
+  }
+
+  /// acc + in·w as einsum letters: `in` carries the input feature letter
+  /// 'd', w carries 'd' (its DIN rows) and the head letter 'h', acc 'h'.
+  /// With sub_heads sh > 1 the projection is block-diagonal (SPEC §5.1):
+  /// in's d axis is split into (S, d) and the h axes of w and acc into
+  /// (S, h), so head group S reads only input chunk S; acc is reshaped back.
+  Value project(Value in, StringRef inIdx, Value w, StringRef wIdx, Value acc,
+                StringRef accIdx) {
+    if (subHeads == 1)
+      return einsum(b, {{in, inIdx}, {w, wIdx}}, acc, accIdx);
+    SmallVector<ReassociationIndices> accGroups;
+    auto split = [&](Value t, StringRef idx, char letter, std::string &newIdx,
+                     SmallVector<ReassociationIndices> &groups) -> Value {
+      auto type = cast<RankedTensorType>(t.getType());
+      size_t pos = idx.find(letter);
+      SmallVector<int64_t> shape;
+      groups.clear();
+      for (int64_t i = 0; i < type.getRank(); ++i) {
+        int64_t extent = type.getDimSize(i);
+        if (static_cast<size_t>(i) == pos) {
+          shape.push_back(subHeads);
+          shape.push_back(extent / subHeads);
+          int64_t first = static_cast<int64_t>(shape.size()) - 2;
+          groups.push_back({first, first + 1});
+        } else {
+          shape.push_back(extent);
+          groups.push_back({static_cast<int64_t>(shape.size()) - 1});
+        }
+      }
+      newIdx = (idx.take_front(pos) + "S" + idx.drop_front(pos)).str();
+      return tensor::ExpandShapeOp::create(b, RankedTensorType::get(shape, et),
+                                           t, groups);
+    };
+    std::string inSplit, wSplit, accSplit;
+    SmallVector<ReassociationIndices> unused;
+    Value inS = split(in, inIdx, 'd', inSplit, unused);
+    Value wS = split(w, wIdx, 'h', wSplit, unused);
+    Value accS = split(acc, accIdx, 'h', accSplit, accGroups);
+    Value sum = einsum(b, {{inS, inSplit}, {wS, wSplit}}, accS, accSplit);
+    return tensor::CollapseShapeOp::create(b, acc.getType(), sum, accGroups);
   }
   Value scaled(Value t, double factor) {
     return scaleTensor(b, t,
@@ -177,12 +251,15 @@ protected:
   }
 
   /// The per-head RMS norm (eps 1e-5) over the `features` letters of y
-  /// [B, H, rows..., features...], times `scale` [H, features...], then the
-  /// output projection w_out [H, features..., D]: one contraction into
-  /// [B, rows..., D]. `rowsShape`/`outShape` (with their dynamic sizes) are
-  /// the shapes of the squares [B, H, rows...] and of the result.
+  /// [B, H, rows..., features...], times `scale` ("h" + its feature
+  /// letters, `scaleIdx`), then the output projection w_out (`wOutIdx`,
+  /// ending in "d"): one contraction into [B, rows..., D]. A feature letter
+  /// the weights lack is a unit dim of y. `rowsShape`/`outShape` (with their
+  /// dynamic sizes) are the shapes of the squares [B, H, rows...] and of the
+  /// result.
   Value normAndProject(Value y, StringRef rows, StringRef features,
-                       int64_t count, Value scale, Value wOut,
+                       int64_t count, Value scale, StringRef scaleIdx,
+                       Value wOut, StringRef wOutIdx,
                        ArrayRef<int64_t> rowsShape, ValueRange rowsSizes,
                        ArrayRef<int64_t> outShape, ValueRange outSizes) {
     std::string yIdx = ("bh" + rows + features).str();
@@ -199,13 +276,16 @@ protected:
     return einsum(b,
                   {{y, yIdx},
                    {inverseRms, rowIdx},
-                   {scale, ("h" + features).str()},
-                   {wOut, ("h" + features + "d").str()}},
+                   {scale, scaleIdx},
+                   {wOut, wOutIdx}},
                   zerosWith(outShape, outSizes), ("b" + rows + "d").str());
   }
 
   ImplicitLocOpBuilder b;
   Type et;
+  /// The layer op (activations) and its sub_heads.
+  Operation *layer;
+  int64_t subHeads;
   /// Sizes of the dynamic dims in order (zeros).
   SmallVector<Value> dynamic;
 };
@@ -217,9 +297,15 @@ public:
     ArrayRef<int64_t> x = shapeOf(op.getX());
     mx = x[1], my = x[2], d = x[3];
     ArrayRef<int64_t> wv = shapeOf(op.getWeight("w_v"));
+    ArrayRef<int64_t> wq = shapeOf(op.getWeight("w_q"));
     h = wv[1], dv = wv[2];
-    dk = shapeOf(op.getWeight("w_q"))[2];
+    dk = wq[2];
     numO = op.getOrientationList().size();
+    withJ = layerHasJAxes(op);
+    if (withJ) {
+      jq = wq[3], jk = shapeOf(op.getWeight("w_k"))[3], jv = wv[3];
+      jo = shapeOf(op.getWeight("norm_scale"))[2];
+    }
     dynamic = {tensor::DimOp::create(b, op.getX(), 0)};
   }
 
@@ -228,50 +314,84 @@ public:
 private:
   static constexpr int64_t kDyn = ShapedType::kDynamic;
 
-  /// b + x·w (w scaled by `scale`) as [B, H, O, MX, MY]; w may be absent.
-  Value gatePre(StringRef bias, StringRef weight, double scale = 1.0) {
-    Value acc = einsum(b, {{op.getWeight(bias), "oh"}},
-                       zeros({kDyn, h, numO, mx, my}), "bhoxy");
+  // J letters: JT 'i' (and 'm' for a transition's second), JK 'j', JV 'l',
+  // JO 'p', JQ 'q'. `jl` keeps the letters the weights carry in the form
+  // with J axes; a result letter no weight carries is a broadcast.
+  std::string jl(StringRef letters) const {
+    return withJ ? letters.str() : std::string();
+  }
+  /// The J letters and extents of a gate's scan operand, and those of its
+  /// weights.
+  struct GateJ {
+    StringRef letters;
+    SmallVector<int64_t> extents;
+    StringRef weightLetters;
+  };
+  GateJ sourceJ() const { return {"ijl", {1, jk, jv}, "jl"}; }
+  GateJ markJ() const { return {"pqi", {jo, jq, 1}, "pq"}; }
+  GateJ transitionJ() const { return {"im", {1, 1}, ""}; }
+  /// α broadcast over the J dims of `like`.
+  GateJ alphaJ(const GateJ &like) const {
+    return {like.letters, like.extents, ""};
+  }
+
+  /// b + x·w (w scaled by `scale`) as [B, H, O, MX, MY, J...] with the J
+  /// dims of `j`; w may be absent.
+  Value gatePre(StringRef bias, StringRef weight, const GateJ &j,
+                double scale = 1.0) {
+    SmallVector<int64_t> shape = {kDyn, h, numO, mx, my};
+    llvm::append_range(shape, j.extents);
+    std::string out = ("bhoxy" + j.letters).str();
+    Value acc = einsum(b, {{op.getWeight(bias), "oh" + jl(j.weightLetters)}},
+                       zeros(shape), out);
     if (Value w = op.getWeight(weight)) {
       if (scale != 1.0)
         w = scaled(w, scale);
-      acc = einsum(b, {{op.getX(), "bxyd"}, {w, "doh"}}, acc, "bhoxy");
+      acc = project(op.getX(), "bxyd", w, "doh" + jl(j.weightLetters), acc,
+                    out);
     }
     return acc;
   }
   /// The gate act(b + x·w) in the scan's layout ([B·H, O, MX, MY] and
   /// `units` unit J dims): the activation is applied after the reshape, so
   /// it is the elementwise generic the scan reads (plstm-fuse-gates).
-  Value sigmoidGate(StringRef bias, StringRef weight, int64_t units) {
-    return sigmoidOf(toScanLayout(gatePre(bias, weight), units));
+  Value gate(StringRef kind, StringRef bias, StringRef weight, const GateJ &j) {
+    return gateOf(toScanLayout(gatePre(bias, weight, j), 0), kind);
   }
   Value transitionGate(StringRef bias, StringRef weight, bool bounded) {
-    return tanhOf(toScanLayout(gatePre(bias, weight), 2),
-                  op.getEigenvalueFactorOrDefault(), bounded);
+    return eigenvalueOf(
+        toScanLayout(gatePre(bias, weight, transitionJ()), 0),
+        op.getEigenvalueFactorOrDefault(), bounded);
   }
 
-  /// x·w + b as [B, H, MX, MY, K].
-  Value projection(StringRef weight, StringRef bias, int64_t k) {
-    Value acc = einsum(b, {{op.getWeight(bias), "hk"}},
-                       zeros({kDyn, h, mx, my, k}), "bhxyk");
-    return einsum(b, {{op.getX(), "bxyd"}, {op.getWeight(weight), "dhk"}}, acc,
-                  "bhxyk");
+  /// x·w + b as [B, H, MX, MY, K, J] (J letter `j` of extent `extent`).
+  Value projection(StringRef weight, StringRef bias, int64_t k, StringRef j,
+                   int64_t extent) {
+    std::string out = ("bhxyk" + j).str();
+    Value acc = einsum(b, {{op.getWeight(bias), "hk" + jl(j)}},
+                       zeros({kDyn, h, mx, my, k, extent}), out);
+    return project(op.getX(), "bxyd", op.getWeight(weight), "dhk" + jl(j),
+                   acc, out);
   }
 
   Layer2DOp op;
   int64_t mx, my, d, h, dk, dv, numO;
+  bool withJ;
+  int64_t jq = 1, jk = 1, jv = 1, jo = 1;
 };
 
 void LayerBuilder::run() {
-  Value q = toScanLayout(projection("w_q", "b_q", dk), 1);
-  Value k = toScanLayout(projection("w_k", "b_k", dk), 1);
-  Value v = toScanLayout(projection("w_v", "b_v", dv), 1);
-  // Direct: [B, H, MX, MY], shared by the orientations.
-  Value directPre = einsum(b, {{op.getWeight("b_direct"), "h"}},
-                           zeros({kDyn, h, mx, my}), "bhxy");
+  Value q = toScanLayout(projection("w_q", "b_q", dk, "q", jq), 0);
+  Value k = toScanLayout(projection("w_k", "b_k", dk, "j", jk), 0);
+  Value v = toScanLayout(projection("w_v", "b_v", dv, "l", jv), 0);
+  // Direct: [B, H, MX, MY, JO, JQ, JK, JV], shared by the orientations.
+  Value directPre =
+      einsum(b, {{op.getWeight("b_direct"), "h" + jl("pqjl")}},
+             zeros({kDyn, h, mx, my, jo, jq, jk, jv}), "bhxypqjl");
   if (Value w = op.getWeight("w_direct"))
-    directPre = einsum(b, {{op.getX(), "bxyd"}, {w, "dh"}}, directPre, "bhxy");
-  Value direct = sigmoidOf(toScanLayout(directPre, 4));
+    directPre = project(op.getX(), "bxyd", w, "dh" + jl("pqjl"), directPre,
+                        "bhxypqjl");
+  Value direct = gateOf(toScanLayout(directPre, 0), "direct");
 
   Value sr, sd, trl, tdu, tdl, tru, ml, mu;
   if (op.isPMode()) {
@@ -279,13 +399,12 @@ void LayerBuilder::run() {
     // T_rl = T_ru = α·τ, T_du = T_dl = 1 − α·τ.
     // Each gate is one elementwise generic over the pre-activations in the
     // scan's layout, so plstm-fuse-gates can compute it inside the scan.
-    Value alphaPre = gatePre("b_alpha", "w_alpha", 0.5 / double(d));
-    Value srcPre = gatePre("b_source", "w_source");
-    Value tauPre = gatePre("b_transition", "w_transition");
+    double alphaScale = 0.5 / double(d);
     bool bounded = !op.getSignedPMode();
     double f = op.getEigenvalueFactorOrDefault();
     auto sRight = [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
-      return arith::MulFOp::create(ib, sigmoid(ib, a[0]), sigmoid(ib, a[1]))
+      return arith::MulFOp::create(ib, sigmoid(ib, a[0]),
+                                   activate(ib, a[1], "source"))
           .getResult();
     };
     auto tRight = [&](ImplicitLocOpBuilder &ib, ArrayRef<Value> a) {
@@ -299,30 +418,37 @@ void LayerBuilder::run() {
             .getResult();
       };
     };
-    SmallVector<Value> sourceIn = {toScanLayout(alphaPre, 3),
-                                   toScanLayout(srcPre, 3)};
-    SmallVector<Value> transitionIn = {toScanLayout(alphaPre, 2),
-                                       toScanLayout(tauPre, 2)};
+    SmallVector<Value> sourceIn = {
+        toScanLayout(gatePre("b_alpha", "w_alpha", alphaJ(sourceJ()),
+                             alphaScale),
+                     0),
+        toScanLayout(gatePre("b_source", "w_source", sourceJ()), 0)};
+    SmallVector<Value> transitionIn = {
+        toScanLayout(gatePre("b_alpha", "w_alpha", alphaJ(transitionJ()),
+                             alphaScale),
+                     0),
+        toScanLayout(gatePre("b_transition", "w_transition", transitionJ()),
+                     0)};
     sr = map(sourceIn, sRight);
     sd = map(sourceIn, complementOf(sRight));
     trl = tru = map(transitionIn, tRight);
     tdu = tdl = map(transitionIn, complementOf(tRight));
-    ml = mu = sigmoidGate("b_mark", "w_mark", 3);
+    ml = mu = gate("mark", "b_mark", "w_mark", markJ());
   } else {
-    sr = sigmoidGate("b_source_r", "w_source_r", 3);
-    sd = sigmoidGate("b_source_d", "w_source_d", 3);
+    sr = gate("source", "b_source_r", "w_source_r", sourceJ());
+    sd = gate("source", "b_source_d", "w_source_d", sourceJ());
     trl = transitionGate("b_t_rl", "w_t_rl", false);
     tdu = transitionGate("b_t_du", "w_t_du", false);
     Value turn = transitionGate("b_t_turn", "w_t_turn", false);
     // Chirality L: up-in → right-out (T_ru); R: left-in → down-out (T_dl).
     (op.getChiralityOrDefault() == "L" ? tru : tdl) = turn;
-    ml = sigmoidGate("b_mark_l", "w_mark_l", 3);
-    mu = sigmoidGate("b_mark_u", "w_mark_u", 3);
+    ml = gate("mark", "b_mark_l", "w_mark_l", markJ());
+    mu = gate("mark", "b_mark_u", "w_mark_u", markJ());
   }
 
   // The scan, heads in the batch.
   int64_t dyn = ShapedType::kDynamic;
-  auto yType = RankedTensorType::get({dyn, mx, my, dv, 1}, et);
+  auto yType = RankedTensorType::get({dyn, mx, my, dv, jo}, et);
   auto rightType = RankedTensorType::get({dyn, numO, my, dk, dv, 1}, et);
   auto downType = RankedTensorType::get({dyn, numO, mx, dk, dv, 1}, et);
   auto scan = Scan2DOp::create(
@@ -331,17 +457,15 @@ void LayerBuilder::run() {
       b.getDenseI32ArrayAttr(op.getOrientationList()), op.getQkScaleAttr(),
       op.getScheduleAttr());
 
-  // [B·H, MX, MY, DV, 1] -> [B, H, MX, MY, DV].
-  Value y = splitHeads(
-      tensor::CollapseShapeOp::create(
-          b, scan.getY(),
-          SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}}),
-      h);
-  // Per-head RMS norm over DV (eps 1e-5), folded into the output
-  // projection: out = Σ_{h,v} y · r · scale · w_out, r = 1/√(mean y² + eps).
-  Value out = normAndProject(y, "xy", "v", dv, op.getWeight("norm_scale"),
-                             op.getWeight("w_out"), {kDyn, h, mx, my},
-                             dynamic, {kDyn, mx, my, d}, dynamic);
+  // [B·H, MX, MY, DV, JO] -> [B, H, MX, MY, DV, JO].
+  Value y = splitHeads(scan.getY(), h);
+  // Per-head RMS norm over DV·JO (eps 1e-5), folded into the output
+  // projection: out = Σ_{h,v,o} y · r · scale · w_out,
+  // r = 1/√(mean y² + eps).
+  Value out = normAndProject(
+      y, "xy", "vp", dv * jo, op.getWeight("norm_scale"), "hv" + jl("p"),
+      op.getWeight("w_out"), "hv" + jl("p") + "d", {kDyn, h, mx, my}, dynamic,
+      {kDyn, mx, my, d}, dynamic);
   op.getY().replaceAllUsesWith(out);
   op.erase();
 }
@@ -418,7 +542,7 @@ private:
     Value acc =
         einsum(b, {{op.getWeight(bias), "h" + j.str()}}, zeros(full), out);
     if (Value w = op.getWeight(weight))
-      acc = einsum(b, {{in, "btd"}, {w, "dh" + j.str()}}, acc, out);
+      acc = project(in, "btd", w, "dh" + j.str(), acc, out);
     return acc;
   }
 
@@ -466,20 +590,24 @@ void Layer1DBuilder::run() {
   Value vs = toScanLayout(gatePre(x, "b_v", "w_v", "kj", {dv, jv}), 0);
   // Gates: the activation applied after the reshape to the scan's layout,
   // so each is an elementwise generic the scan reads (plstm-fuse-gates).
-  Value source = sigmoidOf(toScanLayout(
-      gatePre(c, "b_source", "w_source", "ijl", {jt, jk, jv}), 0));
-  Value mark = sigmoidOf(
-      toScanLayout(gatePre(c, "b_mark", "w_mark", "oju", {jo, jq, jt}), 0));
-  Value direct = sigmoidOf(toScanLayout(
-      gatePre(c, "b_direct", "w_direct", "ojkl", {jo, jq, jk, jv}), 0));
+  Value source = gateOf(
+      toScanLayout(gatePre(c, "b_source", "w_source", "ijl", {jt, jk, jv}), 0),
+      "source");
+  Value mark = gateOf(
+      toScanLayout(gatePre(c, "b_mark", "w_mark", "oju", {jo, jq, jt}), 0),
+      "mark");
+  Value direct = gateOf(toScanLayout(gatePre(c, "b_direct", "w_direct", "ojkl",
+                                             {jo, jq, jk, jv}),
+                                     0),
+                        "direct");
   Value lambdaPre = gatePre(c, "b_eigen", "w_eigen", "i", {jt});
   double f = op.getEigenvalueFactorOrDefault();
   Value transition;
   if (jt == 1) {
     // T = λ: [B, H, T, 1] -> [B·H, T, 1, 1].
-    transition = tanhOf(toScanLayout(lambdaPre, 1), f);
+    transition = eigenvalueOf(toScanLayout(lambdaPre, 1), f);
   } else {
-    Value lambda = tanhOf(lambdaPre, f);
+    Value lambda = eigenvalueOf(lambdaPre, f);
     // T = U·diag(λ)·W, W = expo(b_in + c·w_in), U = expo(b_out + c·w_out_t)
     // or Wᵀ.
     Value w = orthogonal(gatePre(c, "b_in", "w_in", "ij", {jt, jt}));
@@ -504,7 +632,8 @@ void Layer1DBuilder::run() {
   // Per-head RMS norm over DV·JO, the output projection, the passthrough.
   Value y = splitHeads(scan.getY(), h); // [B, H, T, DV, JO]
   Value out = normAndProject(y, "t", "vo", dv * jo,
-                             op.getWeight("norm_scale"), op.getWeight("w_out"),
+                             op.getWeight("norm_scale"), "hvo",
+                             op.getWeight("w_out"), "hvod",
                              {kDyn, h, kDyn}, dynamic, {kDyn, kDyn, d},
                              dynamic);
   if (Value p = op.getWeight("passthrough"))
@@ -519,8 +648,14 @@ public:
   LayerDagBuilder(LayerDagOp op) : LayerLowering(op, op.getX()), op(op) {
     d = shapeOf(op.getX())[2];
     ArrayRef<int64_t> wq = shapeOf(op.getWeight("w_q"));
+    ArrayRef<int64_t> wv = shapeOf(op.getWeight("w_v"));
     h = wq[1], dk = wq[2];
-    dv = shapeOf(op.getWeight("w_v"))[2];
+    dv = wv[2];
+    withJ = layerHasJAxes(op);
+    if (withJ) {
+      jq = wq[3], jk = shapeOf(op.getWeight("w_k"))[3], jv = wv[3];
+      jo = shapeOf(op.getWeight("norm_scale"))[2];
+    }
     batch = tensor::DimOp::create(b, op.getX(), 0);
     nodes = tensor::DimOp::create(b, op.getX(), 1);
     edges = tensor::DimOp::create(b, op.getEdges(), 0);
@@ -563,21 +698,36 @@ private:
         .getResult(0);
   }
 
-  /// b + in·w as [B, H, count] (w may be absent).
-  Value gatePre(Value in, Value count, StringRef bias, StringRef weight) {
-    Value acc = einsum(b, {{op.getWeight(bias), "h"}},
-                       zerosWith({kDyn, h, kDyn}, {batch, count}), "bhr");
+  /// `letters` when the weights carry J axes, else "" (J letters: JT 'i',
+  /// JK 'j', JV 'l', JO 'p', JQ 'q').
+  std::string jl(StringRef letters) const {
+    return withJ ? letters.str() : std::string();
+  }
+
+  /// b + in·w as [B, H, count, J...]: `j` the result's J letters (extents
+  /// `extents`), `weightJ` those the weights carry; w may be absent.
+  Value gatePre(Value in, Value count, StringRef bias, StringRef weight,
+                StringRef j = "", ArrayRef<int64_t> extents = {},
+                StringRef weightJ = "") {
+    SmallVector<int64_t> shape = {kDyn, h, kDyn};
+    llvm::append_range(shape, extents);
+    std::string out = ("bhr" + j).str();
+    Value acc = einsum(b, {{op.getWeight(bias), "h" + jl(weightJ)}},
+                       zerosWith(shape, {batch, count}), out);
     if (Value w = op.getWeight(weight))
-      acc = einsum(b, {{in, "brd"}, {w, "dh"}}, acc, "bhr");
+      acc = project(in, "brd", w, "dh" + jl(weightJ), acc, out);
     return acc;
   }
 
-  /// x·w + b as [B, H, N, K].
-  Value projection(StringRef weight, StringRef bias, int64_t k) {
-    Value acc = einsum(b, {{op.getWeight(bias), "hk"}},
-                       zerosWith({kDyn, h, kDyn, k}, {batch, nodes}), "bhnk");
-    return einsum(b, {{op.getX(), "bnd"}, {op.getWeight(weight), "dhk"}}, acc,
-                  "bhnk");
+  /// x·w + b as [B, H, N, K, J] (J letter `j` of extent `extent`).
+  Value projection(StringRef weight, StringRef bias, int64_t k, StringRef j,
+                   int64_t extent) {
+    std::string out = ("bhnk" + j).str();
+    Value acc = einsum(b, {{op.getWeight(bias), "hk" + jl(j)}},
+                       zerosWith({kDyn, h, kDyn, k, extent}, {batch, nodes}),
+                       out);
+    return project(op.getX(), "bnd", op.getWeight(weight), "dhk" + jl(j), acc,
+                   out);
   }
 
   /// P-mode: t_l / (0.5 + Σ_{l' into the same edge} |t_l'|), t [B, H, L].
@@ -653,14 +803,16 @@ private:
 
   LayerDagOp op;
   int64_t d, h, dk, dv;
+  bool withJ;
+  int64_t jq = 1, jk = 1, jv = 1, jo = 1;
   Value batch, nodes, edges, lines;
 };
 
 void LayerDagBuilder::run() {
   Value table = op.getEdges(), lineTable = op.getLineEdges();
-  Value q = toScanLayout(projection("w_q", "b_q", dk), 1);
-  Value k = toScanLayout(projection("w_k", "b_k", dk), 1);
-  Value v = toScanLayout(projection("w_v", "b_v", dv), 1);
+  Value q = toScanLayout(projection("w_q", "b_q", dk, "q", jq), 0);
+  Value k = toScanLayout(projection("w_k", "b_k", dk, "j", jk), 0);
+  Value v = toScanLayout(projection("w_v", "b_v", dv, "l", jv), 0);
   // Node features where each gate lives: the tail of an edge (source),
   // its head (mark), the node a line edge passes (transition).
   Value atTail = gatherNodes(edges, [&](ImplicitLocOpBuilder &ib, Value e) {
@@ -673,26 +825,32 @@ void LayerDagBuilder::run() {
     return indexAt(ib, table, indexAt(ib, lineTable, l, 0), 1);
   });
   // Gates in the scan's layout, activations last (plstm-fuse-gates).
-  Value source = sigmoidOf(
-      toScanLayout(gatePre(atTail, edges, "b_source", "w_source"), 3));
-  Value mark =
-      sigmoidOf(toScanLayout(gatePre(atHead, edges, "b_mark", "w_mark"), 3));
-  Value direct = sigmoidOf(
-      toScanLayout(gatePre(op.getX(), nodes, "b_direct", "w_direct"), 4));
+  Value source = gateOf(toScanLayout(gatePre(atTail, edges, "b_source",
+                                             "w_source", "ijl", {1, jk, jv},
+                                             "jl"),
+                                     0),
+                        "source");
+  Value mark = gateOf(toScanLayout(gatePre(atHead, edges, "b_mark", "w_mark",
+                                           "pqi", {jo, jq, 1}, "pq"),
+                                   0),
+                      "mark");
+  Value direct = gateOf(
+      toScanLayout(gatePre(op.getX(), nodes, "b_direct", "w_direct", "pqjl",
+                           {jo, jq, jk, jv}, "pqjl"),
+                   0),
+      "direct");
   Value t = gatePre(atPass, lines, "b_transition", "w_transition");
   Value transition = op.isPMode() ? toScanLayout(normalizeIncoming(t), 2)
-                                  : tanhOf(toScanLayout(t, 2), 1.0);
+                                  : tanhOf(toScanLayout(t, 2));
 
-  auto yType = RankedTensorType::get({kDyn, kDyn, dv, 1}, et);
+  auto yType = RankedTensorType::get({kDyn, kDyn, dv, jo}, et);
   auto scan = ScanDagOp::create(b, yType, q, k, v, table, lineTable, source,
                                 transition, mark, direct, op.getQkScaleAttr(),
                                 op.getScheduleAttr());
-  Value y = splitHeads(
-      tensor::CollapseShapeOp::create(
-          b, scan.getY(), SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}),
-      h); // [B, H, N, DV]
-  Value out = normAndProject(y, "n", "v", dv, op.getWeight("norm_scale"),
-                             op.getWeight("w_out"), {kDyn, h, kDyn},
+  Value y = splitHeads(scan.getY(), h); // [B, H, N, DV, JO]
+  Value out = normAndProject(y, "n", "vp", dv * jo, op.getWeight("norm_scale"),
+                             "hv" + jl("p"), op.getWeight("w_out"),
+                             "hv" + jl("p") + "d", {kDyn, h, kDyn},
                              {batch, nodes}, {kDyn, kDyn, d}, {batch, nodes});
   op.getY().replaceAllUsesWith(out);
   op.erase();

@@ -107,7 +107,19 @@ struct ScanDagResults {
 };
 Status referenceScanDag(const ScanDagArgs &args, const ScanDagResults &results);
 
-/// The fused 2D layer of SPEC §5.3-§5.4 (`plstm.layer2d`, every J dim 1):
+/// The gate-layer settings of a layer (SPEC §5.1; the layer ops'
+/// `sub_heads` and `*_activation` attributes): block-diagonal input
+/// projections over `subHeads` chunks (head h reads chunk h / (H/subHeads)),
+/// the activations of the source, mark and direct gates ("sigmoid", "tanh",
+/// "identity") and of the eigenvalues ("tanh", "logsigmoid", "expexp").
+struct GateLayerOptions {
+  int64_t subHeads = 1;
+  std::string source = "sigmoid", mark = "sigmoid", direct = "sigmoid";
+  std::string eigenvalue = "tanh";
+};
+
+/// The fused 2D layer of SPEC §5.3-§5.4 (`plstm.layer2d`; the weights
+/// without J axes, every J dim 1, or with them, JT = 1):
 /// x [B, MX, MY, D] -> y [B, MX, MY, D]. `weights` maps the layer's weight
 /// names (w_q, b_q, ..., see the op's description in
 /// docs/dialect/PLSTMDialect.md) to views; optional ones may be missing.
@@ -119,6 +131,7 @@ struct Layer2DArgs {
   bool signedPMode = false; ///< P-mode: keep τ signed (else clamped to [0, 1])
   char chirality = 'L';     ///< D-mode: 'L' (turn = T_ru) or 'R' (T_dl)
   std::vector<int> orientations = {0, 1, 2, 3};
+  GateLayerOptions gates;
   double eigenvalueFactor = 5.0;
   double qkScale = defaultQkScale();
   /// Optional: receives the scan's output before the norm, [B·H, MX, MY,
@@ -135,19 +148,22 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y);
 struct Layer1DArgs {
   TensorRef x;
   std::map<std::string, TensorRef> weights;
+  GateLayerOptions gates;
   double eigenvalueFactor = 5.0;
   double orthogonalFactor = 1.0;
   double qkScale = defaultQkScale();
 };
 Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y);
 
-/// The graph layer of SPEC §5.5 (`plstm.layer_dag`, J = 1): x [B, N, D],
+/// The graph layer of SPEC §5.5 (`plstm.layer_dag`; weights with or without
+/// J axes, JT = 1): x [B, N, D],
 /// the graph as for referenceScanDag -> y [B, N, D]. P-mode normalises each
 /// edge's incoming transitions by 0.5 + Σ|t|, D-mode takes tanh.
 struct LayerDagArgs {
   TensorRef x, edges, lineEdges;
   std::map<std::string, TensorRef> weights;
   bool pMode = true;
+  GateLayerOptions gates;
   double qkScale = defaultQkScale();
 };
 Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y);

@@ -69,6 +69,127 @@ Status checkShapes(const WeightMap &weights, const WeightShapes &shapes,
   return Status::success();
 }
 
+/// Element at a multi-index given as a vector.
+double atv(const TensorRef &t, const std::vector<int64_t> &index) {
+  int64_t linear = 0;
+  for (size_t i = 0; i < index.size(); ++i)
+    linear = linear * t.shape[i] + index[i];
+  return t.loadLinear(linear);
+}
+
+/// `fn(linear, index)` for every multi-index of `extents`, in C order.
+template <typename Fn>
+void each(const std::vector<int64_t> &extents, Fn fn) {
+  int64_t count = 1;
+  for (int64_t e : extents)
+    count *= e;
+  std::vector<int64_t> j(extents.size());
+  for (int64_t linear = 0; linear < count; ++linear) {
+    int64_t rest = linear;
+    for (int64_t i = static_cast<int64_t>(extents.size()) - 1; i >= 0; --i) {
+      j[i] = rest % extents[i];
+      rest /= extents[i];
+    }
+    fn(linear, j);
+  }
+}
+
+/// A gate layer's activation (SPEC §5.1): sigmoid, tanh or identity.
+double activate(double x, const std::string &kind) {
+  if (kind == "tanh")
+    return std::tanh(x);
+  if (kind == "identity")
+    return x;
+  return sigmoid(x);
+}
+
+/// The eigenvalue activation with factor f: tanh(f·x), σ(x)^f or
+/// exp(−f·e^(−x)).
+double eigenvalue(double x, const std::string &kind, double f) {
+  if (kind == "logsigmoid")
+    return std::pow(sigmoid(x), f);
+  if (kind == "expexp")
+    return std::exp(-f * std::exp(-x));
+  return std::tanh(f * x);
+}
+
+/// DIN = D / subHeads, or an error when subHeads does not divide D and H.
+Status inputChunk(int64_t subHeads, int64_t d, int64_t h, int64_t &din) {
+  if (subHeads < 1 || d % subHeads != 0 || h % subHeads != 0)
+    return Status::error("layer sub_heads = " + std::to_string(subHeads) +
+                         ": expected a positive divisor of D = " +
+                         std::to_string(d) + " and H = " + std::to_string(h));
+  din = d / subHeads;
+  return Status::success();
+}
+
+/// bias[lead..., j...] + scale · in[at..., :]·w[:, lead..., j...], the input
+/// projection of head `hh`; block-diagonal over sub-heads (SPEC §5.1): head
+/// hh reads input features [s·DIN, (s+1)·DIN), s = hh / (H / subHeads).
+/// `j` (the J indices) is used only when the weights carry J axes.
+struct Projector {
+  int64_t din, h, subHeads;
+  bool withJ;
+
+  double operator()(const TensorRef &in, const std::vector<int64_t> &at,
+                    int64_t hh, const TensorRef &bias, const TensorRef &w,
+                    const std::vector<int64_t> &lead,
+                    const std::vector<int64_t> &j, double scale = 1.0) const {
+    std::vector<int64_t> index = lead;
+    if (withJ)
+      index.insert(index.end(), j.begin(), j.end());
+    double sum = atv(bias, index);
+    if (!w.present())
+      return sum;
+    int64_t first = (hh / (h / subHeads)) * din;
+    std::vector<int64_t> xi = at, wi = {0};
+    xi.push_back(0);
+    wi.insert(wi.end(), index.begin(), index.end());
+    for (int64_t c = 0; c < din; ++c) {
+      xi.back() = first + c;
+      wi[0] = c;
+      sum += scale * atv(in, xi) * atv(w, wi);
+    }
+    return sum;
+  }
+};
+
+/// y[b, r, :] = Σ_{h, v, o} norm(out)[b·H + h, r, v, o] · w_out[h, v, (o,) :]
+/// with the per-head RMS norm over DV·JO (eps 1e-5) times norm_scale;
+/// `out` is [B·H, R, DV, JO] (rows flattened), scale and w_out with or
+/// without the JO axis.
+void normAndProject(const TensorRef &out, int64_t batch, int64_t h,
+                    int64_t rows, int64_t dv, int64_t jo,
+                    const TensorRef &scale, const TensorRef &wOut,
+                    const TensorRef &y) {
+  int64_t d = wOut.shape.back();
+  bool withJ = scale.rank() == 3;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t r = 0; r < rows; ++r) {
+      std::vector<double> acc(d, 0.0);
+      for (int64_t hh = 0; hh < h; ++hh) {
+        int64_t base = ((b * h + hh) * rows + r) * dv * jo;
+        double squares = 0;
+        for (int64_t e = 0; e < dv * jo; ++e) {
+          double value = out.loadLinear(base + e);
+          squares += value * value;
+        }
+        double inverse =
+            1.0 / std::sqrt(squares / static_cast<double>(dv * jo) + 1e-5);
+        for (int64_t j = 0; j < dv; ++j)
+          for (int64_t o = 0; o < jo; ++o) {
+            double value = out.loadLinear(base + j * jo + o) * inverse *
+                           (withJ ? atv(scale, {hh, j, o}) : atv(scale, {hh, j}));
+            for (int64_t c = 0; c < d; ++c)
+              acc[c] += value * (withJ ? atv(wOut, {hh, j, o, c})
+                                       : atv(wOut, {hh, j, c}));
+          }
+      }
+      for (int64_t c = 0; c < d; ++c)
+        y.storeLinear((b * rows + r) * d + c, acc[c]);
+    }
+}
+
 } // namespace
 
 Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
@@ -94,101 +215,164 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
     required.push_back("b_" + g);
   if (Status s = requireWeights(args.weights, required); !s)
     return s;
-  if (weight("w_q").rank() != 3 || weight("w_v").rank() != 3)
-    return Status::error("layer weights w_q, w_v: expected rank 3 [D, H, K]");
+  // Without J axes w_q is [DIN, H, DK]; with them [DIN, H, DK, JQ].
+  bool withJ = weight("w_q").rank() == 4;
+  int64_t rank = withJ ? 4 : 3;
+  if (weight("w_q").rank() != rank || weight("w_k").rank() != rank ||
+      weight("w_v").rank() != rank ||
+      weight("norm_scale").rank() != rank - 1)
+    return Status::error("layer weights w_q, w_k, w_v, norm_scale: expected "
+                         "ranks 3, 3, 3, 2 (no J axes) or 4, 4, 4, 3");
   int64_t h = weight("w_v").shape[1], dv = weight("w_v").shape[2],
           dk = weight("w_q").shape[2];
+  int64_t jq = withJ ? weight("w_q").shape[3] : 1,
+          jk = withJ ? weight("w_k").shape[3] : 1,
+          jv = withJ ? weight("w_v").shape[3] : 1,
+          jo = withJ ? weight("norm_scale").shape[2] : 1;
   int64_t numO = static_cast<int64_t>(args.orientations.size());
+  int64_t din;
+  if (Status s = inputChunk(args.gates.subHeads, d, h, din); !s)
+    return s;
+  Projector project{din, h, args.gates.subHeads, withJ};
   // Every weight's shape, from the op's table.
+  auto with = [&](std::vector<int64_t> own, std::vector<int64_t> j) {
+    if (withJ)
+      own.insert(own.end(), j.begin(), j.end());
+    return own;
+  };
   WeightShapes shapes = {
-      {"w_q", {d, h, dk}},   {"b_q", {h, dk}},     {"w_k", {d, h, dk}},
-      {"b_k", {h, dk}},      {"w_v", {d, h, dv}},  {"b_v", {h, dv}},
-      {"b_direct", {h}},     {"w_direct", {d, h}}, {"norm_scale", {h, dv}},
-      {"w_out", {h, dv, d}}};
+      {"w_q", with({din, h, dk}, {jq})},
+      {"b_q", with({h, dk}, {jq})},
+      {"w_k", with({din, h, dk}, {jk})},
+      {"b_k", with({h, dk}, {jk})},
+      {"w_v", with({din, h, dv}, {jv})},
+      {"b_v", with({h, dv}, {jv})},
+      {"b_direct", with({h}, {jo, jq, jk, jv})},
+      {"w_direct", with({din, h}, {jo, jq, jk, jv})},
+      {"norm_scale", with({h, dv}, {jo})},
+      {"w_out", with({h, dv}, {jo})}};
+  shapes.back().second.push_back(d);
+  // The J dims of each gate's weights: sources JK, JV; marks JO, JQ; none
+  // for α and the transitions (JT = 1).
+  auto gateJ = [&](const std::string &g) -> std::vector<int64_t> {
+    if (g.rfind("source", 0) == 0)
+      return {jk, jv};
+    if (g.rfind("mark", 0) == 0)
+      return {jo, jq};
+    return {};
+  };
   for (const std::string &g : gates) {
-    shapes.push_back({"b_" + g, {numO, h}});
-    shapes.push_back({"w_" + g, {d, numO, h}});
+    shapes.push_back({"b_" + g, with({numO, h}, gateJ(g))});
+    shapes.push_back({"w_" + g, with({din, numO, h}, gateJ(g))});
   }
   if (Status s = checkShapes(args.weights, shapes, y, {batch, mx, my, d}); !s)
     return s;
 
   // Projections and gates per (batch, head, node), heads in the batch.
   int64_t bh = batch * h;
-  Tensor q(DType::F64, {bh, mx, my, dk, 1}), k(DType::F64, {bh, mx, my, dk, 1}),
-      v(DType::F64, {bh, mx, my, dv, 1});
-  auto linear = [&](const std::string &w, const std::string &bias, int64_t b,
-                    int64_t ix, int64_t iy, int64_t hh, int64_t j) {
-    double sum = at(weight(bias), {hh, j});
-    for (int64_t c = 0; c < d; ++c)
-      sum += at(x, {b, ix, iy, c}) * at(weight(w), {c, hh, j});
-    return sum;
-  };
-  // Gate pre-activation b[o,h] + scale·x·w[:, o, h] (w optional).
-  auto gate = [&](const std::string &g, int64_t b, int64_t ix, int64_t iy,
-                  int64_t o, int64_t hh, double scale = 1.0) {
-    double sum = at(weight("b_" + g), {o, hh});
-    TensorRef w = weight("w_" + g);
-    if (w.present())
-      for (int64_t c = 0; c < d; ++c)
-        sum += scale * at(x, {b, ix, iy, c}) * at(w, {c, o, hh});
-    return sum;
-  };
-  std::vector<int64_t> src = {bh, numO, mx, my, 1, 1, 1},
-                       tr = {bh, numO, mx, my, 1, 1};
-  Tensor sr(DType::F64, src), sd(DType::F64, src), trl(DType::F64, tr),
-      tdu(DType::F64, tr), turn(DType::F64, tr), tdl2(DType::F64, tr),
-      ml(DType::F64, src), mu(DType::F64, src),
-      direct(DType::F64, {bh, mx, my, 1, 1, 1, 1});
+  Tensor q(DType::F64, {bh, mx, my, dk, jq}), k(DType::F64, {bh, mx, my, dk, jk}),
+      v(DType::F64, {bh, mx, my, dv, jv});
+  std::vector<int64_t> srcShape = {bh, numO, mx, my, 1, jk, jv},
+                       trShape = {bh, numO, mx, my, 1, 1},
+                       markShape = {bh, numO, mx, my, jo, jq, 1};
+  Tensor sr(DType::F64, srcShape), sd(DType::F64, srcShape),
+      trl(DType::F64, trShape), tdu(DType::F64, trShape),
+      turn(DType::F64, trShape), tdl2(DType::F64, trShape),
+      ml(DType::F64, markShape), mu(DType::F64, markShape),
+      direct(DType::F64, {bh, mx, my, jo, jq, jk, jv});
   double f = args.eigenvalueFactor;
+  const GateLayerOptions &act = args.gates;
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t hh = 0; hh < h; ++hh)
       for (int64_t ix = 0; ix < mx; ++ix)
         for (int64_t iy = 0; iy < my; ++iy) {
+          std::vector<int64_t> cell = {b, ix, iy};
           int64_t n = ((b * h + hh) * mx + ix) * my + iy;
-          for (int64_t j = 0; j < dk; ++j) {
-            q.ref().storeLinear(n * dk + j,
-                                linear("w_q", "b_q", b, ix, iy, hh, j));
-            k.ref().storeLinear(n * dk + j,
-                                linear("w_k", "b_k", b, ix, iy, hh, j));
-          }
-          for (int64_t j = 0; j < dv; ++j)
-            v.ref().storeLinear(n * dv + j,
-                                linear("w_v", "b_v", b, ix, iy, hh, j));
-          double dpre = at(weight("b_direct"), {hh});
-          if (weight("w_direct").present())
-            for (int64_t c = 0; c < d; ++c)
-              dpre += at(x, {b, ix, iy, c}) * at(weight("w_direct"), {c, hh});
-          direct.ref().storeLinear(n, sigmoid(dpre));
+          // bias[lead..., j...] + scale·x·w[:, lead..., j...].
+          auto pre = [&](const std::string &bias, const std::string &w,
+                         const std::vector<int64_t> &lead,
+                         const std::vector<int64_t> &j, double scale = 1.0) {
+            return project(x, cell, hh, weight(bias), weight(w), lead, j,
+                           scale);
+          };
+          // q, k, v: lead (h, feature), J index last.
+          each({dk, jq}, [&](int64_t e, const std::vector<int64_t> &i) {
+            q.ref().storeLinear(n * dk * jq + e,
+                                pre("b_q", "w_q", {hh, i[0]}, {i[1]}));
+          });
+          each({dk, jk}, [&](int64_t e, const std::vector<int64_t> &i) {
+            k.ref().storeLinear(n * dk * jk + e,
+                                pre("b_k", "w_k", {hh, i[0]}, {i[1]}));
+          });
+          each({dv, jv}, [&](int64_t e, const std::vector<int64_t> &i) {
+            v.ref().storeLinear(n * dv * jv + e,
+                                pre("b_v", "w_v", {hh, i[0]}, {i[1]}));
+          });
+          int64_t directSize = jo * jq * jk * jv;
+          each({jo, jq, jk, jv}, [&](int64_t e, const std::vector<int64_t> &j) {
+            direct.ref().storeLinear(
+                n * directSize + e,
+                activate(pre("b_direct", "w_direct", {hh}, j), act.direct));
+          });
           for (int64_t o = 0; o < numO; ++o) {
             int64_t g = (((b * h + hh) * numO + o) * mx + ix) * my + iy;
+            std::vector<int64_t> lead = {o, hh};
+            auto sources = [&](auto fn) {
+              each({jk, jv}, [&](int64_t e, const std::vector<int64_t> &j) {
+                fn(g * jk * jv + e, j);
+              });
+            };
+            auto marks = [&](auto fn) {
+              each({jo, jq}, [&](int64_t e, const std::vector<int64_t> &j) {
+                fn(g * jo * jq + e, j);
+              });
+            };
             if (args.pMode) {
               // SPEC §5.3 P-mode, A10: τ clamped to [0, 1] unless signed.
-              double alpha = sigmoid(gate("alpha", b, ix, iy, o, hh,
-                                          0.5 / static_cast<double>(d)));
-              double s = sigmoid(gate("source", b, ix, iy, o, hh));
-              double tau = std::tanh(f * gate("transition", b, ix, iy, o, hh));
+              double alpha = sigmoid(pre("b_alpha", "w_alpha", lead, {},
+                                         0.5 / static_cast<double>(d)));
+              double tau = eigenvalue(
+                  pre("b_transition", "w_transition", lead, {}), act.eigenvalue,
+                  f);
               if (!args.signedPMode)
                 tau = std::max(tau, 0.0);
-              double m = sigmoid(gate("mark", b, ix, iy, o, hh));
-              sr.ref().storeLinear(g, alpha * s);
-              sd.ref().storeLinear(g, 1.0 - alpha * s);
+              sources([&](int64_t e, const std::vector<int64_t> &j) {
+                double s =
+                    activate(pre("b_source", "w_source", lead, j), act.source);
+                sr.ref().storeLinear(e, alpha * s);
+                sd.ref().storeLinear(e, 1.0 - alpha * s);
+              });
               trl.ref().storeLinear(g, alpha * tau);
               tdu.ref().storeLinear(g, 1.0 - alpha * tau);
               turn.ref().storeLinear(g, alpha * tau);      // T_ru = T_rl
               tdl2.ref().storeLinear(g, 1.0 - alpha * tau); // T_dl = T_du
-              ml.ref().storeLinear(g, m);
-              mu.ref().storeLinear(g, m);
+              marks([&](int64_t e, const std::vector<int64_t> &j) {
+                double m = activate(pre("b_mark", "w_mark", lead, j), act.mark);
+                ml.ref().storeLinear(e, m);
+                mu.ref().storeLinear(e, m);
+              });
             } else {
-              sr.ref().storeLinear(g, sigmoid(gate("source_r", b, ix, iy, o, hh)));
-              sd.ref().storeLinear(g, sigmoid(gate("source_d", b, ix, iy, o, hh)));
-              trl.ref().storeLinear(
-                  g, std::tanh(f * gate("t_rl", b, ix, iy, o, hh)));
-              tdu.ref().storeLinear(
-                  g, std::tanh(f * gate("t_du", b, ix, iy, o, hh)));
-              turn.ref().storeLinear(
-                  g, std::tanh(f * gate("t_turn", b, ix, iy, o, hh)));
-              ml.ref().storeLinear(g, sigmoid(gate("mark_l", b, ix, iy, o, hh)));
-              mu.ref().storeLinear(g, sigmoid(gate("mark_u", b, ix, iy, o, hh)));
+              sources([&](int64_t e, const std::vector<int64_t> &j) {
+                sr.ref().storeLinear(
+                    e, activate(pre("b_source_r", "w_source_r", lead, j),
+                                act.source));
+                sd.ref().storeLinear(
+                    e, activate(pre("b_source_d", "w_source_d", lead, j),
+                                act.source));
+              });
+              auto transition = [&](const std::string &name) {
+                return eigenvalue(pre("b_" + name, "w_" + name, lead, {}),
+                                  act.eigenvalue, f);
+              };
+              trl.ref().storeLinear(g, transition("t_rl"));
+              tdu.ref().storeLinear(g, transition("t_du"));
+              turn.ref().storeLinear(g, transition("t_turn"));
+              marks([&](int64_t e, const std::vector<int64_t> &j) {
+                ml.ref().storeLinear(
+                    e, activate(pre("b_mark_l", "w_mark_l", lead, j), act.mark));
+                mu.ref().storeLinear(
+                    e, activate(pre("b_mark_u", "w_mark_u", lead, j), act.mark));
+              });
             }
           }
         }
@@ -209,7 +393,7 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
   scan.direct = direct.ref();
   scan.orientations = args.orientations;
   scan.qkScale = args.qkScale;
-  Tensor out(DType::F64, {bh, mx, my, dv, 1});
+  Tensor out(DType::F64, {bh, mx, my, dv, jo});
   if (Status s = referenceScan2D(scan, Scan2DResults{out.ref(), {}, {}}); !s)
     return Status::error("layer scan: " + s.message());
 
@@ -221,31 +405,8 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
     for (int64_t e = 0; e < out.numElements(); ++e)
       args.scanOutput.storeLinear(e, out.ref().loadLinear(e));
   }
-  // Per-head RMS norm over DV (eps 1e-5) times norm_scale, then w_out.
-  std::vector<double> normed(dv);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t ix = 0; ix < mx; ++ix)
-      for (int64_t iy = 0; iy < my; ++iy) {
-        std::vector<double> acc(d, 0.0);
-        for (int64_t hh = 0; hh < h; ++hh) {
-          int64_t n = ((b * h + hh) * mx + ix) * my + iy;
-          double squares = 0;
-          for (int64_t j = 0; j < dv; ++j) {
-            double value = out.ref().loadLinear(n * dv + j);
-            squares += value * value;
-          }
-          double inverse =
-              1.0 / std::sqrt(squares / static_cast<double>(dv) + 1e-5);
-          for (int64_t j = 0; j < dv; ++j) {
-            double value = out.ref().loadLinear(n * dv + j) * inverse *
-                           at(weight("norm_scale"), {hh, j});
-            for (int64_t c = 0; c < d; ++c)
-              acc[c] += value * at(weight("w_out"), {hh, j, c});
-          }
-        }
-        for (int64_t c = 0; c < d; ++c)
-          y.storeLinear(((b * mx + ix) * my + iy) * d + c, acc[c]);
-      }
+  normAndProject(out.ref(), batch, h, mx * my, dv, jo, weight("norm_scale"),
+                 weight("w_out"), y);
   return Status::success();
 }
 
@@ -282,14 +443,6 @@ std::vector<double> expOrthogonal(const std::vector<double> &x, int64_t n,
   return sum;
 }
 
-/// Element at a multi-index given as a vector.
-double atv(const TensorRef &t, const std::vector<int64_t> &index) {
-  int64_t linear = 0;
-  for (size_t i = 0; i < index.size(); ++i)
-    linear = linear * t.shape[i] + index[i];
-  return t.loadLinear(linear);
-}
-
 } // namespace
 
 Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
@@ -316,27 +469,31 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
           jq = weight("w_q").shape[3], jk = weight("w_k").shape[3],
           dv = weight("w_v").shape[2], jv = weight("w_v").shape[3],
           jo = weight("b_mark").shape[1], jt = weight("b_eigen").shape[1];
+  int64_t din;
+  if (Status s = inputChunk(args.gates.subHeads, d, h, din); !s)
+    return s;
+  Projector project{din, h, args.gates.subHeads, /*withJ=*/true};
   WeightShapes shapes = {
       {"w_conv", {4, d}},
       {"b_conv", {d}},
-      {"w_q", {d, h, dk, jq}},
+      {"w_q", {din, h, dk, jq}},
       {"b_q", {h, dk, jq}},
-      {"w_k", {d, h, dk, jk}},
+      {"w_k", {din, h, dk, jk}},
       {"b_k", {h, dk, jk}},
-      {"w_v", {d, h, dv, jv}},
+      {"w_v", {din, h, dv, jv}},
       {"b_v", {h, dv, jv}},
       {"b_source", {h, jt, jk, jv}},
-      {"w_source", {d, h, jt, jk, jv}},
+      {"w_source", {din, h, jt, jk, jv}},
       {"b_mark", {h, jo, jq, jt}},
-      {"w_mark", {d, h, jo, jq, jt}},
+      {"w_mark", {din, h, jo, jq, jt}},
       {"b_direct", {h, jo, jq, jk, jv}},
-      {"w_direct", {d, h, jo, jq, jk, jv}},
+      {"w_direct", {din, h, jo, jq, jk, jv}},
       {"b_eigen", {h, jt}},
-      {"w_eigen", {d, h, jt}},
+      {"w_eigen", {din, h, jt}},
       {"b_in", {h, jt, jt}},
-      {"w_in", {d, h, jt, jt}},
+      {"w_in", {din, h, jt, jt}},
       {"b_out", {h, jt, jt}},
-      {"w_out_t", {d, h, jt, jt}},
+      {"w_out_t", {din, h, jt, jt}},
       {"norm_scale", {h, dv, jo}},
       {"w_out", {h, dv, jo, d}},
       {"passthrough", {d}}};
@@ -358,36 +515,12 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
       }
   const TensorRef c = conv.ref();
 
-  // bias[h, j...] + in[b, t, :]·w[:, h, j...] for the J multi-index `j`.
+  // bias[h, j...] + in[b, t, :]·w[:, h, j...] for the multi-index `j`
+  // (block-diagonal over sub-heads).
   auto pre = [&](const TensorRef &in, const std::string &bias,
                  const std::string &w, int64_t b, int64_t t, int64_t hh,
                  const std::vector<int64_t> &j) {
-    std::vector<int64_t> index = {hh};
-    index.insert(index.end(), j.begin(), j.end());
-    double sum = atv(weight(bias), index);
-    TensorRef wt = weight(w);
-    if (wt.present())
-      for (int64_t e = 0; e < d; ++e) {
-        std::vector<int64_t> wi = {e, hh};
-        wi.insert(wi.end(), j.begin(), j.end());
-        sum += at(in, {b, t, e}) * atv(wt, wi);
-      }
-    return sum;
-  };
-  // Every J multi-index of `extents`, in C order.
-  auto each = [](const std::vector<int64_t> &extents, auto fn) {
-    int64_t count = 1;
-    for (int64_t e : extents)
-      count *= e;
-    std::vector<int64_t> j(extents.size());
-    for (int64_t linear = 0; linear < count; ++linear) {
-      int64_t rest = linear;
-      for (int64_t i = static_cast<int64_t>(extents.size()) - 1; i >= 0; --i) {
-        j[i] = rest % extents[i];
-        rest /= extents[i];
-      }
-      fn(linear, j);
-    }
+    return project(in, {b, t}, hh, weight(bias), weight(w), {hh}, j);
   };
 
   int64_t bh = batch * h;
@@ -402,27 +535,32 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
     for (int64_t hh = 0; hh < h; ++hh)
       for (int64_t t = 0; t < len; ++t) {
         int64_t n = (b * h + hh) * len + t;
+        // `activation`: a gate layer's ("source", ...), or none.
         auto fill = [&](Tensor &out, const TensorRef &in,
                         const std::string &bias, const std::string &w,
-                        const std::vector<int64_t> &extents, bool gate) {
+                        const std::vector<int64_t> &extents,
+                        const std::string *activation) {
           int64_t size = 1;
           for (int64_t e : extents)
             size *= e;
           each(extents, [&](int64_t linear, const std::vector<int64_t> &j) {
             double value = pre(in, bias, w, b, t, hh, j);
-            out.ref().storeLinear(n * size + linear,
-                                  gate ? sigmoid(value) : value);
+            out.ref().storeLinear(
+                n * size + linear,
+                activation ? activate(value, *activation) : value);
           });
         };
-        fill(q, c, "b_q", "w_q", {dk, jq}, false);
-        fill(k, c, "b_k", "w_k", {dk, jk}, false);
-        fill(v, x, "b_v", "w_v", {dv, jv}, false);
-        fill(source, c, "b_source", "w_source", {jt, jk, jv}, true);
-        fill(mark, c, "b_mark", "w_mark", {jo, jq, jt}, true);
-        fill(direct, c, "b_direct", "w_direct", {jo, jq, jk, jv}, true);
+        const GateLayerOptions &act = args.gates;
+        fill(q, c, "b_q", "w_q", {dk, jq}, nullptr);
+        fill(k, c, "b_k", "w_k", {dk, jk}, nullptr);
+        fill(v, x, "b_v", "w_v", {dv, jv}, nullptr);
+        fill(source, c, "b_source", "w_source", {jt, jk, jv}, &act.source);
+        fill(mark, c, "b_mark", "w_mark", {jo, jq, jt}, &act.mark);
+        fill(direct, c, "b_direct", "w_direct", {jo, jq, jk, jv}, &act.direct);
         std::vector<double> lambda(jt);
         for (int64_t i = 0; i < jt; ++i)
-          lambda[i] = std::tanh(f * pre(c, "b_eigen", "w_eigen", b, t, hh, {i}));
+          lambda[i] = eigenvalue(pre(c, "b_eigen", "w_eigen", b, t, hh, {i}),
+                                 act.eigenvalue, f);
         std::vector<double> tm(jt * jt, 0.0);
         if (jt == 1) {
           tm[0] = lambda[0];
@@ -509,17 +647,47 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
            "b_direct", "b_transition", "norm_scale", "w_out"});
       !s)
     return s;
-  if (weight("w_q").rank() != 3 || weight("w_v").rank() != 3)
-    return Status::error("layer weights w_q, w_v: expected rank 3 [D, H, K]");
+  // Without J axes w_q is [DIN, H, DK]; with them [DIN, H, DK, JQ].
+  bool withJ = weight("w_q").rank() == 4;
+  int64_t rank = withJ ? 4 : 3;
+  if (weight("w_q").rank() != rank || weight("w_k").rank() != rank ||
+      weight("w_v").rank() != rank ||
+      weight("norm_scale").rank() != rank - 1)
+    return Status::error("layer weights w_q, w_k, w_v, norm_scale: expected "
+                         "ranks 3, 3, 3, 2 (no J axes) or 4, 4, 4, 3");
   int64_t h = weight("w_q").shape[1], dk = weight("w_q").shape[2],
           dv = weight("w_v").shape[2];
+  int64_t jq = withJ ? weight("w_q").shape[3] : 1,
+          jk = withJ ? weight("w_k").shape[3] : 1,
+          jv = withJ ? weight("w_v").shape[3] : 1,
+          jo = withJ ? weight("norm_scale").shape[2] : 1;
+  int64_t din;
+  if (Status s = inputChunk(args.gates.subHeads, d, h, din); !s)
+    return s;
+  Projector project{din, h, args.gates.subHeads, withJ};
+  auto with = [&](std::vector<int64_t> own, std::vector<int64_t> j) {
+    if (withJ)
+      own.insert(own.end(), j.begin(), j.end());
+    return own;
+  };
   WeightShapes shapes = {
-      {"w_q", {d, h, dk}}, {"b_q", {h, dk}},         {"w_k", {d, h, dk}},
-      {"b_k", {h, dk}},    {"w_v", {d, h, dv}},      {"b_v", {h, dv}},
-      {"b_source", {h}},   {"w_source", {d, h}},     {"b_mark", {h}},
-      {"w_mark", {d, h}},  {"b_direct", {h}},        {"w_direct", {d, h}},
-      {"b_transition", {h}}, {"w_transition", {d, h}},
-      {"norm_scale", {h, dv}}, {"w_out", {h, dv, d}}};
+      {"w_q", with({din, h, dk}, {jq})},
+      {"b_q", with({h, dk}, {jq})},
+      {"w_k", with({din, h, dk}, {jk})},
+      {"b_k", with({h, dk}, {jk})},
+      {"w_v", with({din, h, dv}, {jv})},
+      {"b_v", with({h, dv}, {jv})},
+      {"b_source", with({h}, {jk, jv})},
+      {"w_source", with({din, h}, {jk, jv})},
+      {"b_mark", with({h}, {jo, jq})},
+      {"w_mark", with({din, h}, {jo, jq})},
+      {"b_direct", with({h}, {jo, jq, jk, jv})},
+      {"w_direct", with({din, h}, {jo, jq, jk, jv})},
+      {"b_transition", {h}},
+      {"w_transition", {din, h}},
+      {"norm_scale", with({h, dv}, {jo})},
+      {"w_out", with({h, dv}, {jo})}};
+  shapes.back().second.push_back(d);
   if (Status s = checkShapes(args.weights, shapes, y, {batch, nodes, d}); !s)
     return s;
   if (Status s = validateGraph(nodes, args.edges, args.lineEdges); !s)
@@ -530,54 +698,72 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
   auto lineAt = [&](int64_t l, int64_t c) {
     return args.lineEdges.loadIndexLinear(l * 2 + c);
   };
-  // b[h] + x_n·w[:, h].
-  auto gate = [&](const std::string &g, int64_t b, int64_t n, int64_t hh) {
-    double sum = at(weight("b_" + g), {hh});
-    TensorRef w = weight("w_" + g);
-    if (w.present())
-      for (int64_t c = 0; c < d; ++c)
-        sum += at(x, {b, n, c}) * at(w, {c, hh});
-    return sum;
-  };
+  const GateLayerOptions &act = args.gates;
   int64_t bh = batch * h;
-  Tensor q(DType::F64, {bh, nodes, dk, 1}), k(DType::F64, {bh, nodes, dk, 1}),
-      v(DType::F64, {bh, nodes, dv, 1}),
-      source(DType::F64, {bh, numEdges, 1, 1, 1}),
-      mark(DType::F64, {bh, numEdges, 1, 1, 1}),
+  Tensor q(DType::F64, {bh, nodes, dk, jq}), k(DType::F64, {bh, nodes, dk, jk}),
+      v(DType::F64, {bh, nodes, dv, jv}),
+      source(DType::F64, {bh, numEdges, 1, jk, jv}),
+      mark(DType::F64, {bh, numEdges, jo, jq, 1}),
       transition(DType::F64, {bh, numLines, 1, 1}),
-      direct(DType::F64, {bh, nodes, 1, 1, 1, 1});
+      direct(DType::F64, {bh, nodes, jo, jq, jk, jv});
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t hh = 0; hh < h; ++hh) {
       int64_t row = b * h + hh;
+      // bias[lead..., j...] + x_n·w[:, lead..., j...] (block-diagonal).
+      auto pre = [&](int64_t n, const std::string &bias, const std::string &w,
+                     const std::vector<int64_t> &lead,
+                     const std::vector<int64_t> &j) {
+        return project(x, {b, n}, hh, weight(bias), weight(w), lead, j);
+      };
       for (int64_t n = 0; n < nodes; ++n) {
-        for (int64_t j = 0; j < dk; ++j) {
-          double qs = at(weight("b_q"), {hh, j}), ks = at(weight("b_k"), {hh, j});
-          for (int64_t c = 0; c < d; ++c) {
-            qs += at(x, {b, n, c}) * at(weight("w_q"), {c, hh, j});
-            ks += at(x, {b, n, c}) * at(weight("w_k"), {c, hh, j});
-          }
-          q.ref().storeLinear((row * nodes + n) * dk + j, qs);
-          k.ref().storeLinear((row * nodes + n) * dk + j, ks);
-        }
-        for (int64_t j = 0; j < dv; ++j) {
-          double vs = at(weight("b_v"), {hh, j});
-          for (int64_t c = 0; c < d; ++c)
-            vs += at(x, {b, n, c}) * at(weight("w_v"), {c, hh, j});
-          v.ref().storeLinear((row * nodes + n) * dv + j, vs);
-        }
-        direct.ref().storeLinear(row * nodes + n,
-                                 sigmoid(gate("direct", b, n, hh)));
+        int64_t at = row * nodes + n;
+        each({dk, jq}, [&](int64_t e, const std::vector<int64_t> &i) {
+          q.ref().storeLinear(at * dk * jq + e,
+                              pre(n, "b_q", "w_q", {hh, i[0]}, {i[1]}));
+        });
+        each({dk, jk}, [&](int64_t e, const std::vector<int64_t> &i) {
+          k.ref().storeLinear(at * dk * jk + e,
+                              pre(n, "b_k", "w_k", {hh, i[0]}, {i[1]}));
+        });
+        each({dv, jv}, [&](int64_t e, const std::vector<int64_t> &i) {
+          v.ref().storeLinear(at * dv * jv + e,
+                              pre(n, "b_v", "w_v", {hh, i[0]}, {i[1]}));
+        });
+        int64_t size = jo * jq * jk * jv;
+        each({jo, jq, jk, jv}, [&](int64_t e, const std::vector<int64_t> &j) {
+          direct.ref().storeLinear(
+              at * size + e,
+              activate(pre(n, "b_direct", "w_direct", {hh}, j), act.direct));
+        });
       }
       for (int64_t e = 0; e < numEdges; ++e) {
-        source.ref().storeLinear(row * numEdges + e,
-                                 sigmoid(gate("source", b, edgeAt(e, 0), hh)));
-        mark.ref().storeLinear(row * numEdges + e,
-                               sigmoid(gate("mark", b, edgeAt(e, 1), hh)));
+        int64_t at = row * numEdges + e;
+        // Source at the tail, mark at the head (SPEC A6).
+        each({jk, jv}, [&](int64_t i, const std::vector<int64_t> &j) {
+          source.ref().storeLinear(
+              at * jk * jv + i,
+              activate(pre(edgeAt(e, 0), "b_source", "w_source", {hh}, j),
+                       act.source));
+        });
+        each({jo, jq}, [&](int64_t i, const std::vector<int64_t> &j) {
+          mark.ref().storeLinear(
+              at * jo * jq + i,
+              activate(pre(edgeAt(e, 1), "b_mark", "w_mark", {hh}, j),
+                       act.mark));
+        });
       }
       // Transitions at the node each line edge passes (head of e_in).
       std::vector<double> t(numLines), incoming(numEdges, 0.0);
       for (int64_t l = 0; l < numLines; ++l) {
-        t[l] = gate("transition", b, edgeAt(lineAt(l, 0), 1), hh);
+        double sum = at(weight("b_transition"), {hh});
+        if (weight("w_transition").present()) {
+          int64_t node = edgeAt(lineAt(l, 0), 1);
+          int64_t first = (hh / (h / args.gates.subHeads)) * din;
+          for (int64_t c = 0; c < din; ++c)
+            sum += at(x, {b, node, first + c}) *
+                   at(weight("w_transition"), {c, hh});
+        }
+        t[l] = sum;
         incoming[lineAt(l, 1)] += std::fabs(t[l]);
       }
       for (int64_t l = 0; l < numLines; ++l)
@@ -592,31 +778,11 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
   scan.source = source.ref(), scan.transition = transition.ref();
   scan.mark = mark.ref(), scan.direct = direct.ref();
   scan.qkScale = args.qkScale;
-  Tensor out(DType::F64, {bh, nodes, dv, 1});
+  Tensor out(DType::F64, {bh, nodes, dv, jo});
   if (Status s = referenceScanDag(scan, ScanDagResults{out.ref()}); !s)
     return Status::error("layer scan: " + s.message());
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t n = 0; n < nodes; ++n) {
-      std::vector<double> acc(d, 0.0);
-      for (int64_t hh = 0; hh < h; ++hh) {
-        int64_t base = ((b * h + hh) * nodes + n) * dv;
-        double squares = 0;
-        for (int64_t j = 0; j < dv; ++j) {
-          double value = out.ref().loadLinear(base + j);
-          squares += value * value;
-        }
-        double inverse =
-            1.0 / std::sqrt(squares / static_cast<double>(dv) + 1e-5);
-        for (int64_t j = 0; j < dv; ++j) {
-          double value = out.ref().loadLinear(base + j) * inverse *
-                         at(weight("norm_scale"), {hh, j});
-          for (int64_t c = 0; c < d; ++c)
-            acc[c] += value * at(weight("w_out"), {hh, j, c});
-        }
-      }
-      for (int64_t c = 0; c < d; ++c)
-        y.storeLinear((b * nodes + n) * d + c, acc[c]);
-    }
+  normAndProject(out.ref(), batch, h, nodes, dv, jo, weight("norm_scale"),
+                 weight("w_out"), y);
   return Status::success();
 }
 

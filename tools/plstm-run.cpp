@@ -179,6 +179,19 @@ struct ArgumentRole {
   std::string role;
 };
 
+/// A layer op's gate-layer settings for the reference (sub_heads and the
+/// activation attributes).
+rt::GateLayerOptions gateOptions(Operation *layer) {
+  rt::GateLayerOptions options;
+  options.subHeads = mlir::plstm::getLayerSubHeads(layer);
+  options.source = mlir::plstm::getLayerActivation(layer, "source").str();
+  options.mark = mlir::plstm::getLayerActivation(layer, "mark").str();
+  options.direct = mlir::plstm::getLayerActivation(layer, "direct").str();
+  options.eigenvalue =
+      mlir::plstm::getLayerActivation(layer, "eigenvalue").str();
+  return options;
+}
+
 /// The first plstm-op use of every function argument.
 std::vector<std::optional<ArgumentRole>> findRoles(func::FuncOp func) {
   std::vector<std::optional<ArgumentRole>> roles(func.getNumArguments());
@@ -446,6 +459,7 @@ private:
                      layer.getNames().getAsRange<StringAttr>()))
         args.weights[name.str()] = ref(value);
       args.pMode = layer.isPMode();
+      args.gates = gateOptions(layer);
       if (auto scale = layer.getQkScaleAttr())
         args.qkScale = scale.getValueAsDouble();
       status = rt::referenceLayerDag(args, ref(layer.getY()));
@@ -458,6 +472,7 @@ private:
         args.weights[name.str()] = ref(value);
       args.eigenvalueFactor = layer.getEigenvalueFactorOrDefault();
       args.orthogonalFactor = layer.getOrthogonalFactorOrDefault();
+      args.gates = gateOptions(layer);
       if (auto scale = layer.getQkScaleAttr())
         args.qkScale = scale.getValueAsDouble();
       status = rt::referenceLayer1D(args, ref(layer.getY()));
@@ -474,6 +489,7 @@ private:
       args.orientations.clear();
       for (int32_t o : layer.getOrientationList())
         args.orientations.push_back(o);
+      args.gates = gateOptions(layer);
       args.eigenvalueFactor = layer.getEigenvalueFactorOrDefault();
       if (auto scale = layer.getQkScaleAttr())
         args.qkScale = scale.getValueAsDouble();

@@ -31,7 +31,7 @@ func.func @f(%x: tensor<?x?x4xf32>, %e: tensor<?x2xi32>, %l: tensor<?x2xi32>, %a
 
 // C-layerdag-6: D agrees
 func.func @f(%x: tensor<?x?x4xf32>, %e: tensor<?x2xi32>, %l: tensor<?x2xi32>, %a0: tensor<5x2x2xf32>, %a1: tensor<2x2xf32>, %a2: tensor<4x2x2xf32>, %a3: tensor<2x2xf32>, %a4: tensor<4x2x2xf32>, %a5: tensor<2x2xf32>, %a6: tensor<2xf32>, %a7: tensor<2xf32>, %a8: tensor<2xf32>, %a9: tensor<2xf32>, %a10: tensor<2x2xf32>, %a11: tensor<2x2x4xf32>) -> tensor<?x?x4xf32> {
-  // expected-error @+1 {{operand #3 (w_q) has dim 0 = 5, expected D = 4 (C-layerdag-6)}}
+  // expected-error @+1 {{operand #3 (w_q) has dim 0 = 5, expected DIN = 4 (C-layerdag-10)}}
   %y = plstm.layer_dag %x graph(%e, %l) weights(%a0, %a1, %a2, %a3, %a4, %a5, %a6, %a7, %a8, %a9, %a10, %a11) names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "b_mark", "b_direct", "b_transition", "norm_scale", "w_out"] mode "P" : (tensor<?x?x4xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<5x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2x2xf32>, tensor<2x2x4xf32>) -> tensor<?x?x4xf32>
   return %y : tensor<?x?x4xf32>
 }

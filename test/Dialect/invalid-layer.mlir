@@ -67,7 +67,7 @@ func.func @f(%x: tensor<?x2x3x4xf32>, %a0: tensor<4x2x2xf32>, %a1: tensor<2x2xf3
 
 // C-layer2d-7: D agrees
 func.func @f(%x: tensor<?x2x3x4xf32>, %a0: tensor<4x2x2xf32>, %a1: tensor<2x2xf32>, %a2: tensor<5x2x2xf32>, %a3: tensor<2x2xf32>, %a4: tensor<4x2x2xf32>, %a5: tensor<2x2xf32>, %a6: tensor<2xf32>, %a7: tensor<2x2xf32>, %a8: tensor<2x2x4xf32>, %a9: tensor<1x2xf32>, %a10: tensor<4x1x2xf32>, %a11: tensor<1x2xf32>, %a12: tensor<1x2xf32>, %a13: tensor<1x2xf32>) -> tensor<?x2x3x4xf32> {
-  // expected-error @+1 {{operand #3 (w_k) has dim 0 = 5, expected D = 4 (C-layer2d-7)}}
+  // expected-error @+1 {{operand #3 (w_k) has dim 0 = 5, expected DIN = 4 (C-layer2d-15)}}
   %y = plstm.layer2d %x weights(%a0, %a1, %a2, %a3, %a4, %a5, %a6, %a7, %a8, %a9, %a10, %a11, %a12, %a13) names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_direct", "norm_scale", "w_out", "b_alpha", "w_alpha", "b_source", "b_transition", "b_mark"] mode "P" orientations [0] : (tensor<?x2x3x4xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<5x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<2x2xf32>, tensor<2x2x4xf32>, tensor<1x2xf32>, tensor<4x1x2xf32>, tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<?x2x3x4xf32>
   return %y : tensor<?x2x3x4xf32>
 }

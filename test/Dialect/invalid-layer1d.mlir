@@ -58,7 +58,7 @@ func.func @f(%x: tensor<?x?x4xf32>, %a0: tensor<4x4xf32>, %a1: tensor<4xf32>, %a
 
 // C-layer1d-6: D agrees
 func.func @f(%x: tensor<?x?x4xf32>, %a0: tensor<4x4xf32>, %a1: tensor<4xf32>, %a2: tensor<5x2x2x1xf32>, %a3: tensor<2x2x1xf32>, %a4: tensor<4x2x2x1xf32>, %a5: tensor<2x2x1xf32>, %a6: tensor<4x2x2x1xf32>, %a7: tensor<2x2x1xf32>, %a8: tensor<2x1x1x1xf32>, %a9: tensor<2x1x1x1xf32>, %a10: tensor<2x1x1x1x1xf32>, %a11: tensor<2x1xf32>, %a12: tensor<2x2x1xf32>, %a13: tensor<2x2x1x4xf32>) -> tensor<?x?x4xf32> {
-  // expected-error @+1 {{operand #3 (w_q) has dim 0 = 5, expected D = 4 (C-layer1d-6)}}
+  // expected-error @+1 {{operand #3 (w_q) has dim 0 = 5, expected DIN = 4 (C-layer1d-10)}}
   %y = plstm.layer1d %x weights(%a0, %a1, %a2, %a3, %a4, %a5, %a6, %a7, %a8, %a9, %a10, %a11, %a12, %a13) names ["w_conv", "b_conv", "w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "b_mark", "b_direct", "b_eigen", "norm_scale", "w_out"] : (tensor<?x?x4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<5x2x2x1xf32>, tensor<2x2x1xf32>, tensor<4x2x2x1xf32>, tensor<2x2x1xf32>, tensor<4x2x2x1xf32>, tensor<2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2x1x1x1xf32>, tensor<2x1x1x1x1xf32>, tensor<2x1xf32>, tensor<2x2x1xf32>, tensor<2x2x1x4xf32>) -> tensor<?x?x4xf32>
   return %y : tensor<?x?x4xf32>
 }

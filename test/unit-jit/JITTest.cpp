@@ -389,21 +389,45 @@ struct LayerShape {
   int64_t mx, my, d, h, dk, dv;
 };
 
+/// The gate-layer form of a 2D or graph layer spec: weights with J axes
+/// (JQ, JK, JV, JO; JT = 1) or without, and the sub-heads (the input
+/// projections then have D / subHeads rows; the attribute is the caller's).
+struct LayerForm {
+  bool withJ = false;
+  int64_t jq = 1, jk = 1, jv = 1, jo = 1;
+  int64_t subHeads = 1;
+  /// `own` followed by `j` in the form with J axes.
+  std::vector<int64_t> with(std::vector<int64_t> own,
+                            const std::vector<int64_t> &j) const {
+    if (withJ)
+      own.insert(own.end(), j.begin(), j.end());
+    return own;
+  }
+};
+
 /// A spec with one plstm.layer2d (B dynamic): every weight of the mode, the
 /// optional projections when `allWeights` (else only w_alpha), `attrs` in
-/// braces (may be empty).
+/// braces (may be empty), weights in `form`.
 std::string specLayer2D(const std::string &mode, const LayerShape &l,
                         const std::vector<int> &orientations, bool allWeights,
-                        const std::string &attrs, const std::string &et) {
+                        const std::string &attrs, const std::string &et,
+                        const LayerForm &f = {}) {
   int64_t o = orientations.size();
+  int64_t din = l.d / f.subHeads;
   std::vector<std::pair<std::string, std::vector<int64_t>>> weights = {
-      {"w_q", {l.d, l.h, l.dk}}, {"b_q", {l.h, l.dk}},
-      {"w_k", {l.d, l.h, l.dk}}, {"b_k", {l.h, l.dk}},
-      {"w_v", {l.d, l.h, l.dv}}, {"b_v", {l.h, l.dv}},
-      {"b_direct", {l.h}},       {"norm_scale", {l.h, l.dv}},
-      {"w_out", {l.h, l.dv, l.d}}};
+      {"w_q", f.with({din, l.h, l.dk}, {f.jq})},
+      {"b_q", f.with({l.h, l.dk}, {f.jq})},
+      {"w_k", f.with({din, l.h, l.dk}, {f.jk})},
+      {"b_k", f.with({l.h, l.dk}, {f.jk})},
+      {"w_v", f.with({din, l.h, l.dv}, {f.jv})},
+      {"b_v", f.with({l.h, l.dv}, {f.jv})},
+      {"b_direct", f.with({l.h}, {f.jo, f.jq, f.jk, f.jv})},
+      {"norm_scale", f.with({l.h, l.dv}, {f.jo})},
+      {"w_out", f.with({l.h, l.dv}, {f.jo})}};
+  weights.back().second.push_back(l.d);
   if (allWeights)
-    weights.push_back({"w_direct", {l.d, l.h}});
+    weights.push_back(
+        {"w_direct", f.with({din, l.h}, {f.jo, f.jq, f.jk, f.jv})});
   std::vector<std::string> gates =
       mode == "P" ? std::vector<std::string>{"alpha", "source", "transition",
                                              "mark"}
@@ -411,9 +435,14 @@ std::string specLayer2D(const std::string &mode, const LayerShape &l,
                                              "t_du",     "t_turn",   "mark_l",
                                              "mark_u"};
   for (const std::string &g : gates) {
-    weights.push_back({"b_" + g, {o, l.h}});
+    std::vector<int64_t> j;
+    if (g.rfind("source", 0) == 0)
+      j = {f.jk, f.jv};
+    if (g.rfind("mark", 0) == 0)
+      j = {f.jo, f.jq};
+    weights.push_back({"b_" + g, f.with({o, l.h}, j)});
     if (allWeights || g == "alpha")
-      weights.push_back({"w_" + g, {l.d, o, l.h}});
+      weights.push_back({"w_" + g, f.with({din, o, l.h}, j)});
   }
   auto type = [&](const std::vector<int64_t> &shape) {
     std::vector<std::string> parts;
@@ -509,16 +538,18 @@ struct Layer1DShape {
 /// optional projections when `allWeights`, b_in (JT > 1) and, when
 /// `withOut`, b_out/w_out_t; `attrs` in braces (may be empty).
 std::string specLayer1D(const Layer1DShape &l, bool allWeights, bool withOut,
-                        const std::string &attrs, const std::string &et) {
+                        const std::string &attrs, const std::string &et,
+                        int64_t subHeads = 1) {
   const J &j = l.j;
+  int64_t din = l.d / subHeads;
   std::vector<std::pair<std::string, std::vector<int64_t>>> weights = {
       {"w_conv", {4, l.d}},
       {"b_conv", {l.d}},
-      {"w_q", {l.d, l.h, l.dk, j.jq}},
+      {"w_q", {din, l.h, l.dk, j.jq}},
       {"b_q", {l.h, l.dk, j.jq}},
-      {"w_k", {l.d, l.h, l.dk, j.jk}},
+      {"w_k", {din, l.h, l.dk, j.jk}},
       {"b_k", {l.h, l.dk, j.jk}},
-      {"w_v", {l.d, l.h, l.dv, j.jv}},
+      {"w_v", {din, l.h, l.dv, j.jv}},
       {"b_v", {l.h, l.dv, j.jv}},
       {"b_source", {l.h, j.jt, j.jk, j.jv}},
       {"b_mark", {l.h, j.jo, j.jq, j.jt}},
@@ -527,19 +558,19 @@ std::string specLayer1D(const Layer1DShape &l, bool allWeights, bool withOut,
       {"norm_scale", {l.h, l.dv, j.jo}},
       {"w_out", {l.h, l.dv, j.jo, l.d}}};
   if (allWeights) {
-    weights.push_back({"w_source", {l.d, l.h, j.jt, j.jk, j.jv}});
-    weights.push_back({"w_mark", {l.d, l.h, j.jo, j.jq, j.jt}});
-    weights.push_back({"w_direct", {l.d, l.h, j.jo, j.jq, j.jk, j.jv}});
-    weights.push_back({"w_eigen", {l.d, l.h, j.jt}});
+    weights.push_back({"w_source", {din, l.h, j.jt, j.jk, j.jv}});
+    weights.push_back({"w_mark", {din, l.h, j.jo, j.jq, j.jt}});
+    weights.push_back({"w_direct", {din, l.h, j.jo, j.jq, j.jk, j.jv}});
+    weights.push_back({"w_eigen", {din, l.h, j.jt}});
     weights.push_back({"passthrough", {l.d}});
   }
   if (j.jt > 1) {
     weights.push_back({"b_in", {l.h, j.jt, j.jt}});
     if (allWeights)
-      weights.push_back({"w_in", {l.d, l.h, j.jt, j.jt}});
+      weights.push_back({"w_in", {din, l.h, j.jt, j.jt}});
     if (withOut) {
       weights.push_back({"b_out", {l.h, j.jt, j.jt}});
-      weights.push_back({"w_out_t", {l.d, l.h, j.jt, j.jt}});
+      weights.push_back({"w_out_t", {din, l.h, j.jt, j.jt}});
     }
   }
   auto type = [&](const std::vector<int64_t> &shape) {
@@ -582,16 +613,31 @@ void runLayer1DJit(const std::string &text, int64_t batch, int64_t length,
 /// A spec with one plstm.layer_dag (B, N, E, L dynamic, i32 graph).
 std::string specLayerDag(const std::string &mode, int64_t d, int64_t h,
                          int64_t dk, int64_t dv, bool allWeights,
-                         const std::string &attrs, const std::string &et) {
+                         const std::string &attrs, const std::string &et,
+                         const LayerForm &f = {}) {
+  int64_t din = d / f.subHeads;
+  std::vector<int64_t> sourceJ = {f.jk, f.jv}, markJ = {f.jo, f.jq},
+                       directJ = {f.jo, f.jq, f.jk, f.jv};
   std::vector<std::pair<std::string, std::vector<int64_t>>> weights = {
-      {"w_q", {d, h, dk}},     {"b_q", {h, dk}},     {"w_k", {d, h, dk}},
-      {"b_k", {h, dk}},        {"w_v", {d, h, dv}},  {"b_v", {h, dv}},
-      {"b_source", {h}},       {"b_mark", {h}},      {"b_direct", {h}},
-      {"b_transition", {h}},   {"norm_scale", {h, dv}},
-      {"w_out", {h, dv, d}}};
-  if (allWeights)
-    for (const char *g : {"w_source", "w_mark", "w_direct", "w_transition"})
-      weights.push_back({g, {d, h}});
+      {"w_q", f.with({din, h, dk}, {f.jq})},
+      {"b_q", f.with({h, dk}, {f.jq})},
+      {"w_k", f.with({din, h, dk}, {f.jk})},
+      {"b_k", f.with({h, dk}, {f.jk})},
+      {"w_v", f.with({din, h, dv}, {f.jv})},
+      {"b_v", f.with({h, dv}, {f.jv})},
+      {"b_source", f.with({h}, sourceJ)},
+      {"b_mark", f.with({h}, markJ)},
+      {"b_direct", f.with({h}, directJ)},
+      {"b_transition", {h}},
+      {"norm_scale", f.with({h, dv}, {f.jo})},
+      {"w_out", f.with({h, dv}, {f.jo})}};
+  weights.back().second.push_back(d);
+  if (allWeights) {
+    weights.push_back({"w_source", f.with({din, h}, sourceJ)});
+    weights.push_back({"w_mark", f.with({din, h}, markJ)});
+    weights.push_back({"w_direct", f.with({din, h}, directJ)});
+    weights.push_back({"w_transition", {din, h}});
+  }
   auto type = [&](const std::vector<int64_t> &shape, const std::string &t) {
     std::vector<std::string> parts;
     for (int64_t v : shape)
@@ -618,7 +664,8 @@ std::string specLayerDag(const std::string &mode, int64_t d, int64_t h,
 /// runLayerCase against referenceLayerDag on a random multi-component DAG.
 void runLayerDagJit(const std::string &text, int64_t batch, int64_t nodes,
                     unsigned seed, bool pMode, double qkScale = NAN,
-                    const std::string &schedule = "") {
+                    const std::string &schedule = "",
+                    const GateLayerOptions &gates = {}) {
   runLayerCase(text, {{"B", batch}, {"N", nodes}}, seed, schedule,
                [&](const KernelSignature &sig,
                    const std::vector<Tensor> &inputs, Tensor &expected) {
@@ -629,6 +676,7 @@ void runLayerDagJit(const std::string &text, int64_t batch, int64_t nodes,
                  args.weights = weightsOf(sig, inputs, 3);
                  args.pMode = pMode;
                  args.qkScale = qkScale;
+                 args.gates = gates;
                  return referenceLayerDag(args, expected.ref());
                });
 }
@@ -921,6 +969,35 @@ TEST(JIT, Layer1DMatchesTheLayerReference) {
   }
 }
 
+TEST(JIT, Layer1DGateLayersMatchTheLayerReference) {
+  // Block-diagonal projections (sub_heads = H and 2 of 4 heads, so head
+  // groups read their own input chunk) and every activation of the gate
+  // layers and the eigenvalues (SPEC §5.1), against the fp64 reference.
+  Layer1DShape lm{8, 4, 2, 2, J{0, 0, 1, 2, 2, 2, 2}};
+  runLayer1DJit(specLayer1D(lm, true, false,
+                            "sub_heads = 4 : i64, source_activation = "
+                            "\"tanh\", eigenvalue_activation = \"logsigmoid\"",
+                            "f64", 4),
+                2, 9, 35, [](Layer1DArgs &a) {
+                  a.gates.subHeads = 4;
+                  a.gates.source = "tanh";
+                  a.gates.eigenvalue = "logsigmoid";
+                });
+  runLayer1DJit(specLayer1D(lm, true, true,
+                            "sub_heads = 2 : i64, mark_activation = "
+                            "\"identity\", direct_activation = \"tanh\", "
+                            "eigenvalue_activation = \"expexp\"",
+                            "f32", 2),
+                2, 12, 36,
+                [](Layer1DArgs &a) {
+                  a.gates.subHeads = 2;
+                  a.gates.mark = "identity";
+                  a.gates.direct = "tanh";
+                  a.gates.eigenvalue = "expexp";
+                },
+                "chunkwise:4");
+}
+
 TEST(JIT, LayerDagMatchesTheLayerReference) {
   // The graph layer (SPEC §5.5) compiled through plstm-decompose-layers
   // equals the fp64 layer reference on random multi-component DAGs: P-mode
@@ -940,6 +1017,28 @@ TEST(JIT, LayerDagMatchesTheLayerReference) {
     SCOPED_TRACE(schedule);
     runLayerDagJit(specLayerDag("P", 6, 2, 3, 2, true, "", "f32"), 2, 30, 44,
                    true, NAN, schedule);
+  }
+}
+
+TEST(JIT, LayerDagWithJAxesAndGateLayersMatchesTheLayerReference) {
+  // J > 1 (JQ, JK, JV, JO; JT = 1), block-diagonal projections and the
+  // gate activations, P- and D-mode, against the fp64 reference.
+  LayerForm j{true, 2, 3, 2, 2, 1}, jSub{true, 1, 2, 3, 2, 2};
+  GateLayerOptions plain, sub;
+  sub.subHeads = 2;
+  sub.source = "identity";
+  sub.mark = "tanh";
+  runLayerDagJit(specLayerDag("P", 6, 2, 3, 2, true, "", "f64", j), 2, 30,
+                 45, true, NAN, "", plain);
+  runLayerDagJit(specLayerDag("D", 8, 4, 3, 2, true,
+                              "sub_heads = 2 : i64, source_activation = "
+                              "\"identity\", mark_activation = \"tanh\"",
+                              "f32", jSub),
+                 2, 25, 46, false, NAN, "", sub);
+  for (const char *schedule : {"chunkwise:1", "logdepth"}) {
+    SCOPED_TRACE(schedule);
+    runLayerDagJit(specLayerDag("P", 6, 2, 3, 2, true, "", "f32", j), 1, 20,
+                   47, true, NAN, schedule, plain);
   }
 }
 
@@ -984,6 +1083,46 @@ TEST(JIT, Layer2DMatchesTheLayerReference) {
                   a.orientations = {0, 3};
                 },
                 schedule);
+  }
+}
+
+TEST(JIT, Layer2DWithJAxesAndGateLayersMatchesTheLayerReference) {
+  // J > 1 in the copy dims (JQ, JK, JV, JO; JT = 1: the P-mode algebra is
+  // scalar), block-diagonal projections (sub_heads) and the gate layers'
+  // activations, P- and D-mode, against the fp64 reference, under the
+  // default and the tiled schedules.
+  LayerShape small{3, 5, 8, 2, 4, 3};
+  LayerForm j{true, 2, 3, 2, 2, 1}, jSub{true, 1, 2, 2, 3, 2};
+  auto none = [](Layer2DArgs &) {};
+  runLayerJit(specLayer2D("P", small, {0, 1, 2, 3}, true, "", "f64", j), 2,
+              10, true, none);
+  runLayerJit(specLayer2D("D", small, {0, 3}, true,
+                          "sub_heads = 2 : i64, source_activation = \"tanh\", "
+                          "mark_activation = \"identity\", "
+                          "direct_activation = \"tanh\", "
+                          "eigenvalue_activation = \"logsigmoid\"",
+                          "f64", jSub),
+              2, 11, false, [](Layer2DArgs &a) {
+                a.orientations = {0, 3};
+                a.gates.subHeads = 2;
+                a.gates.source = "tanh";
+                a.gates.mark = "identity";
+                a.gates.direct = "tanh";
+                a.gates.eigenvalue = "logsigmoid";
+              });
+  runLayerJit(specLayer2D("P", small, {0, 1}, true,
+                          "sub_heads = 2 : i64, "
+                          "eigenvalue_activation = \"expexp\"",
+                          "f32", LayerForm{false, 1, 1, 1, 1, 2}),
+              1, 12, true, [](Layer2DArgs &a) {
+                a.orientations = {0, 1};
+                a.gates.subHeads = 2;
+                a.gates.eigenvalue = "expexp";
+              });
+  for (const char *schedule : {"chunkwise:2", "logdepth"}) {
+    SCOPED_TRACE(schedule);
+    runLayerJit(specLayer2D("P", small, {0, 1, 2, 3}, true, "", "f32", j), 1,
+                13, true, none, schedule);
   }
 }
 

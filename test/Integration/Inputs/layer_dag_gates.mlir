@@ -1,0 +1,7 @@
+// A P-mode graph layer with J axes (JQ = 2, JK = 3, JV = 2, JO = 2),
+// block-diagonal projections (sub_heads = H = 4) and a tanh direct gate,
+// in f64 (test/Integration/cpu-check-layers.test).
+func.func @layer_dag_gates(%x: tensor<?x?x8xf64>, %e: tensor<?x2xi32>, %l: tensor<?x2xi32>, %w0: tensor<2x4x3x2xf64>, %w1: tensor<4x3x2xf64>, %w2: tensor<2x4x3x3xf64>, %w3: tensor<4x3x3xf64>, %w4: tensor<2x4x2x2xf64>, %w5: tensor<4x2x2xf64>, %w6: tensor<4x3x2xf64>, %w7: tensor<2x4x3x2xf64>, %w8: tensor<4x2x2xf64>, %w9: tensor<2x4x2x2xf64>, %w10: tensor<4x2x2x3x2xf64>, %w11: tensor<2x4x2x2x3x2xf64>, %w12: tensor<4xf64>, %w13: tensor<2x4xf64>, %w14: tensor<4x2x2xf64>, %w15: tensor<4x2x2x8xf64>) -> tensor<?x?x8xf64> {
+  %y = plstm.layer_dag %x graph(%e, %l) weights(%w0, %w1, %w2, %w3, %w4, %w5, %w6, %w7, %w8, %w9, %w10, %w11, %w12, %w13, %w14, %w15) names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "w_source", "b_mark", "w_mark", "b_direct", "w_direct", "b_transition", "w_transition", "norm_scale", "w_out"] mode "P" {sub_heads = 4 : i64, direct_activation = "tanh"} : (tensor<?x?x8xf64>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<2x4x3x2xf64>, tensor<4x3x2xf64>, tensor<2x4x3x3xf64>, tensor<4x3x3xf64>, tensor<2x4x2x2xf64>, tensor<4x2x2xf64>, tensor<4x3x2xf64>, tensor<2x4x3x2xf64>, tensor<4x2x2xf64>, tensor<2x4x2x2xf64>, tensor<4x2x2x3x2xf64>, tensor<2x4x2x2x3x2xf64>, tensor<4xf64>, tensor<2x4xf64>, tensor<4x2x2xf64>, tensor<4x2x2x8xf64>) -> tensor<?x?x8xf64>
+  return %y : tensor<?x?x8xf64>
+}
