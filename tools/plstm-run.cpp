@@ -20,6 +20,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "passes/CostModel.h"
 #include "passes/Passes.h"
+#include "runtime/Graph.h"
 #include "runtime/Npy.h"
 #include "runtime/Reference.h"
 #include "runtime/cuda/CudaDriver.h"
@@ -795,6 +796,21 @@ int main(int argc, char **argv) {
       int64_t l = binder.lookup("L").value_or(-1);
       if (Status s = random.makeGraph(sizeOf("N"), e, l); !s)
         return fail(s.message());
+      // A D-mode graph layer runs on the multitree-pruned line graph
+      // (SPEC §4.1, §5.5): prune the random one unless L was asked for.
+      bool dMode = false;
+      func.walk([&](mlir::plstm::LayerDagOp layer) {
+        dMode |= !layer.isPMode();
+      });
+      if (dMode && l < 0) {
+        rt::IndexPairs pruned;
+        if (Status s = rt::pruneToMultitree(
+                static_cast<int64_t>(random.graphEdges.size()),
+                random.graphLineEdges, pruned);
+            !s)
+          return fail(s.message());
+        random.graphLineEdges = std::move(pruned);
+      }
       (void)binder.bind("E", random.graphEdges.size(), "the random graph");
       (void)binder.bind("L", random.graphLineEdges.size(), "the random graph");
     }

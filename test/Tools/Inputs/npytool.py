@@ -8,6 +8,8 @@
   npytool.py truncate SRC DST NBYTES         copy SRC without its last NBYTES bytes
   npytool.py equal A B [RTOL]                exit 0 when two .npy files hold equal values
   npytool.py finite A                        exit 0 when every value is finite
+  npytool.py multitree LINES E               exit 0 when the line graph LINES ([L, 2] over
+                                             E edges) has at most one path between any two edges
 """
 import math
 import struct
@@ -88,6 +90,29 @@ def main(argv):
         if not all(math.isfinite(x) for x in a):
             print("non-finite value")
             return 1
+    elif cmd == "multitree":
+        shape, flat = read(argv[2])
+        edges = int(argv[3])
+        succ = [[] for _ in range(edges)]
+        for i in range(shape[0]):
+            succ[int(flat[2 * i])].append(int(flat[2 * i + 1]))
+        # Number of paths from each edge to every other (DAG: memoised DFS).
+        memo = {}
+        def paths(a):
+            if a not in memo:
+                count = {}
+                for b in succ[a]:
+                    count[b] = count.get(b, 0) + 1
+                    for c, n in paths(b).items():
+                        count[c] = count.get(c, 0) + n
+                memo[a] = count
+            return memo[a]
+        sys.setrecursionlimit(100000)
+        for a in range(edges):
+            for b, n in paths(a).items():
+                if n > 1:
+                    print(f"{n} paths from edge {a} to edge {b}")
+                    return 1
     else:
         print(__doc__)
         return 2
