@@ -590,7 +590,8 @@ SmallVector<LayerWeightInfo> mlir::plstm::getLayer2DWeights(bool pMode,
       {"norm_scale", dims({"H", "DV"}, {"JO"}), true},
       {"w_out", withJ ? SmallVector<StringRef>{"H", "DV", "JO", "D"}
                       : SmallVector<StringRef>{"H", "DV", "D"},
-       true}};
+       true},
+      {"passthrough", {"D"}, false}};
   // A gate of the orientations: bias [O, H, J...], weight [DIN, O, H, J...]
   // with the J dims of its kind (sources JK, JV; marks JO, JQ; none for α
   // and the transitions, JT = 1).
@@ -838,7 +839,8 @@ SmallVector<LayerWeightInfo> mlir::plstm::getLayerDagWeights(bool withJ) {
           {"norm_scale", dims({"H", "DV"}, {"JO"}), true},
           {"w_out", withJ ? SmallVector<StringRef>{"H", "DV", "JO", "D"}
                           : SmallVector<StringRef>{"H", "DV", "D"},
-           true}};
+           true},
+          {"passthrough", {"D"}, false}};
 }
 
 Value LayerDagOp::getWeight(StringRef name) {

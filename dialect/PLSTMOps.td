@@ -387,6 +387,7 @@ def PLSTM_Layer2DOp : PLSTM_Op<"layer2d", [Pure]> {
     | w_direct (optional) | [DIN, H] | |
     | norm_scale | [H, DV] | per-head RMS norm over DV (eps 1e-5), times the scale |
     | w_out | [H, DV, D] | out = Σ_{h,v} norm(y)·w_out (no bias) |
+    | passthrough (optional) | [D] | out += passthrough ⊙ x |
     | P-mode: b_alpha, w_alpha | [O, H], [DIN, O, H] | α = σ(b_alpha + 0.5·(x·w_alpha)/D) |
     | P-mode: b_source, w_source (optional) | [O, H], [DIN, O, H] | src = σ(b + x·w) |
     | P-mode: b_transition, w_transition (optional) | [O, H], [DIN, O, H] | τ = tanh(f·(b + x·w)) |
@@ -670,6 +671,7 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
     | b_transition, w_transition (optional) | [H], [DIN, H] | t_l = b + x_u·w, u the node line edge l passes |
     | norm_scale | [H, DV] | per-head RMS norm over DV (eps 1e-5), times the scale |
     | w_out | [H, DV, D] | out = Σ norm(y)·w_out (no bias) |
+    | passthrough (optional) | [D] | out += passthrough ⊙ x |
 
     P-mode: T_l = t_l / (0.5 + Σ_{l' into the same edge} |t_l'|), so the
     incoming transitions of every edge sum to less than 1 in absolute value

@@ -466,6 +466,8 @@ void LayerBuilder::run() {
       y, "xy", "vp", dv * jo, op.getWeight("norm_scale"), "hv" + jl("p"),
       op.getWeight("w_out"), "hv" + jl("p") + "d", {kDyn, h, mx, my}, dynamic,
       {kDyn, mx, my, d}, dynamic);
+  if (Value p = op.getWeight("passthrough"))
+    out = einsum(b, {{p, "d"}, {op.getX(), "bxyd"}}, out, "bxyd");
   op.getY().replaceAllUsesWith(out);
   op.erase();
 }
@@ -852,6 +854,8 @@ void LayerDagBuilder::run() {
                              "hv" + jl("p"), op.getWeight("w_out"),
                              "hv" + jl("p") + "d", {kDyn, h, kDyn},
                              {batch, nodes}, {kDyn, kDyn, d}, {batch, nodes});
+  if (Value p = op.getWeight("passthrough"))
+    out = einsum(b, {{p, "d"}, {op.getX(), "bnd"}}, out, "bnd");
   op.getY().replaceAllUsesWith(out);
   op.erase();
 }

@@ -190,6 +190,19 @@ void normAndProject(const TensorRef &out, int64_t batch, int64_t h,
     }
 }
 
+/// y += passthrough ⊙ x (per channel, the last axis), when present.
+void addPassthrough(const TensorRef &passthrough, const TensorRef &x,
+                    const TensorRef &y) {
+  if (!passthrough.present())
+    return;
+  int64_t d = x.shape.back(), count = 1;
+  for (int64_t extent : x.shape)
+    count *= extent;
+  for (int64_t e = 0; e < count; ++e)
+    y.storeLinear(e, y.loadLinear(e) +
+                         passthrough.loadLinear(e % d) * x.loadLinear(e));
+}
+
 } // namespace
 
 Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
@@ -252,6 +265,7 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
       {"norm_scale", with({h, dv}, {jo})},
       {"w_out", with({h, dv}, {jo})}};
   shapes.back().second.push_back(d);
+  shapes.push_back({"passthrough", {d}});
   // The J dims of each gate's weights: sources JK, JV; marks JO, JQ; none
   // for α and the transitions (JT = 1).
   auto gateJ = [&](const std::string &g) -> std::vector<int64_t> {
@@ -407,6 +421,7 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
   }
   normAndProject(out.ref(), batch, h, mx * my, dv, jo, weight("norm_scale"),
                  weight("w_out"), y);
+  addPassthrough(weight("passthrough"), x, y);
   return Status::success();
 }
 
@@ -688,6 +703,7 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
       {"norm_scale", with({h, dv}, {jo})},
       {"w_out", with({h, dv}, {jo})}};
   shapes.back().second.push_back(d);
+  shapes.push_back({"passthrough", {d}});
   if (Status s = checkShapes(args.weights, shapes, y, {batch, nodes, d}); !s)
     return s;
   if (Status s = validateGraph(nodes, args.edges, args.lineEdges); !s)
@@ -783,6 +799,7 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
     return Status::error("layer scan: " + s.message());
   normAndProject(out.ref(), batch, h, nodes, dv, jo, weight("norm_scale"),
                  weight("w_out"), y);
+  addPassthrough(weight("passthrough"), x, y);
   return Status::success();
 }
 

@@ -425,9 +425,11 @@ std::string specLayer2D(const std::string &mode, const LayerShape &l,
       {"norm_scale", f.with({l.h, l.dv}, {f.jo})},
       {"w_out", f.with({l.h, l.dv}, {f.jo})}};
   weights.back().second.push_back(l.d);
-  if (allWeights)
+  if (allWeights) {
     weights.push_back(
         {"w_direct", f.with({din, l.h}, {f.jo, f.jq, f.jk, f.jv})});
+    weights.push_back({"passthrough", {l.d}});
+  }
   std::vector<std::string> gates =
       mode == "P" ? std::vector<std::string>{"alpha", "source", "transition",
                                              "mark"}
@@ -637,6 +639,7 @@ std::string specLayerDag(const std::string &mode, int64_t d, int64_t h,
     weights.push_back({"w_mark", f.with({din, h}, markJ)});
     weights.push_back({"w_direct", f.with({din, h}, directJ)});
     weights.push_back({"w_transition", {din, h}});
+    weights.push_back({"passthrough", {d}});
   }
   auto type = [&](const std::vector<int64_t> &shape, const std::string &t) {
     std::vector<std::string> parts;
