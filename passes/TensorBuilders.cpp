@@ -22,13 +22,33 @@ Value plstm::indexConst(ImplicitLocOpBuilder &b, int64_t value) {
 
 Value plstm::einsum(ImplicitLocOpBuilder &b, ArrayRef<EinsumOperand> operands,
                     Value acc, StringRef outIndices) {
-  // Loop order: output letters first (parallel), then reduction letters in
-  // order of first appearance.
-  std::string letters = outIndices.str();
+  // Loop order: the output letters (parallel), the reduction letters in
+  // order of first appearance, then the output's last letter of extent
+  // other than 1. The innermost loop is then a parallel one that walks the
+  // result contiguously, so the reduction is not a loop-carried dependency
+  // of the innermost loop and LLVM's loop vectorizer can vectorize it (the
+  // unit J dims are folded away before the loops are built).
+  std::string reductions;
   for (const EinsumOperand &operand : operands)
     for (char c : operand.indices)
-      if (letters.find(c) == std::string::npos)
-        letters.push_back(c);
+      if (outIndices.find(c) == StringRef::npos &&
+          reductions.find(c) == std::string::npos)
+        reductions.push_back(c);
+  ArrayRef<int64_t> accShape =
+      cast<RankedTensorType>(acc.getType()).getShape();
+  int64_t inner = -1;
+  for (int64_t i = static_cast<int64_t>(outIndices.size()) - 1; i >= 0; --i)
+    if (accShape[i] != 1) {
+      inner = i;
+      break;
+    }
+  std::string letters;
+  for (int64_t i = 0; i < static_cast<int64_t>(outIndices.size()); ++i)
+    if (i != inner || reductions.empty())
+      letters.push_back(outIndices[i]);
+  letters += reductions;
+  if (inner >= 0 && !reductions.empty())
+    letters.push_back(outIndices[inner]);
   MLIRContext *ctx = b.getContext();
   auto mapFor = [&](StringRef indices) {
     SmallVector<AffineExpr> exprs;
@@ -44,9 +64,10 @@ Value plstm::einsum(ImplicitLocOpBuilder &b, ArrayRef<EinsumOperand> operands,
   }
   maps.push_back(mapFor(outIndices));
   SmallVector<utils::IteratorType> iterators;
-  for (size_t i = 0; i < letters.size(); ++i)
-    iterators.push_back(i < outIndices.size() ? utils::IteratorType::parallel
-                                              : utils::IteratorType::reduction);
+  for (char c : letters)
+    iterators.push_back(outIndices.contains(c)
+                            ? utils::IteratorType::parallel
+                            : utils::IteratorType::reduction);
   auto generic = linalg::GenericOp::create(
       b, b.getLoc(), TypeRange{acc.getType()}, inputs, ValueRange{acc}, maps,
       iterators, [&](OpBuilder &nested, Location loc, ValueRange args) {
