@@ -73,6 +73,9 @@ bool layerHasJAxes(Operation *layer);
 /// "mark", "direct": default "sigmoid"; "eigenvalue": default "tanh"), read
 /// from the `<gate>_activation` attribute.
 int64_t getLayerSubHeads(Operation *layer);
+/// `gate_sub_heads` g (default 1): a gate layer of C channels reads
+/// min(g, C) input chunks, channel c the chunk c / (C / min(g, C)).
+int64_t getLayerGateSubHeads(Operation *layer);
 llvm::StringRef getLayerActivation(Operation *layer, llvm::StringRef gate);
 
 /// The largest chunk a schedule may name (C-schedule-4): a chunk of C

@@ -399,6 +399,12 @@ int64_t mlir::plstm::getLayerSubHeads(Operation *layer) {
   return 1;
 }
 
+int64_t mlir::plstm::getLayerGateSubHeads(Operation *layer) {
+  if (auto attr = layer->getAttrOfType<IntegerAttr>("gate_sub_heads"))
+    return attr.getInt();
+  return 1;
+}
+
 StringRef mlir::plstm::getLayerActivation(Operation *layer, StringRef gate) {
   if (auto attr =
           layer->getAttrOfType<StringAttr>((gate + "_activation").str()))
@@ -406,41 +412,62 @@ StringRef mlir::plstm::getLayerActivation(Operation *layer, StringRef gate) {
   return gate == "eigenvalue" ? "tanh" : "sigmoid";
 }
 
-/// Checks `sub_heads` against the input width `d` (when static) before the
-/// shape contract, and presets DIN = d / sub_heads in `checker`.
-static LogicalResult verifySubHeads(Operation *op, Value x,
+/// Checks `sub_heads` and `gate_sub_heads` against the input width D and
+/// the head count H (read from x and w_v when they are ranked and static;
+/// otherwise the contract reports them) and presets the rows of the input
+/// projections in `checker`: DIN = D / sub_heads (Q/K/V), DGH = D / m for
+/// the gate layers of H channels and DGO = D / m for those of O·H channels
+/// (`orientations` = O, 0 without), m = min(gate_sub_heads, channels).
+static LogicalResult verifySubHeads(Operation *op, Value x, Value wV,
+                                    int64_t orientations,
                                     ShapeChecker &checker, StringRef label) {
-  int64_t sh = getLayerSubHeads(op);
-  if (sh < 1)
-    return op->emitOpError() << "'sub_heads' = " << sh
-                             << ", expected a positive value (" << label
-                             << ")";
-  auto type = cast<RankedTensorType>(x.getType());
-  int64_t d = type.getDimSize(type.getRank() - 1);
-  if (ShapedType::isDynamic(d)) {
-    checker.dim("DIN", label, true);
+  int64_t sh = getLayerSubHeads(op), g = getLayerGateSubHeads(op);
+  for (auto [name, value] : {std::make_pair("sub_heads", sh),
+                             std::make_pair("gate_sub_heads", g)})
+    if (value < 1)
+      return op->emitOpError() << "'" << name << "' = " << value
+                               << ", expected a positive value (" << label
+                               << ")";
+  auto xType = dyn_cast<RankedTensorType>(x.getType());
+  auto vType = wV ? dyn_cast<RankedTensorType>(wV.getType()) : nullptr;
+  if (!xType || xType.getRank() < 1 || !vType || vType.getRank() < 2 ||
+      xType.isDynamicDim(xType.getRank() - 1) || vType.isDynamicDim(1)) {
+    for (StringRef name : {"DIN", "DGH", "DGO"})
+      checker.dim(name, label, true);
     return success();
   }
-  if (d % sh != 0)
-    return op->emitOpError() << "'sub_heads' = " << sh
-                             << " does not divide the feature dim D = " << d
-                             << " (" << label << ")";
+  int64_t d = xType.getDimSize(xType.getRank() - 1), h = vType.getDimSize(1);
+  if (d % sh != 0 || h % sh != 0)
+    return op->emitOpError()
+           << "'sub_heads' = " << sh << " does not divide "
+           << (d % sh != 0 ? "the feature dim D = " : "the head count H = ")
+           << (d % sh != 0 ? d : h) << " (" << label << ")";
   checker.dim("DIN", label, true, d / sh);
+  auto gate = [&](int64_t channels, StringRef what,
+                  StringRef dim) -> LogicalResult {
+    int64_t chunks = std::min(g, channels);
+    if (channels % chunks != 0 || d % chunks != 0)
+      return op->emitOpError()
+             << "'gate_sub_heads' = " << g << " splits the input into "
+             << chunks << " chunks for the " << channels << " channels of "
+             << what << ", which does not divide "
+             << (channels % chunks != 0 ? "the channels" : "D = ")
+             << (channels % chunks != 0 ? "" : std::to_string(d)) << " ("
+             << label << ")";
+    checker.dim(dim, label, true, d / chunks);
+    return success();
+  };
+  if (failed(gate(h, "the gates of H channels", "DGH")))
+    return failure();
+  if (orientations > 0 &&
+      failed(gate(orientations * h, "the orientation gates (O·H)", "DGO")))
+    return failure();
   return success();
 }
 
-/// After the contract: `sub_heads` divides H (w_v's dim 1), and every
-/// activation attribute names an activation of its kind.
-static LogicalResult verifyGateLayers(Operation *op, Value wV,
-                                      StringRef subHeadsLabel,
-                                      StringRef activationLabel,
+/// Every activation attribute names an activation of its kind.
+static LogicalResult verifyGateLayers(Operation *op, StringRef activationLabel,
                                       bool hasEigenvalue) {
-  int64_t sh = getLayerSubHeads(op);
-  int64_t h = cast<RankedTensorType>(wV.getType()).getDimSize(1);
-  if (h % sh != 0)
-    return op->emitOpError() << "'sub_heads' = " << sh
-                             << " does not divide the head count H = " << h
-                             << " (" << subHeadsLabel << ")";
   static constexpr StringRef gateKinds[] = {"sigmoid", "tanh", "identity"};
   static constexpr StringRef eigenKinds[] = {"tanh", "logsigmoid", "expexp"};
   for (StringRef gate : {"source", "mark", "direct", "eigenvalue"}) {
@@ -586,7 +613,7 @@ SmallVector<LayerWeightInfo> mlir::plstm::getLayer2DWeights(bool pMode,
       {"w_v", dims({"DIN", "H", "DV"}, {"JV"}), true},
       {"b_v", dims({"H", "DV"}, {"JV"}), true},
       {"b_direct", dims({"H"}, {"JO", "JQ", "JK", "JV"}), true},
-      {"w_direct", dims({"DIN", "H"}, {"JO", "JQ", "JK", "JV"}), false},
+      {"w_direct", dims({"DGH", "H"}, {"JO", "JQ", "JK", "JV"}), false},
       {"norm_scale", dims({"H", "DV"}, {"JO"}), true},
       {"w_out", withJ ? SmallVector<StringRef>{"H", "DV", "JO", "D"}
                       : SmallVector<StringRef>{"H", "DV", "D"},
@@ -603,7 +630,7 @@ SmallVector<LayerWeightInfo> mlir::plstm::getLayer2DWeights(bool pMode,
       j = {"JK", "JV"};
     if (withJ && kind == Mark)
       j = {"JO", "JQ"};
-    SmallVector<StringRef> b = {"O", "H"}, w = {"DIN", "O", "H"};
+    SmallVector<StringRef> b = {"O", "H"}, w = {"DGO", "O", "H"};
     b.append(j);
     w.append(j);
     weights.push_back({bias, b, true});
@@ -691,10 +718,11 @@ LogicalResult Layer2DOp::verify() {
   c.dim("O", "C-layer2d-11", true, static_cast<int64_t>(orientations.size()));
   for (StringRef name : {"JQ", "JK", "JV", "JO"})
     c.dim(name, "C-layer2d-17", true);
-  if (failed(verifySubHeads(*this, getX(), c, "C-layer2d-15")) ||
+  if (failed(verifySubHeads(*this, getX(), getWeight("w_v"),
+                            static_cast<int64_t>(orientations.size()), c,
+                            "C-layer2d-15")) ||
       failed(checkContract(*this, c)) ||
-      failed(verifyGateLayers(*this, getWeight("w_v"), "C-layer2d-15",
-                              "C-layer2d-16", /*hasEigenvalue=*/true)))
+      failed(verifyGateLayers(*this, "C-layer2d-16", /*hasEigenvalue=*/true)))
     return failure();
 
   if (auto f = getEigenvalueFactor()) {
@@ -727,21 +755,21 @@ SmallVector<LayerWeightInfo> mlir::plstm::getLayer1DWeights(int64_t jt) {
       {"w_v", {"DIN", "H", "DV", "JV"}, true},
       {"b_v", {"H", "DV", "JV"}, true},
       {"b_source", {"H", "JT", "JK", "JV"}, true},
-      {"w_source", {"DIN", "H", "JT", "JK", "JV"}, false},
+      {"w_source", {"DGH", "H", "JT", "JK", "JV"}, false},
       {"b_mark", {"H", "JO", "JQ", "JT"}, true},
-      {"w_mark", {"DIN", "H", "JO", "JQ", "JT"}, false},
+      {"w_mark", {"DGH", "H", "JO", "JQ", "JT"}, false},
       {"b_direct", {"H", "JO", "JQ", "JK", "JV"}, true},
-      {"w_direct", {"DIN", "H", "JO", "JQ", "JK", "JV"}, false},
+      {"w_direct", {"DGH", "H", "JO", "JQ", "JK", "JV"}, false},
       {"b_eigen", {"H", "JT"}, true},
-      {"w_eigen", {"DIN", "H", "JT"}, false},
+      {"w_eigen", {"DGH", "H", "JT"}, false},
       {"norm_scale", {"H", "DV", "JO"}, true},
       {"w_out", {"H", "DV", "JO", "D"}, true},
       {"passthrough", {"D"}, false}};
   if (jt > 1) {
     weights.push_back({"b_in", {"H", "JT", "JT"}, true});
-    weights.push_back({"w_in", {"DIN", "H", "JT", "JT"}, false});
+    weights.push_back({"w_in", {"DGH", "H", "JT", "JT"}, false});
     weights.push_back({"b_out", {"H", "JT", "JT"}, false});
-    weights.push_back({"w_out_t", {"DIN", "H", "JT", "JT"}, false});
+    weights.push_back({"w_out_t", {"DGH", "H", "JT", "JT"}, false});
   }
   return weights;
 }
@@ -786,10 +814,10 @@ LogicalResult Layer1DOp::verify() {
     c.dim(name, "C-layer1d-7", true);
   for (StringRef name : {"JQ", "JK", "JV", "JT", "JO"})
     c.dim(name, "C-layer1d-8", true);
-  if (failed(verifySubHeads(*this, getX(), c, "C-layer1d-10")) ||
+  if (failed(verifySubHeads(*this, getX(), getWeight("w_v"), 0, c,
+                            "C-layer1d-10")) ||
       failed(checkContract(*this, c)) ||
-      failed(verifyGateLayers(*this, getWeight("w_v"), "C-layer1d-10",
-                              "C-layer1d-11", /*hasEigenvalue=*/true)))
+      failed(verifyGateLayers(*this, "C-layer1d-11", /*hasEigenvalue=*/true)))
     return failure();
 
   for (auto [name, attr, positive] :
@@ -829,13 +857,13 @@ SmallVector<LayerWeightInfo> mlir::plstm::getLayerDagWeights(bool withJ) {
           {"w_v", dims({"DIN", "H", "DV"}, {"JV"}), true},
           {"b_v", dims({"H", "DV"}, {"JV"}), true},
           {"b_source", dims({"H"}, {"JK", "JV"}), true},
-          {"w_source", dims({"DIN", "H"}, {"JK", "JV"}), false},
+          {"w_source", dims({"DGH", "H"}, {"JK", "JV"}), false},
           {"b_mark", dims({"H"}, {"JO", "JQ"}), true},
-          {"w_mark", dims({"DIN", "H"}, {"JO", "JQ"}), false},
+          {"w_mark", dims({"DGH", "H"}, {"JO", "JQ"}), false},
           {"b_direct", dims({"H"}, {"JO", "JQ", "JK", "JV"}), true},
-          {"w_direct", dims({"DIN", "H"}, {"JO", "JQ", "JK", "JV"}), false},
+          {"w_direct", dims({"DGH", "H"}, {"JO", "JQ", "JK", "JV"}), false},
           {"b_transition", {"H"}, true},
-          {"w_transition", {"DIN", "H"}, false},
+          {"w_transition", {"DGH", "H"}, false},
           {"norm_scale", dims({"H", "DV"}, {"JO"}), true},
           {"w_out", withJ ? SmallVector<StringRef>{"H", "DV", "JO", "D"}
                           : SmallVector<StringRef>{"H", "DV", "D"},
@@ -866,10 +894,10 @@ LogicalResult LayerDagOp::verify() {
     c.dim(name, "C-layerdag-12", true);
   for (StringRef name : {"H", "DK", "DV"})
     c.dim(name, "C-layerdag-7", true);
-  if (failed(verifySubHeads(*this, getX(), c, "C-layerdag-10")) ||
+  if (failed(verifySubHeads(*this, getX(), getWeight("w_v"), 0, c,
+                            "C-layerdag-10")) ||
       failed(checkContract(*this, c, "C-layerdag-8")) ||
-      failed(verifyGateLayers(*this, getWeight("w_v"), "C-layerdag-10",
-                              "C-layerdag-11", /*hasEigenvalue=*/false)))
+      failed(verifyGateLayers(*this, "C-layerdag-11", /*hasEigenvalue=*/false)))
     return failure();
   return verifyQkScale(*this, getQkScaleAttr(), "C-layerdag-9");
 }

@@ -384,17 +384,17 @@ def PLSTM_Layer2DOp : PLSTM_Op<"layer2d", [Pure]> {
     | w_v | [DIN, H, DV] | v = x·w_v + b_v |
     | b_v | [H, DV] | |
     | b_direct | [H] | D = σ(b_direct + x·w_direct) |
-    | w_direct (optional) | [DIN, H] | |
+    | w_direct (optional) | [DGH, H] | |
     | norm_scale | [H, DV] | per-head RMS norm over DV (eps 1e-5), times the scale |
     | w_out | [H, DV, D] | out = Σ_{h,v} norm(y)·w_out (no bias) |
     | passthrough (optional) | [D] | out += passthrough ⊙ x |
-    | P-mode: b_alpha, w_alpha | [O, H], [DIN, O, H] | α = σ(b_alpha + 0.5·(x·w_alpha)/D) |
-    | P-mode: b_source, w_source (optional) | [O, H], [DIN, O, H] | src = σ(b + x·w) |
-    | P-mode: b_transition, w_transition (optional) | [O, H], [DIN, O, H] | τ = tanh(f·(b + x·w)) |
-    | P-mode: b_mark, w_mark (optional) | [O, H], [DIN, O, H] | M_l = M_u = σ(b + x·w) |
+    | P-mode: b_alpha, w_alpha | [O, H], [DGO, O, H] | α = σ(b_alpha + 0.5·(x·w_alpha)/D) |
+    | P-mode: b_source, w_source (optional) | [O, H], [DGO, O, H] | src = σ(b + x·w) |
+    | P-mode: b_transition, w_transition (optional) | [O, H], [DGO, O, H] | τ = tanh(f·(b + x·w)) |
+    | P-mode: b_mark, w_mark (optional) | [O, H], [DGO, O, H] | M_l = M_u = σ(b + x·w) |
     | D-mode: b_source_r, b_source_d, b_mark_l, b_mark_u | [O, H] | σ(b + x·w) each |
     | D-mode: b_t_rl, b_t_du, b_t_turn | [O, H] | tanh(f·(b + x·w)) each |
-    | D-mode: w_ of each (optional) | [DIN, O, H] | |
+    | D-mode: w_ of each (optional) | [DGO, O, H] | |
 
     P-mode gates (SPEC §5.3): S_r = α·src, S_d = 1 − S_r,
     T_rl = T_ru = α·τ, T_du = T_dl = 1 − α·τ. By default τ is clamped to
@@ -407,10 +407,15 @@ def PLSTM_Layer2DOp : PLSTM_Op<"layer2d", [Pure]> {
     `qk_scale` (default DK^-1/2) and `schedule` are passed to the scan.
 
     Gate layers (SPEC §5.1): `sub_heads` = sh (default 1, dense) makes
-    every input projection block-diagonal: the input features are split
-    into sh chunks of DIN = D/sh, and head h reads only chunk
-    h / (H/sh), so each w_ weight that reads the input has DIN rows (for
-    sh = 1, DIN = D). `source_activation`, `mark_activation` and
+    the Q/K/V projections block-diagonal: the input features are split into
+    sh chunks of DIN = D/sh and head h reads only chunk h / (H/sh), so
+    w_q, w_k, w_v have DIN rows. `gate_sub_heads` = g (default 1) does the
+    same for the gate projections: a gate layer of C channels reads
+    m = min(g, C) chunks of D/m features, channel c the chunk c / (C/m);
+    its w_ weight has D/m rows (DGH for the layers of H channels; in the 2D
+    layer DGO for the orientation gates, whose O·H channels are numbered
+    c = h·O + o, the fused kernel's head-major order, SPEC §5.4).
+    `source_activation`, `mark_activation` and
     `direct_activation` pick each gate layer's activation: "sigmoid"
     (default; the reference's `logsigmoid` with scale 1), "tanh" or
     "identity".
@@ -447,8 +452,10 @@ def PLSTM_Layer2DOp : PLSTM_Op<"layer2d", [Pure]> {
       finite; the factor is positive.
     - (C-layer2d-14) the schedule is one the 2D scan accepts (C-scan2d-14,
       C-scan2d-15).
-    - (C-layer2d-15) `sub_heads` is positive and divides D and H; the input
-      projections have DIN = D / sub_heads rows.
+    - (C-layer2d-15) `sub_heads` is positive and divides D and H; the Q/K/V
+      projections have DIN = D / sub_heads rows; `gate_sub_heads` is
+      positive, its chunk count m divides D and the channels of each gate
+      layer, and the gate projections have D / m rows (DGH, DGO).
     - (C-layer2d-16) each activation attribute names an activation of its
       kind (above).
     - (C-layer2d-17) in the form with J axes, the J dims (JQ, JK, JV, JO)
@@ -475,6 +482,7 @@ def PLSTM_Layer2DOp : PLSTM_Op<"layer2d", [Pure]> {
     OptionalAttr<StrAttr>:$chirality,
     UnitAttr:$signed_p_mode,
     OptionalAttr<I64Attr>:$sub_heads,
+    OptionalAttr<I64Attr>:$gate_sub_heads,
     OptionalAttr<StrAttr>:$source_activation,
     OptionalAttr<StrAttr>:$mark_activation,
     OptionalAttr<StrAttr>:$direct_activation,
@@ -536,12 +544,12 @@ def PLSTM_Layer1DOp : PLSTM_Op<"layer1d", [Pure]> {
     | w_q, b_q | [DIN, H, DK, JQ], [H, DK, JQ] | q = c·w_q + b_q |
     | w_k, b_k | [DIN, H, DK, JK], [H, DK, JK] | k = c·w_k + b_k |
     | w_v, b_v | [DIN, H, DV, JV], [H, DV, JV] | v = x·w_v + b_v (raw x) |
-    | b_source, w_source (optional) | [H, JT, JK, JV], [DIN, H, JT, JK, JV] | S = σ(b + c·w) |
-    | b_mark, w_mark (optional) | [H, JO, JQ, JT], [DIN, H, JO, JQ, JT] | M = σ(b + c·w) |
-    | b_direct, w_direct (optional) | [H, JO, JQ, JK, JV], [DIN, H, JO, JQ, JK, JV] | D = σ(b + c·w) |
-    | b_eigen, w_eigen (optional) | [H, JT], [DIN, H, JT] | λ = tanh(f·(b + c·w)) |
-    | b_in, w_in (optional) (JT > 1) | [H, JT, JT], [DIN, H, JT, JT] | W = expo(b_in + c·w_in) |
-    | b_out, w_out_t (optional) (JT > 1) | [H, JT, JT], [DIN, H, JT, JT] | U = expo(b_out + c·w_out_t); without b_out U = Wᵀ (symmetric) |
+    | b_source, w_source (optional) | [H, JT, JK, JV], [DGH, H, JT, JK, JV] | S = σ(b + c·w) |
+    | b_mark, w_mark (optional) | [H, JO, JQ, JT], [DGH, H, JO, JQ, JT] | M = σ(b + c·w) |
+    | b_direct, w_direct (optional) | [H, JO, JQ, JK, JV], [DGH, H, JO, JQ, JK, JV] | D = σ(b + c·w) |
+    | b_eigen, w_eigen (optional) | [H, JT], [DGH, H, JT] | λ = tanh(f·(b + c·w)) |
+    | b_in, w_in (optional) (JT > 1) | [H, JT, JT], [DGH, H, JT, JT] | W = expo(b_in + c·w_in) |
+    | b_out, w_out_t (optional) (JT > 1) | [H, JT, JT], [DGH, H, JT, JT] | U = expo(b_out + c·w_out_t); without b_out U = Wᵀ (symmetric) |
     | norm_scale | [H, DV, JO] | per-head RMS norm over DV·JO (eps 1e-5), times the scale |
     | w_out | [H, DV, JO, D] | out = Σ norm(y)·w_out (no bias) |
     | passthrough (optional) | [D] | out += passthrough ⊙ c |
@@ -553,10 +561,15 @@ def PLSTM_Layer1DOp : PLSTM_Op<"layer1d", [Pure]> {
     (default DK^-1/2) and `schedule` are passed to the scan.
 
     Gate layers (SPEC §5.1): `sub_heads` = sh (default 1, dense) makes
-    every input projection block-diagonal: the input features are split
-    into sh chunks of DIN = D/sh, and head h reads only chunk
-    h / (H/sh), so each w_ weight that reads the input has DIN rows (for
-    sh = 1, DIN = D). `source_activation`, `mark_activation` and
+    the Q/K/V projections block-diagonal: the input features are split into
+    sh chunks of DIN = D/sh and head h reads only chunk h / (H/sh), so
+    w_q, w_k, w_v have DIN rows. `gate_sub_heads` = g (default 1) does the
+    same for the gate projections: a gate layer of C channels reads
+    m = min(g, C) chunks of D/m features, channel c the chunk c / (C/m);
+    its w_ weight has D/m rows (DGH for the layers of H channels; in the 2D
+    layer DGO for the orientation gates, whose O·H channels are numbered
+    c = h·O + o, the fused kernel's head-major order, SPEC §5.4).
+    `source_activation`, `mark_activation` and
     `direct_activation` pick each gate layer's activation: "sigmoid"
     (default; the reference's `logsigmoid` with scale 1), "tanh" or
     "identity".
@@ -584,8 +597,10 @@ def PLSTM_Layer1DOp : PLSTM_Op<"layer1d", [Pure]> {
     - (C-layer1d-8) the J dims (JQ, JK, JV, JT, JO) agree.
     - (C-layer1d-9) `eigenvalue_factor`, `orthogonal_factor` and `qk_scale`,
       when given, are finite; the eigenvalue factor is positive.
-    - (C-layer1d-10) `sub_heads` is positive and divides D and H; the input
-      projections have DIN = D / sub_heads rows.
+    - (C-layer1d-10) `sub_heads` is positive and divides D and H; the Q/K/V
+      projections have DIN = D / sub_heads rows; `gate_sub_heads` is
+      positive, its chunk count m = min(gate_sub_heads, H) divides D and H,
+      and the gate projections have DGH = D / m rows.
     - (C-layer1d-11) each activation attribute names an activation of its
       kind (above).
 
@@ -604,6 +619,7 @@ def PLSTM_Layer1DOp : PLSTM_Op<"layer1d", [Pure]> {
     Variadic<PLSTM_FloatTensor>:$weights,
     StrArrayAttr:$names,
     OptionalAttr<I64Attr>:$sub_heads,
+    OptionalAttr<I64Attr>:$gate_sub_heads,
     OptionalAttr<StrAttr>:$source_activation,
     OptionalAttr<StrAttr>:$mark_activation,
     OptionalAttr<StrAttr>:$direct_activation,
@@ -665,10 +681,10 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
     |---|---|---|
     | w_q, w_k, b_q, b_k | [DIN, H, DK], [H, DK] | q = x·w_q + b_q, k likewise |
     | w_v, b_v | [DIN, H, DV], [H, DV] | v = x·w_v + b_v |
-    | b_source, w_source (optional) | [H], [DIN, H] | S_e = σ(b + x_tail(e)·w) |
-    | b_mark, w_mark (optional) | [H], [DIN, H] | M_e = σ(b + x_head(e)·w) |
-    | b_direct, w_direct (optional) | [H], [DIN, H] | D_n = σ(b + x_n·w) |
-    | b_transition, w_transition (optional) | [H], [DIN, H] | t_l = b + x_u·w, u the node line edge l passes |
+    | b_source, w_source (optional) | [H], [DGH, H] | S_e = σ(b + x_tail(e)·w) |
+    | b_mark, w_mark (optional) | [H], [DGH, H] | M_e = σ(b + x_head(e)·w) |
+    | b_direct, w_direct (optional) | [H], [DGH, H] | D_n = σ(b + x_n·w) |
+    | b_transition, w_transition (optional) | [H], [DGH, H] | t_l = b + x_u·w, u the node line edge l passes |
     | norm_scale | [H, DV] | per-head RMS norm over DV (eps 1e-5), times the scale |
     | w_out | [H, DV, D] | out = Σ norm(y)·w_out (no bias) |
     | passthrough (optional) | [D] | out += passthrough ⊙ x |
@@ -679,10 +695,15 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
     the reference graph kernels use 1) and `schedule` go to the scan.
 
     Gate layers (SPEC §5.1): `sub_heads` = sh (default 1, dense) makes
-    every input projection block-diagonal: the input features are split
-    into sh chunks of DIN = D/sh, and head h reads only chunk
-    h / (H/sh), so each w_ weight that reads the input has DIN rows (for
-    sh = 1, DIN = D). `source_activation`, `mark_activation` and
+    the Q/K/V projections block-diagonal: the input features are split into
+    sh chunks of DIN = D/sh and head h reads only chunk h / (H/sh), so
+    w_q, w_k, w_v have DIN rows. `gate_sub_heads` = g (default 1) does the
+    same for the gate projections: a gate layer of C channels reads
+    m = min(g, C) chunks of D/m features, channel c the chunk c / (C/m);
+    its w_ weight has D/m rows (DGH for the layers of H channels; in the 2D
+    layer DGO for the orientation gates, whose O·H channels are numbered
+    c = h·O + o, the fused kernel's head-major order, SPEC §5.4).
+    `source_activation`, `mark_activation` and
     `direct_activation` pick each gate layer's activation: "sigmoid"
     (default; the reference's `logsigmoid` with scale 1), "tanh" or
     "identity".
@@ -707,8 +728,10 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
     - (C-layerdag-8) the graph operands are [n, 2] tensors of i32 or i64.
     - (C-layerdag-9) `mode` is "P" or "D"; `qk_scale`, when given, is
       finite.
-    - (C-layerdag-10) `sub_heads` is positive and divides D and H; the input
-      projections have DIN = D / sub_heads rows.
+    - (C-layerdag-10) `sub_heads` is positive and divides D and H; the Q/K/V
+      projections have DIN = D / sub_heads rows; `gate_sub_heads` is
+      positive, its chunk count m = min(gate_sub_heads, H) divides D and H,
+      and the gate projections have DGH = D / m rows.
     - (C-layerdag-11) each activation attribute is "sigmoid", "tanh" or
       "identity".
     - (C-layerdag-12) in the form with J axes, the J dims (JQ, JK, JV, JO)
@@ -723,6 +746,7 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
     StrArrayAttr:$names,
     StrAttr:$mode,
     OptionalAttr<I64Attr>:$sub_heads,
+    OptionalAttr<I64Attr>:$gate_sub_heads,
     OptionalAttr<StrAttr>:$source_activation,
     OptionalAttr<StrAttr>:$mark_activation,
     OptionalAttr<StrAttr>:$direct_activation,

@@ -46,7 +46,7 @@ public:
   LayerLowering(Operation *op, Value x)
       : b(op->getLoc(), op),
         et(cast<RankedTensorType>(x.getType()).getElementType()), layer(op),
-        subHeads(getLayerSubHeads(op)) {}
+        subHeads(getLayerSubHeads(op)), gateSubHeads(getLayerGateSubHeads(op)) {}
 
 protected:
   static ArrayRef<int64_t> shapeOf(Value v) {
@@ -169,13 +169,13 @@ protected:
   }
 
   /// acc + in·w as einsum letters: `in` carries the input feature letter
-  /// 'd', w carries 'd' (its DIN rows) and the head letter 'h', acc 'h'.
-  /// With sub_heads sh > 1 the projection is block-diagonal (SPEC §5.1):
+  /// 'd', w carries 'd' (its D / chunks rows) and the head letter 'h', acc
+  /// 'h'. With `chunks` > 1 the projection is block-diagonal (SPEC §5.1):
   /// in's d axis is split into (S, d) and the h axes of w and acc into
   /// (S, h), so head group S reads only input chunk S; acc is reshaped back.
   Value project(Value in, StringRef inIdx, Value w, StringRef wIdx, Value acc,
-                StringRef accIdx) {
-    if (subHeads == 1)
+                StringRef accIdx, int64_t chunks) {
+    if (chunks == 1)
       return einsum(b, {{in, inIdx}, {w, wIdx}}, acc, accIdx);
     SmallVector<ReassociationIndices> accGroups;
     auto split = [&](Value t, StringRef idx, char letter, std::string &newIdx,
@@ -187,8 +187,8 @@ protected:
       for (int64_t i = 0; i < type.getRank(); ++i) {
         int64_t extent = type.getDimSize(i);
         if (static_cast<size_t>(i) == pos) {
-          shape.push_back(subHeads);
-          shape.push_back(extent / subHeads);
+          shape.push_back(chunks);
+          shape.push_back(extent / chunks);
           int64_t first = static_cast<int64_t>(shape.size()) - 2;
           groups.push_back({first, first + 1});
         } else {
@@ -283,9 +283,13 @@ protected:
 
   ImplicitLocOpBuilder b;
   Type et;
-  /// The layer op (activations) and its sub_heads.
+  /// The layer op (activations), its sub_heads (Q/K/V) and gate_sub_heads.
   Operation *layer;
-  int64_t subHeads;
+  int64_t subHeads, gateSubHeads;
+  /// The input chunks of a gate layer of `channels` channels.
+  int64_t gateChunks(int64_t channels) const {
+    return std::min(gateSubHeads, channels);
+  }
   /// Sizes of the dynamic dims in order (zeros).
   SmallVector<Value> dynamic;
 };
@@ -347,10 +351,82 @@ private:
     if (Value w = op.getWeight(weight)) {
       if (scale != 1.0)
         w = scaled(w, scale);
-      acc = project(op.getX(), "bxyd", w, "doh" + jl(j.weightLetters), acc,
-                    out);
+      acc = projectChannels(w, jl(j.weightLetters), acc, j.letters);
     }
     return acc;
+  }
+
+  /// acc [B, H, O, MX, MY, J...] + x·w for w [DGO, O, H, J...] with the
+  /// gate_sub_heads chunks over the O·H channels, numbered c = h·O + o (the
+  /// fused kernel's head-major order, SPEC §5.4): channel c reads the chunk
+  /// c / (O·H / m). w is transposed to [DGO, H, O, J...] and both w and acc
+  /// are viewed with their channels as (S, r), S the chunk.
+  Value projectChannels(Value w, StringRef wJ, Value acc, StringRef accJ) {
+    int64_t channels = h * numO, m = gateChunks(channels);
+    std::string out = ("bhoxy" + accJ).str();
+    if (m == 1)
+      return einsum(b, {{op.getX(), "bxyd"}, {w, "doh" + wJ.str()}}, acc, out);
+    ArrayRef<int64_t> wShape = shapeOf(w);
+    SmallVector<int64_t> tShape = {wShape[0], h, numO};
+    llvm::append_range(tShape, wShape.drop_front(3));
+    Value wT = einsum(b, {{w, "doh" + wJ.str()}}, zeros(tShape),
+                      "dho" + wJ.str());
+    // [DGO, H, O, J...] -> [DGO, m, C/m, J...].
+    auto channelsAsChunks = [&](Value t, int64_t at) {
+      auto type = cast<RankedTensorType>(t.getType());
+      SmallVector<ReassociationIndices> groups;
+      SmallVector<int64_t> shape;
+      for (int64_t i = 0; i < type.getRank(); ++i) {
+        if (i == at + 1)
+          continue;
+        if (i == at) {
+          groups.push_back({i, i + 1});
+          shape.push_back(m);
+          shape.push_back(channels / m);
+        } else {
+          groups.push_back({i});
+          shape.push_back(type.getDimSize(i));
+        }
+      }
+      Value flat = tensor::CollapseShapeOp::create(b, t, groups);
+      SmallVector<ReassociationIndices> split;
+      for (int64_t i = 0, r = 0; i < type.getRank() - 1; ++i) {
+        if (i == at) {
+          split.push_back({r, r + 1});
+          r += 2;
+        } else {
+          split.push_back({r++});
+        }
+      }
+      return std::make_pair(
+          tensor::ExpandShapeOp::create(b, RankedTensorType::get(shape, et),
+                                        flat, split)
+              .getResult(),
+          groups);
+    };
+    Value wS = channelsAsChunks(wT, 1).first;
+    auto [accS, accGroups] = channelsAsChunks(acc, 1);
+    // x [B, MX, MY, D] -> [B, MX, MY, m, D/m].
+    auto xType = cast<RankedTensorType>(op.getX().getType());
+    Value xS = tensor::ExpandShapeOp::create(
+        b, RankedTensorType::get({kDyn, mx, my, m, d / m}, et), op.getX(),
+        SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+    (void)xType;
+    Value sum = einsum(b, {{xS, "bxySd"}, {wS, "dSr" + wJ.str()}}, accS,
+                       ("bSrxy" + accJ).str());
+    // [B, m, C/m, ...] -> [B, H·O, ...] -> [B, H, O, ...].
+    auto sumType = cast<RankedTensorType>(sum.getType());
+    SmallVector<ReassociationIndices> merge;
+    for (int64_t i = 0, r = 0; i < sumType.getRank() - 1; ++i) {
+      if (i == 1) {
+        merge.push_back({r, r + 1});
+        r += 2;
+      } else {
+        merge.push_back({r++});
+      }
+    }
+    Value flat = tensor::CollapseShapeOp::create(b, sum, merge);
+    return tensor::ExpandShapeOp::create(b, acc.getType(), flat, accGroups);
   }
   /// The gate act(b + x·w) in the scan's layout ([B·H, O, MX, MY] and
   /// `units` unit J dims): the activation is applied after the reshape, so
@@ -371,7 +447,7 @@ private:
     Value acc = einsum(b, {{op.getWeight(bias), "hk" + jl(j)}},
                        zeros({kDyn, h, mx, my, k, extent}), out);
     return project(op.getX(), "bxyd", op.getWeight(weight), "dhk" + jl(j),
-                   acc, out);
+                   acc, out, subHeads);
   }
 
   Layer2DOp op;
@@ -390,7 +466,7 @@ void LayerBuilder::run() {
              zeros({kDyn, h, mx, my, jo, jq, jk, jv}), "bhxypqjl");
   if (Value w = op.getWeight("w_direct"))
     directPre = project(op.getX(), "bxyd", w, "dh" + jl("pqjl"), directPre,
-                        "bhxypqjl");
+                        "bhxypqjl", gateChunks(h));
   Value direct = gateOf(toScanLayout(directPre, 0), "direct");
 
   Value sr, sd, trl, tdu, tdl, tru, ml, mu;
@@ -536,15 +612,17 @@ private:
 
   /// bias + in·w as [B, H, T, J...] (`j` the J letters, `shape` their
   /// extents); w may be absent.
+  /// (`chunks`: the input chunks, sub_heads for Q/K/V, the gate chunks
+  /// for the gate layers.)
   Value gatePre(Value in, StringRef bias, StringRef weight, StringRef j,
-                ArrayRef<int64_t> shape) {
+                ArrayRef<int64_t> shape, int64_t chunks) {
     SmallVector<int64_t> full = {kDyn, h, kDyn};
     llvm::append_range(full, shape);
     std::string out = "bht" + j.str();
     Value acc =
         einsum(b, {{op.getWeight(bias), "h" + j.str()}}, zeros(full), out);
     if (Value w = op.getWeight(weight))
-      acc = project(in, "btd", w, "dh" + j.str(), acc, out);
+      acc = project(in, "btd", w, "dh" + j.str(), acc, out, chunks);
     return acc;
   }
 
@@ -586,23 +664,24 @@ void Layer1DBuilder::run() {
   int64_t jq = q[3], jk = k[3], jv = v[3];
   Value x = op.getX();
   Value c = convolution();
+  int64_t gc = gateChunks(h);
   // Q, K from the convolution, V from the raw input (SPEC §5.2).
-  Value qs = toScanLayout(gatePre(c, "b_q", "w_q", "kj", {dk, jq}), 0);
-  Value ks = toScanLayout(gatePre(c, "b_k", "w_k", "kj", {dk, jk}), 0);
-  Value vs = toScanLayout(gatePre(x, "b_v", "w_v", "kj", {dv, jv}), 0);
+  Value qs = toScanLayout(gatePre(c, "b_q", "w_q", "kj", {dk, jq}, subHeads), 0);
+  Value ks = toScanLayout(gatePre(c, "b_k", "w_k", "kj", {dk, jk}, subHeads), 0);
+  Value vs = toScanLayout(gatePre(x, "b_v", "w_v", "kj", {dv, jv}, subHeads), 0);
   // Gates: the activation applied after the reshape to the scan's layout,
   // so each is an elementwise generic the scan reads (plstm-fuse-gates).
   Value source = gateOf(
-      toScanLayout(gatePre(c, "b_source", "w_source", "ijl", {jt, jk, jv}), 0),
+      toScanLayout(gatePre(c, "b_source", "w_source", "ijl", {jt, jk, jv}, gc), 0),
       "source");
   Value mark = gateOf(
-      toScanLayout(gatePre(c, "b_mark", "w_mark", "oju", {jo, jq, jt}), 0),
+      toScanLayout(gatePre(c, "b_mark", "w_mark", "oju", {jo, jq, jt}, gc), 0),
       "mark");
   Value direct = gateOf(toScanLayout(gatePre(c, "b_direct", "w_direct", "ojkl",
-                                             {jo, jq, jk, jv}),
+                                             {jo, jq, jk, jv}, gc),
                                      0),
                         "direct");
-  Value lambdaPre = gatePre(c, "b_eigen", "w_eigen", "i", {jt});
+  Value lambdaPre = gatePre(c, "b_eigen", "w_eigen", "i", {jt}, gc);
   double f = op.getEigenvalueFactorOrDefault();
   Value transition;
   if (jt == 1) {
@@ -612,9 +691,9 @@ void Layer1DBuilder::run() {
     Value lambda = eigenvalueOf(lambdaPre, f);
     // T = U·diag(λ)·W, W = expo(b_in + c·w_in), U = expo(b_out + c·w_out_t)
     // or Wᵀ.
-    Value w = orthogonal(gatePre(c, "b_in", "w_in", "ij", {jt, jt}));
+    Value w = orthogonal(gatePre(c, "b_in", "w_in", "ij", {jt, jt}, gc));
     Value u = op.getWeight("b_out")
-                  ? orthogonal(gatePre(c, "b_out", "w_out_t", "ij", {jt, jt}))
+                  ? orthogonal(gatePre(c, "b_out", "w_out_t", "ij", {jt, jt}, gc))
                   : Value();
     Value t = zeros({kDyn, h, kDyn, jt, jt});
     t = u ? einsum(b, {{u, "bhtik"}, {lambda, "bhtk"}, {w, "bhtkj"}}, t,
@@ -717,7 +796,7 @@ private:
     Value acc = einsum(b, {{op.getWeight(bias), "h" + jl(weightJ)}},
                        zerosWith(shape, {batch, count}), out);
     if (Value w = op.getWeight(weight))
-      acc = project(in, "brd", w, "dh" + jl(weightJ), acc, out);
+      acc = project(in, "brd", w, "dh" + jl(weightJ), acc, out, gateChunks(h));
     return acc;
   }
 
@@ -729,7 +808,7 @@ private:
                        zerosWith({kDyn, h, kDyn, k, extent}, {batch, nodes}),
                        out);
     return project(op.getX(), "bnd", op.getWeight(weight), "dhk" + jl(j), acc,
-                   out);
+                   out, subHeads);
   }
 
   /// P-mode: t_l / (0.5 + Σ_{l' into the same edge} |t_l'|), t [B, H, L].

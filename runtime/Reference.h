@@ -108,12 +108,16 @@ struct ScanDagResults {
 Status referenceScanDag(const ScanDagArgs &args, const ScanDagResults &results);
 
 /// The gate-layer settings of a layer (SPEC §5.1; the layer ops'
-/// `sub_heads` and `*_activation` attributes): block-diagonal input
-/// projections over `subHeads` chunks (head h reads chunk h / (H/subHeads)),
+/// `sub_heads`, `gate_sub_heads` and `*_activation` attributes): block-
+/// diagonal Q/K/V projections over `subHeads` chunks (head h reads chunk
+/// h / (H/subHeads)) and gate projections over min(gateSubHeads, C) chunks
+/// for a gate layer of C channels (2D orientation gates: C = O·H, channel
+/// h·O + o),
 /// the activations of the source, mark and direct gates ("sigmoid", "tanh",
 /// "identity") and of the eigenvalues ("tanh", "logsigmoid", "expexp").
 struct GateLayerOptions {
-  int64_t subHeads = 1;
+  int64_t subHeads = 1;     ///< Q/K/V input chunks
+  int64_t gateSubHeads = 1; ///< gate layers: min(gateSubHeads, channels)
   std::string source = "sigmoid", mark = "sigmoid", direct = "sigmoid";
   std::string eigenvalue = "tanh";
 };

@@ -113,27 +113,39 @@ double eigenvalue(double x, const std::string &kind, double f) {
   return std::tanh(f * x);
 }
 
-/// DIN = D / subHeads, or an error when subHeads does not divide D and H.
-Status inputChunk(int64_t subHeads, int64_t d, int64_t h, int64_t &din) {
-  if (subHeads < 1 || d % subHeads != 0 || h % subHeads != 0)
-    return Status::error("layer sub_heads = " + std::to_string(subHeads) +
-                         ": expected a positive divisor of D = " +
-                         std::to_string(d) + " and H = " + std::to_string(h));
-  din = d / subHeads;
+/// Block-diagonal input projections (SPEC §5.1): `chunks` input chunks of
+/// D / chunks features over `channels` output channels; channel c reads the
+/// chunk c / (channels / chunks).
+struct Chunking {
+  int64_t channels, chunks;
+};
+
+/// `sub_heads` (Q/K/V: `value` chunks over H channels) or `gate_sub_heads`
+/// (`capped`: min(value, channels) chunks) must split D and the channels
+/// evenly.
+Status checkChunks(const std::string &name, int64_t value, int64_t channels,
+                   int64_t d, bool capped) {
+  int64_t chunks = capped ? std::min(value, channels) : value;
+  if (value < 1 || channels % chunks != 0 || d % chunks != 0)
+    return Status::error("layer " + name + " = " + std::to_string(value) +
+                         ": " + std::to_string(chunks) +
+                         " input chunks do not divide D = " +
+                         std::to_string(d) + " and the " +
+                         std::to_string(channels) + " channels");
   return Status::success();
 }
 
-/// bias[lead..., j...] + scale · in[at..., :]·w[:, lead..., j...], the input
-/// projection of head `hh`; block-diagonal over sub-heads (SPEC §5.1): head
-/// hh reads input features [s·DIN, (s+1)·DIN), s = hh / (H / subHeads).
-/// `j` (the J indices) is used only when the weights carry J axes.
+/// bias[lead..., j...] + scale · in[at..., block]·w[:, lead..., j...], the
+/// input projection of one output channel, which reads the input block of
+/// its chunk (`Chunking`). `j` (the J indices) is used only when the weights
+/// carry J axes.
 struct Projector {
-  int64_t din, h, subHeads;
+  int64_t d;
   bool withJ;
 
   double operator()(const TensorRef &in, const std::vector<int64_t> &at,
-                    int64_t hh, const TensorRef &bias, const TensorRef &w,
-                    const std::vector<int64_t> &lead,
+                    Chunking chunking, int64_t channel, const TensorRef &bias,
+                    const TensorRef &w, const std::vector<int64_t> &lead,
                     const std::vector<int64_t> &j, double scale = 1.0) const {
     std::vector<int64_t> index = lead;
     if (withJ)
@@ -141,11 +153,13 @@ struct Projector {
     double sum = atv(bias, index);
     if (!w.present())
       return sum;
-    int64_t first = (hh / (h / subHeads)) * din;
+    int64_t width = d / chunking.chunks;
+    int64_t first =
+        (channel / (chunking.channels / chunking.chunks)) * width;
     std::vector<int64_t> xi = at, wi = {0};
     xi.push_back(0);
     wi.insert(wi.end(), index.begin(), index.end());
-    for (int64_t c = 0; c < din; ++c) {
+    for (int64_t c = 0; c < width; ++c) {
       xi.back() = first + c;
       wi[0] = c;
       sum += scale * atv(in, xi) * atv(w, wi);
@@ -243,10 +257,20 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
           jv = withJ ? weight("w_v").shape[3] : 1,
           jo = withJ ? weight("norm_scale").shape[2] : 1;
   int64_t numO = static_cast<int64_t>(args.orientations.size());
-  int64_t din;
-  if (Status s = inputChunk(args.gates.subHeads, d, h, din); !s)
+  const GateLayerOptions &act = args.gates;
+  Chunking qkvChunks{h, act.subHeads},
+      headChunks{h, std::min(act.gateSubHeads, h)},
+      orientChunks{h * numO, std::min(act.gateSubHeads, h * numO)};
+  if (Status s = checkChunks("sub_heads", act.subHeads, h, d, false); !s)
     return s;
-  Projector project{din, h, args.gates.subHeads, withJ};
+  for (int64_t channels : {h, h * numO})
+    if (Status s = checkChunks("gate_sub_heads", act.gateSubHeads, channels,
+                               d, true);
+        !s)
+      return s;
+  int64_t din = d / qkvChunks.chunks, dgh = d / headChunks.chunks,
+          dgo = d / orientChunks.chunks;
+  Projector project{d, withJ};
   // Every weight's shape, from the op's table.
   auto with = [&](std::vector<int64_t> own, std::vector<int64_t> j) {
     if (withJ)
@@ -261,7 +285,7 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
       {"w_v", with({din, h, dv}, {jv})},
       {"b_v", with({h, dv}, {jv})},
       {"b_direct", with({h}, {jo, jq, jk, jv})},
-      {"w_direct", with({din, h}, {jo, jq, jk, jv})},
+      {"w_direct", with({dgh, h}, {jo, jq, jk, jv})},
       {"norm_scale", with({h, dv}, {jo})},
       {"w_out", with({h, dv}, {jo})}};
   shapes.back().second.push_back(d);
@@ -277,7 +301,7 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
   };
   for (const std::string &g : gates) {
     shapes.push_back({"b_" + g, with({numO, h}, gateJ(g))});
-    shapes.push_back({"w_" + g, with({din, numO, h}, gateJ(g))});
+    shapes.push_back({"w_" + g, with({dgo, numO, h}, gateJ(g))});
   }
   if (Status s = checkShapes(args.weights, shapes, y, {batch, mx, my, d}); !s)
     return s;
@@ -295,38 +319,48 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
       ml(DType::F64, markShape), mu(DType::F64, markShape),
       direct(DType::F64, {bh, mx, my, jo, jq, jk, jv});
   double f = args.eigenvalueFactor;
-  const GateLayerOptions &act = args.gates;
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t hh = 0; hh < h; ++hh)
       for (int64_t ix = 0; ix < mx; ++ix)
         for (int64_t iy = 0; iy < my; ++iy) {
           std::vector<int64_t> cell = {b, ix, iy};
           int64_t n = ((b * h + hh) * mx + ix) * my + iy;
-          // bias[lead..., j...] + scale·x·w[:, lead..., j...].
+          // bias[lead..., j...] + scale·x·w[:, lead..., j...]; the
+          // channel is the head (Q/K/V, direct) or h·O + o (the
+          // orientation gates, head-major as in the fused kernel).
+          auto qkv = [&](const std::string &bias, const std::string &w,
+                         const std::vector<int64_t> &lead,
+                         const std::vector<int64_t> &j) {
+            return project(x, cell, qkvChunks, hh, weight(bias), weight(w),
+                           lead, j);
+          };
+          // An orientation gate (lead = {o, h}): channel h·O + o.
           auto pre = [&](const std::string &bias, const std::string &w,
                          const std::vector<int64_t> &lead,
                          const std::vector<int64_t> &j, double scale = 1.0) {
-            return project(x, cell, hh, weight(bias), weight(w), lead, j,
-                           scale);
+            return project(x, cell, orientChunks, hh * numO + lead[0],
+                           weight(bias), weight(w), lead, j, scale);
           };
           // q, k, v: lead (h, feature), J index last.
           each({dk, jq}, [&](int64_t e, const std::vector<int64_t> &i) {
             q.ref().storeLinear(n * dk * jq + e,
-                                pre("b_q", "w_q", {hh, i[0]}, {i[1]}));
+                                qkv("b_q", "w_q", {hh, i[0]}, {i[1]}));
           });
           each({dk, jk}, [&](int64_t e, const std::vector<int64_t> &i) {
             k.ref().storeLinear(n * dk * jk + e,
-                                pre("b_k", "w_k", {hh, i[0]}, {i[1]}));
+                                qkv("b_k", "w_k", {hh, i[0]}, {i[1]}));
           });
           each({dv, jv}, [&](int64_t e, const std::vector<int64_t> &i) {
             v.ref().storeLinear(n * dv * jv + e,
-                                pre("b_v", "w_v", {hh, i[0]}, {i[1]}));
+                                qkv("b_v", "w_v", {hh, i[0]}, {i[1]}));
           });
           int64_t directSize = jo * jq * jk * jv;
           each({jo, jq, jk, jv}, [&](int64_t e, const std::vector<int64_t> &j) {
             direct.ref().storeLinear(
                 n * directSize + e,
-                activate(pre("b_direct", "w_direct", {hh}, j), act.direct));
+                activate(project(x, cell, headChunks, hh, weight("b_direct"),
+                                 weight("w_direct"), {hh}, j),
+                         act.direct));
           });
           for (int64_t o = 0; o < numO; ++o) {
             int64_t g = (((b * h + hh) * numO + o) * mx + ix) * my + iy;
@@ -484,10 +518,17 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
           jq = weight("w_q").shape[3], jk = weight("w_k").shape[3],
           dv = weight("w_v").shape[2], jv = weight("w_v").shape[3],
           jo = weight("b_mark").shape[1], jt = weight("b_eigen").shape[1];
-  int64_t din;
-  if (Status s = inputChunk(args.gates.subHeads, d, h, din); !s)
+  Chunking qkvChunks{h, args.gates.subHeads},
+      gateChunks{h, std::min(args.gates.gateSubHeads, h)};
+  if (Status s = checkChunks("sub_heads", args.gates.subHeads, h, d, false);
+      !s)
     return s;
-  Projector project{din, h, args.gates.subHeads, /*withJ=*/true};
+  if (Status s =
+          checkChunks("gate_sub_heads", args.gates.gateSubHeads, h, d, true);
+      !s)
+    return s;
+  int64_t din = d / qkvChunks.chunks, dgh = d / gateChunks.chunks;
+  Projector project{d, /*withJ=*/true};
   WeightShapes shapes = {
       {"w_conv", {4, d}},
       {"b_conv", {d}},
@@ -498,17 +539,17 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
       {"w_v", {din, h, dv, jv}},
       {"b_v", {h, dv, jv}},
       {"b_source", {h, jt, jk, jv}},
-      {"w_source", {din, h, jt, jk, jv}},
+      {"w_source", {dgh, h, jt, jk, jv}},
       {"b_mark", {h, jo, jq, jt}},
-      {"w_mark", {din, h, jo, jq, jt}},
+      {"w_mark", {dgh, h, jo, jq, jt}},
       {"b_direct", {h, jo, jq, jk, jv}},
-      {"w_direct", {din, h, jo, jq, jk, jv}},
+      {"w_direct", {dgh, h, jo, jq, jk, jv}},
       {"b_eigen", {h, jt}},
-      {"w_eigen", {din, h, jt}},
+      {"w_eigen", {dgh, h, jt}},
       {"b_in", {h, jt, jt}},
-      {"w_in", {din, h, jt, jt}},
+      {"w_in", {dgh, h, jt, jt}},
       {"b_out", {h, jt, jt}},
-      {"w_out_t", {din, h, jt, jt}},
+      {"w_out_t", {dgh, h, jt, jt}},
       {"norm_scale", {h, dv, jo}},
       {"w_out", {h, dv, jo, d}},
       {"passthrough", {d}}};
@@ -531,11 +572,13 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
   const TensorRef c = conv.ref();
 
   // bias[h, j...] + in[b, t, :]·w[:, h, j...] for the multi-index `j`
-  // (block-diagonal over sub-heads).
+  // (block-diagonal: Q/K/V over sub_heads, the gates over gate_sub_heads).
   auto pre = [&](const TensorRef &in, const std::string &bias,
                  const std::string &w, int64_t b, int64_t t, int64_t hh,
                  const std::vector<int64_t> &j) {
-    return project(in, {b, t}, hh, weight(bias), weight(w), {hh}, j);
+    bool qkv = bias == "b_q" || bias == "b_k" || bias == "b_v";
+    return project(in, {b, t}, qkv ? qkvChunks : gateChunks, hh, weight(bias),
+                   weight(w), {hh}, j);
   };
 
   int64_t bh = batch * h;
@@ -676,10 +719,17 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
           jk = withJ ? weight("w_k").shape[3] : 1,
           jv = withJ ? weight("w_v").shape[3] : 1,
           jo = withJ ? weight("norm_scale").shape[2] : 1;
-  int64_t din;
-  if (Status s = inputChunk(args.gates.subHeads, d, h, din); !s)
+  Chunking qkvChunks{h, args.gates.subHeads},
+      gateChunks{h, std::min(args.gates.gateSubHeads, h)};
+  if (Status s = checkChunks("sub_heads", args.gates.subHeads, h, d, false);
+      !s)
     return s;
-  Projector project{din, h, args.gates.subHeads, withJ};
+  if (Status s =
+          checkChunks("gate_sub_heads", args.gates.gateSubHeads, h, d, true);
+      !s)
+    return s;
+  int64_t din = d / qkvChunks.chunks, dgh = d / gateChunks.chunks;
+  Projector project{d, withJ};
   auto with = [&](std::vector<int64_t> own, std::vector<int64_t> j) {
     if (withJ)
       own.insert(own.end(), j.begin(), j.end());
@@ -693,13 +743,13 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
       {"w_v", with({din, h, dv}, {jv})},
       {"b_v", with({h, dv}, {jv})},
       {"b_source", with({h}, {jk, jv})},
-      {"w_source", with({din, h}, {jk, jv})},
+      {"w_source", with({dgh, h}, {jk, jv})},
       {"b_mark", with({h}, {jo, jq})},
-      {"w_mark", with({din, h}, {jo, jq})},
+      {"w_mark", with({dgh, h}, {jo, jq})},
       {"b_direct", with({h}, {jo, jq, jk, jv})},
-      {"w_direct", with({din, h}, {jo, jq, jk, jv})},
+      {"w_direct", with({dgh, h}, {jo, jq, jk, jv})},
       {"b_transition", {h}},
-      {"w_transition", {din, h}},
+      {"w_transition", {dgh, h}},
       {"norm_scale", with({h, dv}, {jo})},
       {"w_out", with({h, dv}, {jo})}};
   shapes.back().second.push_back(d);
@@ -729,7 +779,9 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
       auto pre = [&](int64_t n, const std::string &bias, const std::string &w,
                      const std::vector<int64_t> &lead,
                      const std::vector<int64_t> &j) {
-        return project(x, {b, n}, hh, weight(bias), weight(w), lead, j);
+        bool qkv = bias == "b_q" || bias == "b_k" || bias == "b_v";
+        return project(x, {b, n}, qkv ? qkvChunks : gateChunks, hh,
+                       weight(bias), weight(w), lead, j);
       };
       for (int64_t n = 0; n < nodes; ++n) {
         int64_t at = row * nodes + n;
@@ -771,15 +823,11 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
       // Transitions at the node each line edge passes (head of e_in).
       std::vector<double> t(numLines), incoming(numEdges, 0.0);
       for (int64_t l = 0; l < numLines; ++l) {
-        double sum = at(weight("b_transition"), {hh});
-        if (weight("w_transition").present()) {
-          int64_t node = edgeAt(lineAt(l, 0), 1);
-          int64_t first = (hh / (h / args.gates.subHeads)) * din;
-          for (int64_t c = 0; c < din; ++c)
-            sum += at(x, {b, node, first + c}) *
-                   at(weight("w_transition"), {c, hh});
-        }
-        t[l] = sum;
+        // Scalar transitions: no J axes whatever the weights' form.
+        Projector scalar{d, false};
+        t[l] = scalar(x, {b, edgeAt(lineAt(l, 0), 1)}, gateChunks, hh,
+                      weight("b_transition"), weight("w_transition"), {hh},
+                      {});
         incoming[lineAt(l, 1)] += std::fabs(t[l]);
       }
       for (int64_t l = 0; l < numLines; ++l)

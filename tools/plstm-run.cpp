@@ -185,6 +185,7 @@ struct ArgumentRole {
 rt::GateLayerOptions gateOptions(Operation *layer) {
   rt::GateLayerOptions options;
   options.subHeads = mlir::plstm::getLayerSubHeads(layer);
+  options.gateSubHeads = mlir::plstm::getLayerGateSubHeads(layer);
   options.source = mlir::plstm::getLayerActivation(layer, "source").str();
   options.mark = mlir::plstm::getLayerActivation(layer, "mark").str();
   options.direct = mlir::plstm::getLayerActivation(layer, "direct").str();

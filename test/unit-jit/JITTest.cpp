@@ -395,7 +395,11 @@ struct LayerShape {
 struct LayerForm {
   bool withJ = false;
   int64_t jq = 1, jk = 1, jv = 1, jo = 1;
-  int64_t subHeads = 1;
+  int64_t subHeads = 1, gateSubHeads = 1;
+  /// The rows of a gate projection over `channels` channels.
+  int64_t gateRows(int64_t d, int64_t channels) const {
+    return d / std::min(gateSubHeads, channels);
+  }
   /// `own` followed by `j` in the form with J axes.
   std::vector<int64_t> with(std::vector<int64_t> own,
                             const std::vector<int64_t> &j) const {
@@ -413,7 +417,8 @@ std::string specLayer2D(const std::string &mode, const LayerShape &l,
                         const std::string &attrs, const std::string &et,
                         const LayerForm &f = {}) {
   int64_t o = orientations.size();
-  int64_t din = l.d / f.subHeads;
+  int64_t din = l.d / f.subHeads, dgh = f.gateRows(l.d, l.h),
+          dgo = f.gateRows(l.d, o * l.h);
   std::vector<std::pair<std::string, std::vector<int64_t>>> weights = {
       {"w_q", f.with({din, l.h, l.dk}, {f.jq})},
       {"b_q", f.with({l.h, l.dk}, {f.jq})},
@@ -427,7 +432,7 @@ std::string specLayer2D(const std::string &mode, const LayerShape &l,
   weights.back().second.push_back(l.d);
   if (allWeights) {
     weights.push_back(
-        {"w_direct", f.with({din, l.h}, {f.jo, f.jq, f.jk, f.jv})});
+        {"w_direct", f.with({dgh, l.h}, {f.jo, f.jq, f.jk, f.jv})});
     weights.push_back({"passthrough", {l.d}});
   }
   std::vector<std::string> gates =
@@ -444,7 +449,7 @@ std::string specLayer2D(const std::string &mode, const LayerShape &l,
       j = {f.jo, f.jq};
     weights.push_back({"b_" + g, f.with({o, l.h}, j)});
     if (allWeights || g == "alpha")
-      weights.push_back({"w_" + g, f.with({din, o, l.h}, j)});
+      weights.push_back({"w_" + g, f.with({dgo, o, l.h}, j)});
   }
   auto type = [&](const std::vector<int64_t> &shape) {
     std::vector<std::string> parts;
@@ -541,9 +546,10 @@ struct Layer1DShape {
 /// `withOut`, b_out/w_out_t; `attrs` in braces (may be empty).
 std::string specLayer1D(const Layer1DShape &l, bool allWeights, bool withOut,
                         const std::string &attrs, const std::string &et,
-                        int64_t subHeads = 1) {
+                        int64_t subHeads = 1, int64_t gateSubHeads = 1) {
   const J &j = l.j;
-  int64_t din = l.d / subHeads;
+  int64_t din = l.d / subHeads,
+          dgh = l.d / std::min(gateSubHeads, l.h);
   std::vector<std::pair<std::string, std::vector<int64_t>>> weights = {
       {"w_conv", {4, l.d}},
       {"b_conv", {l.d}},
@@ -560,19 +566,19 @@ std::string specLayer1D(const Layer1DShape &l, bool allWeights, bool withOut,
       {"norm_scale", {l.h, l.dv, j.jo}},
       {"w_out", {l.h, l.dv, j.jo, l.d}}};
   if (allWeights) {
-    weights.push_back({"w_source", {din, l.h, j.jt, j.jk, j.jv}});
-    weights.push_back({"w_mark", {din, l.h, j.jo, j.jq, j.jt}});
-    weights.push_back({"w_direct", {din, l.h, j.jo, j.jq, j.jk, j.jv}});
-    weights.push_back({"w_eigen", {din, l.h, j.jt}});
+    weights.push_back({"w_source", {dgh, l.h, j.jt, j.jk, j.jv}});
+    weights.push_back({"w_mark", {dgh, l.h, j.jo, j.jq, j.jt}});
+    weights.push_back({"w_direct", {dgh, l.h, j.jo, j.jq, j.jk, j.jv}});
+    weights.push_back({"w_eigen", {dgh, l.h, j.jt}});
     weights.push_back({"passthrough", {l.d}});
   }
   if (j.jt > 1) {
     weights.push_back({"b_in", {l.h, j.jt, j.jt}});
     if (allWeights)
-      weights.push_back({"w_in", {din, l.h, j.jt, j.jt}});
+      weights.push_back({"w_in", {dgh, l.h, j.jt, j.jt}});
     if (withOut) {
       weights.push_back({"b_out", {l.h, j.jt, j.jt}});
-      weights.push_back({"w_out_t", {din, l.h, j.jt, j.jt}});
+      weights.push_back({"w_out_t", {dgh, l.h, j.jt, j.jt}});
     }
   }
   auto type = [&](const std::vector<int64_t> &shape) {
@@ -617,7 +623,7 @@ std::string specLayerDag(const std::string &mode, int64_t d, int64_t h,
                          int64_t dk, int64_t dv, bool allWeights,
                          const std::string &attrs, const std::string &et,
                          const LayerForm &f = {}) {
-  int64_t din = d / f.subHeads;
+  int64_t din = d / f.subHeads, dgh = f.gateRows(d, h);
   std::vector<int64_t> sourceJ = {f.jk, f.jv}, markJ = {f.jo, f.jq},
                        directJ = {f.jo, f.jq, f.jk, f.jv};
   std::vector<std::pair<std::string, std::vector<int64_t>>> weights = {
@@ -635,10 +641,10 @@ std::string specLayerDag(const std::string &mode, int64_t d, int64_t h,
       {"w_out", f.with({h, dv}, {f.jo})}};
   weights.back().second.push_back(d);
   if (allWeights) {
-    weights.push_back({"w_source", f.with({din, h}, sourceJ)});
-    weights.push_back({"w_mark", f.with({din, h}, markJ)});
-    weights.push_back({"w_direct", f.with({din, h}, directJ)});
-    weights.push_back({"w_transition", {din, h}});
+    weights.push_back({"w_source", f.with({dgh, h}, sourceJ)});
+    weights.push_back({"w_mark", f.with({dgh, h}, markJ)});
+    weights.push_back({"w_direct", f.with({dgh, h}, directJ)});
+    weights.push_back({"w_transition", {dgh, h}});
     weights.push_back({"passthrough", {d}});
   }
   auto type = [&](const std::vector<int64_t> &shape, const std::string &t) {
@@ -1127,6 +1133,43 @@ TEST(JIT, Layer2DWithJAxesAndGateLayersMatchesTheLayerReference) {
     runLayerJit(specLayer2D("P", small, {0, 1, 2, 3}, true, "", "f32", j), 1,
                 13, true, none, schedule);
   }
+}
+
+TEST(JIT, LayersWithGateSubHeadsMatchTheLayerReference) {
+  // gate_sub_heads separate from sub_heads (SPEC §8: the vision models use
+  // stmd_sub_heads = 4·H with dense Q/K/V): each gate channel reads its own
+  // input chunk (2D: the O·H orientation-gate channels, numbered h·O + o,
+  // and the direct gate's H), against the fp64 layer references. H = 4
+  // and g = 2 < H also checks the channel-to-chunk grouping.
+  LayerShape vit{3, 4, 16, 2, 2, 3};
+  LayerForm perChannel;
+  perChannel.gateSubHeads = 8; // O·H with O = 4, H = 2
+  runLayerJit(specLayer2D("P", vit, {0, 1, 2, 3}, true,
+                          "gate_sub_heads = 8 : i64", "f64", perChannel),
+              2, 14, true, [](Layer2DArgs &a) { a.gates.gateSubHeads = 8; });
+  LayerShape four{3, 4, 8, 4, 2, 2};
+  LayerForm grouped;
+  grouped.gateSubHeads = 2;
+  grouped.subHeads = 4;
+  runLayerJit(specLayer2D("D", four, {0, 3}, true,
+                          "gate_sub_heads = 2 : i64, sub_heads = 4 : i64",
+                          "f32", grouped),
+              1, 15, false, [](Layer2DArgs &a) {
+                a.orientations = {0, 3};
+                a.gates.gateSubHeads = 2;
+                a.gates.subHeads = 4;
+              });
+  Layer1DShape lm{8, 4, 2, 2, J{0, 0, 1, 2, 2, 2, 2}};
+  runLayer1DJit(specLayer1D(lm, true, true, "gate_sub_heads = 2 : i64", "f64",
+                            1, 2),
+                2, 9, 37, [](Layer1DArgs &a) { a.gates.gateSubHeads = 2; });
+  GateLayerOptions dag;
+  dag.gateSubHeads = 4;
+  LayerForm dagForm;
+  dagForm.gateSubHeads = 4;
+  runLayerDagJit(specLayerDag("P", 8, 4, 3, 2, true, "gate_sub_heads = 4 : i64",
+                              "f64", dagForm),
+                 2, 20, 48, true, NAN, "", dag);
 }
 
 TEST(JIT, Layer2DPModeIsBoundedUnlessSigned) {
