@@ -513,6 +513,13 @@ LogicalResult Scan1DOp::verify() {
   declareFeatureDims(c, "C-scan1d-6", "C-scan1d-7", "C-scan1d-8", "C-scan1d-9");
   if (failed(checkContract(*this, c)))
     return failure();
+  if (auto eps = getOutputNormEpsAttr()) {
+    double value = eps.getValueAsDouble();
+    if (!std::isfinite(value) || value <= 0)
+      return emitOpError() << "'output_norm_eps' = " << value
+                           << ", expected a finite positive value "
+                              "(C-scan1d-11)";
+  }
   return verifyQkScale(*this, getQkScaleAttr(), "C-scan1d-10");
 }
 

@@ -47,6 +47,12 @@ def PLSTM_Scan1DOp : PLSTM_Op<"scan1d", [Pure]> {
     `last` is `C_{T-1}` (it includes the last token's source). `qk_scale` (s)
     defaults to DK^-1/2.
 
+    With `output_norm_eps` = ε, every output row is RMS-normalised over its
+    DV·JO values where the schedule writes it: y_t ← y_t / √(mean(y_t²) + ε)
+    (the per-head RMS norm of the layers, SPEC §5.2, without its scale;
+    `plstm-decompose-layers` sets it for `plstm.layer1d`, so the norm runs
+    inside the scan's loops instead of as a pass over the whole output).
+
     | operand | shape |
     |---|---|
     | q | [B, T, DK, JQ] |
@@ -74,6 +80,7 @@ def PLSTM_Scan1DOp : PLSTM_Op<"scan1d", [Pure]> {
     - (C-scan1d-8) JT agrees.
     - (C-scan1d-9) the copy dims JK, JV, JQ and JO agree.
     - (C-scan1d-10) `qk_scale`, when given, is finite.
+    - (C-scan1d-11) `output_norm_eps`, when given, is finite and positive.
     - (C-schedule-1..3) see `#plstm.schedule`.
 
     Example:
@@ -100,7 +107,9 @@ def PLSTM_Scan1DOp : PLSTM_Op<"scan1d", [Pure]> {
     // QK scale s; absent means DK^-1/2 (SPEC A7).
     OptionalAttr<F64Attr>:$qk_scale,
     // Written by plstm-select-schedule; absent means "not decided yet".
-    OptionalAttr<PLSTM_ScheduleAttr>:$schedule
+    OptionalAttr<PLSTM_ScheduleAttr>:$schedule,
+    // RMS-normalise each output row over DV·JO with this ε.
+    OptionalAttr<F64Attr>:$output_norm_eps
   );
   let results = (outs PLSTM_FloatTensor:$y, PLSTM_FloatTensor:$last);
 

@@ -257,13 +257,18 @@ protected:
   /// the weights lack is a unit dim of y. `rowsShape`/`outShape` (with their
   /// dynamic sizes) are the shapes of the squares [B, H, rows...] and of the
   /// result.
+  /// `normalized`: y is already RMS-normalised (by the scan), so only the
+  /// scale and the projection remain.
   Value normAndProject(Value y, StringRef rows, StringRef features,
                        int64_t count, Value scale, StringRef scaleIdx,
-                       Value wOut, StringRef wOutIdx,
+                       Value wOut, StringRef wOutIdx, bool normalized,
                        ArrayRef<int64_t> rowsShape, ValueRange rowsSizes,
                        ArrayRef<int64_t> outShape, ValueRange outSizes) {
     std::string yIdx = ("bh" + rows + features).str();
     std::string rowIdx = ("bh" + rows).str();
+    if (normalized)
+      return einsum(b, {{y, yIdx}, {scale, scaleIdx}, {wOut, wOutIdx}},
+                    zerosWith(outShape, outSizes), ("b" + rows + "d").str());
     Value squares = einsum(b, {{y, yIdx}, {y, yIdx}},
                            zerosWith(rowsShape, rowsSizes), rowIdx);
     Value inverseRms = map({squares}, [&](ImplicitLocOpBuilder &ib,
@@ -540,7 +545,8 @@ void LayerBuilder::run() {
   // r = 1/√(mean y² + eps).
   Value out = normAndProject(
       y, "xy", "vp", dv * jo, op.getWeight("norm_scale"), "hv" + jl("p"),
-      op.getWeight("w_out"), "hv" + jl("p") + "d", {kDyn, h, mx, my}, dynamic,
+      op.getWeight("w_out"), "hv" + jl("p") + "d", /*normalized=*/false,
+      {kDyn, h, mx, my}, dynamic,
       {kDyn, mx, my, d}, dynamic);
   if (Value p = op.getWeight("passthrough"))
     out = einsum(b, {{p, "d"}, {op.getX(), "bxyd"}}, out, "bxyd");
@@ -705,16 +711,19 @@ void Layer1DBuilder::run() {
 
   auto yType = RankedTensorType::get({kDyn, kDyn, dv, jo}, et);
   auto lastType = RankedTensorType::get({kDyn, dk, dv, jt}, et);
+  // The per-head RMS norm (eps 1e-5) runs inside the scan's loops, where
+  // each schedule writes its output rows (output_norm_eps); only the scale
+  // and the output projection are left for after it.
   auto scan = Scan1DOp::create(b, TypeRange{yType, lastType}, qs, ks, vs,
                                source, transition, mark, direct,
                                /*initial=*/Value(), op.getQkScaleAttr(),
-                               op.getScheduleAttr());
+                               op.getScheduleAttr(), b.getF64FloatAttr(1e-5));
 
   // Per-head RMS norm over DV·JO, the output projection, the passthrough.
   Value y = splitHeads(scan.getY(), h); // [B, H, T, DV, JO]
   Value out = normAndProject(y, "t", "vo", dv * jo,
                              op.getWeight("norm_scale"), "hvo",
-                             op.getWeight("w_out"), "hvod",
+                             op.getWeight("w_out"), "hvod", /*normalized=*/true,
                              {kDyn, h, kDyn}, dynamic, {kDyn, kDyn, d},
                              dynamic);
   if (Value p = op.getWeight("passthrough"))
@@ -931,7 +940,8 @@ void LayerDagBuilder::run() {
   Value y = splitHeads(scan.getY(), h); // [B, H, N, DV, JO]
   Value out = normAndProject(y, "n", "vp", dv * jo, op.getWeight("norm_scale"),
                              "hv" + jl("p"), op.getWeight("w_out"),
-                             "hv" + jl("p") + "d", {kDyn, h, kDyn},
+                             "hv" + jl("p") + "d", /*normalized=*/false,
+                             {kDyn, h, kDyn},
                              {batch, nodes}, {kDyn, kDyn, d}, {batch, nodes});
   if (Value p = op.getWeight("passthrough"))
     out = einsum(b, {{p, "d"}, {op.getX(), "bnd"}}, out, "bnd");

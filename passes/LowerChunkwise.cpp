@@ -111,6 +111,7 @@ void lowerScan1DChunkwise(Scan1DOp op, int64_t capacity) {
               Value y = addChunkReadout(b, q, sliceAt(b, marks, {c}),
                                         sliceAt(b, entering, {c}),
                                         sliceAt(b, intra, {c}));
+              y = rmsNormalizeRows(b, y, op.getOutputNormEpsAttr());
               return SmallVector<Value>{
                   insertChunkRows(b, y, it[0], bi, start, len)};
             });

@@ -149,8 +149,10 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
               Value start = startOf(b, c);
               Value len = chunkLength(b, length, start, capacity);
               Chunk1D chunk = buildChunk1D(b, op, bi, start, len, capacity);
-              return SmallVector<Value>{insertChunkRows(
-                  b, chunkOutputs(b, chunk, entering), it[0], bi, start, len)};
+              Value y = rmsNormalizeRows(b, chunkOutputs(b, chunk, entering),
+                                         op.getOutputNormEpsAttr());
+              return SmallVector<Value>{
+                  insertChunkRows(b, y, it[0], bi, start, len)};
             });
         // The last state: after every chunk (the initial one when T = 0).
         Value lastState = stateAfterChunks(b, numChunks);

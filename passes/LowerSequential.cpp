@@ -99,6 +99,8 @@ void lowerScan1D(Scan1DOp op) {
               Value next = zeroTensor(b, {dk, dv, jt}, et);
               next = addTransition(b, next, tr, state);
               next = addSourceTerm(b, next, src, k, v);
+              // The optional RMS norm of the row (output_norm_eps).
+              yt = rmsNormalizeRows(b, yt, op.getOutputNormEpsAttr());
               return SmallVector<Value>{next, insertAt(b, yt, y, {bi, t})};
             });
         Value last = insertAt(b, timeLoop.getResult(0), args[1], {bi});

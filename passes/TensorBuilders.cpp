@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/PatternMatch.h"
@@ -83,6 +84,47 @@ Value plstm::einsum(ImplicitLocOpBuilder &b, ArrayRef<EinsumOperand> operands,
         linalg::YieldOp::create(nested, loc, sum);
       });
   return generic.getResult(0);
+}
+
+Value plstm::rmsNormalizeRows(ImplicitLocOpBuilder &b, Value y,
+                              FloatAttr eps) {
+  if (!eps)
+    return y;
+  auto type = cast<RankedTensorType>(y.getType());
+  Type et = type.getElementType();
+  int64_t rows = type.getRank() - 2;
+  std::string rowIdx = std::string("abcefg").substr(0, rows);
+  std::string yIdx = rowIdx + "vo";
+  ArrayRef<int64_t> shape = type.getShape();
+  double count = static_cast<double>(shape[rows] * shape[rows + 1]);
+  Value squares = einsum(b, {{y, yIdx}, {y, yIdx}},
+                         zeroTensor(b, shape.take_front(rows), et), rowIdx);
+  // r = 1 / √(squares / count + eps), elementwise over the rows.
+  auto rowType = cast<RankedTensorType>(squares.getType());
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rows, b.getContext());
+  Value inverse =
+      linalg::GenericOp::create(
+          b, b.getLoc(), TypeRange{rowType}, ValueRange{squares},
+          ValueRange{tensor::EmptyOp::create(b, rowType.getShape(), et)},
+          ArrayRef<AffineMap>{id, id},
+          SmallVector<utils::IteratorType>(rows,
+                                           utils::IteratorType::parallel),
+          [&](OpBuilder &nested, Location loc, ValueRange args) {
+            Value mean = arith::DivFOp::create(
+                nested, loc, args[0],
+                arith::ConstantOp::create(nested, loc,
+                                          FloatAttr::get(et, count)));
+            Value shifted = arith::AddFOp::create(
+                nested, loc, mean,
+                arith::ConstantOp::create(
+                    nested, loc, FloatAttr::get(et, eps.getValueAsDouble())));
+            linalg::YieldOp::create(
+                nested, loc,
+                math::RsqrtOp::create(nested, loc, shifted).getResult());
+          })
+          .getResult(0);
+  return einsum(b, {{y, yIdx}, {inverse, rowIdx}}, zeroTensor(b, shape, et),
+                yIdx);
 }
 
 Value plstm::addMarkReadout(ImplicitLocOpBuilder &b, Value acc, Value q,

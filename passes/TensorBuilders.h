@@ -50,6 +50,11 @@ Value addSourceTerm(ImplicitLocOpBuilder &b, Value acc, Value source, Value k,
 /// dims may be dynamic).
 Value scaleTensor(ImplicitLocOpBuilder &b, Value x, Value scale);
 
+/// y [rows..., DV, JO] (static) with every row divided by its RMS over the
+/// last two dims, y / √(mean(y²) + eps); y itself when `eps` is null (the
+/// `output_norm_eps` of plstm.scan1d).
+Value rmsNormalizeRows(ImplicitLocOpBuilder &b, Value y, FloatAttr eps);
+
 /// A tensor of `shape` (static) filled with zeros.
 Value zeroTensor(ImplicitLocOpBuilder &b, llvm::ArrayRef<int64_t> shape,
                  Type elementType);

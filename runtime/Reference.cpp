@@ -572,6 +572,17 @@ Status referenceScan1D(const Scan1DArgs &args, const Scan1DResults &results) {
     std::copy(state.begin(), state.end(), last.begin() + b * dims.state());
   }
   scaleAll(y, scale);
+  // Optional RMS norm of each output row over DV·JO (output_norm_eps).
+  if (args.outputNormEps > 0)
+    for (int64_t row = 0; row < batch * length; ++row) {
+      double *yt = y.data() + row * dims.y(), squares = 0;
+      for (int64_t e = 0; e < dims.y(); ++e)
+        squares += yt[e] * yt[e];
+      double inverse = 1.0 / std::sqrt(squares / static_cast<double>(dims.y()) +
+                                       args.outputNormEps);
+      for (int64_t e = 0; e < dims.y(); ++e)
+        yt[e] *= inverse;
+    }
 
   scatter(y, results.y);
   scatter(last, results.last);

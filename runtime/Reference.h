@@ -72,6 +72,8 @@ struct Scan1DArgs {
   TensorRef q, k, v, source, transition, mark, direct;
   TensorRef initial; // optional
   double qkScale = defaultQkScale();
+  /// > 0: y_t ← y_t / √(mean(y_t²) + ε) over DV·JO (`output_norm_eps`).
+  double outputNormEps = 0;
 };
 struct Scan1DResults {
   TensorRef y;

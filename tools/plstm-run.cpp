@@ -507,6 +507,8 @@ private:
       args.direct = ref(scan.getDirect());
       args.initial = ref(scan.getInitial());
       args.qkScale = scan.getEffectiveQkScale();
+      if (auto eps = scan.getOutputNormEpsAttr())
+        args.outputNormEps = eps.getValueAsDouble();
       status = rt::referenceScan1D(
           args, rt::Scan1DResults{ref(scan.getY()), ref(scan.getLast())});
     } else if (auto scan = dyn_cast<mlir::plstm::Scan2DOp>(op)) {

@@ -134,6 +134,17 @@ func.func @f(%q: tensor<2x8x4x2xf32>, %k: tensor<2x8x4x1xf32>, %v: tensor<2x8x3x
 
 // -----
 
+// C-scan1d-11: a positive output norm epsilon
+func.func @f(%q: tensor<2x8x4x2xf32>, %k: tensor<2x8x4x1xf32>, %v: tensor<2x8x3x2xf32>, %source: tensor<2x8x3x1x2xf32>, %transition: tensor<2x8x3x3xf32>, %mark: tensor<2x8x2x2x3xf32>, %direct: tensor<2x8x2x2x1x2xf32>, %initial: tensor<2x4x3x3xf32>) {
+  // expected-error @+1 {{'output_norm_eps' = 0.000000e+00, expected a finite positive value (C-scan1d-11)}}
+  %y, %l = plstm.scan1d qkv(%q, %k, %v) source(%source) transition(%transition) mark(%mark) direct(%direct) init(%initial) {output_norm_eps = 0.0 : f64}
+      : (tensor<2x8x4x2xf32>, tensor<2x8x4x1xf32>, tensor<2x8x3x2xf32>, tensor<2x8x3x1x2xf32>, tensor<2x8x3x3xf32>, tensor<2x8x2x2x3xf32>, tensor<2x8x2x2x1x2xf32>, tensor<2x4x3x3xf32>)
+      -> (tensor<2x8x3x2xf32>, tensor<2x4x3x3xf32>)
+  return
+}
+
+// -----
+
 // C-scan1d-2: rank of a result, without the optional initial state
 func.func @f(%q: tensor<2x8x4x2xf32>, %k: tensor<2x8x4x1xf32>, %v: tensor<2x8x3x2xf32>, %source: tensor<2x8x3x1x2xf32>, %transition: tensor<2x8x3x3xf32>, %mark: tensor<2x8x2x2x3xf32>, %direct: tensor<2x8x2x2x1x2xf32>) {
   // expected-error @+1 {{result #1 (last) has rank 5, expected 4 [B, DK, DV, JT] (C-scan1d-2)}}
