@@ -262,7 +262,8 @@ SmallVector<ContractEntry> mlir::plstm::getShapeContract(Operation *op) {
     SmallVector<ContractEntry> entries = {
         operand("x", layer.getX(), {"B", "N", "D"}),
         operand("edges", layer.getEdges(), {"E", "2"}),
-        operand("line_edges", layer.getLineEdges(), {"L", "2"})};
+        operand("line_edges", layer.getLineEdges(), {"L", "2"}),
+        operand("edge_features", layer.getEdgeFeatures(), {"B", "E", "F"})};
     SmallVector<LayerWeightInfo> table =
         getLayerDagWeights(layerHasJAxes(layer));
     appendWeights(entries, layer.getWeights(), layer.getNames(), table);
@@ -875,7 +876,11 @@ SmallVector<LayerWeightInfo> mlir::plstm::getLayerDagWeights(bool withJ) {
           {"w_out", withJ ? SmallVector<StringRef>{"H", "DV", "JO", "D"}
                           : SmallVector<StringRef>{"H", "DV", "D"},
            true},
-          {"passthrough", {"D"}, false}};
+          {"passthrough", {"D"}, false},
+          {"w_source_edge", dims({"F", "H"}, {"JK", "JV"}), false},
+          {"w_mark_edge", dims({"F", "H"}, {"JO", "JQ"}), false},
+          {"w_transition_in", {"F", "H"}, false},
+          {"w_transition_out", {"F", "H"}, false}};
 }
 
 Value LayerDagOp::getWeight(StringRef name) {
@@ -894,11 +899,24 @@ LogicalResult LayerDagOp::verify() {
   ShapeChecker c(*this, "C-layerdag-1", "C-layerdag-3", "C-layerdag-4");
   c.dim("B", "C-layerdag-5", false);
   c.dim("N", "C-layerdag-5", false);
-  c.dim("E", "C-layerdag-8", false);
+  c.dim("E", "C-layerdag-13", false);
   c.dim("L", "C-layerdag-8", false);
   c.dim("D", "C-layerdag-6", true);
   for (StringRef name : {"JQ", "JK", "JV", "JO"})
     c.dim(name, "C-layerdag-12", true);
+  c.dim("F", "C-layerdag-13", true);
+  bool edgeWeights = llvm::any_of(
+      ArrayRef<StringRef>{"w_source_edge", "w_mark_edge", "w_transition_in",
+                          "w_transition_out"},
+      [&](StringRef name) { return static_cast<bool>(getWeight(name)); });
+  if (edgeWeights != static_cast<bool>(getEdgeFeatures()))
+    return emitOpError()
+           << (edgeWeights ? "edge-feature weights are given without the "
+                             "'edge_features' operand"
+                           : "'edge_features' is given without any "
+                             "edge-feature weight (w_source_edge, "
+                             "w_mark_edge, w_transition_in, w_transition_out)")
+           << " (C-layerdag-13)";
   for (StringRef name : {"H", "DK", "DV"})
     c.dim(name, "C-layerdag-7", true);
   if (failed(verifySubHeads(*this, getX(), getWeight("w_v"), 0, c,

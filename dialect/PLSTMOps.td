@@ -668,7 +668,7 @@ def PLSTM_Layer1DOp : PLSTM_Op<"layer1d", [Pure]> {
 // layer_dag
 //===----------------------------------------------------------------------===//
 
-def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
+def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure, AttrSizedOperandSegments]> {
   let summary = "graph pLSTM layer, P-mode or D-mode (SPEC §5.5)";
   let description = [{
     A whole pLSTM layer on a DAG of N nodes with D-dim features (SPEC §5.5,
@@ -697,6 +697,16 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
     | norm_scale | [H, DV] | per-head RMS norm over DV (eps 1e-5), times the scale |
     | w_out | [H, DV, D] | out = Σ norm(y)·w_out (no bias) |
     | passthrough (optional) | [D] | out += passthrough ⊙ x |
+    | w_source_edge (with edge features) | [F, H] | S_e = σ(b + x_tail(e)·w + f_e·w_source_edge) |
+    | w_mark_edge (with edge features) | [F, H] | M_e = σ(b + x_head(e)·w + f_e·w_mark_edge) |
+    | w_transition_in, w_transition_out (with edge features) | [F, H] | t_l += f_in(l)·w_transition_in + f_out(l)·w_transition_out |
+
+    Edge features (SPEC §5.5, `pLSTMGraphEdgeLayer`): the optional operand
+    `edge_features` f [B, E, F] enters the source and mark gates of each
+    edge and the transition of each line edge (its incoming edge e_in and
+    outgoing edge e_out), through the dense (not block-diagonal) weights
+    above, any subset of them; in the form with J axes w_source_edge and
+    w_mark_edge carry the J dims of their gates.
 
     P-mode: T_l = t_l / (0.5 + Σ_{l' into the same edge} |t_l'|), so the
     incoming transitions of every edge sum to less than 1 in absolute value
@@ -721,6 +731,7 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
     |---|---|
     | x | [B, N, D] |
     | edges, line_edges | [E, 2], [L, 2] (i32 or i64) |
+    | edge_features (optional) | [B, E, F] |
     | result y | [B, N, D] |
 
     Rules checked by the verifier:
@@ -745,12 +756,16 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
       "identity".
     - (C-layerdag-12) in the form with J axes, the J dims (JQ, JK, JV, JO)
       agree and are static.
+    - (C-layerdag-13) the edge-feature weights are given exactly when
+      `edge_features` is (at least one of them); F is static and E agrees
+      with `edges`.
   }];
 
   let arguments = (ins
     PLSTM_FloatTensor:$x,
     PLSTM_IndexTensor:$edges,
     PLSTM_IndexTensor:$line_edges,
+    Optional<PLSTM_FloatTensor>:$edge_features,
     Variadic<PLSTM_FloatTensor>:$weights,
     StrArrayAttr:$names,
     StrAttr:$mode,
@@ -765,7 +780,8 @@ def PLSTM_LayerDagOp : PLSTM_Op<"layer_dag", [Pure]> {
   let results = (outs PLSTM_FloatTensor:$y);
 
   let assemblyFormat = [{
-    $x `graph` `(` $edges `,` $line_edges `)` `weights` `(` $weights `)`
+    $x `graph` `(` $edges `,` $line_edges `)`
+    (`edge_features` `(` $edge_features^ `)`)? `weights` `(` $weights `)`
     `names` $names `mode` $mode attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;

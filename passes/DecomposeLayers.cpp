@@ -768,7 +768,14 @@ private:
   /// [B, count, D]: row r is x at the node `node(r)`.
   Value gatherNodes(Value count,
                     function_ref<Value(ImplicitLocOpBuilder &, Value)> node) {
-    Value init = zerosWith({kDyn, kDyn, d}, {batch, count});
+    return gatherRows(op.getX(), count, node);
+  }
+
+  /// [B, count, W]: row r is row `row(r)` of `source` [B, rows, W].
+  Value gatherRows(Value source, Value count,
+                   function_ref<Value(ImplicitLocOpBuilder &, Value)> row) {
+    int64_t width = shapeOf(source)[2];
+    Value init = zerosWith({kDyn, kDyn, width}, {batch, count});
     AffineMap id = AffineMap::getMultiDimIdentityMap(3, b.getContext());
     return linalg::GenericOp::create(
                b, b.getLoc(), TypeRange{init.getType()}, ValueRange{},
@@ -782,7 +789,7 @@ private:
                  Value di = linalg::IndexOp::create(ib, 2);
                  linalg::YieldOp::create(
                      ib, tensor::ExtractOp::create(
-                             ib, op.getX(), ValueRange{bi, node(ib, r), di})
+                             ib, source, ValueRange{bi, row(ib, r), di})
                              .getResult());
                })
         .getResult(0);
@@ -915,21 +922,48 @@ void LayerDagBuilder::run() {
     return indexAt(ib, table, indexAt(ib, lineTable, l, 0), 1);
   });
   // Gates in the scan's layout, activations last (plstm-fuse-gates).
-  Value source = gateOf(toScanLayout(gatePre(atTail, edges, "b_source",
-                                             "w_source", "ijl", {1, jk, jv},
-                                             "jl"),
-                                     0),
-                        "source");
-  Value mark = gateOf(toScanLayout(gatePre(atHead, edges, "b_mark", "w_mark",
-                                           "pqi", {jo, jq, 1}, "pq"),
-                                   0),
-                      "mark");
+  // Edge features f [B, E, F] (dense weights): f_e into the source and
+  // mark of edge e, f at e_in(l) and e_out(l) into line edge l's transition.
+  Value features = op.getEdgeFeatures();
+  // acc [B, H, rows, accJ...] + rows·w, w [F, H, weightJ...].
+  auto addFeatures = [&](Value acc, Value rows, StringRef weight,
+                         StringRef accJ, StringRef weightJ) {
+    Value w = op.getWeight(weight);
+    if (!w)
+      return acc;
+    return einsum(b, {{rows, "brf"}, {w, "fh" + jl(weightJ)}}, acc,
+                  ("bhr" + accJ).str());
+  };
+  Value sourcePre = gatePre(atTail, edges, "b_source", "w_source", "ijl",
+                            {1, jk, jv}, "jl");
+  Value markPre = gatePre(atHead, edges, "b_mark", "w_mark", "pqi",
+                          {jo, jq, 1}, "pq");
+  if (features) {
+    sourcePre =
+        addFeatures(sourcePre, features, "w_source_edge", "ijl", "jl");
+    markPre = addFeatures(markPre, features, "w_mark_edge", "pqi", "pq");
+  }
+  Value source = gateOf(toScanLayout(sourcePre, 0), "source");
+  Value mark = gateOf(toScanLayout(markPre, 0), "mark");
   Value direct = gateOf(
       toScanLayout(gatePre(op.getX(), nodes, "b_direct", "w_direct", "pqjl",
                            {jo, jq, jk, jv}, "pqjl"),
                    0),
       "direct");
   Value t = gatePre(atPass, lines, "b_transition", "w_transition");
+  if (features) {
+    for (auto [weight, column] : {std::make_pair("w_transition_in", 0),
+                                  std::make_pair("w_transition_out", 1)}) {
+      if (!op.getWeight(weight))
+        continue;
+      Value rows =
+          gatherRows(features, lines, [&, column = column](
+                                          ImplicitLocOpBuilder &ib, Value l) {
+            return indexAt(ib, lineTable, l, column);
+          });
+      t = addFeatures(t, rows, weight, "", "");
+    }
+  }
   Value transition = op.isPMode() ? toScanLayout(normalizeIncoming(t), 2)
                                   : tanhOf(toScanLayout(t, 2));
 

@@ -167,6 +167,9 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y);
 /// edge's incoming transitions by 0.5 + Σ|t|, D-mode takes tanh.
 struct LayerDagArgs {
   TensorRef x, edges, lineEdges;
+  /// Optional [B, E, F] edge features (w_source_edge, w_mark_edge,
+  /// w_transition_in, w_transition_out; SPEC §5.5).
+  TensorRef edgeFeatures;
   std::map<std::string, TensorRef> weights;
   bool pMode = true;
   GateLayerOptions gates;

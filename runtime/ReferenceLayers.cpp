@@ -754,6 +754,23 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
       {"w_out", with({h, dv}, {jo})}};
   shapes.back().second.push_back(d);
   shapes.push_back({"passthrough", {d}});
+  const TensorRef &ef = args.edgeFeatures;
+  int64_t numFeatures = ef.present() ? ef.shape.back() : 0;
+  if (ef.present() && (ef.rank() != 3 || ef.shape[0] != batch ||
+                       ef.shape[1] != numEdges))
+    return Status::error("layer edge features have shape " +
+                         shapeText(ef.shape) + ", expected [B, E, F] = [" +
+                         std::to_string(batch) + ", " +
+                         std::to_string(numEdges) + ", F]");
+  shapes.push_back({"w_source_edge", with({numFeatures, h}, {jk, jv})});
+  shapes.push_back({"w_mark_edge", with({numFeatures, h}, {jo, jq})});
+  shapes.push_back({"w_transition_in", {numFeatures, h}});
+  shapes.push_back({"w_transition_out", {numFeatures, h}});
+  for (const char *name : {"w_source_edge", "w_mark_edge", "w_transition_in",
+                           "w_transition_out"})
+    if (weight(name).present() && !ef.present())
+      return Status::error(std::string("layer weight '") + name +
+                           "' needs the edge features");
   if (Status s = checkShapes(args.weights, shapes, y, {batch, nodes, d}); !s)
     return s;
   if (Status s = validateGraph(nodes, args.edges, args.lineEdges); !s)
@@ -804,19 +821,38 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
               activate(pre(n, "b_direct", "w_direct", {hh}, j), act.direct));
         });
       }
+      // f_e·w[:, h, j...] for the edge features (0 without them).
+      auto features = [&](int64_t e, const std::string &w,
+                          const std::vector<int64_t> &j) {
+        TensorRef wt = weight(w);
+        if (!wt.present())
+          return 0.0;
+        std::vector<int64_t> wi = {0, hh};
+        if (withJ)
+          wi.insert(wi.end(), j.begin(), j.end());
+        double sum = 0;
+        for (int64_t c = 0; c < numFeatures; ++c) {
+          wi[0] = c;
+          sum += at(ef, {b, e, c}) * atv(wt, wi);
+        }
+        return sum;
+      };
       for (int64_t e = 0; e < numEdges; ++e) {
         int64_t at = row * numEdges + e;
-        // Source at the tail, mark at the head (SPEC A6).
+        // Source at the tail, mark at the head (SPEC A6), plus the edge's
+        // features.
         each({jk, jv}, [&](int64_t i, const std::vector<int64_t> &j) {
           source.ref().storeLinear(
               at * jk * jv + i,
-              activate(pre(edgeAt(e, 0), "b_source", "w_source", {hh}, j),
+              activate(pre(edgeAt(e, 0), "b_source", "w_source", {hh}, j) +
+                           features(e, "w_source_edge", j),
                        act.source));
         });
         each({jo, jq}, [&](int64_t i, const std::vector<int64_t> &j) {
           mark.ref().storeLinear(
               at * jo * jq + i,
-              activate(pre(edgeAt(e, 1), "b_mark", "w_mark", {hh}, j),
+              activate(pre(edgeAt(e, 1), "b_mark", "w_mark", {hh}, j) +
+                           features(e, "w_mark_edge", j),
                        act.mark));
         });
       }
@@ -827,7 +863,9 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
         Projector scalar{d, false};
         t[l] = scalar(x, {b, edgeAt(lineAt(l, 0), 1)}, gateChunks, hh,
                       weight("b_transition"), weight("w_transition"), {hh},
-                      {});
+                      {}) +
+               features(lineAt(l, 0), "w_transition_in", {}) +
+               features(lineAt(l, 1), "w_transition_out", {});
         incoming[lineAt(l, 1)] += std::fabs(t[l]);
       }
       for (int64_t l = 0; l < numLines; ++l)

@@ -456,6 +456,7 @@ private:
       args.x = ref(layer.getX());
       args.edges = ref(layer.getEdges());
       args.lineEdges = ref(layer.getLineEdges());
+      args.edgeFeatures = ref(layer.getEdgeFeatures());
       for (auto [value, name] :
            llvm::zip(layer.getWeights(),
                      layer.getNames().getAsRange<StringAttr>()))

@@ -190,3 +190,30 @@ func.func @f(%x: tensor<*xf32>, %w0: tensor<4x2x2xf32>, %w1: tensor<2x2xf32>, %w
   %y = plstm.layer2d %x weights(%w0, %w1, %w2, %w3, %w4, %w5, %w6, %w7, %w8, %w9, %w10, %w11, %w12, %w13, %w14, %w15, %w16, %w17) names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_direct", "w_direct", "norm_scale", "w_out", "b_alpha", "w_alpha", "b_source", "w_source", "b_transition", "w_transition", "b_mark", "w_mark"] mode "P" {sub_heads = 2 : i64} : (tensor<*xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2x2xf32>, tensor<2x2x4xf32>, tensor<4x2xf32>, tensor<4x4x2xf32>, tensor<4x2xf32>, tensor<4x4x2xf32>, tensor<4x2xf32>, tensor<4x4x2xf32>, tensor<4x2xf32>, tensor<4x4x2xf32>) -> tensor<?x2x3x4xf32>
   return %y : tensor<?x2x3x4xf32>
 }
+
+// -----
+
+// C-layerdag-13: edge features without any edge-feature weight
+func.func @f(%x: tensor<?x?x4xf32>, %e: tensor<?x2xi32>, %l: tensor<?x2xi32>, %ef: tensor<?x?x3xf32>, %w0: tensor<4x2x2xf32>, %w1: tensor<2x2xf32>, %w2: tensor<4x2x2xf32>, %w3: tensor<2x2xf32>, %w4: tensor<4x2x2xf32>, %w5: tensor<2x2xf32>, %w6: tensor<2xf32>, %w7: tensor<4x2xf32>, %w8: tensor<2xf32>, %w9: tensor<4x2xf32>, %w10: tensor<2xf32>, %w11: tensor<4x2xf32>, %w12: tensor<2xf32>, %w13: tensor<4x2xf32>, %w14: tensor<2x2xf32>, %w15: tensor<2x2x4xf32>) -> tensor<?x?x4xf32> {
+  // expected-error @+1 {{'edge_features' is given without any edge-feature weight (w_source_edge, w_mark_edge, w_transition_in, w_transition_out) (C-layerdag-13)}}
+  %y = plstm.layer_dag %x graph(%e, %l) edge_features(%ef) weights(%w0, %w1, %w2, %w3, %w4, %w5, %w6, %w7, %w8, %w9, %w10, %w11, %w12, %w13, %w14, %w15) names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "w_source", "b_mark", "w_mark", "b_direct", "w_direct", "b_transition", "w_transition", "norm_scale", "w_out"] mode "P" : (tensor<?x?x4xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<?x?x3xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2x2xf32>, tensor<2x2x4xf32>) -> tensor<?x?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}
+
+// -----
+
+// C-layerdag-13: edge-feature weights whose F disagrees with the features
+func.func @f(%x: tensor<?x?x4xf32>, %e: tensor<?x2xi32>, %l: tensor<?x2xi32>, %ef: tensor<?x?x3xf32>, %w0: tensor<4x2x2xf32>, %w1: tensor<2x2xf32>, %w2: tensor<4x2x2xf32>, %w3: tensor<2x2xf32>, %w4: tensor<4x2x2xf32>, %w5: tensor<2x2xf32>, %w6: tensor<2xf32>, %w7: tensor<4x2xf32>, %w8: tensor<2xf32>, %w9: tensor<4x2xf32>, %w10: tensor<2xf32>, %w11: tensor<4x2xf32>, %w12: tensor<2xf32>, %w13: tensor<4x2xf32>, %w14: tensor<2x2xf32>, %w15: tensor<2x2x4xf32>, %w16: tensor<3x2xf32>, %w17: tensor<5x2xf32>, %w18: tensor<3x2xf32>, %w19: tensor<3x2xf32>) -> tensor<?x?x4xf32> {
+  // expected-error @+1 {{has dim 0 = 5, expected F = 3 (C-layerdag-13)}}
+  %y = plstm.layer_dag %x graph(%e, %l) edge_features(%ef) weights(%w0, %w1, %w2, %w3, %w4, %w5, %w6, %w7, %w8, %w9, %w10, %w11, %w12, %w13, %w14, %w15, %w16, %w17, %w18, %w19) names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "w_source", "b_mark", "w_mark", "b_direct", "w_direct", "b_transition", "w_transition", "norm_scale", "w_out", "w_source_edge", "w_mark_edge", "w_transition_in", "w_transition_out"] mode "P" : (tensor<?x?x4xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<?x?x3xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2x2xf32>, tensor<2x2x4xf32>, tensor<3x2xf32>, tensor<5x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<?x?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}
+
+// -----
+
+// C-layerdag-13: edge-feature weights without the edge features
+func.func @f(%x: tensor<?x?x4xf32>, %e: tensor<?x2xi32>, %l: tensor<?x2xi32>, %w0: tensor<4x2x2xf32>, %w1: tensor<2x2xf32>, %w2: tensor<4x2x2xf32>, %w3: tensor<2x2xf32>, %w4: tensor<4x2x2xf32>, %w5: tensor<2x2xf32>, %w6: tensor<2xf32>, %w7: tensor<4x2xf32>, %w8: tensor<2xf32>, %w9: tensor<4x2xf32>, %w10: tensor<2xf32>, %w11: tensor<4x2xf32>, %w12: tensor<2xf32>, %w13: tensor<4x2xf32>, %w14: tensor<2x2xf32>, %w15: tensor<2x2x4xf32>, %w16: tensor<3x2xf32>, %w17: tensor<3x2xf32>, %w18: tensor<3x2xf32>, %w19: tensor<3x2xf32>) -> tensor<?x?x4xf32> {
+  // expected-error @+1 {{edge-feature weights are given without the 'edge_features' operand (C-layerdag-13)}}
+  %y = plstm.layer_dag %x graph(%e, %l) weights(%w0, %w1, %w2, %w3, %w4, %w5, %w6, %w7, %w8, %w9, %w10, %w11, %w12, %w13, %w14, %w15, %w16, %w17, %w18, %w19) names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "w_source", "b_mark", "w_mark", "b_direct", "w_direct", "b_transition", "w_transition", "norm_scale", "w_out", "w_source_edge", "w_mark_edge", "w_transition_in", "w_transition_out"] mode "P" : (tensor<?x?x4xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2x2xf32>, tensor<2x2x4xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<?x?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}

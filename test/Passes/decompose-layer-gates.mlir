@@ -69,3 +69,16 @@ func.func @eigen_logsigmoid(%x: tensor<?x?x4xf32>, %w0: tensor<4x4xf32>, %w1: te
   %y = plstm.layer1d %x weights(%w0, %w1, %w2, %w3, %w4, %w5, %w6, %w7, %w8, %w9, %w10, %w11, %w12, %w13, %w14, %w15, %w16) names ["w_conv", "b_conv", "w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "w_source", "b_mark", "w_mark", "b_direct", "b_eigen", "w_eigen", "norm_scale", "w_out"] {eigenvalue_activation = "logsigmoid", eigenvalue_factor = 3.0} : (tensor<?x?x4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<4x2x2x1xf32>, tensor<2x2x1xf32>, tensor<4x2x2x1xf32>, tensor<2x2x1xf32>, tensor<4x2x2x1xf32>, tensor<2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<4x2x1x1x1xf32>, tensor<2x1x1x1xf32>, tensor<4x2x1x1x1xf32>, tensor<2x1x1x1x1xf32>, tensor<2x1xf32>, tensor<4x2x1xf32>, tensor<2x2x1xf32>, tensor<2x2x1x4xf32>) -> tensor<?x?x4xf32>
   return %y : tensor<?x?x4xf32>
 }
+
+// Edge features f [B, E, F]: added into the source and mark pre-activations
+// (f·w over F, per edge), and gathered at each line edge's incoming and
+// outgoing edge (generics reading the line-edge table) into its transition.
+// CHECK-LABEL: func.func @edge_features
+// CHECK: linalg.generic {{.*}} ins(%arg3, %{{.+}} : tensor<?x?x3xf32>, tensor<3x2xf32>) outs(%{{.+}} : tensor<?x2x?x1x1x1xf32>)
+// CHECK: linalg.generic {{.*}} ins(%arg3, %{{.+}} : tensor<?x?x3xf32>, tensor<3x2xf32>) outs(%{{.+}} : tensor<?x2x?x1x1x1xf32>)
+// CHECK-COUNT-2: tensor.extract %arg3
+// CHECK: plstm.scan_dag
+func.func @edge_features(%x: tensor<?x?x4xf32>, %e: tensor<?x2xi32>, %l: tensor<?x2xi32>, %ef: tensor<?x?x3xf32>, %w0: tensor<4x2x2xf32>, %w1: tensor<2x2xf32>, %w2: tensor<4x2x2xf32>, %w3: tensor<2x2xf32>, %w4: tensor<4x2x2xf32>, %w5: tensor<2x2xf32>, %w6: tensor<2xf32>, %w7: tensor<4x2xf32>, %w8: tensor<2xf32>, %w9: tensor<4x2xf32>, %w10: tensor<2xf32>, %w11: tensor<4x2xf32>, %w12: tensor<2xf32>, %w13: tensor<4x2xf32>, %w14: tensor<2x2xf32>, %w15: tensor<2x2x4xf32>, %w16: tensor<3x2xf32>, %w17: tensor<3x2xf32>, %w18: tensor<3x2xf32>, %w19: tensor<3x2xf32>) -> tensor<?x?x4xf32> {
+  %y = plstm.layer_dag %x graph(%e, %l) edge_features(%ef) weights(%w0, %w1, %w2, %w3, %w4, %w5, %w6, %w7, %w8, %w9, %w10, %w11, %w12, %w13, %w14, %w15, %w16, %w17, %w18, %w19) names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "w_source", "b_mark", "w_mark", "b_direct", "w_direct", "b_transition", "w_transition", "norm_scale", "w_out", "w_source_edge", "w_mark_edge", "w_transition_in", "w_transition_out"] mode "P" : (tensor<?x?x4xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<?x?x3xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2x2xf32>, tensor<2x2x4xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<?x?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}

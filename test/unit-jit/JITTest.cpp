@@ -396,6 +396,9 @@ struct LayerForm {
   bool withJ = false;
   int64_t jq = 1, jk = 1, jv = 1, jo = 1;
   int64_t subHeads = 1, gateSubHeads = 1;
+  /// Graph layers: F > 0 adds edge features [B, E, F] and every
+  /// edge-feature weight.
+  int64_t edgeFeatures = 0;
   /// The rows of a gate projection over `channels` channels.
   int64_t gateRows(int64_t d, int64_t channels) const {
     return d / std::min(gateSubHeads, channels);
@@ -647,6 +650,13 @@ std::string specLayerDag(const std::string &mode, int64_t d, int64_t h,
     weights.push_back({"w_transition", {dgh, h}});
     weights.push_back({"passthrough", {d}});
   }
+  if (f.edgeFeatures > 0) {
+    int64_t fe = f.edgeFeatures;
+    weights.push_back({"w_source_edge", f.with({fe, h}, sourceJ)});
+    weights.push_back({"w_mark_edge", f.with({fe, h}, markJ)});
+    weights.push_back({"w_transition_in", {fe, h}});
+    weights.push_back({"w_transition_out", {fe, h}});
+  }
   auto type = [&](const std::vector<int64_t> &shape, const std::string &t) {
     std::vector<std::string> parts;
     for (int64_t v : shape)
@@ -655,7 +665,13 @@ std::string specLayerDag(const std::string &mode, int64_t d, int64_t h,
   };
   std::string x = type({-1, -1, d}, et), g = type({-1, 2}, "i32");
   std::string args = "%x: " + x + ", %e: " + g + ", %l: " + g, ops, names,
-              types = x + ", " + g + ", " + g;
+              types = x + ", " + g + ", " + g, features;
+  if (f.edgeFeatures > 0) {
+    std::string t = type({-1, -1, f.edgeFeatures}, et);
+    args += ", %ef: " + t;
+    types += ", " + t;
+    features = " edge_features(%ef)";
+  }
   for (size_t i = 0; i < weights.size(); ++i) {
     std::string t = type(weights[i].second, et);
     args += ", %w" + s(i) + ": " + t;
@@ -664,7 +680,8 @@ std::string specLayerDag(const std::string &mode, int64_t d, int64_t h,
     types += ", " + t;
   }
   return "func.func @layer(" + args + ") -> " + x +
-         " {\n  %y = plstm.layer_dag %x graph(%e, %l) weights(" + ops +
+         " {\n  %y = plstm.layer_dag %x graph(%e, %l)" + features +
+         " weights(" + ops +
          ") names [" + names + "] mode \"" + mode + "\"" +
          (attrs.empty() ? "" : " {" + attrs + "}") + " : (" + types +
          ") -> " + x + "\n  return %y : " + x + "\n}\n";
@@ -683,6 +700,9 @@ void runLayerDagJit(const std::string &text, int64_t batch, int64_t nodes,
                  args.edges = inputs[1].ref();
                  args.lineEdges = inputs[2].ref();
                  args.weights = weightsOf(sig, inputs, 3);
+                 if (sig.inputs.size() > 3 &&
+                     sig.inputs[3].role == "edge_features")
+                   args.edgeFeatures = inputs[3].ref();
                  args.pMode = pMode;
                  args.qkScale = qkScale;
                  args.gates = gates;
@@ -1027,6 +1047,21 @@ TEST(JIT, LayerDagMatchesTheLayerReference) {
     runLayerDagJit(specLayerDag("P", 6, 2, 3, 2, true, "", "f32"), 2, 30, 44,
                    true, NAN, schedule);
   }
+}
+
+TEST(JIT, LayerDagWithEdgeFeaturesMatchesTheLayerReference) {
+  // Edge features (SPEC §5.5 pLSTMGraphEdgeLayer): f_e into each edge's
+  // source and mark, f at e_in and e_out into each line edge's transition;
+  // P- and D-mode, with and without J axes, against the fp64 reference.
+  LayerForm plain, j{true, 2, 2, 3, 2, 1};
+  plain.edgeFeatures = 5;
+  j.edgeFeatures = 3;
+  runLayerDagJit(specLayerDag("P", 6, 2, 3, 2, true, "", "f64", plain), 2, 30,
+                 49, true);
+  runLayerDagJit(specLayerDag("D", 6, 2, 3, 2, false, "", "f32", j), 2, 25,
+                 50, false);
+  runLayerDagJit(specLayerDag("P", 6, 2, 3, 2, true, "", "f32", plain), 1, 20,
+                 51, true, NAN, "chunkwise:1");
 }
 
 TEST(JIT, LayerDagWithJAxesAndGateLayersMatchesTheLayerReference) {
