@@ -602,16 +602,24 @@ LogicalResult ScanDagOp::verify() {
 // Layer2DOp
 //===----------------------------------------------------------------------===//
 
+/// `own` followed by `j` (a weight's copy dims) when the weights carry J
+/// axes.
+static SmallVector<StringRef> withJDims(std::initializer_list<StringRef> own,
+                                        std::initializer_list<StringRef> j,
+                                        bool withJ) {
+  SmallVector<StringRef> all(own);
+  if (withJ)
+    all.append(j);
+  return all;
+}
+
 SmallVector<LayerWeightInfo> mlir::plstm::getLayer2DWeights(bool pMode,
                                                            bool withJ) {
   // With J axes: the copy dims after each weight's own dims (JT = 1 is
   // left out); without them every J dim is 1.
   auto dims = [&](std::initializer_list<StringRef> own,
                   std::initializer_list<StringRef> j) {
-    SmallVector<StringRef> all(own);
-    if (withJ)
-      all.append(j);
-    return all;
+    return withJDims(own, j, withJ);
   };
   SmallVector<LayerWeightInfo> weights = {
       {"w_q", dims({"DIN", "H", "DK"}, {"JQ"}), true},
@@ -853,10 +861,7 @@ LogicalResult Layer1DOp::verify() {
 SmallVector<LayerWeightInfo> mlir::plstm::getLayerDagWeights(bool withJ) {
   auto dims = [&](std::initializer_list<StringRef> own,
                   std::initializer_list<StringRef> j) {
-    SmallVector<StringRef> all(own);
-    if (withJ)
-      all.append(j);
-    return all;
+    return withJDims(own, j, withJ);
   };
   return {{"w_q", dims({"DIN", "H", "DK"}, {"JQ"}), true},
           {"b_q", dims({"H", "DK"}, {"JQ"}), true},

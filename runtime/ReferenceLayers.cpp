@@ -135,6 +135,55 @@ Status checkChunks(const std::string &name, int64_t value, int64_t channels,
   return Status::success();
 }
 
+/// The head and J dims of a 2D or graph layer from its weights: without J
+/// axes w_q is [DIN, H, DK]; with them [DIN, H, DK, JQ] (and every J dim
+/// from its weight).
+struct HeadDims {
+  bool withJ;
+  int64_t h, dk, dv, jq, jk, jv, jo;
+};
+Status headDims(const WeightMap &weights, HeadDims &dims) {
+  auto weight = [&](const std::string &name) { return weightIn(weights, name); };
+  bool withJ = weight("w_q").rank() == 4;
+  int64_t rank = withJ ? 4 : 3;
+  if (weight("w_q").rank() != rank || weight("w_k").rank() != rank ||
+      weight("w_v").rank() != rank || weight("norm_scale").rank() != rank - 1)
+    return Status::error("layer weights w_q, w_k, w_v, norm_scale: expected "
+                         "ranks 3, 3, 3, 2 (no J axes) or 4, 4, 4, 3");
+  dims = {withJ,
+          weight("w_v").shape[1],
+          weight("w_q").shape[2],
+          weight("w_v").shape[2],
+          withJ ? weight("w_q").shape[3] : 1,
+          withJ ? weight("w_k").shape[3] : 1,
+          withJ ? weight("w_v").shape[3] : 1,
+          withJ ? weight("norm_scale").shape[2] : 1};
+  return Status::success();
+}
+
+/// The chunks of the Q/K/V projections (sub_heads over H) and of the gate
+/// layers of H channels (min(gate_sub_heads, H)), checked against D and H.
+Status headChunks(const GateLayerOptions &options, int64_t h, int64_t d,
+                  Chunking &qkv, Chunking &gates) {
+  if (Status s = checkChunks("sub_heads", options.subHeads, h, d, false); !s)
+    return s;
+  if (Status s =
+          checkChunks("gate_sub_heads", options.gateSubHeads, h, d, true);
+      !s)
+    return s;
+  qkv = {h, options.subHeads};
+  gates = {h, std::min(options.gateSubHeads, h)};
+  return Status::success();
+}
+
+/// `own` followed by `j` when the weights carry J axes.
+std::vector<int64_t> withJDims(std::vector<int64_t> own,
+                               const std::vector<int64_t> &j, bool withJ) {
+  if (withJ)
+    own.insert(own.end(), j.begin(), j.end());
+  return own;
+}
+
 /// bias[lead..., j...] + scale · in[at..., block]·w[:, lead..., j...], the
 /// input projection of one output channel, which reads the input block of
 /// its chunk (`Chunking`). `j` (the J indices) is used only when the weights
@@ -242,20 +291,12 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
     required.push_back("b_" + g);
   if (Status s = requireWeights(args.weights, required); !s)
     return s;
-  // Without J axes w_q is [DIN, H, DK]; with them [DIN, H, DK, JQ].
-  bool withJ = weight("w_q").rank() == 4;
-  int64_t rank = withJ ? 4 : 3;
-  if (weight("w_q").rank() != rank || weight("w_k").rank() != rank ||
-      weight("w_v").rank() != rank ||
-      weight("norm_scale").rank() != rank - 1)
-    return Status::error("layer weights w_q, w_k, w_v, norm_scale: expected "
-                         "ranks 3, 3, 3, 2 (no J axes) or 4, 4, 4, 3");
-  int64_t h = weight("w_v").shape[1], dv = weight("w_v").shape[2],
-          dk = weight("w_q").shape[2];
-  int64_t jq = withJ ? weight("w_q").shape[3] : 1,
-          jk = withJ ? weight("w_k").shape[3] : 1,
-          jv = withJ ? weight("w_v").shape[3] : 1,
-          jo = withJ ? weight("norm_scale").shape[2] : 1;
+  HeadDims dims;
+  if (Status s = headDims(args.weights, dims); !s)
+    return s;
+  bool withJ = dims.withJ;
+  int64_t h = dims.h, dk = dims.dk, dv = dims.dv, jq = dims.jq, jk = dims.jk,
+          jv = dims.jv, jo = dims.jo;
   int64_t numO = static_cast<int64_t>(args.orientations.size());
   const GateLayerOptions &act = args.gates;
   Chunking qkvChunks{h, act.subHeads},
@@ -272,10 +313,8 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
           dgo = d / orientChunks.chunks;
   Projector project{d, withJ};
   // Every weight's shape, from the op's table.
-  auto with = [&](std::vector<int64_t> own, std::vector<int64_t> j) {
-    if (withJ)
-      own.insert(own.end(), j.begin(), j.end());
-    return own;
+  auto with = [&](std::vector<int64_t> own, const std::vector<int64_t> &j) {
+    return withJDims(std::move(own), j, withJ);
   };
   WeightShapes shapes = {
       {"w_q", with({din, h, dk}, {jq})},
@@ -518,14 +557,8 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
           jq = weight("w_q").shape[3], jk = weight("w_k").shape[3],
           dv = weight("w_v").shape[2], jv = weight("w_v").shape[3],
           jo = weight("b_mark").shape[1], jt = weight("b_eigen").shape[1];
-  Chunking qkvChunks{h, args.gates.subHeads},
-      gateChunks{h, std::min(args.gates.gateSubHeads, h)};
-  if (Status s = checkChunks("sub_heads", args.gates.subHeads, h, d, false);
-      !s)
-    return s;
-  if (Status s =
-          checkChunks("gate_sub_heads", args.gates.gateSubHeads, h, d, true);
-      !s)
+  Chunking qkvChunks, gateChunks;
+  if (Status s = headChunks(args.gates, h, d, qkvChunks, gateChunks); !s)
     return s;
   int64_t din = d / qkvChunks.chunks, dgh = d / gateChunks.chunks;
   Projector project{d, /*withJ=*/true};
@@ -657,33 +690,10 @@ Status referenceLayer1D(const Layer1DArgs &args, const TensorRef &y) {
   if (Status s = referenceScan1D(scan, Scan1DResults{out.ref(), {}}); !s)
     return Status::error("layer scan: " + s.message());
 
-  // Per-head RMS norm over DV·JO, output projection, passthrough.
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t t = 0; t < len; ++t) {
-      std::vector<double> acc(d, 0.0);
-      for (int64_t hh = 0; hh < h; ++hh) {
-        int64_t n = ((b * h + hh) * len + t) * dv * jo;
-        double squares = 0;
-        for (int64_t e = 0; e < dv * jo; ++e) {
-          double value = out.ref().loadLinear(n + e);
-          squares += value * value;
-        }
-        double inverse =
-            1.0 / std::sqrt(squares / static_cast<double>(dv * jo) + 1e-5);
-        for (int64_t j = 0; j < dv; ++j)
-          for (int64_t o = 0; o < jo; ++o) {
-            double value = out.ref().loadLinear(n + j * jo + o) * inverse *
-                           at(weight("norm_scale"), {hh, j, o});
-            for (int64_t e = 0; e < d; ++e)
-              acc[e] += value * at(weight("w_out"), {hh, j, o, e});
-          }
-      }
-      for (int64_t e = 0; e < d; ++e) {
-        if (weight("passthrough").present())
-          acc[e] += at(weight("passthrough"), {e}) * at(c, {b, t, e});
-        y.storeLinear((b * len + t) * d + e, acc[e]);
-      }
-    }
+  // Per-head RMS norm over DV·JO, output projection, passthrough (of c).
+  normAndProject(out.ref(), batch, h, len, dv, jo, weight("norm_scale"),
+                 weight("w_out"), y);
+  addPassthrough(weight("passthrough"), c, y);
   return Status::success();
 }
 
@@ -705,35 +715,19 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
            "b_direct", "b_transition", "norm_scale", "w_out"});
       !s)
     return s;
-  // Without J axes w_q is [DIN, H, DK]; with them [DIN, H, DK, JQ].
-  bool withJ = weight("w_q").rank() == 4;
-  int64_t rank = withJ ? 4 : 3;
-  if (weight("w_q").rank() != rank || weight("w_k").rank() != rank ||
-      weight("w_v").rank() != rank ||
-      weight("norm_scale").rank() != rank - 1)
-    return Status::error("layer weights w_q, w_k, w_v, norm_scale: expected "
-                         "ranks 3, 3, 3, 2 (no J axes) or 4, 4, 4, 3");
-  int64_t h = weight("w_q").shape[1], dk = weight("w_q").shape[2],
-          dv = weight("w_v").shape[2];
-  int64_t jq = withJ ? weight("w_q").shape[3] : 1,
-          jk = withJ ? weight("w_k").shape[3] : 1,
-          jv = withJ ? weight("w_v").shape[3] : 1,
-          jo = withJ ? weight("norm_scale").shape[2] : 1;
-  Chunking qkvChunks{h, args.gates.subHeads},
-      gateChunks{h, std::min(args.gates.gateSubHeads, h)};
-  if (Status s = checkChunks("sub_heads", args.gates.subHeads, h, d, false);
-      !s)
+  HeadDims dims;
+  if (Status s = headDims(args.weights, dims); !s)
     return s;
-  if (Status s =
-          checkChunks("gate_sub_heads", args.gates.gateSubHeads, h, d, true);
-      !s)
+  bool withJ = dims.withJ;
+  int64_t h = dims.h, dk = dims.dk, dv = dims.dv, jq = dims.jq, jk = dims.jk,
+          jv = dims.jv, jo = dims.jo;
+  Chunking qkvChunks, gateChunks;
+  if (Status s = headChunks(args.gates, h, d, qkvChunks, gateChunks); !s)
     return s;
   int64_t din = d / qkvChunks.chunks, dgh = d / gateChunks.chunks;
   Projector project{d, withJ};
-  auto with = [&](std::vector<int64_t> own, std::vector<int64_t> j) {
-    if (withJ)
-      own.insert(own.end(), j.begin(), j.end());
-    return own;
+  auto with = [&](std::vector<int64_t> own, const std::vector<int64_t> &j) {
+    return withJDims(std::move(own), j, withJ);
   };
   WeightShapes shapes = {
       {"w_q", with({din, h, dk}, {jq})},
