@@ -412,11 +412,10 @@ private:
     Value wS = channelsAsChunks(wT, 1).first;
     auto [accS, accGroups] = channelsAsChunks(acc, 1);
     // x [B, MX, MY, D] -> [B, MX, MY, m, D/m].
-    auto xType = cast<RankedTensorType>(op.getX().getType());
+    int64_t xBatch = cast<RankedTensorType>(op.getX().getType()).getDimSize(0);
     Value xS = tensor::ExpandShapeOp::create(
-        b, RankedTensorType::get({kDyn, mx, my, m, d / m}, et), op.getX(),
+        b, RankedTensorType::get({xBatch, mx, my, m, d / m}, et), op.getX(),
         SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
-    (void)xType;
     Value sum = einsum(b, {{xS, "bxySd"}, {wS, "dSr" + wJ.str()}}, accS,
                        ("bSrxy" + accJ).str());
     // [B, m, C/m, ...] -> [B, H·O, ...] -> [B, H, O, ...].
@@ -550,6 +549,10 @@ void LayerBuilder::run() {
       {kDyn, mx, my, d}, dynamic);
   if (Value p = op.getWeight("passthrough"))
     out = einsum(b, {{p, "d"}, {op.getX(), "bxyd"}}, out, "bxyd");
+  // The decomposition builds dynamic batch (and length) dims; a static
+  // result type gets them back through a cast.
+  if (out.getType() != op.getY().getType())
+    out = tensor::CastOp::create(b, op.getY().getType(), out);
   op.getY().replaceAllUsesWith(out);
   op.erase();
 }
@@ -728,6 +731,10 @@ void Layer1DBuilder::run() {
                              dynamic);
   if (Value p = op.getWeight("passthrough"))
     out = einsum(b, {{p, "d"}, {c, "btd"}}, out, "btd");
+  // The decomposition builds dynamic batch (and length) dims; a static
+  // result type gets them back through a cast.
+  if (out.getType() != op.getY().getType())
+    out = tensor::CastOp::create(b, op.getY().getType(), out);
   op.getY().replaceAllUsesWith(out);
   op.erase();
 }
@@ -979,6 +986,10 @@ void LayerDagBuilder::run() {
                              {batch, nodes}, {kDyn, kDyn, d}, {batch, nodes});
   if (Value p = op.getWeight("passthrough"))
     out = einsum(b, {{p, "d"}, {op.getX(), "bnd"}}, out, "bnd");
+  // The decomposition builds dynamic batch (and length) dims; a static
+  // result type gets them back through a cast.
+  if (out.getType() != op.getY().getType())
+    out = tensor::CastOp::create(b, op.getY().getType(), out);
   op.getY().replaceAllUsesWith(out);
   op.erase();
 }

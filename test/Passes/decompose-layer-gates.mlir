@@ -82,3 +82,13 @@ func.func @edge_features(%x: tensor<?x?x4xf32>, %e: tensor<?x2xi32>, %l: tensor<
   %y = plstm.layer_dag %x graph(%e, %l) edge_features(%ef) weights(%w0, %w1, %w2, %w3, %w4, %w5, %w6, %w7, %w8, %w9, %w10, %w11, %w12, %w13, %w14, %w15, %w16, %w17, %w18, %w19) names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_source", "w_source", "b_mark", "w_mark", "b_direct", "w_direct", "b_transition", "w_transition", "norm_scale", "w_out", "w_source_edge", "w_mark_edge", "w_transition_in", "w_transition_out"] mode "P" : (tensor<?x?x4xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<?x?x3xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<4x2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2x2xf32>, tensor<2x2x4xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<?x?x4xf32>
   return %y : tensor<?x?x4xf32>
 }
+
+// A static batch with gate_sub_heads > 1: x [3, MX, MY, 8] is viewed as
+// [3, MX, MY, 8, 1] (the batch extent kept, so the reshape is valid).
+// CHECK-LABEL: func.func @static_batch
+// CHECK: tensor.expand_shape %arg0 {{.*}} : tensor<3x2x3x8xf32> into tensor<3x2x3x8x1xf32>
+// CHECK: plstm.scan2d
+func.func @static_batch(%x: tensor<3x2x3x8xf32>, %w0: tensor<8x2x2xf32>, %w1: tensor<2x2xf32>, %w2: tensor<8x2x2xf32>, %w3: tensor<2x2xf32>, %w4: tensor<8x2x2xf32>, %w5: tensor<2x2xf32>, %w6: tensor<2xf32>, %w7: tensor<4x2xf32>, %w8: tensor<2x2xf32>, %w9: tensor<2x2x8xf32>, %w10: tensor<4x2xf32>, %w11: tensor<1x4x2xf32>, %w12: tensor<4x2xf32>, %w13: tensor<1x4x2xf32>, %w14: tensor<4x2xf32>, %w15: tensor<1x4x2xf32>, %w16: tensor<4x2xf32>, %w17: tensor<1x4x2xf32>) -> tensor<3x2x3x8xf32> {
+  %y = plstm.layer2d %x weights(%w0, %w1, %w2, %w3, %w4, %w5, %w6, %w7, %w8, %w9, %w10, %w11, %w12, %w13, %w14, %w15, %w16, %w17) names ["w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "b_direct", "w_direct", "norm_scale", "w_out", "b_alpha", "w_alpha", "b_source", "w_source", "b_transition", "w_transition", "b_mark", "w_mark"] mode "P" {gate_sub_heads = 8 : i64} : (tensor<3x2x3x8xf32>, tensor<8x2x2xf32>, tensor<2x2xf32>, tensor<8x2x2xf32>, tensor<2x2xf32>, tensor<8x2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<4x2xf32>, tensor<2x2xf32>, tensor<2x2x8xf32>, tensor<4x2xf32>, tensor<1x4x2xf32>, tensor<4x2xf32>, tensor<1x4x2xf32>, tensor<4x2xf32>, tensor<1x4x2xf32>, tensor<4x2xf32>, tensor<1x4x2xf32>) -> tensor<3x2x3x8xf32>
+  return %y : tensor<3x2x3x8xf32>
+}
