@@ -11,6 +11,8 @@
 
 #include "runtime/Tensor.h"
 
+#include <algorithm>
+
 #include <cstring>
 
 namespace plstm {
@@ -164,10 +166,23 @@ TensorRef Tensor::ref() const {
 }
 
 void Tensor::fill(double value) {
-  TensorRef view = ref();
+  // The storage is contiguous: a typed fill (not one strided store per
+  // element).
   int64_t count = numElements();
-  for (int64_t i = 0; i < count; ++i)
-    view.storeLinear(i, value);
+  switch (dtype_) {
+  case DType::F32:
+    std::fill_n(as<float>(), count, static_cast<float>(value));
+    return;
+  case DType::F64:
+    std::fill_n(as<double>(), count, value);
+    return;
+  case DType::I32:
+    std::fill_n(as<int32_t>(), count, static_cast<int32_t>(value));
+    return;
+  case DType::I64:
+    std::fill_n(as<int64_t>(), count, static_cast<int64_t>(value));
+    return;
+  }
 }
 
 } // namespace plstm
