@@ -286,6 +286,22 @@ protected:
                   zerosWith(outShape, outSizes), ("b" + rows + "d").str());
   }
 
+  /// Ends a layer's lowering: adds the optional passthrough
+  /// (out += passthrough ⊙ `in`, `letters` naming both, the features last),
+  /// casts back to the layer's result type (the decomposition builds dynamic
+  /// batch and length dims; a static result type gets them back), and
+  /// replaces the layer op.
+  void replaceLayer(Operation *layerOp, Value out, Value passthrough, Value in,
+                    StringRef letters) {
+    if (passthrough)
+      out = einsum(b, {{passthrough, "d"}, {in, letters}}, out, letters);
+    Value result = layerOp->getResult(0);
+    if (out.getType() != result.getType())
+      out = tensor::CastOp::create(b, result.getType(), out);
+    result.replaceAllUsesWith(out);
+    layerOp->erase();
+  }
+
   ImplicitLocOpBuilder b;
   Type et;
   /// The layer op (activations), its sub_heads (Q/K/V) and gate_sub_heads.
@@ -547,14 +563,7 @@ void LayerBuilder::run() {
       op.getWeight("w_out"), "hv" + jl("p") + "d", /*normalized=*/false,
       {kDyn, h, mx, my}, dynamic,
       {kDyn, mx, my, d}, dynamic);
-  if (Value p = op.getWeight("passthrough"))
-    out = einsum(b, {{p, "d"}, {op.getX(), "bxyd"}}, out, "bxyd");
-  // The decomposition builds dynamic batch (and length) dims; a static
-  // result type gets them back through a cast.
-  if (out.getType() != op.getY().getType())
-    out = tensor::CastOp::create(b, op.getY().getType(), out);
-  op.getY().replaceAllUsesWith(out);
-  op.erase();
+  replaceLayer(op, out, op.getWeight("passthrough"), op.getX(), "bxyd");
 }
 
 /// Builds the lowering of one plstm.layer1d (SPEC §5.2).
@@ -729,14 +738,7 @@ void Layer1DBuilder::run() {
                              op.getWeight("w_out"), "hvod", /*normalized=*/true,
                              {kDyn, h, kDyn}, dynamic, {kDyn, kDyn, d},
                              dynamic);
-  if (Value p = op.getWeight("passthrough"))
-    out = einsum(b, {{p, "d"}, {c, "btd"}}, out, "btd");
-  // The decomposition builds dynamic batch (and length) dims; a static
-  // result type gets them back through a cast.
-  if (out.getType() != op.getY().getType())
-    out = tensor::CastOp::create(b, op.getY().getType(), out);
-  op.getY().replaceAllUsesWith(out);
-  op.erase();
+  replaceLayer(op, out, op.getWeight("passthrough"), c, "btd");
 }
 
 /// Builds the lowering of one plstm.layer_dag (SPEC §5.5).
@@ -984,14 +986,7 @@ void LayerDagBuilder::run() {
                              "hv" + jl("p") + "d", /*normalized=*/false,
                              {kDyn, h, kDyn},
                              {batch, nodes}, {kDyn, kDyn, d}, {batch, nodes});
-  if (Value p = op.getWeight("passthrough"))
-    out = einsum(b, {{p, "d"}, {op.getX(), "bnd"}}, out, "bnd");
-  // The decomposition builds dynamic batch (and length) dims; a static
-  // result type gets them back through a cast.
-  if (out.getType() != op.getY().getType())
-    out = tensor::CastOp::create(b, op.getY().getType(), out);
-  op.getY().replaceAllUsesWith(out);
-  op.erase();
+  replaceLayer(op, out, op.getWeight("passthrough"), op.getX(), "bnd");
 }
 
 struct DecomposeLayersPass

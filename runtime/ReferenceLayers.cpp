@@ -138,9 +138,46 @@ Status checkChunks(const std::string &name, int64_t value, int64_t channels,
 /// The head and J dims of a 2D or graph layer from its weights: without J
 /// axes w_q is [DIN, H, DK]; with them [DIN, H, DK, JQ] (and every J dim
 /// from its weight).
+/// `own` followed by `j` when the weights carry J axes.
+std::vector<int64_t> withJDims(std::vector<int64_t> own,
+                               const std::vector<int64_t> &j, bool withJ) {
+  if (withJ)
+    own.insert(own.end(), j.begin(), j.end());
+  return own;
+}
+
 struct HeadDims {
   bool withJ;
   int64_t h, dk, dv, jq, jk, jv, jo;
+
+  /// `own` followed by `j` in the form with J axes.
+  std::vector<int64_t> with(std::vector<int64_t> own,
+                            const std::vector<int64_t> &j) const {
+    return withJDims(std::move(own), j, withJ);
+  }
+
+  /// The shapes of the weights both layers have: Q/K/V (DIN rows), the
+  /// direct gate (DGH rows), the norm, the output projection and the
+  /// passthrough.
+  WeightShapes commonShapes(int64_t din, int64_t dgh, int64_t d) const {
+    return {{"w_q", with({din, h, dk}, {jq})},
+            {"b_q", with({h, dk}, {jq})},
+            {"w_k", with({din, h, dk}, {jk})},
+            {"b_k", with({h, dk}, {jk})},
+            {"w_v", with({din, h, dv}, {jv})},
+            {"b_v", with({h, dv}, {jv})},
+            {"b_direct", with({h}, {jo, jq, jk, jv})},
+            {"w_direct", with({dgh, h}, {jo, jq, jk, jv})},
+            {"norm_scale", with({h, dv}, {jo})},
+            {"w_out", outRows(d)},
+            {"passthrough", {d}}};
+  }
+  /// w_out: [H, DV, (JO,) D].
+  std::vector<int64_t> outRows(int64_t d) const {
+    std::vector<int64_t> shape = with({h, dv}, {jo});
+    shape.push_back(d);
+    return shape;
+  }
 };
 Status headDims(const WeightMap &weights, HeadDims &dims) {
   auto weight = [&](const std::string &name) { return weightIn(weights, name); };
@@ -174,14 +211,6 @@ Status headChunks(const GateLayerOptions &options, int64_t h, int64_t d,
   qkv = {h, options.subHeads};
   gates = {h, std::min(options.gateSubHeads, h)};
   return Status::success();
-}
-
-/// `own` followed by `j` when the weights carry J axes.
-std::vector<int64_t> withJDims(std::vector<int64_t> own,
-                               const std::vector<int64_t> &j, bool withJ) {
-  if (withJ)
-    own.insert(own.end(), j.begin(), j.end());
-  return own;
 }
 
 /// bias[lead..., j...] + scale · in[at..., block]·w[:, lead..., j...], the
@@ -299,36 +328,21 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
           jv = dims.jv, jo = dims.jo;
   int64_t numO = static_cast<int64_t>(args.orientations.size());
   const GateLayerOptions &act = args.gates;
-  Chunking qkvChunks{h, act.subHeads},
-      headChunks{h, std::min(act.gateSubHeads, h)},
-      orientChunks{h * numO, std::min(act.gateSubHeads, h * numO)};
-  if (Status s = checkChunks("sub_heads", act.subHeads, h, d, false); !s)
+  // Q/K/V and the direct gate (H channels) as in the other layers; the
+  // orientation gates have O·H channels.
+  Chunking qkvChunks, directChunks;
+  if (Status s = headChunks(act, h, d, qkvChunks, directChunks); !s)
     return s;
-  for (int64_t channels : {h, h * numO})
-    if (Status s = checkChunks("gate_sub_heads", act.gateSubHeads, channels,
-                               d, true);
-        !s)
-      return s;
-  int64_t din = d / qkvChunks.chunks, dgh = d / headChunks.chunks,
-          dgo = d / orientChunks.chunks;
+  if (Status s = checkChunks("gate_sub_heads", act.gateSubHeads, h * numO, d,
+                             true);
+      !s)
+    return s;
+  Chunking orientChunks{h * numO, std::min(act.gateSubHeads, h * numO)};
+  int64_t dgo = d / orientChunks.chunks;
   Projector project{d, withJ};
   // Every weight's shape, from the op's table.
-  auto with = [&](std::vector<int64_t> own, const std::vector<int64_t> &j) {
-    return withJDims(std::move(own), j, withJ);
-  };
-  WeightShapes shapes = {
-      {"w_q", with({din, h, dk}, {jq})},
-      {"b_q", with({h, dk}, {jq})},
-      {"w_k", with({din, h, dk}, {jk})},
-      {"b_k", with({h, dk}, {jk})},
-      {"w_v", with({din, h, dv}, {jv})},
-      {"b_v", with({h, dv}, {jv})},
-      {"b_direct", with({h}, {jo, jq, jk, jv})},
-      {"w_direct", with({dgh, h}, {jo, jq, jk, jv})},
-      {"norm_scale", with({h, dv}, {jo})},
-      {"w_out", with({h, dv}, {jo})}};
-  shapes.back().second.push_back(d);
-  shapes.push_back({"passthrough", {d}});
+  WeightShapes shapes =
+      dims.commonShapes(d / qkvChunks.chunks, d / directChunks.chunks, d);
   // The J dims of each gate's weights: sources JK, JV; marks JO, JQ; none
   // for α and the transitions (JT = 1).
   auto gateJ = [&](const std::string &g) -> std::vector<int64_t> {
@@ -339,8 +353,8 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
     return {};
   };
   for (const std::string &g : gates) {
-    shapes.push_back({"b_" + g, with({numO, h}, gateJ(g))});
-    shapes.push_back({"w_" + g, with({dgo, numO, h}, gateJ(g))});
+    shapes.push_back({"b_" + g, dims.with({numO, h}, gateJ(g))});
+    shapes.push_back({"w_" + g, dims.with({dgo, numO, h}, gateJ(g))});
   }
   if (Status s = checkShapes(args.weights, shapes, y, {batch, mx, my, d}); !s)
     return s;
@@ -397,7 +411,7 @@ Status referenceLayer2D(const Layer2DArgs &args, const TensorRef &y) {
           each({jo, jq, jk, jv}, [&](int64_t e, const std::vector<int64_t> &j) {
             direct.ref().storeLinear(
                 n * directSize + e,
-                activate(project(x, cell, headChunks, hh, weight("b_direct"),
+                activate(project(x, cell, directChunks, hh, weight("b_direct"),
                                  weight("w_direct"), {hh}, j),
                          act.direct));
           });
@@ -724,30 +738,19 @@ Status referenceLayerDag(const LayerDagArgs &args, const TensorRef &y) {
   Chunking qkvChunks, gateChunks;
   if (Status s = headChunks(args.gates, h, d, qkvChunks, gateChunks); !s)
     return s;
-  int64_t din = d / qkvChunks.chunks, dgh = d / gateChunks.chunks;
+  int64_t dgh = d / gateChunks.chunks;
   Projector project{d, withJ};
   auto with = [&](std::vector<int64_t> own, const std::vector<int64_t> &j) {
-    return withJDims(std::move(own), j, withJ);
+    return dims.with(std::move(own), j);
   };
-  WeightShapes shapes = {
-      {"w_q", with({din, h, dk}, {jq})},
-      {"b_q", with({h, dk}, {jq})},
-      {"w_k", with({din, h, dk}, {jk})},
-      {"b_k", with({h, dk}, {jk})},
-      {"w_v", with({din, h, dv}, {jv})},
-      {"b_v", with({h, dv}, {jv})},
-      {"b_source", with({h}, {jk, jv})},
-      {"w_source", with({dgh, h}, {jk, jv})},
-      {"b_mark", with({h}, {jo, jq})},
-      {"w_mark", with({dgh, h}, {jo, jq})},
-      {"b_direct", with({h}, {jo, jq, jk, jv})},
-      {"w_direct", with({dgh, h}, {jo, jq, jk, jv})},
-      {"b_transition", {h}},
-      {"w_transition", {dgh, h}},
-      {"norm_scale", with({h, dv}, {jo})},
-      {"w_out", with({h, dv}, {jo})}};
-  shapes.back().second.push_back(d);
-  shapes.push_back({"passthrough", {d}});
+  WeightShapes shapes = dims.commonShapes(d / qkvChunks.chunks, dgh, d);
+  for (const auto &entry : WeightShapes{{"b_source", with({h}, {jk, jv})},
+                                        {"w_source", with({dgh, h}, {jk, jv})},
+                                        {"b_mark", with({h}, {jo, jq})},
+                                        {"w_mark", with({dgh, h}, {jo, jq})},
+                                        {"b_transition", {h}},
+                                        {"w_transition", {dgh, h}}})
+    shapes.push_back(entry);
   const TensorRef &ef = args.edgeFeatures;
   int64_t numFeatures = ef.present() ? ef.shape.back() : 0;
   if (ef.present() && (ef.rank() != 3 || ef.shape[0] != batch ||

@@ -42,6 +42,30 @@ std::string dims(std::vector<std::string> parts, const std::string &et) {
 }
 std::string s(int64_t v) { return std::to_string(v); }
 
+/// "tensor<?x4x...xET>" for a shape with -1 for dynamic dims.
+std::string tensorType(const std::vector<int64_t> &shape,
+                       const std::string &et) {
+  std::vector<std::string> parts;
+  for (int64_t v : shape)
+    parts.push_back(v < 0 ? "?" : s(v));
+  return dims(parts, et);
+}
+
+/// Appends the weights of a layer spec (named shapes) as function
+/// arguments %w<i>, op operands, the `names` list and the operand types.
+void appendWeightArgs(
+    const std::vector<std::pair<std::string, std::vector<int64_t>>> &weights,
+    const std::string &et, std::string &args, std::string &ops,
+    std::string &names, std::string &types) {
+  for (size_t i = 0; i < weights.size(); ++i) {
+    std::string t = tensorType(weights[i].second, et);
+    args += ", %w" + s(i) + ": " + t;
+    ops += (i ? ", %w" : "%w") + s(i);
+    names += std::string(i ? ", " : "") + "\"" + weights[i].first + "\"";
+    types += ", " + t;
+  }
+}
+
 struct J {
   int64_t dk, dv, jq, jk, jv, jt, jo;
 };
@@ -455,20 +479,11 @@ std::string specLayer2D(const std::string &mode, const LayerShape &l,
       weights.push_back({"w_" + g, f.with({dgo, o, l.h}, j)});
   }
   auto type = [&](const std::vector<int64_t> &shape) {
-    std::vector<std::string> parts;
-    for (int64_t v : shape)
-      parts.push_back(v < 0 ? "?" : s(v));
-    return dims(parts, et);
+    return tensorType(shape, et);
   };
   std::string x = type({-1, l.mx, l.my, l.d});
   std::string args = "%x: " + x, ops, names, types = x;
-  for (size_t i = 0; i < weights.size(); ++i) {
-    std::string t = type(weights[i].second);
-    args += ", %w" + s(i) + ": " + t;
-    ops += (i ? ", %w" : "%w") + s(i);
-    names += std::string(i ? ", " : "") + "\"" + weights[i].first + "\"";
-    types += ", " + t;
-  }
+  appendWeightArgs(weights, et, args, ops, names, types);
   std::string list;
   for (size_t i = 0; i < orientations.size(); ++i)
     list += (i ? ", " : "") + s(orientations[i]);
@@ -585,20 +600,11 @@ std::string specLayer1D(const Layer1DShape &l, bool allWeights, bool withOut,
     }
   }
   auto type = [&](const std::vector<int64_t> &shape) {
-    std::vector<std::string> parts;
-    for (int64_t v : shape)
-      parts.push_back(v < 0 ? "?" : s(v));
-    return dims(parts, et);
+    return tensorType(shape, et);
   };
   std::string x = type({-1, -1, l.d});
   std::string args = "%x: " + x, ops, names, types = x;
-  for (size_t i = 0; i < weights.size(); ++i) {
-    std::string t = type(weights[i].second);
-    args += ", %w" + s(i) + ": " + t;
-    ops += (i ? ", %w" : "%w") + s(i);
-    names += std::string(i ? ", " : "") + "\"" + weights[i].first + "\"";
-    types += ", " + t;
-  }
+  appendWeightArgs(weights, et, args, ops, names, types);
   return "func.func @layer(" + args + ") -> " + x +
          " {\n  %y = plstm.layer1d %x weights(" + ops + ") names [" + names +
          "]" + (attrs.empty() ? "" : " {" + attrs + "}") + " : (" + types +
@@ -657,12 +663,7 @@ std::string specLayerDag(const std::string &mode, int64_t d, int64_t h,
     weights.push_back({"w_transition_in", {fe, h}});
     weights.push_back({"w_transition_out", {fe, h}});
   }
-  auto type = [&](const std::vector<int64_t> &shape, const std::string &t) {
-    std::vector<std::string> parts;
-    for (int64_t v : shape)
-      parts.push_back(v < 0 ? "?" : s(v));
-    return dims(parts, t);
-  };
+  auto type = tensorType;
   std::string x = type({-1, -1, d}, et), g = type({-1, 2}, "i32");
   std::string args = "%x: " + x + ", %e: " + g + ", %l: " + g, ops, names,
               types = x + ", " + g + ", " + g, features;
@@ -672,13 +673,7 @@ std::string specLayerDag(const std::string &mode, int64_t d, int64_t h,
     types += ", " + t;
     features = " edge_features(%ef)";
   }
-  for (size_t i = 0; i < weights.size(); ++i) {
-    std::string t = type(weights[i].second, et);
-    args += ", %w" + s(i) + ": " + t;
-    ops += (i ? ", %w" : "%w") + s(i);
-    names += std::string(i ? ", " : "") + "\"" + weights[i].first + "\"";
-    types += ", " + t;
-  }
+  appendWeightArgs(weights, et, args, ops, names, types);
   return "func.func @layer(" + args + ") -> " + x +
          " {\n  %y = plstm.layer_dag %x graph(%e, %l)" + features +
          " weights(" + ops +
