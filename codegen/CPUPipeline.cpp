@@ -150,6 +150,39 @@ struct OutlineRegionsPass
 };
 } // namespace
 
+void plstm::buildLLVMLowering(OpPassManager &pm, bool parallel) {
+  pm.addPass(std::make_unique<ExpandStridedCopiesPass>());
+  // scf.parallel -> omp.parallel + omp.wsloop (static schedule; the thread
+  // count is the runtime's, set per call through omp_set_num_threads).
+  if (parallel)
+    pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  // Before scf -> cf: the loop bodies under omp.wsloop sit in
+  // memref.alloca_scope, which must keep a single block until it is
+  // lowered.
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+std::unique_ptr<Pass> plstm::createEmitCInterfacePass() {
+  return std::make_unique<EmitCInterfacePass>();
+}
+
+std::unique_ptr<Pass> plstm::createExpandStridedCopiesPass() {
+  return std::make_unique<ExpandStridedCopiesPass>();
+}
+
 void plstm::buildCPUPipeline(OpPassManager &pm,
                              const CPUPipelineOptions &options) {
   PLSTMSelectScheduleOptions select;
@@ -196,32 +229,12 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   if (options.stopBeforeLLVM)
     return;
 
-  pm.addPass(std::make_unique<ExpandStridedCopiesPass>());
-  // scf.parallel -> omp.parallel + omp.wsloop (static schedule; the thread
-  // count is the runtime's, set per call through omp_set_num_threads).
-  if (options.parallel)
-    pm.addPass(createConvertSCFToOpenMPPass());
-  pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  // Before scf -> cf: the loop bodies under omp.wsloop sit in
-  // memref.alloca_scope, which must keep a single block until it is
-  // lowered.
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertOpenMPToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  buildLLVMLowering(pm, options.parallel);
 }
 
 void plstm::registerCodegenPassesAndPipelines() {
   registerPLSTMCodegenPasses();
+  registerGPUPassesAndPipelines();
   PassPipelineRegistration<CPUPipelineOptions>(
       "plstm-cpu-pipeline",
       "Lower plstm scan ops to the LLVM dialect for the CPU (schedule "

@@ -57,8 +57,62 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// (`llvm.emit_c_interface`) and outputs passed as arguments.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
+/// From loops on memrefs (scf, linalg, memref; scf.parallel for the
+/// independent iterations) to the LLVM dialect for the host: OpenMP for the
+/// scf.parallel loops when `parallel`, the C interface kept.
+void buildLLVMLowering(OpPassManager &pm, bool parallel);
+std::unique_ptr<Pass> createEmitCInterfacePass();
+std::unique_ptr<Pass> createExpandStridedCopiesPass();
+
+/// The NVPTX pipeline (GPUPipeline.cpp): the same front end as the CPU one,
+/// the batch split into independent rows (`plstm-split-batch`), one GPU
+/// thread per row (`plstm-map-to-gpu`), then NVVM and PTX.
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> schedule{
+      *this, "schedule",
+      llvm::cl::desc("Force a schedule on every scan op (sequential, "
+                     "chunkwise:N, logdepth[:N])"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> sizeHints{
+      *this, "size-hints",
+      llvm::cl::desc("Sizes the schedule cost model assumes for dynamic dims"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("NVIDIA GPU architecture (sm_80, sm_90)"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> stop{
+      *this, "stop",
+      llvm::cl::desc("Stop after a stage: loops (schedule lowering), gpu "
+                     "(GPU-mapped IR on memrefs), nvvm (kernels in the NVVM "
+                     "dialect), or empty: PTX in gpu.binary ops"),
+      llvm::cl::init("")};
+  PassOptions::Option<bool> emulate{
+      *this, "emulate-on-cpu",
+      llvm::cl::desc("After the GPU mapping, turn each gpu.launch into "
+                     "loops over its blocks and threads and lower for the "
+                     "host CPU (tests of the mapping without a GPU)"),
+      llvm::cl::init(false)};
+  PassOptions::Option<int64_t> blockSize{
+      *this, "block-size", llvm::cl::desc("Threads per block"),
+      llvm::cl::init(32)};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit (libdevice for the math functions)"),
+      llvm::cl::init("/usr/local/cuda")};
+};
+
+void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
+/// Checks a --chip value: sm_<N> with N >= 50 (an optional `a` suffix).
+bool isValidChip(llvm::StringRef chip);
+
+/// The PTX of every gpu.binary in `module` (after the full GPU pipeline), in
+/// module order: (kernel module name, PTX text).
+std::vector<std::pair<std::string, std::string>> collectPTX(ModuleOp module);
+
 /// Registers `plstm-cpu-pipeline` and the codegen passes.
 void registerCodegenPassesAndPipelines();
+void registerGPUPassesAndPipelines();
 
 } // namespace mlir::plstm
 

@@ -2,11 +2,17 @@
 //
 // Like Toy's `toyc`, `--emit` chooses how far to lower:
 //
-//   plstm-compile spec.mlir --emit=mlir [--stage=loops|buffers|llvm] -o
-//   out.mlir plstm-compile spec.mlir --emit=llvm -o out.ll     LLVM IR with the
-//   kernel ABI plstm-compile spec.mlir --emit=asm  -o out.s      host assembly
+//   plstm-compile spec.mlir --emit=mlir [--stage=loops|buffers|llvm] -o out.mlir
+//   plstm-compile spec.mlir --emit=llvm -o out.ll     LLVM IR, kernel ABI
+//   plstm-compile spec.mlir --emit=asm  -o out.s      host assembly
 //   plstm-compile spec.mlir --emit=obj  -o out.o      host object file
 //   plstm-compile spec.mlir --emit=so   -o libk.so    shared library + libk.h
+//
+// and for NVIDIA GPUs (codegen/GPUPipeline.cpp, docs/gpu.md):
+//
+//   plstm-compile spec.mlir --target=nvptx [--chip=sm_90] --emit=ptx -o k.ptx
+//   plstm-compile spec.mlir --target=nvptx --emit=mlir
+//       [--stage=loops|gpu|nvvm|binary] -o out.mlir
 //
 // The shared library exports, per public function @f, `f_packed(void **)`
 // and `plstm_signature_f` (codegen/CPUTarget.h); the thin runtime
@@ -22,6 +28,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -39,13 +46,26 @@ static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::Required);
 static cl::opt<std::string>
-    emit("emit", cl::desc("What to write: mlir, llvm, asm, obj or so"),
-         cl::init("so"));
+    emit("emit",
+         cl::desc("What to write: mlir, llvm, asm, obj or so (--target=cpu); "
+                  "mlir or ptx (--target=nvptx)"),
+         cl::init(""));
 static cl::opt<std::string>
     stage("stage",
           cl::desc("With --emit=mlir: loops (after the schedule lowering), "
-                   "buffers (after bufferization) or llvm (LLVM dialect)"),
-          cl::init("llvm"));
+                   "buffers (after bufferization) or llvm (LLVM dialect) for "
+                   "--target=cpu; loops, gpu (GPU-mapped, on memrefs), nvvm "
+                   "(kernels in NVVM) or binary (PTX in gpu.binary) for "
+                   "--target=nvptx"),
+          cl::init(""));
+static cl::opt<std::string>
+    chip("chip", cl::desc("GPU architecture for --target=nvptx (sm_80, "
+                          "sm_90, ...; default sm_90)"),
+         cl::init(""));
+static cl::opt<int> blockSize(
+    "block-size",
+    cl::desc("Threads per block for --target=nvptx (1 to 1024, default 32)"),
+    cl::init(32));
 static cl::opt<bool> parallelLoops(
     "parallel-loops",
     cl::desc("Run the schedules' independent iterations (tiles of a "
@@ -56,7 +76,8 @@ static cl::opt<std::string> schedule(
     "schedule",
     cl::desc("Force a schedule: sequential, chunkwise:N, logdepth[:N]"),
     cl::init(""));
-static cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+static cl::opt<std::string> target("target",
+                                   cl::desc("Target: cpu or nvptx"),
                                    cl::init("cpu"));
 static cl::opt<std::string>
     headerFile("header",
@@ -97,16 +118,38 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "plstm-compile: ahead-of-time compilation of "
                               "plstm specs\n");
-  if (target != "cpu")
-    return fail("--target=" + target +
-                " is not available in this build (available: cpu)");
-  if (emit != "mlir" && emit != "llvm" && emit != "asm" && emit != "obj" &&
-      emit != "so")
+  if (target != "cpu" && target != "nvptx")
+    return fail("--target=" + target + ", expected cpu or nvptx");
+  bool gpu = target == "nvptx";
+  if (emit.empty())
+    emit = gpu ? "ptx" : "so";
+  if (!gpu && emit != "mlir" && emit != "llvm" && emit != "asm" &&
+      emit != "obj" && emit != "so")
     return fail("--emit=" + emit + ", expected mlir, llvm, asm, obj or so");
-  if (stage != "loops" && stage != "buffers" && stage != "llvm")
+  if (gpu && emit != "mlir" && emit != "ptx")
+    return fail("--emit=" + emit + " with --target=nvptx, expected mlir or ptx");
+  if (!gpu && emit == "ptx")
+    return fail("--emit=ptx needs --target=nvptx");
+  if (stage.empty())
+    stage = gpu ? "binary" : "llvm";
+  if (!gpu && stage != "loops" && stage != "buffers" && stage != "llvm")
     return fail("--stage=" + stage + ", expected loops, buffers or llvm");
-  if (stage != "llvm" && emit != "mlir")
+  if (gpu && stage != "loops" && stage != "gpu" && stage != "nvvm" &&
+      stage != "binary")
+    return fail("--stage=" + stage +
+                " with --target=nvptx, expected loops, gpu, nvvm or binary");
+  if (stage != (gpu ? "binary" : "llvm") && emit != "mlir")
     return fail("--stage=" + stage + " needs --emit=mlir");
+  if (!chip.empty() && !gpu)
+    return fail("--chip=" + chip + " needs --target=nvptx");
+  if (chip.empty())
+    chip = "sm_90";
+  if (!plstm::isValidChip(chip))
+    return fail("--chip=" + chip + ", expected sm_<N> with N >= 50 (sm_80, "
+                "sm_90, ...)");
+  if (blockSize < 1 || blockSize > 1024)
+    return fail("--block-size=" + std::to_string(blockSize) +
+                ", expected 1 to 1024");
   if (optLevel > 3)
     return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
 
@@ -133,6 +176,32 @@ int main(int argc, char **argv) {
   if (kernels.empty())
     return fail("spec '" + specFile + "' has no public function to compile");
 
+  std::string error;
+  if (gpu) {
+    plstm::GPUPipelineOptions pipeline;
+    pipeline.schedule = schedule;
+    pipeline.chip = chip;
+    pipeline.blockSize = blockSize;
+    pipeline.stop = stage == "binary" ? std::string() : std::string(stage);
+    PassManager pm(&context);
+    plstm::buildGPUPipeline(pm, pipeline);
+    if (failed(pm.run(*module)))
+      return fail("lowering '" + specFile + "' for " + chip +
+                  " failed (see above)");
+    if (emit == "mlir") {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      module->print(os);
+      return writeText(outputFile, text, error) ? 0 : fail(error);
+    }
+    auto ptx = plstm::collectPTX(*module);
+    if (ptx.size() != 1)
+      return fail("--emit=ptx writes one kernel module; '" + specFile +
+                  "' gave " + std::to_string(ptx.size()) +
+                  " (use one public function per spec, or --emit=mlir)");
+    return writeText(outputFile, ptx.front().second, error) ? 0 : fail(error);
+  }
+
   plstm::CPUPipelineOptions pipeline;
   pipeline.schedule = schedule;
   pipeline.stopAfterScanLowering = stage == "loops";
@@ -141,7 +210,6 @@ int main(int argc, char **argv) {
   if (failed(plstm::lowerToLLVMDialect(*module, pipeline)))
     return fail("lowering '" + specFile + "' failed (see above)");
 
-  std::string error;
   if (emit == "mlir") {
     std::string text;
     llvm::raw_string_ostream os(text);

@@ -75,8 +75,11 @@ static cl::list<std::string> dimBindings(
 static cl::opt<std::string>
     backend("backend",
             cl::desc("Backend that runs the spec: reference (fp64 reference "
-                     "evaluator) or cpu (JIT-compiled native code); cuda "
-                     "only checks for a driver and a device so far"),
+                     "evaluator), cpu (JIT-compiled native code), gpu-on-cpu "
+                     "(the GPU pipeline's mapped IR, each gpu.launch run as "
+                     "loops on the CPU: checks the GPU mapping without a "
+                     "GPU); cuda only checks for a driver and a device so "
+                     "far"),
             cl::init("reference"));
 static cl::opt<bool> parallelLoops(
     "parallel-loops",
@@ -672,9 +675,10 @@ int main(int argc, char **argv) {
                 "), but GPU code generation is not implemented yet "
                 "(available: reference, cpu)");
   }
-  if (backend != "reference" && backend != "cpu")
+  if (backend != "reference" && backend != "cpu" && backend != "gpu-on-cpu")
     return fail("--backend=" + backend +
-                " is not available in this build (available: reference, cpu)");
+                " is not available in this build (available: reference, "
+                "cpu, gpu-on-cpu)");
   if (check && backend == "reference")
     return fail("--check compares a compiled backend with the reference; "
                 "use it with --backend=cpu");
@@ -991,10 +995,15 @@ int main(int argc, char **argv) {
     options.optLevel = optLevel;
     options.entry = func.getName().str();
     options.parallelLoops = parallelLoops;
+    if (backend == "gpu-on-cpu")
+      options.target = rt::Target::GPUMappingOnCPU;
     auto kernel = rt::compileFile(specFile, options);
     if (!kernel)
-      return fail("--backend=cpu: " + llvm::toString(kernel.takeError()));
-    log << "  compiled @" << func.getName() << " for the CPU in "
+      return fail("--backend=" + backend + ": " +
+                  llvm::toString(kernel.takeError()));
+    log << "  compiled @" << func.getName()
+        << (backend == "gpu-on-cpu" ? " (GPU mapping, run on the CPU)" : "")
+        << " for the CPU in "
         << llvm::format("%.3f", kernel->compileSeconds()) << " s\n";
     start = std::chrono::steady_clock::now();
     if (Status s = runKernel(*kernel, inputTensors, results); !s)

@@ -16,6 +16,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <chrono>
@@ -136,12 +137,24 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                   " public functions, expected 1 (set CompileOptions::entry)"
             : "the spec has no public function @" + options.entry);
 
-  mlir::plstm::CPUPipelineOptions pipeline;
-  pipeline.schedule = options.schedule;
-  pipeline.sizeHints = options.sizeHints;
-  pipeline.parallel = options.parallelLoops;
-  if (failed(mlir::plstm::lowerToLLVMDialect(*module, pipeline)))
-    return makeError("lowering failed:\n" + diagnostics);
+  if (options.target == Target::GPUMappingOnCPU) {
+    mlir::plstm::GPUPipelineOptions pipeline;
+    pipeline.schedule = options.schedule;
+    pipeline.sizeHints = options.sizeHints;
+    pipeline.emulate = true;
+    mlir::PassManager pm(module->getContext());
+    mlir::plstm::buildGPUPipeline(pm, pipeline);
+    if (failed(pm.run(*module)))
+      return makeError("lowering (GPU mapping on the CPU) failed:\n" +
+                       diagnostics);
+  } else {
+    mlir::plstm::CPUPipelineOptions pipeline;
+    pipeline.schedule = options.schedule;
+    pipeline.sizeHints = options.sizeHints;
+    pipeline.parallel = options.parallelLoops;
+    if (failed(mlir::plstm::lowerToLLVMDialect(*module, pipeline)))
+      return makeError("lowering failed:\n" + diagnostics);
+  }
 
   std::string translateError;
   auto builder = [&](mlir::Operation *op, llvm::LLVMContext &ctx) {

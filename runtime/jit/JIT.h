@@ -28,7 +28,11 @@
 
 namespace plstm {
 
-enum class Target { CPU };
+/// CPU: the CPU pipeline. GPUMappingOnCPU: the GPU pipeline up to the GPU
+/// mapping (codegen/GPUPipeline.cpp), each gpu.launch then run as loops over
+/// its blocks and threads on the CPU: the kernels GPUs would run, checked
+/// without a GPU.
+enum class Target { CPU, GPUMappingOnCPU };
 
 struct CompileOptions {
   Target target = Target::CPU;

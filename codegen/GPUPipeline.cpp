@@ -1,0 +1,577 @@
+//===- GPUPipeline.cpp - the NVPTX pipeline: plstm ops to PTX --------------===//
+//
+// The lowering lattice of the GPU path (ARCHITECTURE.md, docs/gpu.md):
+//
+//   plstm layer / scan ops on tensors
+//     | plstm-outputs-to-arguments, plstm-split-batch
+//   scf.forall over the batch rows { the row's plstm ops on tensor<1x...> }
+//     | the CPU front end: decompose-layers, select-schedule, the schedule
+//     | lowerings, check-lowered, fuse-gates                 (--stop=loops)
+//   scf.forall { scf.forall ... linalg } on tensors
+//     | one-shot-bufferize, plstm-gpu-foralls (rows: scf.parallel, the
+//     | schedules' inner foralls: scf.for), buffer deallocation,
+//     | plstm-map-to-gpu
+//   gpu.launch (one thread per batch row) on memrefs         (--stop=gpu)
+//     |                                   \ plstm-gpu-launch-to-loops +
+//     |                                    \ the CPU LLVM lowering:
+//     |                                     the same IR run on the host
+//     | linalg -> loops, gpu-kernel-outlining, nvvm-attach-target,
+//     | convert-gpu-to-nvvm                                  (--stop=nvvm)
+//   gpu.module { llvm.func (NVVM) } + host launch code
+//     | gpu-to-llvm, gpu-module-to-binary{format=isa}: LLVM's NVPTX backend
+//   gpu.binary (PTX text), host code calling the mgpu* launch API
+//
+// The mapping is deliberately simple and general: every batch row (for the
+// scan ops: batch x heads) is independent, so each row runs the whole
+// schedule in one GPU thread; allocations inside a row are device-heap
+// allocations. It is correct for every schedule and topology and it is
+// checked on the CPU (the emulation above), but it leaves most of a GPU
+// idle; docs/gpu.md says what the block-level mapping must add.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CodegenPasses.h"
+#include "dialect/PLSTMDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/Regex.h"
+
+using namespace mlir;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// plstm-split-batch
+//===----------------------------------------------------------------------===//
+
+/// Whether `use` (an operand of a plstm op) carries the batch as its first
+/// dim: every float tensor operand except the layers' weights (the graph's
+/// `edges` and `line_edges` are index tensors shared by all rows).
+static bool isBatchedOperand(Operation *op, OpOperand &use) {
+  auto type = dyn_cast<RankedTensorType>(use.get().getType());
+  if (!type || !isa<FloatType>(type.getElementType()))
+    return false;
+  auto inWeights = [&](Operation::operand_range weights) {
+    if (weights.empty())
+      return false;
+    unsigned first = weights.getBeginOperandIndex();
+    return use.getOperandNumber() >= first &&
+           use.getOperandNumber() < first + weights.size();
+  };
+  if (auto layer = dyn_cast<plstm::Layer1DOp>(op))
+    return !inWeights(layer.getWeights());
+  if (auto layer = dyn_cast<plstm::Layer2DOp>(op))
+    return !inWeights(layer.getWeights());
+  if (auto layer = dyn_cast<plstm::LayerDagOp>(op))
+    return !inWeights(layer.getWeights());
+  return true;
+}
+
+/// Rewrites each public function (after plstm-outputs-to-arguments)
+///   @f(inputs, outputs) { r = plstm ops(inputs); materialize r in outputs }
+/// into
+///   @f(inputs, outputs) {
+///     r = scf.forall (%b) in (B) shared_outs(outputs) {
+///       the same ops on row b of each batched input (a slice of extent
+///       min(B - b, 1)); parallel_insert_slice into row b of outputs }
+///     materialize r in outputs }
+/// Rows are independent in every plstm op (SPEC: batch and heads never
+/// mix), so each can run on its own GPU thread.
+struct SplitBatchPass
+    : public PassWrapper<SplitBatchPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SplitBatchPass)
+  StringRef getArgument() const override { return "plstm-split-batch"; }
+  StringRef getDescription() const override {
+    return "Run each kernel's plstm ops once per batch row, inside an "
+           "scf.forall over the rows (after plstm-outputs-to-arguments)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<scf::SCFDialect, tensor::TensorDialect>();
+  }
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal() && failed(split(func)))
+        return signalPassFailure();
+  }
+
+  LogicalResult split(func::FuncOp func) {
+    Block &entry = func.front();
+    auto ret = dyn_cast<func::ReturnOp>(entry.getTerminator());
+    if (!ret || !func.getBody().hasOneBlock())
+      return func.emitError("plstm-split-batch: kernel @")
+             << func.getName() << " must be one block ending in func.return";
+    SmallVector<bufferization::MaterializeInDestinationOp> outputs;
+    for (Value v : ret.getOperands()) {
+      auto mat = v.getDefiningOp<bufferization::MaterializeInDestinationOp>();
+      if (!mat || !isa<BlockArgument>(mat.getDest()))
+        return func.emitError("plstm-split-batch: kernel @")
+               << func.getName()
+               << " must return its results through output arguments (run "
+                  "plstm-outputs-to-arguments first)";
+      outputs.push_back(mat);
+    }
+    if (outputs.empty())
+      return func.emitError("plstm-split-batch: kernel @")
+             << func.getName() << " has no results";
+    SmallVector<Operation *> body;
+    for (Operation &op : entry.without_terminator())
+      if (!llvm::is_contained(outputs, &op))
+        body.push_back(&op);
+
+    // Which arguments carry the batch: decided by the plstm ops reading
+    // them; anything else reading an argument is not supported.
+    DenseSet<Value> outputArgs;
+    for (auto mat : outputs)
+      outputArgs.insert(mat.getDest());
+    SmallVector<BlockArgument> batched;
+    for (BlockArgument arg : entry.getArguments()) {
+      if (outputArgs.contains(arg))
+        continue;
+      std::optional<bool> isBatched;
+      for (OpOperand &use : arg.getUses()) {
+        Operation *user = use.getOwner();
+        if (!isa<plstm::PLSTMDialect>(user->getDialect()))
+          return user->emitError("plstm-split-batch: argument #")
+                 << arg.getArgNumber() << " of @" << func.getName()
+                 << " is read by '" << user->getName()
+                 << "'; the GPU path maps kernels whose arguments only plstm "
+                    "ops read";
+        bool b = isBatchedOperand(user, use);
+        if (isBatched && *isBatched != b)
+          return user->emitError("plstm-split-batch: argument #")
+                 << arg.getArgNumber() << " of @" << func.getName()
+                 << " is a batched operand of one op and a shared one of "
+                    "another";
+        isBatched = b;
+      }
+      if (isBatched.value_or(false))
+        batched.push_back(arg);
+    }
+    if (batched.empty())
+      return func.emitError("plstm-split-batch: kernel @")
+             << func.getName() << " has no batched input";
+    for (Operation *op : body)
+      for (Value result : op->getResults())
+        for (Operation *user : result.getUsers())
+          if (user->getBlock() != &entry)
+            return op->emitError("plstm-split-batch: unexpected use");
+
+    Location loc = func.getLoc();
+    OpBuilder b(&entry, entry.begin());
+    Value batch = tensor::DimOp::create(b, loc, batched.front(), 0);
+    SmallVector<Value> dests;
+    for (auto mat : outputs)
+      dests.push_back(mat.getDest());
+    b.setInsertionPoint(outputs.front());
+    auto forall = scf::ForallOp::create(b, loc, {OpFoldResult(batch)}, dests,
+                                        std::nullopt);
+    Value row = forall.getInductionVar(0);
+    b.setInsertionPointToStart(forall.getBody());
+    // The row's extent along the batch dim: min(B - b, 1), i.e. 1, but not
+    // a constant. With a static 1 the canonicalizer propagates the batch
+    // size into the schedules' rank-reducing slices, where MLIR 22's
+    // extract_slice folding crashes on the now ambiguous unit dims (the
+    // graph layer); the kernels do not need to know it anyway.
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value rowExtent = arith::MinSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, batch, row), one);
+    IRMapping mapping;
+    auto rowSlice = [&](Value tensor, SmallVector<OpFoldResult> &offsets,
+                        SmallVector<OpFoldResult> &sizes,
+                        SmallVector<OpFoldResult> &strides) {
+      auto type = cast<RankedTensorType>(tensor.getType());
+      offsets.assign({row});
+      sizes.assign({rowExtent});
+      strides.assign(type.getRank(), b.getIndexAttr(1));
+      for (int64_t d = 1; d < type.getRank(); ++d) {
+        offsets.push_back(b.getIndexAttr(0));
+        if (type.isDynamicDim(d))
+          sizes.push_back(tensor::DimOp::create(b, loc, tensor, d).getResult());
+        else
+          sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+      }
+    };
+    for (BlockArgument arg : batched) {
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      rowSlice(arg, offsets, sizes, strides);
+      Value slice =
+          tensor::ExtractSliceOp::create(b, loc, arg, offsets, sizes, strides);
+      if (slice.getType() != arg.getType())
+        slice = tensor::CastOp::create(b, loc, arg.getType(), slice);
+      mapping.map(arg, slice);
+    }
+    for (Operation *op : body)
+      b.clone(*op, mapping);
+    SmallVector<Value> rows;
+    SmallVector<SmallVector<OpFoldResult>> offsetsOf, sizesOf, stridesOf;
+    for (auto mat : outputs) {
+      Value result = mapping.lookupOrDefault(mat.getSource());
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      rowSlice(result, offsets, sizes, strides);
+      rows.push_back(result);
+      offsetsOf.push_back(offsets);
+      sizesOf.push_back(sizes);
+      stridesOf.push_back(strides);
+    }
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    for (auto [i, rowValue] : llvm::enumerate(rows))
+      tensor::ParallelInsertSliceOp::create(
+          b, loc, rowValue, forall.getRegionIterArgs()[i], offsetsOf[i],
+          sizesOf[i], stridesOf[i]);
+    for (auto [i, mat] : llvm::enumerate(outputs))
+      mat.getSourceMutable().assign(forall.getResult(i));
+    for (Operation *op : llvm::reverse(body))
+      op->erase();
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// plstm-gpu-foralls
+//===----------------------------------------------------------------------===//
+
+/// After bufferization: the outermost scf.forall of each kernel (the rows of
+/// plstm-split-batch) becomes an scf.parallel for plstm-map-to-gpu; the
+/// schedules' foralls inside it become scf.for loops run by the row's
+/// thread.
+struct GPUForallsPass
+    : public PassWrapper<GPUForallsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUForallsPass)
+  StringRef getArgument() const override { return "plstm-gpu-foralls"; }
+  StringRef getDescription() const override {
+    return "Outermost scf.forall to scf.parallel, nested ones to scf.for";
+  }
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<scf::ForallOp> nested, outer;
+    getOperation().walk([&](scf::ForallOp op) {
+      (op->getParentOfType<scf::ForallOp>() ? nested : outer).push_back(op);
+    });
+    // Post-order: inner loops come first.
+    for (scf::ForallOp op : nested) {
+      rewriter.setInsertionPoint(op);
+      if (failed(scf::forallToForLoop(rewriter, op))) {
+        op.emitError("plstm-gpu-foralls: cannot turn this scf.forall into "
+                     "sequential loops");
+        return signalPassFailure();
+      }
+    }
+    for (scf::ForallOp op : outer) {
+      rewriter.setInsertionPoint(op);
+      if (failed(scf::forallToParallelLoop(rewriter, op))) {
+        op.emitError("plstm-gpu-foralls: cannot turn this scf.forall into "
+                     "an scf.parallel (it still has tensor results?)");
+        return signalPassFailure();
+      }
+    }
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// plstm-map-to-gpu
+//===----------------------------------------------------------------------===//
+
+/// Each outermost scf.parallel of a kernel becomes a gpu.launch with one
+/// thread per iteration: a 1-D grid of ceil(N / block-size) blocks, the
+/// iteration i = blockIdx.x * blockDim.x + threadIdx.x (delinearized over the
+/// loop's dims), guarded by i < N. Host code left outside the launches must
+/// not touch memory (it runs on the host, the buffers live on the device).
+struct MapToGPUPass
+    : public PassWrapper<MapToGPUPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MapToGPUPass)
+  MapToGPUPass() = default;
+  MapToGPUPass(const MapToGPUPass &other) : PassWrapper(other) {}
+  explicit MapToGPUPass(int64_t blockSize) { this->blockSize = blockSize; }
+  StringRef getArgument() const override { return "plstm-map-to-gpu"; }
+  StringRef getDescription() const override {
+    return "Outermost scf.parallel loops of each kernel to gpu.launch (one "
+           "thread per iteration)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<gpu::GPUDialect, scf::SCFDialect, arith::ArithDialect>();
+  }
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block"),
+                            llvm::cl::init(32)};
+
+  void runOnOperation() override {
+    if (blockSize < 1 || blockSize > 1024) {
+      getOperation().emitError("plstm-map-to-gpu: block-size = ")
+          << blockSize << ", expected 1 to 1024";
+      return signalPassFailure();
+    }
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (func.isExternal() || !func.isPublic())
+        continue;
+      SmallVector<scf::ParallelOp> loops;
+      func.walk([&](scf::ParallelOp op) {
+        if (!op->getParentOfType<scf::ParallelOp>())
+          loops.push_back(op);
+      });
+      for (scf::ParallelOp loop : loops)
+        if (failed(map(loop)))
+          return signalPassFailure();
+      WalkResult host = func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+        if (isa<gpu::LaunchOp>(op))
+          return WalkResult::skip();
+        if (op == func.getOperation() || isMemoryEffectFree(op) ||
+            isa<func::ReturnOp>(op))
+          return WalkResult::advance();
+        op->emitError("plstm-map-to-gpu: host code of kernel @")
+            << func.getName() << " touches memory ('" << op->getName()
+            << "'); on the GPU path every memory access must be inside a "
+               "gpu.launch";
+        return WalkResult::interrupt();
+      });
+      if (host.wasInterrupted())
+        return signalPassFailure();
+    }
+  }
+
+  LogicalResult map(scf::ParallelOp loop) {
+    if (!loop.getInitVals().empty())
+      return loop.emitError("plstm-map-to-gpu: scf.parallel with reductions "
+                            "is not supported");
+    Location loc = loop.getLoc();
+    OpBuilder b(loop);
+    // Trip counts, the total, the grid.
+    SmallVector<Value> trips;
+    Value total = arith::ConstantIndexOp::create(b, loc, 1);
+    for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
+                                         loop.getUpperBound(), loop.getStep())) {
+      Value extent = arith::SubIOp::create(b, loc, ub, lb);
+      Value trip = arith::CeilDivSIOp::create(b, loc, extent, step);
+      trips.push_back(trip);
+      total = arith::MulIOp::create(b, loc, total, trip);
+    }
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value threads = arith::ConstantIndexOp::create(b, loc, blockSize);
+    Value blocks = arith::CeilDivSIOp::create(b, loc, total, threads);
+    auto launch = gpu::LaunchOp::create(b, loc, blocks, one, one, threads,
+                                        one, one);
+    Block &body = launch.getBody().front();
+    b.setInsertionPointToStart(&body);
+    Value block = launch.getBlockIds().x;
+    Value thread = launch.getThreadIds().x;
+    Value width = launch.getBlockSize().x;
+    Value index = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, block, width), thread);
+    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          index, total);
+    auto guard = scf::IfOp::create(b, loc, inRange, /*withElse=*/false);
+    gpu::TerminatorOp::create(b, loc);
+    b.setInsertionPointToStart(&guard.getThenRegion().front());
+    // Delinearize: the last dim varies fastest.
+    IRMapping mapping;
+    Value rest = index;
+    unsigned rank = loop.getNumLoops();
+    SmallVector<Value> ivs(rank);
+    for (int d = rank - 1; d >= 0; --d) {
+      Value pos = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, trips[d]);
+      if (d != 0)
+        rest = arith::DivUIOp::create(b, loc, rest, trips[d]);
+      Value iv = arith::AddIOp::create(
+          b, loc, loop.getLowerBound()[d],
+          arith::MulIOp::create(b, loc, pos, loop.getStep()[d]));
+      mapping.map(loop.getInductionVars()[d], iv);
+    }
+    for (Operation &op : loop.getBody()->without_terminator())
+      b.clone(op, mapping);
+    loop.erase();
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// plstm-gpu-launch-to-loops
+//===----------------------------------------------------------------------===//
+
+/// Runs GPU-mapped IR on the host: each gpu.launch becomes an scf.parallel
+/// over (grid x, y, z, block x, y, z) with the block and thread ids, grid and
+/// block sizes replaced by the loop's induction variables and bounds. Exact
+/// for kernels without barriers or shared memory (the thread-per-row
+/// mapping); refuses the others.
+struct LaunchToLoopsPass
+    : public PassWrapper<LaunchToLoopsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LaunchToLoopsPass)
+  StringRef getArgument() const override { return "plstm-gpu-launch-to-loops"; }
+  StringRef getDescription() const override {
+    return "gpu.launch to scf.parallel over its blocks and threads (runs the "
+           "GPU mapping on the CPU)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<scf::SCFDialect, arith::ArithDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<gpu::LaunchOp> launches;
+    getOperation().walk([&](gpu::LaunchOp op) { launches.push_back(op); });
+    for (gpu::LaunchOp launch : launches) {
+      if (!launch.getBody().hasOneBlock() ||
+          launch.getNumWorkgroupAttributions() != 0 ||
+          launch.getNumPrivateAttributions() != 0 ||
+          launch.getAsyncToken() || launch.getDynamicSharedMemorySize()) {
+        launch.emitError("plstm-gpu-launch-to-loops: only single-block "
+                         "synchronous launches without memory attributions "
+                         "can run as loops");
+        return signalPassFailure();
+      }
+      WalkResult barriers = launch.walk([&](gpu::BarrierOp barrier) {
+        barrier.emitError("plstm-gpu-launch-to-loops: a barrier cannot run "
+                          "as a loop iteration");
+        return WalkResult::interrupt();
+      });
+      if (barriers.wasInterrupted())
+        return signalPassFailure();
+      OpBuilder b(launch);
+      Location loc = launch.getLoc();
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+      gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+      SmallVector<Value> ubs = {grid.x, grid.y, grid.z,
+                                block.x, block.y, block.z};
+      auto loop = scf::ParallelOp::create(b, loc, SmallVector<Value>(6, zero),
+                                          ubs, SmallVector<Value>(6, one));
+      IRMapping mapping;
+      SmallVector<Value> ivs(loop.getInductionVars());
+      gpu::KernelDim3 ids[] = {launch.getBlockIds(), launch.getThreadIds()};
+      gpu::KernelDim3 sizes[] = {launch.getGridSize(), launch.getBlockSize()};
+      for (int k = 0; k < 2; ++k) {
+        mapping.map(ids[k].x, ivs[3 * k]);
+        mapping.map(ids[k].y, ivs[3 * k + 1]);
+        mapping.map(ids[k].z, ivs[3 * k + 2]);
+        mapping.map(sizes[k].x, ubs[3 * k]);
+        mapping.map(sizes[k].y, ubs[3 * k + 1]);
+        mapping.map(sizes[k].z, ubs[3 * k + 2]);
+      }
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      for (Operation &op : launch.getBody().front().without_terminator())
+        b.clone(op, mapping);
+      launch.erase();
+    }
+  }
+};
+
+} // namespace
+
+bool plstm::isValidChip(llvm::StringRef chip) {
+  llvm::Regex pattern("^sm_([0-9]+)a?$");
+  SmallVector<StringRef> groups;
+  if (!pattern.match(chip, &groups))
+    return false;
+  unsigned version = 0;
+  return !groups[1].getAsInteger(10, version) && version >= 50;
+}
+
+std::vector<std::pair<std::string, std::string>>
+plstm::collectPTX(ModuleOp module) {
+  std::vector<std::pair<std::string, std::string>> ptx;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute attr : binary.getObjects())
+      if (auto object = dyn_cast<gpu::ObjectAttr>(attr))
+        ptx.emplace_back(binary.getSymName().str(),
+                         object.getObject().getValue().str());
+  });
+  return ptx;
+}
+
+void plstm::buildGPUPipeline(OpPassManager &pm,
+                             const GPUPipelineOptions &options) {
+  pm.addPass(createPLSTMOutputsToArguments());
+  pm.addPass(std::make_unique<SplitBatchPass>());
+  PLSTMSelectScheduleOptions select;
+  select.force = options.schedule;
+  select.sizeHints = options.sizeHints;
+  pm.addPass(createPLSTMDecomposeLayers());
+  pm.addPass(createPLSTMSelectSchedule(select));
+  pm.addPass(createPLSTMLowerSequential());
+  pm.addPass(createPLSTMLowerChunkwise());
+  pm.addPass(createPLSTMLowerLogdepth());
+  pm.addPass(createPLSTMCheckLowered());
+  pm.addPass(createPLSTMFuseGates());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (options.stop == "loops")
+    return;
+  pm.addPass(createLinalgFoldUnitExtentDimsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.allowReturnAllocsFromLoops = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createEmitCInterfacePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(std::make_unique<GPUForallsPass>());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(std::make_unique<MapToGPUPass>(options.blockSize));
+  if (options.stop == "gpu")
+    return;
+
+  if (options.emulate) {
+    pm.addPass(std::make_unique<LaunchToLoopsPass>());
+    buildLLVMLowering(pm, /*parallel=*/true);
+    return;
+  }
+  pm.addPass(createExpandStridedCopiesPass());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createGpuKernelOutliningPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+  if (options.stop == "nvvm")
+    return;
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  binary.toolkitPath = options.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+void plstm::registerGPUPassesAndPipelines() {
+  PassRegistration<SplitBatchPass>();
+  PassRegistration<GPUForallsPass>();
+  PassRegistration<MapToGPUPass>();
+  PassRegistration<LaunchToLoopsPass>();
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "plstm-gpu-pipeline",
+      "Lower plstm ops for NVIDIA GPUs: one thread per batch row, NVVM, PTX "
+      "(gpu.binary) through LLVM's NVPTX backend",
+      buildGPUPipeline);
+}
