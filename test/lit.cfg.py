@@ -22,3 +22,9 @@ config.substitutions.append(("%npytool", config.python_executable + " " + os.pat
 config.substitutions.append(("%toolinputs", os.path.join(config.test_source_root, "Tools", "Inputs")))
 # A stand-in libcuda.so.1 (test/unit/fake-cuda) for the CUDA backend's errors.
 config.substitutions.append(("%fakecuda", os.path.join(config.plstm_obj_root, "lib", "libplstm-fake-cuda.so")))
+# The CUDA toolkit's ptxas assembles the generated PTX (tests that need it
+# say `REQUIRES: ptxas`; the path can be overridden with PLSTM_PTXAS).
+ptxas = os.environ.get("PLSTM_PTXAS", "/usr/local/cuda/bin/ptxas")
+if os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
