@@ -102,6 +102,32 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 };
 
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+/// The part of buildGPUPipeline after the `nvvm` stage: host code to LLVM
+/// (gpu-to-llvm) and the kernels to PTX (gpu-module-to-binary, format isa).
+void buildGPUBinaryPipeline(OpPassManager &pm,
+                            const GPUPipelineOptions &options);
+
+/// How the host launches one kernel of the GPU pipeline (read at the `nvvm`
+/// stage): runtime/cuda/GpuKernel.h reads the same description from the
+/// `.launch` file plstm-compile writes next to the PTX.
+struct GPULaunchDescription {
+  std::string function; ///< the spec's function
+  std::string kernel;   ///< the PTX entry point
+  int64_t blockSize = 0;
+  int64_t rowsArg = 0; ///< grid.x = ceil(dim 0 of this argument / blockSize)
+  /// Function arguments (memrefs) in kernel parameter order; each is passed
+  /// as its descriptor: allocated and aligned pointer, offset, sizes,
+  /// strides.
+  std::vector<int64_t> params;
+};
+LogicalResult describeGPULaunches(ModuleOp module,
+                                  std::vector<GPULaunchDescription> &out);
+
+/// The whole GPU pipeline on a spec with one public function: its PTX and
+/// its launch description (the `.launch` text of runtime/cuda/GpuKernel.h).
+LogicalResult compileToPTX(ModuleOp module, const GPUPipelineOptions &options,
+                           std::string &ptx, std::string &launch,
+                           std::string &error);
 
 /// Checks a --chip value: sm_<N> with N >= 50 (an optional `a` suffix).
 bool isValidChip(llvm::StringRef chip);

@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CodegenPasses.h"
+#include "codegen/CPUTarget.h"
 #include "dialect/PLSTMDialect.h"
 #include "passes/Passes.h"
 
@@ -41,12 +42,14 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Utils/GPUUtils.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -104,7 +107,7 @@ struct SplitBatchPass
            "scf.forall over the rows (after plstm-outputs-to-arguments)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<scf::SCFDialect, tensor::TensorDialect>();
+    registry.insert<scf::SCFDialect, tensor::TensorDialect, gpu::GPUDialect>();
   }
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())
@@ -142,6 +145,7 @@ struct SplitBatchPass
     for (auto mat : outputs)
       outputArgs.insert(mat.getDest());
     SmallVector<BlockArgument> batched;
+    DenseMap<Value, Type> originalTypes;
     for (BlockArgument arg : entry.getArguments()) {
       if (outputArgs.contains(arg))
         continue;
@@ -162,8 +166,10 @@ struct SplitBatchPass
                     "another";
         isBatched = b;
       }
-      if (isBatched.value_or(false))
+      if (isBatched.value_or(false)) {
         batched.push_back(arg);
+        originalTypes[arg] = arg.getType();
+      }
     }
     if (batched.empty())
       return func.emitError("plstm-split-batch: kernel @")
@@ -174,6 +180,25 @@ struct SplitBatchPass
           if (user->getBlock() != &entry)
             return op->emitError("plstm-split-batch: unexpected use");
 
+    // The batch dim of the batched inputs and of the outputs becomes
+    // dynamic in the kernel's signature (same descriptors, the same ABI):
+    // a spec with a static batch of 1 would otherwise get a rows loop of
+    // one iteration, which the canonicalizer folds away.
+    auto relax = [](Value v) {
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      shape[0] = ShapedType::kDynamic;
+      v.setType(RankedTensorType::get(shape, type.getElementType()));
+    };
+    for (BlockArgument arg : batched)
+      relax(arg);
+    for (auto mat : outputs) {
+      relax(mat.getDest());
+      relax(mat.getResult());
+    }
+    func.setFunctionType(FunctionType::get(func.getContext(),
+                                           entry.getArgumentTypes(),
+                                           ret.getOperandTypes()));
     Location loc = func.getLoc();
     OpBuilder b(&entry, entry.begin());
     Value batch = tensor::DimOp::create(b, loc, batched.front(), 0);
@@ -181,8 +206,13 @@ struct SplitBatchPass
     for (auto mat : outputs)
       dests.push_back(mat.getDest());
     b.setInsertionPoint(outputs.front());
-    auto forall = scf::ForallOp::create(b, loc, {OpFoldResult(batch)}, dests,
-                                        std::nullopt);
+    // Mapped to GPU blocks: besides saying what it becomes, a mapping keeps
+    // the canonicalizer from folding away a loop of one row (a static batch
+    // of 1), which must still become a launch.
+    auto forall = scf::ForallOp::create(
+        b, loc, {OpFoldResult(batch)}, dests,
+        b.getArrayAttr({gpu::GPUBlockMappingAttr::get(b.getContext(),
+                                                      gpu::MappingId::DimX)}));
     Value row = forall.getInductionVar(0);
     b.setInsertionPointToStart(forall.getBody());
     // The row's extent along the batch dim: min(B - b, 1), i.e. 1, but not
@@ -214,8 +244,9 @@ struct SplitBatchPass
       rowSlice(arg, offsets, sizes, strides);
       Value slice =
           tensor::ExtractSliceOp::create(b, loc, arg, offsets, sizes, strides);
-      if (slice.getType() != arg.getType())
-        slice = tensor::CastOp::create(b, loc, arg.getType(), slice);
+      Type original = originalTypes.lookup(arg);
+      if (slice.getType() != original)
+        slice = tensor::CastOp::create(b, loc, original, slice);
       mapping.map(arg, slice);
     }
     for (Operation *op : body)
@@ -226,6 +257,14 @@ struct SplitBatchPass
       Value result = mapping.lookupOrDefault(mat.getSource());
       SmallVector<OpFoldResult> offsets, sizes, strides;
       rowSlice(result, offsets, sizes, strides);
+      // The slice's type has a dynamic row extent (a static batch of 1 in
+      // the spec gives a static one in the result).
+      auto type = cast<RankedTensorType>(result.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      shape[0] = ShapedType::kDynamic;
+      auto sliceType = RankedTensorType::get(shape, type.getElementType());
+      if (sliceType != type)
+        result = tensor::CastOp::create(b, loc, sliceType, result);
       rows.push_back(result);
       offsetsOf.push_back(offsets);
       sizesOf.push_back(sizes);
@@ -329,6 +368,7 @@ struct MapToGPUPass
       for (scf::ParallelOp loop : loops)
         if (failed(map(loop)))
           return signalPassFailure();
+
       WalkResult host = func.walk<WalkOrder::PreOrder>([&](Operation *op) {
         if (isa<gpu::LaunchOp>(op))
           return WalkResult::skip();
@@ -357,14 +397,14 @@ struct MapToGPUPass
     Value total = arith::ConstantIndexOp::create(b, loc, 1);
     for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
                                          loop.getUpperBound(), loop.getStep())) {
-      Value extent = arith::SubIOp::create(b, loc, ub, lb);
-      Value trip = arith::CeilDivSIOp::create(b, loc, extent, step);
+      Value extent = b.createOrFold<arith::SubIOp>(loc, ub, lb);
+      Value trip = b.createOrFold<arith::CeilDivSIOp>(loc, extent, step);
       trips.push_back(trip);
-      total = arith::MulIOp::create(b, loc, total, trip);
+      total = b.createOrFold<arith::MulIOp>(loc, total, trip);
     }
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value threads = arith::ConstantIndexOp::create(b, loc, blockSize);
-    Value blocks = arith::CeilDivSIOp::create(b, loc, total, threads);
+    Value blocks = b.createOrFold<arith::CeilDivSIOp>(loc, total, threads);
     auto launch = gpu::LaunchOp::create(b, loc, blocks, one, one, threads,
                                         one, one);
     Block &body = launch.getBody().front();
@@ -397,6 +437,34 @@ struct MapToGPUPass
       b.clone(op, mapping);
     loop.erase();
     return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// plstm-gpu-sink
+//===----------------------------------------------------------------------===//
+
+/// Copies the constants, dims, index arithmetic and views a gpu.launch uses
+/// from the host code into its body (run right before kernel outlining; the
+/// greedy rewriters hoist constants out of launches, which are not isolated
+/// from above). The outlined kernels' parameters are then the function's
+/// memref arguments only: the ABI of the launch description.
+struct GPUSinkPass
+    : public PassWrapper<GPUSinkPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUSinkPass)
+  StringRef getArgument() const override { return "plstm-gpu-sink"; }
+  StringRef getDescription() const override {
+    return "Recompute the side-effect-free values a gpu.launch uses inside "
+           "it (kernel parameters: memref arguments only)";
+  }
+  void runOnOperation() override {
+    SmallVector<gpu::LaunchOp> launches;
+    getOperation().walk([&](gpu::LaunchOp op) { launches.push_back(op); });
+    for (gpu::LaunchOp launch : launches)
+      if (failed(sinkOperationsIntoLaunchOp(launch, [](Operation *op) {
+            return op->getNumRegions() == 0 && isMemoryEffectFree(op);
+          })))
+        return signalPassFailure();
   }
 };
 
@@ -472,6 +540,49 @@ struct LaunchToLoopsPass
 
 } // namespace
 
+LogicalResult
+plstm::describeGPULaunches(ModuleOp module,
+                           std::vector<GPULaunchDescription> &out) {
+  WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
+    auto func = launch->getParentOfType<func::FuncOp>();
+    GPULaunchDescription d;
+    d.function = func.getSymName().str();
+    d.kernel = launch.getKernelName().str();
+    std::optional<int64_t> block =
+        getConstantIntValue(launch.getBlockSizeOperandValues().x);
+    d.blockSize = block.value_or(-1);
+    // grid.x = ceil(dim 0 of a kernel argument / block size).
+    auto grid =
+        launch.getGridSizeOperandValues().x.getDefiningOp<arith::CeilDivSIOp>();
+    memref::DimOp rows = grid ? grid.getLhs().getDefiningOp<memref::DimOp>()
+                              : memref::DimOp();
+    auto rowsArg = rows ? dyn_cast<BlockArgument>(rows.getSource())
+                        : BlockArgument();
+    if (!block || !grid || getConstantIntValue(grid.getRhs()) != block ||
+        !rowsArg || getConstantIntValue(rows.getIndex()) != 0 ||
+        rowsArg.getOwner() != &func.front()) {
+      launch.emitError("describe-gpu-launches: the grid of kernel ")
+          << d.kernel << " is not ceil(rows / block size) of an argument";
+      return WalkResult::interrupt();
+    }
+    d.rowsArg = rowsArg.getArgNumber();
+    for (Value operand : launch.getKernelOperands()) {
+      auto arg = dyn_cast<BlockArgument>(operand);
+      if (!arg || arg.getOwner() != &func.front() ||
+          !isa<MemRefType>(arg.getType())) {
+        launch.emitError("describe-gpu-launches: kernel ")
+            << d.kernel << " takes a value that is not a memref argument of @"
+            << d.function;
+        return WalkResult::interrupt();
+      }
+      d.params.push_back(arg.getArgNumber());
+    }
+    out.push_back(std::move(d));
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
 bool plstm::isValidChip(llvm::StringRef chip) {
   llvm::Regex pattern("^sm_([0-9]+)a?$");
   SmallVector<StringRef> groups;
@@ -541,6 +652,7 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  pm.addPass(std::make_unique<GPUSinkPass>());
   pm.addPass(createGpuKernelOutliningPass());
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
@@ -551,6 +663,11 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
   if (options.stop == "nvvm")
     return;
+  buildGPUBinaryPipeline(pm, options);
+}
+
+void plstm::buildGPUBinaryPipeline(OpPassManager &pm,
+                                   const GPUPipelineOptions &options) {
   pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -564,11 +681,63 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 
+LogicalResult plstm::compileToPTX(ModuleOp module,
+                                  const GPUPipelineOptions &options,
+                                  std::string &ptx, std::string &launch,
+                                  std::string &error) {
+  std::vector<KernelDescription> kernels = describeKernels(module);
+  if (kernels.size() != 1) {
+    error = "the PTX path compiles one kernel per spec; this one has " +
+            std::to_string(kernels.size()) + " public functions";
+    return failure();
+  }
+  // Up to the nvvm stage, where the launches are described (host code still
+  // in func/arith/memref), then the rest.
+  GPUPipelineOptions front;
+  front.copyOptionValuesFrom(options);
+  front.stop = "nvvm";
+  front.emulate = false;
+  PassManager pm(module->getContext());
+  buildGPUPipeline(pm, front);
+  if (failed(pm.run(module))) {
+    error = "lowering for " + options.chip + " failed (see above)";
+    return failure();
+  }
+  std::vector<GPULaunchDescription> launches;
+  if (failed(describeGPULaunches(module, launches))) {
+    error = "the launches cannot be described (see above)";
+    return failure();
+  }
+  PassManager binary(module->getContext());
+  buildGPUBinaryPipeline(binary, options);
+  if (failed(binary.run(module))) {
+    error = "PTX generation failed (see above)";
+    return failure();
+  }
+  auto objects = collectPTX(module);
+  if (objects.size() != 1 || launches.size() != 1) {
+    error = "expected one kernel module, got " +
+            std::to_string(objects.size());
+    return failure();
+  }
+  ptx = objects.front().second;
+  const GPULaunchDescription &d = launches.front();
+  launch = "plstm-gpu-launch-v1\n" + kernels.front().signature + "\nkernel " +
+           d.kernel + " block " + std::to_string(d.blockSize) + " rows-of " +
+           std::to_string(d.rowsArg) + " params " +
+           std::to_string(d.params.size());
+  for (int64_t p : d.params)
+    launch += " " + std::to_string(p);
+  launch += "\n";
+  return success();
+}
+
 void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<SplitBatchPass>();
   PassRegistration<GPUForallsPass>();
   PassRegistration<MapToGPUPass>();
   PassRegistration<LaunchToLoopsPass>();
+  PassRegistration<GPUSinkPass>();
   PassPipelineRegistration<GPUPipelineOptions>(
       "plstm-gpu-pipeline",
       "Lower plstm ops for NVIDIA GPUs: one thread per batch row, NVVM, PTX "

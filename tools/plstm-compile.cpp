@@ -11,6 +11,7 @@
 // and for NVIDIA GPUs (codegen/GPUPipeline.cpp, docs/gpu.md):
 //
 //   plstm-compile spec.mlir --target=nvptx [--chip=sm_90] --emit=ptx -o k.ptx
+//       (and k.launch: the kernel signature and how to launch it)
 //   plstm-compile spec.mlir --target=nvptx --emit=mlir
 //       [--stage=loops|gpu|nvvm|binary] -o out.mlir
 //
@@ -123,13 +124,13 @@ int main(int argc, char **argv) {
   bool gpu = target == "nvptx";
   if (emit.empty())
     emit = gpu ? "ptx" : "so";
+  if (!gpu && emit == "ptx")
+    return fail("--emit=ptx needs --target=nvptx");
   if (!gpu && emit != "mlir" && emit != "llvm" && emit != "asm" &&
       emit != "obj" && emit != "so")
     return fail("--emit=" + emit + ", expected mlir, llvm, asm, obj or so");
   if (gpu && emit != "mlir" && emit != "ptx")
     return fail("--emit=" + emit + " with --target=nvptx, expected mlir or ptx");
-  if (!gpu && emit == "ptx")
-    return fail("--emit=ptx needs --target=nvptx");
   if (stage.empty())
     stage = gpu ? "binary" : "llvm";
   if (!gpu && stage != "loops" && stage != "buffers" && stage != "llvm")
@@ -182,24 +183,31 @@ int main(int argc, char **argv) {
     pipeline.schedule = schedule;
     pipeline.chip = chip;
     pipeline.blockSize = blockSize;
+    if (emit == "ptx") {
+      std::string ptx, launch;
+      if (failed(plstm::compileToPTX(*module, pipeline, ptx, launch, error)))
+        return fail("'" + specFile + "': " + error);
+      // The launch description next to the PTX (runtime/cuda/GpuKernel.h).
+      llvm::SmallString<256> launchPath(outputFile);
+      llvm::sys::path::replace_extension(launchPath, ".launch");
+      if (!writeText(std::string(launchPath), launch, error))
+        return fail(error);
+      if (!writeText(outputFile, ptx, error)) {
+        llvm::sys::fs::remove(launchPath);
+        return fail(error);
+      }
+      return 0;
+    }
     pipeline.stop = stage == "binary" ? std::string() : std::string(stage);
     PassManager pm(&context);
     plstm::buildGPUPipeline(pm, pipeline);
     if (failed(pm.run(*module)))
       return fail("lowering '" + specFile + "' for " + chip +
                   " failed (see above)");
-    if (emit == "mlir") {
-      std::string text;
-      llvm::raw_string_ostream os(text);
-      module->print(os);
-      return writeText(outputFile, text, error) ? 0 : fail(error);
-    }
-    auto ptx = plstm::collectPTX(*module);
-    if (ptx.size() != 1)
-      return fail("--emit=ptx writes one kernel module; '" + specFile +
-                  "' gave " + std::to_string(ptx.size()) +
-                  " (use one public function per spec, or --emit=mlir)");
-    return writeText(outputFile, ptx.front().second, error) ? 0 : fail(error);
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    return writeText(outputFile, text, error) ? 0 : fail(error);
   }
 
   plstm::CPUPipelineOptions pipeline;

@@ -24,6 +24,7 @@
 #include "runtime/Npy.h"
 #include "runtime/Reference.h"
 #include "runtime/cuda/CudaDriver.h"
+#include "runtime/cuda/GpuKernel.h"
 #include "runtime/Tensor.h"
 #include "runtime/jit/JIT.h"
 
@@ -78,8 +79,8 @@ static cl::opt<std::string>
                      "evaluator), cpu (JIT-compiled native code), gpu-on-cpu "
                      "(the GPU pipeline's mapped IR, each gpu.launch run as "
                      "loops on the CPU: checks the GPU mapping without a "
-                     "GPU); cuda only checks for a driver and a device so "
-                     "far"),
+                     "GPU), cuda (the GPU pipeline's PTX for the device's "
+                     "chip, run through the thin CUDA runtime)"),
             cl::init("reference"));
 static cl::opt<bool> parallelLoops(
     "parallel-loops",
@@ -154,6 +155,7 @@ namespace {
 using rt::DType;
 using rt::Status;
 using rt::Tensor;
+using rt::TensorRef;
 
 /// One bound value of the interpreted function.
 struct Binding {
@@ -663,22 +665,17 @@ int main(int argc, char **argv) {
       "  plstm-run spec.mlir -i q.npy -i k.npy ... --output-dir out/\n"
       "  plstm-run spec.mlir --random --seed 1 --dim B=2,T=64\n");
 
-  if (backend == "cuda") {
-    // The thin CUDA runtime exists (runtime/cuda/CudaDriver.h); GPU code
-    // generation does not yet. Say which of the two stops the run.
-    std::unique_ptr<::plstm::cuda::Device> device;
-    if (Status s = ::plstm::cuda::Device::open(0, device); !s)
+  // --backend=cuda: the driver and the device first (a machine without
+  // them gets the driver's error before any work).
+  std::unique_ptr<::plstm::cuda::Device> cudaDevice;
+  if (backend == "cuda")
+    if (Status s = ::plstm::cuda::Device::open(0, cudaDevice); !s)
       return fail("--backend=cuda: " + s.message());
-    return fail("--backend=cuda: found " + device->name() + " (sm_" +
-                std::to_string(device->computeMajor()) +
-                std::to_string(device->computeMinor()) +
-                "), but GPU code generation is not implemented yet "
-                "(available: reference, cpu)");
-  }
-  if (backend != "reference" && backend != "cpu" && backend != "gpu-on-cpu")
+  if (backend != "reference" && backend != "cpu" &&
+      backend != "gpu-on-cpu" && backend != "cuda")
     return fail("--backend=" + backend +
                 " is not available in this build (available: reference, "
-                "cpu, gpu-on-cpu)");
+                "cpu, gpu-on-cpu, cuda)");
   if (check && backend == "reference")
     return fail("--check compares a compiled backend with the reference; "
                 "use it with --backend=cpu");
@@ -989,6 +986,69 @@ int main(int argc, char **argv) {
       copy->print(llvm::outs());
       llvm::outs() << "\n";
     }
+    if (backend == "cuda") {
+      // The GPU pipeline in-process: PTX for this device's chip and the
+      // launch description, loaded through the thin runtime.
+      OwningOpRef<ModuleOp> copy = module->clone();
+      mlir::plstm::GPUPipelineOptions pipeline;
+      pipeline.schedule = schedule;
+      pipeline.sizeHints = sizeHints;
+      int major = cudaDevice->computeMajor(), minor = cudaDevice->computeMinor();
+      pipeline.chip = "sm_" + std::to_string(major) + std::to_string(minor);
+      std::string ptx, launchText, error;
+      auto t0 = std::chrono::steady_clock::now();
+      if (failed(mlir::plstm::compileToPTX(*copy, pipeline, ptx, launchText,
+                                           error)))
+        return fail("--backend=cuda: " + error);
+      ::plstm::cuda::GpuLaunch launch;
+      if (Status s = ::plstm::cuda::GpuLaunch::parse(launchText, launch); !s)
+        return fail("--backend=cuda: " + s.message());
+      ::plstm::cuda::PtxCache cache;
+      std::unique_ptr<::plstm::cuda::GpuKernel> gpuKernel;
+      bool hit = false;
+      if (Status s = ::plstm::cuda::GpuKernel::load(*cudaDevice, ptx, launch,
+                                                    &cache, gpuKernel, &hit);
+          !s)
+        return fail("--backend=cuda: " + s.message());
+      log << "  compiled @" << func.getName() << " for "
+          << cudaDevice->name() << " (" << pipeline.chip << ") in "
+          << llvm::format("%.3f", std::chrono::duration<double>(
+                                      std::chrono::steady_clock::now() - t0)
+                                      .count())
+          << " s (driver cache " << (hit ? "hit" : "miss") << ")\n";
+      std::vector<TensorRef> inputRefs;
+      for (const Tensor &t : inputTensors)
+        inputRefs.push_back(t.ref());
+      start = std::chrono::steady_clock::now();
+      if (Status s = gpuKernel->prepare(inputRefs); !s)
+        return fail("--backend=cuda: " + s.message());
+      results.clear();
+      std::vector<TensorRef> outputRefs;
+      for (size_t i = 0; i < gpuKernel->outputShapes().size(); ++i)
+        results.emplace_back(launch.signature.outputs[i].dtype,
+                             gpuKernel->outputShapes()[i]);
+      for (Tensor &t : results)
+        outputRefs.push_back(t.ref());
+      if (Status s = gpuKernel->launch(); !s)
+        return fail("--backend=cuda: " + s.message());
+      if (Status s = gpuKernel->download(outputRefs); !s)
+        return fail("--backend=cuda: " + s.message());
+      log << "  kernel @" << func.getName() << ": "
+          << llvm::format("%.3f", std::chrono::duration<double, std::milli>(
+                                      std::chrono::steady_clock::now() - start)
+                                      .count())
+          << " ms (cuda, with the copies)\n";
+      if (benchRuns > 0) {
+        std::vector<float> millis;
+        if (Status s = cudaDevice->time(
+                static_cast<int>(benchRuns),
+                [&] { return gpuKernel->launch(); }, millis);
+            !s)
+          return fail("--backend=cuda: " + s.message());
+        reportBench(log, "cuda, CUDA events",
+                    std::vector<double>(millis.begin(), millis.end()), flops);
+      }
+    } else {
     rt::CompileOptions options;
     options.schedule = schedule;
     options.sizeHints = sizeHints;
@@ -1034,6 +1094,7 @@ int main(int argc, char **argv) {
                       " threads",
                   times, flops);
     }
+    } // cpu, gpu-on-cpu
   }
   double totalMs = std::chrono::duration<double, std::milli>(
                        std::chrono::steady_clock::now() - start)

@@ -139,6 +139,7 @@ struct DriverApi {
   int (*cuDevicePrimaryCtxRetain)(void **, int) = nullptr;
   int (*cuDevicePrimaryCtxRelease)(int) = nullptr;
   int (*cuCtxSetCurrent)(void *) = nullptr;
+  int (*cuCtxSetLimit)(int, size_t) = nullptr;
   int (*cuStreamCreate)(void **, unsigned) = nullptr;
   int (*cuStreamDestroy)(void *) = nullptr;
   int (*cuStreamSynchronize)(void *) = nullptr;
@@ -230,6 +231,7 @@ static Status loadDriver(const std::string &requested,
               {"cuDevicePrimaryCtxRelease_v2", "cuDevicePrimaryCtxRelease"},
               missing) &&
       resolve(a, a.cuCtxSetCurrent, {"cuCtxSetCurrent"}, missing) &&
+      resolve(a, a.cuCtxSetLimit, {"cuCtxSetLimit"}, missing) &&
       resolve(a, a.cuStreamCreate, {"cuStreamCreate"}, missing) &&
       resolve(a, a.cuStreamDestroy, {"cuStreamDestroy_v2", "cuStreamDestroy"},
               missing) &&
@@ -464,6 +466,13 @@ Status Device::launch(void *fn, unsigned grid[3], unsigned block[3],
                                     block[1], block[2], sharedBytes, stream_,
                                     params.data(), nullptr),
                "cuLaunchKernel");
+}
+
+Status Device::setHeapLimit(size_t bytes) {
+  if (Status s = makeCurrent(); !s)
+    return s;
+  // CU_LIMIT_MALLOC_HEAP_SIZE: the heap of device-side malloc.
+  return check(api_->cuCtxSetLimit(0x02, bytes), "cuCtxSetLimit");
 }
 
 Status Device::synchronize() {

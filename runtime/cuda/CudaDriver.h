@@ -95,6 +95,10 @@ public:
   Status launch(void *fn, unsigned grid[3], unsigned block[3],
                 unsigned sharedBytes, std::vector<void *> &params);
   Status synchronize();
+  /// Sets the device-side malloc heap (kernels of the thread-per-row GPU
+  /// mapping allocate their per-row scratch there); before the first launch
+  /// of a module that mallocs.
+  Status setHeapLimit(size_t bytes);
   /// Milliseconds of `repeat` runs of `body` on the device's stream, timed
   /// with CUDA events (after one warm-up run).
   Status time(int repeat, const std::function<Status()> &body,

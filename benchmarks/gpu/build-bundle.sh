@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds the device-check bundle (docs/gpu.md): plstm-gpu-runner (thin runtime
+# only), the PTX + .launch of each PERFORMANCE.md shape for sm_90, each
+# shape's CPU kernel (AOT library) and device-check.sh, into DIR.
+#
+#   benchmarks/gpu/build-bundle.sh [DIR] [BUILD]      (default build/gpu-bundle, build)
+#
+# On the GPU machine: DIR/device-check.sh prints the table.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+DIR="${1:-$ROOT/build/gpu-bundle}"
+BUILD="${2:-$ROOT/build}"
+BIN="$BUILD/bin"
+for tool in plstm-compile plstm-run plstm-gpu-runner; do
+  [[ -x "$BIN/$tool" ]] || { echo "build-bundle: error: $BIN/$tool is missing (build first)" >&2; exit 1; }
+done
+SPECS="$ROOT/benchmarks/specs"
+# name  spec  dims
+SHAPES=(
+  "1d-lm $SPECS/scan1d_d64.mlir B=16,T=4096"
+  "1d-xl $SPECS/scan1d_d128.mlir B=64,T=4096"
+  "1d-j4 $SPECS/scan1d_j4.mlir B=8,T=2048"
+  "2d-16 $SPECS/scan2d_16x16.mlir B=8"
+  "2d-32 $SPECS/scan2d_32x32.mlir B=8"
+  "2d-64 $SPECS/scan2d_64x64.mlir B=64"
+  "vit-t $SPECS/vit_16x16.mlir B=24"
+  "vit-b $SPECS/vit_16x16.mlir B=96"
+  "vit-t-384 $SPECS/vit_32x32.mlir B=24"
+  "mol $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048"
+)
+rm -rf "$DIR.tmp" && mkdir -p "$DIR.tmp"
+cp "$BIN/plstm-gpu-runner" "$DIR.tmp/"
+{
+  echo '#!/usr/bin/env bash'
+  echo '# The device check: each kernel checked against its CPU library on fresh'
+  echo '# random inputs (outputs poisoned first), then timed with CUDA events.'
+  echo 'cd "$(dirname "$0")"; status=0'
+  echo 'echo "| shape | dims | median ms | min ms | TB/s (% of 4.3) | TFLOP/s (% of 67 fp32) | max rel err | check |"'
+  echo 'echo "|---|---|---:|---:|---:|---:|---:|---|"'
+} > "$DIR.tmp/device-check.sh"
+for entry in "${SHAPES[@]}"; do
+  read -r name spec dims <<<"$entry"
+  echo "build-bundle: $name ($dims)" >&2
+  # The same schedule on both sides: the sequential one (the GPU path runs
+  # one thread per row; its schedule is the cost model's CPU choice).
+  "$BIN/plstm-compile" "$spec" --target=nvptx --chip=sm_90 --schedule=sequential -o "$DIR.tmp/$name.ptx"
+  "$BIN/plstm-compile" "$spec" --emit=so --schedule=sequential -o "$DIR.tmp/$name.so"
+  # FLOPs per run (SPEC §9 formulas, the cost model's sequential count):
+  # printed by plstm-run --bench on the CPU kernel.
+  flops=$("$BIN/plstm-run" "$spec" --random --seed 1 --dim "$dims" --backend=cpu --schedule=sequential --bench 1 2>&1 \
+          | sed -n 's/.* \([0-9.e+]*\) FLOP per run.*/\1/p' | awk '{s += $1} END {printf "%.6g", s}')
+  echo "./plstm-gpu-runner --label $name --ptx $name.ptx --cpu ./$name.so --dim $dims --flops $flops --runs 20 || status=1" >> "$DIR.tmp/device-check.sh"
+done
+echo 'exit $status' >> "$DIR.tmp/device-check.sh"
+chmod +x "$DIR.tmp/device-check.sh"
+rm -rf "$DIR" && mv "$DIR.tmp" "$DIR"
+echo "build-bundle: $(du -sh "$DIR" | cut -f1) in $DIR" >&2
