@@ -137,6 +137,15 @@ int main(int argc, char **argv) {
     if (Status s = fullLineGraph(edges, lineEdges); !s)
       return fail(s.message());
   }
+  // The graph tensors' row counts name their dims (E, L, ...).
+  {
+    int graph = 0;
+    for (const KernelArg &arg : sig.inputs)
+      if (!isFloat(arg.dtype) && !arg.dims.empty() && arg.dims[0] < 0 &&
+          graph < 2)
+        dims.emplace(arg.dimNames[0],
+                     static_cast<int64_t>((graph++ ? lineEdges : edges).size()));
+  }
   std::vector<Tensor> inputs;
   int graphInputs = 0;
   double bytes = 0;
