@@ -28,3 +28,11 @@ ptxas = os.environ.get("PLSTM_PTXAS", "/usr/local/cuda/bin/ptxas")
 if os.path.exists(ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+# A real CUDA driver (libcuda.so.1 loadable): the GPU execution tests run;
+# without one they are reported UNSUPPORTED, never failed.
+try:
+    import ctypes
+    ctypes.CDLL(os.environ.get("PLSTM_CUDA_DRIVER", "libcuda.so.1"))
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
