@@ -167,6 +167,12 @@ struct SplitBatchPass
         isBatched = b;
       }
       if (isBatched.value_or(false)) {
+        auto type = cast<RankedTensorType>(arg.getType());
+        if (!type.isDynamicDim(0) && type.getDimSize(0) != 1)
+          return func.emitError("plstm-split-batch: argument #")
+                 << arg.getArgNumber() << " of @" << func.getName()
+                 << " has a static batch of " << type.getDimSize(0)
+                 << "; the GPU path takes a dynamic batch (or 1)";
         batched.push_back(arg);
         originalTypes[arg] = arg.getType();
       }
@@ -394,13 +400,13 @@ struct MapToGPUPass
     OpBuilder b(loop);
     // Trip counts, the total, the grid.
     SmallVector<Value> trips;
-    Value total = arith::ConstantIndexOp::create(b, loc, 1);
+    Value total;
     for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
                                          loop.getUpperBound(), loop.getStep())) {
       Value extent = b.createOrFold<arith::SubIOp>(loc, ub, lb);
       Value trip = b.createOrFold<arith::CeilDivSIOp>(loc, extent, step);
       trips.push_back(trip);
-      total = b.createOrFold<arith::MulIOp>(loc, total, trip);
+      total = total ? b.createOrFold<arith::MulIOp>(loc, total, trip) : trip;
     }
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value threads = arith::ConstantIndexOp::create(b, loc, blockSize);

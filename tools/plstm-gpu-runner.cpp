@@ -103,7 +103,15 @@ int main(int argc, char **argv) {
     label = ptxPath;
 
   std::string ptx, launchText;
-  std::string launchPath = ptxPath.substr(0, ptxPath.rfind('.')) + ".launch";
+  // k.ptx -> k.launch (the extension of the file name only, as
+  // plstm-compile names it).
+  size_t slash = ptxPath.rfind('/');
+  size_t dot = ptxPath.rfind('.');
+  std::string launchPath =
+      (dot != std::string::npos && (slash == std::string::npos || dot > slash)
+           ? ptxPath.substr(0, dot)
+           : ptxPath) +
+      ".launch";
   if (!readFile(ptxPath, ptx))
     return fail("cannot read --ptx '" + ptxPath + "'");
   if (!readFile(launchPath, launchText))

@@ -990,6 +990,11 @@ int main(int argc, char **argv) {
       // The GPU pipeline in-process: PTX for this device's chip and the
       // launch description, loaded through the thin runtime.
       OwningOpRef<ModuleOp> copy = module->clone();
+      // Only the function being run (--entry) is compiled.
+      for (auto other : llvm::make_early_inc_range(
+               copy->getOps<func::FuncOp>()))
+        if (other.isPublic() && other.getSymName() != func.getName())
+          other.erase();
       mlir::plstm::GPUPipelineOptions pipeline;
       pipeline.schedule = schedule;
       pipeline.sizeHints = sizeHints;

@@ -471,8 +471,15 @@ Status Device::launch(void *fn, unsigned grid[3], unsigned block[3],
 Status Device::setHeapLimit(size_t bytes) {
   if (Status s = makeCurrent(); !s)
     return s;
-  // CU_LIMIT_MALLOC_HEAP_SIZE: the heap of device-side malloc.
-  return check(api_->cuCtxSetLimit(0x02, bytes), "cuCtxSetLimit");
+  // CU_LIMIT_MALLOC_HEAP_SIZE: the heap of device-side malloc. It cannot
+  // change once a kernel that mallocs has run: set it once, to the largest
+  // request before the first launch.
+  if (bytes <= heapBytes_)
+    return Status::success();
+  if (Status s = check(api_->cuCtxSetLimit(0x02, bytes), "cuCtxSetLimit"); !s)
+    return s;
+  heapBytes_ = bytes;
+  return Status::success();
 }
 
 Status Device::synchronize() {

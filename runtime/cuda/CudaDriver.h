@@ -97,7 +97,8 @@ public:
   Status synchronize();
   /// Sets the device-side malloc heap (kernels of the thread-per-row GPU
   /// mapping allocate their per-row scratch there); before the first launch
-  /// of a module that mallocs.
+  /// of a module that mallocs (a request no larger than the current heap
+  /// does nothing).
   Status setHeapLimit(size_t bytes);
   /// Milliseconds of `repeat` runs of `body` on the device's stream, timed
   /// with CUDA events (after one warm-up run).
@@ -119,6 +120,7 @@ private:
   std::vector<void *> modules_;
   std::string name_;
   int major_ = 0, minor_ = 0, driverVersion_ = 0;
+  size_t heapBytes_ = 0;
 };
 
 } // namespace plstm::cuda

@@ -41,6 +41,9 @@ Status GpuLaunch::parse(const std::string &text, GpuLaunch &out) {
     return Status::error("launch description: rows-of = " +
                          std::to_string(d.rowsArg) + ", expected an argument "
                          "index below " + std::to_string(numArgs));
+  if (count < 0)
+    return Status::error("launch description: params " +
+                         std::to_string(count) + ", expected a count >= 0");
   for (int64_t i = 0; i < count; ++i) {
     int64_t p = -1;
     if (!(words >> p) || p < 0 || p >= numArgs)
@@ -49,6 +52,11 @@ Status GpuLaunch::parse(const std::string &text, GpuLaunch &out) {
                            "argument index below " + std::to_string(numArgs));
     d.params.push_back(p);
   }
+  std::string extra;
+  if (words >> extra)
+    return Status::error("launch description: line 3 has '" + extra +
+                         "' after its " + std::to_string(count) +
+                         " parameters");
   out = std::move(d);
   return Status::success();
 }
@@ -105,8 +113,10 @@ Status GpuKernel::prepare(const std::vector<TensorRef> &inputs) {
     dtypes.push_back(sig.outputs[i].dtype);
   }
   bool reuse = shapes == shapes_;
-  if (!reuse)
+  if (!reuse) {
     buffers_.assign(shapes.size(), DeviceBuffer());
+    shapes_.clear(); // set again once every buffer is allocated
+  }
   elementBytes_.clear();
   for (size_t i = 0; i < shapes.size(); ++i) {
     size_t bytes = dtypeSize(dtypes[i]);

@@ -138,6 +138,12 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
             : "the spec has no public function @" + options.entry);
 
   if (options.target == Target::GPUMappingOnCPU) {
+    // Only the chosen function is mapped (the others may not be kernels the
+    // GPU path takes).
+    for (auto func : llvm::make_early_inc_range(
+             module->getOps<mlir::func::FuncOp>()))
+      if (func.isPublic() && func.getSymName() != chosen->name)
+        func.erase();
     mlir::plstm::GPUPipelineOptions pipeline;
     pipeline.schedule = options.schedule;
     pipeline.sizeHints = options.sizeHints;

@@ -58,6 +58,18 @@ TEST(GpuLaunch, ErrorsNameTheLineAndTheField) {
   EXPECT_FALSE(s);
   EXPECT_NE(s.message().find("parameter #1"), std::string::npos)
       << s.message();
+  s = GpuLaunch::parse(
+      launchText("kernel f_kernel block 32 rows-of 0 params -1"), launch);
+  EXPECT_FALSE(s);
+  EXPECT_NE(s.message().find("params -1, expected a count >= 0"),
+            std::string::npos)
+      << s.message();
+  s = GpuLaunch::parse(
+      launchText("kernel f_kernel block 32 rows-of 0 params 1 0 2"), launch);
+  EXPECT_FALSE(s);
+  EXPECT_NE(s.message().find("has '2' after its 1 parameters"),
+            std::string::npos)
+      << s.message();
   s = GpuLaunch::parse(launchText("kernel f_kernel threads 32"), launch);
   EXPECT_FALSE(s);
   EXPECT_NE(s.message().find("expected 'kernel NAME block N"),
