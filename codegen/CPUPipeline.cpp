@@ -183,11 +183,11 @@ std::unique_ptr<Pass> plstm::createExpandStridedCopiesPass() {
   return std::make_unique<ExpandStridedCopiesPass>();
 }
 
-void plstm::buildCPUPipeline(OpPassManager &pm,
-                             const CPUPipelineOptions &options) {
+void plstm::buildScheduleLowering(OpPassManager &pm, StringRef schedule,
+                                  StringRef sizeHints) {
   PLSTMSelectScheduleOptions select;
-  select.force = options.schedule;
-  select.sizeHints = options.sizeHints;
+  select.force = schedule.str();
+  select.sizeHints = sizeHints.str();
   pm.addPass(createPLSTMDecomposeLayers());
   pm.addPass(createPLSTMSelectSchedule(select));
   pm.addPass(createPLSTMLowerSequential());
@@ -197,16 +197,18 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createPLSTMFuseGates());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  if (options.stopAfterScanLowering)
-    return;
+}
+
+void plstm::buildUnitDimFolding(OpPassManager &pm) {
   // Unit loops (J = 1 dims, the 1-wide borders of the first quad-tree
   // levels) out of every linalg op: deep nests of one-trip loops are slow to
   // compile (LLVM's loop passes) and to run.
   pm.addPass(createLinalgFoldUnitExtentDimsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
 
-  pm.addPass(createPLSTMOutputsToArguments());
+void plstm::buildBufferization(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   // Loop-carried states are new tensors every step (C_t from C_{t-1}).
@@ -216,6 +218,16 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(std::make_unique<EmitCInterfacePass>());
   pm.addPass(createCanonicalizerPass());
+}
+
+void plstm::buildCPUPipeline(OpPassManager &pm,
+                             const CPUPipelineOptions &options) {
+  buildScheduleLowering(pm, options.schedule, options.sizeHints);
+  if (options.stopAfterScanLowering)
+    return;
+  buildUnitDimFolding(pm);
+  pm.addPass(createPLSTMOutputsToArguments());
+  buildBufferization(pm);
   // Independent iterations: scf.parallel (OpenMP below) or plain loops;
   // before the deallocation, which frees the buffers of scf.parallel
   // bodies but not those of scf.forall bodies.

@@ -57,6 +57,17 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// (`llvm.emit_c_interface`) and outputs passed as arguments.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
+/// The pieces both pipelines (CPU, GPU) share. The front end: layer
+/// decomposition, schedule selection (`schedule` forces one), the schedule
+/// lowerings, the contract check, gate fusion.
+void buildScheduleLowering(OpPassManager &pm, llvm::StringRef schedule,
+                           llvm::StringRef sizeHints);
+/// linalg unit-extent dims folded away.
+void buildUnitDimFolding(OpPassManager &pm);
+/// One-shot bufferization of kernels whose outputs are arguments
+/// (plstm-outputs-to-arguments before), the C interface marked.
+void buildBufferization(OpPassManager &pm);
+
 /// From loops on memrefs (scf, linalg, memref; scf.parallel for the
 /// independent iterations) to the LLVM dialect for the host: OpenMP for the
 /// scf.parallel loops when `parallel`, the C interface kept.

@@ -614,32 +614,11 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
                              const GPUPipelineOptions &options) {
   pm.addPass(createPLSTMOutputsToArguments());
   pm.addPass(std::make_unique<SplitBatchPass>());
-  PLSTMSelectScheduleOptions select;
-  select.force = options.schedule;
-  select.sizeHints = options.sizeHints;
-  pm.addPass(createPLSTMDecomposeLayers());
-  pm.addPass(createPLSTMSelectSchedule(select));
-  pm.addPass(createPLSTMLowerSequential());
-  pm.addPass(createPLSTMLowerChunkwise());
-  pm.addPass(createPLSTMLowerLogdepth());
-  pm.addPass(createPLSTMCheckLowered());
-  pm.addPass(createPLSTMFuseGates());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  buildScheduleLowering(pm, options.schedule, options.sizeHints);
   if (options.stop == "loops")
     return;
-  pm.addPass(createLinalgFoldUnitExtentDimsPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.allowReturnAllocsFromLoops = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  pm.addPass(createEmitCInterfacePass());
-  pm.addPass(createCanonicalizerPass());
+  buildUnitDimFolding(pm);
+  buildBufferization(pm);
   pm.addPass(std::make_unique<GPUForallsPass>());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());

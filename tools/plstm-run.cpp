@@ -157,6 +157,13 @@ using rt::Status;
 using rt::Tensor;
 using rt::TensorRef;
 
+/// Milliseconds since `t` (steady clock).
+static double msSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - t)
+      .count();
+}
+
 /// One bound value of the interpreted function.
 struct Binding {
   Tensor tensor;
@@ -376,9 +383,7 @@ public:
       Status status = runOp(&op, results);
       if (!status)
         return status;
-      double ms = std::chrono::duration<double, std::milli>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
+      double ms = msSince(start);
       if (isa<mlir::plstm::PLSTMDialect>(op.getDialect()))
         log << "  " << op.getName() << " at " << op.getLoc() << ": "
             << llvm::format("%.3f", ms) << " ms (reference)\n";
@@ -1017,9 +1022,7 @@ int main(int argc, char **argv) {
         return fail("--backend=cuda: " + s.message());
       log << "  compiled @" << func.getName() << " for "
           << cudaDevice->name() << " (" << pipeline.chip << ") in "
-          << llvm::format("%.3f", std::chrono::duration<double>(
-                                      std::chrono::steady_clock::now() - t0)
-                                      .count())
+          << llvm::format("%.3f", msSince(t0) / 1000)
           << " s (driver cache " << (hit ? "hit" : "miss") << ")\n";
       std::vector<TensorRef> inputRefs;
       for (const Tensor &t : inputTensors)
@@ -1039,9 +1042,7 @@ int main(int argc, char **argv) {
       if (Status s = gpuKernel->download(outputRefs); !s)
         return fail("--backend=cuda: " + s.message());
       log << "  kernel @" << func.getName() << ": "
-          << llvm::format("%.3f", std::chrono::duration<double, std::milli>(
-                                      std::chrono::steady_clock::now() - start)
-                                      .count())
+          << llvm::format("%.3f", msSince(start))
           << " ms (cuda, with the copies)\n";
       if (benchRuns > 0) {
         std::vector<float> millis;
@@ -1074,9 +1075,7 @@ int main(int argc, char **argv) {
     if (Status s = runKernel(*kernel, inputTensors, results); !s)
       return fail(s.message());
     log << "  kernel @" << func.getName() << ": "
-        << llvm::format("%.3f", std::chrono::duration<double, std::milli>(
-                                    std::chrono::steady_clock::now() - start)
-                                    .count())
+        << llvm::format("%.3f", msSince(start))
         << " ms (cpu)\n";
     if (benchRuns > 0) {
       std::vector<double> times;
@@ -1088,9 +1087,7 @@ int main(int argc, char **argv) {
         auto t0 = std::chrono::steady_clock::now();
         if (Status s = callKernel(*kernel, inputTensors, scratch); !s)
           return fail(s.message());
-        times.push_back(std::chrono::duration<double, std::milli>(
-                            std::chrono::steady_clock::now() - t0)
-                            .count());
+        times.push_back(msSince(t0));
       }
       reportBench(log,
                   "cpu, " +
@@ -1101,9 +1098,7 @@ int main(int argc, char **argv) {
     }
     } // cpu, gpu-on-cpu
   }
-  double totalMs = std::chrono::duration<double, std::milli>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double totalMs = msSince(start);
   if (backend == "reference" && benchRuns > 0) {
     std::vector<double> times;
     for (unsigned r = 0; r < benchRuns; ++r) {
@@ -1117,9 +1112,7 @@ int main(int argc, char **argv) {
       auto t0 = std::chrono::steady_clock::now();
       if (Status s = interpreter.run(func, scratch, ignoredOs); !s)
         return fail(s.message());
-      times.push_back(std::chrono::duration<double, std::milli>(
-                          std::chrono::steady_clock::now() - t0)
-                          .count());
+      times.push_back(msSince(t0));
     }
     reportBench(log, "reference", times, flops);
   }
