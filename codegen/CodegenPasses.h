@@ -9,6 +9,7 @@
 #define PLSTM_CODEGEN_CODEGENPASSES_H
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
@@ -106,6 +107,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size", llvm::cl::desc("Threads per block"),
       llvm::cl::init(32)};
+  PassOptions::Option<int64_t> threadsPerRow{
+      *this, "threads-per-row",
+      llvm::cl::desc("Threads of the block that runs one batch row (the "
+                     "block-per-row mapping); 1: one thread per row, "
+                     "block-size rows per block"),
+      llvm::cl::init(128)};
   PassOptions::Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit (libdevice for the math functions)"),
@@ -113,6 +120,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 };
 
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
+/// The block-per-row mapping (codegen/GPURowBlocks.cpp).
+std::unique_ptr<Pass> createGPURowBuffersPass();
+bool canMapRowsToBlocks(scf::ParallelOp rows);
+LogicalResult mapRowsToBlocks(scf::ParallelOp rows, int64_t threads,
+                              bool emulate);
 /// The part of buildGPUPipeline after the `nvvm` stage: host code to LLVM
 /// (gpu-to-llvm) and the kernels to PTX (gpu-module-to-binary, format isa).
 void buildGPUBinaryPipeline(OpPassManager &pm,
@@ -125,7 +138,8 @@ struct GPULaunchDescription {
   std::string function; ///< the spec's function
   std::string kernel;   ///< the PTX entry point
   int64_t blockSize = 0;
-  int64_t rowsArg = 0; ///< grid.x = ceil(dim 0 of this argument / blockSize)
+  int64_t rowsArg = 0; ///< grid.x = ceil(dim 0 of this argument / rowsPerBlock)
+  int64_t rowsPerBlock = 0; ///< blockSize (a thread per row) or 1
   /// Function arguments (memrefs) in kernel parameter order; each is passed
   /// as its descriptor: allocated and aligned pointer, offset, sizes,
   /// strides.

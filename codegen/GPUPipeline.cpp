@@ -344,7 +344,11 @@ struct MapToGPUPass
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MapToGPUPass)
   MapToGPUPass() = default;
   MapToGPUPass(const MapToGPUPass &other) : PassWrapper(other) {}
-  explicit MapToGPUPass(int64_t blockSize) { this->blockSize = blockSize; }
+  MapToGPUPass(int64_t blockSize, int64_t threadsPerRow, bool emulate) {
+    this->blockSize = blockSize;
+    this->threadsPerRow = threadsPerRow;
+    this->emulate = emulate;
+  }
   StringRef getArgument() const override { return "plstm-map-to-gpu"; }
   StringRef getDescription() const override {
     return "Outermost scf.parallel loops of each kernel to gpu.launch (one "
@@ -356,11 +360,26 @@ struct MapToGPUPass
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("Threads per block"),
                             llvm::cl::init(32)};
+  Option<int64_t> threadsPerRow{
+      *this, "threads-per-row",
+      llvm::cl::desc("Threads of the block running one row (rows prepared by "
+                     "plstm-gpu-row-buffers); 1: one thread per row"),
+      llvm::cl::init(1)};
+  Option<bool> emulate{
+      *this, "emulate",
+      llvm::cl::desc("Block-per-row rows for plstm-gpu-launch-to-loops: one "
+                     "real thread per block, the threads as a loop"),
+      llvm::cl::init(false)};
 
   void runOnOperation() override {
     if (blockSize < 1 || blockSize > 1024) {
       getOperation().emitError("plstm-map-to-gpu: block-size = ")
           << blockSize << ", expected 1 to 1024";
+      return signalPassFailure();
+    }
+    if (threadsPerRow < 1 || threadsPerRow > 1024) {
+      getOperation().emitError("plstm-map-to-gpu: threads-per-row = ")
+          << threadsPerRow << ", expected 1 to 1024";
       return signalPassFailure();
     }
     for (auto func : getOperation().getOps<func::FuncOp>()) {
@@ -371,9 +390,12 @@ struct MapToGPUPass
         if (!op->getParentOfType<scf::ParallelOp>())
           loops.push_back(op);
       });
-      for (scf::ParallelOp loop : loops)
-        if (failed(map(loop)))
+      for (scf::ParallelOp loop : loops) {
+        bool block = threadsPerRow > 1 && plstm::canMapRowsToBlocks(loop);
+        if (failed(block ? plstm::mapRowsToBlocks(loop, threadsPerRow, emulate)
+                         : map(loop)))
           return signalPassFailure();
+      }
 
       WalkResult host = func.walk<WalkOrder::PreOrder>([&](Operation *op) {
         if (isa<gpu::LaunchOp>(op))
@@ -557,15 +579,17 @@ plstm::describeGPULaunches(ModuleOp module,
     std::optional<int64_t> block =
         getConstantIntValue(launch.getBlockSizeOperandValues().x);
     d.blockSize = block.value_or(-1);
-    // grid.x = ceil(dim 0 of a kernel argument / block size).
-    auto grid =
-        launch.getGridSizeOperandValues().x.getDefiningOp<arith::CeilDivSIOp>();
+    // grid.x = ceil(dim 0 of a kernel argument / block size) (a thread per
+    // row) or that dim (a block per row).
+    Value gridX = launch.getGridSizeOperandValues().x;
+    auto grid = gridX.getDefiningOp<arith::CeilDivSIOp>();
     memref::DimOp rows = grid ? grid.getLhs().getDefiningOp<memref::DimOp>()
-                              : memref::DimOp();
+                              : gridX.getDefiningOp<memref::DimOp>();
+    d.rowsPerBlock = grid ? getConstantIntValue(grid.getRhs()).value_or(-1) : 1;
     auto rowsArg = rows ? dyn_cast<BlockArgument>(rows.getSource())
                         : BlockArgument();
-    if (!block || !grid || getConstantIntValue(grid.getRhs()) != block ||
-        !rowsArg || getConstantIntValue(rows.getIndex()) != 0 ||
+    if (!block || (grid && d.rowsPerBlock != block) || !rowsArg ||
+        getConstantIntValue(rows.getIndex()) != 0 ||
         rowsArg.getOwner() != &func.front()) {
       launch.emitError("describe-gpu-launches: the grid of kernel ")
           << d.kernel << " is not ceil(rows / block size) of an argument";
@@ -620,10 +644,16 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   buildUnitDimFolding(pm);
   buildBufferization(pm);
   pm.addPass(std::make_unique<GPUForallsPass>());
+  if (options.threadsPerRow > 1) {
+    pm.addPass(createGPURowBuffersPass());
+    pm.addPass(createCanonicalizerPass());
+  }
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(std::make_unique<MapToGPUPass>(options.blockSize));
+  pm.addPass(std::make_unique<MapToGPUPass>(
+      options.blockSize, options.threadsPerRow, options.emulate));
+  pm.addPass(createCanonicalizerPass());
   if (options.stop == "gpu")
     return;
 
@@ -709,7 +739,11 @@ LogicalResult plstm::compileToPTX(ModuleOp module,
   const GPULaunchDescription &d = launches.front();
   launch = "plstm-gpu-launch-v1\n" + kernels.front().signature + "\nkernel " +
            d.kernel + " block " + std::to_string(d.blockSize) + " rows-of " +
-           std::to_string(d.rowsArg) + " params " +
+           std::to_string(d.rowsArg) +
+           (d.rowsPerBlock != d.blockSize
+                ? " rows-per-block " + std::to_string(d.rowsPerBlock)
+                : std::string()) +
+           " params " +
            std::to_string(d.params.size());
   for (int64_t p : d.params)
     launch += " " + std::to_string(p);
@@ -720,6 +754,7 @@ LogicalResult plstm::compileToPTX(ModuleOp module,
 void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<SplitBatchPass>();
   PassRegistration<GPUForallsPass>();
+  registerPass([] { return createGPURowBuffersPass(); });
   PassRegistration<MapToGPUPass>();
   PassRegistration<LaunchToLoopsPass>();
   PassRegistration<GPUSinkPass>();

@@ -67,6 +67,12 @@ static cl::opt<int> blockSize(
     "block-size",
     cl::desc("Threads per block for --target=nvptx (1 to 1024, default 32)"),
     cl::init(32));
+static cl::opt<int> threadsPerRow(
+    "threads-per-row",
+    cl::desc("Threads of the block that runs one batch row for "
+             "--target=nvptx (1 to 1024, default 128); 1: one thread per "
+             "row, --block-size rows per block"),
+    cl::init(128));
 static cl::opt<bool> parallelLoops(
     "parallel-loops",
     cl::desc("Run the schedules' independent iterations (tiles of a "
@@ -151,6 +157,9 @@ int main(int argc, char **argv) {
   if (blockSize < 1 || blockSize > 1024)
     return fail("--block-size=" + std::to_string(blockSize) +
                 ", expected 1 to 1024");
+  if (threadsPerRow < 1 || threadsPerRow > 1024)
+    return fail("--threads-per-row=" + std::to_string(threadsPerRow) +
+                ", expected 1 to 1024");
   if (optLevel > 3)
     return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
 
@@ -183,6 +192,7 @@ int main(int argc, char **argv) {
     pipeline.schedule = schedule;
     pipeline.chip = chip;
     pipeline.blockSize = blockSize;
+    pipeline.threadsPerRow = threadsPerRow;
     if (emit == "ptx") {
       std::string ptx, launch;
       if (failed(plstm::compileToPTX(*module, pipeline, ptx, launch, error)))

@@ -4,13 +4,15 @@
 // the same spec's CPU kernel (an AOT library), on fresh random inputs:
 //
 //   plstm-gpu-runner --ptx k.ptx --cpu libk.so --dim B=64,T=4096
-//                    [--runs 20] [--seed 1] [--flops F] [--label NAME]
+//                    [--runs 20] [--max-seconds 30] [--seed 1] [--flops F]
+//                    [--label NAME]
 //
 // k.ptx and k.launch come from `plstm-compile --target=nvptx --emit=ptx`,
 // libk.so from `plstm-compile --emit=so`. The GPU outputs are poisoned (NaN)
 // before the checked run; then the kernel is timed with CUDA events (one
-// warm-up, the median of --runs). Prints one Markdown table row: label,
-// dims, median/min ms, achieved TB/s (inputs + outputs once) and TFLOP/s
+// warm-up, the median of --runs, fewer (at least 3) when the checked run
+// says --runs would exceed --max-seconds). Prints one Markdown table row:
+// label, dims, median/min ms, the runs timed, achieved TB/s (inputs + outputs once) and TFLOP/s
 // (with --flops), the max relative error, ok/FAIL. Exit status 1 on a
 // failed check or any error. Thin runtime only (runtime/, no MLIR, no
 // LLVM): small enough to carry to a GPU machine with its PTX files.
@@ -24,6 +26,7 @@
 #include "runtime/cuda/GpuKernel.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -55,6 +58,7 @@ static bool readFile(const std::string &path, std::string &out) {
 int main(int argc, char **argv) {
   std::string ptxPath, cpuPath, dimText, label;
   int runs = 20;
+  double budgetSeconds = 30;
   unsigned seed = 1;
   double flops = 0;
   for (int i = 1; i < argc; ++i) {
@@ -76,13 +80,18 @@ int main(int argc, char **argv) {
       label = v;
     else if (a == "--runs" && value(v))
       runs = std::atoi(v.c_str());
+    else if (a == "--max-seconds" && value(v))
+      budgetSeconds = std::atof(v.c_str());
     else if (a == "--seed" && value(v))
       seed = static_cast<unsigned>(std::atoi(v.c_str()));
     else if (a == "--flops" && value(v))
       flops = std::atof(v.c_str());
     else if (a == "--help" || a == "-h") {
       std::printf("usage: plstm-gpu-runner --ptx k.ptx --cpu libk.so --dim "
-                  "B=..,T=.. [--runs N] [--seed S] [--flops F] [--label L]\n");
+                  "B=..,T=.. [--runs N] [--max-seconds S] [--seed S] [--flops F] "
+                  "[--label L]\n"
+                  "  --max-seconds: fewer timed runs (at least 3) when --runs "
+                  "would take longer (default 30)\n");
       return 0;
     } else
       return fail("unknown or incomplete argument '" + a + "' (see --help)");
@@ -91,6 +100,9 @@ int main(int argc, char **argv) {
     return fail("--ptx and --cpu are required (see --help)");
   if (runs < 1)
     return fail("--runs=" + std::to_string(runs) + ", expected >= 1");
+  if (!(budgetSeconds > 0))
+    return fail("--max-seconds=" + std::to_string(budgetSeconds) +
+                ", expected a positive number");
   std::map<std::string, int64_t> dims;
   std::stringstream dimStream(dimText);
   for (std::string item; std::getline(dimStream, item, ',');) {
@@ -217,8 +229,12 @@ int main(int argc, char **argv) {
   if (Status s = cuda::GpuKernel::load(*device, ptx, launch, nullptr, kernel);
       !s)
     return fail(s.message());
+  auto checkStart = std::chrono::steady_clock::now();
   if (Status s = kernel->run(inputRefs, actualRefs); !s)
     return fail(s.message());
+  double checkSeconds = std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - checkStart)
+                            .count();
   double maxErr = 0;
   bool finite = true;
   for (size_t i = 0; i < actual.size(); ++i) {
@@ -235,6 +251,9 @@ int main(int argc, char **argv) {
   }
   bool ok = finite && maxErr <= 1e-3;
 
+  // The check run (transfers included) bounds one launch's time.
+  if (runs > 3 && checkSeconds * (runs + 1) > budgetSeconds)
+    runs = std::max(3, static_cast<int>(budgetSeconds / checkSeconds) - 1);
   std::vector<float> millis;
   if (Status s = device->time(runs, [&] { return kernel->launch(); }, millis);
       !s)
@@ -245,8 +264,10 @@ int main(int argc, char **argv) {
   // H200 (PERFORMANCE.md): ~4.3 TB/s copy, ~67 TFLOP/s fp32 (non-tensor).
   double tbs = bytes / seconds / 1e12;
   double tflops = flops / seconds / 1e12;
-  std::printf("| %s | %s | %.4f | %.4f | %.4f (%.2f %%) | %s | %.2e | %s |\n",
-              label.c_str(), dimText.c_str(), median, millis.front(), tbs,
+  std::printf("| %s | %s | %.4f | %.4f | %d | %.4f (%.2f %%) | %s | %.2e | "
+              "%s |\n",
+              label.c_str(), dimText.c_str(), median, millis.front(),
+              static_cast<int>(millis.size()), tbs,
               100 * tbs / 4.3,
               flops > 0 ? (std::to_string(tflops).substr(0, 7) + " (" +
                            std::to_string(100 * tflops / 67).substr(0, 5) +

@@ -99,6 +99,11 @@ static cl::opt<int> threads(
     cl::desc("Threads of --backend=cpu calls: the batch is split over them "
              "(default: all hardware threads)"),
     cl::init(0));
+static cl::opt<int> threadsPerRow(
+    "threads-per-row",
+    cl::desc("--backend=cuda and gpu-on-cpu: threads of the block that runs "
+             "one batch row (1 to 1024, default 128); 1: one thread per row"),
+    cl::init(128));
 static cl::opt<bool> explain(
     "explain",
     cl::desc("Print the schedule decision of every scan op with the "
@@ -686,6 +691,9 @@ int main(int argc, char **argv) {
                 "use it with --backend=cpu");
   if (optLevel > 3)
     return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
+  if (threadsPerRow < 1 || threadsPerRow > 1024)
+    return fail("--threads-per-row=" + std::to_string(threadsPerRow) +
+                ", expected 1 to 1024");
   if (threads < 0)
     return fail("--num-threads=" + std::to_string(threads) +
                 ", expected a count >= 1 (or 0 for all hardware threads)");
@@ -1003,6 +1011,7 @@ int main(int argc, char **argv) {
       mlir::plstm::GPUPipelineOptions pipeline;
       pipeline.schedule = schedule;
       pipeline.sizeHints = sizeHints;
+      pipeline.threadsPerRow = threadsPerRow;
       int major = cudaDevice->computeMajor(), minor = cudaDevice->computeMinor();
       pipeline.chip = "sm_" + std::to_string(major) + std::to_string(minor);
       std::string ptx, launchText, error;
@@ -1061,6 +1070,7 @@ int main(int argc, char **argv) {
     options.optLevel = optLevel;
     options.entry = func.getName().str();
     options.parallelLoops = parallelLoops;
+    options.gpuThreadsPerRow = threadsPerRow;
     if (backend == "gpu-on-cpu")
       options.target = rt::Target::GPUMappingOnCPU;
     auto kernel = rt::compileFile(specFile, options);

@@ -140,6 +140,7 @@ struct DriverApi {
   int (*cuDevicePrimaryCtxRelease)(int) = nullptr;
   int (*cuCtxSetCurrent)(void *) = nullptr;
   int (*cuCtxSetLimit)(int, size_t) = nullptr;
+  int (*cuDeviceTotalMem)(size_t *, int) = nullptr;
   int (*cuStreamCreate)(void **, unsigned) = nullptr;
   int (*cuStreamDestroy)(void *) = nullptr;
   int (*cuStreamSynchronize)(void *) = nullptr;
@@ -232,6 +233,7 @@ static Status loadDriver(const std::string &requested,
               missing) &&
       resolve(a, a.cuCtxSetCurrent, {"cuCtxSetCurrent"}, missing) &&
       resolve(a, a.cuCtxSetLimit, {"cuCtxSetLimit"}, missing) &&
+      resolve(a, a.cuDeviceTotalMem, {"cuDeviceTotalMem_v2"}, missing) &&
       resolve(a, a.cuStreamCreate, {"cuStreamCreate"}, missing) &&
       resolve(a, a.cuStreamDestroy, {"cuStreamDestroy_v2", "cuStreamDestroy"},
               missing) &&
@@ -318,6 +320,11 @@ Status Device::open(int ordinal, std::unique_ptr<Device> &out,
   if (Status s = device->check(
           a.cuDeviceGetAttribute(&device->minor_, 76, device->device_),
           "cuDeviceGetAttribute");
+      !s)
+    return s;
+  if (Status s = device->check(
+          a.cuDeviceTotalMem(&device->totalMemory_, device->device_),
+          "cuDeviceTotalMem_v2");
       !s)
     return s;
   if (Status s = device->check(a.cuDriverGetVersion(&device->driverVersion_),

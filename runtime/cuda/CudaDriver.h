@@ -77,6 +77,7 @@ public:
   int computeMajor() const { return major_; }
   int computeMinor() const { return minor_; }
   int driverVersion() const { return driverVersion_; }
+  size_t totalMemory() const { return totalMemory_; }
 
   /// Loads a PTX module: the cubin from `cache` when present, else compiled
   /// by the driver's JIT and stored there (cache may be null). `hit` says
@@ -95,8 +96,9 @@ public:
   Status launch(void *fn, unsigned grid[3], unsigned block[3],
                 unsigned sharedBytes, std::vector<void *> &params);
   Status synchronize();
-  /// Sets the device-side malloc heap (kernels of the thread-per-row GPU
-  /// mapping allocate their per-row scratch there); before the first launch
+  /// Sets the device-side malloc heap (the GPU mapping's kernels allocate
+  /// their per-row scratch there: a row-long buffer per row, all rows
+  /// resident at once in the block-per-row mapping); before the first launch
   /// of a module that mallocs (a request no larger than the current heap
   /// does nothing).
   Status setHeapLimit(size_t bytes);
@@ -120,6 +122,7 @@ private:
   std::vector<void *> modules_;
   std::string name_;
   int major_ = 0, minor_ = 0, driverVersion_ = 0;
+  size_t totalMemory_ = 0;
   size_t heapBytes_ = 0;
 };
 

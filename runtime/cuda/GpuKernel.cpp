@@ -2,6 +2,7 @@
 
 #include "runtime/cuda/GpuKernel.h"
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -26,17 +27,28 @@ Status GpuLaunch::parse(const std::string &text, GpuLaunch &out) {
   std::string kw[4];
   int64_t count = -1;
   words >> kw[0] >> d.kernel >> kw[1] >> d.blockSize >> kw[2] >> d.rowsArg >>
-      kw[3] >> count;
+      kw[3];
+  // Optional: rows-per-block R (the block-per-row mapping has R = 1).
+  bool perBlock = kw[3] == "rows-per-block";
+  if (perBlock)
+    words >> d.rowsPerBlock >> kw[3];
+  words >> count;
   if (!words || kw[0] != "kernel" || kw[1] != "block" || kw[2] != "rows-of" ||
       kw[3] != "params")
     return Status::error("launch description: line 3 is '" + line +
-                         "', expected 'kernel NAME block N rows-of I params "
-                         "N I...'");
+                         "', expected 'kernel NAME block N rows-of I "
+                         "[rows-per-block R] params N I...'");
   int64_t numArgs = static_cast<int64_t>(d.signature.inputs.size() +
                                          d.signature.outputs.size());
   if (d.blockSize < 1 || d.blockSize > 1024)
     return Status::error("launch description: block = " +
                          std::to_string(d.blockSize) + ", expected 1 to 1024");
+  if (!perBlock)
+    d.rowsPerBlock = d.blockSize;
+  else if (d.rowsPerBlock < 1 || d.rowsPerBlock > d.blockSize)
+    return Status::error("launch description: rows-per-block = " +
+                         std::to_string(d.rowsPerBlock) + ", expected 1 to "
+                         "the block size " + std::to_string(d.blockSize));
   if (d.rowsArg < 0 || d.rowsArg >= numArgs)
     return Status::error("launch description: rows-of = " +
                          std::to_string(d.rowsArg) + ", expected an argument "
@@ -67,6 +79,9 @@ Status GpuKernel::load(Device &device, const std::string &ptx,
                        size_t heapBytes) {
   std::unique_ptr<GpuKernel> kernel(new GpuKernel(device));
   kernel->launch_ = launch;
+  // Default: a quarter of the device's memory, at most 8 GiB.
+  if (heapBytes == 0)
+    heapBytes = std::min(device.totalMemory() / 4, size_t(8) << 30);
   if (Status s = device.setHeapLimit(heapBytes); !s)
     return s;
   void *module = nullptr;
@@ -176,8 +191,9 @@ Status GpuKernel::launch() {
                          ": launch() before prepare()");
   if (rows_ == 0)
     return Status::success();
-  unsigned grid[3] = {static_cast<unsigned>((rows_ + launch_.blockSize - 1) /
-                                            launch_.blockSize),
+  unsigned grid[3] = {static_cast<unsigned>(
+                          (rows_ + launch_.rowsPerBlock - 1) /
+                          launch_.rowsPerBlock),
                       1, 1};
   unsigned block[3] = {static_cast<unsigned>(launch_.blockSize), 1, 1};
   return device_.launch(function_, grid, block, 0, params_);

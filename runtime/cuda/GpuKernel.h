@@ -6,10 +6,12 @@
 //
 //   plstm-gpu-launch-v1
 //   plstm-kernel-v1 <name> in N <inputs> out M <outputs>     (KernelSignature)
-//   kernel <entry> block <threads> rows-of <arg> params <n> <arg> ...
+//   kernel <entry> block <threads> rows-of <arg> [rows-per-block <r>]
+//          params <n> <arg> ...                                (one line)
 //
-// The kernel runs one thread per batch row: grid.x = ceil(rows / threads)
-// where rows is dim 0 of argument `rows-of` (inputs, then outputs); its
+// grid.x = ceil(rows / r) where rows is dim 0 of argument `rows-of` (inputs,
+// then outputs) and r is `rows-per-block`, by default the block size (one
+// thread per batch row); the block-per-row mapping has r = 1. Its
 // parameters are the listed arguments' memref descriptors (allocated and
 // aligned pointer, offset, sizes, strides; C-order buffers here). No MLIR:
 // the device runner (tools/plstm-gpu-runner) and plstm-run --backend=cuda
@@ -33,6 +35,7 @@ struct GpuLaunch {
   std::string kernel;
   int64_t blockSize = 0;
   int64_t rowsArg = 0;
+  int64_t rowsPerBlock = 0; ///< defaults to blockSize
   std::vector<int64_t> params;
 
   /// Parses a `.launch` file's text; errors name the line and the field.
@@ -42,11 +45,12 @@ struct GpuLaunch {
 class GpuKernel {
 public:
   /// Loads the PTX (through `cache` when not null) and finds the entry
-  /// point; sets the device's malloc heap to `heapBytes`.
+  /// point; sets the device's malloc heap to `heapBytes` (0: a quarter of
+  /// the device's memory, at most 8 GiB).
   static Status load(Device &device, const std::string &ptx,
                      const GpuLaunch &launch, PtxCache *cache,
                      std::unique_ptr<GpuKernel> &out, bool *cacheHit = nullptr,
-                     size_t heapBytes = size_t(1) << 30);
+                     size_t heapBytes = 0);
 
   const GpuLaunch &description() const { return launch_; }
 

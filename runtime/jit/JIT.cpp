@@ -148,6 +148,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
     pipeline.schedule = options.schedule;
     pipeline.sizeHints = options.sizeHints;
     pipeline.emulate = true;
+    pipeline.threadsPerRow = options.gpuThreadsPerRow;
     mlir::PassManager pm(module->getContext());
     mlir::plstm::buildGPUPipeline(pm, pipeline);
     if (failed(pm.run(*module)))

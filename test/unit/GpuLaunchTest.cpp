@@ -29,6 +29,28 @@ TEST(GpuLaunch, ParsesTheThreeLines) {
   EXPECT_EQ(launch.signature.name, "f");
   EXPECT_EQ(launch.signature.inputs.size(), 2u);
   EXPECT_EQ(launch.signature.outputs.size(), 1u);
+  EXPECT_EQ(launch.rowsPerBlock, 32); // one thread per row by default
+}
+
+TEST(GpuLaunch, ParsesRowsPerBlock) {
+  GpuLaunch launch;
+  plstm::Status s = GpuLaunch::parse(
+      launchText("kernel f_kernel block 128 rows-of 1 rows-per-block 1 "
+                 "params 2 0 2"),
+      launch);
+  ASSERT_TRUE(s) << s.message();
+  EXPECT_EQ(launch.blockSize, 128);
+  EXPECT_EQ(launch.rowsPerBlock, 1);
+  EXPECT_EQ(launch.rowsArg, 1);
+  EXPECT_EQ(launch.params, (std::vector<int64_t>{0, 2}));
+  s = GpuLaunch::parse(launchText("kernel f_kernel block 64 rows-of 0 "
+                                  "rows-per-block 65 params 0"),
+                       launch);
+  EXPECT_FALSE(s);
+  EXPECT_NE(s.message().find("rows-per-block = 65, expected 1 to the block "
+                             "size 64"),
+            std::string::npos)
+      << s.message();
 }
 
 TEST(GpuLaunch, ErrorsNameTheLineAndTheField) {

@@ -68,6 +68,10 @@ int cuDevicePrimaryCtxRetain(void **ctx, int) {
 int cuDevicePrimaryCtxRelease_v2(int) { return 0; }
 int cuCtxSetCurrent(void *) { return 0; }
 int cuCtxSetLimit(int, size_t) { return 0; }
+int cuDeviceTotalMem_v2(size_t *bytes, int) {
+  *bytes = size_t(16) << 30;
+  return 0;
+}
 int cuStreamCreate(void **stream, unsigned) {
   static int s;
   *stream = &s;

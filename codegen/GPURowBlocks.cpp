@@ -1,0 +1,540 @@
+//===- GPURowBlocks.cpp - one thread block per batch row ------------------===//
+//
+// The block-per-row mapping of the GPU path (docs/gpu.md): each batch row
+// runs in one thread block; the structured ops of its schedule (every linalg
+// op, every copy) are spread over the block's threads, the rest of the row's
+// code (the schedule's sequential loops, index arithmetic) runs in every
+// thread, and barriers separate the ops.
+//
+// Two steps, around the buffer deallocation pipeline:
+//
+//  - plstm-gpu-row-buffers (before deallocation): makes every buffer of a
+//    row live for the whole row. A memref carried by an scf.for (the
+//    schedule's state) becomes one buffer that the loop updates in place (a
+//    copy at the end of the iteration), and the static-shape allocations
+//    inside loops move to the start of the row: one allocation per row
+//    instead of one per step. The rows loop is then marked; deallocation
+//    frees the buffers at the end of the row.
+//
+//  - mapRowsToBlocks (from plstm-map-to-gpu): grid = rows, block = threads.
+//    A linalg op becomes a loop over its parallel iterations, linearized,
+//    thread t taking iterations t, t + threads, ... (its reductions stay in
+//    the thread); scalar stores and the row's allocations run in thread 0
+//    (the allocations' pointers reach the other threads through workgroup
+//    memory); barriers go before and after each such op.
+//
+// On the CPU (emulate) the block has one real thread and the distributed
+// loops run the virtual threads one after another: the same index
+// arithmetic, checked against the reference evaluator.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CodegenPasses.h"
+
+#include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+using namespace mlir;
+
+namespace {
+
+constexpr llvm::StringLiteral kRowBuffersAttr = "plstm.row_buffers";
+
+/// An op the block mapping does not take: the row keeps the thread-per-row
+/// mapping (always correct).
+WalkResult blocked(Operation *) { return WalkResult::interrupt(); }
+
+bool isStaticIdentity(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && memref.hasStaticShape() && memref.getLayout().isIdentity();
+}
+
+bool isAtRowLevel(Operation *op, scf::ParallelOp rows) {
+  return op->getParentOp() == rows.getOperation();
+}
+
+/// Whether `v` is defined at the row's level or outside the row.
+bool isRowInvariant(Value v, scf::ParallelOp rows) {
+  Block *block = v.getParentBlock();
+  return block == rows.getBody() || !rows->isAncestor(block->getParentOp());
+}
+
+/// Inlines the single-block scf.execute_region ops of the row (the CPU
+/// path's compile-time boundaries, `no_inline`).
+void inlineExecuteRegions(scf::ParallelOp rows) {
+  SmallVector<scf::ExecuteRegionOp> regions;
+  rows.getBody()->walk([&](scf::ExecuteRegionOp op) {
+    if (op.getRegion().hasOneBlock())
+      regions.push_back(op);
+  });
+  IRRewriter rewriter(rows.getContext());
+  for (scf::ExecuteRegionOp op : regions) {
+    Block &block = op.getRegion().front();
+    Operation *yield = block.getTerminator();
+    SmallVector<Value> results(yield->getOperands());
+    rewriter.inlineBlockBefore(&block, op);
+    rewriter.replaceOp(op, results);
+    rewriter.eraseOp(yield);
+  }
+}
+
+bool hasMemRefResult(Operation *op) {
+  return llvm::any_of(op->getResultTypes(),
+                      [](Type t) { return isa<MemRefType>(t); });
+}
+
+/// The ops plstm-gpu-row-buffers can prepare (before deallocation).
+bool canPrepare(scf::ParallelOp rows) {
+  WalkResult result = rows.getBody()->walk<WalkOrder::PreOrder>(
+      [&](Operation *op) {
+        if (isa<linalg::LinalgOp>(op))
+          return cast<linalg::LinalgOp>(op).hasPureBufferSemantics()
+                     ? WalkResult::skip()
+                     : blocked(op);
+        if (auto loop = dyn_cast<scf::ForOp>(op)) {
+          for (Value init : loop.getInitArgs())
+            if (isa<MemRefType>(init.getType()) &&
+                !isStaticIdentity(init.getType()))
+              return blocked(op);
+          return WalkResult::advance();
+        }
+        if (isa<scf::IfOp>(op))
+          return hasMemRefResult(op) ? blocked(op)
+                                     : WalkResult::advance();
+        if (isa<scf::YieldOp>(op) || op == rows.getBody()->getTerminator())
+          return WalkResult::advance();
+        if (auto alloc = dyn_cast<memref::AllocOp>(op))
+          return isAtRowLevel(op, rows) ||
+                         (alloc.getType().getLayout().isIdentity() &&
+                          llvm::all_of(alloc.getDynamicSizes(),
+                                       [&](Value v) {
+                                         return isRowInvariant(v, rows);
+                                       }))
+                     ? WalkResult::advance()
+                     : blocked(op);
+        if (isa<memref::CopyOp, memref::LoadOp, memref::StoreOp,
+                memref::DimOp>(op) ||
+            isa<ViewLikeOpInterface>(op))
+          return WalkResult::advance();
+        if (op->getNumRegions() == 0 && isMemoryEffectFree(op))
+          return WalkResult::advance();
+        return blocked(op);
+      });
+  return !result.wasInterrupted();
+}
+
+/// The loop-carried buffers of the row's scf.for loops become one buffer
+/// each, updated in place; allocations in loops move to the row's start.
+void prepare(scf::ParallelOp rows) {
+  Block *body = rows.getBody();
+  OpBuilder top = OpBuilder::atBlockBegin(body);
+  SmallVector<scf::ForOp> loops;
+  body->walk([&](scf::ForOp loop) { loops.push_back(loop); }); // post-order
+  for (scf::ForOp loop : loops) {
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    for (auto [i, init] : llvm::enumerate(loop.getInitArgs())) {
+      auto type = dyn_cast<MemRefType>(init.getType());
+      if (!type)
+        continue;
+      Location loc = loop.getLoc();
+      Value buffer = memref::AllocOp::create(top, loc, type);
+      OpBuilder before(loop);
+      memref::CopyOp::create(before, loc, init, buffer);
+      BlockArgument arg = loop.getRegionIterArgs()[i];
+      Value yielded = yield.getOperand(i);
+      arg.replaceAllUsesWith(buffer);
+      if (yielded != arg) {
+        OpBuilder end(yield);
+        memref::CopyOp::create(end, loc, yielded, buffer);
+      }
+      loop->getResult(i).replaceAllUsesWith(buffer);
+      loop.getInitArgsMutable()[i].set(buffer);
+      yield->setOperand(i, buffer);
+    }
+  }
+  SmallVector<memref::AllocOp> nested;
+  body->walk([&](memref::AllocOp alloc) {
+    if (!isAtRowLevel(alloc, rows))
+      nested.push_back(alloc);
+  });
+  for (memref::AllocOp alloc : nested) {
+    // After the last of its sizes defined at the row's level.
+    Operation *after = nullptr;
+    for (Value size : alloc.getDynamicSizes())
+      if (Operation *def = size.getDefiningOp();
+          def && def->getBlock() == body &&
+          (!after || after->isBeforeInBlock(def)))
+        after = def;
+    if (after)
+      alloc->moveAfter(after);
+    else
+      alloc->moveBefore(body, body->begin());
+  }
+}
+
+struct RowBuffersPass
+    : public PassWrapper<RowBuffersPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(RowBuffersPass)
+  StringRef getArgument() const override { return "plstm-gpu-row-buffers"; }
+  StringRef getDescription() const override {
+    return "Row-long buffers for the block-per-row GPU mapping: loop-carried "
+           "buffers updated in place, allocations hoisted to the row";
+  }
+  void runOnOperation() override {
+    getOperation().walk([&](scf::ParallelOp rows) {
+      if (rows->getParentOfType<scf::ParallelOp>())
+        return;
+      inlineExecuteRegions(rows);
+      if (!canPrepare(rows))
+        return;
+      prepare(rows);
+      rows->setAttr(kRowBuffersAttr, UnitAttr::get(&getContext()));
+    });
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The block mapping
+//===----------------------------------------------------------------------===//
+
+/// The ops mapRowsToBlocks handles (after deallocation): every allocation
+/// and deallocation at the row's level, no calls.
+bool canDistribute(scf::ParallelOp rows) {
+  if (!rows->hasAttr(kRowBuffersAttr))
+    return false;
+  WalkResult result = rows.getBody()->walk<WalkOrder::PreOrder>(
+      [&](Operation *op) {
+        if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+          return linalgOp.hasPureBufferSemantics() ? WalkResult::skip()
+                                                   : blocked(op);
+        if (isa<memref::AllocOp, memref::DeallocOp>(op)) {
+          Value buffer = isa<memref::AllocOp>(op) ? op->getResult(0)
+                                                  : op->getOperand(0);
+          return isAtRowLevel(op, rows) &&
+                         cast<MemRefType>(buffer.getType())
+                             .getLayout()
+                             .isIdentity()
+                     ? WalkResult::advance()
+                     : blocked(op);
+        }
+        if (isa<scf::ForOp, scf::IfOp>(op))
+          return hasMemRefResult(op) ? blocked(op)
+                                     : WalkResult::advance();
+        if (isa<scf::YieldOp>(op) || op == rows.getBody()->getTerminator())
+          return WalkResult::advance();
+        if (isa<memref::CopyOp, memref::LoadOp, memref::StoreOp,
+                memref::DimOp, memref::ExtractStridedMetadataOp>(op) ||
+            isa<ViewLikeOpInterface>(op))
+          return WalkResult::advance();
+        if (op->getNumRegions() == 0 && isMemoryEffectFree(op))
+          return WalkResult::advance();
+        return blocked(op);
+      });
+  return !result.wasInterrupted();
+}
+
+struct BlockMapper {
+  IRRewriter &rewriter;
+  Location loc;
+  int64_t threads;
+  bool emulate;
+  Value tid;     ///< the thread in the block (0 when emulating)
+  Value nthreads; ///< `threads` as an index
+
+  void barrier(OpBuilder &b) {
+    if (!emulate)
+      gpu::BarrierOp::create(b, loc);
+  }
+
+  /// Runs `op` in thread 0 only, between barriers.
+  void inThreadZero(Operation *op) {
+    if (emulate)
+      return;
+    OpBuilder b(op);
+    barrier(b);
+    Value isZero = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq, tid,
+        arith::ConstantIndexOp::create(b, loc, 0));
+    auto guard = scf::IfOp::create(b, loc, isZero, /*withElse=*/false);
+    op->moveBefore(guard.thenBlock()->getTerminator());
+    b.setInsertionPointAfter(guard);
+    barrier(b);
+  }
+
+  /// for lin in [tid, total) step threads (emulating: for t in [0, threads),
+  /// for lin in [t, total) step threads), the parallel loop's body inside.
+  void distribute(scf::ParallelOp par) {
+    OpBuilder b(par);
+    barrier(b);
+    SmallVector<Value> trips;
+    Value total;
+    for (auto [lb, ub, step] : llvm::zip(par.getLowerBound(),
+                                         par.getUpperBound(), par.getStep())) {
+      Value extent = b.createOrFold<arith::SubIOp>(loc, ub, lb);
+      Value trip = b.createOrFold<arith::CeilDivSIOp>(loc, extent, step);
+      trips.push_back(trip);
+      total = total ? b.createOrFold<arith::MulIOp>(loc, total, trip) : trip;
+    }
+    Value first = tid;
+    if (emulate) {
+      auto virtualThreads = scf::ForOp::create(
+          b, loc, arith::ConstantIndexOp::create(b, loc, 0), nthreads,
+          arith::ConstantIndexOp::create(b, loc, 1));
+      b.setInsertionPoint(virtualThreads.getBody()->getTerminator());
+      first = virtualThreads.getInductionVar();
+    }
+    auto loop = scf::ForOp::create(b, loc, first, total, nthreads);
+    OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
+    IRMapping mapping;
+    Value rest = loop.getInductionVar();
+    unsigned rank = par.getNumLoops();
+    for (int d = rank - 1; d >= 0; --d) {
+      Value pos =
+          d == 0 ? rest : arith::RemUIOp::create(inner, loc, rest, trips[d]);
+      if (d != 0)
+        rest = arith::DivUIOp::create(inner, loc, rest, trips[d]);
+      Value iv = arith::AddIOp::create(
+          inner, loc, par.getLowerBound()[d],
+          arith::MulIOp::create(inner, loc, pos, par.getStep()[d]));
+      mapping.map(par.getInductionVars()[d], iv);
+    }
+    for (Operation &op : par.getBody()->without_terminator())
+      inner.clone(op, mapping);
+    b.setInsertionPointAfter(par);
+    barrier(b);
+    rewriter.eraseOp(par);
+  }
+
+  LogicalResult distribute(linalg::LinalgOp op) {
+    rewriter.setInsertionPoint(op);
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic) {
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+      if (failed(g))
+        return op->emitError("plstm-map-to-gpu: cannot generalize this op");
+      generic = *g;
+    }
+    // Parallel loops first, then the reductions (kept in the thread).
+    SmallVector<unsigned> order;
+    auto iterators = generic.getIteratorTypesArray();
+    for (unsigned d = 0; d < iterators.size(); ++d)
+      if (linalg::isParallelIterator(iterators[d]))
+        order.push_back(d);
+    bool anyParallel = !order.empty();
+    for (unsigned d = 0; d < iterators.size(); ++d)
+      if (!linalg::isParallelIterator(iterators[d]))
+        order.push_back(d);
+    if (!llvm::equal(order, llvm::seq<unsigned>(0, order.size()))) {
+      FailureOr<linalg::GenericOp> g =
+          linalg::interchangeGenericOp(rewriter, generic, order);
+      if (failed(g))
+        return generic->emitError("plstm-map-to-gpu: cannot interchange");
+      generic = *g;
+    }
+    if (!anyParallel)
+      inThreadZero(generic);
+    rewriter.setInsertionPoint(generic);
+    FailureOr<linalg::LinalgLoops> loops =
+        linalg::linalgOpToParallelLoops(rewriter, generic);
+    if (failed(loops))
+      return generic->emitError("plstm-map-to-gpu: cannot lower to loops");
+    rewriter.eraseOp(generic);
+    if (anyParallel && !loops->empty())
+      if (auto par = dyn_cast<scf::ParallelOp>(loops->front()))
+        distribute(par);
+    return success();
+  }
+
+  /// Thread 0 allocates; the pointer reaches the block's threads through
+  /// `slots` (workgroup memory); each thread rebuilds the descriptor.
+  void shareAllocation(memref::AllocOp alloc, Value slots, int64_t k) {
+    OpBuilder b(alloc);
+    alloc.setAlignmentAttr(IntegerAttr()); // allocated == aligned pointer
+    Value isZero = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq, tid,
+        arith::ConstantIndexOp::create(b, loc, 0));
+    Value slot = arith::ConstantIndexOp::create(b, loc, k);
+    auto guard = scf::IfOp::create(b, loc, isZero, /*withElse=*/false);
+    alloc->moveBefore(guard.thenBlock()->getTerminator());
+    OpBuilder then(guard.thenBlock()->getTerminator());
+    Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(
+        then, loc, alloc.getResult());
+    Value ptr64 = arith::IndexCastOp::create(then, loc, then.getI64Type(), ptr);
+    memref::StoreOp::create(then, loc, ptr64, slots, slot);
+    b.setInsertionPointAfter(guard);
+    barrier(b);
+    Value shared = memref::LoadOp::create(b, loc, slots, slot);
+    MemRefType type = alloc.getType();
+    MLIRContext *ctx = b.getContext();
+    Type i64 = b.getI64Type();
+    auto ptrType = LLVM::LLVMPointerType::get(ctx);
+    SmallVector<Type> fields = {ptrType, ptrType, i64};
+    if (type.getRank() > 0) {
+      fields.push_back(LLVM::LLVMArrayType::get(i64, type.getRank()));
+      fields.push_back(LLVM::LLVMArrayType::get(i64, type.getRank()));
+    }
+    auto structType = LLVM::LLVMStructType::getLiteral(ctx, fields);
+    Value p = LLVM::IntToPtrOp::create(b, loc, ptrType, shared);
+    MemRefDescriptor desc = MemRefDescriptor::poison(b, loc, structType);
+    desc.setAllocatedPtr(b, loc, p);
+    desc.setAlignedPtr(b, loc, p);
+    desc.setConstantOffset(b, loc, 0);
+    // Sizes, then row-major strides.
+    SmallVector<Value> sizes;
+    unsigned dynamic = 0;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      Value size;
+      if (type.isDynamicDim(d))
+        size = arith::IndexCastOp::create(b, loc, i64,
+                                          alloc.getDynamicSizes()[dynamic++]);
+      else
+        size = LLVM::ConstantOp::create(b, loc, i64, type.getDimSize(d));
+      sizes.push_back(size);
+      desc.setSize(b, loc, d, size);
+    }
+    Value stride = LLVM::ConstantOp::create(b, loc, i64, 1);
+    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+      desc.setStride(b, loc, d, stride);
+      stride = LLVM::MulOp::create(b, loc, stride, sizes[d]);
+    }
+    Value rebuilt =
+        UnrealizedConversionCastOp::create(b, loc, TypeRange{type},
+                                           ValueRange{Value(desc)})
+            .getResult(0);
+    alloc.getResult().replaceUsesWithIf(rebuilt, [&](OpOperand &use) {
+      return !guard->isAncestor(use.getOwner());
+    });
+  }
+
+  /// The row's body, cloned into the launch, spread over the threads.
+  LogicalResult run(Block *body, gpu::LaunchOp launch) {
+    SmallVector<memref::CopyOp> copies;
+    body->walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
+      rewriter.setInsertionPoint(copy);
+      linalg::CopyOp::create(rewriter, loc, copy.getSource(), copy.getTarget());
+      rewriter.eraseOp(copy);
+    }
+    SmallVector<Operation *> linalgOps, stores, allocs, deallocs;
+    body->walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (isa<linalg::LinalgOp>(op)) {
+        linalgOps.push_back(op);
+        return WalkResult::skip();
+      }
+      if (isa<memref::StoreOp>(op))
+        stores.push_back(op);
+      else if (isa<memref::AllocOp>(op))
+        allocs.push_back(op);
+      else if (isa<memref::DeallocOp>(op))
+        deallocs.push_back(op);
+      return WalkResult::advance();
+    });
+    for (Operation *op : linalgOps)
+      if (failed(distribute(cast<linalg::LinalgOp>(op))))
+        return failure();
+    for (Operation *op : stores)
+      inThreadZero(op);
+    for (Operation *op : deallocs)
+      inThreadZero(op);
+    if (!emulate && !allocs.empty()) {
+      auto slotsType = MemRefType::get(
+          {static_cast<int64_t>(allocs.size())},
+          IntegerType::get(launch.getContext(), 64), MemRefLayoutAttrInterface(),
+          gpu::AddressSpaceAttr::get(launch.getContext(),
+                                     gpu::AddressSpace::Workgroup));
+      Value slots = launch.addWorkgroupAttribution(slotsType, loc);
+      for (auto [k, op] : llvm::enumerate(allocs))
+        shareAllocation(cast<memref::AllocOp>(op), slots, k);
+    }
+    removeRedundantBarriers(launch);
+    return success();
+  }
+
+  /// A barrier with only memory-effect-free ops since the previous one in
+  /// its block is redundant.
+  static void removeRedundantBarriers(gpu::LaunchOp launch) {
+    SmallVector<Operation *> dead;
+    launch.walk([&](Block *block) {
+      bool sinceBarrier = false; // a barrier, then only pure ops
+      for (Operation &op : *block) {
+        if (isa<gpu::BarrierOp>(op)) {
+          if (sinceBarrier)
+            dead.push_back(&op);
+          sinceBarrier = true;
+        } else if (op.getNumRegions() != 0 || !isMemoryEffectFree(&op)) {
+          sinceBarrier = false;
+        }
+      }
+    });
+    for (Operation *op : dead)
+      op->erase();
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> mlir::plstm::createGPURowBuffersPass() {
+  return std::make_unique<RowBuffersPass>();
+}
+
+bool mlir::plstm::canMapRowsToBlocks(scf::ParallelOp rows) {
+  return canDistribute(rows);
+}
+
+LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
+                                           int64_t threads, bool emulate) {
+  Location loc = rows.getLoc();
+  IRRewriter rewriter(rows.getContext());
+  OpBuilder b(rows);
+  SmallVector<Value> trips;
+  Value total;
+  for (auto [lb, ub, step] : llvm::zip(rows.getLowerBound(),
+                                       rows.getUpperBound(), rows.getStep())) {
+    Value extent = b.createOrFold<arith::SubIOp>(loc, ub, lb);
+    Value trip = b.createOrFold<arith::CeilDivSIOp>(loc, extent, step);
+    trips.push_back(trip);
+    total = total ? b.createOrFold<arith::MulIOp>(loc, total, trip) : trip;
+  }
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value blockThreads =
+      arith::ConstantIndexOp::create(b, loc, emulate ? 1 : threads);
+  auto launch =
+      gpu::LaunchOp::create(b, loc, total, one, one, blockThreads, one, one);
+  Block &body = launch.getBody().front();
+  b.setInsertionPointToStart(&body);
+  IRMapping mapping;
+  Value rest = launch.getBlockIds().x;
+  unsigned rank = rows.getNumLoops();
+  for (int d = rank - 1; d >= 0; --d) {
+    Value pos = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, trips[d]);
+    if (d != 0)
+      rest = arith::DivUIOp::create(b, loc, rest, trips[d]);
+    Value iv = arith::AddIOp::create(
+        b, loc, rows.getLowerBound()[d],
+        arith::MulIOp::create(b, loc, pos, rows.getStep()[d]));
+    mapping.map(rows.getInductionVars()[d], iv);
+  }
+  Value tid = emulate ? arith::ConstantIndexOp::create(b, loc, 0).getResult()
+                      : launch.getThreadIds().x;
+  Value nthreads = arith::ConstantIndexOp::create(b, loc, threads);
+  // The row's code goes into an scf.execute_region-free block: clone it,
+  // then rewrite the clones in place.
+  auto terminator = gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPoint(terminator);
+  for (Operation &op : rows.getBody()->without_terminator())
+    b.clone(op, mapping);
+  rows.erase();
+  BlockMapper mapper{rewriter, loc, threads, emulate, tid, nthreads};
+  return mapper.run(&body, launch);
+}
