@@ -113,6 +113,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "block-per-row mapping); 1: one thread per row, "
                      "block-size rows per block"),
       llvm::cl::init(128)};
+  PassOptions::Option<int64_t> sharedBytes{
+      *this, "shared-bytes",
+      llvm::cl::desc("Workgroup (shared) memory per block for the row's "
+                     "static buffers in the block-per-row mapping (0 to "
+                     "49152: the static shared memory of a block)"),
+      llvm::cl::init(49152)};
   PassOptions::Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit (libdevice for the math functions)"),
@@ -125,7 +131,7 @@ void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 std::unique_ptr<Pass> createGPURowBuffersPass();
 bool canMapRowsToBlocks(scf::ParallelOp rows);
 LogicalResult mapRowsToBlocks(scf::ParallelOp rows, int64_t threads,
-                              bool emulate);
+                              bool emulate, int64_t sharedBytes);
 /// The part of buildGPUPipeline after the `nvvm` stage: host code to LLVM
 /// (gpu-to-llvm) and the kernels to PTX (gpu-module-to-binary, format isa).
 void buildGPUBinaryPipeline(OpPassManager &pm,

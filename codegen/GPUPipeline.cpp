@@ -43,6 +43,8 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/GPU/Utils/GPUUtils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -344,10 +346,12 @@ struct MapToGPUPass
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MapToGPUPass)
   MapToGPUPass() = default;
   MapToGPUPass(const MapToGPUPass &other) : PassWrapper(other) {}
-  MapToGPUPass(int64_t blockSize, int64_t threadsPerRow, bool emulate) {
+  MapToGPUPass(int64_t blockSize, int64_t threadsPerRow, bool emulate,
+               int64_t sharedBytes) {
     this->blockSize = blockSize;
     this->threadsPerRow = threadsPerRow;
     this->emulate = emulate;
+    this->sharedBytes = sharedBytes;
   }
   StringRef getArgument() const override { return "plstm-map-to-gpu"; }
   StringRef getDescription() const override {
@@ -355,7 +359,9 @@ struct MapToGPUPass
            "thread per iteration)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<gpu::GPUDialect, scf::SCFDialect, arith::ArithDialect>();
+    registry.insert<gpu::GPUDialect, scf::SCFDialect, arith::ArithDialect,
+                    memref::MemRefDialect, linalg::LinalgDialect,
+                    LLVM::LLVMDialect>();
   }
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("Threads per block"),
@@ -370,16 +376,26 @@ struct MapToGPUPass
       llvm::cl::desc("Block-per-row rows for plstm-gpu-launch-to-loops: one "
                      "real thread per block, the threads as a loop"),
       llvm::cl::init(false)};
+  Option<int64_t> sharedBytes{
+      *this, "shared-bytes",
+      llvm::cl::desc("Workgroup memory per block for the rows' static "
+                     "buffers (0 to 49152)"),
+      llvm::cl::init(49152)};
 
   void runOnOperation() override {
     if (blockSize < 1 || blockSize > 1024) {
       getOperation().emitError("plstm-map-to-gpu: block-size = ")
-          << blockSize << ", expected 1 to 1024";
+          << static_cast<int64_t>(blockSize) << ", expected 1 to 1024";
+      return signalPassFailure();
+    }
+    if (sharedBytes < 0 || sharedBytes > 49152) {
+      getOperation().emitError("plstm-map-to-gpu: shared-bytes = ")
+          << static_cast<int64_t>(sharedBytes) << ", expected 0 to 49152";
       return signalPassFailure();
     }
     if (threadsPerRow < 1 || threadsPerRow > 1024) {
       getOperation().emitError("plstm-map-to-gpu: threads-per-row = ")
-          << threadsPerRow << ", expected 1 to 1024";
+          << static_cast<int64_t>(threadsPerRow) << ", expected 1 to 1024";
       return signalPassFailure();
     }
     for (auto func : getOperation().getOps<func::FuncOp>()) {
@@ -392,7 +408,8 @@ struct MapToGPUPass
       });
       for (scf::ParallelOp loop : loops) {
         bool block = threadsPerRow > 1 && plstm::canMapRowsToBlocks(loop);
-        if (failed(block ? plstm::mapRowsToBlocks(loop, threadsPerRow, emulate)
+        if (failed(block ? plstm::mapRowsToBlocks(loop, threadsPerRow,
+                                                  emulate, sharedBytes)
                          : map(loop)))
           return signalPassFailure();
       }
@@ -503,8 +520,10 @@ struct GPUSinkPass
 /// Runs GPU-mapped IR on the host: each gpu.launch becomes an scf.parallel
 /// over (grid x, y, z, block x, y, z) with the block and thread ids, grid and
 /// block sizes replaced by the loop's induction variables and bounds. Exact
-/// for kernels without barriers or shared memory (the thread-per-row
-/// mapping); refuses the others.
+/// for kernels without barriers (the thread-per-row mapping, and the block
+/// mapping built with `emulate`: one thread per block); refuses the others.
+/// Workgroup buffers become one allocation per iteration, which is one per
+/// block when blocks have one thread.
 struct LaunchToLoopsPass
     : public PassWrapper<LaunchToLoopsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LaunchToLoopsPass)
@@ -521,12 +540,11 @@ struct LaunchToLoopsPass
     getOperation().walk([&](gpu::LaunchOp op) { launches.push_back(op); });
     for (gpu::LaunchOp launch : launches) {
       if (!launch.getBody().hasOneBlock() ||
-          launch.getNumWorkgroupAttributions() != 0 ||
           launch.getNumPrivateAttributions() != 0 ||
           launch.getAsyncToken() || launch.getDynamicSharedMemorySize()) {
         launch.emitError("plstm-gpu-launch-to-loops: only single-block "
-                         "synchronous launches without memory attributions "
-                         "can run as loops");
+                         "synchronous launches without private memory can "
+                         "run as loops");
         return signalPassFailure();
       }
       WalkResult barriers = launch.walk([&](gpu::BarrierOp barrier) {
@@ -559,8 +577,26 @@ struct LaunchToLoopsPass
         mapping.map(sizes[k].z, ubs[3 * k + 2]);
       }
       b.setInsertionPoint(loop.getBody()->getTerminator());
+      SmallVector<Value> workgroup;
+      for (BlockArgument arg : launch.getWorkgroupAttributions()) {
+        auto type = cast<MemRefType>(arg.getType());
+        Value buffer = memref::AllocOp::create(
+            b, loc, MemRefType::get(type.getShape(), type.getElementType()));
+        mapping.map(arg, buffer);
+        workgroup.push_back(buffer);
+      }
       for (Operation &op : launch.getBody().front().without_terminator())
         b.clone(op, mapping);
+      for (Value buffer : workgroup) {
+        // The casts to the default memory space are now no-ops.
+        for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
+          if (auto cast = dyn_cast<memref::MemorySpaceCastOp>(user);
+              cast && cast.getType() == buffer.getType()) {
+            cast.getResult().replaceAllUsesWith(buffer);
+            cast.erase();
+          }
+        memref::DeallocOp::create(b, loc, buffer);
+      }
       launch.erase();
     }
   }
@@ -652,7 +688,8 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(std::make_unique<MapToGPUPass>(
-      options.blockSize, options.threadsPerRow, options.emulate));
+      options.blockSize, options.threadsPerRow, options.emulate,
+      options.sharedBytes));
   pm.addPass(createCanonicalizerPass());
   if (options.stop == "gpu")
     return;

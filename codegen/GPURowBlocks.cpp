@@ -21,7 +21,8 @@
 //    thread t taking iterations t, t + threads, ... (its reductions stay in
 //    the thread); scalar stores and the row's allocations run in thread 0
 //    (the allocations' pointers reach the other threads through workgroup
-//    memory); barriers go before and after each such op.
+//    memory); the static buffers that fit (48 KiB by default) live in
+//    workgroup memory instead; barriers go before and after each such op.
 //
 // On the CPU (emulate) the block has one real thread and the distributed
 // loops run the virtual threads one after another: the same index
@@ -251,6 +252,7 @@ struct BlockMapper {
   bool emulate;
   Value tid;     ///< the thread in the block (0 when emulating)
   Value nthreads; ///< `threads` as an index
+  int64_t sharedBytes; ///< workgroup memory for the row's static buffers
 
   void barrier(OpBuilder &b) {
     if (!emulate)
@@ -447,6 +449,7 @@ struct BlockMapper {
       inThreadZero(op);
     for (Operation *op : deallocs)
       inThreadZero(op);
+    allocs = promoteToSharedMemory(allocs, launch);
     if (!emulate && !allocs.empty()) {
       auto slotsType = MemRefType::get(
           {static_cast<int64_t>(allocs.size())},
@@ -459,6 +462,61 @@ struct BlockMapper {
     }
     removeRedundantBarriers(launch);
     return success();
+  }
+
+  /// Static buffers of the row, smallest first, move to workgroup (shared)
+  /// memory while they fit in `sharedBytes` (with the pointer slots of the
+  /// others); a memory-space cast gives their users the original type (the
+  /// NVPTX backend infers the shared address space of the accesses). No
+  /// allocation, no deallocation. Returns the allocations left.
+  SmallVector<Operation *> promoteToSharedMemory(ArrayRef<Operation *> allocs,
+                                                 gpu::LaunchOp launch) {
+    auto bytesOf = [](memref::AllocOp alloc) -> int64_t {
+      MemRefType type = alloc.getType();
+      if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+        return -1;
+      int64_t bits = type.getElementTypeBitWidth();
+      return (type.getNumElements() * bits + 7) / 8;
+    };
+    SmallVector<memref::AllocOp> candidates;
+    for (Operation *op : allocs)
+      if (bytesOf(cast<memref::AllocOp>(op)) >= 0)
+        candidates.push_back(cast<memref::AllocOp>(op));
+    llvm::stable_sort(candidates, [&](memref::AllocOp a, memref::AllocOp b) {
+      return bytesOf(a) < bytesOf(b);
+    });
+    int64_t left = sharedBytes - 8 * static_cast<int64_t>(allocs.size());
+    llvm::SmallPtrSet<Operation *, 8> promoted;
+    for (memref::AllocOp alloc : candidates) {
+      int64_t bytes = llvm::alignTo(bytesOf(alloc), 16);
+      if (bytes > left)
+        break;
+      left -= bytes;
+      promoted.insert(alloc);
+    }
+    SmallVector<Operation *> rest;
+    for (Operation *op : allocs) {
+      if (!promoted.contains(op)) {
+        rest.push_back(op);
+        continue;
+      }
+      auto alloc = cast<memref::AllocOp>(op);
+      MemRefType type = alloc.getType();
+      auto sharedType = MemRefType::get(
+          type.getShape(), type.getElementType(), MemRefLayoutAttrInterface(),
+          gpu::AddressSpaceAttr::get(type.getContext(),
+                                     gpu::AddressSpace::Workgroup));
+      Value shared = launch.addWorkgroupAttribution(sharedType, loc);
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        if (isa<memref::DeallocOp>(user))
+          user->erase();
+      OpBuilder b(alloc);
+      Value generic =
+          memref::MemorySpaceCastOp::create(b, loc, type, shared).getResult();
+      alloc.getResult().replaceAllUsesWith(generic);
+      alloc->erase();
+    }
+    return rest;
   }
 
   /// A barrier with only memory-effect-free ops since the previous one in
@@ -493,7 +551,8 @@ bool mlir::plstm::canMapRowsToBlocks(scf::ParallelOp rows) {
 }
 
 LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
-                                           int64_t threads, bool emulate) {
+                                           int64_t threads, bool emulate,
+                                           int64_t sharedBytes) {
   Location loc = rows.getLoc();
   IRRewriter rewriter(rows.getContext());
   OpBuilder b(rows);
@@ -535,6 +594,7 @@ LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
   for (Operation &op : rows.getBody()->without_terminator())
     b.clone(op, mapping);
   rows.erase();
-  BlockMapper mapper{rewriter, loc, threads, emulate, tid, nthreads};
+  BlockMapper mapper{rewriter, loc,      threads,    emulate,
+                     tid,      nthreads, sharedBytes};
   return mapper.run(&body, launch);
 }
