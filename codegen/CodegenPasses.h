@@ -128,6 +128,7 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 
 /// The block-per-row mapping (codegen/GPURowBlocks.cpp).
+std::unique_ptr<Pass> createGPUUnitRowsPass();
 std::unique_ptr<Pass> createGPURowBuffersPass();
 bool canMapRowsToBlocks(scf::ParallelOp rows);
 LogicalResult mapRowsToBlocks(scf::ParallelOp rows, int64_t threads,

@@ -680,6 +680,8 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   buildUnitDimFolding(pm);
   buildBufferization(pm);
   pm.addPass(std::make_unique<GPUForallsPass>());
+  pm.addPass(createGPUUnitRowsPass());
+  pm.addPass(createCanonicalizerPass());
   if (options.threadsPerRow > 1) {
     pm.addPass(createGPURowBuffersPass());
     pm.addPass(createCanonicalizerPass());
@@ -791,6 +793,7 @@ LogicalResult plstm::compileToPTX(ModuleOp module,
 void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<SplitBatchPass>();
   PassRegistration<GPUForallsPass>();
+  registerPass([] { return createGPUUnitRowsPass(); });
   registerPass([] { return createGPURowBuffersPass(); });
   PassRegistration<MapToGPUPass>();
   PassRegistration<LaunchToLoopsPass>();

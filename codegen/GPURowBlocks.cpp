@@ -41,6 +41,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -183,6 +184,61 @@ void prepare(scf::ParallelOp rows) {
       alloc->moveBefore(body, body->begin());
   }
 }
+
+/// `v` with the no-op arithmetic around it removed (x + 0, x * 1).
+Value stripNoOps(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<arith::AddIOp, arith::MulIOp>(def))
+      break;
+    int64_t neutral = isa<arith::AddIOp>(def) ? 0 : 1;
+    if (getConstantIntValue(def->getOperand(1)) == neutral)
+      v = def->getOperand(0);
+    else if (getConstantIntValue(def->getOperand(0)) == neutral)
+      v = def->getOperand(1);
+    else
+      break;
+  }
+  return v;
+}
+
+/// plstm-split-batch gives each row the extent min(rows - row, 1), dynamic
+/// (a static 1 trips a tensor canonicalization); inside the rows loop it is
+/// 1 (row < rows). Replacing it by the constant lets the canonicalizer make
+/// the row's buffers static and fold the one-iteration loops over it.
+struct UnitRowsPass
+    : public PassWrapper<UnitRowsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(UnitRowsPass)
+  StringRef getArgument() const override { return "plstm-gpu-unit-rows"; }
+  StringRef getDescription() const override {
+    return "The row extent min(rows - row, 1) inside the rows loop is 1";
+  }
+  void runOnOperation() override {
+    getOperation().walk([&](scf::ParallelOp rows) {
+      if (rows->getParentOfType<scf::ParallelOp>())
+        return;
+      SmallVector<arith::MinSIOp> extents;
+      rows.getBody()->walk([&](arith::MinSIOp min) {
+        for (int side : {0, 1}) {
+          auto sub = min->getOperand(side).getDefiningOp<arith::SubIOp>();
+          if (getConstantIntValue(min->getOperand(1 - side)) != 1 || !sub)
+            continue;
+          for (auto [iv, ub] : llvm::zip(rows.getInductionVars(),
+                                         rows.getUpperBound()))
+            if (stripNoOps(sub.getRhs()) == iv && sub.getLhs() == ub) {
+              extents.push_back(min);
+              return;
+            }
+        }
+      });
+      for (arith::MinSIOp min : extents) {
+        OpBuilder b(min);
+        min.getResult().replaceAllUsesWith(
+            arith::ConstantIndexOp::create(b, min.getLoc(), 1));
+        min.erase();
+      }
+    });
+  }
+};
 
 struct RowBuffersPass
     : public PassWrapper<RowBuffersPass, OperationPass<ModuleOp>> {
@@ -541,6 +597,10 @@ struct BlockMapper {
 };
 
 } // namespace
+
+std::unique_ptr<Pass> mlir::plstm::createGPUUnitRowsPass() {
+  return std::make_unique<UnitRowsPass>();
+}
 
 std::unique_ptr<Pass> mlir::plstm::createGPURowBuffersPass() {
   return std::make_unique<RowBuffersPass>();
