@@ -57,11 +57,6 @@ constexpr llvm::StringLiteral kRowBuffersAttr = "plstm.row_buffers";
 /// mapping (always correct).
 WalkResult blocked(Operation *) { return WalkResult::interrupt(); }
 
-bool isStaticIdentity(Type type) {
-  auto memref = dyn_cast<MemRefType>(type);
-  return memref && memref.hasStaticShape() && memref.getLayout().isIdentity();
-}
-
 bool isAtRowLevel(Operation *op, scf::ParallelOp rows) {
   return op->getParentOp() == rows.getOperation();
 }
@@ -70,6 +65,48 @@ bool isAtRowLevel(Operation *op, scf::ParallelOp rows) {
 bool isRowInvariant(Value v, scf::ParallelOp rows) {
   Block *block = v.getParentBlock();
   return block == rows.getBody() || !rows->isAncestor(block->getParentOp());
+}
+
+/// The identity-layout type of `type`'s shape.
+MemRefType identityOf(MemRefType type) {
+  return MemRefType::get(type.getShape(), type.getElementType(),
+                         MemRefLayoutAttrInterface(), type.getMemorySpace());
+}
+
+/// Whether a buffer can stand for the values of type `type` carried by an
+/// scf op: an identity-layout buffer cast to `type`, its sizes static or
+/// (`dimsKnown`) read from the carried value before the op.
+bool canBuffer(Type type, bool dimsKnown) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && (memref.hasStaticShape() || dimsKnown) &&
+         memref::CastOp::areCastCompatible(identityOf(memref), memref);
+}
+
+/// The buffer for the values like `like` carried by `carrier` (canBuffer
+/// holds), seen with `like`'s type: allocated at the row's start when its
+/// shape is static, after `like` when its sizes are known at the row's
+/// level, else right before `carrier` (one per execution of the op).
+Value carrierBuffer(Value like, Operation *carrier, scf::ParallelOp rows,
+                    Location loc) {
+  auto type = cast<MemRefType>(like.getType());
+  Block *body = rows.getBody();
+  OpBuilder b = OpBuilder::atBlockBegin(body);
+  SmallVector<Value> sizes;
+  if (!type.hasStaticShape()) {
+    if (isRowInvariant(like, rows)) {
+      if (Operation *def = like.getDefiningOp(); def && def->getBlock() == body)
+        b.setInsertionPointAfter(def);
+    } else {
+      b.setInsertionPoint(carrier);
+    }
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(memref::DimOp::create(b, loc, like, d));
+  }
+  Value buffer = memref::AllocOp::create(b, loc, identityOf(type), sizes);
+  if (buffer.getType() != type)
+    buffer = memref::CastOp::create(b, loc, type, buffer);
+  return buffer;
 }
 
 /// Inlines the single-block scf.execute_region ops of the row (the CPU
@@ -107,22 +144,32 @@ bool canPrepare(scf::ParallelOp rows) {
         if (auto loop = dyn_cast<scf::ForOp>(op)) {
           for (Value init : loop.getInitArgs())
             if (isa<MemRefType>(init.getType()) &&
-                !isStaticIdentity(init.getType()))
+                !canBuffer(init.getType(), /*dimsKnown=*/true))
               return blocked(op);
           return WalkResult::advance();
         }
+        if (auto loop = dyn_cast<scf::WhileOp>(op)) {
+          for (Value init : loop.getInits())
+            if (isa<MemRefType>(init.getType()) &&
+                !canBuffer(init.getType(), /*dimsKnown=*/true))
+              return blocked(op);
+          // The forwarded values keep the loop-carried types.
+          return loop.getBefore().front().getArgumentTypes() ==
+                         loop.getAfter().front().getArgumentTypes()
+                     ? WalkResult::advance()
+                     : blocked(op);
+        }
+        // An scf.if's memref results become buffers where their shapes are
+        // static (prepare); the others stay (uniform values, the same in
+        // every thread).
         if (isa<scf::IfOp>(op))
-          return hasMemRefResult(op) ? blocked(op)
-                                     : WalkResult::advance();
+          return WalkResult::advance();
+        if (isa<scf::ConditionOp>(op))
+          return WalkResult::advance();
         if (isa<scf::YieldOp>(op) || op == rows.getBody()->getTerminator())
           return WalkResult::advance();
         if (auto alloc = dyn_cast<memref::AllocOp>(op))
-          return isAtRowLevel(op, rows) ||
-                         (alloc.getType().getLayout().isIdentity() &&
-                          llvm::all_of(alloc.getDynamicSizes(),
-                                       [&](Value v) {
-                                         return isRowInvariant(v, rows);
-                                       }))
+          return alloc.getType().getLayout().isIdentity()
                      ? WalkResult::advance()
                      : blocked(op);
         if (isa<memref::CopyOp, memref::LoadOp, memref::StoreOp,
@@ -140,34 +187,87 @@ bool canPrepare(scf::ParallelOp rows) {
 /// each, updated in place; allocations in loops move to the row's start.
 void prepare(scf::ParallelOp rows) {
   Block *body = rows.getBody();
-  OpBuilder top = OpBuilder::atBlockBegin(body);
-  SmallVector<scf::ForOp> loops;
-  body->walk([&](scf::ForOp loop) { loops.push_back(loop); }); // post-order
-  for (scf::ForOp loop : loops) {
-    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
-    for (auto [i, init] : llvm::enumerate(loop.getInitArgs())) {
-      auto type = dyn_cast<MemRefType>(init.getType());
-      if (!type)
-        continue;
-      Location loc = loop.getLoc();
-      Value buffer = memref::AllocOp::create(top, loc, type);
-      OpBuilder before(loop);
-      memref::CopyOp::create(before, loc, init, buffer);
-      BlockArgument arg = loop.getRegionIterArgs()[i];
-      Value yielded = yield.getOperand(i);
-      arg.replaceAllUsesWith(buffer);
-      if (yielded != arg) {
-        OpBuilder end(yield);
-        memref::CopyOp::create(end, loc, yielded, buffer);
+  SmallVector<Operation *> carriers;
+  body->walk([&](Operation *op) { // post-order: inner loops first
+    if (isa<scf::ForOp, scf::WhileOp, scf::IfOp>(op))
+      carriers.push_back(op);
+  });
+  for (Operation *op : carriers) {
+    Location loc = op->getLoc();
+    if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+      for (auto [i, init] : llvm::enumerate(loop.getInitArgs())) {
+        if (!isa<MemRefType>(init.getType()))
+          continue;
+        Value buffer = carrierBuffer(init, loop, rows, loc);
+        OpBuilder before(loop);
+        memref::CopyOp::create(before, loc, init, buffer);
+        BlockArgument arg = loop.getRegionIterArgs()[i];
+        Value yielded = yield.getOperand(i);
+        arg.replaceAllUsesWith(buffer);
+        if (yielded != arg) {
+          OpBuilder end(yield);
+          memref::CopyOp::create(end, loc, yielded, buffer);
+        }
+        loop->getResult(i).replaceAllUsesWith(buffer);
+        loop.getInitArgsMutable()[i].set(buffer);
+        yield->setOperand(i, buffer);
       }
-      loop->getResult(i).replaceAllUsesWith(buffer);
-      loop.getInitArgsMutable()[i].set(buffer);
-      yield->setOperand(i, buffer);
+    } else if (auto loop = dyn_cast<scf::WhileOp>(op)) {
+      Block &before = loop.getBefore().front(), &after = loop.getAfter().front();
+      auto condition = loop.getConditionOp();
+      auto yield = cast<scf::YieldOp>(after.getTerminator());
+      for (auto [i, init] : llvm::enumerate(loop.getInits())) {
+        if (!isa<MemRefType>(init.getType()))
+          continue;
+        Value buffer = carrierBuffer(init, loop, rows, loc);
+        OpBuilder start(loop);
+        memref::CopyOp::create(start, loc, init, buffer);
+        // before: its argument is the buffer; the value it forwards to the
+        // after region and the results goes into the buffer.
+        BlockArgument beforeArg = before.getArgument(i);
+        Value forwarded = condition.getArgs()[i];
+        beforeArg.replaceAllUsesWith(buffer);
+        if (forwarded != beforeArg) {
+          OpBuilder end(condition);
+          memref::CopyOp::create(end, loc, forwarded, buffer);
+        }
+        condition.getArgsMutable()[i].set(buffer);
+        BlockArgument afterArg = after.getArgument(i);
+        Value yielded = yield.getOperand(i);
+        afterArg.replaceAllUsesWith(buffer);
+        if (yielded != afterArg) {
+          OpBuilder end(yield);
+          memref::CopyOp::create(end, loc, yielded, buffer);
+        }
+        yield->setOperand(i, buffer);
+        loop->getResult(i).replaceAllUsesWith(buffer);
+        loop.getInitsMutable()[i].set(buffer);
+      }
+    } else {
+      auto branch = cast<scf::IfOp>(op);
+      for (auto [i, result] : llvm::enumerate(branch.getResults())) {
+        if (!isa<MemRefType>(result.getType()) ||
+            !canBuffer(result.getType(), /*dimsKnown=*/false))
+          continue;
+        Value buffer = carrierBuffer(result, branch, rows, loc);
+        for (Region *region : {&branch.getThenRegion(), &branch.getElseRegion()}) {
+          auto yield = cast<scf::YieldOp>(region->front().getTerminator());
+          OpBuilder end(yield);
+          memref::CopyOp::create(end, loc, yield.getOperand(i), buffer);
+          yield->setOperand(i, buffer);
+        }
+        result.replaceAllUsesWith(buffer);
+      }
     }
   }
+  // Allocations whose sizes are computed inside a loop stay there (one
+  // allocation per iteration, shared by the block the same way).
   SmallVector<memref::AllocOp> nested;
   body->walk([&](memref::AllocOp alloc) {
-    if (!isAtRowLevel(alloc, rows))
+    if (!isAtRowLevel(alloc, rows) &&
+        llvm::all_of(alloc.getDynamicSizes(),
+                     [&](Value v) { return isRowInvariant(v, rows); }))
       nested.push_back(alloc);
   });
   for (memref::AllocOp alloc : nested) {
@@ -276,19 +376,20 @@ bool canDistribute(scf::ParallelOp rows) {
           return linalgOp.hasPureBufferSemantics() ? WalkResult::skip()
                                                    : blocked(op);
         if (isa<memref::AllocOp, memref::DeallocOp>(op)) {
+          // At any depth: the code around the ops runs in every thread.
           Value buffer = isa<memref::AllocOp>(op) ? op->getResult(0)
                                                   : op->getOperand(0);
-          return isAtRowLevel(op, rows) &&
-                         cast<MemRefType>(buffer.getType())
-                             .getLayout()
-                             .isIdentity()
+          return cast<MemRefType>(buffer.getType()).getLayout().isIdentity()
                      ? WalkResult::advance()
                      : blocked(op);
         }
-        if (isa<scf::ForOp, scf::IfOp>(op))
+        if (isa<scf::ForOp, scf::WhileOp>(op))
           return hasMemRefResult(op) ? blocked(op)
                                      : WalkResult::advance();
-        if (isa<scf::YieldOp>(op) || op == rows.getBody()->getTerminator())
+        if (isa<scf::IfOp>(op))
+          return WalkResult::advance();
+        if (isa<scf::YieldOp, scf::ConditionOp>(op) ||
+            op == rows.getBody()->getTerminator())
           return WalkResult::advance();
         if (isa<memref::CopyOp, memref::LoadOp, memref::StoreOp,
                 memref::DimOp, memref::ExtractStridedMetadataOp>(op) ||
@@ -536,7 +637,8 @@ struct BlockMapper {
     };
     SmallVector<memref::AllocOp> candidates;
     for (Operation *op : allocs)
-      if (bytesOf(cast<memref::AllocOp>(op)) >= 0)
+      if (op->getBlock() == &launch.getBody().front() && // one per row
+          bytesOf(cast<memref::AllocOp>(op)) >= 0)
         candidates.push_back(cast<memref::AllocOp>(op));
     llvm::stable_sort(candidates, [&](memref::AllocOp a, memref::AllocOp b) {
       return bytesOf(a) < bytesOf(b);
