@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -131,6 +132,13 @@ void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 std::unique_ptr<Pass> createGPUUnitRowsPass();
 std::unique_ptr<Pass> createGPURowBuffersPass();
 bool canMapRowsToBlocks(scf::ParallelOp rows);
+/// The trip counts of `loop`'s dims (into `trips`) and their product.
+Value buildTripCounts(OpBuilder &b, Location loc, scf::ParallelOp loop,
+                      SmallVectorImpl<Value> &trips);
+/// Maps `loop`'s induction variables to `index` delinearized over `trips`
+/// (the last dim varies fastest).
+void mapDelinearized(OpBuilder &b, Location loc, scf::ParallelOp loop,
+                     ArrayRef<Value> trips, Value index, IRMapping &mapping);
 LogicalResult mapRowsToBlocks(scf::ParallelOp rows, int64_t threads,
                               bool emulate, int64_t sharedBytes);
 /// The part of buildGPUPipeline after the `nvvm` stage: host code to LLVM

@@ -439,14 +439,7 @@ struct MapToGPUPass
     OpBuilder b(loop);
     // Trip counts, the total, the grid.
     SmallVector<Value> trips;
-    Value total;
-    for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
-                                         loop.getUpperBound(), loop.getStep())) {
-      Value extent = b.createOrFold<arith::SubIOp>(loc, ub, lb);
-      Value trip = b.createOrFold<arith::CeilDivSIOp>(loc, extent, step);
-      trips.push_back(trip);
-      total = total ? b.createOrFold<arith::MulIOp>(loc, total, trip) : trip;
-    }
+    Value total = plstm::buildTripCounts(b, loc, loop, trips);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value threads = arith::ConstantIndexOp::create(b, loc, blockSize);
     Value blocks = b.createOrFold<arith::CeilDivSIOp>(loc, total, threads);
@@ -464,20 +457,8 @@ struct MapToGPUPass
     auto guard = scf::IfOp::create(b, loc, inRange, /*withElse=*/false);
     gpu::TerminatorOp::create(b, loc);
     b.setInsertionPointToStart(&guard.getThenRegion().front());
-    // Delinearize: the last dim varies fastest.
     IRMapping mapping;
-    Value rest = index;
-    unsigned rank = loop.getNumLoops();
-    SmallVector<Value> ivs(rank);
-    for (int d = rank - 1; d >= 0; --d) {
-      Value pos = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, trips[d]);
-      if (d != 0)
-        rest = arith::DivUIOp::create(b, loc, rest, trips[d]);
-      Value iv = arith::AddIOp::create(
-          b, loc, loop.getLowerBound()[d],
-          arith::MulIOp::create(b, loc, pos, loop.getStep()[d]));
-      mapping.map(loop.getInductionVars()[d], iv);
-    }
+    plstm::mapDelinearized(b, loc, loop, trips, index, mapping);
     for (Operation &op : loop.getBody()->without_terminator())
       b.clone(op, mapping);
     loop.erase();

@@ -34,6 +34,7 @@
 
 #include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -109,6 +110,53 @@ Value carrierBuffer(Value like, Operation *carrier, scf::ParallelOp rows,
   return buffer;
 }
 
+/// The buffer `v` is a view of (through view-like ops and casts).
+Value viewRoot(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def))
+      v = view.getViewSource();
+    else if (auto cast = dyn_cast<memref::CastOp>(def))
+      v = cast.getSource();
+    else if (auto meta = dyn_cast<memref::ExtractStridedMetadataOp>(def))
+      v = meta.getSource();
+    else
+      break;
+  }
+  return v;
+}
+
+/// Whether the values `next` a loop carries into its arguments `args` can
+/// go through one buffer each, copied in sequence: each is its own argument
+/// or not a view of any of them (a swap, or a view of the old state
+/// written over the state, would read what an earlier copy overwrote).
+bool carriesSafely(ValueRange args, ValueRange next) {
+  for (auto [i, value] : llvm::enumerate(next)) {
+    if (!isa<MemRefType>(value.getType()) || value == args[i])
+      continue;
+    if (llvm::is_contained(args, viewRoot(value)))
+      return false;
+  }
+  return true;
+}
+
+/// memref.copy of `from` into the loop-carried `buffer`; for a dynamic
+/// shape, first an assertion that the sizes did not change (the buffer was
+/// sized from the loop's initial value).
+void copyKeepingShape(OpBuilder &b, Location loc, Value from, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    Value same = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq,
+        memref::DimOp::create(b, loc, from, d),
+        memref::DimOp::create(b, loc, buffer, d));
+    cf::AssertOp::create(b, loc, same,
+                         "plstm: a loop-carried buffer changed its size");
+  }
+  memref::CopyOp::create(b, loc, from, buffer);
+}
+
 /// Inlines the single-block scf.execute_region ops of the row (the CPU
 /// path's compile-time boundaries, `no_inline`).
 void inlineExecuteRegions(scf::ParallelOp rows) {
@@ -146,7 +194,10 @@ bool canPrepare(scf::ParallelOp rows) {
             if (isa<MemRefType>(init.getType()) &&
                 !canBuffer(init.getType(), /*dimsKnown=*/true))
               return blocked(op);
-          return WalkResult::advance();
+          return carriesSafely(loop.getRegionIterArgs(),
+                               loop.getBody()->getTerminator()->getOperands())
+                     ? WalkResult::advance()
+                     : blocked(op);
         }
         if (auto loop = dyn_cast<scf::WhileOp>(op)) {
           for (Value init : loop.getInits())
@@ -154,8 +205,13 @@ bool canPrepare(scf::ParallelOp rows) {
                 !canBuffer(init.getType(), /*dimsKnown=*/true))
               return blocked(op);
           // The forwarded values keep the loop-carried types.
-          return loop.getBefore().front().getArgumentTypes() ==
-                         loop.getAfter().front().getArgumentTypes()
+          Block &before = loop.getBefore().front(),
+                &after = loop.getAfter().front();
+          return before.getArgumentTypes() == after.getArgumentTypes() &&
+                         carriesSafely(before.getArguments(),
+                                       loop.getConditionOp().getArgs()) &&
+                         carriesSafely(after.getArguments(),
+                                       after.getTerminator()->getOperands())
                      ? WalkResult::advance()
                      : blocked(op);
         }
@@ -199,16 +255,18 @@ void prepare(scf::ParallelOp rows) {
       for (auto [i, init] : llvm::enumerate(loop.getInitArgs())) {
         if (!isa<MemRefType>(init.getType()))
           continue;
-        Value buffer = carrierBuffer(init, loop, rows, loc);
-        OpBuilder before(loop);
-        memref::CopyOp::create(before, loc, init, buffer);
         BlockArgument arg = loop.getRegionIterArgs()[i];
         Value yielded = yield.getOperand(i);
-        arg.replaceAllUsesWith(buffer);
+        // A loop that updates its buffer in place keeps it.
+        Value buffer = init;
         if (yielded != arg) {
+          buffer = carrierBuffer(init, loop, rows, loc);
+          OpBuilder before(loop);
+          memref::CopyOp::create(before, loc, init, buffer);
           OpBuilder end(yield);
-          memref::CopyOp::create(end, loc, yielded, buffer);
+          copyKeepingShape(end, loc, yielded, buffer);
         }
+        arg.replaceAllUsesWith(buffer);
         loop->getResult(i).replaceAllUsesWith(buffer);
         loop.getInitArgsMutable()[i].set(buffer);
         yield->setOperand(i, buffer);
@@ -220,25 +278,29 @@ void prepare(scf::ParallelOp rows) {
       for (auto [i, init] : llvm::enumerate(loop.getInits())) {
         if (!isa<MemRefType>(init.getType()))
           continue;
-        Value buffer = carrierBuffer(init, loop, rows, loc);
-        OpBuilder start(loop);
-        memref::CopyOp::create(start, loc, init, buffer);
-        // before: its argument is the buffer; the value it forwards to the
-        // after region and the results goes into the buffer.
         BlockArgument beforeArg = before.getArgument(i);
         Value forwarded = condition.getArgs()[i];
+        BlockArgument afterArg = after.getArgument(i);
+        Value yielded = yield.getOperand(i);
+        // A loop that updates its buffer in place keeps it.
+        Value buffer = init;
+        if (forwarded != beforeArg || yielded != afterArg) {
+          buffer = carrierBuffer(init, loop, rows, loc);
+          OpBuilder start(loop);
+          memref::CopyOp::create(start, loc, init, buffer);
+        }
+        // before: its argument is the buffer; the value it forwards to the
+        // after region and the results goes into the buffer.
         beforeArg.replaceAllUsesWith(buffer);
         if (forwarded != beforeArg) {
           OpBuilder end(condition);
-          memref::CopyOp::create(end, loc, forwarded, buffer);
+          copyKeepingShape(end, loc, forwarded, buffer);
         }
         condition.getArgsMutable()[i].set(buffer);
-        BlockArgument afterArg = after.getArgument(i);
-        Value yielded = yield.getOperand(i);
         afterArg.replaceAllUsesWith(buffer);
         if (yielded != afterArg) {
           OpBuilder end(yield);
-          memref::CopyOp::create(end, loc, yielded, buffer);
+          copyKeepingShape(end, loc, yielded, buffer);
         }
         yield->setOperand(i, buffer);
         loop->getResult(i).replaceAllUsesWith(buffer);
@@ -282,6 +344,11 @@ void prepare(scf::ParallelOp rows) {
       alloc->moveAfter(after);
     else
       alloc->moveBefore(body, body->begin());
+    // The loop it came from may not run: its sizes may then be negative.
+    OpBuilder b(alloc);
+    Value zero = arith::ConstantIndexOp::create(b, alloc.getLoc(), 0);
+    for (OpOperand &size : alloc.getDynamicSizesMutable())
+      size.set(arith::MaxSIOp::create(b, alloc.getLoc(), size.get(), zero));
   }
 }
 
@@ -368,7 +435,7 @@ struct RowBuffersPass
 /// The ops mapRowsToBlocks handles (after deallocation): every allocation
 /// and deallocation at the row's level, no calls.
 bool canDistribute(scf::ParallelOp rows) {
-  if (!rows->hasAttr(kRowBuffersAttr))
+  if (!rows->hasAttr(kRowBuffersAttr) || !rows.getInitVals().empty())
     return false;
   WalkResult result = rows.getBody()->walk<WalkOrder::PreOrder>(
       [&](Operation *op) {
@@ -379,10 +446,12 @@ bool canDistribute(scf::ParallelOp rows) {
           // At any depth: the code around the ops runs in every thread.
           Value buffer = isa<memref::AllocOp>(op) ? op->getResult(0)
                                                   : op->getOperand(0);
-          return cast<MemRefType>(buffer.getType()).getLayout().isIdentity()
-                     ? WalkResult::advance()
-                     : blocked(op);
+          auto type = dyn_cast<MemRefType>(buffer.getType());
+          return type && type.getLayout().isIdentity() ? WalkResult::advance()
+                                                       : blocked(op);
         }
+        if (isa<cf::AssertOp>(op)) // uniform: every thread checks
+          return WalkResult::advance();
         if (isa<scf::ForOp, scf::WhileOp>(op))
           return hasMemRefResult(op) ? blocked(op)
                                      : WalkResult::advance();
@@ -401,6 +470,39 @@ bool canDistribute(scf::ParallelOp rows) {
       });
   return !result.wasInterrupted();
 }
+
+} // namespace
+
+Value mlir::plstm::buildTripCounts(OpBuilder &b, Location loc,
+                                   scf::ParallelOp loop,
+                                   SmallVectorImpl<Value> &trips) {
+  Value total;
+  for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
+                                       loop.getUpperBound(), loop.getStep())) {
+    Value extent = b.createOrFold<arith::SubIOp>(loc, ub, lb);
+    Value trip = b.createOrFold<arith::CeilDivSIOp>(loc, extent, step);
+    trips.push_back(trip);
+    total = total ? b.createOrFold<arith::MulIOp>(loc, total, trip) : trip;
+  }
+  return total;
+}
+
+void mlir::plstm::mapDelinearized(OpBuilder &b, Location loc,
+                                  scf::ParallelOp loop, ArrayRef<Value> trips,
+                                  Value index, IRMapping &mapping) {
+  Value rest = index;
+  for (int d = loop.getNumLoops() - 1; d >= 0; --d) {
+    Value pos = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, trips[d]);
+    if (d != 0)
+      rest = arith::DivUIOp::create(b, loc, rest, trips[d]);
+    Value iv = arith::AddIOp::create(
+        b, loc, loop.getLowerBound()[d],
+        arith::MulIOp::create(b, loc, pos, loop.getStep()[d]));
+    mapping.map(loop.getInductionVars()[d], iv);
+  }
+}
+
+namespace {
 
 struct BlockMapper {
   IRRewriter &rewriter;
@@ -437,14 +539,7 @@ struct BlockMapper {
     OpBuilder b(par);
     barrier(b);
     SmallVector<Value> trips;
-    Value total;
-    for (auto [lb, ub, step] : llvm::zip(par.getLowerBound(),
-                                         par.getUpperBound(), par.getStep())) {
-      Value extent = b.createOrFold<arith::SubIOp>(loc, ub, lb);
-      Value trip = b.createOrFold<arith::CeilDivSIOp>(loc, extent, step);
-      trips.push_back(trip);
-      total = total ? b.createOrFold<arith::MulIOp>(loc, total, trip) : trip;
-    }
+    Value total = plstm::buildTripCounts(b, loc, par, trips);
     Value first = tid;
     if (emulate) {
       auto virtualThreads = scf::ForOp::create(
@@ -456,18 +551,8 @@ struct BlockMapper {
     auto loop = scf::ForOp::create(b, loc, first, total, nthreads);
     OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
     IRMapping mapping;
-    Value rest = loop.getInductionVar();
-    unsigned rank = par.getNumLoops();
-    for (int d = rank - 1; d >= 0; --d) {
-      Value pos =
-          d == 0 ? rest : arith::RemUIOp::create(inner, loc, rest, trips[d]);
-      if (d != 0)
-        rest = arith::DivUIOp::create(inner, loc, rest, trips[d]);
-      Value iv = arith::AddIOp::create(
-          inner, loc, par.getLowerBound()[d],
-          arith::MulIOp::create(inner, loc, pos, par.getStep()[d]));
-      mapping.map(par.getInductionVars()[d], iv);
-    }
+    plstm::mapDelinearized(inner, loc, par, trips, loop.getInductionVar(),
+                           mapping);
     for (Operation &op : par.getBody()->without_terminator())
       inner.clone(op, mapping);
     b.setInsertionPointAfter(par);
@@ -534,6 +619,7 @@ struct BlockMapper {
     b.setInsertionPointAfter(guard);
     barrier(b);
     Value shared = memref::LoadOp::create(b, loc, slots, slot);
+    barrier(b); // every thread has its pointer before the slot is reused
     MemRefType type = alloc.getType();
     MLIRContext *ctx = b.getContext();
     Type i64 = b.getI64Type();
@@ -630,10 +716,12 @@ struct BlockMapper {
                                                  gpu::LaunchOp launch) {
     auto bytesOf = [](memref::AllocOp alloc) -> int64_t {
       MemRefType type = alloc.getType();
-      if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+      if (!type.hasStaticShape() ||
+          !type.getElementType().isSignlessIntOrIndexOrFloat() ||
+          type.getElementType().isIndex())
         return -1;
-      int64_t bits = type.getElementTypeBitWidth();
-      return (type.getNumElements() * bits + 7) / 8;
+      int64_t bytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+      return type.getNumElements() * bytes;
     };
     SmallVector<memref::AllocOp> candidates;
     for (Operation *op : allocs)
@@ -665,9 +753,14 @@ struct BlockMapper {
           gpu::AddressSpaceAttr::get(type.getContext(),
                                      gpu::AddressSpace::Workgroup));
       Value shared = launch.addWorkgroupAttribution(sharedType, loc);
-      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-        if (isa<memref::DeallocOp>(user))
-          user->erase();
+      // No free of shared memory, also through a view of the buffer.
+      SmallVector<memref::DeallocOp> frees;
+      launch.walk([&](memref::DeallocOp dealloc) {
+        if (viewRoot(dealloc.getMemref()) == alloc.getResult())
+          frees.push_back(dealloc);
+      });
+      for (memref::DeallocOp dealloc : frees)
+        dealloc->erase();
       OpBuilder b(alloc);
       Value generic =
           memref::MemorySpaceCastOp::create(b, loc, type, shared).getResult();
@@ -719,14 +812,7 @@ LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
   IRRewriter rewriter(rows.getContext());
   OpBuilder b(rows);
   SmallVector<Value> trips;
-  Value total;
-  for (auto [lb, ub, step] : llvm::zip(rows.getLowerBound(),
-                                       rows.getUpperBound(), rows.getStep())) {
-    Value extent = b.createOrFold<arith::SubIOp>(loc, ub, lb);
-    Value trip = b.createOrFold<arith::CeilDivSIOp>(loc, extent, step);
-    trips.push_back(trip);
-    total = total ? b.createOrFold<arith::MulIOp>(loc, total, trip) : trip;
-  }
+  Value total = buildTripCounts(b, loc, rows, trips);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value blockThreads =
       arith::ConstantIndexOp::create(b, loc, emulate ? 1 : threads);
@@ -735,17 +821,7 @@ LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
   Block &body = launch.getBody().front();
   b.setInsertionPointToStart(&body);
   IRMapping mapping;
-  Value rest = launch.getBlockIds().x;
-  unsigned rank = rows.getNumLoops();
-  for (int d = rank - 1; d >= 0; --d) {
-    Value pos = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, trips[d]);
-    if (d != 0)
-      rest = arith::DivUIOp::create(b, loc, rest, trips[d]);
-    Value iv = arith::AddIOp::create(
-        b, loc, rows.getLowerBound()[d],
-        arith::MulIOp::create(b, loc, pos, rows.getStep()[d]));
-    mapping.map(rows.getInductionVars()[d], iv);
-  }
+  mapDelinearized(b, loc, rows, trips, launch.getBlockIds().x, mapping);
   Value tid = emulate ? arith::ConstantIndexOp::create(b, loc, 0).getResult()
                       : launch.getThreadIds().x;
   Value nthreads = arith::ConstantIndexOp::create(b, loc, threads);
