@@ -19,6 +19,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <cstdlib>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -184,6 +185,9 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
     return optimize(module);
   };
   mlir::ExecutionEngineOptions engineOptions;
+  // PLSTM_PERF=1: a jitdump for perf (docs/performance.md, "Profiling").
+  engineOptions.enablePerfNotificationListener =
+      std::getenv("PLSTM_PERF") != nullptr;
   engineOptions.llvmModuleBuilder = builder;
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel =
