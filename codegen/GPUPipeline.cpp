@@ -9,9 +9,9 @@
 //     | lowerings, check-lowered, fuse-gates                 (--stop=loops)
 //   scf.forall { scf.forall ... linalg } on tensors
 //     | one-shot-bufferize, plstm-gpu-foralls (rows: scf.parallel, the
-//     | schedules' inner foralls: scf.for), buffer deallocation,
-//     | plstm-map-to-gpu
-//   gpu.launch (one thread per batch row) on memrefs         (--stop=gpu)
+//     | schedules' inner foralls: scf.for), plstm-gpu-unit-rows,
+//     | plstm-gpu-row-buffers, buffer deallocation, plstm-map-to-gpu
+//   gpu.launch (a block per batch row) on memrefs           (--stop=gpu)
 //     |                                   \ plstm-gpu-launch-to-loops +
 //     |                                    \ the CPU LLVM lowering:
 //     |                                     the same IR run on the host
@@ -21,12 +21,13 @@
 //     | gpu-to-llvm, gpu-module-to-binary{format=isa}: LLVM's NVPTX backend
 //   gpu.binary (PTX text), host code calling the mgpu* launch API
 //
-// The mapping is deliberately simple and general: every batch row (for the
-// scan ops: batch x heads) is independent, so each row runs the whole
-// schedule in one GPU thread; allocations inside a row are device-heap
-// allocations. It is correct for every schedule and topology and it is
-// checked on the CPU (the emulation above), but it leaves most of a GPU
-// idle; docs/gpu.md says what the block-level mapping must add.
+// Every batch row (for the scan ops: batch x heads) is independent. Each
+// row runs its whole schedule in one thread block (codegen/GPURowBlocks.cpp:
+// the schedule's ops spread over the block's threads between barriers, the
+// row's buffers in shared memory or on the device heap), or, with
+// threads-per-row=1 and for a row the block mapping does not take, in one
+// thread. Both are checked on the CPU (the emulation above); docs/gpu.md
+// says what is still missing for speed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -336,8 +337,10 @@ struct GPUForallsPass
 // plstm-map-to-gpu
 //===----------------------------------------------------------------------===//
 
-/// Each outermost scf.parallel of a kernel becomes a gpu.launch with one
-/// thread per iteration: a 1-D grid of ceil(N / block-size) blocks, the
+/// Each outermost scf.parallel of a kernel becomes a gpu.launch. A loop
+/// prepared by plstm-gpu-row-buffers, with threads-per-row > 1, gets a block
+/// per iteration (mapRowsToBlocks, codegen/GPURowBlocks.cpp). Any other gets
+/// one thread per iteration: a 1-D grid of ceil(N / block-size) blocks, the
 /// iteration i = blockIdx.x * blockDim.x + threadIdx.x (delinearized over the
 /// loop's dims), guarded by i < N. Host code left outside the launches must
 /// not touch memory (it runs on the host, the buffers live on the device).
@@ -355,8 +358,8 @@ struct MapToGPUPass
   }
   StringRef getArgument() const override { return "plstm-map-to-gpu"; }
   StringRef getDescription() const override {
-    return "Outermost scf.parallel loops of each kernel to gpu.launch (one "
-           "thread per iteration)";
+    return "Outermost scf.parallel loops of each kernel to gpu.launch (a "
+           "block per iteration where prepared, else a thread per iteration)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<gpu::GPUDialect, scf::SCFDialect, arith::ArithDialect,
@@ -781,7 +784,7 @@ void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<GPUSinkPass>();
   PassPipelineRegistration<GPUPipelineOptions>(
       "plstm-gpu-pipeline",
-      "Lower plstm ops for NVIDIA GPUs: one thread per batch row, NVVM, PTX "
-      "(gpu.binary) through LLVM's NVPTX backend",
+      "Lower plstm ops for NVIDIA GPUs: a thread block per batch row, NVVM, "
+      "PTX (gpu.binary) through LLVM's NVPTX backend",
       buildGPUPipeline);
 }

@@ -6,23 +6,32 @@
 // code (the schedule's sequential loops, index arithmetic) runs in every
 // thread, and barriers separate the ops.
 //
-// Two steps, around the buffer deallocation pipeline:
+// Three steps, around the buffer deallocation pipeline:
 //
-//  - plstm-gpu-row-buffers (before deallocation): makes every buffer of a
-//    row live for the whole row. A memref carried by an scf.for (the
-//    schedule's state) becomes one buffer that the loop updates in place (a
-//    copy at the end of the iteration), and the static-shape allocations
-//    inside loops move to the start of the row: one allocation per row
+//  - plstm-gpu-unit-rows: the row extent min(rows - row, 1) that
+//    plstm-split-batch leaves dynamic is the constant 1 inside the rows
+//    loop (the canonicalizer then makes the row's buffers static).
+//
+//  - plstm-gpu-row-buffers (before deallocation): makes the row's buffers
+//    long-lived. A memref carried by an scf.for or scf.while (the
+//    schedule's state), or a static scf.if result, becomes one buffer that
+//    is updated in place (a copy at the end of the iteration or branch; a
+//    size assertion for dynamic shapes); allocations inside loops whose
+//    sizes are known at the row's start move there: one allocation per row
 //    instead of one per step. The rows loop is then marked; deallocation
 //    frees the buffers at the end of the row.
 //
 //  - mapRowsToBlocks (from plstm-map-to-gpu): grid = rows, block = threads.
 //    A linalg op becomes a loop over its parallel iterations, linearized,
 //    thread t taking iterations t, t + threads, ... (its reductions stay in
-//    the thread); scalar stores and the row's allocations run in thread 0
-//    (the allocations' pointers reach the other threads through workgroup
-//    memory); the static buffers that fit (48 KiB by default) live in
-//    workgroup memory instead; barriers go before and after each such op.
+//    the thread); scalar stores, allocations and deallocations run in
+//    thread 0 (the allocations' pointers reach the other threads through
+//    workgroup memory); the static row buffers that fit (48 KiB by default)
+//    live in workgroup memory instead; barriers go before and after each
+//    such op.
+//
+// A row the steps do not take keeps the thread-per-row mapping of
+// plstm-map-to-gpu (always correct).
 //
 // On the CPU (emulate) the block has one real thread and the distributed
 // loops run the virtual threads one after another: the same index
@@ -147,10 +156,10 @@ void copyKeepingShape(OpBuilder &b, Location loc, Value from, Value buffer) {
   for (int64_t d = 0; d < type.getRank(); ++d) {
     if (!type.isDynamicDim(d))
       continue;
-    Value same = arith::CmpIOp::create(
-        b, loc, arith::CmpIPredicate::eq,
-        memref::DimOp::create(b, loc, from, d),
-        memref::DimOp::create(b, loc, buffer, d));
+    Value same =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                              memref::DimOp::create(b, loc, from, d),
+                              memref::DimOp::create(b, loc, buffer, d));
     cf::AssertOp::create(b, loc, same,
                          "plstm: a loop-carried buffer changed its size");
   }
@@ -183,8 +192,8 @@ bool hasMemRefResult(Operation *op) {
 
 /// The ops plstm-gpu-row-buffers can prepare (before deallocation).
 bool canPrepare(scf::ParallelOp rows) {
-  WalkResult result = rows.getBody()->walk<WalkOrder::PreOrder>(
-      [&](Operation *op) {
+  WalkResult result =
+      rows.getBody()->walk<WalkOrder::PreOrder>([&](Operation *op) {
         if (isa<linalg::LinalgOp>(op))
           return cast<linalg::LinalgOp>(op).hasPureBufferSemantics()
                      ? WalkResult::skip()
@@ -228,8 +237,8 @@ bool canPrepare(scf::ParallelOp rows) {
           return alloc.getType().getLayout().isIdentity()
                      ? WalkResult::advance()
                      : blocked(op);
-        if (isa<memref::CopyOp, memref::LoadOp, memref::StoreOp,
-                memref::DimOp>(op) ||
+        if (isa<memref::CopyOp, memref::LoadOp, memref::StoreOp, memref::DimOp>(
+                op) ||
             isa<ViewLikeOpInterface>(op))
           return WalkResult::advance();
         if (op->getNumRegions() == 0 && isMemoryEffectFree(op))
@@ -272,7 +281,8 @@ void prepare(scf::ParallelOp rows) {
         yield->setOperand(i, buffer);
       }
     } else if (auto loop = dyn_cast<scf::WhileOp>(op)) {
-      Block &before = loop.getBefore().front(), &after = loop.getAfter().front();
+      Block &before = loop.getBefore().front(),
+            &after = loop.getAfter().front();
       auto condition = loop.getConditionOp();
       auto yield = cast<scf::YieldOp>(after.getTerminator());
       for (auto [i, init] : llvm::enumerate(loop.getInits())) {
@@ -313,7 +323,8 @@ void prepare(scf::ParallelOp rows) {
             !canBuffer(result.getType(), /*dimsKnown=*/false))
           continue;
         Value buffer = carrierBuffer(result, branch, rows, loc);
-        for (Region *region : {&branch.getThenRegion(), &branch.getElseRegion()}) {
+        for (Region *region :
+             {&branch.getThenRegion(), &branch.getElseRegion()}) {
           auto yield = cast<scf::YieldOp>(region->front().getTerminator());
           OpBuilder end(yield);
           memref::CopyOp::create(end, loc, yield.getOperand(i), buffer);
@@ -389,8 +400,8 @@ struct UnitRowsPass
           auto sub = min->getOperand(side).getDefiningOp<arith::SubIOp>();
           if (getConstantIntValue(min->getOperand(1 - side)) != 1 || !sub)
             continue;
-          for (auto [iv, ub] : llvm::zip(rows.getInductionVars(),
-                                         rows.getUpperBound()))
+          for (auto [iv, ub] :
+               llvm::zip(rows.getInductionVars(), rows.getUpperBound()))
             if (stripNoOps(sub.getRhs()) == iv && sub.getLhs() == ub) {
               extents.push_back(min);
               return;
@@ -437,15 +448,15 @@ struct RowBuffersPass
 bool canDistribute(scf::ParallelOp rows) {
   if (!rows->hasAttr(kRowBuffersAttr) || !rows.getInitVals().empty())
     return false;
-  WalkResult result = rows.getBody()->walk<WalkOrder::PreOrder>(
-      [&](Operation *op) {
+  WalkResult result =
+      rows.getBody()->walk<WalkOrder::PreOrder>([&](Operation *op) {
         if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
           return linalgOp.hasPureBufferSemantics() ? WalkResult::skip()
                                                    : blocked(op);
         if (isa<memref::AllocOp, memref::DeallocOp>(op)) {
           // At any depth: the code around the ops runs in every thread.
-          Value buffer = isa<memref::AllocOp>(op) ? op->getResult(0)
-                                                  : op->getOperand(0);
+          Value buffer =
+              isa<memref::AllocOp>(op) ? op->getResult(0) : op->getOperand(0);
           auto type = dyn_cast<MemRefType>(buffer.getType());
           return type && type.getLayout().isIdentity() ? WalkResult::advance()
                                                        : blocked(op);
@@ -453,15 +464,14 @@ bool canDistribute(scf::ParallelOp rows) {
         if (isa<cf::AssertOp>(op)) // uniform: every thread checks
           return WalkResult::advance();
         if (isa<scf::ForOp, scf::WhileOp>(op))
-          return hasMemRefResult(op) ? blocked(op)
-                                     : WalkResult::advance();
+          return hasMemRefResult(op) ? blocked(op) : WalkResult::advance();
         if (isa<scf::IfOp>(op))
           return WalkResult::advance();
         if (isa<scf::YieldOp, scf::ConditionOp>(op) ||
             op == rows.getBody()->getTerminator())
           return WalkResult::advance();
-        if (isa<memref::CopyOp, memref::LoadOp, memref::StoreOp,
-                memref::DimOp, memref::ExtractStridedMetadataOp>(op) ||
+        if (isa<memref::CopyOp, memref::LoadOp, memref::StoreOp, memref::DimOp,
+                memref::ExtractStridedMetadataOp>(op) ||
             isa<ViewLikeOpInterface>(op))
           return WalkResult::advance();
         if (op->getNumRegions() == 0 && isMemoryEffectFree(op))
@@ -477,8 +487,8 @@ Value mlir::plstm::buildTripCounts(OpBuilder &b, Location loc,
                                    scf::ParallelOp loop,
                                    SmallVectorImpl<Value> &trips) {
   Value total;
-  for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
-                                       loop.getUpperBound(), loop.getStep())) {
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
     Value extent = b.createOrFold<arith::SubIOp>(loc, ub, lb);
     Value trip = b.createOrFold<arith::CeilDivSIOp>(loc, extent, step);
     trips.push_back(trip);
@@ -509,8 +519,8 @@ struct BlockMapper {
   Location loc;
   int64_t threads;
   bool emulate;
-  Value tid;     ///< the thread in the block (0 when emulating)
-  Value nthreads; ///< `threads` as an index
+  Value tid;           ///< the thread in the block (0 when emulating)
+  Value nthreads;      ///< `threads` as an index
   int64_t sharedBytes; ///< workgroup memory for the row's static buffers
 
   void barrier(OpBuilder &b) {
@@ -524,9 +534,9 @@ struct BlockMapper {
       return;
     OpBuilder b(op);
     barrier(b);
-    Value isZero = arith::CmpIOp::create(
-        b, loc, arith::CmpIPredicate::eq, tid,
-        arith::ConstantIndexOp::create(b, loc, 0));
+    Value isZero =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
+                              arith::ConstantIndexOp::create(b, loc, 0));
     auto guard = scf::IfOp::create(b, loc, isZero, /*withElse=*/false);
     op->moveBefore(guard.thenBlock()->getTerminator());
     b.setInsertionPointAfter(guard);
@@ -605,9 +615,9 @@ struct BlockMapper {
   void shareAllocation(memref::AllocOp alloc, Value slots, int64_t k) {
     OpBuilder b(alloc);
     alloc.setAlignmentAttr(IntegerAttr()); // allocated == aligned pointer
-    Value isZero = arith::CmpIOp::create(
-        b, loc, arith::CmpIPredicate::eq, tid,
-        arith::ConstantIndexOp::create(b, loc, 0));
+    Value isZero =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
+                              arith::ConstantIndexOp::create(b, loc, 0));
     Value slot = arith::ConstantIndexOp::create(b, loc, k);
     auto guard = scf::IfOp::create(b, loc, isZero, /*withElse=*/false);
     alloc->moveBefore(guard.thenBlock()->getTerminator());
@@ -653,10 +663,9 @@ struct BlockMapper {
       desc.setStride(b, loc, d, stride);
       stride = LLVM::MulOp::create(b, loc, stride, sizes[d]);
     }
-    Value rebuilt =
-        UnrealizedConversionCastOp::create(b, loc, TypeRange{type},
-                                           ValueRange{Value(desc)})
-            .getResult(0);
+    Value rebuilt = UnrealizedConversionCastOp::create(b, loc, TypeRange{type},
+                                                       ValueRange{Value(desc)})
+                        .getResult(0);
     alloc.getResult().replaceUsesWithIf(rebuilt, [&](OpOperand &use) {
       return !guard->isAncestor(use.getOwner());
     });
@@ -696,7 +705,8 @@ struct BlockMapper {
     if (!emulate && !allocs.empty()) {
       auto slotsType = MemRefType::get(
           {static_cast<int64_t>(allocs.size())},
-          IntegerType::get(launch.getContext(), 64), MemRefLayoutAttrInterface(),
+          IntegerType::get(launch.getContext(), 64),
+          MemRefLayoutAttrInterface(),
           gpu::AddressSpaceAttr::get(launch.getContext(),
                                      gpu::AddressSpace::Workgroup));
       Value slots = launch.addWorkgroupAttribution(slotsType, loc);
