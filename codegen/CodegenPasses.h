@@ -132,6 +132,8 @@ void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 std::unique_ptr<Pass> createGPUUnitRowsPass();
 std::unique_ptr<Pass> createGPURowBuffersPass();
 bool canMapRowsToBlocks(scf::ParallelOp rows);
+/// The scf.parallel ops in `op` not nested in another one (the rows loops).
+SmallVector<scf::ParallelOp> outermostParallelLoops(Operation *op);
 /// The trip counts of `loop`'s dims (into `trips`) and their product.
 Value buildTripCounts(OpBuilder &b, Location loc, scf::ParallelOp loop,
                       SmallVectorImpl<Value> &trips);

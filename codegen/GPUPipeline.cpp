@@ -404,12 +404,7 @@ struct MapToGPUPass
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal() || !func.isPublic())
         continue;
-      SmallVector<scf::ParallelOp> loops;
-      func.walk([&](scf::ParallelOp op) {
-        if (!op->getParentOfType<scf::ParallelOp>())
-          loops.push_back(op);
-      });
-      for (scf::ParallelOp loop : loops) {
+      for (scf::ParallelOp loop : plstm::outermostParallelLoops(func)) {
         bool block = threadsPerRow > 1 && plstm::canMapRowsToBlocks(loop);
         if (failed(block ? plstm::mapRowsToBlocks(loop, threadsPerRow,
                                                   emulate, sharedBytes)

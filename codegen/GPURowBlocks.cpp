@@ -92,6 +92,14 @@ bool canBuffer(Type type, bool dimsKnown) {
          memref::CastOp::areCastCompatible(identityOf(memref), memref);
 }
 
+/// Whether every memref a loop starts from can be carried in one buffer.
+bool canBufferInits(ValueRange inits) {
+  return llvm::all_of(inits, [](Value init) {
+    return !isa<MemRefType>(init.getType()) ||
+           canBuffer(init.getType(), /*dimsKnown=*/true);
+  });
+}
+
 /// The buffer for the values like `like` carried by `carrier` (canBuffer
 /// holds), seen with `like`'s type: allocated at the row's start when its
 /// shape is static, after `like` when its sizes are known at the row's
@@ -199,20 +207,16 @@ bool canPrepare(scf::ParallelOp rows) {
                      ? WalkResult::skip()
                      : blocked(op);
         if (auto loop = dyn_cast<scf::ForOp>(op)) {
-          for (Value init : loop.getInitArgs())
-            if (isa<MemRefType>(init.getType()) &&
-                !canBuffer(init.getType(), /*dimsKnown=*/true))
-              return blocked(op);
+          if (!canBufferInits(loop.getInitArgs()))
+            return blocked(op);
           return carriesSafely(loop.getRegionIterArgs(),
                                loop.getBody()->getTerminator()->getOperands())
                      ? WalkResult::advance()
                      : blocked(op);
         }
         if (auto loop = dyn_cast<scf::WhileOp>(op)) {
-          for (Value init : loop.getInits())
-            if (isa<MemRefType>(init.getType()) &&
-                !canBuffer(init.getType(), /*dimsKnown=*/true))
-              return blocked(op);
+          if (!canBufferInits(loop.getInits()))
+            return blocked(op);
           // The forwarded values keep the loop-carried types.
           Block &before = loop.getBefore().front(),
                 &after = loop.getAfter().front();
@@ -391,9 +395,7 @@ struct UnitRowsPass
     return "The row extent min(rows - row, 1) inside the rows loop is 1";
   }
   void runOnOperation() override {
-    getOperation().walk([&](scf::ParallelOp rows) {
-      if (rows->getParentOfType<scf::ParallelOp>())
-        return;
+    for (scf::ParallelOp rows : plstm::outermostParallelLoops(getOperation())) {
       SmallVector<arith::MinSIOp> extents;
       rows.getBody()->walk([&](arith::MinSIOp min) {
         for (int side : {0, 1}) {
@@ -414,7 +416,7 @@ struct UnitRowsPass
             arith::ConstantIndexOp::create(b, min.getLoc(), 1));
         min.erase();
       }
-    });
+    }
   }
 };
 
@@ -427,15 +429,13 @@ struct RowBuffersPass
            "buffers updated in place, allocations hoisted to the row";
   }
   void runOnOperation() override {
-    getOperation().walk([&](scf::ParallelOp rows) {
-      if (rows->getParentOfType<scf::ParallelOp>())
-        return;
+    for (scf::ParallelOp rows : plstm::outermostParallelLoops(getOperation())) {
       inlineExecuteRegions(rows);
       if (!canPrepare(rows))
-        return;
+        continue;
       prepare(rows);
       rows->setAttr(kRowBuffersAttr, UnitAttr::get(&getContext()));
-    });
+    }
   }
 };
 
@@ -482,6 +482,16 @@ bool canDistribute(scf::ParallelOp rows) {
 }
 
 } // namespace
+
+SmallVector<scf::ParallelOp>
+mlir::plstm::outermostParallelLoops(Operation *op) {
+  SmallVector<scf::ParallelOp> loops;
+  op->walk([&](scf::ParallelOp loop) {
+    if (!loop->getParentOfType<scf::ParallelOp>())
+      loops.push_back(loop);
+  });
+  return loops;
+}
 
 Value mlir::plstm::buildTripCounts(OpBuilder &b, Location loc,
                                    scf::ParallelOp loop,
@@ -534,13 +544,19 @@ struct BlockMapper {
       return;
     OpBuilder b(op);
     barrier(b);
+    scf::IfOp guard = moveIntoThreadZero(b, op);
+    b.setInsertionPointAfter(guard);
+    barrier(b);
+  }
+
+  /// Moves `op` into an `scf.if` (thread == 0) built at `b`.
+  scf::IfOp moveIntoThreadZero(OpBuilder &b, Operation *op) {
     Value isZero =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
                               arith::ConstantIndexOp::create(b, loc, 0));
     auto guard = scf::IfOp::create(b, loc, isZero, /*withElse=*/false);
     op->moveBefore(guard.thenBlock()->getTerminator());
-    b.setInsertionPointAfter(guard);
-    barrier(b);
+    return guard;
   }
 
   /// for lin in [tid, total) step threads (emulating: for t in [0, threads),
@@ -615,12 +631,8 @@ struct BlockMapper {
   void shareAllocation(memref::AllocOp alloc, Value slots, int64_t k) {
     OpBuilder b(alloc);
     alloc.setAlignmentAttr(IntegerAttr()); // allocated == aligned pointer
-    Value isZero =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
-                              arith::ConstantIndexOp::create(b, loc, 0));
     Value slot = arith::ConstantIndexOp::create(b, loc, k);
-    auto guard = scf::IfOp::create(b, loc, isZero, /*withElse=*/false);
-    alloc->moveBefore(guard.thenBlock()->getTerminator());
+    scf::IfOp guard = moveIntoThreadZero(b, alloc);
     OpBuilder then(guard.thenBlock()->getTerminator());
     Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(
         then, loc, alloc.getResult());
