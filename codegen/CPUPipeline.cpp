@@ -158,6 +158,7 @@ void plstm::buildLLVMLowering(OpPassManager &pm, bool parallel) {
     pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -238,6 +239,8 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(std::make_unique<OutlineRegionsPass>());
+  if (options.microkernels)
+    pm.addPass(createMicrokernelsPass());
   if (options.stopBeforeLLVM)
     return;
 
@@ -246,6 +249,7 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
 
 void plstm::registerCodegenPassesAndPipelines() {
   registerPLSTMCodegenPasses();
+  registerPass([] { return createMicrokernelsPass(); });
   registerGPUPassesAndPipelines();
   PassPipelineRegistration<CPUPipelineOptions>(
       "plstm-cpu-pipeline",

@@ -30,6 +30,8 @@
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/IR/IntrinsicsX86.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -58,6 +60,7 @@ void plstm::registerCodegenDialects(DialectRegistry &registry) {
                   func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
                   math::MathDialect, memref::MemRefDialect,
                   omp::OpenMPDialect, scf::SCFDialect, tensor::TensorDialect,
+                  vector::VectorDialect,
                   gpu::GPUDialect, NVVM::NVVMDialect>();
   // The GPU path: conversions to LLVM/NVVM through the dialects'
   // interfaces, the NVVM target (PTX through LLVM's NVPTX backend).
@@ -268,6 +271,11 @@ static bool addKernelABI(llvm::Module &module,
                          std::string &error) {
   llvm::LLVMContext &ctx = module.getContext();
   llvm::Type *ptr = llvm::PointerType::get(ctx, 0);
+  // FTZ (bit 15) and DAZ (bit 6) of MXCSR; x86-64 hosts only.
+  constexpr uint32_t kMxcsrFtzDaz = 0x8040;
+  bool flushDenormals =
+      llvm::Triple(llvm::sys::getProcessTriple()).getArch() ==
+      llvm::Triple::x86_64;
   std::string names;
   for (const KernelDescription &kernel : kernels) {
     llvm::Function *ciface = module.getFunction("_mlir_ciface_" + kernel.name);
@@ -285,7 +293,24 @@ static bool addKernelABI(llvm::Module &module,
       llvm::Value *slot = b.CreateGEP(ptr, packed->getArg(0), b.getInt64(i));
       args.push_back(b.CreateLoad(ptr, slot));
     }
+    // Denormals flushed to zero (FTZ) and read as zero (DAZ) for the call,
+    // the caller's MXCSR restored after it; libomp copies the setting to
+    // its workers at each parallel region (KMP_INHERIT_FP_CONTROL).
+    // Products of many decays (path sums over long chunks) underflow into
+    // the denormal range, where every x86 FP op takes a microcode assist.
+    llvm::Value *saved = nullptr, *mxcsrSlot = nullptr;
+    if (flushDenormals) {
+      mxcsrSlot = b.CreateAlloca(b.getInt32Ty());
+      b.CreateIntrinsic(llvm::Intrinsic::x86_sse_stmxcsr, {}, {mxcsrSlot});
+      saved = b.CreateLoad(b.getInt32Ty(), mxcsrSlot);
+      b.CreateStore(b.CreateOr(saved, b.getInt32(kMxcsrFtzDaz)), mxcsrSlot);
+      b.CreateIntrinsic(llvm::Intrinsic::x86_sse_ldmxcsr, {}, {mxcsrSlot});
+    }
     b.CreateCall(ciface, args);
+    if (flushDenormals) {
+      b.CreateStore(saved, mxcsrSlot);
+      b.CreateIntrinsic(llvm::Intrinsic::x86_sse_ldmxcsr, {}, {mxcsrSlot});
+    }
     b.CreateRetVoid();
     auto *sig = llvm::ConstantDataArray::getString(ctx, kernel.signature);
     new llvm::GlobalVariable(module, sig->getType(), true,

@@ -53,6 +53,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "tiles of a wavefront, chunks, edges of a DAG block) on "
                      "OpenMP threads; false: sequential loops"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> microkernels{
+      *this, "microkernels",
+      llvm::cl::desc("Lower the contractions to register-blocked vector "
+                     "loop nests (plstm-cpu-microkernels); false: scalar "
+                     "loop nests that LLVM vectorizes"),
+      llvm::cl::init(true)};
 };
 
 /// scan ops -> LLVM dialect, every public function with the C interface
@@ -75,6 +81,8 @@ void buildBufferization(OpPassManager &pm);
 /// scf.parallel loops when `parallel`, the C interface kept.
 void buildLLVMLowering(OpPassManager &pm, bool parallel);
 std::unique_ptr<Pass> createEmitCInterfacePass();
+/// Contractions to register-blocked vector loop nests (Microkernels.cpp).
+std::unique_ptr<Pass> createMicrokernelsPass();
 std::unique_ptr<Pass> createExpandStridedCopiesPass();
 
 /// The NVPTX pipeline (GPUPipeline.cpp): the same front end as the CPU one,

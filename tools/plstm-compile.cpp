@@ -79,6 +79,12 @@ static cl::opt<bool> parallelLoops(
              "wavefront, chunks, edges of a DAG block) on the call's threads "
              "through OpenMP (default); =false: sequential loops, only the batch is split"),
     cl::init(true));
+static cl::opt<bool> microkernels(
+    "microkernels",
+    cl::desc("--target=cpu: lower the contractions to register-blocked "
+             "vector loop nests (default); =false: scalar loop nests that "
+             "LLVM vectorizes (for comparison)"),
+    cl::init(true));
 static cl::opt<std::string> schedule(
     "schedule",
     cl::desc("Force a schedule: sequential, chunkwise:N, logdepth[:N]"),
@@ -225,6 +231,7 @@ int main(int argc, char **argv) {
   pipeline.stopAfterScanLowering = stage == "loops";
   pipeline.stopBeforeLLVM = stage == "buffers";
   pipeline.parallel = parallelLoops;
+  pipeline.microkernels = microkernels;
   if (failed(plstm::lowerToLLVMDialect(*module, pipeline)))
     return fail("lowering '" + specFile + "' failed (see above)");
 

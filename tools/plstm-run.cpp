@@ -89,6 +89,12 @@ static cl::opt<bool> parallelLoops(
              "through OpenMP (default); =false: sequential loops, only the "
              "batch is split over threads"),
     cl::init(true));
+static cl::opt<bool> microkernels(
+    "microkernels",
+    cl::desc("--backend=cpu: lower the contractions to register-blocked "
+             "vector loop nests (default); =false: scalar loop nests that "
+             "LLVM vectorizes (for comparison)"),
+    cl::init(true));
 static cl::opt<std::string> schedule(
     "schedule",
     cl::desc("Force a schedule for --backend=cpu: sequential, chunkwise:N, "
@@ -989,6 +995,7 @@ int main(int argc, char **argv) {
         pipeline.stopAfterScanLowering = emitStage == "loops";
         pipeline.stopBeforeLLVM = emitStage == "buffers";
         pipeline.parallel = parallelLoops;
+        pipeline.microkernels = microkernels;
         mlir::plstm::buildCPUPipeline(pm, pipeline);
       }
       if (failed(pm.run(*copy)))
@@ -1070,6 +1077,7 @@ int main(int argc, char **argv) {
     options.optLevel = optLevel;
     options.entry = func.getName().str();
     options.parallelLoops = parallelLoops;
+    options.microkernels = microkernels;
     options.gpuThreadsPerRow = threadsPerRow;
     if (backend == "gpu-on-cpu")
       options.target = rt::Target::GPUMappingOnCPU;

@@ -93,7 +93,8 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                     options.sizeHints + '\0' +
                     std::to_string(options.optLevel) + '\0' + options.entry +
                     '\0' + std::to_string(static_cast<int>(options.target)) +
-                    '\0' + (options.parallelLoops ? "parallel" : "serial");
+                    '\0' + (options.parallelLoops ? "parallel" : "serial") + '\0' +
+                    (options.microkernels ? "micro" : "scalar");
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (auto it = cache().find(key); it != cache().end()) {
     return KernelFactory::make(it->second, 0, true);
@@ -160,6 +161,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
     pipeline.schedule = options.schedule;
     pipeline.sizeHints = options.sizeHints;
     pipeline.parallel = options.parallelLoops;
+    pipeline.microkernels = options.microkernels;
     if (failed(mlir::plstm::lowerToLLVMDialect(*module, pipeline)))
       return makeError("lowering failed:\n" + diagnostics);
   }

@@ -50,6 +50,9 @@ struct CompileOptions {
   /// chunks, edges of a DAG block) on the call's threads (OpenMP); false:
   /// only the batch is split.
   bool parallelLoops = true;
+  /// Contractions as register-blocked vector loop nests
+  /// (plstm-cpu-microkernels); false: scalar loop nests LLVM vectorizes.
+  bool microkernels = true;
   /// GPUMappingOnCPU: threads of the block running one row (1: the
   /// thread-per-row mapping).
   int64_t gpuThreadsPerRow = 128;

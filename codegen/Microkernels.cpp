@@ -1,0 +1,615 @@
+//===- Microkernels.cpp - register-blocked contractions for the CPU -------===//
+//
+// `plstm-cpu-microkernels`: every contraction of the schedules (a
+// linalg.generic on memrefs with reductions whose body is
+// `out + product`) becomes a register-blocked loop nest in the vector
+// dialect, before convert-linalg-to-loops would turn it into a scalar nest
+// whose innermost loop reloads and restores its accumulator every step.
+//
+// The output's last dim `n` is the vector dim (16 f32 lanes, `NV` vectors
+// per block), its second-to-last dim `m` the register rows (`MR`): one block
+// holds MR x NV vector accumulators in registers across the whole reduction
+// (scf.for iter_args), then stores them once.
+//
+//   for the other parallel dims
+//     for n0 in [0, N - N % NR) step NR         (NR = 16 * NV)
+//       for m0 in [0, M - M % MR) step MR
+//         acc[r][v] = out[m0 + r, n0 + 16 v]    (or 0, see below)
+//         for the reduction dims:  acc[r][v] = fma(a_r, b_v, acc[r][v])
+//         out[m0 + r, n0 + 16 v] = acc[r][v]
+//   the m and n remainders: the original op on subviews (scalar loops)
+//
+// Per reduction step an operand that does not use n is one scalar per row
+// (broadcast), one that uses n a vector load, shared by the rows when it
+// does not use m. Operands that use n but not as their contiguous last dim
+// (K in Q K^T) are first packed (transposed) into a buffer of their own.
+// Factors of the product that do not depend on the reduction dims (the
+// read-out's per-row weight) are taken out of the sum: acc starts at 0 and
+// the block ends with out + w * acc.
+//
+// Anything else (other bodies, element types, aliasing operands, vector dims
+// shorter than 16) keeps its linalg op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CodegenPasses.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Pass/Pass.h"
+
+using namespace mlir;
+
+namespace {
+constexpr int64_t kLanes = 16;
+
+/// The loop dims a body value depends on, as a bit mask.
+using DimMask = uint64_t;
+
+/// What the rewrite of one contraction needs (analyze()).
+struct Plan {
+  linalg::GenericOp op;
+  unsigned numLoops = 0;
+  int64_t mDim = -1; // register rows; -1: the output has rank 1
+  int64_t nDim = -1; // vector dim (the output's last)
+  SmallVector<unsigned> outerDims, redDims;
+  int64_t mr = 1, nv = 1;
+  SmallVector<bool> pack; // per input: transpose n to the last dim first
+  SmallVector<Value> innerFactors, postFactors;
+  llvm::DenseMap<Value, DimMask> mask;
+  DimMask redMask = 0;
+};
+
+bool isAllowedBodyOp(Operation *op) {
+  return isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
+             arith::NegFOp, arith::MaximumFOp, arith::MinimumFOp,
+             arith::MaxNumFOp, arith::MinNumFOp, arith::CmpFOp,
+             arith::SelectOp, arith::ConstantOp>(op);
+}
+
+/// The allocation or argument a memref view is taken from.
+Value rootOf(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      break;
+    v = view.getViewSource();
+  }
+  return v;
+}
+
+/// The static stride of a memref's last dim (kDynamic if unknown).
+int64_t lastStride(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (type.getRank() == 0 || failed(type.getStridesAndOffset(strides, offset)))
+    return ShapedType::kDynamic;
+  return strides.back();
+}
+
+/// Splits a product into its factors (chains of arith.mulf of the body).
+void flattenProduct(Value v, Block &body, SmallVectorImpl<Value> &factors) {
+  if (auto mul = v.getDefiningOp<arith::MulFOp>())
+    if (mul->getBlock() == &body) {
+      flattenProduct(mul.getLhs(), body, factors);
+      flattenProduct(mul.getRhs(), body, factors);
+      return;
+    }
+  factors.push_back(v);
+}
+
+std::optional<Plan> analyze(linalg::GenericOp op) {
+  Plan plan;
+  plan.op = op;
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op->getNumResults() != 0)
+    return std::nullopt;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type || !type.getElementType().isF32())
+      return std::nullopt;
+  }
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (AffineMap map : maps)
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return std::nullopt;
+  plan.numLoops = op.getNumLoops();
+  if (plan.numLoops > 63)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned d = 0; d < plan.numLoops; ++d)
+    if (iterators[d] == utils::IteratorType::reduction) {
+      plan.redDims.push_back(d);
+      plan.redMask |= DimMask(1) << d;
+    }
+  if (plan.redDims.empty())
+    return std::nullopt;
+
+  // The output: every parallel dim, the last one contiguous.
+  OpOperand *init = op.getDpsInitOperand(0);
+  AffineMap outMap = op.getMatchingIndexingMap(init);
+  auto outType = cast<MemRefType>(init->get().getType());
+  if (outMap.getNumResults() == 0 ||
+      outMap.getNumResults() + plan.redDims.size() != plan.numLoops ||
+      lastStride(outType) != 1)
+    return std::nullopt;
+  plan.nDim = outMap.getDimPosition(outMap.getNumResults() - 1);
+  if (outMap.getNumResults() >= 2)
+    plan.mDim = outMap.getDimPosition(outMap.getNumResults() - 2);
+  for (unsigned j = 0; j + 2 < outMap.getNumResults(); ++j)
+    plan.outerDims.push_back(outMap.getDimPosition(j));
+  if (outMap.getNumResults() == 1)
+    plan.mDim = -1;
+
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  int64_t n = extents[plan.nDim];
+  if (!ShapedType::isDynamic(n) && n < kLanes)
+    return std::nullopt;
+  int64_t maxNv = plan.mDim < 0 ? 4 : 2;
+  plan.nv = ShapedType::isDynamic(n) ? maxNv : std::min(maxNv, n / kLanes);
+  if (plan.mDim >= 0) {
+    int64_t m = extents[plan.mDim];
+    int64_t maxMr = plan.nv == 1 ? 12 : 8;
+    plan.mr = ShapedType::isDynamic(m) ? maxMr : std::min(maxMr, m);
+    if (plan.mr < 1)
+      return std::nullopt;
+  }
+
+  // Inputs: no aliasing with the output (it is read once, written once);
+  // those that use n as anything but their contiguous last dim are packed.
+  Value outRoot = rootOf(init->get());
+  Block &body = op.getRegion().front();
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    if (rootOf(input->get()) == outRoot)
+      return std::nullopt;
+    AffineMap map = op.getMatchingIndexingMap(input);
+    DimMask m = 0;
+    for (unsigned j = 0; j < map.getNumResults(); ++j)
+      m |= DimMask(1) << map.getDimPosition(j);
+    plan.mask[body.getArgument(input->getOperandNumber())] = m;
+    bool usesN = m & (DimMask(1) << plan.nDim);
+    bool contiguous =
+        map.getNumResults() > 0 &&
+        map.getDimPosition(map.getNumResults() - 1) ==
+            static_cast<unsigned>(plan.nDim) &&
+        lastStride(cast<MemRefType>(input->get().getType())) == 1;
+    plan.pack.push_back(usesN && !contiguous);
+  }
+  BlockArgument outArg = body.getArgument(init->getOperandNumber());
+
+  // The body: elementwise f32 arithmetic, yielding out + e.
+  for (Operation &inner : body.without_terminator()) {
+    if (!isAllowedBodyOp(&inner) || inner.getNumResults() != 1 ||
+        inner.getNumRegions() != 0)
+      return std::nullopt;
+    Type t = inner.getResult(0).getType();
+    if (!t.isF32() && !t.isInteger(1))
+      return std::nullopt;
+    DimMask m = 0;
+    for (Value operand : inner.getOperands()) {
+      if (operand == outArg)
+        continue;
+      auto it = plan.mask.find(operand);
+      if (it != plan.mask.end())
+        m |= it->second;
+      else if (operand.getParentRegion() == &op.getRegion())
+        return std::nullopt; // defined in the body but not analyzed
+      else if (!operand.getType().isF32() && !operand.getType().isInteger(1))
+        return std::nullopt;
+    }
+    plan.mask[inner.getResult(0)] = m;
+  }
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (yield.getNumOperands() != 1 || !outArg.hasOneUse())
+    return std::nullopt;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != &body)
+    return std::nullopt;
+  Value e;
+  if (add.getLhs() == outArg)
+    e = add.getRhs();
+  else if (add.getRhs() == outArg)
+    e = add.getLhs();
+  else
+    return std::nullopt;
+  if (e == outArg || !plan.mask.count(e))
+    return std::nullopt;
+
+  SmallVector<Value> factors;
+  flattenProduct(e, body, factors);
+  for (Value f : factors) {
+    if (!plan.mask.count(f))
+      return std::nullopt; // a value from outside the op: a post factor
+    if (plan.mask[f] & plan.redMask)
+      plan.innerFactors.push_back(f);
+    else
+      plan.postFactors.push_back(f);
+  }
+  if (plan.innerFactors.empty())
+    return std::nullopt;
+  return plan;
+}
+
+/// Builds the vector code of one block: values of the body evaluated per
+/// register row r and vector v, memoized.
+struct BlockEmitter {
+  const Plan &plan;
+  OpBuilder &b;
+  Location loc;
+  ArrayRef<Value> inputs;     // memrefs (packed where planned)
+  ArrayRef<AffineMap> inMaps; // their maps
+  ArrayRef<Value> iv;         // per loop dim (m, n: the block's origin)
+  ArrayRef<Value> mIdx, nIdx; // m0 + r, n0 + 16 v
+  llvm::DenseMap<std::tuple<Value, int64_t, int64_t>, Value> memo;
+
+  bool usesM(Value v) const {
+    auto it = plan.mask.find(v);
+    return plan.mDim >= 0 && it != plan.mask.end() &&
+           (it->second & (DimMask(1) << plan.mDim));
+  }
+  bool usesN(Value v) const {
+    auto it = plan.mask.find(v);
+    return it != plan.mask.end() && (it->second & (DimMask(1) << plan.nDim));
+  }
+  Value index(unsigned dim, int64_t r, int64_t v) const {
+    if (static_cast<int64_t>(dim) == plan.mDim)
+      return mIdx[r];
+    if (static_cast<int64_t>(dim) == plan.nDim)
+      return nIdx[v];
+    return iv[dim];
+  }
+  Value broadcast(Value scalar) {
+    auto type = VectorType::get({kLanes}, scalar.getType());
+    return vector::BroadcastOp::create(b, loc, type, scalar);
+  }
+  /// `x` for row r and vector v: a scalar if x does not use n, else a
+  /// vector of 16 lanes.
+  Value eval(Value x, int64_t r, int64_t v) {
+    if (!plan.mask.count(x))
+      return x; // defined outside the op
+    int64_t rr = usesM(x) ? r : 0, vv = usesN(x) ? v : 0;
+    auto key = std::make_tuple(x, rr, vv);
+    if (Value done = memo.lookup(key))
+      return done;
+    Value result;
+    if (auto arg = dyn_cast<BlockArgument>(x)) {
+      unsigned i = arg.getArgNumber();
+      AffineMap map = inMaps[i];
+      SmallVector<Value> idx;
+      for (unsigned j = 0; j < map.getNumResults(); ++j)
+        idx.push_back(index(map.getDimPosition(j), rr, vv));
+      if (usesN(x))
+        result = vector::LoadOp::create(
+            b, loc, VectorType::get({kLanes}, b.getF32Type()), inputs[i], idx);
+      else
+        result = memref::LoadOp::create(b, loc, inputs[i], idx);
+    } else {
+      Operation *def = x.getDefiningOp();
+      bool vec = usesN(x);
+      SmallVector<Value> operands;
+      for (Value operand : def->getOperands()) {
+        Value value = eval(operand, rr, vv);
+        if (vec && !isa<VectorType>(value.getType()))
+          value = broadcastCached(operand, value, rr);
+        operands.push_back(value);
+      }
+      Type type = x.getType();
+      if (vec)
+        type = VectorType::get({kLanes}, type);
+      OperationState state(loc, def->getName().getStringRef(), operands,
+                           TypeRange{type}, def->getAttrs());
+      if (isa<arith::ConstantOp>(def))
+        state.operands.clear();
+      result = b.create(state)->getResult(0);
+    }
+    memo[key] = result;
+    return result;
+  }
+  Value broadcastCached(Value x, Value scalar, int64_t r) {
+    auto key = std::make_tuple(x, usesM(x) ? r : 0, int64_t(-1));
+    if (Value done = memo.lookup(key))
+      return done;
+    Value result = broadcast(scalar);
+    memo[key] = result;
+    return result;
+  }
+  /// The product of `factors` for (r, v) as a list of vector multiplicands:
+  /// the factors without n multiplied as scalars first (one broadcast).
+  SmallVector<Value> multiplicands(ArrayRef<Value> factors, int64_t r,
+                                   int64_t v) {
+    SmallVector<Value> scalars, vectors;
+    for (Value f : factors) {
+      Value value = eval(f, r, v);
+      (isa<VectorType>(value.getType()) ? vectors : scalars).push_back(value);
+    }
+    SmallVector<Value> result;
+    if (!scalars.empty()) {
+      Value s = scalars.front();
+      for (Value other : ArrayRef<Value>(scalars).drop_front())
+        s = arith::MulFOp::create(b, loc, s, other,
+                                  arith::FastMathFlags::contract);
+      result.push_back(broadcast(s));
+    }
+    result.append(vectors.begin(), vectors.end());
+    return result;
+  }
+  /// acc + product(list): the last multiplication fused.
+  Value accumulate(ArrayRef<Value> list, Value acc) {
+    if (list.size() == 1)
+      return arith::AddFOp::create(b, loc, acc, list.front(),
+                                   arith::FastMathFlags::contract);
+    Value p = list.front();
+    for (Value other : list.drop_front().drop_back())
+      p = arith::MulFOp::create(b, loc, p, other,
+                                arith::FastMathFlags::contract);
+    return vector::FMAOp::create(b, loc, p, list.back(), acc);
+  }
+};
+
+/// The original op restricted to [offsets, offsets + sizes) of its loops,
+/// on subviews (the remainders of the blocks).
+void cloneOnRange(OpBuilder &b, linalg::GenericOp op,
+                  ArrayRef<OpFoldResult> offsets,
+                  ArrayRef<OpFoldResult> sizes) {
+  Location loc = op.getLoc();
+  SmallVector<Value> operands;
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    auto type = cast<MemRefType>(operand.get().getType());
+    if (type.getRank() == 0) {
+      operands.push_back(operand.get());
+      continue;
+    }
+    SmallVector<OpFoldResult> o, s, st;
+    for (unsigned j = 0; j < map.getNumResults(); ++j) {
+      o.push_back(offsets[map.getDimPosition(j)]);
+      s.push_back(sizes[map.getDimPosition(j)]);
+      st.push_back(b.getIndexAttr(1));
+    }
+    operands.push_back(
+        memref::SubViewOp::create(b, loc, operand.get(), o, s, st));
+  }
+  unsigned numInputs = op.getNumDpsInputs();
+  auto clone = linalg::GenericOp::create(
+      b, loc, TypeRange{}, ValueRange(operands).take_front(numInputs),
+      ValueRange(operands).drop_front(numInputs), op.getIndexingMaps(),
+      op.getIteratorTypes(), StringAttr(), StringAttr());
+  IRMapping mapping;
+  op.getRegion().cloneInto(&clone.getRegion(), mapping);
+}
+
+void rewrite(const Plan &plan) {
+  linalg::GenericOp op = plan.op;
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  SmallVector<Range, 4> ranges =
+      cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc);
+  SmallVector<Value> ext;
+  for (Range &range : ranges)
+    ext.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value zero = cst(0), one = cst(1);
+
+  // Packing: inputs that use n but not contiguously, transposed so that
+  // their n dim is the last one.
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> inMaps;
+  SmallVector<Value> packs;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    unsigned i = input->getOperandNumber();
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!plan.pack[i]) {
+      inputs.push_back(input->get());
+      inMaps.push_back(map);
+      continue;
+    }
+    SmallVector<int64_t> perm;
+    unsigned nPos = 0;
+    for (unsigned j = 0; j < map.getNumResults(); ++j) {
+      if (map.getDimPosition(j) == static_cast<unsigned>(plan.nDim))
+        nPos = j;
+      else
+        perm.push_back(j);
+    }
+    perm.push_back(nPos);
+    auto type = cast<MemRefType>(input->get().getType());
+    SmallVector<int64_t> shape;
+    SmallVector<Value> dynSizes;
+    SmallVector<AffineExpr> results;
+    for (int64_t j : perm) {
+      shape.push_back(type.getDimSize(j));
+      if (type.isDynamicDim(j))
+        dynSizes.push_back(memref::DimOp::create(b, loc, input->get(), j));
+      results.push_back(map.getResult(j));
+    }
+    auto packedType = MemRefType::get(shape, type.getElementType());
+    Value packed = memref::AllocOp::create(b, loc, packedType, dynSizes,
+                                           b.getI64IntegerAttr(64));
+    linalg::TransposeOp::create(b, loc, input->get(), packed, perm);
+    packs.push_back(packed);
+    inputs.push_back(packed);
+    inMaps.push_back(
+        AffineMap::get(map.getNumDims(), 0, results, op.getContext()));
+  }
+
+  int64_t nr = kLanes * plan.nv;
+  Value nExt = ext[plan.nDim];
+  Value nFull =
+      arith::SubIOp::create(b, loc, nExt,
+                            arith::RemUIOp::create(b, loc, nExt, cst(nr)));
+  Value mFull;
+  if (plan.mDim >= 0) {
+    Value mExt = ext[plan.mDim];
+    mFull = arith::SubIOp::create(
+        b, loc, mExt, arith::RemUIOp::create(b, loc, mExt, cst(plan.mr)));
+  }
+  Value outBuf = op.getDpsInitOperand(0)->get();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  auto vecType = VectorType::get({kLanes}, b.getF32Type());
+
+  auto block = [&](OpBuilder &nb, Location, SmallVector<Value> iv, Value m0,
+                   Value n0) {
+    SmallVector<Value> mIdx, nIdx;
+    for (int64_t r = 0; r < plan.mr; ++r)
+      mIdx.push_back(m0 ? arith::AddIOp::create(
+                              nb, loc, m0,
+                              arith::ConstantIndexOp::create(nb, loc, r))
+                                .getResult()
+                        : Value());
+    for (int64_t v = 0; v < plan.nv; ++v)
+      nIdx.push_back(arith::AddIOp::create(
+          nb, loc, n0, arith::ConstantIndexOp::create(nb, loc, v * kLanes)));
+    auto outIndices = [&](int64_t r, int64_t v) {
+      SmallVector<Value> idx;
+      for (unsigned j = 0; j < outMap.getNumResults(); ++j) {
+        int64_t d = outMap.getDimPosition(j);
+        idx.push_back(d == plan.mDim   ? mIdx[r]
+                      : d == plan.nDim ? nIdx[v]
+                                       : iv[d]);
+      }
+      return idx;
+    };
+    bool post = !plan.postFactors.empty();
+    SmallVector<Value> accInit;
+    Value zeroVec;
+    if (post)
+      zeroVec = arith::ConstantOp::create(
+          nb, loc, cast<TypedAttr>(nb.getZeroAttr(vecType)));
+    for (int64_t r = 0; r < plan.mr; ++r)
+      for (int64_t v = 0; v < plan.nv; ++v)
+        accInit.push_back(post ? zeroVec
+                               : vector::LoadOp::create(nb, loc, vecType,
+                                                        outBuf,
+                                                        outIndices(r, v))
+                                     .getResult());
+    SmallVector<Value> lbs, ubs, steps;
+    for (unsigned d : plan.redDims) {
+      lbs.push_back(zero);
+      ubs.push_back(ext[d]);
+      steps.push_back(one);
+    }
+    scf::LoopNest nest = scf::buildLoopNest(
+        nb, loc, lbs, ubs, steps, accInit,
+        [&](OpBuilder &kb, Location, ValueRange kiv,
+            ValueRange accs) -> scf::ValueVector {
+          SmallVector<Value> all = iv;
+          for (auto [j, d] : llvm::enumerate(plan.redDims))
+            all[d] = kiv[j];
+          BlockEmitter emit{plan, kb, loc, inputs, inMaps, all, mIdx, nIdx, {}};
+          scf::ValueVector next;
+          for (int64_t r = 0; r < plan.mr; ++r)
+            for (int64_t v = 0; v < plan.nv; ++v)
+              next.push_back(emit.accumulate(
+                  emit.multiplicands(plan.innerFactors, r, v),
+                  accs[r * plan.nv + v]));
+          return next;
+        });
+    BlockEmitter emit{plan, nb, loc, inputs, inMaps, iv, mIdx, nIdx, {}};
+    for (int64_t r = 0; r < plan.mr; ++r)
+      for (int64_t v = 0; v < plan.nv; ++v) {
+        Value acc = nest.results[r * plan.nv + v];
+        if (post) {
+          SmallVector<Value> list = emit.multiplicands(plan.postFactors, r, v);
+          list.push_back(acc);
+          Value out =
+              vector::LoadOp::create(nb, loc, vecType, outBuf, outIndices(r, v));
+          acc = emit.accumulate(list, out);
+        }
+        vector::StoreOp::create(nb, loc, acc, outBuf, outIndices(r, v));
+      }
+  };
+
+  SmallVector<Value> outerLbs, outerUbs, outerSteps;
+  for (unsigned d : plan.outerDims) {
+    outerLbs.push_back(zero);
+    outerUbs.push_back(ext[d]);
+    outerSteps.push_back(one);
+  }
+  scf::buildLoopNest(
+      b, loc, outerLbs, outerUbs, outerSteps,
+      [&](OpBuilder &ob, Location, ValueRange outerIv) {
+        SmallVector<Value> iv(plan.numLoops);
+        for (auto [j, d] : llvm::enumerate(plan.outerDims))
+          iv[d] = outerIv[j];
+        auto nLoop = scf::ForOp::create(ob, loc, zero, nFull,
+                                        arith::ConstantIndexOp::create(ob, loc, nr));
+        OpBuilder nb = OpBuilder::atBlockBegin(nLoop.getBody());
+        Value n0 = nLoop.getInductionVar();
+        if (plan.mDim < 0) {
+          block(nb, loc, iv, Value(), n0);
+          return;
+        }
+        auto mLoop = scf::ForOp::create(
+            nb, loc, zero, mFull, arith::ConstantIndexOp::create(nb, loc, plan.mr));
+        OpBuilder mb = OpBuilder::atBlockBegin(mLoop.getBody());
+        block(mb, loc, iv, mLoop.getInductionVar(), n0);
+      });
+
+  // Remainders: rows past the last full block (all columns), then columns
+  // past the last full block (the full rows).
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  SmallVector<OpFoldResult> offsets(plan.numLoops, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes;
+  for (Value e : ext)
+    sizes.push_back(e);
+  if (plan.mDim >= 0 && (ShapedType::isDynamic(extents[plan.mDim]) ||
+                         extents[plan.mDim] % plan.mr != 0)) {
+    SmallVector<OpFoldResult> o = offsets, s = sizes;
+    o[plan.mDim] = mFull;
+    s[plan.mDim] =
+        arith::SubIOp::create(b, loc, ext[plan.mDim], mFull).getResult();
+    cloneOnRange(b, op, o, s);
+  }
+  if (ShapedType::isDynamic(extents[plan.nDim]) ||
+      extents[plan.nDim] % nr != 0) {
+    SmallVector<OpFoldResult> o = offsets, s = sizes;
+    if (plan.mDim >= 0)
+      s[plan.mDim] = mFull;
+    o[plan.nDim] = nFull;
+    s[plan.nDim] =
+        arith::SubIOp::create(b, loc, ext[plan.nDim], nFull).getResult();
+    cloneOnRange(b, op, o, s);
+  }
+  for (Value packed : packs)
+    memref::DeallocOp::create(b, loc, packed);
+  op.erase();
+}
+
+struct MicrokernelsPass
+    : public PassWrapper<MicrokernelsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MicrokernelsPass)
+  StringRef getArgument() const override { return "plstm-cpu-microkernels"; }
+  StringRef getDescription() const override {
+    return "Contractions (linalg.generic on memrefs with reductions, body out "
+           "+ product) to register-blocked vector loop nests: 16-lane "
+           "vectors along the output's last dim, register rows along the one "
+           "before, accumulators in registers across the reduction";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, linalg::LinalgDialect,
+                    memref::MemRefDialect, scf::SCFDialect,
+                    vector::VectorDialect>();
+  }
+  void runOnOperation() override {
+    std::vector<Plan> plans;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<Plan> plan = analyze(op))
+        plans.push_back(std::move(*plan));
+    });
+    for (const Plan &plan : plans)
+      rewrite(plan);
+  }
+};
+} // namespace
+
+std::unique_ptr<Pass> mlir::plstm::createMicrokernelsPass() {
+  return std::make_unique<MicrokernelsPass>();
+}
