@@ -337,6 +337,12 @@ plstm::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   }
   if (!addKernelABI(*llvmModule, kernels, error))
     return nullptr;
+  // 512-bit vectors for LLVM's own vectorizers too (copies, fills,
+  // elementwise loops): the host CPUs with AVX-512 default to 256 bits
+  // (prefer-vector-width), half the width of the microkernels' FMAs.
+  for (llvm::Function &function : *llvmModule)
+    if (!function.isDeclaration())
+      function.addFnAttr("prefer-vector-width", "512");
   // Parts outlined by plstm-outline-regions stay out of line: inlining them
   // back (each has one call site) would undo the split.
   for (llvm::Function &function : *llvmModule) {
