@@ -62,6 +62,11 @@ struct Plan {
   int64_t mr = 1, nv = 1;
   SmallVector<bool> pack; // per input: transpose n to the last dim first
   SmallVector<Value> innerFactors, postFactors;
+  /// Inner factors without n, two or more: their product is computed once
+  /// into a buffer over the dims they use (`premultiplied`), not per block
+  /// row and reduction step.
+  SmallVector<Value> premultiplied;
+  SmallVector<unsigned> premultipliedDims;
   llvm::DenseMap<Value, DimMask> mask;
   DimMask redMask = 0;
 };
@@ -233,6 +238,28 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
   }
   if (plan.innerFactors.empty())
     return std::nullopt;
+  DimMask scalarDims = 0;
+  SmallVector<Value> scalars;
+  for (Value f : plan.innerFactors)
+    if (!(plan.mask[f] & (DimMask(1) << plan.nDim))) {
+      scalars.push_back(f);
+      scalarDims |= plan.mask[f];
+    }
+  if (scalars.size() >= 2) {
+    int64_t elements = 1;
+    for (unsigned d = 0; d < plan.numLoops; ++d)
+      if (scalarDims & (DimMask(1) << d)) {
+        plan.premultipliedDims.push_back(d);
+        elements = ShapedType::isDynamic(extents[d]) || elements < 0
+                       ? -1
+                       : elements * extents[d];
+      }
+    // Static and at most 1 MiB: a buffer per op execution.
+    if (elements >= 0 && elements <= (1 << 18))
+      plan.premultiplied = scalars;
+    else
+      plan.premultipliedDims.clear();
+  }
   return plan;
 }
 
@@ -246,6 +273,7 @@ struct BlockEmitter {
   ArrayRef<AffineMap> inMaps; // their maps
   ArrayRef<Value> iv;         // per loop dim (m, n: the block's origin)
   ArrayRef<Value> mIdx, nIdx; // m0 + r, n0 + 16 v
+  Value premultiplied;        // Plan::premultiplied's products, or null
   llvm::DenseMap<std::tuple<Value, int64_t, int64_t>, Value> memo;
 
   bool usesM(Value v) const {
@@ -324,7 +352,16 @@ struct BlockEmitter {
   SmallVector<Value> multiplicands(ArrayRef<Value> factors, int64_t r,
                                    int64_t v) {
     SmallVector<Value> scalars, vectors;
+    bool inner = premultiplied && factors.data() == plan.innerFactors.data();
+    if (inner) {
+      SmallVector<Value> idx;
+      for (unsigned d : plan.premultipliedDims)
+        idx.push_back(index(d, r, v));
+      scalars.push_back(memref::LoadOp::create(b, loc, premultiplied, idx));
+    }
     for (Value f : factors) {
+      if (inner && llvm::is_contained(plan.premultiplied, f))
+        continue;
       Value value = eval(f, r, v);
       (isa<VectorType>(value.getType()) ? vectors : scalars).push_back(value);
     }
@@ -440,6 +477,45 @@ void rewrite(const Plan &plan) {
         AffineMap::get(map.getNumDims(), 0, results, op.getContext()));
   }
 
+  // The product of the scalar inner factors, once per element of the dims
+  // they use (the state update's w[l] K[l, i]).
+  Value pre;
+  if (!plan.premultiplied.empty()) {
+    SmallVector<int64_t> shape;
+    SmallVector<Value> lbs, ubs, steps;
+    SmallVector<int64_t> extents = op.getStaticLoopRanges();
+    for (unsigned d : plan.premultipliedDims) {
+      shape.push_back(extents[d]);
+      lbs.push_back(zero);
+      ubs.push_back(ext[d]);
+      steps.push_back(one);
+    }
+    pre = memref::AllocOp::create(b, loc,
+                                  MemRefType::get(shape, b.getF32Type()),
+                                  ValueRange{}, b.getI64IntegerAttr(64));
+    scf::buildLoopNest(
+        b, loc, lbs, ubs, steps,
+        [&](OpBuilder &pb, Location, ValueRange piv) {
+          SmallVector<Value> all(plan.numLoops);
+          for (auto [j, d] : llvm::enumerate(plan.premultipliedDims))
+            all[d] = piv[j];
+          SmallVector<Value> row = {plan.mDim >= 0 ? all[plan.mDim] : Value()};
+          BlockEmitter emit{plan, pb, loc, inputs, inMaps, all, row, {},
+                            Value(), {}};
+          Value product;
+          for (Value f : plan.premultiplied) {
+            Value value = emit.eval(f, 0, 0);
+            product = product ? arith::MulFOp::create(
+                                    pb, loc, product, value,
+                                    arith::FastMathFlags::contract)
+                                    .getResult()
+                              : value;
+          }
+          memref::StoreOp::create(pb, loc, product, pre, piv);
+        });
+    packs.push_back(pre);
+  }
+
   int64_t nr = kLanes * plan.nv;
   Value nExt = ext[plan.nDim];
   Value nFull =
@@ -503,7 +579,7 @@ void rewrite(const Plan &plan) {
           SmallVector<Value> all = iv;
           for (auto [j, d] : llvm::enumerate(plan.redDims))
             all[d] = kiv[j];
-          BlockEmitter emit{plan, kb, loc, inputs, inMaps, all, mIdx, nIdx, {}};
+          BlockEmitter emit{plan, kb, loc, inputs, inMaps, all, mIdx, nIdx, pre, {}};
           scf::ValueVector next;
           for (int64_t r = 0; r < plan.mr; ++r)
             for (int64_t v = 0; v < plan.nv; ++v)
@@ -512,7 +588,7 @@ void rewrite(const Plan &plan) {
                   accs[r * plan.nv + v]));
           return next;
         });
-    BlockEmitter emit{plan, nb, loc, inputs, inMaps, iv, mIdx, nIdx, {}};
+    BlockEmitter emit{plan, nb, loc, inputs, inMaps, iv, mIdx, nIdx, pre, {}};
     for (int64_t r = 0; r < plan.mr; ++r)
       for (int64_t v = 0; v < plan.nv; ++v) {
         Value acc = nest.results[r * plan.nv + v];

@@ -24,6 +24,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 #include <functional>
 #include <cstdio>
 #include <map>
@@ -1316,6 +1319,39 @@ TEST(JIT, CallsLeaveTheCallersOpenMPSettingAlone) {
   ASSERT_TRUE((*kernel)(call.in, call.out, 2).ok());
   EXPECT_EQ(omp_get_max_threads(), 3);
 }
+
+#if defined(__x86_64__)
+TEST(JIT, KernelsFlushDenormalsAndRestoreTheCallersMXCSR) {
+  // The kernels run with FTZ/DAZ (products of many decays underflow into
+  // the denormal range, where each x86 FP op takes a microcode assist):
+  // y = q (k^T v) with q = v = 1e-20 and k = 1 is a sum of ~1e-40 terms,
+  // all denormal, so every output is exactly 0 (without the flush it is
+  // not). The caller's MXCSR is restored after the call, on the caller's
+  // thread (B = 1) and with the batch split over threads.
+  J unit{16, 16, 1, 1, 1, 1, 1};
+  for (const char *schedule : {"sequential", "chunkwise:4"}) {
+    SCOPED_TRACE(schedule);
+    CompileOptions options;
+    options.schedule = schedule;
+    auto kernel = compile(spec1D(unit, false, "f32"), options);
+    ASSERT_TRUE(static_cast<bool>(kernel))
+        << llvm::toString(kernel.takeError());
+    for (int64_t batch : {1, 2}) {
+      KernelCall call(*kernel, {{"B", batch}, {"T", 9}}, 5);
+      call.inputs[0].fill(1e-20);
+      call.inputs[1].fill(1.0);
+      call.inputs[2].fill(1e-20);
+      call.outputs[0].fill(NAN);
+      unsigned before = _mm_getcsr();
+      ASSERT_TRUE((*kernel)(call.in, call.out, 2).ok());
+      EXPECT_EQ(_mm_getcsr(), before);
+      TensorRef y = call.outputs[0].ref();
+      for (int64_t i = 0; i < y.numElements(); ++i)
+        ASSERT_EQ(y.loadLinear(i), 0.0) << "element " << i;
+    }
+  }
+}
+#endif
 
 TEST(JIT, StridedViewsGiveTheSameResult) {
   J scalar{4, 2, 1, 1, 1, 1, 1};

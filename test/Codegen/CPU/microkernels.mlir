@@ -1,0 +1,126 @@
+// plstm-cpu-microkernels: contractions on memrefs to register-blocked
+// vector loop nests (16-lane vectors along the output's last dim, 8 register
+// rows along the one before, accumulators carried across the reduction).
+// RUN: plstm-opt %s --plstm-cpu-microkernels --split-input-file | FileCheck %s
+
+// The read-out form out[l, j] += Q[l, i] * w[l] * C[i, j]: 32 rows x 128
+// columns, 8 x 2 accumulators; w[l] does not depend on the reduction dim i,
+// so the sum starts at zero and the block ends with out + w * acc.
+// CHECK-LABEL: func.func @readout(
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c32
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c8
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK: %[[SUM:.*]]:16 = scf.for %{{.*}} iter_args(%{{.*}} = %[[ZERO]], {{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-16: vector.fma
+// CHECK: scf.yield
+// CHECK: %[[OUT:.*]] = vector.load %{{.*}} : memref<32x128xf32>, vector<16xf32>
+// CHECK: vector.fma %{{.*}}, %[[SUM]]#0, %[[OUT]]
+// CHECK-COUNT-16: vector.store
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#q = affine_map<(l, i, j) -> (l, i)>
+#w = affine_map<(l, i, j) -> (l)>
+#c = affine_map<(l, i, j) -> (i, j)>
+#o = affine_map<(l, i, j) -> (l, j)>
+func.func @readout(%q: memref<32x128xf32>, %w: memref<32xf32>, %c: memref<128x128xf32>, %out: memref<32x128xf32>) {
+  linalg.generic {indexing_maps = [#q, #w, #c, #o], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%q, %w, %c : memref<32x128xf32>, memref<32xf32>, memref<128x128xf32>) outs(%out : memref<32x128xf32>) {
+  ^bb0(%a: f32, %b: f32, %e: f32, %acc: f32):
+    %0 = arith.mulf %a, %b fastmath<contract> : f32
+    %1 = arith.mulf %0, %e fastmath<contract> : f32
+    %2 = arith.addf %acc, %1 fastmath<contract> : f32
+    linalg.yield %2 : f32
+  }
+  return
+}
+
+// -----
+
+// Q K^T: K is read along the output's last dim j with a stride of 64, so it
+// is packed (transposed) first; the accumulators start from out.
+// CHECK-LABEL: func.func @qkt(
+// CHECK: %[[PACK:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64x32xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : memref<32x64xf32>) outs(%[[PACK]] : memref<64x32xf32>) permutation = [1, 0]
+// CHECK: vector.load %{{.*}} : memref<32x32xf32>, vector<16xf32>
+// CHECK: scf.for
+// CHECK: vector.load %[[PACK]]
+// CHECK: vector.fma
+// CHECK: memref.dealloc %[[PACK]]
+// CHECK-NOT: linalg.generic
+#a = affine_map<(i, k, j) -> (i, k)>
+#b = affine_map<(i, k, j) -> (j, k)>
+#r = affine_map<(i, k, j) -> (i, j)>
+func.func @qkt(%q: memref<32x64xf32>, %k: memref<32x64xf32>, %out: memref<32x32xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #r], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%q, %k : memref<32x64xf32>, memref<32x64xf32>) outs(%out : memref<32x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y fastmath<contract> : f32
+    %1 = arith.addf %acc, %0 fastmath<contract> : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// Dynamic sizes: full blocks in vector code, the rows past the last full
+// block and then the columns past it as the original op on subviews.
+// CHECK-LABEL: func.func @dynamic(
+// CHECK: arith.remui %{{.*}}, %c32
+// CHECK: arith.remui %{{.*}}, %c8
+// CHECK: vector.fma
+// CHECK: memref.subview %{{.*}}[%{{.*}}, 0] [%{{.*}}, %{{.*}}] [1, 1]
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK-NOT: linalg.generic
+#ma = affine_map<(i, k, j) -> (i, k)>
+#mb = affine_map<(i, k, j) -> (k, j)>
+#mr = affine_map<(i, k, j) -> (i, j)>
+func.func @dynamic(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %out: memref<?x?xf32>) {
+  linalg.generic {indexing_maps = [#ma, #mb, #mr], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%out : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y : f32
+    %1 = arith.addf %0, %acc : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// Left alone: a vector dim shorter than 16 lanes, an input that is a view
+// of the output, a body that is not out + product of the inputs.
+// CHECK-LABEL: func.func @kept(
+// CHECK-NOT: vector.
+// CHECK-COUNT-3: linalg.generic
+// CHECK-NOT: vector.
+#ka = affine_map<(i, k, j) -> (i, k)>
+#kb = affine_map<(i, k, j) -> (k, j)>
+#kr = affine_map<(i, k, j) -> (i, j)>
+func.func @kept(%a: memref<32x32xf32>, %b: memref<32x8xf32>, %c: memref<32x32xf32>, %out: memref<32x8xf32>, %big: memref<32x32xf32>) {
+  linalg.generic {indexing_maps = [#ka, #kb, #kr], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<32x32xf32>, memref<32x8xf32>) outs(%out : memref<32x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  %view = memref.subview %big[0, 0] [32, 32] [1, 1] : memref<32x32xf32> to memref<32x32xf32, strided<[32, 1]>>
+  linalg.generic {indexing_maps = [#ka, #kb, #kr], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%view, %c : memref<32x32xf32, strided<[32, 1]>>, memref<32x32xf32>) outs(%big : memref<32x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#ka, #kb, #kr], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %c : memref<32x32xf32>, memref<32x32xf32>) outs(%big : memref<32x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y : f32
+    %1 = arith.maximumf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
