@@ -70,7 +70,7 @@ SHAPES = {
 # blocks > 1 level for mol (dense path sums over thousands of edges: minutes);
 # docs/schedules.md says why they lose.
 ONE_D_SCHEDULES = ["sequential", "chunkwise:16", "chunkwise:32",
-                   "logdepth:16"]
+                   "chunkwise:64", "logdepth:16"]
 SCHEDULES = {
     "1d-lm": ONE_D_SCHEDULES, "1d-xl": ONE_D_SCHEDULES,
     "1d-j4": ONE_D_SCHEDULES,
