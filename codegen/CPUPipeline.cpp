@@ -239,8 +239,13 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(std::make_unique<OutlineRegionsPass>());
-  if (options.microkernels)
+  if (options.microkernels) {
+    // Constant sizes folded into the views' types first: the microkernels
+    // pick their blocks from static extents.
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
     pm.addPass(createMicrokernelsPass());
+  }
   if (options.stopBeforeLLVM)
     return;
 

@@ -47,7 +47,8 @@
 using namespace mlir;
 
 namespace {
-constexpr int64_t kLanes = 16;
+/// f32 lanes of a vector: 16 (zmm); 8 (ymm) for vector dims of 8 to 15.
+constexpr int64_t kLanes = 16, kHalfLanes = 8;
 
 /// The loop dims a body value depends on, as a bit mask.
 using DimMask = uint64_t;
@@ -60,6 +61,7 @@ struct Plan {
   int64_t nDim = -1; // vector dim (the output's last)
   SmallVector<unsigned> outerDims, redDims;
   int64_t mr = 1, nv = 1;
+  int64_t lanes = kLanes;
   SmallVector<bool> pack; // per input: transpose n to the last dim first
   SmallVector<Value> innerFactors, postFactors;
   /// Inner factors without n, two or more: their product is computed once
@@ -154,14 +156,28 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
 
   SmallVector<int64_t> extents = op.getStaticLoopRanges();
   int64_t n = extents[plan.nDim];
-  if (!ShapedType::isDynamic(n) && n < kLanes)
+  if (!ShapedType::isDynamic(n) && n < kHalfLanes)
     return std::nullopt;
+  if (!ShapedType::isDynamic(n) && n < kLanes)
+    plan.lanes = kHalfLanes;
   int64_t maxNv = plan.mDim < 0 ? 4 : 2;
-  plan.nv = ShapedType::isDynamic(n) ? maxNv : std::min(maxNv, n / kLanes);
+  // A dynamic vector dim gets one vector per block: the columns past the
+  // last full block run as scalar loops, so wide blocks would leave all of
+  // a short dim (16 of a tile's 16 columns) to them.
+  plan.nv = ShapedType::isDynamic(n) ? 1 : std::min(maxNv, n / plan.lanes);
   if (plan.mDim >= 0) {
     int64_t m = extents[plan.mDim];
     int64_t maxMr = plan.nv == 1 ? 12 : 8;
+    // A static extent gets the largest row count <= maxMr that divides it
+    // (16 rows: 2 blocks of 8, not 12 + 4 scalar rows), unless that is
+    // below 4.
     plan.mr = ShapedType::isDynamic(m) ? maxMr : std::min(maxMr, m);
+    if (!ShapedType::isDynamic(m) && m % plan.mr != 0)
+      for (int64_t r = plan.mr - 1; r >= 4; --r)
+        if (m % r == 0) {
+          plan.mr = r;
+          break;
+        }
     if (plan.mr < 1)
       return std::nullopt;
   }
@@ -293,7 +309,7 @@ struct BlockEmitter {
     return iv[dim];
   }
   Value broadcast(Value scalar) {
-    auto type = VectorType::get({kLanes}, scalar.getType());
+    auto type = VectorType::get({plan.lanes}, scalar.getType());
     return vector::BroadcastOp::create(b, loc, type, scalar);
   }
   /// `x` for row r and vector v: a scalar if x does not use n, else a
@@ -314,7 +330,8 @@ struct BlockEmitter {
         idx.push_back(index(map.getDimPosition(j), rr, vv));
       if (usesN(x))
         result = vector::LoadOp::create(
-            b, loc, VectorType::get({kLanes}, b.getF32Type()), inputs[i], idx);
+            b, loc, VectorType::get({plan.lanes}, b.getF32Type()), inputs[i],
+            idx);
       else
         result = memref::LoadOp::create(b, loc, inputs[i], idx);
     } else {
@@ -329,7 +346,7 @@ struct BlockEmitter {
       }
       Type type = x.getType();
       if (vec)
-        type = VectorType::get({kLanes}, type);
+        type = VectorType::get({plan.lanes}, type);
       OperationState state(loc, def->getName().getStringRef(), operands,
                            TypeRange{type}, def->getAttrs());
       if (isa<arith::ConstantOp>(def))
@@ -516,7 +533,7 @@ void rewrite(const Plan &plan) {
     packs.push_back(pre);
   }
 
-  int64_t nr = kLanes * plan.nv;
+  int64_t nr = plan.lanes * plan.nv;
   Value nExt = ext[plan.nDim];
   Value nFull =
       arith::SubIOp::create(b, loc, nExt,
@@ -529,7 +546,7 @@ void rewrite(const Plan &plan) {
   }
   Value outBuf = op.getDpsInitOperand(0)->get();
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  auto vecType = VectorType::get({kLanes}, b.getF32Type());
+  auto vecType = VectorType::get({plan.lanes}, b.getF32Type());
 
   auto block = [&](OpBuilder &nb, Location, SmallVector<Value> iv, Value m0,
                    Value n0) {
@@ -542,7 +559,8 @@ void rewrite(const Plan &plan) {
                         : Value());
     for (int64_t v = 0; v < plan.nv; ++v)
       nIdx.push_back(arith::AddIOp::create(
-          nb, loc, n0, arith::ConstantIndexOp::create(nb, loc, v * kLanes)));
+          nb, loc, n0,
+          arith::ConstantIndexOp::create(nb, loc, v * plan.lanes)));
     auto outIndices = [&](int64_t r, int64_t v) {
       SmallVector<Value> idx;
       for (unsigned j = 0; j < outMap.getNumResults(); ++j) {

@@ -64,11 +64,12 @@ func.func @qkt(%q: memref<32x64xf32>, %k: memref<32x64xf32>, %out: memref<32x32x
 
 // -----
 
-// Dynamic sizes: full blocks in vector code, the rows past the last full
-// block and then the columns past it as the original op on subviews.
+// Dynamic sizes: full blocks in vector code (one vector of 16 by 12 rows),
+// the rows past the last full block and then the columns past it as the
+// original op on subviews.
 // CHECK-LABEL: func.func @dynamic(
-// CHECK: arith.remui %{{.*}}, %c32
-// CHECK: arith.remui %{{.*}}, %c8
+// CHECK: arith.remui %{{.*}}, %c16
+// CHECK: arith.remui %{{.*}}, %c12
 // CHECK: vector.fma
 // CHECK: memref.subview %{{.*}}[%{{.*}}, 0] [%{{.*}}, %{{.*}}] [1, 1]
 // CHECK: linalg.generic
@@ -90,7 +91,31 @@ func.func @dynamic(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %out: memref<?x?xf3
 
 // -----
 
-// Left alone: a vector dim shorter than 16 lanes, an input that is a view
+// A vector dim of 8 to 15: 8-lane vectors; 16 rows in two blocks of 8 (the
+// largest count <= 12 dividing 16), no remainder.
+// CHECK-LABEL: func.func @eight(
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c8
+// CHECK: iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<8xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#ea = affine_map<(i, k, j) -> (i, k)>
+#eb = affine_map<(i, k, j) -> (k, j)>
+#er = affine_map<(i, k, j) -> (i, j)>
+func.func @eight(%a: memref<16x8xf32>, %b: memref<8x8xf32>, %out: memref<16x8xf32>) {
+  linalg.generic {indexing_maps = [#ea, #eb, #er], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<16x8xf32>, memref<8x8xf32>) outs(%out : memref<16x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// Left alone: a vector dim shorter than 8 lanes, an input that is a view
 // of the output, a body that is not out + product of the inputs.
 // CHECK-LABEL: func.func @kept(
 // CHECK-NOT: vector.
@@ -99,9 +124,9 @@ func.func @dynamic(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %out: memref<?x?xf3
 #ka = affine_map<(i, k, j) -> (i, k)>
 #kb = affine_map<(i, k, j) -> (k, j)>
 #kr = affine_map<(i, k, j) -> (i, j)>
-func.func @kept(%a: memref<32x32xf32>, %b: memref<32x8xf32>, %c: memref<32x32xf32>, %out: memref<32x8xf32>, %big: memref<32x32xf32>) {
+func.func @kept(%a: memref<32x32xf32>, %b: memref<32x4xf32>, %c: memref<32x32xf32>, %out: memref<32x4xf32>, %big: memref<32x32xf32>) {
   linalg.generic {indexing_maps = [#ka, #kb, #kr], iterator_types = ["parallel", "reduction", "parallel"]}
-      ins(%a, %b : memref<32x32xf32>, memref<32x8xf32>) outs(%out : memref<32x8xf32>) {
+      ins(%a, %b : memref<32x32xf32>, memref<32x4xf32>) outs(%out : memref<32x4xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %0 = arith.mulf %x, %y : f32
     %1 = arith.addf %acc, %0 : f32
