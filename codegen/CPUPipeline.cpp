@@ -167,7 +167,11 @@ void plstm::buildLLVMLowering(OpPassManager &pm, bool parallel) {
   // Before scf -> cf: the loop bodies under omp.wsloop sit in
   // memref.alloca_scope, which must keep a single block until it is
   // lowered.
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Allocations through _mlir_memref_to_llvm_alloc/_free: the kernels' own
+  // heap (runtime/KernelAlloc.c), which keeps large blocks across calls.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());

@@ -437,7 +437,8 @@ bool plstm::linkSharedLibrary(const std::string &objectPath,
       llvm::sys::path::parent_path(PLSTM_LIBOMP_PATH).str();
   std::string rpath = "-Wl,-rpath," + ompDir;
   SmallVector<StringRef> args = {*cc,        "-shared",         "-o",
-                                 libraryPath, objectPath,        "-lm",
+                                 libraryPath, objectPath,
+                                 PLSTM_KERNEL_ALLOC_PATH,          "-lm",
                                  "-Wl,--as-needed", PLSTM_LIBOMP_PATH, rpath};
   std::string message;
   int rc =

@@ -17,6 +17,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cstdlib>
@@ -28,6 +29,8 @@ using namespace plstm;
 
 // LLVM's OpenMP runtime (linked): the kernels' parallel loops run on it.
 extern "C" void omp_set_num_threads(int);
+extern "C" void *_mlir_memref_to_llvm_alloc(size_t);
+extern "C" void _mlir_memref_to_llvm_free(void *);
 extern "C" int omp_get_max_threads(void);
 
 struct plstm::KernelImpl {
@@ -200,6 +203,18 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
         "JIT compilation failed: " + llvm::toString(engine.takeError()) +
         (translateError.empty() ? "" : " (" + translateError + ")"));
   impl->engine = std::move(*engine);
+  // The kernels' heap (runtime/KernelAlloc.c; the pipeline lowers
+  // memref.alloc/dealloc to these generic functions).
+  impl->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("_mlir_memref_to_llvm_alloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_alloc),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("_mlir_memref_to_llvm_free")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_free),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   auto symbol = impl->engine->lookup(chosen->name + "_packed");
   if (!symbol)
     return makeError("JIT: no entry point " + chosen->name +
