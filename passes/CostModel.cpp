@@ -8,7 +8,10 @@
 //                   F_state = 2·T·DK·DV·JT·(JK·JV + JO·JQ) + 2·(T/C)·DK·DV·JT²
 //                   construction steps ≈ T·(C/2 + 2) small steps
 //                   depth T/C + C, time F_block / block rate
-//                   + F_state / recurrence rate + steps · step time
+//                   + F_state / recurrence rate + steps · step time; with
+//                   every J = 1 and DK, DV >= 8 (register-blocked chunks)
+//                   the vector rates and step time of TargetInfo plus
+//                   (T/C)·DK·DV · chunk-state time
 //   1D log-depth C  as chunkwise, construction twice, plus the scan:
 //                   (T/C)·log2(T/C) combines of 2·DK·DV·JT² + 2·JT³;
 //                   depth log2(T/C) + C
@@ -170,13 +173,22 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
         double stateFlops = 2 * b * t * dk * dv * jt * (jk * jv + jo * jq) +
                             2 * b * nt * dk * dv * jt * jt;
         double steps = b * t * (c / 2 + 2) * (logdepth ? 2 : 1);
+        // Register-blocked chunks (every J = 1, DK, DV >= 8) run at their
+        // own fitted rates, plus a cost per chunk-state element.
+        bool blocked = jq * jk * jv * jt * jo == 1 && dk >= 8 && dv >= 8;
+        double blockRate = blocked ? target.vectorBlockGflops * 1e9 : block;
+        double stateRate = blocked ? target.vectorStateGflops * 1e9 : rec;
+        double stepUs =
+            blocked ? target.vectorStepUs : target.constructionStepUs;
+        double chunkSeconds =
+            blocked ? b * nt * dk * dv * target.chunkStateNs * 1e-9 : 0;
         ScheduleEstimate e;
         e.schedule = ScheduleAttr::get(
             ctx, logdepth ? ScheduleKind::Logdepth : ScheduleKind::Chunkwise,
             c);
         e.flops = blockFlops + stateFlops;
-        double seconds = blockFlops / block + stateFlops / rec +
-                         steps * target.constructionStepUs * 1e-6;
+        double seconds = blockFlops / blockRate + stateFlops / stateRate +
+                         steps * stepUs * 1e-6 + chunkSeconds;
         if (logdepth) {
           double stages = std::ceil(std::log2(std::max(nt, 1.0)));
           double scanFlops =

@@ -36,6 +36,17 @@ struct TargetInfo {
   /// 0.2 µs: from the 1d-lm chunkwise:16 run of docs/performance.md, after
   /// unit-dim folding made the construction steps cheaper (was 1.5).
   double constructionStepUs = 0.2;
+  /// 1D chunks whose contractions plstm-cpu-microkernels register-blocks
+  /// (every J = 1, DK and DV >= 8): block and chunk-state contraction
+  /// rates, a cost per element of each chunk's state (stored, read and
+  /// written by the inter-chunk scan, read by the read-out) and the time of
+  /// a construction step (f32 scalars). Least-squares fit (2026-11-30) of
+  /// 1d-lm and 1d-xl at chunkwise:16/32/64/128, 2 threads; every
+  /// prediction within 10 % of the measured time.
+  double vectorBlockGflops = 100;
+  double vectorStateGflops = 140;
+  double chunkStateNs = 2.0;
+  double vectorStepUs = 0.0066;
 };
 
 /// Sizes assumed for dynamic dims ("B", "T", "N", "E", "L").

@@ -3,10 +3,12 @@
 // RUN: plstm-opt %s --plstm-select-schedule | FileCheck %s
 // RUN: plstm-opt %s --plstm-select-schedule="size-hints=B=1,T=64" | FileCheck %s --check-prefix=HINTS
 
-// 1D with d = 64: chunkwise:16 (measured 370 ms against 465 ms sequential in
-// docs/performance.md's run; constructionStepUs calibrated from it).
+// 1D with every J = 1 (register-blocked chunks, TargetInfo's vector rates
+// fitted 2026-11-30, 2 threads): d = 64 chunkwise:32 (measured 19.9 ms;
+// :16 21.5, :64 20.4, :128 30.9), d = 128 chunkwise:64 (208 ms; :16 349,
+// :32 221, :128 233). J = 4 keeps chunkwise:16 (1740 ms, :32 2232).
 // CHECK-LABEL: func.func @lm_1d
-// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 16>
+// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 32>
 func.func @lm_1d(%a0: tensor<16x4096x64x1xf32>, %a1: tensor<16x4096x64x1xf32>, %a2: tensor<16x4096x64x1xf32>, %a3: tensor<16x4096x1x1x1xf32>, %a4: tensor<16x4096x1x1xf32>, %a5: tensor<16x4096x1x1x1xf32>, %a6: tensor<16x4096x1x1x1x1xf32>) {
   %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) transition(%a4) mark(%a5) direct(%a6)
       : (tensor<16x4096x64x1xf32>, tensor<16x4096x64x1xf32>, tensor<16x4096x64x1xf32>, tensor<16x4096x1x1x1xf32>, tensor<16x4096x1x1xf32>, tensor<16x4096x1x1x1xf32>, tensor<16x4096x1x1x1x1xf32>) -> (tensor<16x4096x64x1xf32>, tensor<16x64x64x1xf32>)
@@ -14,7 +16,7 @@ func.func @lm_1d(%a0: tensor<16x4096x64x1xf32>, %a1: tensor<16x4096x64x1xf32>, %
 }
 
 // CHECK-LABEL: func.func @xl_1d
-// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 16>
+// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 64>
 func.func @xl_1d(%a0: tensor<64x4096x128x1xf32>, %a1: tensor<64x4096x128x1xf32>, %a2: tensor<64x4096x128x1xf32>, %a3: tensor<64x4096x1x1x1xf32>, %a4: tensor<64x4096x1x1xf32>, %a5: tensor<64x4096x1x1x1xf32>, %a6: tensor<64x4096x1x1x1x1xf32>) {
   %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) transition(%a4) mark(%a5) direct(%a6)
       : (tensor<64x4096x128x1xf32>, tensor<64x4096x128x1xf32>, tensor<64x4096x128x1xf32>, tensor<64x4096x1x1x1xf32>, tensor<64x4096x1x1xf32>, tensor<64x4096x1x1x1xf32>, tensor<64x4096x1x1x1x1xf32>) -> (tensor<64x4096x128x1xf32>, tensor<64x128x128x1xf32>)
@@ -95,13 +97,13 @@ func.func @mol(%a0: tensor<4x2048x32x1xf32>, %a1: tensor<4x2048x32x1xf32>, %a2: 
   return
 }
 
-// The dynamic 1D op: chunkwise:16 with the default hints (B = 8, T = 4096)
-// and for a short sequence (B = 1, T = 64: measured 0.70 ms against 1.01 ms
-// sequential).
+// The dynamic 1D op: chunkwise:32 with the default hints (B = 8, T = 4096)
+// and for a short sequence (B = 1, T = 64: measured 0.041 ms against 0.046
+// for :16, 0.044 for :64 and 0.083 sequential).
 // CHECK-LABEL: func.func @dynamic_1d
-// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 16>
+// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 32>
 // HINTS-LABEL: func.func @dynamic_1d
-// HINTS: schedule = #plstm.schedule<chunkwise, chunk = 16>
+// HINTS: schedule = #plstm.schedule<chunkwise, chunk = 32>
 func.func @dynamic_1d(%a0: tensor<?x?x64x1xf32>, %a1: tensor<?x?x64x1xf32>, %a2: tensor<?x?x64x1xf32>, %a3: tensor<?x?x1x1x1xf32>, %a4: tensor<?x?x1x1xf32>, %a5: tensor<?x?x1x1x1xf32>, %a6: tensor<?x?x1x1x1x1xf32>) {
   %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) transition(%a4) mark(%a5) direct(%a6)
       : (tensor<?x?x64x1xf32>, tensor<?x?x64x1xf32>, tensor<?x?x64x1xf32>, tensor<?x?x1x1x1xf32>, tensor<?x?x1x1xf32>, tensor<?x?x1x1x1xf32>, tensor<?x?x1x1x1x1xf32>) -> (tensor<?x?x64x1xf32>, tensor<?x64x64x1xf32>)
