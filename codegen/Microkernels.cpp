@@ -451,6 +451,25 @@ void rewrite(const Plan &plan) {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   Value zero = cst(0), one = cst(1);
+  // Loop nests over some of the op's dims: from 0 to their extents, step 1;
+  // `place` puts the nest's induction variables at their dims.
+  struct Bounds {
+    SmallVector<Value> lbs, ubs, steps;
+  };
+  auto boundsOf = [&](ArrayRef<unsigned> dims) {
+    Bounds bounds;
+    for (unsigned d : dims) {
+      bounds.lbs.push_back(zero);
+      bounds.ubs.push_back(ext[d]);
+      bounds.steps.push_back(one);
+    }
+    return bounds;
+  };
+  auto place = [](SmallVectorImpl<Value> &all, ArrayRef<unsigned> dims,
+                  ValueRange ivs) {
+    for (auto [j, d] : llvm::enumerate(dims))
+      all[d] = ivs[j];
+  };
 
   // Packing: inputs that use n but not contiguously, transposed so that
   // their n dim is the last one.
@@ -499,23 +518,18 @@ void rewrite(const Plan &plan) {
   Value pre;
   if (!plan.premultiplied.empty()) {
     SmallVector<int64_t> shape;
-    SmallVector<Value> lbs, ubs, steps;
     SmallVector<int64_t> extents = op.getStaticLoopRanges();
-    for (unsigned d : plan.premultipliedDims) {
+    for (unsigned d : plan.premultipliedDims)
       shape.push_back(extents[d]);
-      lbs.push_back(zero);
-      ubs.push_back(ext[d]);
-      steps.push_back(one);
-    }
+    Bounds bounds = boundsOf(plan.premultipliedDims);
     pre = memref::AllocOp::create(b, loc,
                                   MemRefType::get(shape, b.getF32Type()),
                                   ValueRange{}, b.getI64IntegerAttr(64));
     scf::buildLoopNest(
-        b, loc, lbs, ubs, steps,
+        b, loc, bounds.lbs, bounds.ubs, bounds.steps,
         [&](OpBuilder &pb, Location, ValueRange piv) {
           SmallVector<Value> all(plan.numLoops);
-          for (auto [j, d] : llvm::enumerate(plan.premultipliedDims))
-            all[d] = piv[j];
+          place(all, plan.premultipliedDims, piv);
           SmallVector<Value> row = {plan.mDim >= 0 ? all[plan.mDim] : Value()};
           BlockEmitter emit{plan, pb, loc, inputs, inMaps, all, row, {},
                             Value(), {}};
@@ -584,19 +598,13 @@ void rewrite(const Plan &plan) {
                                                         outBuf,
                                                         outIndices(r, v))
                                      .getResult());
-    SmallVector<Value> lbs, ubs, steps;
-    for (unsigned d : plan.redDims) {
-      lbs.push_back(zero);
-      ubs.push_back(ext[d]);
-      steps.push_back(one);
-    }
+    Bounds bounds = boundsOf(plan.redDims);
     scf::LoopNest nest = scf::buildLoopNest(
-        nb, loc, lbs, ubs, steps, accInit,
+        nb, loc, bounds.lbs, bounds.ubs, bounds.steps, accInit,
         [&](OpBuilder &kb, Location, ValueRange kiv,
             ValueRange accs) -> scf::ValueVector {
           SmallVector<Value> all = iv;
-          for (auto [j, d] : llvm::enumerate(plan.redDims))
-            all[d] = kiv[j];
+          place(all, plan.redDims, kiv);
           BlockEmitter emit{plan, kb, loc, inputs, inMaps, all, mIdx, nIdx, pre, {}};
           scf::ValueVector next;
           for (int64_t r = 0; r < plan.mr; ++r)
@@ -621,18 +629,12 @@ void rewrite(const Plan &plan) {
       }
   };
 
-  SmallVector<Value> outerLbs, outerUbs, outerSteps;
-  for (unsigned d : plan.outerDims) {
-    outerLbs.push_back(zero);
-    outerUbs.push_back(ext[d]);
-    outerSteps.push_back(one);
-  }
+  Bounds outer = boundsOf(plan.outerDims);
   scf::buildLoopNest(
-      b, loc, outerLbs, outerUbs, outerSteps,
+      b, loc, outer.lbs, outer.ubs, outer.steps,
       [&](OpBuilder &ob, Location, ValueRange outerIv) {
         SmallVector<Value> iv(plan.numLoops);
-        for (auto [j, d] : llvm::enumerate(plan.outerDims))
-          iv[d] = outerIv[j];
+        place(iv, plan.outerDims, outerIv);
         auto nLoop = scf::ForOp::create(ob, loc, zero, nFull,
                                         arith::ConstantIndexOp::create(ob, loc, nr));
         OpBuilder nb = OpBuilder::atBlockBegin(nLoop.getBody());

@@ -69,129 +69,81 @@ static Value paddedChunk(ImplicitLocOpBuilder &b, Value source, Value bi,
                                        dstStrides);
 }
 
-/// The gate quantities of a chunk when every J is 1: the same recurrences as
-/// buildChunk1D's with f32 scalars carried by the loops (tensor.extract /
-/// tensor.insert), not 1x1 tensors: no buffer per step after
-/// bufferization.
-static void buildScalarGates(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
-                             Value start, Value len, int64_t capacity,
-                             Chunk1D &chunk) {
-  Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
-  Value zero = indexConst(b, 0), one = indexConst(b, 1);
-  // gate[bi, start + a, 0, ..., 0]
-  auto at = [&](ImplicitLocOpBuilder &b, Value gate, Value a) -> Value {
-    SmallVector<Value> idx = {bi, arith::AddIOp::create(b, start, a)};
-    for (int64_t d = 2, r = shapeOf(gate).size(); d < r; ++d)
-      idx.push_back(zero);
-    return tensor::ExtractOp::create(b, gate, idx);
-  };
-  // dest[lead..., 0, ..., 0] = value
-  auto put = [&](ImplicitLocOpBuilder &b, Value value, Value dest,
-                 ValueRange lead) -> Value {
-    SmallVector<Value> idx(lead.begin(), lead.end());
-    for (int64_t d = lead.size(), r = shapeOf(dest).size(); d < r; ++d)
-      idx.push_back(zero);
-    return tensor::InsertOp::create(b, value, dest, idx);
-  };
-  auto mul = [&](ImplicitLocOpBuilder &b, Value x, Value y) -> Value {
-    return arith::MulFOp::create(b, x, y);
-  };
-  Value oneF = arith::ConstantOp::create(b, b.getFloatAttr(et, 1.0));
-
-  // Prefix products: mc[a] = M0_a · P_{a-1}, P_a = T0_a · P_{a-1}.
-  scf::ForOp prefix = forLoop(
-      b, zero, len, {oneF, zeroTensor(b, {capacity, 1, 1, 1}, et)},
-      [&](ImplicitLocOpBuilder &b, Value a, ValueRange it) {
-        Value m = mul(b, at(b, op.getMark(), a), it[0]);
-        Value p = mul(b, at(b, op.getTransition(), a), it[0]);
-        return SmallVector<Value>{p, put(b, m, it[1], {a})};
-      });
-  chunk.tc = tensor::FromElementsOp::create(
-      b, RankedTensorType::get({1, 1}, et), ValueRange{prefix.getResult(0)});
-  chunk.mc = prefix.getResult(1);
-
-  // Suffix products: sc[a] = R_{a+1} · S0_a, R_a = R_{a+1} · T0_a.
-  scf::ForOp suffix = forLoop(
-      b, zero, len, {oneF, zeroTensor(b, {capacity, 1, 1, 1}, et)},
-      [&](ImplicitLocOpBuilder &b, Value r, ValueRange it) {
-        Value a =
-            arith::SubIOp::create(b, arith::SubIOp::create(b, len, one), r);
-        Value s = mul(b, it[0], at(b, op.getSource(), a));
-        Value next = mul(b, it[0], at(b, op.getTransition(), a));
-        return SmallVector<Value>{next, put(b, s, it[1], {a})};
-      });
-  chunk.sc = suffix.getResult(1);
-
-  // Gating: column a' carries W = T0_{a-1} ⋯ T0_{a'+1} · S0_{a'} downwards.
-  scf::ForOp gating = forLoop(
-      b, zero, len, {zeroTensor(b, {capacity, capacity, 1, 1, 1, 1}, et)},
-      [&](ImplicitLocOpBuilder &b, Value src, ValueRange it) {
-        Value g = put(b, at(b, op.getDirect(), src), it[0], {src, src});
-        Value next = arith::AddIOp::create(b, src, one);
-        scf::ForOp column = forLoop(
-            b, next, len, {at(b, op.getSource(), src), g},
-            [&](ImplicitLocOpBuilder &b, Value a, ValueRange col) {
-              Value entry = mul(b, at(b, op.getMark(), a), col[0]);
-              Value w = mul(b, at(b, op.getTransition(), a), col[0]);
-              return SmallVector<Value>{w, put(b, entry, col[1], {a, src})};
-            });
-        return SmallVector<Value>{column.getResult(1)};
-      });
-  chunk.g = gating.getResult(0);
-}
-
 Chunk1D plstm::buildChunk1D(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
                             Value start, Value len, int64_t capacity) {
   Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
   ArrayRef<int64_t> tShape = shapeOf(op.getTransition());
   ArrayRef<int64_t> sShape = shapeOf(op.getSource());
   ArrayRef<int64_t> mShape = shapeOf(op.getMark());
-  ArrayRef<int64_t> dShape = shapeOf(op.getDirect());
   int64_t jt = tShape[2], jk = sShape[3], jv = sShape[4], jo = mShape[2],
           jq = mShape[3];
-  (void)dShape;
   Value zero = indexConst(b, 0), one = indexConst(b, 1);
-  // (The builder is a parameter: loop bodies have their own.)
-  auto at = [&](ImplicitLocOpBuilder &b, Value gate, Value a) {
-    return sliceAt(b, gate, {bi, arith::AddIOp::create(b, start, a)});
+  // With every J = 1 the gate quantities are f32 scalars carried by the
+  // loops (tensor.extract / tensor.insert), not 1x1 tensors: no buffer per
+  // step after bufferization. The recurrences are the same; these four
+  // helpers are what differs. (The builder is a parameter: loop bodies
+  // have their own.)
+  bool scalar = jt == 1 && jk == 1 && jv == 1 && jo == 1 && jq == 1;
+  // gate[bi, start + a, ...]: the J block, or its only element.
+  auto at = [&](ImplicitLocOpBuilder &b, Value gate, Value a) -> Value {
+    SmallVector<Value> lead = {bi, arith::AddIOp::create(b, start, a)};
+    if (!scalar)
+      return sliceAt(b, gate, lead);
+    for (int64_t d = 2, r = shapeOf(gate).size(); d < r; ++d)
+      lead.push_back(zero);
+    return tensor::ExtractOp::create(b, gate, lead);
   };
+  // dest[lead..., J dims] = value
+  auto put = [&](ImplicitLocOpBuilder &b, Value value, Value dest,
+                 ValueRange lead) -> Value {
+    if (!scalar)
+      return insertAt(b, value, dest, lead);
+    SmallVector<Value> idx(lead.begin(), lead.end());
+    for (int64_t d = lead.size(), r = shapeOf(dest).size(); d < r; ++d)
+      idx.push_back(zero);
+    return tensor::InsertOp::create(b, value, dest, idx);
+  };
+  // The product x·y over the J dims (an einsum into `shape`, or mulf).
+  auto mul = [&](ImplicitLocOpBuilder &b, Value x, StringRef xs, Value y,
+                 StringRef ys, ArrayRef<int64_t> shape,
+                 StringRef out) -> Value {
+    if (scalar)
+      return arith::MulFOp::create(b, x, y);
+    return einsum(b, {{x, xs}, {y, ys}}, zeroTensor(b, shape, et), out);
+  };
+  Value identity =
+      scalar ? arith::ConstantOp::create(b, b.getFloatAttr(et, 1.0)).getResult()
+             : identityMatrix(b, jt, et);
   Chunk1D chunk;
-  if (jt == 1 && jk == 1 && jv == 1 && jo == 1 && jq == 1) {
-    buildScalarGates(b, op, bi, start, len, capacity, chunk);
-    chunk.q = chunkQuery(b, op, bi, start, len, capacity);
-    chunk.k = paddedChunk(b, op.getK(), bi, start, len, capacity);
-    chunk.v = paddedChunk(b, op.getV(), bi, start, len, capacity);
-    return chunk;
-  }
 
   // Prefix products: mc[a] = M0_a · P_{a-1}, P_a = T0_a · P_{a-1}.
   scf::ForOp prefix = forLoop(
-      b, zero, len,
-      {identityMatrix(b, jt, et), zeroTensor(b, {capacity, jo, jq, jt}, et)},
+      b, zero, len, {identity, zeroTensor(b, {capacity, jo, jq, jt}, et)},
       [&](ImplicitLocOpBuilder &b, Value a, ValueRange it) {
-        Value m = einsum(b, {{at(b, op.getMark(), a), "oju"}, {it[0], "uw"}},
-                         zeroTensor(b, {jo, jq, jt}, et), "ojw");
-        Value p =
-            einsum(b, {{at(b, op.getTransition(), a), "iu"}, {it[0], "uw"}},
-                   zeroTensor(b, {jt, jt}, et), "iw");
-        return SmallVector<Value>{p, insertAt(b, m, it[1], {a})};
+        Value m = mul(b, at(b, op.getMark(), a), "oju", it[0], "uw",
+                      {jo, jq, jt}, "ojw");
+        Value p = mul(b, at(b, op.getTransition(), a), "iu", it[0], "uw",
+                      {jt, jt}, "iw");
+        return SmallVector<Value>{p, put(b, m, it[1], {a})};
       });
-  chunk.tc = prefix.getResult(0);
+  chunk.tc = scalar ? tensor::FromElementsOp::create(
+                          b, RankedTensorType::get({1, 1}, et),
+                          ValueRange{prefix.getResult(0)})
+                          .getResult()
+                    : prefix.getResult(0);
   chunk.mc = prefix.getResult(1);
 
   // Suffix products: sc[a] = R_{a+1} · S0_a, R_a = R_{a+1} · T0_a.
   scf::ForOp suffix = forLoop(
-      b, zero, len,
-      {identityMatrix(b, jt, et), zeroTensor(b, {capacity, jt, jk, jv}, et)},
+      b, zero, len, {identity, zeroTensor(b, {capacity, jt, jk, jv}, et)},
       [&](ImplicitLocOpBuilder &b, Value r, ValueRange it) {
         Value a =
             arith::SubIOp::create(b, arith::SubIOp::create(b, len, one), r);
-        Value s = einsum(b, {{it[0], "iu"}, {at(b, op.getSource(), a), "ukl"}},
-                         zeroTensor(b, {jt, jk, jv}, et), "ikl");
-        Value next =
-            einsum(b, {{it[0], "iu"}, {at(b, op.getTransition(), a), "uw"}},
-                   zeroTensor(b, {jt, jt}, et), "iw");
-        return SmallVector<Value>{next, insertAt(b, s, it[1], {a})};
+        Value s = mul(b, it[0], "iu", at(b, op.getSource(), a), "ukl",
+                      {jt, jk, jv}, "ikl");
+        Value next = mul(b, it[0], "iu", at(b, op.getTransition(), a), "uw",
+                         {jt, jt}, "iw");
+        return SmallVector<Value>{next, put(b, s, it[1], {a})};
       });
   chunk.sc = suffix.getResult(1);
 
@@ -199,19 +151,16 @@ Chunk1D plstm::buildChunk1D(ImplicitLocOpBuilder &b, Scan1DOp op, Value bi,
   scf::ForOp gating = forLoop(
       b, zero, len, {zeroTensor(b, {capacity, capacity, jo, jq, jk, jv}, et)},
       [&](ImplicitLocOpBuilder &b, Value src, ValueRange it) {
-        Value g = insertAt(b, at(b, op.getDirect(), src), it[0], {src, src});
+        Value g = put(b, at(b, op.getDirect(), src), it[0], {src, src});
         Value next = arith::AddIOp::create(b, src, one);
         scf::ForOp column = forLoop(
             b, next, len, {at(b, op.getSource(), src), g},
             [&](ImplicitLocOpBuilder &b, Value a, ValueRange col) {
-              Value entry =
-                  einsum(b, {{at(b, op.getMark(), a), "oju"}, {col[0], "ukl"}},
-                         zeroTensor(b, {jo, jq, jk, jv}, et), "ojkl");
-              Value w = einsum(
-                  b, {{at(b, op.getTransition(), a), "iu"}, {col[0], "ukl"}},
-                  zeroTensor(b, {jt, jk, jv}, et), "ikl");
-              return SmallVector<Value>{w,
-                                        insertAt(b, entry, col[1], {a, src})};
+              Value entry = mul(b, at(b, op.getMark(), a), "oju", col[0],
+                                "ukl", {jo, jq, jk, jv}, "ojkl");
+              Value w = mul(b, at(b, op.getTransition(), a), "iu", col[0],
+                            "ukl", {jt, jk, jv}, "ikl");
+              return SmallVector<Value>{w, put(b, entry, col[1], {a, src})};
             });
         return SmallVector<Value>{column.getResult(1)};
       });
