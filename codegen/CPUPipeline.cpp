@@ -15,11 +15,16 @@
 //     | scf.forall -> scf.parallel (parallel=false: scf.for),
 //     | plstm-outline-regions
 //   scf.for / scf.parallel + linalg on memrefs
+//     | canonicalize, plstm-cpu-microkernels (contractions to
+//     | register-blocked vector loop nests; microkernels=false: kept)
+//   ... + vector.load/fma/store
 //     | strided memref.copy -> linalg.copy, scf.parallel -> omp.parallel +
 //     | omp.wsloop, convert-linalg-to-loops, lower-affine,
 //     | expand-strided-metadata
 //   scf / omp / arith / memref
-//     | arith/math/index/memref -> llvm, scf->cf, func/cf/omp -> llvm,
+//     | vector/arith/math/index/memref -> llvm (allocations through
+//     | _mlir_memref_to_llvm_alloc/_free: runtime/KernelAlloc.c),
+//     | scf->cf, func/cf/omp -> llvm,
 //     | llvm.emit_c_interface
 //   LLVM dialect (+ omp ops on LLVM types; translated with the OpenMP IR
 //   builder to __kmpc_* calls of libomp)

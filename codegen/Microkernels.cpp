@@ -6,8 +6,10 @@
 // dialect, before convert-linalg-to-loops would turn it into a scalar nest
 // whose innermost loop reloads and restores its accumulator every step.
 //
-// The output's last dim `n` is the vector dim (16 f32 lanes, `NV` vectors
-// per block), its second-to-last dim `m` the register rows (`MR`): one block
+// The output's last dim `n` is the vector dim (16 f32 lanes, 8 for dims of
+// 8 to 15; `NV` vectors per block: 2, 4 without an `m` dim, 1 when `n` is
+// dynamic), its second-to-last dim `m` the register rows (`MR`: 8, 12 with
+// one vector, a divisor of a static extent where one is >= 4): one block
 // holds MR x NV vector accumulators in registers across the whole reduction
 // (scf.for iter_args), then stores them once.
 //
@@ -27,8 +29,12 @@
 // read-out's per-row weight) are taken out of the sum: acc starts at 0 and
 // the block ends with out + w * acc.
 //
+// Two or more factors without n that do depend on the reduction dims (the
+// state update's w[l] K[l, i]) are multiplied once, before the blocks, into
+// a buffer over the dims they use.
+//
 // Anything else (other bodies, element types, aliasing operands, vector dims
-// shorter than 16) keeps its linalg op.
+// shorter than 8) keeps its linalg op.
 //
 //===----------------------------------------------------------------------===//
 
