@@ -372,10 +372,12 @@ struct BlockEmitter {
   }
   /// The product of `factors` for (r, v) as a list of vector multiplicands:
   /// the factors without n multiplied as scalars first (one broadcast).
-  SmallVector<Value> multiplicands(ArrayRef<Value> factors, int64_t r,
-                                   int64_t v) {
+  /// `inner`: the reduction's factors, whose Plan::premultiplied part (if
+  /// any) is one load from `premultiplied`.
+  SmallVector<Value> multiplicands(ArrayRef<Value> factors, bool inner,
+                                   int64_t r, int64_t v) {
     SmallVector<Value> scalars, vectors;
-    bool inner = premultiplied && factors.data() == plan.innerFactors.data();
+    inner = inner && premultiplied;
     if (inner) {
       SmallVector<Value> idx;
       for (unsigned d : plan.premultipliedDims)
@@ -616,7 +618,7 @@ void rewrite(const Plan &plan) {
           for (int64_t r = 0; r < plan.mr; ++r)
             for (int64_t v = 0; v < plan.nv; ++v)
               next.push_back(emit.accumulate(
-                  emit.multiplicands(plan.innerFactors, r, v),
+                  emit.multiplicands(plan.innerFactors, /*inner=*/true, r, v),
                   accs[r * plan.nv + v]));
           return next;
         });
@@ -625,7 +627,8 @@ void rewrite(const Plan &plan) {
       for (int64_t v = 0; v < plan.nv; ++v) {
         Value acc = nest.results[r * plan.nv + v];
         if (post) {
-          SmallVector<Value> list = emit.multiplicands(plan.postFactors, r, v);
+          SmallVector<Value> list =
+              emit.multiplicands(plan.postFactors, /*inner=*/false, r, v);
           list.push_back(acc);
           Value out =
               vector::LoadOp::create(nb, loc, vecType, outBuf, outIndices(r, v));
