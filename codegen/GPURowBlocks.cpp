@@ -67,6 +67,17 @@ constexpr llvm::StringLiteral kRowBuffersAttr = "plstm.row_buffers";
 /// mapping (always correct).
 WalkResult blocked(Operation *) { return WalkResult::interrupt(); }
 
+/// What both row checks (prepare, canDistribute) admit at any depth: plain
+/// memref accesses and copies, views and metadata, and ops without regions
+/// or memory effects.
+bool isPlainAccessOrPure(Operation *op) {
+  if (isa<memref::CopyOp, memref::LoadOp, memref::StoreOp, memref::DimOp,
+          memref::ExtractStridedMetadataOp>(op) ||
+      isa<ViewLikeOpInterface>(op))
+    return true;
+  return op->getNumRegions() == 0 && isMemoryEffectFree(op);
+}
+
 bool isAtRowLevel(Operation *op, scf::ParallelOp rows) {
   return op->getParentOp() == rows.getOperation();
 }
@@ -241,13 +252,7 @@ bool canPrepare(scf::ParallelOp rows) {
           return alloc.getType().getLayout().isIdentity()
                      ? WalkResult::advance()
                      : blocked(op);
-        if (isa<memref::CopyOp, memref::LoadOp, memref::StoreOp, memref::DimOp>(
-                op) ||
-            isa<ViewLikeOpInterface>(op))
-          return WalkResult::advance();
-        if (op->getNumRegions() == 0 && isMemoryEffectFree(op))
-          return WalkResult::advance();
-        return blocked(op);
+        return isPlainAccessOrPure(op) ? WalkResult::advance() : blocked(op);
       });
   return !result.wasInterrupted();
 }
@@ -470,13 +475,7 @@ bool canDistribute(scf::ParallelOp rows) {
         if (isa<scf::YieldOp, scf::ConditionOp>(op) ||
             op == rows.getBody()->getTerminator())
           return WalkResult::advance();
-        if (isa<memref::CopyOp, memref::LoadOp, memref::StoreOp, memref::DimOp,
-                memref::ExtractStridedMetadataOp>(op) ||
-            isa<ViewLikeOpInterface>(op))
-          return WalkResult::advance();
-        if (op->getNumRegions() == 0 && isMemoryEffectFree(op))
-          return WalkResult::advance();
-        return blocked(op);
+        return isPlainAccessOrPure(op) ? WalkResult::advance() : blocked(op);
       });
   return !result.wasInterrupted();
 }
