@@ -66,6 +66,7 @@ struct Plan {
   int64_t mDim = -1; // register rows; -1: the output has rank 1
   int64_t nDim = -1; // vector dim (the output's last)
   SmallVector<unsigned> outerDims, redDims;
+  SmallVector<int64_t> extents; // static loop ranges (kDynamic if not)
   int64_t mr = 1, nv = 1;
   int64_t lanes = kLanes;
   SmallVector<bool> pack; // per input: transpose n to the last dim first
@@ -160,7 +161,8 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
   if (outMap.getNumResults() == 1)
     plan.mDim = -1;
 
-  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  plan.extents = op.getStaticLoopRanges();
+  ArrayRef<int64_t> extents = plan.extents;
   int64_t n = extents[plan.nDim];
   if (!ShapedType::isDynamic(n) && n < kHalfLanes)
     return std::nullopt;
@@ -296,7 +298,17 @@ struct BlockEmitter {
   ArrayRef<Value> iv;         // per loop dim (m, n: the block's origin)
   ArrayRef<Value> mIdx, nIdx; // m0 + r, n0 + 16 v
   Value premultiplied;        // Plan::premultiplied's products, or null
+  BlockEmitter(const Plan &plan, OpBuilder &b, Location loc,
+               ArrayRef<Value> inputs, ArrayRef<AffineMap> inMaps,
+               ArrayRef<Value> iv, ArrayRef<Value> mIdx, ArrayRef<Value> nIdx,
+               Value premultiplied)
+      : plan(plan), b(b), loc(loc), inputs(inputs), inMaps(inMaps), iv(iv),
+        mIdx(mIdx), nIdx(nIdx), premultiplied(premultiplied) {}
+  /// eval(): body values per (value, row, vector).
   llvm::DenseMap<std::tuple<Value, int64_t, int64_t>, Value> memo;
+  /// multiplicands(): the broadcast product of the factors without n, per
+  /// (inner, row).
+  llvm::DenseMap<std::pair<int, int64_t>, Value> rowProducts;
 
   bool usesM(Value v) const {
     auto it = plan.mask.find(v);
@@ -376,31 +388,39 @@ struct BlockEmitter {
   /// any) is one load from `premultiplied`.
   SmallVector<Value> multiplicands(ArrayRef<Value> factors, bool inner,
                                    int64_t r, int64_t v) {
-    SmallVector<Value> scalars, vectors;
     inner = inner && premultiplied;
-    if (inner) {
-      SmallVector<Value> idx;
-      for (unsigned d : plan.premultipliedDims)
-        idx.push_back(index(d, r, v));
-      scalars.push_back(memref::LoadOp::create(b, loc, premultiplied, idx));
-    }
-    for (Value f : factors) {
-      if (inner && llvm::is_contained(plan.premultiplied, f))
-        continue;
-      Value value = eval(f, r, v);
-      (isa<VectorType>(value.getType()) ? vectors : scalars).push_back(value);
+    // The factors without n do not depend on v: their product and its
+    // broadcast are built once per row (null: there are none).
+    auto [row, fresh] = rowProducts.try_emplace({int(inner), r}, Value());
+    if (fresh) {
+      SmallVector<Value> scalars;
+      if (inner) {
+        SmallVector<Value> idx;
+        for (unsigned d : plan.premultipliedDims)
+          idx.push_back(index(d, r, v));
+        scalars.push_back(memref::LoadOp::create(b, loc, premultiplied, idx));
+      }
+      for (Value f : factors)
+        if (!(inner && llvm::is_contained(plan.premultiplied, f)) &&
+            !usesN(f))
+          scalars.push_back(eval(f, r, v));
+      if (!scalars.empty()) {
+        Value s = scalars.front();
+        for (Value other : ArrayRef<Value>(scalars).drop_front())
+          s = arith::MulFOp::create(b, loc, s, other,
+                                    arith::FastMathFlags::contract);
+        row->second = broadcast(s);
+      }
     }
     SmallVector<Value> result;
-    if (!scalars.empty()) {
-      Value s = scalars.front();
-      for (Value other : ArrayRef<Value>(scalars).drop_front())
-        s = arith::MulFOp::create(b, loc, s, other,
-                                  arith::FastMathFlags::contract);
-      result.push_back(broadcast(s));
-    }
-    result.append(vectors.begin(), vectors.end());
+    if (row->second)
+      result.push_back(row->second);
+    for (Value f : factors)
+      if (!(inner && llvm::is_contained(plan.premultiplied, f)) && usesN(f))
+        result.push_back(eval(f, r, v));
     return result;
   }
+
   /// acc + product(list): the last multiplication fused.
   Value accumulate(ArrayRef<Value> list, Value acc) {
     if (list.size() == 1)
@@ -526,9 +546,8 @@ void rewrite(const Plan &plan) {
   Value pre;
   if (!plan.premultiplied.empty()) {
     SmallVector<int64_t> shape;
-    SmallVector<int64_t> extents = op.getStaticLoopRanges();
     for (unsigned d : plan.premultipliedDims)
-      shape.push_back(extents[d]);
+      shape.push_back(plan.extents[d]);
     Bounds bounds = boundsOf(plan.premultipliedDims);
     pre = memref::AllocOp::create(b, loc,
                                   MemRefType::get(shape, b.getF32Type()),
@@ -539,8 +558,8 @@ void rewrite(const Plan &plan) {
           SmallVector<Value> all(plan.numLoops);
           place(all, plan.premultipliedDims, piv);
           SmallVector<Value> row = {plan.mDim >= 0 ? all[plan.mDim] : Value()};
-          BlockEmitter emit{plan, pb, loc, inputs, inMaps, all, row, {},
-                            Value(), {}};
+          BlockEmitter emit(plan, pb, loc, inputs, inMaps, all, row, {},
+                            Value());
           Value product;
           for (Value f : plan.premultiplied) {
             Value value = emit.eval(f, 0, 0);
@@ -613,7 +632,7 @@ void rewrite(const Plan &plan) {
             ValueRange accs) -> scf::ValueVector {
           SmallVector<Value> all = iv;
           place(all, plan.redDims, kiv);
-          BlockEmitter emit{plan, kb, loc, inputs, inMaps, all, mIdx, nIdx, pre, {}};
+          BlockEmitter emit(plan, kb, loc, inputs, inMaps, all, mIdx, nIdx, pre);
           scf::ValueVector next;
           for (int64_t r = 0; r < plan.mr; ++r)
             for (int64_t v = 0; v < plan.nv; ++v)
@@ -622,7 +641,7 @@ void rewrite(const Plan &plan) {
                   accs[r * plan.nv + v]));
           return next;
         });
-    BlockEmitter emit{plan, nb, loc, inputs, inMaps, iv, mIdx, nIdx, pre, {}};
+    BlockEmitter emit(plan, nb, loc, inputs, inMaps, iv, mIdx, nIdx, pre);
     for (int64_t r = 0; r < plan.mr; ++r)
       for (int64_t v = 0; v < plan.nv; ++v) {
         Value acc = nest.results[r * plan.nv + v];
@@ -660,7 +679,7 @@ void rewrite(const Plan &plan) {
 
   // Remainders: rows past the last full block (all columns), then columns
   // past the last full block (the full rows).
-  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  ArrayRef<int64_t> extents = plan.extents;
   SmallVector<OpFoldResult> offsets(plan.numLoops, b.getIndexAttr(0));
   SmallVector<OpFoldResult> sizes;
   for (Value e : ext)
