@@ -194,14 +194,16 @@ std::unique_ptr<Pass> plstm::createExpandStridedCopiesPass() {
 }
 
 void plstm::buildScheduleLowering(OpPassManager &pm, StringRef schedule,
-                                  StringRef sizeHints) {
+                                  StringRef sizeHints, StringRef chunkOrder) {
   PLSTMSelectScheduleOptions select;
   select.force = schedule.str();
   select.sizeHints = sizeHints.str();
   pm.addPass(createPLSTMDecomposeLayers());
   pm.addPass(createPLSTMSelectSchedule(select));
   pm.addPass(createPLSTMLowerSequential());
-  pm.addPass(createPLSTMLowerChunkwise());
+  PLSTMLowerChunkwiseOptions chunkwise;
+  chunkwise.chunkOrder = chunkOrder.str();
+  pm.addPass(createPLSTMLowerChunkwise(chunkwise));
   pm.addPass(createPLSTMLowerLogdepth());
   pm.addPass(createPLSTMCheckLowered());
   pm.addPass(createPLSTMFuseGates());
@@ -232,7 +234,10 @@ void plstm::buildBufferization(OpPassManager &pm) {
 
 void plstm::buildCPUPipeline(OpPassManager &pm,
                              const CPUPipelineOptions &options) {
-  buildScheduleLowering(pm, options.schedule, options.sizeHints);
+  // 1D chunkwise: chunks in order per batch entry when the batch fills the
+  // kernel's threads (decided per call), always without threads.
+  buildScheduleLowering(pm, options.schedule, options.sizeHints,
+                        options.parallel ? "threads" : "in-order");
   if (options.stopAfterScanLowering)
     return;
   buildUnitDimFolding(pm);

@@ -68,8 +68,11 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 /// The pieces both pipelines (CPU, GPU) share. The front end: layer
 /// decomposition, schedule selection (`schedule` forces one), the schedule
 /// lowerings, the contract check, gate fusion.
+/// `chunkOrder`: the 1D chunkwise form (plstm-lower-chunkwise's
+/// chunk-order option).
 void buildScheduleLowering(OpPassManager &pm, llvm::StringRef schedule,
-                           llvm::StringRef sizeHints);
+                           llvm::StringRef sizeHints,
+                           llvm::StringRef chunkOrder);
 /// linalg unit-extent dims folded away.
 void buildUnitDimFolding(OpPassManager &pm);
 /// One-shot bufferization of kernels whose outputs are arguments

@@ -653,7 +653,9 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
                              const GPUPipelineOptions &options) {
   pm.addPass(createPLSTMOutputsToArguments());
   pm.addPass(std::make_unique<SplitBatchPass>());
-  buildScheduleLowering(pm, options.schedule, options.sizeHints);
+  // 1D chunkwise: the chunks of a batch entry in parallel (blocks/threads
+  // map the parallel loops; no host call in device code).
+  buildScheduleLowering(pm, options.schedule, options.sizeHints, "parallel");
   if (options.stop == "loops")
     return;
   buildUnitDimFolding(pm);

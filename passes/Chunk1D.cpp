@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace mlir::plstm;
@@ -54,11 +55,18 @@ static Value paddedChunk(ImplicitLocOpBuilder &b, Value source, Value bi,
     offsets.push_back(b.getIndexAttr(0));
     sizes.push_back(b.getIndexAttr(extent));
   }
-  SmallVector<int64_t> sliceShape = {ShapedType::kDynamic};
+  // A full chunk (len the constant C) is a view of the source: no copy.
+  std::optional<int64_t> staticLen = getConstantIntValue(len);
+  bool full = staticLen && *staticLen == capacity;
+  SmallVector<int64_t> sliceShape = {full ? capacity : ShapedType::kDynamic};
   sliceShape.append(trailing.begin(), trailing.end());
   auto sliceType = RankedTensorType::get(sliceShape, type.getElementType());
+  if (full)
+    sizes[1] = b.getIndexAttr(capacity);
   Value slice = tensor::ExtractSliceOp::create(b, sliceType, source, offsets,
                                                sizes, strides);
+  if (full)
+    return slice;
   Value zeros = zeroTensor(b, chunkShape, type.getElementType());
   SmallVector<OpFoldResult> dstOffsets(chunkShape.size(), b.getIndexAttr(0));
   SmallVector<OpFoldResult> dstSizes = {len};
@@ -222,7 +230,7 @@ Value plstm::applyTransition(ImplicitLocOpBuilder &b, Value t, Value state,
 }
 
 Value plstm::insertChunkRows(ImplicitLocOpBuilder &b, Value chunkY, Value y,
-                             Value bi, Value start, Value len) {
+                             ValueRange lead, Value start, Value len) {
   auto chunkType = cast<RankedTensorType>(chunkY.getType());
   int64_t dv = chunkType.getDimSize(1), jo = chunkType.getDimSize(2);
   auto rowsType = RankedTensorType::get({ShapedType::kDynamic, dv, jo},
@@ -232,11 +240,14 @@ Value plstm::insertChunkRows(ImplicitLocOpBuilder &b, Value chunkY, Value y,
       b, rowsType, chunkY, SmallVector<OpFoldResult>(3, b.getIndexAttr(0)),
       SmallVector<OpFoldResult>{len, b.getIndexAttr(dv), b.getIndexAttr(jo)},
       ones);
-  SmallVector<OpFoldResult> offsets = {bi, start, b.getIndexAttr(0),
-                                       b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), len, b.getIndexAttr(dv),
-                                     b.getIndexAttr(jo)};
+  SmallVector<OpFoldResult> offsets, sizes;
+  for (Value index : lead) {
+    offsets.push_back(index);
+    sizes.push_back(b.getIndexAttr(1));
+  }
+  offsets.append({start, b.getIndexAttr(0), b.getIndexAttr(0)});
+  sizes.append({len, b.getIndexAttr(dv), b.getIndexAttr(jo)});
   return tensor::InsertSliceOp::create(
       b, rows, y, offsets, sizes,
-      SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+      SmallVector<OpFoldResult>(offsets.size(), b.getIndexAttr(1)));
 }

@@ -10,6 +10,8 @@
 //   g  [C, C, JO, JQ, JK, JV] M0_a · T0_{a-1} ⋯ T0_{a'+1} · S0_{a'} (a > a'),
 //                            D0_a on the diagonal, 0 above it
 //   q (scaled by s), k, v    [C, DK, JQ], [C, DK, JK], [C, DV, JV], zero padded
+//                            (k and v of a full chunk, len the constant C, are
+//                            views of the inputs)
 //
 // The products are accumulated position by position ("cumulative products"),
 // never divided, so zero transitions are fine.
@@ -56,9 +58,10 @@ Value chunkSourceState(ImplicitLocOpBuilder &b, const Chunk1D &chunk);
 /// T·state + add  (state and add [DK, DV, JT], t [JT, JT]).
 Value applyTransition(ImplicitLocOpBuilder &b, Value t, Value state, Value add);
 
-/// Writes rows [0, len) of `chunkY` [C, DV, JO] into y[bi, start:start+len].
-Value insertChunkRows(ImplicitLocOpBuilder &b, Value chunkY, Value y, Value bi,
-                      Value start, Value len);
+/// Writes rows [0, len) of `chunkY` [C, DV, JO] into
+/// y[lead..., start:start+len] (y: [lead..., T, DV, JO]).
+Value insertChunkRows(ImplicitLocOpBuilder &b, Value chunkY, Value y,
+                      ValueRange lead, Value start, Value len);
 
 /// The JT × JT identity.
 Value identityMatrix(ImplicitLocOpBuilder &b, int64_t n, Type elementType);

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/StringSwitch.h"
 
 namespace mlir::plstm {
 #define GEN_PASS_DEF_PLSTMLOWERCHUNKWISE
@@ -30,14 +31,69 @@ using namespace mlir::plstm;
 
 namespace {
 
-/// Per batch entry, three loops (SPEC §2.3-§2.4):
+/// The two forms of the 1D chunkwise schedule (option chunk-order).
+enum class ChunkOrder { Parallel, InOrder, ByThreads };
+
+/// Chunks in order: every batch entry in parallel, its chunks in order,
+/// each chunk finished before the next (outputs from the entering state,
+/// then C_c = T_c·C_{c-1} + Skv_c). Nothing per chunk is stacked, and the
+/// state stays in cache: the form for batches that fill the threads. The
+/// full chunks run in one loop with the static length C (k and v are views
+/// of the inputs, the construction loops have static bounds); a partial
+/// last chunk in a second loop of at most one iteration.
+std::pair<Value, Value> chunksInOrder(ImplicitLocOpBuilder &b,
+                                            Scan1DOp op, int64_t capacity,
+                                            Value batch, Value length, Value y0,
+                                            Value last0) {
+  auto stateType = cast<RankedTensorType>(op.getLast().getType());
+  Type et = stateType.getElementType();
+  ArrayRef<int64_t> stateShape = stateType.getShape().drop_front();
+  Value zero = indexConst(b, 0), c = indexConst(b, capacity);
+  Value numFull = arith::DivUIOp::create(b, length, c);
+  Value numChunks = chunkCount(b, length, capacity);
+  scf::ForallOp entries = parallelLoop(
+      b, zero, batch, {y0, last0},
+      [&](ImplicitLocOpBuilder &b, Value bi, ValueRange args) {
+        Value state0 = op.getInitial() ? sliceAt(b, op.getInitial(), {bi})
+                                       : zeroTensor(b, stateShape, et);
+        auto step = [&](ImplicitLocOpBuilder &b, Value ci, ValueRange it,
+                        bool full) {
+          Value start = arith::MulIOp::create(b, ci, c);
+          Value len = full ? c : chunkLength(b, length, start, capacity);
+          Chunk1D chunk = buildChunk1D(b, op, bi, start, len, capacity);
+          Value y = rmsNormalizeRows(b, chunkOutputs(b, chunk, it[0]),
+                                     op.getOutputNormEpsAttr());
+          Value next = applyTransition(b, chunk.tc, it[0],
+                                       chunkSourceState(b, chunk));
+          return SmallVector<Value>{
+              next, insertChunkRows(b, y, it[1], {}, start, len)};
+        };
+        scf::ForOp fullChunks = forLoop(
+            b, zero, numFull, {state0, sliceAt(b, args[0], {bi})},
+            [&](ImplicitLocOpBuilder &b, Value ci, ValueRange it) {
+              return step(b, ci, it, /*full=*/true);
+            });
+        scf::ForOp tail = forLoop(
+            b, numFull, numChunks, fullChunks.getResults(),
+            [&](ImplicitLocOpBuilder &b, Value ci, ValueRange it) {
+              return step(b, ci, it, /*full=*/false);
+            });
+        return SmallVector<Value>{insertAt(b, tail.getResult(1), args[0], {bi}),
+                                  insertAt(b, tail.getResult(0), args[1], {bi})};
+      });
+  return {entries.getResult(0), entries.getResult(1)};
+}
+
+/// Parallel chunks: per batch entry, three loops (SPEC §2.3-§2.4):
 ///   1. every chunk in parallel: its intra-chunk outputs (Q Kᵀ ⊙ G) V, its
 ///      transition product T_c, source state Skv_c and mark products M_c;
 ///   2. the chunk-state recurrence C_c = T_c·C_{c-1} + Skv_c in order (NT
 ///      small steps), keeping the state entering each chunk;
 ///   3. every chunk in parallel: y = intra + q·M_c·(entering state).
-void lowerScan1DChunkwise(Scan1DOp op, int64_t capacity) {
-  ImplicitLocOpBuilder b(op.getLoc(), op);
+std::pair<Value, Value> parallelChunks(ImplicitLocOpBuilder &b,
+                                            Scan1DOp op, int64_t capacity,
+                                            Value batch, Value length, Value y0,
+                                            Value last0) {
   auto stateType = cast<RankedTensorType>(op.getLast().getType());
   Type et = stateType.getElementType();
   ArrayRef<int64_t> stateShape = stateType.getShape().drop_front();
@@ -48,11 +104,7 @@ void lowerScan1DChunkwise(Scan1DOp op, int64_t capacity) {
   ArrayRef<int64_t> mShape =
       cast<RankedTensorType>(op.getMark().getType()).getShape().drop_front(2);
   Value zero = indexConst(b, 0);
-  Value batch = tensor::DimOp::create(b, op.getQ(), 0);
-  Value length = tensor::DimOp::create(b, op.getQ(), 1);
   Value numChunks = chunkCount(b, length, capacity);
-  Value y0 = emptyLike(b, op.getY().getType(), {batch, length});
-  Value last0 = emptyLike(b, op.getLast().getType(), {batch});
   // Per-chunk stacks [NT, ...].
   auto stackType = [&](ArrayRef<int64_t> inner) {
     SmallVector<int64_t> shape = {ShapedType::kDynamic};
@@ -113,24 +165,88 @@ void lowerScan1DChunkwise(Scan1DOp op, int64_t capacity) {
                                         sliceAt(b, intra, {c}));
               y = rmsNormalizeRows(b, y, op.getOutputNormEpsAttr());
               return SmallVector<Value>{
-                  insertChunkRows(b, y, it[0], bi, start, len)};
+                  insertChunkRows(b, y, it[0], {bi}, start, len)};
             });
         Value last = insertAt(b, states.getResult(0), args[1], {bi});
         return SmallVector<Value>{outputs.getResult(0), last};
       });
-  op.getY().replaceAllUsesWith(batchLoop.getResult(0));
-  op.getLast().replaceAllUsesWith(batchLoop.getResult(1));
+  return {batchLoop.getResult(0), batchLoop.getResult(1)};
+}
+
+/// `omp_get_max_threads()` as an index: the threads the kernel's parallel
+/// loops run on (the runtime sets it per call, after splitting the batch).
+Value kernelThreads(ImplicitLocOpBuilder &b, ModuleOp module) {
+  StringRef name = "omp_get_max_threads";
+  auto type = b.getFunctionType({}, {b.getI32Type()});
+  if (!module.lookupSymbol<func::FuncOp>(name)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    func::FuncOp::create(b, name, type).setPrivate();
+  }
+  Value threads =
+      func::CallOp::create(b, name, type.getResults(), ValueRange{})
+          .getResult(0);
+  return arith::IndexCastOp::create(b, b.getIndexType(), threads);
+}
+
+/// The chunkwise schedule of one scan1d in the form `order` says.
+void lowerScan1DChunkwise(Scan1DOp op, int64_t capacity, ChunkOrder order) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  Value batch = tensor::DimOp::create(b, op.getQ(), 0);
+  Value length = tensor::DimOp::create(b, op.getQ(), 1);
+  Value y0 = emptyLike(b, op.getY().getType(), {batch, length});
+  Value last0 = emptyLike(b, op.getLast().getType(), {batch});
+  auto build = [&](ImplicitLocOpBuilder &b, bool inOrder) {
+    return inOrder ? chunksInOrder(b, op, capacity, batch, length, y0, last0)
+                   : parallelChunks(b, op, capacity, batch, length, y0, last0);
+  };
+  std::pair<Value, Value> results;
+  if (order != ChunkOrder::ByThreads) {
+    results = build(b, order == ChunkOrder::InOrder);
+  } else {
+    Value enough = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::uge, batch,
+        kernelThreads(b, op->getParentOfType<ModuleOp>()));
+    // The branches are built into the created scf.if (its regions belong to
+    // an op while the forms' loops are moved around).
+    auto form = scf::IfOp::create(
+        b, TypeRange{op.getY().getType(), op.getLast().getType()}, enough,
+        /*withElseRegion=*/true);
+    for (bool inOrder : {true, false}) {
+      Block *block = inOrder ? form.thenBlock() : form.elseBlock();
+      ImplicitLocOpBuilder ib(op.getLoc(), block, block->end());
+      auto [y, last] = build(ib, inOrder);
+      scf::YieldOp::create(ib, ValueRange{y, last});
+    }
+    results = {form.getResult(0), form.getResult(1)};
+  }
+  op.getY().replaceAllUsesWith(results.first);
+  op.getLast().replaceAllUsesWith(results.second);
   op.erase();
 }
 
 struct LowerChunkwisePass
     : public plstm::impl::PLSTMLowerChunkwiseBase<LowerChunkwisePass> {
+  using Base::Base;
+
   void runOnOperation() override {
+    std::optional<ChunkOrder> order =
+        llvm::StringSwitch<std::optional<ChunkOrder>>(chunkOrder)
+            .Case("parallel", ChunkOrder::Parallel)
+            .Case("in-order", ChunkOrder::InOrder)
+            .Case("threads", ChunkOrder::ByThreads)
+            .Default(std::nullopt);
+    if (!order) {
+      emitError(getOperation().getLoc())
+          << "plstm-lower-chunkwise: chunk-order = '" << chunkOrder
+          << "', expected parallel, in-order or threads";
+      return signalPassFailure();
+    }
     for (Operation *op :
          scansWithSchedule(getOperation(), ScheduleKind::Chunkwise)) {
       int64_t chunk = op->getAttrOfType<ScheduleAttr>("schedule").getChunk();
       if (auto scan = dyn_cast<Scan1DOp>(op))
-        lowerScan1DChunkwise(scan, chunk);
+        lowerScan1DChunkwise(scan, chunk, *order);
       else if (auto scan = dyn_cast<Scan2DOp>(op))
         lowerScan2DTiled(scan, chunk);
       else

@@ -152,7 +152,7 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
               Value y = rmsNormalizeRows(b, chunkOutputs(b, chunk, entering),
                                          op.getOutputNormEpsAttr());
               return SmallVector<Value>{
-                  insertChunkRows(b, y, it[0], bi, start, len)};
+                  insertChunkRows(b, y, it[0], {bi}, start, len)};
             });
         // The last state: after every chunk (the initial one when T = 0).
         Value lastState = stateAfterChunks(b, numChunks);

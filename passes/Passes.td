@@ -130,12 +130,23 @@ def PLSTMLowerChunkwise : Pass<"plstm-lower-chunkwise", "::mlir::ModuleOp"> {
     independent are `scf.forall` (run on the kernel's threads,
     docs/schedules.md "Parallel execution").
 
-    - `plstm.scan1d` (SPEC §2.3-§2.4), any C >= 1: the chunks in parallel,
-      each with its T_c, sources S_c[a], marks M_c[a] and gating matrix
-      G[a, a'] (D on the diagonal) by cumulative products and its output in
-      matrix form (A = Q·Kᵀ over DK, W = A ⊙ G over the J dims, y = W·V);
-      then the state recurrence C' = T_c·C + Σ_a S_c[a] ⋆ kv_a over the
-      chunks in order; then, in parallel, the read-outs q·M_c·C.
+    - `plstm.scan1d` (SPEC §2.3-§2.4), any C >= 1: each chunk's T_c,
+      sources S_c[a], marks M_c[a] and gating matrix G[a, a'] (D on the
+      diagonal) by cumulative products, its output in matrix form
+      (A = Q·Kᵀ over DK, W = A ⊙ G over the J dims, y = W·V) plus the
+      read-out q·M_c·C of the entering state, and the state recurrence
+      C' = T_c·C + Σ_a S_c[a] ⋆ kv_a. Two forms (`chunk-order`):
+      * parallel chunks: per batch entry, the chunks in parallel (stacking
+        their T_c, Skv_c, M_c and intra outputs), the states in order, the
+        read-outs in parallel: parallelism within one batch entry;
+      * chunks in order: the batch entries in parallel, each entry's chunks
+        in order, every chunk finished (outputs, next state) before the
+        next: nothing stacked, the state stays in cache. The full chunks
+        run with the static length C (k, v read in place), a partial last
+        chunk after them.
+      `chunk-order=threads` (the CPU pipeline's choice) picks at run time:
+      chunks in order when the batch has at least as many entries as the
+      kernel has threads (`omp_get_max_threads()`), else parallel chunks.
     - `plstm.scan2d` (SPEC §3.3-§3.4): P×P tiles (P = C, a power of two
       <= 64) built by the quad tree, border states in anti-diagonal
       wavefronts (the tiles of one wavefront in parallel), orientations in
@@ -144,8 +155,8 @@ def PLSTMLowerChunkwise : Pass<"plstm-lower-chunkwise", "::mlir::ModuleOp"> {
       path sums per block (C = 1: the level-parallel wavefront).
 
     ```mlir
-    // 1D after: per batch entry, the chunks in parallel, the chunk states
-    // in order, the outputs in parallel
+    // 1D after (chunk-order=parallel): per batch entry, the chunks in
+    // parallel, the chunk states in order, the outputs in parallel
     scf.for %b ... {
       scf.forall (%c) in (%nt) shared_outs(...) {
         %a = linalg.generic ... -> tensor<64x64x1x1xf32>   // Q·Kᵀ
@@ -159,7 +170,15 @@ def PLSTMLowerChunkwise : Pass<"plstm-lower-chunkwise", "::mlir::ModuleOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::math::MathDialect"
+    "::mlir::math::MathDialect", "::mlir::func::FuncDialect"
+  ];
+  let options = [
+    Option<"chunkOrder", "chunk-order", "std::string", /*default=*/"\"threads\"",
+           "Form of the 1D chunkwise schedule: parallel (the chunks of a batch "
+           "entry in parallel; the GPU pipeline's), in-order (the batch "
+           "entries in parallel, each entry's chunks in order; the CPU "
+           "pipeline's without threads) or threads (chosen at run time: "
+           "in-order when batch >= omp_get_max_threads())">
   ];
 }
 

@@ -178,15 +178,22 @@ Value plstm::zeroTensor(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
       .getResult(0);
 }
 
-/// Offsets/sizes/strides of a slice at `lead` covering the trailing dims.
-static void sliceParams(ImplicitLocOpBuilder &b, RankedTensorType type,
-                        ValueRange lead, SmallVector<OpFoldResult> &offsets,
+/// Offsets/sizes/strides of a slice of `full` (a tensor of `type`) at
+/// `lead` covering the trailing dims (a dynamic one: tensor.dim of `full`).
+static void sliceParams(ImplicitLocOpBuilder &b, Value full,
+                        RankedTensorType type, ValueRange lead,
+                        SmallVector<OpFoldResult> &offsets,
                         SmallVector<OpFoldResult> &sizes,
                         SmallVector<OpFoldResult> &strides) {
   for (int64_t d = 0; d < type.getRank(); ++d) {
     bool leading = d < static_cast<int64_t>(lead.size());
     offsets.push_back(leading ? OpFoldResult(lead[d]) : b.getIndexAttr(0));
-    sizes.push_back(b.getIndexAttr(leading ? 1 : type.getDimSize(d)));
+    if (leading)
+      sizes.push_back(b.getIndexAttr(1));
+    else if (type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(b, full, d).getResult());
+    else
+      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
     strides.push_back(b.getIndexAttr(1));
   }
 }
@@ -194,7 +201,7 @@ static void sliceParams(ImplicitLocOpBuilder &b, RankedTensorType type,
 Value plstm::sliceAt(ImplicitLocOpBuilder &b, Value source, ValueRange lead) {
   auto type = cast<RankedTensorType>(source.getType());
   SmallVector<OpFoldResult> offsets, sizes, strides;
-  sliceParams(b, type, lead, offsets, sizes, strides);
+  sliceParams(b, source, type, lead, offsets, sizes, strides);
   auto resultType = RankedTensorType::get(
       type.getShape().drop_front(lead.size()), type.getElementType());
   return tensor::ExtractSliceOp::create(b, resultType, source, offsets, sizes,
@@ -205,7 +212,7 @@ Value plstm::insertAt(ImplicitLocOpBuilder &b, Value value, Value dest,
                       ValueRange lead) {
   auto type = cast<RankedTensorType>(dest.getType());
   SmallVector<OpFoldResult> offsets, sizes, strides;
-  sliceParams(b, type, lead, offsets, sizes, strides);
+  sliceParams(b, dest, type, lead, offsets, sizes, strides);
   return tensor::InsertSliceOp::create(b, value, dest, offsets, sizes, strides);
 }
 

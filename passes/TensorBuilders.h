@@ -60,7 +60,8 @@ Value zeroTensor(ImplicitLocOpBuilder &b, llvm::ArrayRef<int64_t> shape,
                  Type elementType);
 
 /// The slice `source[lead..., :, ..., :]` with the leading dims dropped
-/// (rank-reducing extract_slice); trailing dims must be static.
+/// (rank-reducing extract_slice); a dynamic trailing dim is taken whole
+/// (tensor.dim of `source`).
 Value sliceAt(ImplicitLocOpBuilder &b, Value source, ValueRange lead);
 
 /// Inserts `value` (the trailing dims) into `dest` at `lead...`.

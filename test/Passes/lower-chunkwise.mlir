@@ -1,14 +1,60 @@
 // RUN: plstm-opt %s --plstm-lower-chunkwise | FileCheck %s
+// RUN: plstm-opt %s --plstm-lower-chunkwise=chunk-order=parallel | FileCheck %s --check-prefix=PAR
+// RUN: plstm-opt %s --plstm-lower-chunkwise=chunk-order=in-order | FileCheck %s --check-prefix=ORD
+// RUN: not plstm-opt %s --plstm-lower-chunkwise=chunk-order=bogus 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: plstm-lower-chunkwise: chunk-order = 'bogus', expected parallel, in-order or threads
 
-// 1D chunkwise, chunk 16, over ceil(T / 16) chunks in three loops: the
-// chunks in parallel (the construction loops, then the matrix-form
-// contractions over [16, 16] blocks: Q·Kᵀ, ⊙ G, ·V; stacked per chunk: the
-// intra outputs, T_c, Skv_c and M_c); the chunk-state recurrence in order,
-// keeping the entering states; the outputs in parallel (the read-out
-// q·M_c·C added to the intra part); the last chunk is zero-padded.
+// 1D chunkwise, chunk 16, ceil(T / 16) chunks; two forms, chosen at run
+// time (chunk-order=threads, the default) by the batch size against the
+// kernel's threads; chunk-order=parallel / in-order build one of them.
+// PAR-NOT: omp_get_max_threads
+// PAR-NOT: scf.if
+// PAR: scf.forall (%{{.+}}) in (%{{.+}}) {{.*}} -> (tensor<?x16x2x1xf32>, tensor<?x1x1xf32>, tensor<?x4x2x1xf32>, tensor<?x16x1x1x1xf32>)
+// PAR-LABEL: func.func @chunkwise2d
+// ORD-NOT: omp_get_max_threads
+// ORD-NOT: scf.if
+// ORD: scf.forall (%{{.+}}) in (%dim) {{.*}} -> (tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>)
+// ORD-NOT: tensor<?x16x2x1xf32>
+// ORD-LABEL: func.func @chunkwise2d
+// Batches with at least as many entries as threads: every batch entry in
+// parallel, its chunks in order,
+// each finished before the next (the intra outputs and the read-out from
+// the entering state, then the next state): nothing stacked per chunk. The
+// floor(T / 16) full chunks in one loop with static bounds, q/k/v read in
+// place (q scaled, k and v not copied); the partial chunk (if any) in a
+// second loop, zero-padded.
+// CHECK: func.func private @omp_get_max_threads() -> i32
 // CHECK-LABEL: func.func @chunkwise
+// CHECK: %[[B:[a-z0-9_]+]] = tensor.dim %arg0, %c0
 // CHECK: %[[LEN:[a-z0-9_]+]] = tensor.dim %arg0, %c1
-// CHECK: %[[NT:[a-z0-9_]+]] = arith.ceildivui %[[LEN]], %c16
+// CHECK: %[[THREADS:[a-z0-9_]+]] = call @omp_get_max_threads() : () -> i32
+// CHECK: %[[TI:[a-z0-9_]+]] = arith.index_cast %[[THREADS]] : i32 to index
+// CHECK: %[[BIG:[a-z0-9_]+]] = arith.cmpi uge, %[[B]], %[[TI]]
+// CHECK: scf.if %[[BIG]] -> (tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>)
+// CHECK:   %[[NFULL:[a-z0-9_]+]] = arith.divui %[[LEN]], %c16
+// CHECK:   %[[NT1:[a-z0-9_]+]] = arith.ceildivui %[[LEN]], %c16
+// CHECK:   scf.forall (%[[E:[a-z0-9_]+]]) in (%[[B]]) shared_outs({{.*}}) -> (tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>)
+// CHECK:     scf.for %{{.+}} = %{{.+}} to %[[NFULL]] {{.*}} -> (tensor<4x2x1xf32>, tensor<?x2x1xf32>)
+// CHECK:       scf.for %{{.+}} = %{{.+}} to %c16 {{.*}} -> (f32, tensor<16x1x1x1xf32>)
+// CHECK:       tensor.extract_slice %arg0[%[[E]], %{{.+}}, 0, 0] [1, 16, 4, 1] {{.*}} to tensor<16x4x1xf32>
+// CHECK-NOT:   tensor.insert_slice {{.*}} into tensor<16x4x1xf32>
+// CHECK:       linalg.generic {{.*}}ins({{.*}} : tensor<16x4x1xf32>, tensor<16x4x1xf32>) outs({{.*}} : tensor<16x16x1x1xf32>)
+// CHECK:       linalg.generic {{.*}}ins({{.*}} : tensor<16x16x1x1xf32>, tensor<16x16x1x1x1x1xf32>) outs({{.*}} : tensor<16x16x1x1xf32>)
+// CHECK:       linalg.generic {{.*}}ins({{.*}} : tensor<16x16x1x1xf32>, tensor<16x2x1xf32>) outs({{.*}} : tensor<16x2x1xf32>)
+// CHECK:       linalg.generic {{.*}}ins({{.*}} : tensor<16x4x1xf32>, tensor<16x1x1x1xf32>, tensor<4x2x1xf32>) outs({{.*}} : tensor<16x2x1xf32>)
+// CHECK:       scf.yield {{.*}} : tensor<4x2x1xf32>, tensor<?x2x1xf32>
+// CHECK:     scf.for %{{.+}} = %[[NFULL]] to %[[NT1]] {{.*}} -> (tensor<4x2x1xf32>, tensor<?x2x1xf32>)
+// CHECK:       tensor.insert_slice {{.*}} into tensor<16x4x1xf32>
+// CHECK:     scf.forall.in_parallel
+// CHECK-COUNT-2: tensor.parallel_insert_slice
+// CHECK: } else {
+// Smaller batches: per batch entry three loops: the chunks in parallel (the
+// construction loops, then the matrix-form contractions over [16, 16]
+// blocks: Q·Kᵀ, ⊙ G, ·V; stacked per chunk: the intra outputs, T_c, Skv_c
+// and M_c); the chunk-state recurrence in order, keeping the entering
+// states; the outputs in parallel (the read-out q·M_c·C added to the intra
+// part); the last chunk is zero-padded.
+// CHECK:   %[[NT:[a-z0-9_]+]] = arith.ceildivui %[[LEN]], %c16
 // CHECK: scf.for
 // CHECK:   scf.forall (%[[C:[a-z0-9_]+]]) in (%[[NT]]) {{.*}} -> (tensor<?x16x2x1xf32>, tensor<?x1x1xf32>, tensor<?x4x2x1xf32>, tensor<?x16x1x1x1xf32>)
 // CHECK:     %[[START:[a-z0-9_]+]] = arith.muli %[[C]], %c16
