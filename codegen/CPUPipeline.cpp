@@ -243,6 +243,9 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
   buildUnitDimFolding(pm);
   pm.addPass(createPLSTMOutputsToArguments());
   buildBufferization(pm);
+  // The copies of loop-carried states that collapse_shape's bufferization
+  // makes (before the deallocation: it frees what is left).
+  pm.addPass(createElideReadOnlyCopiesPass());
   // Independent iterations: scf.parallel (OpenMP below) or plain loops;
   // before the deallocation, which frees the buffers of scf.parallel
   // bodies but not those of scf.forall bodies.
@@ -269,6 +272,7 @@ void plstm::buildCPUPipeline(OpPassManager &pm,
 void plstm::registerCodegenPassesAndPipelines() {
   registerPLSTMCodegenPasses();
   registerPass([] { return createMicrokernelsPass(); });
+  registerPass([] { return createElideReadOnlyCopiesPass(); });
   registerGPUPassesAndPipelines();
   PassPipelineRegistration<CPUPipelineOptions>(
       "plstm-cpu-pipeline",

@@ -84,6 +84,9 @@ void buildBufferization(OpPassManager &pm);
 /// scf.parallel loops when `parallel`, the C interface kept.
 void buildLLVMLowering(OpPassManager &pm, bool parallel);
 std::unique_ptr<Pass> createEmitCInterfacePass();
+/// After bufferization: copies into fresh buffers that are only read, of
+/// sources nothing writes meanwhile, removed (ElideReadOnlyCopies.cpp).
+std::unique_ptr<Pass> createElideReadOnlyCopiesPass();
 /// Contractions to register-blocked vector loop nests (Microkernels.cpp).
 std::unique_ptr<Pass> createMicrokernelsPass();
 std::unique_ptr<Pass> createExpandStridedCopiesPass();
