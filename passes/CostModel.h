@@ -38,15 +38,16 @@ struct TargetInfo {
   double constructionStepUs = 0.2;
   /// 1D chunks whose contractions plstm-cpu-microkernels register-blocks
   /// (every J = 1, DK and DV >= 8): block and chunk-state contraction
-  /// rates, a cost per element of each chunk's state (stored, read and
-  /// written by the inter-chunk scan, read by the read-out) and the time of
-  /// a construction step (f32 scalars). Least-squares fit (2026-11-30) of
-  /// 1d-lm and 1d-xl at chunkwise:16/32/64/128, 2 threads; every
-  /// prediction within 10 % of the measured time.
-  double vectorBlockGflops = 100;
-  double vectorStateGflops = 140;
-  double chunkStateNs = 2.0;
-  double vectorStepUs = 0.0066;
+  /// rates, a cost per chunk and element of its state (the read-out, the
+  /// state update and the chunk's buffers) and the time of a construction
+  /// step (f32 scalars). Non-negative least-squares fit (2026-11-30, the
+  /// chunks-in-order form) of 1d-lm and 1d-xl at chunkwise:16/32/64/128,
+  /// 2 threads, medians of 2-3 runs: every prediction within 20 % of the
+  /// measured time, and the best chunk of each shape predicted (32).
+  double vectorBlockGflops = 45;
+  double vectorStateGflops = 167;
+  double chunkStateNs = 1.06;
+  double vectorStepUs = 0.00265;
 };
 
 /// Sizes assumed for dynamic dims ("B", "T", "N", "E", "L").

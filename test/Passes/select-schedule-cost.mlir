@@ -3,10 +3,11 @@
 // RUN: plstm-opt %s --plstm-select-schedule | FileCheck %s
 // RUN: plstm-opt %s --plstm-select-schedule="size-hints=B=1,T=64" | FileCheck %s --check-prefix=HINTS
 
-// 1D with every J = 1 (register-blocked chunks, TargetInfo's vector rates
-// fitted 2026-11-30, 2 threads): d = 64 chunkwise:32 (measured 19.9 ms;
-// :16 21.5, :64 20.4, :128 30.9), d = 128 chunkwise:64 (208 ms; :16 349,
-// :32 221, :128 233). J = 4 keeps chunkwise:16 (1740 ms, :32 2232).
+// 1D with every J = 1 (register-blocked chunks run in order per batch
+// entry, TargetInfo's vector rates fitted 2026-11-30, 2 threads): d = 64
+// chunkwise:32 (measured 18.8 ms; :16 18.6, :64 20.6, :128 30.0), d = 128
+// chunkwise:32 (150 ms; :16 211, :64 215, :128 300). J = 4 keeps
+// chunkwise:16 (1331 ms; :8 1566, :32 1568).
 // CHECK-LABEL: func.func @lm_1d
 // CHECK: schedule = #plstm.schedule<chunkwise, chunk = 32>
 func.func @lm_1d(%a0: tensor<16x4096x64x1xf32>, %a1: tensor<16x4096x64x1xf32>, %a2: tensor<16x4096x64x1xf32>, %a3: tensor<16x4096x1x1x1xf32>, %a4: tensor<16x4096x1x1xf32>, %a5: tensor<16x4096x1x1x1xf32>, %a6: tensor<16x4096x1x1x1x1xf32>) {
@@ -16,7 +17,7 @@ func.func @lm_1d(%a0: tensor<16x4096x64x1xf32>, %a1: tensor<16x4096x64x1xf32>, %
 }
 
 // CHECK-LABEL: func.func @xl_1d
-// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 64>
+// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 32>
 func.func @xl_1d(%a0: tensor<64x4096x128x1xf32>, %a1: tensor<64x4096x128x1xf32>, %a2: tensor<64x4096x128x1xf32>, %a3: tensor<64x4096x1x1x1xf32>, %a4: tensor<64x4096x1x1xf32>, %a5: tensor<64x4096x1x1x1xf32>, %a6: tensor<64x4096x1x1x1x1xf32>) {
   %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) transition(%a4) mark(%a5) direct(%a6)
       : (tensor<64x4096x128x1xf32>, tensor<64x4096x128x1xf32>, tensor<64x4096x128x1xf32>, tensor<64x4096x1x1x1xf32>, tensor<64x4096x1x1xf32>, tensor<64x4096x1x1x1xf32>, tensor<64x4096x1x1x1x1xf32>) -> (tensor<64x4096x128x1xf32>, tensor<64x128x128x1xf32>)
