@@ -50,6 +50,8 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Pass/Pass.h"
 
+#include <functional>
+
 using namespace mlir;
 
 namespace {
@@ -278,6 +280,29 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
                        ? -1
                        : elements * extents[d];
       }
+    // The buffer's dims in the order of the widest factor's operand (when
+    // it is one): its last dim innermost, so the loop that fills the
+    // buffer reads that operand contiguously (the reads of the buffer are
+    // scalar broadcasts, indifferent to its layout).
+    Value widest;
+    for (Value f : scalars)
+      if (!widest || llvm::popcount(plan.mask[f]) >
+                         llvm::popcount(plan.mask[widest]))
+        widest = f;
+    if (auto arg = dyn_cast<BlockArgument>(widest);
+        arg && arg.getOwner() == op.getBody()) {
+      AffineMap map =
+          op.getMatchingIndexingMap(op.getMatchingOpOperand(arg));
+      auto position = [&](unsigned d) {
+        for (unsigned j = 0; j < map.getNumResults(); ++j)
+          if (map.getResult(j) == getAffineDimExpr(d, op.getContext()))
+            return int(j);
+        return -1;
+      };
+      llvm::stable_sort(plan.premultipliedDims, [&](unsigned x, unsigned y) {
+        return position(x) < position(y);
+      });
+    }
     // Static and at most 1 MiB: a buffer per op execution.
     if (elements >= 0 && elements <= (1 << 18))
       plan.premultiplied = scalars;
@@ -466,6 +491,87 @@ void cloneOnRange(OpBuilder &b, linalg::GenericOp op,
   op.getRegion().cloneInto(&clone.getRegion(), mapping);
 }
 
+/// `dst = transpose(src, perm)` for a swap of the last two dims (the
+/// leading ones in place) whose extents are static multiples of 16, f32,
+/// src contiguous along its last dim: 16×16 tiles read as 16 row vectors,
+/// transposed in registers (vector.transpose, lowered to shuffles) and
+/// stored as 16 row vectors, instead of the scalar loop LLVM turns into
+/// gathers. False (nothing emitted) for any other transpose.
+bool transposeInTiles(OpBuilder &b, Location loc, Value src, Value dst,
+                      ArrayRef<int64_t> perm) {
+  constexpr int64_t kTile = 16;
+  auto type = cast<MemRefType>(src.getType());
+  int64_t rank = type.getRank();
+  if (rank < 2 || !type.getElementType().isF32())
+    return false;
+  for (int64_t d = 0; d + 2 < rank; ++d)
+    if (perm[d] != d)
+      return false;
+  if (perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
+    return false;
+  int64_t rows = type.getDimSize(rank - 2), cols = type.getDimSize(rank - 1);
+  if (ShapedType::isDynamic(rows) || ShapedType::isDynamic(cols) ||
+      rows % kTile || cols % kTile)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 1)
+    return false;
+  auto rowType = VectorType::get({kTile}, b.getF32Type());
+  auto tileType = VectorType::get({kTile, kTile}, b.getF32Type());
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  Value zero = index(0), one = index(1), tile = index(kTile);
+  // Loops over the leading dims, then the tiles.
+  SmallVector<Value> lead;
+  std::function<void(OpBuilder &, int64_t)> nest = [&](OpBuilder &b,
+                                                       int64_t d) {
+    if (d + 2 < rank) {
+      Value extent = memref::DimOp::create(b, loc, src, d);
+      scf::ForOp::create(b, loc, zero, extent, one, ValueRange{},
+                         [&](OpBuilder &b, Location, Value iv, ValueRange) {
+                           lead.push_back(iv);
+                           nest(b, d + 1);
+                           lead.pop_back();
+                           scf::YieldOp::create(b, loc);
+                         });
+      return;
+    }
+    scf::ForOp::create(
+        b, loc, zero, index(rows), tile, ValueRange{},
+        [&](OpBuilder &b, Location, Value i, ValueRange) {
+          scf::ForOp::create(
+              b, loc, zero, index(cols), tile, ValueRange{},
+              [&](OpBuilder &b, Location, Value j, ValueRange) {
+                Value acc = arith::ConstantOp::create(
+                    b, loc, tileType,
+                    DenseElementsAttr::get(tileType, b.getF32FloatAttr(0)));
+                for (int64_t r = 0; r < kTile; ++r) {
+                  SmallVector<Value> at(lead);
+                  at.push_back(arith::AddIOp::create(b, loc, i, index(r)));
+                  at.push_back(j);
+                  Value row = vector::LoadOp::create(b, loc, rowType, src, at);
+                  acc = vector::InsertOp::create(b, loc, row, acc, r);
+                }
+                Value t = vector::TransposeOp::create(b, loc, acc,
+                                                      ArrayRef<int64_t>{1, 0});
+                for (int64_t c = 0; c < kTile; ++c) {
+                  SmallVector<Value> at(lead);
+                  at.push_back(arith::AddIOp::create(b, loc, j, index(c)));
+                  at.push_back(i);
+                  Value col = vector::ExtractOp::create(b, loc, t, c);
+                  vector::StoreOp::create(b, loc, col, dst, at);
+                }
+                scf::YieldOp::create(b, loc);
+              });
+          scf::YieldOp::create(b, loc);
+        });
+  };
+  nest(b, 0);
+  return true;
+}
+
 void rewrite(const Plan &plan) {
   linalg::GenericOp op = plan.op;
   OpBuilder b(op);
@@ -534,7 +640,8 @@ void rewrite(const Plan &plan) {
     auto packedType = MemRefType::get(shape, type.getElementType());
     Value packed = memref::AllocOp::create(b, loc, packedType, dynSizes,
                                            b.getI64IntegerAttr(64));
-    linalg::TransposeOp::create(b, loc, input->get(), packed, perm);
+    if (!transposeInTiles(b, loc, input->get(), packed, perm))
+      linalg::TransposeOp::create(b, loc, input->get(), packed, perm);
     packs.push_back(packed);
     inputs.push_back(packed);
     inMaps.push_back(

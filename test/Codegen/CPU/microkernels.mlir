@@ -38,10 +38,17 @@ func.func @readout(%q: memref<32x128xf32>, %w: memref<32xf32>, %c: memref<128x12
 // -----
 
 // Q K^T: K is read along the output's last dim j with a stride of 64, so it
-// is packed (transposed) first; the accumulators start from out.
+// is packed (transposed) first, in 16×16 tiles (16 row loads, a register
+// transpose, 16 row stores: its extents are multiples of 16); the
+// accumulators start from out.
 // CHECK-LABEL: func.func @qkt(
 // CHECK: %[[PACK:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64x32xf32>
-// CHECK: linalg.transpose ins(%{{.*}} : memref<32x64xf32>) outs(%[[PACK]] : memref<64x32xf32>) permutation = [1, 0]
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %c16
+// CHECK:   scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c16
+// CHECK-COUNT-16: vector.load %arg1[%{{.*}}, %[[J]]] : memref<32x64xf32>, vector<16xf32>
+// CHECK:     vector.transpose %{{.*}}, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+// CHECK-COUNT-16: vector.store %{{.*}}, %[[PACK]][%{{.*}}, %[[I]]] : memref<64x32xf32>, vector<16xf32>
 // CHECK: vector.load %{{.*}} : memref<32x32xf32>, vector<16xf32>
 // CHECK: scf.for
 // CHECK: vector.load %[[PACK]]
@@ -54,6 +61,29 @@ func.func @readout(%q: memref<32x128xf32>, %w: memref<32xf32>, %c: memref<128x12
 func.func @qkt(%q: memref<32x64xf32>, %k: memref<32x64xf32>, %out: memref<32x32xf32>) {
   linalg.generic {indexing_maps = [#a, #b, #r], iterator_types = ["parallel", "reduction", "parallel"]}
       ins(%q, %k : memref<32x64xf32>, memref<32x64xf32>) outs(%out : memref<32x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y fastmath<contract> : f32
+    %1 = arith.addf %acc, %0 fastmath<contract> : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// A packed operand whose extents are not multiples of 16 (K is 24 × 40)
+// keeps linalg.transpose.
+// CHECK-LABEL: func.func @qkt_odd(
+// CHECK: %[[PACK:.*]] = memref.alloc() {alignment = 64 : i64} : memref<40x24xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : memref<24x40xf32>) outs(%[[PACK]] : memref<40x24xf32>) permutation = [1, 0]
+// CHECK-NOT: vector.transpose
+// CHECK: vector.fma
+#a = affine_map<(i, k, j) -> (i, k)>
+#b = affine_map<(i, k, j) -> (j, k)>
+#r = affine_map<(i, k, j) -> (i, j)>
+func.func @qkt_odd(%q: memref<32x40xf32>, %k: memref<24x40xf32>, %out: memref<32x24xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #r], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%q, %k : memref<32x40xf32>, memref<24x40xf32>) outs(%out : memref<32x24xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %0 = arith.mulf %x, %y fastmath<contract> : f32
     %1 = arith.addf %acc, %0 fastmath<contract> : f32
