@@ -114,8 +114,7 @@ bool onlyRead(Value v, Operation *fill) {
     if (user == fill)
       continue;
     if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
-      if (view.getViewSource() == v &&
-          !onlyRead(user->getResult(0), fill))
+      if (view.getViewSource() == v && !onlyRead(user->getResult(0), fill))
         return false;
       continue;
     }

@@ -286,13 +286,12 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
     // scalar broadcasts, indifferent to its layout).
     Value widest;
     for (Value f : scalars)
-      if (!widest || llvm::popcount(plan.mask[f]) >
-                         llvm::popcount(plan.mask[widest]))
+      if (!widest ||
+          llvm::popcount(plan.mask[f]) > llvm::popcount(plan.mask[widest]))
         widest = f;
     if (auto arg = dyn_cast<BlockArgument>(widest);
         arg && arg.getOwner() == op.getBody()) {
-      AffineMap map =
-          op.getMatchingIndexingMap(op.getMatchingOpOperand(arg));
+      AffineMap map = op.getMatchingIndexingMap(op.getMatchingOpOperand(arg));
       auto position = [&](unsigned d) {
         for (unsigned j = 0; j < map.getNumResults(); ++j)
           if (map.getResult(j) == getAffineDimExpr(d, op.getContext()))

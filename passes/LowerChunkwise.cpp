@@ -41,10 +41,9 @@ enum class ChunkOrder { Parallel, InOrder, ByThreads };
 /// full chunks run in one loop with the static length C (k and v are views
 /// of the inputs, the construction loops have static bounds); a partial
 /// last chunk in a second loop of at most one iteration.
-std::pair<Value, Value> chunksInOrder(ImplicitLocOpBuilder &b,
-                                            Scan1DOp op, int64_t capacity,
-                                            Value batch, Value length, Value y0,
-                                            Value last0) {
+std::pair<Value, Value> chunksInOrder(ImplicitLocOpBuilder &b, Scan1DOp op,
+                                      int64_t capacity, Value batch,
+                                      Value length, Value y0, Value last0) {
   auto stateType = cast<RankedTensorType>(op.getLast().getType());
   Type et = stateType.getElementType();
   ArrayRef<int64_t> stateShape = stateType.getShape().drop_front();
@@ -63,23 +62,24 @@ std::pair<Value, Value> chunksInOrder(ImplicitLocOpBuilder &b,
           Chunk1D chunk = buildChunk1D(b, op, bi, start, len, capacity);
           Value y = rmsNormalizeRows(b, chunkOutputs(b, chunk, it[0]),
                                      op.getOutputNormEpsAttr());
-          Value next = applyTransition(b, chunk.tc, it[0],
-                                       chunkSourceState(b, chunk));
+          Value next =
+              applyTransition(b, chunk.tc, it[0], chunkSourceState(b, chunk));
           return SmallVector<Value>{
               next, insertChunkRows(b, y, it[1], {}, start, len)};
         };
-        scf::ForOp fullChunks = forLoop(
-            b, zero, numFull, {state0, sliceAt(b, args[0], {bi})},
-            [&](ImplicitLocOpBuilder &b, Value ci, ValueRange it) {
-              return step(b, ci, it, /*full=*/true);
-            });
-        scf::ForOp tail = forLoop(
-            b, numFull, numChunks, fullChunks.getResults(),
-            [&](ImplicitLocOpBuilder &b, Value ci, ValueRange it) {
-              return step(b, ci, it, /*full=*/false);
-            });
-        return SmallVector<Value>{insertAt(b, tail.getResult(1), args[0], {bi}),
-                                  insertAt(b, tail.getResult(0), args[1], {bi})};
+        scf::ForOp fullChunks =
+            forLoop(b, zero, numFull, {state0, sliceAt(b, args[0], {bi})},
+                    [&](ImplicitLocOpBuilder &b, Value ci, ValueRange it) {
+                      return step(b, ci, it, /*full=*/true);
+                    });
+        scf::ForOp tail =
+            forLoop(b, numFull, numChunks, fullChunks.getResults(),
+                    [&](ImplicitLocOpBuilder &b, Value ci, ValueRange it) {
+                      return step(b, ci, it, /*full=*/false);
+                    });
+        return SmallVector<Value>{
+            insertAt(b, tail.getResult(1), args[0], {bi}),
+            insertAt(b, tail.getResult(0), args[1], {bi})};
       });
   return {entries.getResult(0), entries.getResult(1)};
 }
@@ -90,10 +90,9 @@ std::pair<Value, Value> chunksInOrder(ImplicitLocOpBuilder &b,
 ///   2. the chunk-state recurrence C_c = T_c·C_{c-1} + Skv_c in order (NT
 ///      small steps), keeping the state entering each chunk;
 ///   3. every chunk in parallel: y = intra + q·M_c·(entering state).
-std::pair<Value, Value> parallelChunks(ImplicitLocOpBuilder &b,
-                                            Scan1DOp op, int64_t capacity,
-                                            Value batch, Value length, Value y0,
-                                            Value last0) {
+std::pair<Value, Value> parallelChunks(ImplicitLocOpBuilder &b, Scan1DOp op,
+                                       int64_t capacity, Value batch,
+                                       Value length, Value y0, Value last0) {
   auto stateType = cast<RankedTensorType>(op.getLast().getType());
   Type et = stateType.getElementType();
   ArrayRef<int64_t> stateShape = stateType.getShape().drop_front();
@@ -183,9 +182,8 @@ Value kernelThreads(ImplicitLocOpBuilder &b, ModuleOp module) {
     b.setInsertionPointToStart(module.getBody());
     func::FuncOp::create(b, name, type).setPrivate();
   }
-  Value threads =
-      func::CallOp::create(b, name, type.getResults(), ValueRange{})
-          .getResult(0);
+  Value threads = func::CallOp::create(b, name, type.getResults(), ValueRange{})
+                      .getResult(0);
   return arith::IndexCastOp::create(b, b.getIndexType(), threads);
 }
 
