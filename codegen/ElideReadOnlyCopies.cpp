@@ -139,15 +139,33 @@ bool onlyRead(Value v, Operation *fill) {
   return true;
 }
 
-/// The allocations made in an iteration of the loop that carries `src` (if
-/// `src` is an iter_arg): fresh buffers, distinct from the iteration's src.
-bool isFreshInLoopOf(Value root, Value src) {
+/// Whether every user of `v`, and of the views of it, is in `block` (at any
+/// depth).
+bool usersInBlock(Value v, Block *block) {
+  for (Operation *user : v.getUsers()) {
+    if (!block->findAncestorOpInBlock(*user))
+      return false;
+    if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+      if (view.getViewSource() == v && !usersInBlock(user->getResult(0), block))
+        return false;
+  }
+  return true;
+}
+
+/// The loop that carries `src` as an iter_arg, if any.
+scf::ForOp carryingLoop(Value src) {
   auto arg = dyn_cast<BlockArgument>(viewSource(src));
-  if (!arg)
-    return false;
-  auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+  return arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp())
+             : scf::ForOp();
+}
+
+/// The allocations made in an iteration of `loop` (the loop that carries
+/// src): fresh buffers, distinct from the iteration's src, unless the
+/// written value reaches them through an iter_arg of that loop (then it may
+/// be an earlier iteration's instance: the src itself).
+bool isFresh(Value root, scf::ForOp loop, bool throughLoopArg) {
   Operation *def = root.getDefiningOp();
-  return loop && def && loop->isProperAncestor(def);
+  return loop && def && !throughLoopArg && loop->isProperAncestor(def);
 }
 
 /// Whether an op after the copy (in `copy`'s block, at any depth) may write
@@ -156,6 +174,7 @@ bool mayBeWrittenAfter(memref::CopyOp copy, Value src) {
   llvm::SmallPtrSet<Value, 8> srcRoots;
   if (!possibleRoots(src, srcRoots))
     return true;
+  scf::ForOp loop = carryingLoop(src);
   bool conflict = false;
   auto check = [&](Operation *op) {
     if (isa<memref::AllocOp, memref::AllocaOp>(op) ||
@@ -184,13 +203,17 @@ bool mayBeWrittenAfter(memref::CopyOp copy, Value src) {
         }
         continue;
       }
-      llvm::SmallPtrSet<Value, 8> roots;
-      if (!possibleRoots(written, roots)) {
+      llvm::SmallPtrSet<Value, 8> roots, visited;
+      if (!possibleRoots(written, roots, visited)) {
         conflict = true;
         return WalkResult::interrupt();
       }
+      bool throughLoopArg = loop && llvm::any_of(visited, [&](Value v) {
+                              auto arg = dyn_cast<BlockArgument>(v);
+                              return arg && arg.getOwner() == loop.getBody();
+                            });
       for (Value root : roots)
-        if (srcRoots.contains(root) && !isFreshInLoopOf(root, src)) {
+        if (srcRoots.contains(root) && !isFresh(root, loop, throughLoopArg)) {
           conflict = true;
           return WalkResult::interrupt();
         }
@@ -231,7 +254,10 @@ struct ElideReadOnlyCopiesPass
         return ancestor && ancestor != copy.getOperation() &&
                ancestor->isBeforeInBlock(copy);
       });
-      if (usedBefore || !onlyRead(dst, copy) || mayBeWrittenAfter(copy, src))
+      // Every reader in the copy's block (at any depth): the walk after the
+      // copy covers what may run between the copy and the reads.
+      if (usedBefore || !usersInBlock(dst, copy->getBlock()) ||
+          !onlyRead(dst, copy) || mayBeWrittenAfter(copy, src))
         continue;
       copy.erase();
       dst.replaceAllUsesWith(src);

@@ -143,3 +143,47 @@ func.func @other_writes(%src: memref<4xf32>, %out: memref<4xf32>) -> f32 {
   %v = memref.load %a[%c0] : memref<4xf32>
   return %v : f32
 }
+
+// -----
+
+// Two iter_args carry the same fresh buffer from the second iteration on:
+// a write through the other one writes the source, so the copy stays
+// (fresh allocations of the loop count as distinct from the source only
+// when not reached through an iter_arg of the loop).
+// CHECK-LABEL: func.func @shared_fresh
+// CHECK: memref.copy %{{.*}}, %{{.*}} : memref<4xf32> to memref<4xf32>
+// CHECK: memref.store
+func.func @shared_fresh(%n: index, %A: memref<4xf32>, %B: memref<4xf32>, %out: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %f = arith.constant 1.0 : f32
+  %r:2 = scf.for %i = %c0 to %n step %c1 iter_args(%s = %A, %u = %B) -> (memref<4xf32>, memref<4xf32>) {
+    %a = memref.alloc() : memref<4xf32>
+    memref.copy %s, %a : memref<4xf32> to memref<4xf32>
+    memref.store %f, %u[%c0] : memref<4xf32>
+    %v = memref.load %a[%c0] : memref<4xf32>
+    memref.store %v, %out[%i] : memref<?xf32>
+    %next = memref.alloc() : memref<4xf32>
+    memref.copy %a, %next : memref<4xf32> to memref<4xf32>
+    scf.yield %next, %next : memref<4xf32>, memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+// A reader in another block of the region: the walk after the copy would
+// not see the write before it, so the copy stays.
+// CHECK-LABEL: func.func @other_block
+// CHECK: memref.copy
+func.func @other_block(%src: memref<4xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %f = arith.constant 1.0 : f32
+  %a = memref.alloc() : memref<4xf32>
+  memref.copy %src, %a : memref<4xf32> to memref<4xf32>
+  cf.br ^bb1
+^bb1:
+  memref.store %f, %src[%c0] : memref<4xf32>
+  %v = memref.load %a[%c0] : memref<4xf32>
+  return %v : f32
+}
