@@ -28,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CodegenPasses.h"
+#include "codegen/MemRefViews.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -44,18 +45,6 @@ using namespace mlir;
 
 namespace {
 
-/// The buffer a view is taken of (through subview, reshapes, casts).
-Value viewSource(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
-      v = view.getViewSource();
-      continue;
-    }
-    break;
-  }
-  return v;
-}
-
 /// The buffers `v` may be a view of: allocations and function arguments
 /// (through views, loop iter_args and results: their init and yielded
 /// values, and the results of scf.if: both branches).
@@ -63,7 +52,7 @@ Value viewSource(Value v) {
 /// argument of another kind).
 bool possibleRoots(Value v, llvm::SmallPtrSetImpl<Value> &roots,
                    llvm::SmallPtrSetImpl<Value> &visiting) {
-  v = viewSource(v);
+  v = plstm::viewRoot(v);
   if (!visiting.insert(v).second)
     return true;
   if (Operation *def = v.getDefiningOp()) {
@@ -154,7 +143,7 @@ bool usersInBlock(Value v, Block *block) {
 
 /// The loop that carries `src` as an iter_arg, if any.
 scf::ForOp carryingLoop(Value src) {
-  auto arg = dyn_cast<BlockArgument>(viewSource(src));
+  auto arg = dyn_cast<BlockArgument>(plstm::viewRoot(src));
   return arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp())
              : scf::ForOp();
 }

@@ -40,6 +40,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CodegenPasses.h"
+#include "codegen/MemRefViews.h"
 
 #include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -138,21 +139,6 @@ Value carrierBuffer(Value like, Operation *carrier, scf::ParallelOp rows,
   return buffer;
 }
 
-/// The buffer `v` is a view of (through view-like ops and casts).
-Value viewRoot(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (auto view = dyn_cast<ViewLikeOpInterface>(def))
-      v = view.getViewSource();
-    else if (auto cast = dyn_cast<memref::CastOp>(def))
-      v = cast.getSource();
-    else if (auto meta = dyn_cast<memref::ExtractStridedMetadataOp>(def))
-      v = meta.getSource();
-    else
-      break;
-  }
-  return v;
-}
-
 /// Whether the values `next` a loop carries into its arguments `args` can
 /// go through one buffer each, copied in sequence: each is its own argument
 /// or not a view of any of them (a swap, or a view of the old state
@@ -161,7 +147,7 @@ bool carriesSafely(ValueRange args, ValueRange next) {
   for (auto [i, value] : llvm::enumerate(next)) {
     if (!isa<MemRefType>(value.getType()) || value == args[i])
       continue;
-    if (llvm::is_contained(args, viewRoot(value)))
+    if (llvm::is_contained(args, plstm::viewRoot(value)))
       return false;
   }
   return true;
@@ -777,7 +763,7 @@ struct BlockMapper {
       // No free of shared memory, also through a view of the buffer.
       SmallVector<memref::DeallocOp> frees;
       launch.walk([&](memref::DeallocOp dealloc) {
-        if (viewRoot(dealloc.getMemref()) == alloc.getResult())
+        if (plstm::viewRoot(dealloc.getMemref()) == alloc.getResult())
           frees.push_back(dealloc);
       });
       for (memref::DeallocOp dealloc : frees)

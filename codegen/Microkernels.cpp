@@ -39,6 +39,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CodegenPasses.h"
+#include "codegen/MemRefViews.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -87,17 +88,6 @@ bool isAllowedBodyOp(Operation *op) {
              arith::NegFOp, arith::MaximumFOp, arith::MinimumFOp,
              arith::MaxNumFOp, arith::MinNumFOp, arith::CmpFOp,
              arith::SelectOp, arith::ConstantOp>(op);
-}
-
-/// The allocation or argument a memref view is taken from.
-Value rootOf(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view)
-      break;
-    v = view.getViewSource();
-  }
-  return v;
 }
 
 /// The static stride of a memref's last dim (kDynamic if unknown).
@@ -194,10 +184,10 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
 
   // Inputs: no aliasing with the output (it is read once, written once);
   // those that use n as anything but their contiguous last dim are packed.
-  Value outRoot = rootOf(init->get());
+  Value outRoot = plstm::viewRoot(init->get());
   Block &body = op.getRegion().front();
   for (OpOperand *input : op.getDpsInputOperands()) {
-    if (rootOf(input->get()) == outRoot)
+    if (plstm::viewRoot(input->get()) == outRoot)
       return std::nullopt;
     AffineMap map = op.getMatchingIndexingMap(input);
     DimMask m = 0;
