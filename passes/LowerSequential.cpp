@@ -53,6 +53,18 @@ scf::ForOp buildLoop(ImplicitLocOpBuilder &b, Value upper, ValueRange inits,
   return forLoop(b, indexConst(b, 0), upper, inits, body);
 }
 
+/// `g[lead..., 0, ..., 0]`, the gate of a node when its J dims are 1; null
+/// for a missing (optional) gate.
+Value scalarAt(ImplicitLocOpBuilder &b, Value g, ValueRange lead) {
+  if (!g)
+    return {};
+  SmallVector<Value> index(lead.begin(), lead.end());
+  while (static_cast<int64_t>(index.size()) <
+         cast<RankedTensorType>(g.getType()).getRank())
+    index.push_back(indexConst(b, 0));
+  return tensor::ExtractOp::create(b, g, index);
+}
+
 /// `(extent - 1) - i` when `flip`, else `i`.
 Value maybeFlip(ImplicitLocOpBuilder &b, Value i, int64_t extent, bool flip) {
   if (!flip)
@@ -87,18 +99,28 @@ void lowerScan1D(Scan1DOp op) {
               Value q = scaleTensor(b, sliceAt(b, op.getQ(), {bi, t}), scale);
               Value k = sliceAt(b, op.getK(), {bi, t});
               Value v = sliceAt(b, op.getV(), {bi, t});
-              Value src = sliceAt(b, op.getSource(), {bi, t});
-              Value tr = sliceAt(b, op.getTransition(), {bi, t});
               Value mark = sliceAt(b, op.getMark(), {bi, t});
               Value direct = sliceAt(b, op.getDirect(), {bi, t});
               // y_t = s·(q⋅M⋅C_{t-1} + q⋅D⋅kv)
               Value yt = zeroTensor(b, {dv, jo}, et);
               yt = addMarkReadout(b, yt, q, mark, state);
               yt = addDirectTerm(b, yt, q, direct, k, v);
-              // C_t = T·C_{t-1} + S⋆kv
-              Value next = zeroTensor(b, {dk, dv, jt}, et);
-              next = addTransition(b, next, tr, state);
-              next = addSourceTerm(b, next, src, k, v);
+              // C_t = T·C_{t-1} + S⋆kv; with J = 1 in one elementwise pass
+              // that writes C_t in place of C_{t-1}.
+              Value next;
+              if (isScalarJ(state, k, v)) {
+                next = updateStatesJ1(
+                    b, {state}, k, v,
+                    {StateUpdate{{scalarAt(b, op.getTransition(), {bi, t})},
+                                 scalarAt(b, op.getSource(), {bi, t})}},
+                    {state})[0];
+              } else {
+                next = zeroTensor(b, {dk, dv, jt}, et);
+                next = addTransition(
+                    b, next, sliceAt(b, op.getTransition(), {bi, t}), state);
+                next = addSourceTerm(b, next,
+                                     sliceAt(b, op.getSource(), {bi, t}), k, v);
+              }
               // The optional RMS norm of the row (output_norm_eps).
               yt = rmsNormalizeRows(b, yt, op.getOutputNormEpsAttr());
               return SmallVector<Value>{next, insertAt(b, yt, y, {bi, t})};
@@ -122,6 +144,9 @@ void lowerScan2D(Scan2DOp op) {
   int64_t dk = dimOf(op.getQ(), 3), dv = dimOf(op.getV(), 3);
   int64_t jt = dimOf(op.getTRl(), 4), jo = dimOf(op.getMarkL(), 4);
   SmallVector<int32_t> orientations = op.getOrientationList();
+  // J = 1 everywhere: each node's outgoing states in one elementwise pass.
+  bool scalarJ =
+      jt == 1 && dimOf(op.getK(), 4) == 1 && dimOf(op.getV(), 4) == 1;
   Value scale = floatConst(b, et, op.getEffectiveQkScale());
   Value batch = tensor::DimOp::create(b, op.getQ(), 0);
   Value mxV = indexConst(b, mx), myV = indexConst(b, my);
@@ -185,6 +210,25 @@ void lowerScan2D(Scan2DOp op) {
                       Value yt = sliceAt(b, outY, {bi, x, y});
                       yt = addMarkReadout(b, yt, q, gate(op.getMarkL()), cr);
                       yt = addMarkReadout(b, yt, q, gate(op.getMarkU()), cd);
+                      if (scalarJ) {
+                        // One pass over the states: C^r, C^d written in
+                        // place of the incoming ones (elementwise).
+                        auto scalar = [&](Value g) {
+                          return scalarAt(b, g, at);
+                        };
+                        SmallVector<Value> next = updateStatesJ1(
+                            b, {cr, cd}, k, v,
+                            {StateUpdate{
+                                 {scalar(op.getTRl()), scalar(op.getTRu())},
+                                 scalar(op.getSourceR())},
+                             StateUpdate{
+                                 {scalar(op.getTDl()), scalar(op.getTDu())},
+                                 scalar(op.getSourceD())}},
+                            {cr, cd});
+                        return SmallVector<Value>{
+                            next[1], insertAt(b, next[0], rows, {y}),
+                            insertAt(b, yt, outY, {bi, x, y})};
+                      }
                       // An outgoing state: straight transition, optional
                       // turn, source.
                       auto outgoing = [&](Value straight, Value straightIn,
@@ -264,9 +308,18 @@ void lowerScanDag(ScanDagOp op) {
               Value k = sliceAt(b, op.getK(), {bi, tail});
               Value v = sliceAt(b, op.getV(), {bi, tail});
               // C_e = S_e⋆kv_tail + Σ_{l=(e',e)} T_l·C_{e'}
-              Value c = zeroTensor(b, {dk, dv, jt}, et);
-              c = addSourceTerm(b, c, sliceAt(b, op.getSource(), {bi, e}), k,
-                                v);
+              Value c;
+              if (jt == 1 && isScalarJ(it[0], k, v)) {
+                // J = 1: S_e·(k ⊗ v) in one pass, no zero fill first.
+                c = updateStatesJ1(
+                    b, {}, k, v,
+                    {StateUpdate{{}, scalarAt(b, op.getSource(), {bi, e})}},
+                    {tensor::EmptyOp::create(b, {dk, dv, jt}, et)})[0];
+              } else {
+                c = zeroTensor(b, {dk, dv, jt}, et);
+                c = addSourceTerm(b, c, sliceAt(b, op.getSource(), {bi, e}), k,
+                                  v);
+              }
               Value begin = loadAt(b, inPtr, e);
               Value end = loadAt(b, inPtr,
                                  arith::AddIOp::create(b, e, indexConst(b, 1)));

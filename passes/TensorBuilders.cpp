@@ -148,6 +148,56 @@ Value plstm::addSourceTerm(ImplicitLocOpBuilder &b, Value acc, Value source,
   return einsum(b, {{source, "ijl"}, {k, "dj"}, {v, "vl"}}, acc, "dvi");
 }
 
+bool plstm::isScalarJ(Value state, Value k, Value v) {
+  auto lastIsOne = [](Value x) {
+    return cast<RankedTensorType>(x.getType()).getShape().back() == 1;
+  };
+  return lastIsOne(state) && lastIsOne(k) && lastIsOne(v);
+}
+
+SmallVector<Value> plstm::updateStatesJ1(ImplicitLocOpBuilder &b,
+                                         ValueRange states, Value k, Value v,
+                                         ArrayRef<StateUpdate> updates,
+                                         ValueRange inits) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr d = getAffineDimExpr(0, ctx), dv = getAffineDimExpr(1, ctx),
+             u = getAffineDimExpr(2, ctx);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
+  SmallVector<AffineMap> maps(states.size(), id);
+  maps.push_back(AffineMap::get(3, 0, {d, u}, ctx));
+  maps.push_back(AffineMap::get(3, 0, {dv, u}, ctx));
+  maps.append(inits.size(), id);
+  SmallVector<Value> inputs(states.begin(), states.end());
+  inputs.push_back(k);
+  inputs.push_back(v);
+  SmallVector<Type> types;
+  for (Value init : inits)
+    types.push_back(init.getType());
+  auto generic = linalg::GenericOp::create(
+      b, b.getLoc(), types, inputs, inits, maps,
+      SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+      [&](OpBuilder &nested, Location loc, ValueRange args) {
+        auto contract = arith::FastMathFlags::contract;
+        Value kv = arith::MulFOp::create(nested, loc, args[states.size()],
+                                         args[states.size() + 1], contract);
+        SmallVector<Value> results;
+        for (const StateUpdate &update : updates) {
+          Value sum =
+              arith::MulFOp::create(nested, loc, update.source, kv, contract);
+          for (auto [i, coef] : llvm::enumerate(update.coefs))
+            if (coef)
+              sum = arith::AddFOp::create(
+                  nested, loc, sum,
+                  arith::MulFOp::create(nested, loc, coef, args[i], contract),
+                  contract);
+          results.push_back(sum);
+        }
+        linalg::YieldOp::create(nested, loc, results);
+      });
+  return SmallVector<Value>(generic.getResults().begin(),
+                            generic.getResults().end());
+}
+
 Value plstm::scaleTensor(ImplicitLocOpBuilder &b, Value x, Value scale) {
   auto type = cast<RankedTensorType>(x.getType());
   MLIRContext *ctx = b.getContext();

@@ -15,6 +15,7 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
 namespace mlir::plstm {
@@ -45,6 +46,28 @@ Value addTransition(ImplicitLocOpBuilder &b, Value acc, Value transition,
                     Value state);
 Value addSourceTerm(ImplicitLocOpBuilder &b, Value acc, Value source, Value k,
                     Value v);
+
+/// Whether a state [DK, DV, JT], k [DK, JK] and v [DV, JV] have JT = JK =
+/// JV = 1, so that every transition and source of the node is a scalar.
+bool isScalarJ(Value state, Value k, Value v);
+
+/// One outgoing state for `updateStatesJ1`: Σ_i coefs[i]·states[i] +
+/// source·(k ⊗ v); a null coefficient drops its term. The coefficients and
+/// the source are scalars of the element type.
+struct StateUpdate {
+  llvm::SmallVector<Value, 2> coefs;
+  Value source;
+};
+
+/// All outgoing states of one node (J = 1, `isScalarJ`) in one elementwise
+/// linalg.generic over [DK, DV, 1]: the incoming states and k, v are read
+/// once, each result is written once into its init (not read). Replaces the
+/// fill + one pass per transition + one per source of the per-term
+/// builders.
+llvm::SmallVector<Value> updateStatesJ1(ImplicitLocOpBuilder &b,
+                                        ValueRange states, Value k, Value v,
+                                        llvm::ArrayRef<StateUpdate> updates,
+                                        ValueRange inits);
 
 /// `x * scale` elementwise (scale is a scalar of x's element type; any
 /// dims may be dynamic).

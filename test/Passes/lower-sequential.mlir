@@ -1,16 +1,22 @@
 // RUN: plstm-opt %s --plstm-lower-sequential --split-input-file | FileCheck %s
 
 // 1D: a batch loop around a time loop that carries the state; each step
-// reads the per-step slices and runs the q·M·C, q·D·kv, T·C and S⋆kv
-// contractions as linalg.generic; the output step is inserted at [b, t].
+// reads the per-step slices and runs the q·M·C and q·D·kv contractions as
+// linalg.generic; with J = 1 the transition and source are scalars and
+// C_t = T·C_{t-1} + S·(k ⊗ v) is one elementwise generic written in place
+// of C_{t-1}; the output step is inserted at [b, t].
 // CHECK-LABEL: func.func @scan1d
 // CHECK-SAME: (%[[Q:[a-zA-Z0-9_]+]]: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x2x1xf32>, %{{.+}}: tensor<?x?x1x1x1xf32>, %[[T:[a-zA-Z0-9_]+]]: tensor<?x?x1x1xf32>
 // CHECK-DAG: %[[B:[a-zA-Z0-9_]+]] = tensor.dim %[[Q]], %c0
 // CHECK-DAG: %[[LEN:[a-zA-Z0-9_]+]] = tensor.dim %[[Q]], %c1
 // CHECK: %[[RES:[a-zA-Z0-9_]+]]:2 = scf.for %[[BI:[a-zA-Z0-9_]+]] = %{{.+}} to %[[B]]
 // CHECK:   scf.for %[[TI:[a-zA-Z0-9_]+]] = %{{.+}} to %[[LEN]] {{.*}} iter_args(%[[STATE:[a-zA-Z0-9_]+]] = %{{.+}}, %[[Y:[a-zA-Z0-9_]+]] = %{{.+}}) -> (tensor<4x2x1xf32>, tensor<?x?x2x1xf32>)
-// CHECK:     tensor.extract_slice %[[T]][%[[BI]], %[[TI]], 0, 0] [1, 1, 1, 1] [1, 1, 1, 1] : tensor<?x?x1x1xf32> to tensor<1x1xf32>
-// CHECK-COUNT-4: linalg.generic {{.*}}reduction
+// CHECK-NOT: tensor.extract_slice %[[T]]
+// CHECK-COUNT-2: linalg.generic {{.*}}reduction
+// CHECK:     %[[TR:[a-zA-Z0-9_]+]] = tensor.extract %[[T]][%[[BI]], %[[TI]], %c0{{.*}}, %c0{{.*}}] : tensor<?x?x1x1xf32>
+// CHECK:     linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[STATE]], %{{.+}}, %{{.+}} : tensor<4x2x1xf32>, tensor<4x1xf32>, tensor<2x1xf32>) outs(%[[STATE]] : tensor<4x2x1xf32>)
+// CHECK:       arith.mulf %[[TR]], %{{.+}} fastmath<contract>
+// CHECK-NOT: linalg.generic
 // CHECK:     %[[YT:[a-zA-Z0-9_]+]] = tensor.insert_slice %{{.+}} into %[[Y]][%[[BI]], %[[TI]], 0, 0] [1, 1, 2, 1]
 // CHECK:     scf.yield %{{.+}}, %[[YT]]
 // CHECK: return %[[RES]]#0, %[[RES]]#1
@@ -23,6 +29,28 @@ func.func @scan1d(%q: tensor<?x?x4x1xf32>, %k: tensor<?x?x4x1xf32>, %v: tensor<?
          tensor<?x?x1x1xf32>, tensor<?x?x1x1x1xf32>, tensor<?x?x1x1x1x1xf32>)
       -> (tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>)
   return %y, %last : tensor<?x?x2x1xf32>, tensor<?x4x2x1xf32>
+}
+
+// -----
+
+// J = 2: T·C (a 2×2 transition) and S⋆kv stay contractions after a zero
+// fill: four reductions per step.
+// CHECK-LABEL: func.func @scan1d_j2
+// CHECK: scf.for
+// CHECK:   scf.for
+// CHECK:     linalg.fill
+// CHECK-COUNT-4: linalg.generic {{.*}}reduction
+// CHECK-NOT: linalg.generic
+// CHECK:     scf.yield
+func.func @scan1d_j2(%q: tensor<?x?x4x1xf32>, %k: tensor<?x?x4x1xf32>, %v: tensor<?x?x2x1xf32>,
+    %s: tensor<?x?x2x1x1xf32>, %t: tensor<?x?x2x2xf32>, %m: tensor<?x?x1x1x2xf32>,
+    %d: tensor<?x?x1x1x1x1xf32>) -> (tensor<?x?x2x1xf32>, tensor<?x4x2x2xf32>) {
+  %y, %last = plstm.scan1d qkv(%q, %k, %v) source(%s) transition(%t) mark(%m) direct(%d)
+      {schedule = #plstm.schedule<sequential>}
+      : (tensor<?x?x4x1xf32>, tensor<?x?x4x1xf32>, tensor<?x?x2x1xf32>, tensor<?x?x2x1x1xf32>,
+         tensor<?x?x2x2xf32>, tensor<?x?x1x1x2xf32>, tensor<?x?x1x1x1x1xf32>)
+      -> (tensor<?x?x2x1xf32>, tensor<?x4x2x2xf32>)
+  return %y, %last : tensor<?x?x2x1xf32>, tensor<?x4x2x2xf32>
 }
 
 // -----
@@ -52,16 +80,26 @@ func.func @not_sequential(%q: tensor<1x8x1x1xf32>, %s: tensor<1x8x1x1x1xf32>, %t
 // 2D: the direct term first (x, y loops), then per orientation an x loop
 // carrying the column of right-going states and a y loop carrying the
 // down-going state. Orientation 3 flips both axes: x = 2 - x', y = 4 - y'.
-// Only the given turn (dl) appears: three T contractions per node, not four.
+// Only the given turn (dl) appears.
 // CHECK-LABEL: func.func @scan2d
 // CHECK: scf.for %[[BI:[a-zA-Z0-9_]+]] =
 // CHECK:   scf.for
 // CHECK:     scf.for
 // CHECK:   scf.for %[[XP:[a-zA-Z0-9_]+]] = %{{.+}} to %c3{{.*}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<5x2x2x1xf32>
 // CHECK:     %[[X:[a-zA-Z0-9_]+]] = arith.subi %c2{{.*}}, %[[XP]]
-// CHECK:     scf.for %[[YP:[a-zA-Z0-9_]+]] = %{{.+}} to %c5{{.*}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<2x2x1xf32>, tensor<5x2x2x1xf32>
+// CHECK:     scf.for %[[YP:[a-zA-Z0-9_]+]] = %{{.+}} to %c5{{.*}} iter_args(%[[CD:[a-zA-Z0-9_]+]] = %{{.+}}, %[[ROWS:[a-zA-Z0-9_]+]] = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<2x2x1xf32>, tensor<5x2x2x1xf32>
 // CHECK:       %[[Y:[a-zA-Z0-9_]+]] = arith.subi %c4{{.*}}, %[[YP]]
-// CHECK:       tensor.extract_slice %{{.+}}[%[[BI]], %{{.+}}, %[[X]], %[[Y]], 0, 0] [1, 1, 1, 1, 1, 1]
+// CHECK:       %[[CR:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[ROWS]][%[[Y]], 0, 0, 0] [1, 2, 2, 1]
+// CHECK-COUNT-2: linalg.generic {{.*}}reduction
+// CHECK:       tensor.extract %{{.+}}[%[[BI]], %{{.+}}, %[[X]], %[[Y]], %c0{{.*}}, %c0{{.*}}] : tensor<?x1x3x5x1x1xf32>
+// With J = 1 both outgoing states in one elementwise pass, in place of the
+// incoming ones: C^r into the column's slot, C^d into the carried state.
+// CHECK:       %[[NEXT:[a-zA-Z0-9_]+]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[CR]], %[[CD]], %{{.+}}, %{{.+}} : {{.*}}) outs(%[[CR]], %[[CD]] : tensor<2x2x1xf32>, tensor<2x2x1xf32>)
+// One term per transition given (no turn_ru): three sums.
+// CHECK-COUNT-3: arith.addf
+// CHECK-NEXT:    linalg.yield
+// CHECK:       tensor.insert_slice %[[NEXT]]#0 into %[[ROWS]][%[[Y]], 0, 0, 0] [1, 2, 2, 1]
+// CHECK:       scf.yield %[[NEXT]]#1,
 // CHECK:     tensor.insert_slice %{{.+}} into %{{.+}}[%[[BI]], %{{.+}}, %[[X]], 0, 0, 0] [1, 1, 1, 2, 2, 1]
 func.func @scan2d(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32>, %t: tensor<?x1x3x5x1x1xf32>,
     %d: tensor<?x3x5x1x1x1x1xf32>) -> tensor<?x3x5x2x1xf32> {
