@@ -655,7 +655,9 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(std::make_unique<SplitBatchPass>());
   // 1D chunkwise: the chunks of a batch entry in parallel (blocks/threads
   // map the parallel loops; no host call in device code).
-  buildScheduleLowering(pm, options.schedule, options.sizeHints, "parallel");
+  // The row buffers hold the carried states (plstm-gpu-row-buffers).
+  buildScheduleLowering(pm, options.schedule, options.sizeHints, "parallel",
+                        /*statesInOutputs=*/false);
   if (options.stop == "loops")
     return;
   buildUnitDimFolding(pm);

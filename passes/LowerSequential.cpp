@@ -22,6 +22,7 @@
 #include "passes/TensorBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -137,7 +138,7 @@ void lowerScan1D(Scan1DOp op) {
 // scan2d (SPEC §3.2, §3.6)
 //===----------------------------------------------------------------------===//
 
-void lowerScan2D(Scan2DOp op) {
+void lowerScan2D(Scan2DOp op, bool statesInOutputs) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
   int64_t mx = dimOf(op.getQ(), 1), my = dimOf(op.getQ(), 2);
@@ -182,18 +183,34 @@ void lowerScan2D(Scan2DOp op) {
         for (auto [oi, o] : llvm::enumerate(orientations)) {
           bool flipX = o & 1, flipY = o & 2;
           Value oIndex = indexConst(b, oi);
+          // The carried states start in their slot of the last-state
+          // output (the initial states copied there, or zeros) and are
+          // updated in place: the last states need no copy at the end.
+          auto startIn = [&](ImplicitLocOpBuilder &b, Value init, Value dest,
+                             ValueRange lead) -> Value {
+            if (!statesInOutputs)
+              return init ? sliceAt(b, init, lead)
+                          : zeroTensor(b,
+                                       cast<RankedTensorType>(dest.getType())
+                                           .getShape()
+                                           .drop_front(lead.size()),
+                                       et);
+            Value slot = sliceAt(b, dest, lead);
+            if (init)
+              return linalg::CopyOp::create(b, sliceAt(b, init, lead), slot)
+                  .getResult(0);
+            Value zero = arith::ConstantOp::create(b, b.getZeroAttr(et));
+            return linalg::FillOp::create(b, ValueRange{zero}, ValueRange{slot})
+                .getResult(0);
+          };
           // Right-going states of the current column, indexed by original y.
-          Value rows0 = op.getInitLeft()
-                            ? sliceAt(b, op.getInitLeft(), {bi, oIndex})
-                            : zeroTensor(b, {my, dk, dv, jt}, et);
+          Value rows0 = startIn(b, op.getInitLeft(), right, {bi, oIndex});
           scf::ForOp xLoop = buildLoop(
               b, mxV, {rows0, out, down},
               [&](ImplicitLocOpBuilder &b, Value xp, ValueRange xArgs) {
                 Value x = maybeFlip(b, xp, mx, flipX);
                 Value downState0 =
-                    op.getInitTop()
-                        ? sliceAt(b, op.getInitTop(), {bi, oIndex, x})
-                        : zeroTensor(b, {dk, dv, jt}, et);
+                    startIn(b, op.getInitTop(), xArgs[2], {bi, oIndex, x});
                 scf::ForOp yLoop = buildLoop(
                     b, myV, {downState0, xArgs[0], xArgs[1]},
                     [&](ImplicitLocOpBuilder &b, Value yp, ValueRange it) {
@@ -351,13 +368,14 @@ void lowerScanDag(ScanDagOp op) {
 
 struct LowerSequentialPass
     : public plstm::impl::PLSTMLowerSequentialBase<LowerSequentialPass> {
+  using PLSTMLowerSequentialBase::PLSTMLowerSequentialBase;
   void runOnOperation() override {
     for (Operation *op :
          scansWithSchedule(getOperation(), ScheduleKind::Sequential)) {
       if (auto scan = dyn_cast<Scan1DOp>(op))
         lowerScan1D(scan);
       else if (auto scan = dyn_cast<Scan2DOp>(op))
-        lowerScan2D(scan);
+        lowerScan2D(scan, statesInOutputs);
       else if (auto scan = dyn_cast<ScanDagOp>(op))
         lowerScanDag(scan);
     }

@@ -101,6 +101,14 @@ def PLSTMLowerSequential : Pass<"plstm-lower-sequential", "::mlir::ModuleOp"> {
     (`tensor.extract_slice` / `tensor.insert_slice` move the per-node slices).
     Ops with another schedule, or none, are left alone.
 
+    With J = 1 each node's outgoing states are one elementwise
+    `linalg.generic` written in place of the incoming ones. With
+    `states-in-outputs` (the CPU pipeline's choice) the 2D states carried
+    across a column (and the one down a column) start in their slots of the
+    last-state outputs and are updated there, so the outputs need no copy;
+    without it (the GPU pipeline, whose row buffers hold the carried states)
+    they start in fresh tensors.
+
     ```mlir
     // before
     %y, %c = plstm.scan1d qkv(%q, %k, %v) ... {schedule = #plstm.schedule<sequential>}
@@ -118,6 +126,11 @@ def PLSTMLowerSequential : Pass<"plstm-lower-sequential", "::mlir::ModuleOp"> {
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
     "::mlir::math::MathDialect"
+  ];
+  let options = [
+    Option<"statesInOutputs", "states-in-outputs", "bool", /*default=*/"true",
+           "2D: the carried states start in, and are updated in, their slots "
+           "of the last-state outputs">,
   ];
 }
 

@@ -1,4 +1,5 @@
 // RUN: plstm-opt %s --plstm-lower-sequential --split-input-file | FileCheck %s
+// RUN: plstm-opt %s --plstm-lower-sequential=states-in-outputs=false --split-input-file | FileCheck %s --check-prefix=FRESH
 
 // 1D: a batch loop around a time loop that carries the state; each step
 // reads the per-step slices and runs the q·M·C and q·D·kv contractions as
@@ -81,12 +82,23 @@ func.func @not_sequential(%q: tensor<1x8x1x1xf32>, %s: tensor<1x8x1x1x1xf32>, %t
 // carrying the column of right-going states and a y loop carrying the
 // down-going state. Orientation 3 flips both axes: x = 2 - x', y = 4 - y'.
 // Only the given turn (dl) appears.
+// The carried states start zeroed in their slots of the last-state outputs
+// and go back into the same slots (in place, no copy after bufferization).
+// Without states-in-outputs (the GPU pipeline) they start in fresh zeroed
+// tensors.
+// FRESH-LABEL: func.func @scan2d
+// FRESH: %[[E:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<5x2x2x1xf32>
+// FRESH: linalg.fill ins(%{{.+}} : f32) outs(%[[E]] : tensor<5x2x2x1xf32>)
 // CHECK-LABEL: func.func @scan2d
-// CHECK: scf.for %[[BI:[a-zA-Z0-9_]+]] =
+// CHECK: scf.for %[[BI:[a-zA-Z0-9_]+]] = {{.*}} iter_args(%{{.+}} = %{{.+}}, %[[RIGHT:[a-zA-Z0-9_]+]] = %{{.+}}, %{{.+}} = %{{.+}})
 // CHECK:   scf.for
 // CHECK:     scf.for
-// CHECK:   scf.for %[[XP:[a-zA-Z0-9_]+]] = %{{.+}} to %c3{{.*}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<5x2x2x1xf32>
+// CHECK:   %[[RSLOT:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[RIGHT]][%[[BI]], %{{.+}}, 0, 0, 0, 0] [1, 1, 5, 2, 2, 1]
+// CHECK:   %[[ROWS0:[a-zA-Z0-9_]+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[RSLOT]] : tensor<5x2x2x1xf32>)
+// CHECK:   %[[XLOOP:[a-zA-Z0-9_]+]]:3 = scf.for %[[XP:[a-zA-Z0-9_]+]] = %{{.+}} to %c3{{.*}} iter_args(%{{.+}} = %[[ROWS0]], %{{.+}} = %{{.+}}, %[[DOWN:[a-zA-Z0-9_]+]] = %{{.+}}) -> (tensor<5x2x2x1xf32>
 // CHECK:     %[[X:[a-zA-Z0-9_]+]] = arith.subi %c2{{.*}}, %[[XP]]
+// CHECK:     %[[DSLOT:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[DOWN]][%[[BI]], %{{.+}}, %[[X]], 0, 0, 0] [1, 1, 1, 2, 2, 1]
+// CHECK:     linalg.fill ins(%{{.+}} : f32) outs(%[[DSLOT]] : tensor<2x2x1xf32>)
 // CHECK:     scf.for %[[YP:[a-zA-Z0-9_]+]] = %{{.+}} to %c5{{.*}} iter_args(%[[CD:[a-zA-Z0-9_]+]] = %{{.+}}, %[[ROWS:[a-zA-Z0-9_]+]] = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<2x2x1xf32>, tensor<5x2x2x1xf32>
 // CHECK:       %[[Y:[a-zA-Z0-9_]+]] = arith.subi %c4{{.*}}, %[[YP]]
 // CHECK:       %[[CR:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[ROWS]][%[[Y]], 0, 0, 0] [1, 2, 2, 1]
@@ -100,7 +112,8 @@ func.func @not_sequential(%q: tensor<1x8x1x1xf32>, %s: tensor<1x8x1x1x1xf32>, %t
 // CHECK-NEXT:    linalg.yield
 // CHECK:       tensor.insert_slice %[[NEXT]]#0 into %[[ROWS]][%[[Y]], 0, 0, 0] [1, 2, 2, 1]
 // CHECK:       scf.yield %[[NEXT]]#1,
-// CHECK:     tensor.insert_slice %{{.+}} into %{{.+}}[%[[BI]], %{{.+}}, %[[X]], 0, 0, 0] [1, 1, 1, 2, 2, 1]
+// CHECK:     tensor.insert_slice %{{.+}} into %[[DOWN]][%[[BI]], %{{.+}}, %[[X]], 0, 0, 0] [1, 1, 1, 2, 2, 1]
+// CHECK:   tensor.insert_slice %[[XLOOP]]#0 into %[[RIGHT]][%[[BI]], %{{.+}}, 0, 0, 0, 0] [1, 1, 5, 2, 2, 1]
 func.func @scan2d(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32>, %t: tensor<?x1x3x5x1x1xf32>,
     %d: tensor<?x3x5x1x1x1x1xf32>) -> tensor<?x3x5x2x1xf32> {
   %y, %r, %dd = plstm.scan2d qkv(%q, %q, %q) source(%s, %s) transition(%t, %t) turn_dl(%t)
