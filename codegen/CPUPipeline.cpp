@@ -9,6 +9,7 @@
 //     | plstm-check-lowered
 //   scf.for + linalg.generic + tensor slices
 //     | plstm-outputs-to-arguments,
+//     | plstm-split-shared-empties,
 //     | one-shot-bufferize (function boundaries, identity layouts;
 //     | results equal to output arguments dropped),
 //     | plstm-write-outputs-in-place, plstm-elide-read-only-copies,
@@ -49,6 +50,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -155,6 +157,32 @@ struct OutlineRegionsPass
     }
   }
 };
+/// Gives every use of a tensor.empty an empty of its own. CSE merges equal
+/// empties (the last right and down states of a square grid, in the 2D
+/// sequential schedule the iter_args that carry them), and one-shot
+/// bufferization then gave two loop-carried tensors started from the same
+/// empty one buffer when nothing read the loop's results (the 4-orientation
+/// ViT kernel, whose last states are unused: wrong outputs). Separate
+/// empties are separate allocations.
+struct SplitSharedEmptiesPass
+    : public PassWrapper<SplitSharedEmptiesPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SplitSharedEmptiesPass)
+  StringRef getArgument() const override {
+    return "plstm-split-shared-empties";
+  }
+  StringRef getDescription() const override {
+    return "One tensor.empty per use (before bufferization)";
+  }
+  void runOnOperation() override {
+    getOperation().walk([](tensor::EmptyOp empty) {
+      OpBuilder b(empty);
+      for (OpOperand &use : llvm::make_early_inc_range(
+               llvm::drop_begin(empty.getResult().getUses())))
+        use.set(b.clone(*empty)->getResult(0));
+    });
+  }
+};
+
 /// After bufferization: an output built up in a kernel-sized allocation
 /// and copied into its output argument at the end (one-shot bufferization
 /// does that for outputs that loops build up from tensor.empty; upstream
@@ -263,16 +291,13 @@ std::unique_ptr<Pass> plstm::createExpandStridedCopiesPass() {
 }
 
 void plstm::buildScheduleLowering(OpPassManager &pm, StringRef schedule,
-                                  StringRef sizeHints, StringRef chunkOrder,
-                                  bool statesInOutputs) {
+                                  StringRef sizeHints, StringRef chunkOrder) {
   PLSTMSelectScheduleOptions select;
   select.force = schedule.str();
   select.sizeHints = sizeHints.str();
   pm.addPass(createPLSTMDecomposeLayers());
   pm.addPass(createPLSTMSelectSchedule(select));
-  PLSTMLowerSequentialOptions sequential;
-  sequential.statesInOutputs = statesInOutputs;
-  pm.addPass(createPLSTMLowerSequential(sequential));
+  pm.addPass(createPLSTMLowerSequential());
   PLSTMLowerChunkwiseOptions chunkwise;
   chunkwise.chunkOrder = chunkOrder.str();
   pm.addPass(createPLSTMLowerChunkwise(chunkwise));
@@ -293,6 +318,7 @@ void plstm::buildUnitDimFolding(OpPassManager &pm) {
 }
 
 void plstm::buildBufferization(OpPassManager &pm) {
+  pm.addPass(std::make_unique<SplitSharedEmptiesPass>());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   // Loop-carried states are new tensors every step (C_t from C_{t-1}).
@@ -349,6 +375,7 @@ void plstm::registerCodegenPassesAndPipelines() {
   registerPass([] { return createMicrokernelsPass(); });
   registerPass([] { return createElideReadOnlyCopiesPass(); });
   registerPass([] { return std::make_unique<WriteOutputsInPlacePass>(); });
+  registerPass([] { return std::make_unique<SplitSharedEmptiesPass>(); });
   registerGPUPassesAndPipelines();
   PassPipelineRegistration<CPUPipelineOptions>(
       "plstm-cpu-pipeline",

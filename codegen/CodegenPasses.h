@@ -69,12 +69,10 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 /// decomposition, schedule selection (`schedule` forces one), the schedule
 /// lowerings, the contract check, gate fusion.
 /// `chunkOrder`: the 1D chunkwise form (plstm-lower-chunkwise's
-/// chunk-order option); `statesInOutputs`: plstm-lower-sequential's
-/// states-in-outputs option.
+/// chunk-order option).
 void buildScheduleLowering(OpPassManager &pm, llvm::StringRef schedule,
                            llvm::StringRef sizeHints,
-                           llvm::StringRef chunkOrder,
-                           bool statesInOutputs = true);
+                           llvm::StringRef chunkOrder);
 /// linalg unit-extent dims folded away.
 void buildUnitDimFolding(OpPassManager &pm);
 /// One-shot bufferization of kernels whose outputs are arguments

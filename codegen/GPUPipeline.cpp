@@ -655,9 +655,7 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(std::make_unique<SplitBatchPass>());
   // 1D chunkwise: the chunks of a batch entry in parallel (blocks/threads
   // map the parallel loops; no host call in device code).
-  // The row buffers hold the carried states (plstm-gpu-row-buffers).
-  buildScheduleLowering(pm, options.schedule, options.sizeHints, "parallel",
-                        /*statesInOutputs=*/false);
+  buildScheduleLowering(pm, options.schedule, options.sizeHints, "parallel");
   if (options.stop == "loops")
     return;
   buildUnitDimFolding(pm);

@@ -138,7 +138,7 @@ void lowerScan1D(Scan1DOp op) {
 // scan2d (SPEC §3.2, §3.6)
 //===----------------------------------------------------------------------===//
 
-void lowerScan2D(Scan2DOp op, bool statesInOutputs) {
+void lowerScan2D(Scan2DOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
   int64_t mx = dimOf(op.getQ(), 1), my = dimOf(op.getQ(), 2);
@@ -188,13 +188,6 @@ void lowerScan2D(Scan2DOp op, bool statesInOutputs) {
           // updated in place: the last states need no copy at the end.
           auto startIn = [&](ImplicitLocOpBuilder &b, Value init, Value dest,
                              ValueRange lead) -> Value {
-            if (!statesInOutputs)
-              return init ? sliceAt(b, init, lead)
-                          : zeroTensor(b,
-                                       cast<RankedTensorType>(dest.getType())
-                                           .getShape()
-                                           .drop_front(lead.size()),
-                                       et);
             Value slot = sliceAt(b, dest, lead);
             if (init)
               return linalg::CopyOp::create(b, sliceAt(b, init, lead), slot)
@@ -368,14 +361,13 @@ void lowerScanDag(ScanDagOp op) {
 
 struct LowerSequentialPass
     : public plstm::impl::PLSTMLowerSequentialBase<LowerSequentialPass> {
-  using PLSTMLowerSequentialBase::PLSTMLowerSequentialBase;
   void runOnOperation() override {
     for (Operation *op :
          scansWithSchedule(getOperation(), ScheduleKind::Sequential)) {
       if (auto scan = dyn_cast<Scan1DOp>(op))
         lowerScan1D(scan);
       else if (auto scan = dyn_cast<Scan2DOp>(op))
-        lowerScan2D(scan, statesInOutputs);
+        lowerScan2D(scan);
       else if (auto scan = dyn_cast<ScanDagOp>(op))
         lowerScanDag(scan);
     }

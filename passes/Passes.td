@@ -102,12 +102,9 @@ def PLSTMLowerSequential : Pass<"plstm-lower-sequential", "::mlir::ModuleOp"> {
     Ops with another schedule, or none, are left alone.
 
     With J = 1 each node's outgoing states are one elementwise
-    `linalg.generic` written in place of the incoming ones. With
-    `states-in-outputs` (the CPU pipeline's choice) the 2D states carried
-    across a column (and the one down a column) start in their slots of the
-    last-state outputs and are updated there, so the outputs need no copy;
-    without it (the GPU pipeline, whose row buffers hold the carried states)
-    they start in fresh tensors.
+    `linalg.generic` written in place of the incoming ones. The 2D states
+    carried across a column (and the one down a column) start in, and are
+    updated in, their slots of the last-state outputs.
 
     ```mlir
     // before
@@ -126,11 +123,6 @@ def PLSTMLowerSequential : Pass<"plstm-lower-sequential", "::mlir::ModuleOp"> {
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
     "::mlir::math::MathDialect"
-  ];
-  let options = [
-    Option<"statesInOutputs", "states-in-outputs", "bool", /*default=*/"true",
-           "2D: the carried states start in, and are updated in, their slots "
-           "of the last-state outputs">,
   ];
 }
 

@@ -1,5 +1,4 @@
 // RUN: plstm-opt %s --plstm-lower-sequential --split-input-file | FileCheck %s
-// RUN: plstm-opt %s --plstm-lower-sequential=states-in-outputs=false --split-input-file | FileCheck %s --check-prefix=FRESH
 
 // 1D: a batch loop around a time loop that carries the state; each step
 // reads the per-step slices and runs the q·M·C and q·D·kv contractions as
@@ -84,11 +83,6 @@ func.func @not_sequential(%q: tensor<1x8x1x1xf32>, %s: tensor<1x8x1x1x1xf32>, %t
 // Only the given turn (dl) appears.
 // The carried states start zeroed in their slots of the last-state outputs
 // and go back into the same slots (in place, no copy after bufferization).
-// Without states-in-outputs (the GPU pipeline) they start in fresh zeroed
-// tensors.
-// FRESH-LABEL: func.func @scan2d
-// FRESH: %[[E:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<5x2x2x1xf32>
-// FRESH: linalg.fill ins(%{{.+}} : f32) outs(%[[E]] : tensor<5x2x2x1xf32>)
 // CHECK-LABEL: func.func @scan2d
 // CHECK: scf.for %[[BI:[a-zA-Z0-9_]+]] = {{.*}} iter_args(%{{.+}} = %{{.+}}, %[[RIGHT:[a-zA-Z0-9_]+]] = %{{.+}}, %{{.+}} = %{{.+}})
 // CHECK:   scf.for

@@ -71,3 +71,18 @@ func.func @j1_both_turns_init(%q: tensor<?x4x3x5x1xf32>, %k: tensor<?x4x3x5x1xf3
       -> (tensor<?x4x3x3x1xf32>, tensor<?x4x3x5x3x1xf32>, tensor<?x4x4x5x3x1xf32>)
   return %y, %r, %dd : tensor<?x4x3x3x1xf32>, tensor<?x4x3x5x3x1xf32>, tensor<?x4x4x5x3x1xf32>
 }
+
+// 3×3 grid (square: the last right and down states have one type, so CSE
+// merges their tensor.empty), J = 1, four orientations, only y returned.
+func.func @square_y_only(%q: tensor<?x3x3x4x1xf32>, %sr: tensor<?x4x3x3x1x1x1xf32>,
+    %t: tensor<?x4x3x3x1x1xf32>, %m: tensor<?x4x3x3x1x1x1xf32>, %d: tensor<?x3x3x1x1x1x1xf32>)
+    -> tensor<?x3x3x4x1xf32> {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %q, %q) source(%sr, %sr) transition(%t, %t) turn_dl(%t)
+      mark(%m, %m) direct(%d) orientations [0, 1, 2, 3]
+      : (tensor<?x3x3x4x1xf32>, tensor<?x3x3x4x1xf32>, tensor<?x3x3x4x1xf32>,
+         tensor<?x4x3x3x1x1x1xf32>, tensor<?x4x3x3x1x1x1xf32>, tensor<?x4x3x3x1x1xf32>,
+         tensor<?x4x3x3x1x1xf32>, tensor<?x4x3x3x1x1xf32>, tensor<?x4x3x3x1x1x1xf32>,
+         tensor<?x4x3x3x1x1x1xf32>, tensor<?x3x3x1x1x1x1xf32>)
+      -> (tensor<?x3x3x4x1xf32>, tensor<?x4x3x4x4x1xf32>, tensor<?x4x3x4x4x1xf32>)
+  return %y : tensor<?x3x3x4x1xf32>
+}
