@@ -16,7 +16,8 @@
 //                   (T/C)·log2(T/C) combines of 2·DK·DV·JT² + 2·JT³;
 //                   depth log2(T/C) + C
 //   2D sequential   F = 2·MX·MY·DK·DV·(O·(4JT² + 2JT·JK·JV + 2JO·JQ·JT)
-//                   + JO·JQ·JK·JV), time F / recurrence rate
+//                   + JO·JQ·JK·JV), time F / recurrence rate (1D and 2D:
+//                   the vector recurrence rate when JT = JK = JV = 1)
 //   2D tiled P      (SPEC §9.2; Np = padded nodes, w = DK·JQ·JK + JO·JQ·JK·JV
 //                   + DV·JO·JV) intra 2·Np·P²·w per orientation, or once,
 //                   2·N²·w, with one tile (G summed over orientations);
@@ -24,8 +25,10 @@
 //                   orientation (one tile: only initial-state read-outs and
 //                   used last states); construction ≈ 16·(P/2)⁵·J⁵ per tile
 //                   plus ≈ 60 small steps per quad-tree level; intra at the
-//                   block rate, the rest at the recurrence rate. P = the
-//                   padded grid side is log-depth, smaller P chunkwise.
+//                   block rate, the rest at the recurrence rate, all
+//                   divided by the measured tiled-2D speed-up when every
+//                   J = 1 and DK, DV >= 8. P = the padded grid side is
+//                   log-depth, smaller P chunkwise.
 //   DAG sequential  F = 2·DK·DV·(L·JT² + E·(JT·JK·JV + JO·JQ·JT) +
 //                   N·JO·JQ·JK·JV)
 //   DAG blocks C    (levels from the LEVELS hint, default 32) F plus, per
@@ -160,7 +163,9 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
     seq.bytes = inputBytes;
     seq.depth = t;
     seq.width = b;
-    seq.seconds = seq.flops / rec / par;
+    bool onePass = jt * jk * jv == 1;
+    seq.seconds =
+        seq.flops / (onePass ? target.vectorRecurrenceGflops * 1e9 : rec) / par;
     seq.note = "one state update per step";
     out.push_back(seq);
     for (bool logdepth : {false, true})
@@ -221,8 +226,12 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
     seq.bytes = 0;
     seq.depth = o * (mx + my - 1);
     seq.width = b;
-    seq.seconds = seq.flops / rec / par;
+    bool onePass = jt * jk * jv == 1;
+    seq.seconds =
+        seq.flops / (onePass ? target.vectorRecurrenceGflops * 1e9 : rec) / par;
     seq.note = "node by node, x-major";
+    bool blocked = jq * jk * jv * jt * jo == 1 && dk >= 8 && dv >= 8;
+    double tiledSpeedup = blocked ? target.vectorTiled2DSpeedup : 1;
     out.push_back(seq);
     int64_t side = std::max(mx, my), full = 1;
     while (full < side)
@@ -264,7 +273,7 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
       e.width = b * (single ? 1 : std::min(px, py) / p);
       e.seconds = (b * intra / block + b * (inter + construct) / rec +
                    b * steps * target.constructionStepUs * 1e-6) /
-                  par;
+                  par / tiledSpeedup;
       e.note = single ? "one " + std::to_string(p) + "x" + std::to_string(p) +
                             " tile: quad tree, G summed over orientations"
                       : std::to_string(int64_t(tiles)) + " tiles in " +

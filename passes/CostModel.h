@@ -48,6 +48,20 @@ struct TargetInfo {
   double vectorStateGflops = 167;
   double chunkStateNs = 1.06;
   double vectorStepUs = 0.00265;
+  /// Sequential 1D and 2D schedules whose nodes' states take one
+  /// elementwise pass (JT = JK = JV = 1, plstm-lower-sequential) and whose
+  /// read-outs are register-blocked: GFLOP/s per core (SPEC §9 sequential
+  /// FLOPs). Measured 2026-11-30 (docs/performance.md, 2 threads): 1d-lm 66,
+  /// 1d-xl 47, 2d-64 48, 2d-32 39, 2d-16 21 (1 thread 47), vit-t 40,
+  /// vit-t-384 43.
+  double vectorRecurrenceGflops = 40;
+  /// 2D tiled and log-depth schedules with every J = 1 and DK, DV >= 8 run
+  /// this many times faster than the scalar rates above predict (their
+  /// contractions are register-blocked microkernels): the geometric mean of
+  /// measured / predicted over vit-t (log-depth, chunkwise:4), vit-b and
+  /// vit-t-384 (log-depth), 2d-16 (chunkwise:4, :8, log-depth), whose
+  /// ratios lie between 8 and 16.
+  double vectorTiled2DSpeedup = 10;
 };
 
 /// Sizes assumed for dynamic dims ("B", "T", "N", "E", "L").
