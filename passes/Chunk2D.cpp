@@ -276,23 +276,6 @@ QuadLevel mergeLevel(ImplicitLocOpBuilder &b, const QuadLevel &level,
   return next;
 }
 
-/// `build`'s values computed inside an `scf.execute_region no_inline`, which
-/// the CPU pipeline moves into a function of its own (plstm-outline-regions):
-/// one function per quad-tree level keeps LLVM's per-function work small.
-SmallVector<Value> outlined(ImplicitLocOpBuilder &b,
-                            function_ref<SmallVector<Value>()> build) {
-  auto *block = new mlir::Block();
-  OpBuilder::InsertPoint ip = b.saveInsertionPoint();
-  b.setInsertionPointToEnd(block);
-  SmallVector<Value> values = build();
-  scf::YieldOp::create(b, values);
-  b.restoreInsertionPoint(ip);
-  auto region = scf::ExecuteRegionOp::create(b, ValueRange(values).getTypes());
-  region.setNoInline(true);
-  region.getRegion().push_back(block);
-  return SmallVector<Value>(region.getResults());
-}
-
 /// mergeLevel in four outlined regions (transitions, sources, marks, path
 /// sums).
 QuadLevel mergeLevelOutlined(ImplicitLocOpBuilder &b, const QuadLevel &level,

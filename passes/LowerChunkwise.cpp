@@ -72,14 +72,18 @@ std::pair<Value, Value> chunksInOrder(ImplicitLocOpBuilder &b, Scan1DOp op,
                     [&](ImplicitLocOpBuilder &b, Value ci, ValueRange it) {
                       return step(b, ci, it, /*full=*/true);
                     });
-        scf::ForOp tail =
-            forLoop(b, numFull, numChunks, fullChunks.getResults(),
-                    [&](ImplicitLocOpBuilder &b, Value ci, ValueRange it) {
-                      return step(b, ci, it, /*full=*/false);
-                    });
-        return SmallVector<Value>{
-            insertAt(b, tail.getResult(1), args[0], {bi}),
-            insertAt(b, tail.getResult(0), args[1], {bi})};
+        // The partial chunk in a function of its own (a second copy of the
+        // chunk's code: outlined, it costs LLVM less compile time).
+        SmallVector<Value> tail = outlined(b, [&] {
+          scf::ForOp loop =
+              forLoop(b, numFull, numChunks, fullChunks.getResults(),
+                      [&](ImplicitLocOpBuilder &b, Value ci, ValueRange it) {
+                        return step(b, ci, it, /*full=*/false);
+                      });
+          return SmallVector<Value>(loop.getResults());
+        });
+        return SmallVector<Value>{insertAt(b, tail[1], args[0], {bi}),
+                                  insertAt(b, tail[0], args[1], {bi})};
       });
   return {entries.getResult(0), entries.getResult(1)};
 }

@@ -317,6 +317,20 @@ scf::ForallOp plstm::parallelLoop(ImplicitLocOpBuilder &b, Value lower,
   return forall;
 }
 
+SmallVector<Value> plstm::outlined(ImplicitLocOpBuilder &b,
+                                   function_ref<SmallVector<Value>()> build) {
+  auto *block = new mlir::Block();
+  OpBuilder::InsertPoint ip = b.saveInsertionPoint();
+  b.setInsertionPointToEnd(block);
+  SmallVector<Value> values = build();
+  scf::YieldOp::create(b, values);
+  b.restoreInsertionPoint(ip);
+  auto region = scf::ExecuteRegionOp::create(b, ValueRange(values).getTypes());
+  region.setNoInline(true);
+  region.getRegion().push_back(block);
+  return SmallVector<Value>(region.getResults());
+}
+
 Value plstm::emptyLike(ImplicitLocOpBuilder &b, Type type,
                        ValueRange leadingSizes) {
   auto tensorType = cast<RankedTensorType>(type);

@@ -99,6 +99,13 @@ Value indexConst(ImplicitLocOpBuilder &b, int64_t value);
 using LoopBody =
     function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value, ValueRange)>;
 
+/// `build`'s values computed inside an `scf.execute_region no_inline`, which
+/// the CPU pipeline moves into a function of its own (plstm-outline-regions):
+/// LLVM's loop passes scale worse than linearly with a function's size, so
+/// a few medium functions compile faster than one large one.
+SmallVector<Value> outlined(ImplicitLocOpBuilder &b,
+                            function_ref<SmallVector<Value>()> build);
+
 /// scf.for from `lower` to `upper` (step 1) with `inits`.
 scf::ForOp forLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
                    ValueRange inits, LoopBody body);
