@@ -192,8 +192,9 @@ struct SplitSharedEmptiesPass
 /// the allocation go. 134 MB per call for 1d-xl's y, 200 MB for 2d-64's
 /// outputs. Done when, in the function's entry block, `memref.alloc` A is
 /// copied whole into argument M (same type, identity layout), M has no
-/// other use, and every other use of A sits in an op before the copy (or is
-/// a dealloc of A).
+/// other use, and every other use of A, and of the memref results of its
+/// users (views, loop results: what may alias A), sits in an op before the
+/// copy (or is a dealloc of A).
 struct WriteOutputsInPlacePass
     : public PassWrapper<WriteOutputsInPlacePass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(WriteOutputsInPlacePass)
@@ -217,20 +218,32 @@ struct WriteOutputsInPlacePass
             alloc->getBlock() != &entry || alloc.getType() != arg.getType() ||
             !alloc.getType().getLayout().isIdentity() || !arg.hasOneUse())
           continue;
+        // Every use of the allocation and of what may alias it (the memref
+        // results of its users: views, loop results, ...) must sit before
+        // the copy; deallocations of the allocation itself go with it.
         SmallVector<Operation *> deallocs;
+        SmallVector<Value> aliases = {alloc.getResult()};
+        llvm::SmallPtrSet<Operation *, 16> seen;
         bool ok = true;
-        for (OpOperand &use : alloc.getResult().getUses()) {
-          Operation *user = use.getOwner();
-          if (user == copy)
-            continue;
-          if (isa<memref::DeallocOp>(user)) {
-            deallocs.push_back(user);
-            continue;
-          }
-          Operation *top = entry.findAncestorOpInBlock(*user);
-          if (!top || !top->isBeforeInBlock(copy)) {
-            ok = false;
-            break;
+        while (ok && !aliases.empty()) {
+          Value value = aliases.pop_back_val();
+          for (OpOperand &use : value.getUses()) {
+            Operation *user = use.getOwner();
+            if (user == copy && value == alloc.getResult())
+              continue;
+            if (isa<memref::DeallocOp>(user) && value == alloc.getResult()) {
+              deallocs.push_back(user);
+              continue;
+            }
+            Operation *top = entry.findAncestorOpInBlock(*user);
+            if (!top || !top->isBeforeInBlock(copy)) {
+              ok = false;
+              break;
+            }
+            if (seen.insert(user).second)
+              for (Value result : user->getResults())
+                if (isa<MemRefType>(result.getType()))
+                  aliases.push_back(result);
           }
         }
         if (!ok)

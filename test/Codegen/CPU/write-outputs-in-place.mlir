@@ -86,3 +86,21 @@ func.func @copy_in_loop(%out: memref<4xf32>, %n: index) {
   }
   return
 }
+
+// -----
+
+// A view of the allocation, taken before the copy, is written after it:
+// the argument must keep the value at the copy. Kept.
+// CHECK-LABEL: func.func @view_written_after
+// CHECK: memref.alloc
+// CHECK: memref.copy %{{.+}}, %{{.+}} : memref<4xf32> to memref<4xf32>
+func.func @view_written_after(%out: memref<4xf32>) {
+  %f = arith.constant 1.0 : f32
+  %g = arith.constant 2.0 : f32
+  %a = memref.alloc() : memref<4xf32>
+  %v = memref.subview %a[0] [2] [1] : memref<4xf32> to memref<2xf32, strided<[1]>>
+  linalg.fill ins(%f : f32) outs(%a : memref<4xf32>)
+  memref.copy %a, %out : memref<4xf32> to memref<4xf32>
+  linalg.fill ins(%g : f32) outs(%v : memref<2xf32, strided<[1]>>)
+  return
+}
