@@ -146,8 +146,7 @@ void lowerScan2D(Scan2DOp op) {
   int64_t jt = dimOf(op.getTRl(), 4), jo = dimOf(op.getMarkL(), 4);
   SmallVector<int32_t> orientations = op.getOrientationList();
   // J = 1 everywhere: each node's outgoing states in one elementwise pass.
-  bool scalarJ =
-      jt == 1 && dimOf(op.getK(), 4) == 1 && dimOf(op.getV(), 4) == 1;
+  bool scalarJ = isScalarJ(op.getTRl(), op.getK(), op.getV());
   Value scale = floatConst(b, et, op.getEffectiveQkScale());
   Value batch = tensor::DimOp::create(b, op.getQ(), 0);
   Value mxV = indexConst(b, mx), myV = indexConst(b, my);
@@ -192,9 +191,7 @@ void lowerScan2D(Scan2DOp op) {
             if (init)
               return linalg::CopyOp::create(b, sliceAt(b, init, lead), slot)
                   .getResult(0);
-            Value zero = arith::ConstantOp::create(b, b.getZeroAttr(et));
-            return linalg::FillOp::create(b, ValueRange{zero}, ValueRange{slot})
-                .getResult(0);
+            return zeroFill(b, slot);
           };
           // Right-going states of the current column, indexed by original y.
           Value rows0 = startIn(b, op.getInitLeft(), right, {bi, oIndex});
@@ -319,7 +316,7 @@ void lowerScanDag(ScanDagOp op) {
               Value v = sliceAt(b, op.getV(), {bi, tail});
               // C_e = S_e⋆kv_tail + Σ_{l=(e',e)} T_l·C_{e'}
               Value c;
-              if (jt == 1 && isScalarJ(it[0], k, v)) {
+              if (isScalarJ(it[0], k, v)) {
                 // J = 1: S_e·(k ⊗ v) in one pass, no zero fill first.
                 c = updateStatesJ1(
                     b, {}, k, v,

@@ -222,9 +222,13 @@ Value plstm::scaleTensor(ImplicitLocOpBuilder &b, Value x, Value scale) {
 
 Value plstm::zeroTensor(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
                         Type elementType) {
-  Value empty = tensor::EmptyOp::create(b, shape, elementType);
-  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
-  return linalg::FillOp::create(b, ValueRange{zero}, ValueRange{empty})
+  return zeroFill(b, tensor::EmptyOp::create(b, shape, elementType));
+}
+
+Value plstm::zeroFill(ImplicitLocOpBuilder &b, Value dest) {
+  Type et = cast<RankedTensorType>(dest.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(et));
+  return linalg::FillOp::create(b, ValueRange{zero}, ValueRange{dest})
       .getResult(0);
 }
 

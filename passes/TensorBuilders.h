@@ -47,8 +47,9 @@ Value addTransition(ImplicitLocOpBuilder &b, Value acc, Value transition,
 Value addSourceTerm(ImplicitLocOpBuilder &b, Value acc, Value source, Value k,
                     Value v);
 
-/// Whether a state [DK, DV, JT], k [DK, JK] and v [DV, JV] have JT = JK =
-/// JV = 1, so that every transition and source of the node is a scalar.
+/// Whether JT = JK = JV = 1, so that every transition and source of a node
+/// is a scalar: the last dims of `state` (JT last: a state [..., DK, DV, JT]
+/// or a transition [..., JT, JT]), `k` [..., DK, JK] and `v` [..., DV, JV].
 bool isScalarJ(Value state, Value k, Value v);
 
 /// One outgoing state for `updateStatesJ1`: Σ_i coefs[i]·states[i] +
@@ -81,6 +82,9 @@ Value rmsNormalizeRows(ImplicitLocOpBuilder &b, Value y, FloatAttr eps);
 /// A tensor of `shape` (static) filled with zeros.
 Value zeroTensor(ImplicitLocOpBuilder &b, llvm::ArrayRef<int64_t> shape,
                  Type elementType);
+
+/// `dest` (a ranked tensor) filled with zeros: a linalg.fill into it.
+Value zeroFill(ImplicitLocOpBuilder &b, Value dest);
 
 /// The slice `source[lead..., :, ..., :]` with the leading dims dropped
 /// (rank-reducing extract_slice); a dynamic trailing dim is taken whole
