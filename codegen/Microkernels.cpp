@@ -33,6 +33,11 @@
 // state update's w[l] K[l, i]) are multiplied once, before the blocks, into
 // a buffer over the dims they use.
 //
+// Row-reduced passes (the sequential schedules' J = 1 state update with its
+// read-out fused, see rewriteRowReduced): one reduction dim, one vector dim,
+// outputs updated in place or reduced over the reduction dim; the reduced
+// outputs' accumulators stay in registers across it.
+//
 // Anything else (other bodies, element types, aliasing operands, vector dims
 // shorter than 8) keeps its linalg op.
 //
@@ -803,6 +808,255 @@ void rewrite(const Plan &plan) {
   op.erase();
 }
 
+//===----------------------------------------------------------------------===//
+// Row-reduced passes
+//===----------------------------------------------------------------------===//
+
+/// A linalg.generic on memrefs with one reduction dim `r` and one other dim
+/// `n` of static extent a multiple of 16 (every other dim has extent 1), in
+/// which every output uses n contiguously and is either updated in place
+/// (it uses r: each element is read through its block argument and written
+/// at the same point) or reduced over r (it does not use r): the J = 1
+/// state update with its read-out fused (passes/TensorBuilders.h,
+/// updateStatesJ1). convert-linalg-to-loops would reload and restore the
+/// reduced outputs at every step of the inner loop; here they stay in
+/// registers across r:
+///
+///   for n0 in [0, N) step 16 * NV
+///     acc[o][v] = red_o[n0 + 16 v]
+///     for i in [0, R):
+///       per vector v: the body on 16 lanes, the in-place outputs stored
+///       at [i, n0 + 16 v], acc[o][v] = its new value
+///     red_o[n0 + 16 v] = acc[o][v]
+struct RowPlan {
+  linalg::GenericOp op;
+  unsigned rDim = 0, nDim = 0;
+  int64_t n = 0, nv = 1;
+  /// Body values that depend on n (vectors of 16 lanes); the others are
+  /// scalars, broadcast where a vector value uses them.
+  llvm::DenseSet<Value> vectors;
+};
+
+std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
+  RowPlan plan;
+  plan.op = op;
+  if (!op.hasPureBufferSemantics() || op->getNumResults() != 0)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  int rDim = -1, nDim = -1;
+  for (unsigned d = 0; d < op.getNumLoops(); ++d) {
+    if (iterators[d] == utils::IteratorType::reduction) {
+      if (rDim >= 0)
+        return std::nullopt;
+      rDim = d;
+    } else if (extents[d] != 1) {
+      if (nDim >= 0)
+        return std::nullopt;
+      nDim = d;
+    }
+  }
+  if (rDim < 0 || nDim < 0 || ShapedType::isDynamic(extents[nDim]) ||
+      extents[nDim] % kLanes != 0)
+    return std::nullopt;
+  plan.rDim = rDim;
+  plan.nDim = nDim;
+  plan.n = extents[nDim];
+  // Up to 8 vectors per block (the reduced outputs' accumulators stay in
+  // registers), a divisor of N / 16.
+  int64_t vectors = plan.n / kLanes;
+  for (int64_t c = std::min<int64_t>(vectors, 8); c >= 1; --c)
+    if (vectors % c == 0) {
+      plan.nv = c;
+      break;
+    }
+
+  Block &body = op.getRegion().front();
+  SmallVector<Value> inRoots, outRoots;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type || !type.getElementType().isF32())
+      return std::nullopt;
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return std::nullopt;
+    bool isOut = op.isDpsInit(&operand);
+    std::optional<unsigned> nPos =
+        map.getResultPosition(getAffineDimExpr(nDim, op.getContext()));
+    if (!nPos) {
+      if (isOut)
+        return std::nullopt;
+    } else {
+      // n contiguous: stride 1, only unit dims after it.
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      if (failed(type.getStridesAndOffset(strides, offset)) ||
+          strides[*nPos] != 1)
+        return std::nullopt;
+      for (unsigned j = *nPos + 1; j < map.getNumResults(); ++j)
+        if (extents[map.getDimPosition(j)] != 1)
+          return std::nullopt;
+      plan.vectors.insert(body.getArgument(operand.getOperandNumber()));
+    }
+    (isOut ? outRoots : inRoots).push_back(plstm::viewRoot(operand.get()));
+  }
+  // Each output its own buffer, none read as an input: every element is
+  // read (through its block argument) before it is written, at the same
+  // point.
+  for (auto [i, root] : llvm::enumerate(outRoots))
+    if (llvm::is_contained(inRoots, root) ||
+        llvm::is_contained(ArrayRef<Value>(outRoots).drop_front(i + 1), root))
+      return std::nullopt;
+  for (Operation &inner : body.without_terminator()) {
+    if (!isAllowedBodyOp(&inner) || inner.getNumResults() != 1 ||
+        inner.getNumRegions() != 0)
+      return std::nullopt;
+    Type t = inner.getResult(0).getType();
+    if (!t.isF32() && !t.isInteger(1))
+      return std::nullopt;
+    for (Value operand : inner.getOperands())
+      if (plan.vectors.contains(operand))
+        plan.vectors.insert(inner.getResult(0));
+  }
+  return plan;
+}
+
+void rewriteRowReduced(const RowPlan &plan) {
+  linalg::GenericOp op = plan.op;
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  auto cst = [&](OpBuilder &ob, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ob, loc, v);
+  };
+  auto vecType = VectorType::get({kLanes}, b.getF32Type());
+  AffineExpr nExpr = getAffineDimExpr(plan.nDim, ctx);
+  // Per operand: the memref (the unit dims after n dropped, so that n is
+  // the last dim of the vector loads and stores) and its loop dims.
+  SmallVector<Value> buffers;
+  SmallVector<SmallVector<unsigned>> dims;
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    Value buffer = operand.get();
+    unsigned rank = map.getNumResults();
+    if (std::optional<unsigned> nPos = map.getResultPosition(nExpr)) {
+      rank = *nPos + 1;
+      if (rank != map.getNumResults()) {
+        auto type = cast<MemRefType>(buffer.getType());
+        buffer = memref::createCanonicalRankReducingSubViewOp(
+            b, loc, buffer, type.getShape().take_front(rank));
+      }
+    }
+    SmallVector<unsigned> d;
+    for (unsigned j = 0; j < rank; ++j)
+      d.push_back(map.getDimPosition(j));
+    buffers.push_back(buffer);
+    dims.push_back(d);
+  }
+  auto indices = [&](OpBuilder &ob, unsigned operand, Value i, Value n) {
+    SmallVector<Value> idx;
+    for (unsigned d : dims[operand])
+      idx.push_back(d == plan.rDim ? i : d == plan.nDim ? n : cst(ob, 0));
+    return idx;
+  };
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  unsigned numInputs = op.getNumDpsInputs();
+  SmallVector<unsigned> inPlace, reduced; // init numbers
+  for (OpOperand &init : op.getDpsInitsMutable())
+    (op.getMatchingIndexingMap(&init).isFunctionOfDim(plan.rDim) ? inPlace
+                                                                 : reduced)
+        .push_back(init.getOperandNumber() - numInputs);
+  SmallVector<Range, 4> ranges =
+      cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc);
+  Value rExt = getValueOrCreateConstantIndexOp(b, loc, ranges[plan.rDim].size);
+  int64_t nr = kLanes * plan.nv;
+
+  auto nLoop =
+      scf::ForOp::create(b, loc, cst(b, 0), cst(b, plan.n), cst(b, nr));
+  OpBuilder nb = OpBuilder::atBlockBegin(nLoop.getBody());
+  SmallVector<Value> nIdx;
+  for (int64_t v = 0; v < plan.nv; ++v)
+    nIdx.push_back(arith::AddIOp::create(nb, loc, nLoop.getInductionVar(),
+                                         cst(nb, v * kLanes)));
+  Value zero = cst(nb, 0);
+  SmallVector<Value> accInit;
+  for (unsigned o : reduced)
+    for (int64_t v = 0; v < plan.nv; ++v)
+      accInit.push_back(
+          vector::LoadOp::create(nb, loc, vecType, buffers[numInputs + o],
+                                 indices(nb, numInputs + o, zero, nIdx[v])));
+  auto rLoop = scf::ForOp::create(
+      nb, loc, zero, rExt, cst(nb, 1), accInit,
+      [&](OpBuilder &kb, Location, Value i, ValueRange accs) {
+        llvm::DenseMap<Value, Value> scalars; // shared by the vectors
+        SmallVector<Value> next(accs.size());
+        for (int64_t v = 0; v < plan.nv; ++v) {
+          llvm::DenseMap<Value, Value> memo;
+          std::function<Value(Value)> eval = [&](Value x) -> Value {
+            if (x.getParentRegion() != &op.getRegion())
+              return x; // defined outside the op
+            bool vec = plan.vectors.contains(x);
+            auto &cache = vec ? memo : scalars;
+            if (Value done = cache.lookup(x))
+              return done;
+            Value result;
+            if (auto arg = dyn_cast<BlockArgument>(x)) {
+              unsigned a = arg.getArgNumber();
+              auto red = llvm::find(reduced, a - numInputs);
+              if (a >= numInputs && red != reduced.end())
+                result = accs[(red - reduced.begin()) * plan.nv + v];
+              else if (vec)
+                result = vector::LoadOp::create(kb, loc, vecType, buffers[a],
+                                                indices(kb, a, i, nIdx[v]));
+              else
+                result = memref::LoadOp::create(kb, loc, buffers[a],
+                                                indices(kb, a, i, Value()));
+            } else {
+              Operation *def = x.getDefiningOp();
+              SmallVector<Value> operands;
+              for (Value operand : def->getOperands()) {
+                Value value = eval(operand);
+                if (vec && !isa<VectorType>(value.getType()))
+                  value = vector::BroadcastOp::create(
+                      kb, loc, VectorType::get({kLanes}, value.getType()),
+                      value);
+                operands.push_back(value);
+              }
+              Type type = x.getType();
+              if (vec)
+                type = VectorType::get({kLanes}, type);
+              OperationState state(loc, def->getName().getStringRef(), operands,
+                                   TypeRange{type}, def->getAttrs());
+              result = kb.create(state)->getResult(0);
+            }
+            cache[x] = result;
+            return result;
+          };
+          auto asVector = [&](Value value) -> Value {
+            if (isa<VectorType>(value.getType()))
+              return value;
+            return vector::BroadcastOp::create(kb, loc, vecType, value);
+          };
+          SmallVector<Value> values;
+          for (Value y : yield.getOperands())
+            values.push_back(asVector(eval(y)));
+          for (unsigned o : inPlace)
+            vector::StoreOp::create(kb, loc, values[o], buffers[numInputs + o],
+                                    indices(kb, numInputs + o, i, nIdx[v]));
+          for (auto [j, o] : llvm::enumerate(reduced))
+            next[j * plan.nv + v] = values[o];
+        }
+        scf::YieldOp::create(kb, loc, next);
+      });
+  for (auto [j, o] : llvm::enumerate(reduced))
+    for (int64_t v = 0; v < plan.nv; ++v)
+      vector::StoreOp::create(nb, loc, rLoop.getResult(j * plan.nv + v),
+                              buffers[numInputs + o],
+                              indices(nb, numInputs + o, zero, nIdx[v]));
+  op.erase();
+}
+
 struct MicrokernelsPass
     : public PassWrapper<MicrokernelsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MicrokernelsPass)
@@ -811,7 +1065,9 @@ struct MicrokernelsPass
     return "Contractions (linalg.generic on memrefs with reductions, body out "
            "+ product) to register-blocked vector loop nests: 16-lane "
            "vectors along the output's last dim, register rows along the one "
-           "before, accumulators in registers across the reduction";
+           "before, accumulators in registers across the reduction; row-"
+           "reduced passes (outputs updated in place or reduced over the one "
+           "reduction dim) to vector loops with the reductions in registers";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect, linalg::LinalgDialect,
@@ -820,12 +1076,17 @@ struct MicrokernelsPass
   }
   void runOnOperation() override {
     std::vector<Plan> plans;
+    std::vector<RowPlan> rowPlans;
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<Plan> plan = analyze(op))
         plans.push_back(std::move(*plan));
+      else if (std::optional<RowPlan> rowPlan = analyzeRowReduced(op))
+        rowPlans.push_back(std::move(*rowPlan));
     });
     for (const Plan &plan : plans)
       rewrite(plan);
+    for (const RowPlan &plan : rowPlans)
+      rewriteRowReduced(plan);
   }
 };
 } // namespace

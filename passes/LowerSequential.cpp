@@ -104,18 +104,28 @@ void lowerScan1D(Scan1DOp op) {
               Value direct = sliceAt(b, op.getDirect(), {bi, t});
               // y_t = s·(q⋅M⋅C_{t-1} + q⋅D⋅kv)
               Value yt = zeroTensor(b, {dv, jo}, et);
-              yt = addMarkReadout(b, yt, q, mark, state);
-              yt = addDirectTerm(b, yt, q, direct, k, v);
               // C_t = T·C_{t-1} + S⋆kv; with J = 1 in one elementwise pass
-              // that writes C_t in place of C_{t-1}.
+              // that writes C_t in place of C_{t-1} and, where every J is 1,
+              // also reads out C_{t-1}.
               Value next;
               if (isScalarJ(state, k, v)) {
-                next = updateStatesJ1(
-                    b, {state}, k, v,
-                    {StateUpdate{{scalarAt(b, op.getTransition(), {bi, t})},
-                                 scalarAt(b, op.getSource(), {bi, t})}},
-                    {state})[0];
+                StateUpdate update{{scalarAt(b, op.getTransition(), {bi, t})},
+                                   scalarAt(b, op.getSource(), {bi, t})};
+                if (canFuseReadoutJ1(q, {mark})) {
+                  ReadoutJ1 readout{
+                      q, {scalarAt(b, op.getMark(), {bi, t})}, yt};
+                  SmallVector<Value> results = updateStatesJ1(
+                      b, {state}, k, v, {update}, {state}, &readout);
+                  next = results[0];
+                  yt = results[1];
+                } else {
+                  yt = addMarkReadout(b, yt, q, mark, state);
+                  next = updateStatesJ1(b, {state}, k, v, {update}, {state})[0];
+                }
+                yt = addDirectTerm(b, yt, q, direct, k, v);
               } else {
+                yt = addMarkReadout(b, yt, q, mark, state);
+                yt = addDirectTerm(b, yt, q, direct, k, v);
                 next = zeroTensor(b, {dk, dv, jt}, et);
                 next = addTransition(
                     b, next, sliceAt(b, op.getTransition(), {bi, t}), state);
@@ -147,6 +157,8 @@ void lowerScan2D(Scan2DOp op) {
   SmallVector<int32_t> orientations = op.getOrientationList();
   // J = 1 everywhere: each node's outgoing states in one elementwise pass.
   bool scalarJ = isScalarJ(op.getTRl(), op.getK(), op.getV());
+  bool fuseReadout =
+      scalarJ && canFuseReadoutJ1(op.getQ(), {op.getMarkL(), op.getMarkU()});
   Value scale = floatConst(b, et, op.getEffectiveQkScale());
   Value batch = tensor::DimOp::create(b, op.getQ(), 0);
   Value mxV = indexConst(b, mx), myV = indexConst(b, my);
@@ -215,27 +227,41 @@ void lowerScan2D(Scan2DOp op) {
                       auto gate = [&](Value g) { return sliceAt(b, g, at); };
                       // y += s·(q⋅M_l⋅C^r(x-1,y) + q⋅M_u⋅C^d(x,y-1))
                       Value yt = sliceAt(b, outY, {bi, x, y});
-                      yt = addMarkReadout(b, yt, q, gate(op.getMarkL()), cr);
-                      yt = addMarkReadout(b, yt, q, gate(op.getMarkU()), cd);
                       if (scalarJ) {
                         // One pass over the states: C^r, C^d written in
-                        // place of the incoming ones (elementwise).
+                        // place of the incoming ones; the read-out of the
+                        // incoming ones in the same pass where every J is 1.
                         auto scalar = [&](Value g) {
                           return scalarAt(b, g, at);
                         };
+                        SmallVector<StateUpdate> updates = {
+                            StateUpdate{
+                                {scalar(op.getTRl()), scalar(op.getTRu())},
+                                scalar(op.getSourceR())},
+                            StateUpdate{
+                                {scalar(op.getTDl()), scalar(op.getTDu())},
+                                scalar(op.getSourceD())}};
+                        if (fuseReadout) {
+                          ReadoutJ1 readout{
+                              q,
+                              {scalar(op.getMarkL()), scalar(op.getMarkU())},
+                              yt};
+                          SmallVector<Value> next = updateStatesJ1(
+                              b, {cr, cd}, k, v, updates, {cr, cd}, &readout);
+                          return SmallVector<Value>{
+                              next[1], insertAt(b, next[0], rows, {y}),
+                              insertAt(b, next[2], outY, {bi, x, y})};
+                        }
+                        yt = addMarkReadout(b, yt, q, gate(op.getMarkL()), cr);
+                        yt = addMarkReadout(b, yt, q, gate(op.getMarkU()), cd);
                         SmallVector<Value> next = updateStatesJ1(
-                            b, {cr, cd}, k, v,
-                            {StateUpdate{
-                                 {scalar(op.getTRl()), scalar(op.getTRu())},
-                                 scalar(op.getSourceR())},
-                             StateUpdate{
-                                 {scalar(op.getTDl()), scalar(op.getTDu())},
-                                 scalar(op.getSourceD())}},
-                            {cr, cd});
+                            b, {cr, cd}, k, v, updates, {cr, cd});
                         return SmallVector<Value>{
                             next[1], insertAt(b, next[0], rows, {y}),
                             insertAt(b, yt, outY, {bi, x, y})};
                       }
+                      yt = addMarkReadout(b, yt, q, gate(op.getMarkL()), cr);
+                      yt = addMarkReadout(b, yt, q, gate(op.getMarkU()), cd);
                       // An outgoing state: straight transition, optional
                       // turn, source.
                       auto outgoing = [&](Value straight, Value straightIn,

@@ -155,42 +155,100 @@ bool plstm::isScalarJ(Value state, Value k, Value v) {
   return lastIsOne(state) && lastIsOne(k) && lastIsOne(v);
 }
 
+bool plstm::canFuseReadoutJ1(Value q, ValueRange marks) {
+  auto allOnes = [](Value x) {
+    return llvm::all_of(
+        cast<RankedTensorType>(x.getType()).getShape().take_back(3),
+        [](int64_t d) { return d == 1; });
+  };
+  return cast<RankedTensorType>(q.getType()).getShape().back() == 1 &&
+         llvm::all_of(marks, allOnes);
+}
+
 SmallVector<Value> plstm::updateStatesJ1(ImplicitLocOpBuilder &b,
                                          ValueRange states, Value k, Value v,
                                          ArrayRef<StateUpdate> updates,
-                                         ValueRange inits) {
+                                         ValueRange inits,
+                                         const ReadoutJ1 *readout) {
   MLIRContext *ctx = b.getContext();
   AffineExpr d = getAffineDimExpr(0, ctx), dv = getAffineDimExpr(1, ctx),
              u = getAffineDimExpr(2, ctx);
   AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
-  SmallVector<AffineMap> maps(states.size(), id);
-  maps.push_back(AffineMap::get(3, 0, {d, u}, ctx));
-  maps.push_back(AffineMap::get(3, 0, {dv, u}, ctx));
-  maps.append(inits.size(), id);
-  SmallVector<Value> inputs(states.begin(), states.end());
+  AffineMap rowMap = AffineMap::get(3, 0, {d, u}, ctx);
+  AffineMap colMap = AffineMap::get(3, 0, {dv, u}, ctx);
+  // Without a read-out the pass is elementwise and reads the states as
+  // inputs; with one it is a reduction over DK, and an input that is also
+  // an init would make bufferization copy it: the states are read through
+  // the inits (the same tensors) instead.
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  if (!readout) {
+    inputs.append(states.begin(), states.end());
+    maps.append(states.size(), id);
+  } else {
+    assert(llvm::equal(states, inits) &&
+           "a fused read-out updates the states in place");
+    assert(readout->marks.size() == states.size() && "one mark per state");
+  }
   inputs.push_back(k);
+  maps.push_back(rowMap);
   inputs.push_back(v);
+  maps.push_back(colMap);
+  if (readout) {
+    inputs.push_back(readout->q);
+    maps.push_back(rowMap);
+  }
+  SmallVector<Value> outs(inits.begin(), inits.end());
+  maps.append(inits.size(), id);
+  if (readout) {
+    outs.push_back(readout->acc);
+    maps.push_back(colMap);
+  }
   SmallVector<Type> types;
-  for (Value init : inits)
-    types.push_back(init.getType());
+  for (Value out : outs)
+    types.push_back(out.getType());
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  if (readout)
+    iterators[0] = utils::IteratorType::reduction;
+  size_t kIndex = inputs.size() - (readout ? 3 : 2);
   auto generic = linalg::GenericOp::create(
-      b, b.getLoc(), types, inputs, inits, maps,
-      SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+      b, b.getLoc(), types, inputs, outs, maps, iterators,
       [&](OpBuilder &nested, Location loc, ValueRange args) {
         auto contract = arith::FastMathFlags::contract;
-        Value kv = arith::MulFOp::create(nested, loc, args[states.size()],
-                                         args[states.size() + 1], contract);
+        // The incoming states: inputs, or the inits with a read-out.
+        ValueRange in = readout ? args.slice(inputs.size(), states.size())
+                                : args.take_front(states.size());
+        // (source·k[d])·v[v]: the first product is one scalar per row.
+        Value k = args[kIndex], v = args[kIndex + 1];
         SmallVector<Value> results;
         for (const StateUpdate &update : updates) {
-          Value sum =
-              arith::MulFOp::create(nested, loc, update.source, kv, contract);
+          Value sum = arith::MulFOp::create(
+              nested, loc,
+              arith::MulFOp::create(nested, loc, update.source, k, contract), v,
+              contract);
           for (auto [i, coef] : llvm::enumerate(update.coefs))
             if (coef)
               sum = arith::AddFOp::create(
                   nested, loc, sum,
-                  arith::MulFOp::create(nested, loc, coef, args[i], contract),
+                  arith::MulFOp::create(nested, loc, coef, in[i], contract),
                   contract);
           results.push_back(sum);
+        }
+        if (readout) {
+          // acc += Σ_i (q[d]·m_i)·C_i: one scalar per row and state, one
+          // fused multiply-add per element and state.
+          Value acc = args.back();
+          for (auto [i, mark] : llvm::enumerate(readout->marks))
+            if (mark)
+              acc = arith::AddFOp::create(
+                  nested, loc, acc,
+                  arith::MulFOp::create(nested, loc,
+                                        arith::MulFOp::create(nested, loc,
+                                                              args[kIndex + 2],
+                                                              mark, contract),
+                                        in[i], contract),
+                  contract);
+          results.push_back(acc);
         }
         linalg::YieldOp::create(nested, loc, results);
       });

@@ -65,10 +65,27 @@ struct StateUpdate {
 /// once, each result is written once into its init (not read). Replaces the
 /// fill + one pass per transition + one per source of the per-term
 /// builders.
+///
+/// With `readout`, the same pass also adds the read-out of the incoming
+/// states, `acc[v] += Σ_d q[d]·Σ_i marks[i]·states[i][d,v]` (the q⋅M⋅C of
+/// each state, marks scalars, a null mark drops its state), and returns the
+/// updated `acc` after the states. The pass is then a reduction over DK, so
+/// the states are read through the inits, which must be `states` itself
+/// (updated in place); see `canFuseReadoutJ1`.
+struct ReadoutJ1 {
+  Value q;                           // [DK, 1], scaled
+  llvm::SmallVector<Value, 2> marks; // one scalar (or null) per state
+  Value acc;                         // [DV, 1]
+};
 llvm::SmallVector<Value> updateStatesJ1(ImplicitLocOpBuilder &b,
                                         ValueRange states, Value k, Value v,
                                         llvm::ArrayRef<StateUpdate> updates,
-                                        ValueRange inits);
+                                        ValueRange inits,
+                                        const ReadoutJ1 *readout = nullptr);
+
+/// Whether the read-out with `q` [..., DK, JK] and marks [..., JO, JT, JK]
+/// (the last three dims) can be fused into `updateStatesJ1`: every J is 1.
+bool canFuseReadoutJ1(Value q, ValueRange marks);
 
 /// `x * scale` elementwise (scale is a scalar of x's element type; any
 /// dims may be dynamic).

@@ -1,21 +1,30 @@
 // RUN: plstm-opt %s --plstm-lower-sequential --split-input-file | FileCheck %s
 
 // 1D: a batch loop around a time loop that carries the state; each step
-// reads the per-step slices and runs the q·M·C and q·D·kv contractions as
-// linalg.generic; with J = 1 the transition and source are scalars and
-// C_t = T·C_{t-1} + S·(k ⊗ v) is one elementwise generic written in place
-// of C_{t-1}; the output step is inserted at [b, t].
+// reads the per-step slices. With J = 1 the transition, source and mark are
+// scalars: C_t = T·C_{t-1} + S·(k ⊗ v) and the read-out q·M·C_{t-1} are one
+// generic (a reduction over DK) that writes C_t in place of C_{t-1}, reading
+// C_{t-1} through its init; then the q·D·kv contraction; the output step is
+// inserted at [b, t].
 // CHECK-LABEL: func.func @scan1d
-// CHECK-SAME: (%[[Q:[a-zA-Z0-9_]+]]: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x2x1xf32>, %{{.+}}: tensor<?x?x1x1x1xf32>, %[[T:[a-zA-Z0-9_]+]]: tensor<?x?x1x1xf32>
+// CHECK-SAME: (%[[Q:[a-zA-Z0-9_]+]]: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x2x1xf32>, %{{.+}}: tensor<?x?x1x1x1xf32>, %[[T:[a-zA-Z0-9_]+]]: tensor<?x?x1x1xf32>, %[[MARK:[a-zA-Z0-9_]+]]: tensor<?x?x1x1x1xf32>
 // CHECK-DAG: %[[B:[a-zA-Z0-9_]+]] = tensor.dim %[[Q]], %c0
 // CHECK-DAG: %[[LEN:[a-zA-Z0-9_]+]] = tensor.dim %[[Q]], %c1
 // CHECK: %[[RES:[a-zA-Z0-9_]+]]:2 = scf.for %[[BI:[a-zA-Z0-9_]+]] = %{{.+}} to %[[B]]
 // CHECK:   scf.for %[[TI:[a-zA-Z0-9_]+]] = %{{.+}} to %[[LEN]] {{.*}} iter_args(%[[STATE:[a-zA-Z0-9_]+]] = %{{.+}}, %[[Y:[a-zA-Z0-9_]+]] = %{{.+}}) -> (tensor<4x2x1xf32>, tensor<?x?x2x1xf32>)
 // CHECK-NOT: tensor.extract_slice %[[T]]
-// CHECK-COUNT-2: linalg.generic {{.*}}reduction
 // CHECK:     %[[TR:[a-zA-Z0-9_]+]] = tensor.extract %[[T]][%[[BI]], %[[TI]], %c0{{.*}}, %c0{{.*}}] : tensor<?x?x1x1xf32>
-// CHECK:     linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[STATE]], %{{.+}}, %{{.+}} : tensor<4x2x1xf32>, tensor<4x1xf32>, tensor<2x1xf32>) outs(%[[STATE]] : tensor<4x2x1xf32>)
-// CHECK:       arith.mulf %[[TR]], %{{.+}} fastmath<contract>
+// CHECK:     %[[M:[a-zA-Z0-9_]+]] = tensor.extract %[[MARK]][%[[BI]], %[[TI]], %c0{{.*}}, %c0{{.*}}, %c0{{.*}}] : tensor<?x?x1x1x1xf32>
+// CHECK-NOT: linalg.generic
+// CHECK:     %[[NEXT:[a-zA-Z0-9_]+]]:2 = linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%{{.+}}, %{{.+}}, %{{.+}} : tensor<4x1xf32>, tensor<2x1xf32>, tensor<4x1xf32>) outs(%[[STATE]], %{{.+}} : tensor<4x2x1xf32>, tensor<2x1xf32>)
+// CHECK-NEXT:  ^bb0(%{{.+}}: f32, %{{.+}}: f32, %[[QD:[a-zA-Z0-9_]+]]: f32, %[[C:[a-zA-Z0-9_]+]]: f32, %[[ACC:[a-zA-Z0-9_]+]]: f32):
+// CHECK:       %[[TC:[a-zA-Z0-9_]+]] = arith.mulf %[[TR]], %[[C]] fastmath<contract>
+// CHECK:       %[[CT:[a-zA-Z0-9_]+]] = arith.addf %{{.+}}, %[[TC]] fastmath<contract>
+// CHECK:       %[[QM:[a-zA-Z0-9_]+]] = arith.mulf %[[QD]], %[[M]] fastmath<contract>
+// CHECK:       %[[QMC:[a-zA-Z0-9_]+]] = arith.mulf %[[QM]], %[[C]] fastmath<contract>
+// CHECK:       %[[YN:[a-zA-Z0-9_]+]] = arith.addf %[[ACC]], %[[QMC]] fastmath<contract>
+// CHECK:       linalg.yield %[[CT]], %[[YN]]
+// CHECK:     linalg.generic {{.*}}reduction{{.*}} outs(%[[NEXT]]#1 :
 // CHECK-NOT: linalg.generic
 // CHECK:     %[[YT:[a-zA-Z0-9_]+]] = tensor.insert_slice %{{.+}} into %[[Y]][%[[BI]], %[[TI]], 0, 0] [1, 1, 2, 1]
 // CHECK:     scf.yield %{{.+}}, %[[YT]]
@@ -93,18 +102,23 @@ func.func @not_sequential(%q: tensor<1x8x1x1xf32>, %s: tensor<1x8x1x1x1xf32>, %t
 // CHECK:     %[[X:[a-zA-Z0-9_]+]] = arith.subi %c2{{.*}}, %[[XP]]
 // CHECK:     %[[DSLOT:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[DOWN]][%[[BI]], %{{.+}}, %[[X]], 0, 0, 0] [1, 1, 1, 2, 2, 1]
 // CHECK:     linalg.fill ins(%{{.+}} : f32) outs(%[[DSLOT]] : tensor<2x2x1xf32>)
-// CHECK:     scf.for %[[YP:[a-zA-Z0-9_]+]] = %{{.+}} to %c5{{.*}} iter_args(%[[CD:[a-zA-Z0-9_]+]] = %{{.+}}, %[[ROWS:[a-zA-Z0-9_]+]] = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<2x2x1xf32>, tensor<5x2x2x1xf32>
+// CHECK:     scf.for %[[YP:[a-zA-Z0-9_]+]] = %{{.+}} to %c5{{.*}} iter_args(%[[CD:[a-zA-Z0-9_]+]] = %{{.+}}, %[[ROWS:[a-zA-Z0-9_]+]] = %{{.+}}, %[[OUTY:[a-zA-Z0-9_]+]] = %{{.+}}) -> (tensor<2x2x1xf32>, tensor<5x2x2x1xf32>
 // CHECK:       %[[Y:[a-zA-Z0-9_]+]] = arith.subi %c4{{.*}}, %[[YP]]
 // CHECK:       %[[CR:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[ROWS]][%[[Y]], 0, 0, 0] [1, 2, 2, 1]
-// CHECK-COUNT-2: linalg.generic {{.*}}reduction
+// CHECK:       %[[YT:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[OUTY]][%[[BI]], %[[X]], %[[Y]], 0, 0] [1, 1, 1, 2, 1]
+// CHECK-NOT:   linalg.generic {{.*}}reduction
 // CHECK:       tensor.extract %{{.+}}[%[[BI]], %{{.+}}, %[[X]], %[[Y]], %c0{{.*}}, %c0{{.*}}] : tensor<?x1x3x5x1x1xf32>
-// With J = 1 both outgoing states in one elementwise pass, in place of the
-// incoming ones: C^r into the column's slot, C^d into the carried state.
-// CHECK:       %[[NEXT:[a-zA-Z0-9_]+]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[CR]], %[[CD]], %{{.+}}, %{{.+}} : {{.*}}) outs(%[[CR]], %[[CD]] : tensor<2x2x1xf32>, tensor<2x2x1xf32>)
-// One term per transition given (no turn_ru): three sums.
-// CHECK-COUNT-3: arith.addf
+// With J = 1 both outgoing states and the read-out of both incoming ones
+// in one pass (a reduction over DK), the states in place of the incoming
+// ones: C^r into the column's slot, C^d into the carried state.
+// CHECK-NOT:   linalg.generic
+// CHECK:       %[[NEXT:[a-zA-Z0-9_]+]]:3 = linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%{{.+}}, %{{.+}}, %{{.+}} : tensor<2x1xf32>, tensor<2x1xf32>, tensor<2x1xf32>) outs(%[[CR]], %[[CD]], %[[YT]] : tensor<2x2x1xf32>, tensor<2x2x1xf32>, tensor<2x1xf32>)
+// One term per transition given (no turn_ru): three sums for the states,
+// two for the read-out.
+// CHECK-COUNT-5: arith.addf
 // CHECK-NEXT:    linalg.yield
 // CHECK:       tensor.insert_slice %[[NEXT]]#0 into %[[ROWS]][%[[Y]], 0, 0, 0] [1, 2, 2, 1]
+// CHECK:       tensor.insert_slice %[[NEXT]]#2 into %[[OUTY]]
 // CHECK:       scf.yield %[[NEXT]]#1,
 // CHECK:     tensor.insert_slice %{{.+}} into %[[DOWN]][%[[BI]], %{{.+}}, %[[X]], 0, 0, 0] [1, 1, 1, 2, 2, 1]
 // CHECK:   tensor.insert_slice %[[XLOOP]]#0 into %[[RIGHT]][%[[BI]], %{{.+}}, 0, 0, 0, 0] [1, 1, 5, 2, 2, 1]

@@ -179,3 +179,83 @@ func.func @kept(%a: memref<32x32xf32>, %b: memref<32x4xf32>, %c: memref<32x32xf3
   }
   return
 }
+
+// -----
+
+// Row-reduced passes: the J = 1 state update with its read-out fused (one
+// reduction dim d, one vector dim v, a unit dim u). The states are updated
+// in place (each element read through its block argument, then stored);
+// the read-out's 4 accumulators (64 columns = 4 vectors) stay in registers
+// across d and are stored once. k, q: one scalar per row; v: a vector load
+// from its view without the trailing unit dim.
+// CHECK-LABEL: func.func @row_reduced(
+// CHECK-SAME: %[[K:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[Q:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[CR:[a-zA-Z0-9_]+]]: memref<64x64x1xf32>, %[[CD:[a-zA-Z0-9_]+]]: memref<64x64x1xf32>, %[[Y:[a-zA-Z0-9_]+]]: memref<64x1xf32>
+// CHECK-NOT: linalg.generic
+// CHECK-DAG: %[[V1:.*]] = memref.subview %[[V]][0, 0] [64, 1] [1, 1] : memref<64x1xf32> to memref<64xf32, strided<[1]>>
+// CHECK-DAG: %[[CR1:.*]] = memref.subview %[[CR]][0, 0, 0] [64, 64, 1] [1, 1, 1] : memref<64x64x1xf32> to memref<64x64xf32, strided<[64, 1]>>
+// CHECK-DAG: %[[Y1:.*]] = memref.subview %[[Y]][0, 0] [64, 1] [1, 1] : memref<64x1xf32> to memref<64xf32, strided<[1]>>
+// CHECK: scf.for %[[N0:.*]] = %c0{{.*}} to %c64{{.*}} step %c64
+// CHECK-COUNT-4: vector.load %[[Y1]][%{{.*}}] : memref<64xf32, strided<[1]>>, vector<16xf32>
+// CHECK: %[[SUM:.*]]:4 = scf.for %[[D:.*]] = %c0{{.*}} to %c64{{.*}} step %c1{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:   memref.load %[[K]][%[[D]], %c0{{.*}}] : memref<64x1xf32>
+// CHECK:   vector.load %[[V1]][%{{.*}}] : memref<64xf32, strided<[1]>>, vector<16xf32>
+// CHECK:   vector.load %[[CR1]][%[[D]], %{{.*}}] : memref<64x64xf32, strided<[64, 1]>>, vector<16xf32>
+// CHECK:   memref.load %[[Q]][%[[D]], %c0{{.*}}] : memref<64x1xf32>
+// CHECK:   vector.store %{{.*}}, %[[CR1]][%[[D]], %{{.*}}]
+// CHECK:   vector.store %{{.*}}, %{{.*}}[%[[D]], %{{.*}}]
+// CHECK-COUNT-6: vector.store
+// CHECK-NOT: vector.store
+// CHECK:   scf.yield
+// CHECK: vector.store %[[SUM]]#0, %[[Y1]][%{{.*}}]
+// CHECK-COUNT-3: vector.store
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#rk = affine_map<(d, v, u) -> (d, u)>
+#rv = affine_map<(d, v, u) -> (v, u)>
+#rc = affine_map<(d, v, u) -> (d, v, u)>
+func.func @row_reduced(%k: memref<64x1xf32>, %v: memref<64x1xf32>, %q: memref<64x1xf32>, %cr: memref<64x64x1xf32>, %cd: memref<64x64x1xf32>, %y: memref<64x1xf32>, %t: f32, %s: f32, %m: f32) {
+  linalg.generic {indexing_maps = [#rk, #rv, #rk, #rc, #rc, #rv], iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%k, %v, %q : memref<64x1xf32>, memref<64x1xf32>, memref<64x1xf32>) outs(%cr, %cd, %y : memref<64x64x1xf32>, memref<64x64x1xf32>, memref<64x1xf32>) {
+  ^bb0(%kd: f32, %vv: f32, %qd: f32, %r: f32, %dn: f32, %acc: f32):
+    %sk = arith.mulf %s, %kd fastmath<contract> : f32
+    %skv = arith.mulf %sk, %vv fastmath<contract> : f32
+    %tr = arith.mulf %t, %r fastmath<contract> : f32
+    %nr = arith.addf %skv, %tr fastmath<contract> : f32
+    %td = arith.mulf %t, %dn fastmath<contract> : f32
+    %nd = arith.addf %skv, %td fastmath<contract> : f32
+    %qm = arith.mulf %qd, %m fastmath<contract> : f32
+    %qmr = arith.mulf %qm, %r fastmath<contract> : f32
+    %ny = arith.addf %acc, %qmr fastmath<contract> : f32
+    linalg.yield %nr, %nd, %ny : f32, f32, f32
+  }
+  return
+}
+
+// -----
+
+// Kept as linalg: an output that is also an input (its elements could be
+// read after they are written), and a vector dim that is not a multiple
+// of 16.
+// CHECK-LABEL: func.func @row_reduced_kept(
+// CHECK-COUNT-2: linalg.generic
+// CHECK-NOT: vector.
+#sk = affine_map<(d, v, u) -> (d, u)>
+#sv = affine_map<(d, v, u) -> (v, u)>
+#sc = affine_map<(d, v, u) -> (d, v, u)>
+func.func @row_reduced_kept(%k: memref<64x1xf32>, %v: memref<64x1xf32>, %c: memref<64x64x1xf32>, %y: memref<64x1xf32>, %v8: memref<8x1xf32>, %c8: memref<64x8x1xf32>, %y8: memref<8x1xf32>) {
+  linalg.generic {indexing_maps = [#sk, #sv, #sc, #sc, #sv], iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%k, %v, %c : memref<64x1xf32>, memref<64x1xf32>, memref<64x64x1xf32>) outs(%c, %y : memref<64x64x1xf32>, memref<64x1xf32>) {
+  ^bb0(%kd: f32, %vv: f32, %in: f32, %r: f32, %acc: f32):
+    %0 = arith.mulf %kd, %in fastmath<contract> : f32
+    %1 = arith.addf %acc, %0 fastmath<contract> : f32
+    linalg.yield %in, %1 : f32, f32
+  }
+  linalg.generic {indexing_maps = [#sk, #sv, #sc, #sv], iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%k, %v8 : memref<64x1xf32>, memref<8x1xf32>) outs(%c8, %y8 : memref<64x8x1xf32>, memref<8x1xf32>) {
+  ^bb0(%kd: f32, %vv: f32, %r: f32, %acc: f32):
+    %0 = arith.mulf %kd, %r fastmath<contract> : f32
+    %1 = arith.addf %acc, %0 fastmath<contract> : f32
+    linalg.yield %0, %1 : f32, f32
+  }
+  return
+}
