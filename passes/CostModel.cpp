@@ -141,6 +141,20 @@ double plstm::sequentialFlops(Operation *op, const SizeHints &hints) {
   return 0;
 }
 
+/// FLOP/s per core of a sequential 1D or 2D schedule (`states`: the states
+/// a node updates): one elementwise pass per node with JT = JK = JV = 1,
+/// with the read-out fused in as well when every J is 1 and the states fit
+/// in L1 (plstm-lower-sequential); `rec` otherwise.
+static double sequentialRate(const TargetInfo &target, int states, double dk,
+                             double dv, double jq, double jk, double jv,
+                             double jt, double jo, double rec) {
+  if (jt * jk * jv != 1)
+    return rec;
+  if (jq * jo == 1 && states * dk * dv * 4 <= target.l1StateBytes)
+    return target.fusedRecurrenceGflops * 1e9;
+  return target.vectorRecurrenceGflops * 1e9;
+}
+
 std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
                                                        const TargetInfo &target,
                                                        const SizeHints &hints) {
@@ -163,9 +177,9 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
     seq.bytes = inputBytes;
     seq.depth = t;
     seq.width = b;
-    bool onePass = jt * jk * jv == 1;
-    seq.seconds =
-        seq.flops / (onePass ? target.vectorRecurrenceGflops * 1e9 : rec) / par;
+    seq.seconds = seq.flops /
+                  sequentialRate(target, 1, dk, dv, jq, jk, jv, jt, jo, rec) /
+                  par;
     seq.note = "one state update per step";
     out.push_back(seq);
     for (bool logdepth : {false, true})
@@ -226,9 +240,9 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
     seq.bytes = 0;
     seq.depth = o * (mx + my - 1);
     seq.width = b;
-    bool onePass = jt * jk * jv == 1;
-    seq.seconds =
-        seq.flops / (onePass ? target.vectorRecurrenceGflops * 1e9 : rec) / par;
+    seq.seconds = seq.flops /
+                  sequentialRate(target, 2, dk, dv, jq, jk, jv, jt, jo, rec) /
+                  par;
     seq.note = "node by node, x-major";
     bool blocked = jq * jk * jv * jt * jo == 1 && dk >= 8 && dv >= 8;
     double tiledSpeedup = blocked ? target.vectorTiled2DSpeedup : 1;

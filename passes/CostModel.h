@@ -55,13 +55,27 @@ struct TargetInfo {
   /// 1d-xl 47, 2d-64 48, 2d-32 39, 2d-16 21 (1 thread 47), vit-t 40,
   /// vit-t-384 43.
   double vectorRecurrenceGflops = 40;
+  /// The same when every J is 1 (the read-out fused into the state update:
+  /// one pass over the states per node) and a node's states fit in L1
+  /// (`l1StateBytes`). Measured 2026-11-30 (docs/performance.md, per core
+  /// with 2 threads): 1d-lm 71, 2d-16 21 (1 thread 60), 2d-32 49 (1 thread
+  /// 74), 2d-64 61, vit-t 72, vit-b 65, vit-t-384 59 (1 thread 79); the
+  /// median of the 2-thread rates of the shapes with B >= 24 is 65.
+  double fusedRecurrenceGflops = 65;
+  /// Bytes of a node's states (1D: C; 2D: C^r and C^d) up to which the
+  /// fused rate applies; above it the states stream from L2 (1d-xl's
+  /// 128 x 128 state: 43 GFLOP/s per core).
+  double l1StateBytes = 32 * 1024;
   /// 2D tiled and log-depth schedules with every J = 1 and DK, DV >= 8 run
   /// this many times faster than the scalar rates above predict (their
-  /// contractions are register-blocked microkernels): the geometric mean of
-  /// measured / predicted over vit-t (log-depth, chunkwise:4), vit-b and
-  /// vit-t-384 (log-depth), 2d-16 (chunkwise:4, :8, log-depth), whose
-  /// ratios lie between 8 and 16.
-  double vectorTiled2DSpeedup = 10;
+  /// contractions are register-blocked microkernels). Measured / predicted
+  /// on 2026-11-30: 5.2, 6.1 and 6.3 for the four-orientation log-depth
+  /// kernels (vit-t, vit-b, vit-t-384), the ones that compete with the
+  /// sequential schedule; 8 to 15 for one orientation (2d-16 chunkwise:4,
+  /// :8, log-depth) and vit-t chunkwise:4, where the sequential schedule is
+  /// 3-10x faster either way. 10 before the fused sequential read-out, when
+  /// vit-t and vit-b log-depth measured 11.6-15.8 and 42 ms.
+  double vectorTiled2DSpeedup = 6;
 };
 
 /// Sizes assumed for dynamic dims ("B", "T", "N", "E", "L").

@@ -163,6 +163,8 @@ void lowerScan2D(Scan2DOp op) {
   Value batch = tensor::DimOp::create(b, op.getQ(), 0);
   Value mxV = indexConst(b, mx), myV = indexConst(b, my);
   Value y0 = emptyLike(b, op.getY().getType(), {batch});
+  bool keepRight = !op.getLastRight().use_empty(),
+       keepDown = !op.getLastDown().use_empty();
   Value right0 = emptyLike(b, op.getLastRight().getType(), {batch});
   Value down0 = emptyLike(b, op.getLastDown().getType(), {batch});
 
@@ -197,22 +199,34 @@ void lowerScan2D(Scan2DOp op) {
           // The carried states start in their slot of the last-state
           // output (the initial states copied there, or zeros) and are
           // updated in place: the last states need no copy at the end.
+          // Last states nobody reads (a vision layer's) are carried in
+          // scratch tensors instead: one column per batch entry and
+          // orientation that stays in cache, not a fresh slot of a
+          // batch-sized output per entry.
           auto startIn = [&](ImplicitLocOpBuilder &b, Value init, Value dest,
-                             ValueRange lead) -> Value {
-            Value slot = sliceAt(b, dest, lead);
+                             ValueRange lead, bool keep) -> Value {
+            Value slot;
+            if (keep) {
+              slot = sliceAt(b, dest, lead);
+            } else {
+              auto type = cast<RankedTensorType>(dest.getType());
+              slot = tensor::EmptyOp::create(
+                  b, type.getShape().drop_front(lead.size()), et);
+            }
             if (init)
               return linalg::CopyOp::create(b, sliceAt(b, init, lead), slot)
                   .getResult(0);
             return zeroFill(b, slot);
           };
           // Right-going states of the current column, indexed by original y.
-          Value rows0 = startIn(b, op.getInitLeft(), right, {bi, oIndex});
+          Value rows0 =
+              startIn(b, op.getInitLeft(), right, {bi, oIndex}, keepRight);
           scf::ForOp xLoop = buildLoop(
               b, mxV, {rows0, out, down},
               [&](ImplicitLocOpBuilder &b, Value xp, ValueRange xArgs) {
                 Value x = maybeFlip(b, xp, mx, flipX);
-                Value downState0 =
-                    startIn(b, op.getInitTop(), xArgs[2], {bi, oIndex, x});
+                Value downState0 = startIn(b, op.getInitTop(), xArgs[2],
+                                           {bi, oIndex, x}, keepDown);
                 scf::ForOp yLoop = buildLoop(
                     b, myV, {downState0, xArgs[0], xArgs[1]},
                     [&](ImplicitLocOpBuilder &b, Value yp, ValueRange it) {
@@ -283,12 +297,14 @@ void lowerScan2D(Scan2DOp op) {
                           nd, insertAt(b, nr, rows, {y}),
                           insertAt(b, yt, outY, {bi, x, y})};
                     });
-                Value lastDown =
-                    insertAt(b, yLoop.getResult(0), xArgs[2], {bi, oIndex, x});
+                Value lastDown = keepDown ? insertAt(b, yLoop.getResult(0),
+                                                     xArgs[2], {bi, oIndex, x})
+                                          : xArgs[2];
                 return SmallVector<Value>{yLoop.getResult(1),
                                           yLoop.getResult(2), lastDown};
               });
-          right = insertAt(b, xLoop.getResult(0), right, {bi, oIndex});
+          if (keepRight)
+            right = insertAt(b, xLoop.getResult(0), right, {bi, oIndex});
           out = xLoop.getResult(1);
           down = xLoop.getResult(2);
         }

@@ -123,6 +123,34 @@ func.func @not_sequential(%q: tensor<1x8x1x1xf32>, %s: tensor<1x8x1x1x1xf32>, %t
 // CHECK:     tensor.insert_slice %{{.+}} into %[[DOWN]][%[[BI]], %{{.+}}, %[[X]], 0, 0, 0] [1, 1, 1, 2, 2, 1]
 // CHECK:   tensor.insert_slice %[[XLOOP]]#0 into %[[RIGHT]][%[[BI]], %{{.+}}, 0, 0, 0, 0] [1, 1, 5, 2, 2, 1]
 func.func @scan2d(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32>, %t: tensor<?x1x3x5x1x1xf32>,
+    %d: tensor<?x3x5x1x1x1x1xf32>) -> (tensor<?x3x5x2x1xf32>, tensor<?x1x5x2x2x1xf32>, tensor<?x1x3x2x2x1xf32>) {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %q, %q) source(%s, %s) transition(%t, %t) turn_dl(%t)
+      mark(%s, %s) direct(%d) orientations [3] {schedule = #plstm.schedule<sequential>}
+      : (tensor<?x3x5x2x1xf32>, tensor<?x3x5x2x1xf32>, tensor<?x3x5x2x1xf32>, tensor<?x1x3x5x1x1x1xf32>,
+         tensor<?x1x3x5x1x1x1xf32>, tensor<?x1x3x5x1x1xf32>, tensor<?x1x3x5x1x1xf32>, tensor<?x1x3x5x1x1xf32>,
+         tensor<?x1x3x5x1x1x1xf32>, tensor<?x1x3x5x1x1x1xf32>, tensor<?x3x5x1x1x1x1xf32>)
+      -> (tensor<?x3x5x2x1xf32>, tensor<?x1x5x2x2x1xf32>, tensor<?x1x3x2x2x1xf32>)
+  return %y, %r, %dd : tensor<?x3x5x2x1xf32>, tensor<?x1x5x2x2x1xf32>, tensor<?x1x3x2x2x1xf32>
+}
+
+// -----
+
+// The same with the last states unused (a vision layer reads only y): the
+// carried states start in scratch tensors (the column per batch entry and
+// orientation, the down state per column), not in slots of the batch-sized
+// last-state tensors, and nothing is inserted into those.
+// CHECK-LABEL: func.func @scan2d_y_only
+// CHECK: scf.for %[[BI:[a-zA-Z0-9_]+]] = {{.*}} iter_args(%{{.+}} = %{{.+}}, %[[RIGHT:[a-zA-Z0-9_]+]] = %{{.+}}, %[[DOWN:[a-zA-Z0-9_]+]] = %{{.+}})
+// CHECK-NOT: %[[RIGHT]]
+// CHECK:   %[[COL:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<5x2x2x1xf32>
+// CHECK:   %[[ROWS0:[a-zA-Z0-9_]+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[COL]] : tensor<5x2x2x1xf32>)
+// CHECK:   scf.for {{.*}} iter_args(%{{.+}} = %[[ROWS0]], %{{.+}} = %{{.+}}, %[[DOWN2:[a-zA-Z0-9_]+]] = %[[DOWN]])
+// CHECK:     %[[CD:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<2x2x1xf32>
+// CHECK:     linalg.fill ins(%{{.+}} : f32) outs(%[[CD]] : tensor<2x2x1xf32>)
+// CHECK-NOT: tensor.insert_slice {{.*}} into %[[DOWN2]]
+// CHECK-NOT: tensor.insert_slice {{.*}} into %[[RIGHT]]
+// CHECK: return
+func.func @scan2d_y_only(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32>, %t: tensor<?x1x3x5x1x1xf32>,
     %d: tensor<?x3x5x1x1x1x1xf32>) -> tensor<?x3x5x2x1xf32> {
   %y, %r, %dd = plstm.scan2d qkv(%q, %q, %q) source(%s, %s) transition(%t, %t) turn_dl(%t)
       mark(%s, %s) direct(%d) orientations [3] {schedule = #plstm.schedule<sequential>}
