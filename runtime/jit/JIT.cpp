@@ -1,8 +1,9 @@
 //===- JIT.cpp - compile a plstm spec in-process and call it --------------===//
 //
-// parse -> describeKernels -> plstm-cpu-pipeline -> ExecutionEngine (our
-// LLVM IR with the packed kernel ABI, -O3 for the host CPU) -> lookup of
-// `<entry>_packed`. See JIT.h.
+// parse -> describeKernels -> plstm-cpu-pipeline -> LLVM IR with the packed
+// kernel ABI -> split into one part per hardware thread, each optimized
+// (-O3 for the host CPU) and compiled in parallel by an ORC LLJIT -> lookup
+// of `<entry>_packed`. See JIT.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,19 +12,30 @@
 #include "codegen/CPUTarget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/ExecutionEngine/JITEventListener.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h"
+#include "llvm/ExecutionEngine/SectionMemoryManager.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
 
-#include <cstdlib>
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <mutex>
+#include <thread>
 
 using namespace plstm;
 
@@ -35,7 +47,7 @@ extern "C" int omp_get_max_threads(void);
 
 struct plstm::KernelImpl {
   std::unique_ptr<mlir::MLIRContext> context;
-  std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::unique_ptr<llvm::orc::LLJIT> jit;
   KernelSignature signature;
   PackedKernelFn fn = nullptr;
 };
@@ -83,6 +95,144 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                                            const std::string &bufferName,
                                            const CompileOptions &options);
 
+/// The LLVM half of the JIT: `module` split into up to `parts` linkable
+/// partitions (llvm::SplitModule, each moved into a context of its own
+/// through bitcode), each optimized (makeKernelOptimizer, with a target
+/// machine of its own) and compiled on its own thread (ORC's concurrent
+/// compilation), all linked into one LLJIT. With one part: the module as
+/// it is, on this thread. The kernels' heap functions are defined in it and
+/// everything else resolves against the process (libomp, libm).
+static llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>>
+buildJIT(std::unique_ptr<llvm::Module> module,
+         std::unique_ptr<llvm::LLVMContext> context, unsigned optLevel,
+         unsigned parts) {
+  using namespace llvm::orc;
+  mlir::plstm::initializeNativeTarget();
+  auto machineBuilder = JITTargetMachineBuilder::detectHost();
+  if (!machineBuilder)
+    return machineBuilder.takeError();
+  machineBuilder->setCodeGenOptLevel(
+      static_cast<llvm::CodeGenOptLevel>(optLevel));
+  auto layout = machineBuilder->getDefaultDataLayoutForTarget();
+  if (!layout)
+    return layout.takeError();
+  module->setDataLayout(*layout);
+  module->setTargetTriple(machineBuilder->getTargetTriple());
+
+  // The partitions, and per partition one symbol it defines (looking them
+  // all up at once starts their materializations together).
+  std::vector<ThreadSafeModule> modules;
+  std::vector<std::string> anchors;
+  auto anchorOf = [](llvm::Module &m) -> std::string {
+    for (llvm::GlobalValue &value : m.global_values())
+      if (!value.isDeclaration() && value.hasExternalLinkage() &&
+          value.hasName())
+        return value.getName().str();
+    return "";
+  };
+  std::string splitError;
+  if (parts > 1) {
+    llvm::SplitModule(
+        *module, parts,
+        [&](std::unique_ptr<llvm::Module> part) {
+          std::string anchor = anchorOf(*part);
+          if (anchor.empty() || !splitError.empty())
+            return; // nothing defined here
+          llvm::SmallVector<char, 0> buffer;
+          llvm::raw_svector_ostream os(buffer);
+          llvm::WriteBitcodeToFile(*part, os);
+          auto partContext = std::make_unique<llvm::LLVMContext>();
+          auto parsed = llvm::parseBitcodeFile(
+              llvm::MemoryBufferRef(
+                  llvm::StringRef(buffer.data(), buffer.size()), "part"),
+              *partContext);
+          if (!parsed) {
+            splitError = llvm::toString(parsed.takeError());
+            return;
+          }
+          modules.emplace_back(std::move(*parsed), std::move(partContext));
+          anchors.push_back(anchor);
+        },
+        /*PreserveLocals=*/false);
+    if (!splitError.empty())
+      return makeError("splitting the kernel module: " + splitError);
+  } else {
+    anchors.push_back(anchorOf(*module));
+    modules.emplace_back(std::move(module), std::move(context));
+  }
+
+  bool perf = std::getenv("PLSTM_PERF") != nullptr;
+  auto jit =
+      LLJITBuilder()
+          .setJITTargetMachineBuilder(*machineBuilder)
+          .setNumCompileThreads(modules.size() > 1 ? modules.size() : 0)
+          .setObjectLinkingLayerCreator(
+              [perf](ExecutionSession &session)
+                  -> llvm::Expected<std::unique_ptr<ObjectLayer>> {
+                auto layer = std::make_unique<RTDyldObjectLinkingLayer>(
+                    session, [](const llvm::MemoryBuffer &) {
+                      return std::make_unique<llvm::SectionMemoryManager>();
+                    });
+                // PLSTM_PERF=1: a jitdump for perf (docs/performance.md,
+                // "Profiling").
+                if (perf)
+                  if (llvm::JITEventListener *listener =
+                          llvm::JITEventListener::createPerfJITEventListener())
+                    layer->registerJITEventListener(*listener);
+                return layer;
+              })
+          .create();
+  if (!jit)
+    return jit.takeError();
+  (*jit)->getIRTransformLayer().setTransform(
+      [optLevel](ThreadSafeModule tsm, MaterializationResponsibility &)
+          -> llvm::Expected<ThreadSafeModule> {
+        // A target machine per module: its subtarget cache is not safe to
+        // share between threads.
+        std::string error;
+        std::unique_ptr<llvm::TargetMachine> machine =
+            mlir::plstm::createHostTargetMachine(optLevel, error);
+        if (!machine)
+          return makeError(error);
+        auto optimize =
+            mlir::plstm::makeKernelOptimizer(optLevel, machine.get());
+        if (llvm::Error err =
+                tsm.withModuleDo([&](llvm::Module &m) { return optimize(&m); }))
+          return std::move(err);
+        return std::move(tsm);
+      });
+  JITDylib &main = (*jit)->getMainJITDylib();
+  main.addGenerator(
+      llvm::cantFail(DynamicLibrarySearchGenerator::GetForCurrentProcess(
+          layout->getGlobalPrefix())));
+  // The kernels' heap (runtime/KernelAlloc.c; the pipeline lowers
+  // memref.alloc/dealloc to these generic functions).
+  SymbolMap heap;
+  heap[(*jit)->mangleAndIntern("_mlir_memref_to_llvm_alloc")] = {
+      ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_alloc),
+      llvm::JITSymbolFlags::Exported};
+  heap[(*jit)->mangleAndIntern("_mlir_memref_to_llvm_free")] = {
+      ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_free),
+      llvm::JITSymbolFlags::Exported};
+  if (llvm::Error err = main.define(absoluteSymbols(std::move(heap))))
+    return std::move(err);
+  for (ThreadSafeModule &tsm : modules)
+    if (llvm::Error err = (*jit)->addIRModule(std::move(tsm)))
+      return std::move(err);
+  SymbolLookupSet lookup;
+  for (const std::string &anchor : anchors)
+    if (!anchor.empty())
+      lookup.add((*jit)->mangleAndIntern(anchor));
+  if (!lookup.empty()) {
+    auto found = (*jit)->getExecutionSession().lookup(
+        makeJITDylibSearchOrder(&main, JITDylibLookupFlags::MatchAllSymbols),
+        std::move(lookup));
+    if (!found)
+      return found.takeError();
+  }
+  return std::move(*jit);
+}
+
 llvm::Expected<Kernel> plstm::compile(const std::string &specText,
                                       const CompileOptions &options) {
   return compileNamed(specText, "spec", options);
@@ -96,8 +246,9 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                     options.sizeHints + '\0' +
                     std::to_string(options.optLevel) + '\0' + options.entry +
                     '\0' + std::to_string(static_cast<int>(options.target)) +
-                    '\0' + (options.parallelLoops ? "parallel" : "serial") + '\0' +
-                    (options.microkernels ? "micro" : "scalar");
+                    '\0' + (options.parallelLoops ? "parallel" : "serial") +
+                    '\0' + (options.microkernels ? "micro" : "scalar") + '\0' +
+                    std::to_string(options.compileThreads);
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (auto it = cache().find(key); it != cache().end()) {
     return KernelFactory::make(it->second, 0, true);
@@ -169,57 +320,29 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
       return makeError("lowering failed:\n" + diagnostics);
   }
 
+  auto llvmContext = std::make_unique<llvm::LLVMContext>();
   std::string translateError;
-  auto builder = [&](mlir::Operation *op, llvm::LLVMContext &ctx) {
-    return mlir::plstm::translateToLLVMIR(llvm::cast<mlir::ModuleOp>(op), ctx,
-                                          kernels, translateError);
-  };
-  mlir::plstm::initializeNativeTarget();
-  // The host machine's cost model for LLVM's vectorizers (the engine makes
-  // its own machine for code generation).
-  std::string machineError;
-  std::shared_ptr<llvm::TargetMachine> machine =
-      mlir::plstm::createHostTargetMachine(options.optLevel, machineError);
-  auto optimize =
-      mlir::plstm::makeKernelOptimizer(options.optLevel, machine.get());
-  auto transformer = [machine, optimize](llvm::Module *module) {
-    if (machine) {
-      module->setDataLayout(machine->createDataLayout());
-      module->setTargetTriple(machine->getTargetTriple());
-    }
-    return optimize(module);
-  };
-  mlir::ExecutionEngineOptions engineOptions;
-  // PLSTM_PERF=1: a jitdump for perf (docs/performance.md, "Profiling").
-  engineOptions.enablePerfNotificationListener =
-      std::getenv("PLSTM_PERF") != nullptr;
-  engineOptions.llvmModuleBuilder = builder;
-  engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel =
-      static_cast<llvm::CodeGenOptLevel>(options.optLevel);
-  auto engine = mlir::ExecutionEngine::create(*module, engineOptions);
-  if (!engine)
-    return makeError(
-        "JIT compilation failed: " + llvm::toString(engine.takeError()) +
-        (translateError.empty() ? "" : " (" + translateError + ")"));
-  impl->engine = std::move(*engine);
-  // The kernels' heap (runtime/KernelAlloc.c; the pipeline lowers
-  // memref.alloc/dealloc to these generic functions).
-  impl->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap symbols;
-    symbols[interner("_mlir_memref_to_llvm_alloc")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_alloc),
-        llvm::JITSymbolFlags::Exported};
-    symbols[interner("_mlir_memref_to_llvm_free")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_free),
-        llvm::JITSymbolFlags::Exported};
-    return symbols;
-  });
-  auto symbol = impl->engine->lookup(chosen->name + "_packed");
+  std::unique_ptr<llvm::Module> llvmModule = mlir::plstm::translateToLLVMIR(
+      *module, *llvmContext, kernels, translateError);
+  if (!llvmModule)
+    return makeError("JIT compilation failed: " + translateError);
+  // One part per compile thread (by default per hardware thread, at most
+  // 4): the optimizer and code generation of the parts run in parallel.
+  unsigned parts =
+      options.compileThreads
+          ? options.compileThreads
+          : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  auto jit = buildJIT(std::move(llvmModule), std::move(llvmContext),
+                      options.optLevel, parts);
+  if (!jit)
+    return makeError("JIT compilation failed: " +
+                     llvm::toString(jit.takeError()));
+  impl->jit = std::move(*jit);
+  auto symbol = impl->jit->lookup(chosen->name + "_packed");
   if (!symbol)
     return makeError("JIT: no entry point " + chosen->name +
                      "_packed: " + llvm::toString(symbol.takeError()));
-  impl->fn = reinterpret_cast<PackedKernelFn>(*symbol);
+  impl->fn = symbol->toPtr<PackedKernelFn>();
   if (Status s = KernelSignature::parse(chosen->signature, impl->signature); !s)
     return makeError(s.message());
   cache()[key] = impl;

@@ -56,6 +56,11 @@ struct CompileOptions {
   /// GPUMappingOnCPU: threads of the block running one row (1: the
   /// thread-per-row mapping).
   int64_t gpuThreadsPerRow = 128;
+  /// Threads that optimize and generate code: the LLVM module is split into
+  /// this many parts compiled in parallel (0: one per hardware thread, at
+  /// most 4; 1: one module on the calling thread). Every setting gives the
+  /// same kernel (test: JIT.SplitCompilationGivesTheSameKernel).
+  unsigned compileThreads = 0;
 };
 
 struct KernelImpl;

@@ -967,6 +967,58 @@ TEST(JIT, ResultsDoNotDependOnTheThreadCount) {
   }
 }
 
+TEST(JIT, SplitCompilationGivesTheSameKernel) {
+  // The JIT splits the LLVM module into one part per compile thread and
+  // optimizes and compiles the parts in parallel (the outlined parts and
+  // OpenMP bodies reference each other across parts, and become hidden
+  // symbols there). Compiled as one module or as three parts, a kernel must
+  // give the same bits.
+  J wide{4, 3, 1, 2, 2, 2, 3}, scalar{4, 3, 1, 1, 1, 1, 1};
+  struct Case {
+    std::string text, schedule;
+  };
+  std::vector<Case> cases = {
+      {spec1D(wide, true, "f32"), "chunkwise:4"},
+      {spec2D(scalar, 7, 9, {0, 3}, true, true, true, false, "f32"),
+       "logdepth"},
+      {specDag(wide, "f32"), "chunkwise:1"}};
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.schedule);
+    CompileOptions options;
+    options.schedule = c.schedule;
+    options.compileThreads = 1;
+    auto whole = compile(c.text, options);
+    ASSERT_TRUE(static_cast<bool>(whole)) << llvm::toString(whole.takeError());
+    options.compileThreads = 3;
+    auto split = compile(c.text, options);
+    ASSERT_TRUE(static_cast<bool>(split)) << llvm::toString(split.takeError());
+    EXPECT_FALSE(split->fromCache());
+    std::mt19937 rng(77);
+    std::vector<Tensor> inputs =
+        randomInputs(whole->signature(), {{"B", 3}, {"T", 13}, {"N", 30}}, rng);
+    std::vector<TensorRef> in;
+    for (Tensor &t : inputs)
+      in.push_back(t.ref());
+    std::vector<std::vector<int64_t>> shapes;
+    ASSERT_TRUE(whole->outputShapes(in, shapes).ok());
+    std::vector<std::vector<Tensor>> results(2);
+    for (int r = 0; r < 2; ++r) {
+      std::vector<TensorRef> out;
+      for (const auto &shape : shapes) {
+        results[r].emplace_back(DType::F32, shape);
+        results[r].back().fill(NAN);
+      }
+      for (Tensor &t : results[r])
+        out.push_back(t.ref());
+      ASSERT_TRUE((r == 0 ? *whole : *split)(in, out, 2).ok());
+    }
+    for (size_t i = 0; i < shapes.size(); ++i)
+      for (int64_t e = 0; e < results[0][i].numElements(); ++e)
+        ASSERT_EQ(results[0][i].as<float>()[e], results[1][i].as<float>()[e])
+            << "output " << i << " element " << e;
+  }
+}
+
 TEST(JIT, Layer1DMatchesTheLayerReference) {
   // The 1D layer (SPEC §5.2) compiled through plstm-decompose-layers equals
   // the fp64 layer reference: J = 1 (T = λ) and J > 1 (T = U·diag(λ)·W with
