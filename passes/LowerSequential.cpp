@@ -111,9 +111,12 @@ void lowerScan1D(Scan1DOp op) {
               if (isScalarJ(state, k, v)) {
                 StateUpdate update{{scalarAt(b, op.getTransition(), {bi, t})},
                                    scalarAt(b, op.getSource(), {bi, t})};
-                if (canFuseReadoutJ1(q, {mark})) {
-                  ReadoutJ1 readout{
-                      q, {scalarAt(b, op.getMark(), {bi, t})}, yt};
+                if (canFuseReadoutJ1(q, {mark}, direct)) {
+                  // The read-out and the direct term in the same pass.
+                  ReadoutJ1 readout{q,
+                                    {scalarAt(b, op.getMark(), {bi, t})},
+                                    yt,
+                                    scalarAt(b, op.getDirect(), {bi, t})};
                   SmallVector<Value> results = updateStatesJ1(
                       b, {state}, k, v, {update}, {state}, &readout);
                   next = results[0];
@@ -121,8 +124,8 @@ void lowerScan1D(Scan1DOp op) {
                 } else {
                   yt = addMarkReadout(b, yt, q, mark, state);
                   next = updateStatesJ1(b, {state}, k, v, {update}, {state})[0];
+                  yt = addDirectTerm(b, yt, q, direct, k, v);
                 }
-                yt = addDirectTerm(b, yt, q, direct, k, v);
               } else {
                 yt = addMarkReadout(b, yt, q, mark, state);
                 yt = addDirectTerm(b, yt, q, direct, k, v);
@@ -158,7 +161,8 @@ void lowerScan2D(Scan2DOp op) {
   // J = 1 everywhere: each node's outgoing states in one elementwise pass.
   bool scalarJ = isScalarJ(op.getTRl(), op.getK(), op.getV());
   bool fuseReadout =
-      scalarJ && canFuseReadoutJ1(op.getQ(), {op.getMarkL(), op.getMarkU()});
+      scalarJ && canFuseReadoutJ1(op.getQ(), {op.getMarkL(), op.getMarkU()},
+                                  op.getDirect());
   Value scale = floatConst(b, et, op.getEffectiveQkScale());
   Value batch = tensor::DimOp::create(b, op.getQ(), 0);
   Value mxV = indexConst(b, mx), myV = indexConst(b, my);
@@ -172,26 +176,30 @@ void lowerScan2D(Scan2DOp op) {
       b, batch, {y0, right0, down0},
       [&](ImplicitLocOpBuilder &b, Value bi, ValueRange args) {
         // The direct term, once for all orientations (SPEC A5); it also
-        // initializes every output node.
-        scf::ForOp directX = buildLoop(
-            b, mxV, {args[0]},
-            [&](ImplicitLocOpBuilder &b, Value x, ValueRange xArgs) {
-              scf::ForOp directY = buildLoop(
-                  b, myV, {xArgs[0]},
-                  [&](ImplicitLocOpBuilder &b, Value y, ValueRange yArgs) {
-                    Value q = scaleTensor(b, sliceAt(b, op.getQ(), {bi, x, y}),
-                                          scale);
-                    Value k = sliceAt(b, op.getK(), {bi, x, y});
-                    Value v = sliceAt(b, op.getV(), {bi, x, y});
-                    Value direct = sliceAt(b, op.getDirect(), {bi, x, y});
-                    Value yt = zeroTensor(b, {dv, jo}, et);
-                    yt = addDirectTerm(b, yt, q, direct, k, v);
-                    return SmallVector<Value>{
-                        insertAt(b, yt, yArgs[0], {bi, x, y})};
-                  });
-              return SmallVector<Value>{directY.getResult(0)};
-            });
-        Value out = directX.getResult(0), right = args[1], down = args[2];
+        // initializes every output node. With the fused read-out the first
+        // orientation's pass adds it instead, into a zeroed output node.
+        Value out = args[0], right = args[1], down = args[2];
+        if (!fuseReadout) {
+          scf::ForOp directX = buildLoop(
+              b, mxV, {args[0]},
+              [&](ImplicitLocOpBuilder &b, Value x, ValueRange xArgs) {
+                scf::ForOp directY = buildLoop(
+                    b, myV, {xArgs[0]},
+                    [&](ImplicitLocOpBuilder &b, Value y, ValueRange yArgs) {
+                      Value q = scaleTensor(
+                          b, sliceAt(b, op.getQ(), {bi, x, y}), scale);
+                      Value k = sliceAt(b, op.getK(), {bi, x, y});
+                      Value v = sliceAt(b, op.getV(), {bi, x, y});
+                      Value direct = sliceAt(b, op.getDirect(), {bi, x, y});
+                      Value yt = zeroTensor(b, {dv, jo}, et);
+                      yt = addDirectTerm(b, yt, q, direct, k, v);
+                      return SmallVector<Value>{
+                          insertAt(b, yt, yArgs[0], {bi, x, y})};
+                    });
+                return SmallVector<Value>{directY.getResult(0)};
+              });
+          out = directX.getResult(0);
+        }
 
         for (auto [oi, o] : llvm::enumerate(orientations)) {
           bool flipX = o & 1, flipY = o & 2;
@@ -256,10 +264,18 @@ void lowerScan2D(Scan2DOp op) {
                                 {scalar(op.getTDl()), scalar(op.getTDu())},
                                 scalar(op.getSourceD())}};
                         if (fuseReadout) {
+                          // The first orientation also adds the direct
+                          // term, into the zeroed output node.
+                          Value direct;
+                          if (oi == 0) {
+                            yt = zeroFill(b, yt);
+                            direct = scalarAt(b, op.getDirect(), {bi, x, y});
+                          }
                           ReadoutJ1 readout{
                               q,
                               {scalar(op.getMarkL()), scalar(op.getMarkU())},
-                              yt};
+                              yt,
+                              direct};
                           SmallVector<Value> next = updateStatesJ1(
                               b, {cr, cd}, k, v, updates, {cr, cd}, &readout);
                           return SmallVector<Value>{

@@ -155,14 +155,15 @@ bool plstm::isScalarJ(Value state, Value k, Value v) {
   return lastIsOne(state) && lastIsOne(k) && lastIsOne(v);
 }
 
-bool plstm::canFuseReadoutJ1(Value q, ValueRange marks) {
-  auto allOnes = [](Value x) {
+bool plstm::canFuseReadoutJ1(Value q, ValueRange marks, Value direct) {
+  auto allOnes = [](Value x, size_t n) {
     return llvm::all_of(
-        cast<RankedTensorType>(x.getType()).getShape().take_back(3),
+        cast<RankedTensorType>(x.getType()).getShape().take_back(n),
         [](int64_t d) { return d == 1; });
   };
   return cast<RankedTensorType>(q.getType()).getShape().back() == 1 &&
-         llvm::all_of(marks, allOnes);
+         llvm::all_of(marks, [&](Value m) { return allOnes(m, 3); }) &&
+         (!direct || allOnes(direct, 4));
 }
 
 SmallVector<Value> plstm::updateStatesJ1(ImplicitLocOpBuilder &b,
@@ -248,6 +249,19 @@ SmallVector<Value> plstm::updateStatesJ1(ImplicitLocOpBuilder &b,
                                                               mark, contract),
                                         in[i], contract),
                   contract);
+          // acc += ((q[d]·D)·k[d])·v[v]
+          if (readout->direct)
+            acc = arith::AddFOp::create(
+                nested, loc, acc,
+                arith::MulFOp::create(
+                    nested, loc,
+                    arith::MulFOp::create(
+                        nested, loc,
+                        arith::MulFOp::create(nested, loc, args[kIndex + 2],
+                                              readout->direct, contract),
+                        k, contract),
+                    v, contract),
+                contract);
           results.push_back(acc);
         }
         linalg::YieldOp::create(nested, loc, results);

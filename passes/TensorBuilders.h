@@ -72,10 +72,13 @@ struct StateUpdate {
 /// updated `acc` after the states. The pass is then a reduction over DK, so
 /// the states are read through the inits, which must be `states` itself
 /// (updated in place); see `canFuseReadoutJ1`.
+/// With `direct` (a scalar, or null) the pass also adds the direct term
+/// q⋅D⋅kv, `acc[v] += Σ_d ((q[d]·D)·k[d])·v[v]`.
 struct ReadoutJ1 {
   Value q;                           // [DK, 1], scaled
   llvm::SmallVector<Value, 2> marks; // one scalar (or null) per state
   Value acc;                         // [DV, 1]
+  Value direct = {};                 // scalar D, or null
 };
 llvm::SmallVector<Value> updateStatesJ1(ImplicitLocOpBuilder &b,
                                         ValueRange states, Value k, Value v,
@@ -85,7 +88,8 @@ llvm::SmallVector<Value> updateStatesJ1(ImplicitLocOpBuilder &b,
 
 /// Whether the read-out with `q` [..., DK, JK] and marks [..., JO, JT, JK]
 /// (the last three dims) can be fused into `updateStatesJ1`: every J is 1.
-bool canFuseReadoutJ1(Value q, ValueRange marks);
+/// `direct` (optional) [..., JO, JQ, JK, JV]: its last four dims too.
+bool canFuseReadoutJ1(Value q, ValueRange marks, Value direct = {});
 
 /// `x * scale` elementwise (scale is a scalar of x's element type; any
 /// dims may be dynamic).

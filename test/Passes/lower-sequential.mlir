@@ -1,13 +1,13 @@
 // RUN: plstm-opt %s --plstm-lower-sequential --split-input-file | FileCheck %s
 
 // 1D: a batch loop around a time loop that carries the state; each step
-// reads the per-step slices. With J = 1 the transition, source and mark are
-// scalars: C_t = T·C_{t-1} + S·(k ⊗ v) and the read-out q·M·C_{t-1} are one
-// generic (a reduction over DK) that writes C_t in place of C_{t-1}, reading
-// C_{t-1} through its init; then the q·D·kv contraction; the output step is
+// reads the per-step slices. With J = 1 the transition, source, mark and D
+// are scalars: C_t = T·C_{t-1} + S·(k ⊗ v), the read-out q·M·C_{t-1} and the
+// direct term q·D·kv are one generic (a reduction over DK) that writes C_t
+// in place of C_{t-1}, reading C_{t-1} through its init; the output step is
 // inserted at [b, t].
 // CHECK-LABEL: func.func @scan1d
-// CHECK-SAME: (%[[Q:[a-zA-Z0-9_]+]]: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x2x1xf32>, %{{.+}}: tensor<?x?x1x1x1xf32>, %[[T:[a-zA-Z0-9_]+]]: tensor<?x?x1x1xf32>, %[[MARK:[a-zA-Z0-9_]+]]: tensor<?x?x1x1x1xf32>
+// CHECK-SAME: (%[[Q:[a-zA-Z0-9_]+]]: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x4x1xf32>, %{{.+}}: tensor<?x?x2x1xf32>, %{{.+}}: tensor<?x?x1x1x1xf32>, %[[T:[a-zA-Z0-9_]+]]: tensor<?x?x1x1xf32>, %[[MARK:[a-zA-Z0-9_]+]]: tensor<?x?x1x1x1xf32>, %[[DIRECT:[a-zA-Z0-9_]+]]: tensor<?x?x1x1x1x1xf32>
 // CHECK-DAG: %[[B:[a-zA-Z0-9_]+]] = tensor.dim %[[Q]], %c0
 // CHECK-DAG: %[[LEN:[a-zA-Z0-9_]+]] = tensor.dim %[[Q]], %c1
 // CHECK: %[[RES:[a-zA-Z0-9_]+]]:2 = scf.for %[[BI:[a-zA-Z0-9_]+]] = %{{.+}} to %[[B]]
@@ -15,16 +15,20 @@
 // CHECK-NOT: tensor.extract_slice %[[T]]
 // CHECK:     %[[TR:[a-zA-Z0-9_]+]] = tensor.extract %[[T]][%[[BI]], %[[TI]], %c0{{.*}}, %c0{{.*}}] : tensor<?x?x1x1xf32>
 // CHECK:     %[[M:[a-zA-Z0-9_]+]] = tensor.extract %[[MARK]][%[[BI]], %[[TI]], %c0{{.*}}, %c0{{.*}}, %c0{{.*}}] : tensor<?x?x1x1x1xf32>
+// CHECK:     %[[DD:[a-zA-Z0-9_]+]] = tensor.extract %[[DIRECT]][%[[BI]], %[[TI]], %c0{{.*}}, %c0{{.*}}, %c0{{.*}}, %c0{{.*}}] : tensor<?x?x1x1x1x1xf32>
 // CHECK-NOT: linalg.generic
 // CHECK:     %[[NEXT:[a-zA-Z0-9_]+]]:2 = linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%{{.+}}, %{{.+}}, %{{.+}} : tensor<4x1xf32>, tensor<2x1xf32>, tensor<4x1xf32>) outs(%[[STATE]], %{{.+}} : tensor<4x2x1xf32>, tensor<2x1xf32>)
-// CHECK-NEXT:  ^bb0(%{{.+}}: f32, %{{.+}}: f32, %[[QD:[a-zA-Z0-9_]+]]: f32, %[[C:[a-zA-Z0-9_]+]]: f32, %[[ACC:[a-zA-Z0-9_]+]]: f32):
+// CHECK-NEXT:  ^bb0(%[[KD:[a-zA-Z0-9_]+]]: f32, %[[VV:[a-zA-Z0-9_]+]]: f32, %[[QD:[a-zA-Z0-9_]+]]: f32, %[[C:[a-zA-Z0-9_]+]]: f32, %[[ACC:[a-zA-Z0-9_]+]]: f32):
 // CHECK:       %[[TC:[a-zA-Z0-9_]+]] = arith.mulf %[[TR]], %[[C]] fastmath<contract>
 // CHECK:       %[[CT:[a-zA-Z0-9_]+]] = arith.addf %{{.+}}, %[[TC]] fastmath<contract>
 // CHECK:       %[[QM:[a-zA-Z0-9_]+]] = arith.mulf %[[QD]], %[[M]] fastmath<contract>
 // CHECK:       %[[QMC:[a-zA-Z0-9_]+]] = arith.mulf %[[QM]], %[[C]] fastmath<contract>
 // CHECK:       %[[YN:[a-zA-Z0-9_]+]] = arith.addf %[[ACC]], %[[QMC]] fastmath<contract>
-// CHECK:       linalg.yield %[[CT]], %[[YN]]
-// CHECK:     linalg.generic {{.*}}reduction{{.*}} outs(%[[NEXT]]#1 :
+// CHECK:       %[[QDD:[a-zA-Z0-9_]+]] = arith.mulf %[[QD]], %[[DD]] fastmath<contract>
+// CHECK:       %[[QDK:[a-zA-Z0-9_]+]] = arith.mulf %[[QDD]], %[[KD]] fastmath<contract>
+// CHECK:       %[[QDKV:[a-zA-Z0-9_]+]] = arith.mulf %[[QDK]], %[[VV]] fastmath<contract>
+// CHECK:       %[[YD:[a-zA-Z0-9_]+]] = arith.addf %[[YN]], %[[QDKV]] fastmath<contract>
+// CHECK:       linalg.yield %[[CT]], %[[YD]]
 // CHECK-NOT: linalg.generic
 // CHECK:     %[[YT:[a-zA-Z0-9_]+]] = tensor.insert_slice %{{.+}} into %[[Y]][%[[BI]], %[[TI]], 0, 0] [1, 1, 2, 1]
 // CHECK:     scf.yield %{{.+}}, %[[YT]]
@@ -86,16 +90,16 @@ func.func @not_sequential(%q: tensor<1x8x1x1xf32>, %s: tensor<1x8x1x1x1xf32>, %t
 
 // -----
 
-// 2D: the direct term first (x, y loops), then per orientation an x loop
-// carrying the column of right-going states and a y loop carrying the
-// down-going state. Orientation 3 flips both axes: x = 2 - x', y = 4 - y'.
-// Only the given turn (dl) appears.
+// 2D: per orientation an x loop carrying the column of right-going states
+// and a y loop carrying the down-going state. Orientation 3 flips both axes:
+// x = 2 - x', y = 4 - y'. Only the given turn (dl) appears. With every J = 1
+// the direct term has no loops of its own: the first orientation's pass adds
+// it into the zeroed output node.
 // The carried states start zeroed in their slots of the last-state outputs
 // and go back into the same slots (in place, no copy after bufferization).
 // CHECK-LABEL: func.func @scan2d
 // CHECK: scf.for %[[BI:[a-zA-Z0-9_]+]] = {{.*}} iter_args(%{{.+}} = %{{.+}}, %[[RIGHT:[a-zA-Z0-9_]+]] = %{{.+}}, %{{.+}} = %{{.+}})
-// CHECK:   scf.for
-// CHECK:     scf.for
+// CHECK-NOT: scf.for
 // CHECK:   %[[RSLOT:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[RIGHT]][%[[BI]], %{{.+}}, 0, 0, 0, 0] [1, 1, 5, 2, 2, 1]
 // CHECK:   %[[ROWS0:[a-zA-Z0-9_]+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[RSLOT]] : tensor<5x2x2x1xf32>)
 // CHECK:   %[[XLOOP:[a-zA-Z0-9_]+]]:3 = scf.for %[[XP:[a-zA-Z0-9_]+]] = %{{.+}} to %c3{{.*}} iter_args(%{{.+}} = %[[ROWS0]], %{{.+}} = %{{.+}}, %[[DOWN:[a-zA-Z0-9_]+]] = %{{.+}}) -> (tensor<5x2x2x1xf32>
@@ -108,14 +112,16 @@ func.func @not_sequential(%q: tensor<1x8x1x1xf32>, %s: tensor<1x8x1x1x1xf32>, %t
 // CHECK:       %[[YT:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[OUTY]][%[[BI]], %[[X]], %[[Y]], 0, 0] [1, 1, 1, 2, 1]
 // CHECK-NOT:   linalg.generic {{.*}}reduction
 // CHECK:       tensor.extract %{{.+}}[%[[BI]], %{{.+}}, %[[X]], %[[Y]], %c0{{.*}}, %c0{{.*}}] : tensor<?x1x3x5x1x1xf32>
-// With J = 1 both outgoing states and the read-out of both incoming ones
-// in one pass (a reduction over DK), the states in place of the incoming
-// ones: C^r into the column's slot, C^d into the carried state.
+// CHECK:       %[[Y0:[a-zA-Z0-9_]+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[YT]] : tensor<2x1xf32>)
+// CHECK:       tensor.extract %{{.+}}[%[[BI]], %[[X]], %[[Y]], %c0{{.*}}, %c0{{.*}}, %c0{{.*}}, %c0{{.*}}] : tensor<?x3x5x1x1x1x1xf32>
+// With J = 1 both outgoing states, the read-out of both incoming ones and
+// the direct term in one pass (a reduction over DK), the states in place of
+// the incoming ones: C^r into the column's slot, C^d into the carried state.
 // CHECK-NOT:   linalg.generic
-// CHECK:       %[[NEXT:[a-zA-Z0-9_]+]]:3 = linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%{{.+}}, %{{.+}}, %{{.+}} : tensor<2x1xf32>, tensor<2x1xf32>, tensor<2x1xf32>) outs(%[[CR]], %[[CD]], %[[YT]] : tensor<2x2x1xf32>, tensor<2x2x1xf32>, tensor<2x1xf32>)
+// CHECK:       %[[NEXT:[a-zA-Z0-9_]+]]:3 = linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%{{.+}}, %{{.+}}, %{{.+}} : tensor<2x1xf32>, tensor<2x1xf32>, tensor<2x1xf32>) outs(%[[CR]], %[[CD]], %[[Y0]] : tensor<2x2x1xf32>, tensor<2x2x1xf32>, tensor<2x1xf32>)
 // One term per transition given (no turn_ru): three sums for the states,
-// two for the read-out.
-// CHECK-COUNT-5: arith.addf
+// two for the read-out, one for the direct term.
+// CHECK-COUNT-6: arith.addf
 // CHECK-NEXT:    linalg.yield
 // CHECK:       tensor.insert_slice %[[NEXT]]#0 into %[[ROWS]][%[[Y]], 0, 0, 0] [1, 2, 2, 1]
 // CHECK:       tensor.insert_slice %[[NEXT]]#2 into %[[OUTY]]
