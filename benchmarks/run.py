@@ -11,8 +11,9 @@ For every shape it measures, in one run:
     marked), each first checked against the reference evaluator on the same
     inputs (plstm-run --check; in full size on the first two batch entries,
     --check-batch=2, since batch entries are independent), then timed
-    (--bench: one warm-up run, then the median/min/max of N >= 5 runs) with
-    all threads, and the model's choice also with 1 thread;
+    (--bench: one warm-up run, then the median/min/max of N >= 5 runs, more
+    until the timed calls add up to --seconds) with all threads, and the
+    model's choice also with 1 thread;
   * GFLOP/s from SPEC §9 (printed by plstm-run), % of the peak measured in
     this run, the speed-up over the sequential schedule, the all-thread /
     one-thread scaling, the compile time, the peak resident memory of the
@@ -95,6 +96,12 @@ def parse_args():
                    ", ".join(SHAPES))
     p.add_argument("--runs", type=int, default=5,
                    help="timed runs per configuration (default 5)")
+    p.add_argument("--seconds", type=float, default=0.5,
+                   help="after the --runs runs, keep timing until the timed "
+                        "calls add up to this many seconds, at most 100x "
+                        "--runs runs (plstm-run --bench-seconds; default 0.5, "
+                        "0 with --smoke): short kernels get a median over "
+                        "more runs")
     p.add_argument("--budget", type=float, default=60.0,
                    help="seconds one configuration may take (default 60)")
     p.add_argument("--build", default=os.environ.get(
@@ -189,7 +196,11 @@ def main():
                      f"expected some of: {', '.join(SHAPES)}")
     if args.runs < 1:
         sys.exit(f"benchmarks/run: error: --runs={args.runs}, expected >= 1")
+    if not 0 <= args.seconds <= 60:
+        sys.exit(f"benchmarks/run: error: --seconds={args.seconds}, "
+                 "expected 0 to 60")
     runs = 1 if args.smoke else args.runs
+    bench_seconds = 0 if args.smoke else args.seconds
     scratch = os.path.join(args.build, "benchmarks")
     os.makedirs(scratch, exist_ok=True)
     run_child.logfile = os.path.join(scratch, "last-run.log")
@@ -229,6 +240,7 @@ def main():
             for threads in ((all_threads, 1) if is_model else (all_threads,)):
                 cmd = list(base) + [f"--num-threads={threads}",
                                     "--bench", str(runs),
+                                    f"--bench-seconds={bench_seconds}",
                                     f"--schedule={forced}"]
                 if threads == all_threads:
                     # The fp64 reference is slow on big batches: check the
@@ -305,22 +317,22 @@ def main():
 
 
 def markdown(records, peaks):
-    lines = ["| shape | schedule | threads | median ms | min | max | GFLOP/s "
-             "| % of peak | vs sequential | thread scaling | check rel err "
-             "| compile s | peak RSS MB | in+out MB |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| shape | schedule | threads | runs | median ms | min | max "
+             "| GFLOP/s | % of peak | vs sequential | thread scaling "
+             "| check rel err | compile s | peak RSS MB | in+out MB |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 
     def f(r, k, fmt):
         return fmt % r[k] if k in r and r[k] is not None else "—"
     for r in records:
         if "error" in r:
             lines.append(f"| {r['shape']} | {r['schedule']} | {r['threads']} "
-                         f"| {r['error']} |  |  |  |  |  |  |  |  |  |  |")
+                         f"| {r['error']} |  |  |  |  |  |  |  |  |  |  |  |")
             continue
         lines.append("| " + " | ".join([
             r["shape"],
             r["schedule"] + (" (model)" if r.get("model_choice") else ""),
-            str(r["threads"]),
+            str(r["threads"]), f(r, "runs", "%d"),
             f(r, "median_ms", "%.2f"), f(r, "min_ms", "%.2f"),
             f(r, "max_ms", "%.2f"), f(r, "gflops", "%.2f"),
             f(r, "pct_of_peak", "%.2f"),

@@ -136,6 +136,13 @@ static cl::opt<unsigned>
               cl::desc("Time N runs after one warm-up run: median, "
                        "min, max and GFLOP/s (SPEC §9 formulas)"),
               cl::init(0));
+static cl::opt<double> benchSeconds(
+    "bench-seconds",
+    cl::desc("With --bench N and --backend=cpu or gpu-on-cpu: after the N "
+             "runs, keep timing runs until the timed calls add up to this "
+             "many seconds (at most 100·N runs in all; default 0: N runs). "
+             "Short kernels get a median over more runs"),
+    cl::init(0));
 static cl::opt<unsigned> optLevel("O",
                                   cl::desc("LLVM optimization level for "
                                            "--backend=cpu (0-3)"),
@@ -703,6 +710,11 @@ int main(int argc, char **argv) {
   if (threads < 0)
     return fail("--num-threads=" + std::to_string(threads) +
                 ", expected a count >= 1 (or 0 for all hardware threads)");
+  if (!(benchSeconds >= 0) || benchSeconds > 3600)
+    return fail("--bench-seconds=" + std::to_string(benchSeconds) +
+                ", expected 0 to 3600 seconds");
+  if (benchSeconds > 0 && benchRuns == 0)
+    return fail("--bench-seconds needs --bench N (N >= 1 runs first)");
   if (!emitStage.empty() && emitStage != "schedule" && emitStage != "loops" &&
       emitStage != "buffers" && emitStage != "llvm")
     return fail("--emit-stage=" + emitStage +
@@ -1098,7 +1110,11 @@ int main(int argc, char **argv) {
     if (benchRuns > 0) {
       std::vector<double> times;
       std::vector<Tensor> scratch;
-      for (unsigned r = 0; r < benchRuns; ++r) {
+      double timedMs = 0;
+      for (unsigned r = 0;
+           r < benchRuns || (timedMs < benchSeconds * 1e3 &&
+                             r < 100 * static_cast<uint64_t>(benchRuns));
+           ++r) {
         // Allocating and poisoning the outputs is not timed: only the call.
         if (Status s = prepareOutputs(*kernel, inputTensors, scratch); !s)
           return fail(s.message());
@@ -1106,6 +1122,7 @@ int main(int argc, char **argv) {
         if (Status s = callKernel(*kernel, inputTensors, scratch); !s)
           return fail(s.message());
         times.push_back(msSince(t0));
+        timedMs += times.back();
       }
       reportBench(log,
                   "cpu, " +
