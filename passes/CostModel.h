@@ -58,10 +58,10 @@ struct TargetInfo {
   /// The same when every J is 1 (the read-out fused into the state update:
   /// one pass over the states per node) and a node's states fit in L1
   /// (`l1StateBytes`). Measured 2026-11-30 (docs/performance.md, per core
-  /// with 2 threads): 1d-lm 71, 2d-16 21 (1 thread 60), 2d-32 49 (1 thread
-  /// 74), 2d-64 61, vit-t 72, vit-b 65, vit-t-384 59 (1 thread 79); the
-  /// median of the 2-thread rates of the shapes with B >= 24 is 65.
-  double fusedRecurrenceGflops = 65;
+  /// with 2 threads) after the direct term joined the pass: 1d-lm 72, 2d-16
+  /// 52, 2d-32 78, 2d-64 64, vit-t 85, vit-b 63, vit-t-384 82; median 72
+  /// (65 before, the median of the run before the direct term moved).
+  double fusedRecurrenceGflops = 72;
   /// Bytes of a node's states (1D: C; 2D: C^r and C^d) up to which the
   /// fused rate applies; above it the states stream from L2 (1d-xl's
   /// 128 x 128 state: 43 GFLOP/s per core).

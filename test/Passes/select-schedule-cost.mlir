@@ -5,11 +5,14 @@
 
 // 1D with every J = 1 (register-blocked chunks run in order per batch
 // entry, TargetInfo's vector rates fitted 2026-11-30, 2 threads): d = 64
-// chunkwise:32 (measured 18.8 ms; :16 18.6, :64 20.6, :128 30.0), d = 128
-// chunkwise:32 (150 ms; :16 211, :64 215, :128 300). J = 4 keeps
-// chunkwise:16 (1331 ms; :8 1566, :32 1568).
+// sequential, its state update, read-out and direct term in one pass over
+// the L1-sized state (TargetInfo's fused rate; measured 15.0-17.4 ms in the
+// suite, chunkwise:16 14.1-18.6, :32 18.6-23.6, four runs; it was
+// chunkwise:32 before the fused rate), d = 128 chunkwise:32 (150 ms; :16
+// 211, :64 215, :128 300; its 64 KiB state is past the fused rate). J = 4
+// keeps chunkwise:16 (1331 ms; :8 1566, :32 1568).
 // CHECK-LABEL: func.func @lm_1d
-// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 32>
+// CHECK: schedule = #plstm.schedule<sequential>
 func.func @lm_1d(%a0: tensor<16x4096x64x1xf32>, %a1: tensor<16x4096x64x1xf32>, %a2: tensor<16x4096x64x1xf32>, %a3: tensor<16x4096x1x1x1xf32>, %a4: tensor<16x4096x1x1xf32>, %a5: tensor<16x4096x1x1x1xf32>, %a6: tensor<16x4096x1x1x1x1xf32>) {
   %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) transition(%a4) mark(%a5) direct(%a6)
       : (tensor<16x4096x64x1xf32>, tensor<16x4096x64x1xf32>, tensor<16x4096x64x1xf32>, tensor<16x4096x1x1x1xf32>, tensor<16x4096x1x1xf32>, tensor<16x4096x1x1x1xf32>, tensor<16x4096x1x1x1x1xf32>) -> (tensor<16x4096x64x1xf32>, tensor<16x64x64x1xf32>)
@@ -116,13 +119,15 @@ func.func @mol(%a0: tensor<4x2048x32x1xf32>, %a1: tensor<4x2048x32x1xf32>, %a2: 
   return
 }
 
-// The dynamic 1D op: chunkwise:32 with the default hints (B = 8, T = 4096)
-// and for a short sequence (B = 1, T = 64: measured 0.041 ms against 0.046
-// for :16, 0.044 for :64 and 0.083 sequential).
+// The dynamic 1D op: sequential with the default hints (B = 8, T = 4096:
+// measured 6.4-6.6 ms against 6.1-6.7 for chunkwise:32) and for a short
+// sequence (B = 1, T = 64: 0.024-0.033 ms against 0.031-0.034; before the
+// fused read-out the sequential schedule took 0.083 ms there and the model
+// chose chunkwise:32).
 // CHECK-LABEL: func.func @dynamic_1d
-// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 32>
+// CHECK: schedule = #plstm.schedule<sequential>
 // HINTS-LABEL: func.func @dynamic_1d
-// HINTS: schedule = #plstm.schedule<chunkwise, chunk = 32>
+// HINTS: schedule = #plstm.schedule<sequential>
 func.func @dynamic_1d(%a0: tensor<?x?x64x1xf32>, %a1: tensor<?x?x64x1xf32>, %a2: tensor<?x?x64x1xf32>, %a3: tensor<?x?x1x1x1xf32>, %a4: tensor<?x?x1x1xf32>, %a5: tensor<?x?x1x1x1xf32>, %a6: tensor<?x?x1x1x1x1xf32>) {
   %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) transition(%a4) mark(%a5) direct(%a6)
       : (tensor<?x?x64x1xf32>, tensor<?x?x64x1xf32>, tensor<?x?x64x1xf32>, tensor<?x?x1x1x1xf32>, tensor<?x?x1x1xf32>, tensor<?x?x1x1x1xf32>, tensor<?x?x1x1x1x1xf32>) -> (tensor<?x?x64x1xf32>, tensor<?x64x64x1xf32>)
