@@ -101,7 +101,8 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
 /// instruction count), go each to the part with the fewest instructions so
 /// far, and the global variables to the first part (llvm::SplitModule
 /// assigns by a hash of the names: 73 % / 27 % of the work on the 1D
-/// chunkwise kernels). Parts without a function are dropped.
+/// chunkwise kernels). Parts after the first without a function are
+/// dropped.
 static std::vector<std::unique_ptr<llvm::Module>>
 splitBalanced(llvm::Module &module, unsigned parts) {
   for (llvm::GlobalValue &value : module.global_values())
@@ -128,7 +129,7 @@ splitBalanced(llvm::Module &module, unsigned parts) {
   }
   std::vector<std::unique_ptr<llvm::Module>> out;
   for (unsigned k = 0; k < parts; ++k) {
-    if (load[k] == 0)
+    if (k > 0 && load[k] == 0)
       continue;
     llvm::ValueToValueMapTy map;
     out.push_back(
