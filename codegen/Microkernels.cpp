@@ -95,6 +95,16 @@ bool isAllowedBodyOp(Operation *op) {
              arith::SelectOp, arith::ConstantOp>(op);
 }
 
+/// A body op the vector code can rebuild on 16 lanes: allowed, one f32 or
+/// i1 result, no regions.
+bool isVectorizableBodyOp(Operation &op) {
+  if (!isAllowedBodyOp(&op) || op.getNumResults() != 1 ||
+      op.getNumRegions() != 0)
+    return false;
+  Type t = op.getResult(0).getType();
+  return t.isF32() || t.isInteger(1);
+}
+
 /// The static stride of a memref's last dim (kDynamic if unknown).
 int64_t lastStride(MemRefType type) {
   SmallVector<int64_t> strides;
@@ -211,11 +221,7 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
 
   // The body: elementwise f32 arithmetic, yielding out + e.
   for (Operation &inner : body.without_terminator()) {
-    if (!isAllowedBodyOp(&inner) || inner.getNumResults() != 1 ||
-        inner.getNumRegions() != 0)
-      return std::nullopt;
-    Type t = inner.getResult(0).getType();
-    if (!t.isF32() && !t.isInteger(1))
+    if (!isVectorizableBodyOp(inner))
       return std::nullopt;
     DimMask m = 0;
     for (Value operand : inner.getOperands()) {
@@ -908,11 +914,7 @@ std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
         llvm::is_contained(ArrayRef<Value>(outRoots).drop_front(i + 1), root))
       return std::nullopt;
   for (Operation &inner : body.without_terminator()) {
-    if (!isAllowedBodyOp(&inner) || inner.getNumResults() != 1 ||
-        inner.getNumRegions() != 0)
-      return std::nullopt;
-    Type t = inner.getResult(0).getType();
-    if (!t.isF32() && !t.isInteger(1))
+    if (!isVectorizableBodyOp(inner))
       return std::nullopt;
     for (Value operand : inner.getOperands())
       if (plan.vectors.contains(operand))

@@ -106,13 +106,20 @@ void lowerScan1D(Scan1DOp op) {
               Value yt = zeroTensor(b, {dv, jo}, et);
               // C_t = T·C_{t-1} + S⋆kv; with J = 1 in one elementwise pass
               // that writes C_t in place of C_{t-1} and, where every J is 1,
-              // also reads out C_{t-1}.
+              // also reads out C_{t-1} and adds the direct term. Otherwise
+              // the read-out (of C_{t-1}: before the update) and the direct
+              // term are contractions of their own.
+              bool scalarJ = isScalarJ(state, k, v);
+              bool fuse = scalarJ && canFuseReadoutJ1(q, {mark}, direct);
+              if (!fuse) {
+                yt = addMarkReadout(b, yt, q, mark, state);
+                yt = addDirectTerm(b, yt, q, direct, k, v);
+              }
               Value next;
-              if (isScalarJ(state, k, v)) {
+              if (scalarJ) {
                 StateUpdate update{{scalarAt(b, op.getTransition(), {bi, t})},
                                    scalarAt(b, op.getSource(), {bi, t})};
-                if (canFuseReadoutJ1(q, {mark}, direct)) {
-                  // The read-out and the direct term in the same pass.
+                if (fuse) {
                   ReadoutJ1 readout{q,
                                     {scalarAt(b, op.getMark(), {bi, t})},
                                     yt,
@@ -122,13 +129,9 @@ void lowerScan1D(Scan1DOp op) {
                   next = results[0];
                   yt = results[1];
                 } else {
-                  yt = addMarkReadout(b, yt, q, mark, state);
                   next = updateStatesJ1(b, {state}, k, v, {update}, {state})[0];
-                  yt = addDirectTerm(b, yt, q, direct, k, v);
                 }
               } else {
-                yt = addMarkReadout(b, yt, q, mark, state);
-                yt = addDirectTerm(b, yt, q, direct, k, v);
                 next = zeroTensor(b, {dk, dv, jt}, et);
                 next = addTransition(
                     b, next, sliceAt(b, op.getTransition(), {bi, t}), state);
@@ -249,6 +252,10 @@ void lowerScan2D(Scan2DOp op) {
                       auto gate = [&](Value g) { return sliceAt(b, g, at); };
                       // y += s·(q⋅M_l⋅C^r(x-1,y) + q⋅M_u⋅C^d(x,y-1))
                       Value yt = sliceAt(b, outY, {bi, x, y});
+                      if (!fuseReadout) {
+                        yt = addMarkReadout(b, yt, q, gate(op.getMarkL()), cr);
+                        yt = addMarkReadout(b, yt, q, gate(op.getMarkU()), cd);
+                      }
                       if (scalarJ) {
                         // One pass over the states: C^r, C^d written in
                         // place of the incoming ones; the read-out of the
@@ -282,16 +289,12 @@ void lowerScan2D(Scan2DOp op) {
                               next[1], insertAt(b, next[0], rows, {y}),
                               insertAt(b, next[2], outY, {bi, x, y})};
                         }
-                        yt = addMarkReadout(b, yt, q, gate(op.getMarkL()), cr);
-                        yt = addMarkReadout(b, yt, q, gate(op.getMarkU()), cd);
                         SmallVector<Value> next = updateStatesJ1(
                             b, {cr, cd}, k, v, updates, {cr, cd});
                         return SmallVector<Value>{
                             next[1], insertAt(b, next[0], rows, {y}),
                             insertAt(b, yt, outY, {bi, x, y})};
                       }
-                      yt = addMarkReadout(b, yt, q, gate(op.getMarkL()), cr);
-                      yt = addMarkReadout(b, yt, q, gate(op.getMarkU()), cd);
                       // An outgoing state: straight transition, optional
                       // turn, source.
                       auto outgoing = [&](Value straight, Value straightIn,
