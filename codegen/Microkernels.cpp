@@ -868,10 +868,16 @@ std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
   plan.rDim = rDim;
   plan.nDim = nDim;
   plan.n = extents[nDim];
-  // Up to 8 vectors per block (the reduced outputs' accumulators stay in
-  // registers), a divisor of N / 16.
+  // Up to 8 vectors per block and reduced output (the reduced outputs'
+  // accumulators stay in registers), a divisor of N / 16.
+  int64_t reducedOuts =
+      llvm::count_if(op.getDpsInitsMutable(), [&](OpOperand &init) {
+        return !op.getMatchingIndexingMap(&init).isFunctionOfDim(rDim);
+      });
+  int64_t perBlock =
+      std::max<int64_t>(1, 8 / std::max<int64_t>(1, reducedOuts));
   int64_t vectors = plan.n / kLanes;
-  for (int64_t c = std::min<int64_t>(vectors, 8); c >= 1; --c)
+  for (int64_t c = std::min<int64_t>(vectors, perBlock); c >= 1; --c)
     if (vectors % c == 0) {
       plan.nv = c;
       break;

@@ -177,10 +177,18 @@ std::vector<ScheduleEstimate> plstm::estimateSchedules(Operation *op,
     seq.bytes = inputBytes;
     seq.depth = t;
     seq.width = b;
-    seq.seconds = seq.flops /
-                  sequentialRate(target, 1, dk, dv, jq, jk, jv, jt, jo, rec) /
-                  par;
-    seq.note = "one state update per step";
+    if (jt * jk * jv == 1) {
+      seq.seconds = seq.flops /
+                    sequentialRate(target, 1, dk, dv, jq, jk, jv, jt, jo, rec) /
+                    par;
+      seq.note = "one state update per step";
+    } else {
+      // The state as JT planes, the terms factored (plstm-lower-sequential):
+      // per step 2·DK·DV·JT·(JT + JK + JQ) FLOPs in one pass.
+      double planeFlops = 2 * b * t * dk * dv * jt * (jt + jk + jq);
+      seq.seconds = planeFlops / (target.planeRecurrenceGflops * 1e9) / par;
+      seq.note = "one pass over the JT state planes per step";
+    }
     out.push_back(seq);
     for (bool logdepth : {false, true})
       for (int64_t c : {16, 32, 64, 128, 256}) {

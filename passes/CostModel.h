@@ -62,6 +62,14 @@ struct TargetInfo {
   /// 52, 2d-32 78, 2d-64 64, vit-t 85, vit-b 63, vit-t-384 82; median 72
   /// (65 before, the median of the run before the direct term moved).
   double fusedRecurrenceGflops = 72;
+  /// Sequential 1D schedule with JT, JK or JV > 1: the state kept as JT
+  /// planes [DK, DV] and the terms factored, one pass per step over the
+  /// planes (plstm-lower-sequential): GFLOP/s per core counted as the pass
+  /// computes them, 2·DK·DV·JT·(JT + JK + JQ) per step (SPEC §9 counts
+  /// the unfactored 2·DK·DV·(JT² + JT·JK·JV + JO·JQ·JT + JO·JQ·JK·JV)).
+  /// Measured 2026-11-30 on 1d-j4 (JT = JV = JO = 4): 69 per core with 2
+  /// threads.
+  double planeRecurrenceGflops = 69;
   /// Bytes of a node's states (1D: C; 2D: C^r and C^d) up to which the
   /// fused rate applies; above it the states stream from L2 (1d-xl's
   /// 128 x 128 state: 43 GFLOP/s per core).

@@ -74,6 +74,145 @@ Value maybeFlip(ImplicitLocOpBuilder &b, Value i, int64_t extent, bool flip) {
 }
 
 //===----------------------------------------------------------------------===//
+// scan1d with J > 1: the state as JT planes
+//===----------------------------------------------------------------------===//
+
+/// `x[..., i]`: the last dim of `x` (static shape) dropped at index `i`.
+Value lastSlice(ImplicitLocOpBuilder &b, Value x, int64_t i) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0)), sizes,
+      strides(type.getRank(), b.getIndexAttr(1));
+  offsets.back() = b.getIndexAttr(i);
+  for (int64_t d : type.getShape())
+    sizes.push_back(b.getIndexAttr(d));
+  sizes.back() = b.getIndexAttr(1);
+  auto resultType =
+      RankedTensorType::get(type.getShape().drop_back(), type.getElementType());
+  return tensor::ExtractSliceOp::create(b, resultType, x, offsets, sizes,
+                                        strides);
+}
+
+/// One step of the 1D recurrence with any J on a state kept as JT planes
+/// `planes[i]` = C[:, :, i] ([DK, DV], contiguous along DV), factored so
+/// that every term costs O(DK·DV) per plane, not the O(DK·DV·J²) of the
+/// per-term einsums:
+///
+///   P[j,u,v]  = Σ_d q[d,j] C_u[d,v]                 (read-out of C_{t-1})
+///   C_i[d,v] ← Σ_j T[i,j] C_j[d,v] + Σ_k k[d,k] sv[i,k,v],
+///               sv[i,k,v] = Σ_l S[i,k,l] v[v,l]
+///
+/// in one linalg.generic over (DK, DV), a reduction over DK that updates the
+/// planes in place (read through their inits) and reduces P in registers
+/// (plstm-cpu-microkernels' row-reduced loops). The read-out is then
+/// y[v,o] = Σ_{j,u} M[o,j,u] P[j,u,v] + Σ_{j,l} (Σ_k qk[j,k] D[o,j,k,l])
+/// v[v,l] with qk[j,k] = Σ_d q[d,j] k[d,k]: O(DV·J²) per step. Returns the
+/// new planes and y [DV, JO].
+std::pair<SmallVector<Value>, Value>
+stepPlanes(ImplicitLocOpBuilder &b, ValueRange planes, Value q, Value k,
+           Value v, Value source, Value transition, Value mark, Value direct) {
+  MLIRContext *ctx = b.getContext();
+  Type et = cast<RankedTensorType>(q.getType()).getElementType();
+  int64_t jq = dimOf(q, 1), jkk = dimOf(k, 1);
+  int64_t dv = dimOf(v, 0), jv = dimOf(v, 1), jt = dimOf(transition, 0);
+  int64_t jo = dimOf(mark, 0);
+  assert(static_cast<int64_t>(planes.size()) == jt && "one plane per JT");
+  // v transposed once ([JV, DV]: the contractions below then run along
+  // DV, contiguous), sv[i,k,v] = Σ_l S[i,k,l] v[v,l].
+  Value vt = einsum(b, {{v, "vl"}}, zeroTensor(b, {jv, dv}, et), "lv");
+  Value sv = einsum(b, {{source, "ikl"}, {vt, "lv"}},
+                    zeroTensor(b, {jt, jkk, dv}, et), "ikv");
+
+  AffineExpr d = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx);
+  AffineMap rowMap = AffineMap::get(2, 0, {d}, ctx);
+  AffineMap colMap = AffineMap::get(2, 0, {n}, ctx);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  SmallVector<Value> inputs, outs;
+  SmallVector<AffineMap> maps;
+  for (int64_t j = 0; j < jq; ++j) {
+    inputs.push_back(lastSlice(b, q, j));
+    maps.push_back(rowMap);
+  }
+  for (int64_t j = 0; j < jkk; ++j) {
+    inputs.push_back(lastSlice(b, k, j));
+    maps.push_back(rowMap);
+  }
+  for (int64_t i = 0; i < jt; ++i)
+    for (int64_t j = 0; j < jkk; ++j) {
+      inputs.push_back(sliceAt(b, sv, {indexConst(b, i), indexConst(b, j)}));
+      maps.push_back(colMap);
+    }
+  for (Value plane : planes) {
+    outs.push_back(plane);
+    maps.push_back(id);
+  }
+  // Each P[j,u] a tensor of its own (slices of one tensor as inits of one
+  // op would make bufferization copy them).
+  for (int64_t j = 0; j < jq * jt; ++j) {
+    outs.push_back(zeroTensor(b, {dv}, et));
+    maps.push_back(colMap);
+  }
+  // The transition's entries, scalars used inside the pass.
+  SmallVector<Value> t;
+  for (int64_t i = 0; i < jt; ++i)
+    for (int64_t j = 0; j < jt; ++j)
+      t.push_back(tensor::ExtractOp::create(
+          b, transition, ValueRange{indexConst(b, i), indexConst(b, j)}));
+  SmallVector<Type> types;
+  for (Value out : outs)
+    types.push_back(out.getType());
+  auto generic = linalg::GenericOp::create(
+      b, b.getLoc(), types, inputs, outs, maps,
+      SmallVector<utils::IteratorType>{utils::IteratorType::reduction,
+                                       utils::IteratorType::parallel},
+      [&](OpBuilder &nested, Location loc, ValueRange args) {
+        auto contract = arith::FastMathFlags::contract;
+        auto fma = [&](Value acc, Value x, Value y) {
+          Value product = arith::MulFOp::create(nested, loc, x, y, contract);
+          return acc ? arith::AddFOp::create(nested, loc, acc, product,
+                                             contract)
+                           .getResult()
+                     : product;
+        };
+        ValueRange qs = args.take_front(jq);
+        ValueRange ks = args.slice(jq, jkk);
+        ValueRange svs = args.slice(jq + jkk, jt * jkk);
+        ValueRange old = args.slice(inputs.size(), jt);
+        ValueRange ps = args.slice(inputs.size() + jt, jq * jt);
+        SmallVector<Value> results;
+        for (int64_t i = 0; i < jt; ++i) {
+          Value sum;
+          for (int64_t j = 0; j < jkk; ++j)
+            sum = fma(sum, ks[j], svs[i * jkk + j]);
+          for (int64_t j = 0; j < jt; ++j)
+            sum = fma(sum, t[i * jt + j], old[j]);
+          results.push_back(sum);
+        }
+        for (int64_t j = 0; j < jq; ++j)
+          for (int64_t u = 0; u < jt; ++u)
+            results.push_back(fma(ps[j * jt + u], qs[j], old[u]));
+        linalg::YieldOp::create(nested, loc, results);
+      });
+  SmallVector<Value> next(generic.getResults().take_front(jt));
+  Value p = tensor::EmptyOp::create(b, ArrayRef<int64_t>{jq, jt, dv}, et);
+  for (int64_t j = 0; j < jq; ++j)
+    for (int64_t u = 0; u < jt; ++u)
+      p = insertAt(b, generic.getResult(jt + j * jt + u), p,
+                   {indexConst(b, j), indexConst(b, u)});
+  // y = M·P + (qk·D)·v, built as yᵀ [JO, DV] (rows of DV: vector
+  // contractions; accumulating into y [DV, JO] directly is a scalar
+  // read-modify-write per element and term) and transposed once.
+  Value yt =
+      einsum(b, {{mark, "oju"}, {p, "juv"}}, zeroTensor(b, {jo, dv}, et), "ov");
+  Value qk =
+      einsum(b, {{q, "dj"}, {k, "dk"}}, zeroTensor(b, {jq, jkk}, et), "jk");
+  Value dd = einsum(b, {{direct, "ojkl"}, {qk, "jk"}},
+                    zeroTensor(b, {jo, jq, jv}, et), "ojl");
+  yt = einsum(b, {{dd, "ojl"}, {vt, "lv"}}, yt, "ov");
+  Value y = einsum(b, {{yt, "ov"}}, zeroTensor(b, {dv, jo}, et), "vo");
+  return {next, y};
+}
+
+//===----------------------------------------------------------------------===//
 // scan1d (SPEC §2.2)
 //===----------------------------------------------------------------------===//
 
@@ -88,35 +227,55 @@ void lowerScan1D(Scan1DOp op) {
   Value y0 = emptyLike(b, op.getY().getType(), {batch, length});
   Value last0 = emptyLike(b, op.getLast().getType(), {batch});
 
+  // J = 1: the state [DK, DV, 1] updated in one elementwise pass (with the
+  // read-out where every J is 1); otherwise JT planes (stepPlanes).
+  Value k0 = op.getK(), v0 = op.getV();
+  bool scalarJ = jt == 1 && dimOf(k0, 3) == 1 && dimOf(v0, 3) == 1;
+  int64_t planeCount = scalarJ ? 1 : jt;
+
   scf::ForOp batchLoop = buildLoop(
       b, batch, {y0, last0},
       [&](ImplicitLocOpBuilder &b, Value bi, ValueRange args) {
-        Value state0 = op.getInitial() ? sliceAt(b, op.getInitial(), {bi})
-                                       : zeroTensor(b, {dk, dv, jt}, et);
+        Value state0 =
+            op.getInitial() ? sliceAt(b, op.getInitial(), {bi}) : Value();
+        SmallVector<Value> inits;
+        if (scalarJ)
+          inits.push_back(state0 ? state0 : zeroTensor(b, {dk, dv, jt}, et));
+        else
+          for (int64_t i = 0; i < jt; ++i)
+            inits.push_back(state0 ? lastSlice(b, state0, i)
+                                   : zeroTensor(b, {dk, dv}, et));
+        inits.push_back(args[0]);
         scf::ForOp timeLoop = buildLoop(
-            b, length, {state0, args[0]},
+            b, length, inits,
             [&](ImplicitLocOpBuilder &b, Value t, ValueRange iter) {
-              Value state = iter[0], y = iter[1];
+              ValueRange states = iter.take_front(planeCount);
+              Value y = iter.back();
               Value q = scaleTensor(b, sliceAt(b, op.getQ(), {bi, t}), scale);
               Value k = sliceAt(b, op.getK(), {bi, t});
               Value v = sliceAt(b, op.getV(), {bi, t});
               Value mark = sliceAt(b, op.getMark(), {bi, t});
               Value direct = sliceAt(b, op.getDirect(), {bi, t});
-              // y_t = s·(q⋅M⋅C_{t-1} + q⋅D⋅kv)
-              Value yt = zeroTensor(b, {dv, jo}, et);
-              // C_t = T·C_{t-1} + S⋆kv; with J = 1 in one elementwise pass
-              // that writes C_t in place of C_{t-1} and, where every J is 1,
-              // also reads out C_{t-1} and adds the direct term. Otherwise
-              // the read-out (of C_{t-1}: before the update) and the direct
-              // term are contractions of their own.
-              bool scalarJ = isScalarJ(state, k, v);
-              bool fuse = scalarJ && canFuseReadoutJ1(q, {mark}, direct);
-              if (!fuse) {
-                yt = addMarkReadout(b, yt, q, mark, state);
-                yt = addDirectTerm(b, yt, q, direct, k, v);
-              }
-              Value next;
-              if (scalarJ) {
+              SmallVector<Value> next;
+              Value yt;
+              if (!scalarJ) {
+                std::tie(next, yt) = stepPlanes(
+                    b, states, q, k, v, sliceAt(b, op.getSource(), {bi, t}),
+                    sliceAt(b, op.getTransition(), {bi, t}), mark, direct);
+              } else {
+                // y_t = s·(q⋅M⋅C_{t-1} + q⋅D⋅kv); C_t = T·C_{t-1} + S⋆kv in
+                // one elementwise pass that writes C_t in place of C_{t-1}
+                // and, where every J is 1, also reads out C_{t-1} and adds
+                // the direct term. Otherwise the read-out (of C_{t-1}:
+                // before the update) and the direct term are contractions
+                // of their own.
+                Value state = states[0];
+                yt = zeroTensor(b, {dv, jo}, et);
+                bool fuse = canFuseReadoutJ1(q, {mark}, direct);
+                if (!fuse) {
+                  yt = addMarkReadout(b, yt, q, mark, state);
+                  yt = addDirectTerm(b, yt, q, direct, k, v);
+                }
                 StateUpdate update{{scalarAt(b, op.getTransition(), {bi, t})},
                                    scalarAt(b, op.getSource(), {bi, t})};
                 if (fuse) {
@@ -126,24 +285,35 @@ void lowerScan1D(Scan1DOp op) {
                                     scalarAt(b, op.getDirect(), {bi, t})};
                   SmallVector<Value> results = updateStatesJ1(
                       b, {state}, k, v, {update}, {state}, &readout);
-                  next = results[0];
+                  next.push_back(results[0]);
                   yt = results[1];
                 } else {
-                  next = updateStatesJ1(b, {state}, k, v, {update}, {state})[0];
+                  next.push_back(
+                      updateStatesJ1(b, {state}, k, v, {update}, {state})[0]);
                 }
-              } else {
-                next = zeroTensor(b, {dk, dv, jt}, et);
-                next = addTransition(
-                    b, next, sliceAt(b, op.getTransition(), {bi, t}), state);
-                next = addSourceTerm(b, next,
-                                     sliceAt(b, op.getSource(), {bi, t}), k, v);
               }
               // The optional RMS norm of the row (output_norm_eps).
               yt = rmsNormalizeRows(b, yt, op.getOutputNormEpsAttr());
-              return SmallVector<Value>{next, insertAt(b, yt, y, {bi, t})};
+              next.push_back(insertAt(b, yt, y, {bi, t}));
+              return next;
             });
-        Value last = insertAt(b, timeLoop.getResult(0), args[1], {bi});
-        return SmallVector<Value>{timeLoop.getResult(1), last};
+        Value last = args[1];
+        if (scalarJ) {
+          last = insertAt(b, timeLoop.getResult(0), last, {bi});
+        } else {
+          // The planes back into last[bi, :, :, i].
+          for (int64_t i = 0; i < jt; ++i) {
+            SmallVector<OpFoldResult> offsets{
+                bi, b.getIndexAttr(0), b.getIndexAttr(0), b.getIndexAttr(i)};
+            SmallVector<OpFoldResult> sizes{
+                b.getIndexAttr(1), b.getIndexAttr(dk), b.getIndexAttr(dv),
+                b.getIndexAttr(1)};
+            SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+            last = tensor::InsertSliceOp::create(b, timeLoop.getResult(i), last,
+                                                 offsets, sizes, strides);
+          }
+        }
+        return SmallVector<Value>{timeLoop.getResults().back(), last};
       });
   op.getY().replaceAllUsesWith(batchLoop.getResult(0));
   op.getLast().replaceAllUsesWith(batchLoop.getResult(1));

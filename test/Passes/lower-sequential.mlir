@@ -46,15 +46,43 @@ func.func @scan1d(%q: tensor<?x?x4x1xf32>, %k: tensor<?x?x4x1xf32>, %v: tensor<?
 
 // -----
 
-// J = 2: T·C (a 2×2 transition) and S⋆kv stay contractions after a zero
-// fill: four reductions per step.
+// J = 2 (JT = 2): the state is two planes C_i = C[:, :, i] ([DK, DV]); one
+// pass over (DK, DV) updates both in place, C_i ← Σ_j T[i,j]·C_j + k·sv_i
+// (sv = S⋆v, one small contraction before, on v transposed), and reduces
+// the read-out P[u] = Σ_d q[d]·C_u[d] of the old planes; y = M·P + (qk·D)·v
+// after it, built transposed ([JO, DV]).
 // CHECK-LABEL: func.func @scan1d_j2
 // CHECK: scf.for
-// CHECK:   scf.for
-// CHECK:     linalg.fill
-// CHECK-COUNT-4: linalg.generic {{.*}}reduction
-// CHECK-NOT: linalg.generic
-// CHECK:     scf.yield
+// CHECK:   %[[Z0:.+]] = linalg.fill {{.*}} -> tensor<4x2xf32>
+// CHECK:   %[[Z1:.+]] = linalg.fill {{.*}} -> tensor<4x2xf32>
+// CHECK:   %[[STEPS:.+]]:3 = scf.for {{.*}} iter_args(%[[C0:[a-zA-Z0-9_]+]] = %[[Z0]], %[[C1:[a-zA-Z0-9_]+]] = %[[Z1]], %{{.+}} = %{{.+}})
+// CHECK:     %[[TR:.+]] = tensor.extract_slice %arg4
+// CHECK:     %[[VT:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<2x1xf32>) outs(%{{.+}} : tensor<1x2xf32>)
+// CHECK:     linalg.generic {{.*}} ins(%{{.+}}, %[[VT]] : tensor<2x1x1xf32>, tensor<1x2xf32>) outs(%{{.+}} : tensor<2x1x2xf32>)
+// CHECK:     %[[T00:.+]] = tensor.extract %[[TR]][%{{.+}}, %{{.+}}] : tensor<2x2xf32>
+// CHECK:     %[[T01:.+]] = tensor.extract %[[TR]]
+// CHECK:     %[[T10:.+]] = tensor.extract %[[TR]]
+// CHECK:     %[[T11:.+]] = tensor.extract %[[TR]]
+// CHECK:     %[[NEW:.+]]:4 = linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]} ins({{.*}}) outs(%[[C0]], %[[C1]], %{{.+}}, %{{.+}} : tensor<4x2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<2xf32>)
+// CHECK-NEXT: ^bb0(%[[QD:[a-zA-Z0-9_]+]]: f32, %[[KD:[a-zA-Z0-9_]+]]: f32, %[[SV0:[a-zA-Z0-9_]+]]: f32, %[[SV1:[a-zA-Z0-9_]+]]: f32, %[[O0:[a-zA-Z0-9_]+]]: f32, %[[O1:[a-zA-Z0-9_]+]]: f32, %[[P0:[a-zA-Z0-9_]+]]: f32, %[[P1:[a-zA-Z0-9_]+]]: f32):
+// CHECK-NEXT:  %[[A:.+]] = arith.mulf %[[KD]], %[[SV0]]
+// CHECK-NEXT:  %[[B:.+]] = arith.mulf %[[T00]], %[[O0]]
+// CHECK-NEXT:  %[[AB:.+]] = arith.addf %[[A]], %[[B]]
+// CHECK-NEXT:  %[[C:.+]] = arith.mulf %[[T01]], %[[O1]]
+// CHECK-NEXT:  %[[N0:.+]] = arith.addf %[[AB]], %[[C]]
+// CHECK-NEXT:  %[[D:.+]] = arith.mulf %[[KD]], %[[SV1]]
+// CHECK-NEXT:  %[[E:.+]] = arith.mulf %[[T10]], %[[O0]]
+// CHECK-NEXT:  %[[DE:.+]] = arith.addf %[[D]], %[[E]]
+// CHECK-NEXT:  %[[F:.+]] = arith.mulf %[[T11]], %[[O1]]
+// CHECK-NEXT:  %[[N1:.+]] = arith.addf %[[DE]], %[[F]]
+// CHECK-NEXT:  %[[G:.+]] = arith.mulf %[[QD]], %[[O0]]
+// CHECK-NEXT:  %[[R0:.+]] = arith.addf %[[P0]], %[[G]]
+// CHECK-NEXT:  %[[H:.+]] = arith.mulf %[[QD]], %[[O1]]
+// CHECK-NEXT:  %[[R1:.+]] = arith.addf %[[P1]], %[[H]]
+// CHECK-NEXT:  linalg.yield %[[N0]], %[[N1]], %[[R0]], %[[R1]]
+// CHECK:     scf.yield %[[NEW]]#0, %[[NEW]]#1, %{{.+}}
+// CHECK:   %[[L0:.+]] = tensor.insert_slice %[[STEPS]]#0 into %{{.+}}[%{{.+}}, 0, 0, 0] [1, 4, 2, 1]
+// CHECK:   tensor.insert_slice %[[STEPS]]#1 into %[[L0]][%{{.+}}, 0, 0, 1] [1, 4, 2, 1]
 func.func @scan1d_j2(%q: tensor<?x?x4x1xf32>, %k: tensor<?x?x4x1xf32>, %v: tensor<?x?x2x1xf32>,
     %s: tensor<?x?x2x1x1xf32>, %t: tensor<?x?x2x2xf32>, %m: tensor<?x?x1x1x2xf32>,
     %d: tensor<?x?x1x1x1x1xf32>) -> (tensor<?x?x2x1xf32>, tensor<?x4x2x2xf32>) {

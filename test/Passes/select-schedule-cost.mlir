@@ -28,7 +28,7 @@ func.func @xl_1d(%a0: tensor<64x4096x128x1xf32>, %a1: tensor<64x4096x128x1xf32>,
 }
 
 // CHECK-LABEL: func.func @j4_1d
-// CHECK: schedule = #plstm.schedule<chunkwise, chunk = 16>
+// CHECK: schedule = #plstm.schedule<sequential>
 func.func @j4_1d(%a0: tensor<8x2048x64x1xf32>, %a1: tensor<8x2048x64x1xf32>, %a2: tensor<8x2048x64x4xf32>, %a3: tensor<8x2048x4x1x4xf32>, %a4: tensor<8x2048x4x4xf32>, %a5: tensor<8x2048x4x1x4xf32>, %a6: tensor<8x2048x4x1x1x4xf32>) {
   %y, %c = plstm.scan1d qkv(%a0, %a1, %a2) source(%a3) transition(%a4) mark(%a5) direct(%a6)
       : (tensor<8x2048x64x1xf32>, tensor<8x2048x64x1xf32>, tensor<8x2048x64x4xf32>, tensor<8x2048x4x1x4xf32>, tensor<8x2048x4x4xf32>, tensor<8x2048x4x1x4xf32>, tensor<8x2048x4x1x1x4xf32>) -> (tensor<8x2048x64x4xf32>, tensor<8x64x64x4xf32>)
