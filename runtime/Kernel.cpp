@@ -9,8 +9,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <dlfcn.h>
+#include <functional>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -135,6 +139,87 @@ std::vector<int64_t> descriptorFor(void *data,
   }
   return words;
 }
+
+/// Threads kept between kernel calls for the batch split: a call hands
+/// tasks 1..n-1 to pool threads and runs task 0 itself, instead of starting
+/// and joining a thread per task (20-50 µs each, a tenth of a 0.5 ms call).
+/// After a task a pool thread waits for the next call spinning for
+/// `kSpin`, yielding the core to any other runnable thread, then sleeps on
+/// a condition variable (OpenMP runtimes keep their workers the same way:
+/// libgomp's GOMP_SPINCOUNT, libomp's KMP_BLOCKTIME). One call at a time
+/// uses the pool; a concurrent call starts threads of its own. The pool is
+/// never destroyed: its threads sleep or spin on it until the process
+/// exits.
+class WorkerPool {
+public:
+  static WorkerPool &get() {
+    static WorkerPool *pool = new WorkerPool();
+    return *pool;
+  }
+
+  /// Runs task(0) .. task(n - 1), task(0) on the calling thread; false
+  /// (nothing run) when another call holds the pool.
+  bool run(int n, const std::function<void(int)> &task) {
+    std::unique_lock<std::mutex> call(callMutex_, std::try_to_lock);
+    if (!call.owns_lock())
+      return false;
+    while (static_cast<int>(threads_.size()) < n - 1) {
+      // The generation it has seen: the one before this call's.
+      int index = static_cast<int>(threads_.size()) + 1;
+      uint64_t seen = generation_.load(std::memory_order_acquire);
+      threads_.emplace_back([this, index, seen] { loop(index, seen); });
+      threads_.back().detach();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      task_ = &task;
+      tasks_ = n;
+      pending_.store(static_cast<int>(threads_.size()),
+                     std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    task(0);
+    while (pending_.load(std::memory_order_acquire) != 0)
+      std::this_thread::yield();
+    task_ = nullptr;
+    return true;
+  }
+
+private:
+  static constexpr std::chrono::milliseconds kSpin{5};
+
+  void loop(int index, uint64_t seen) {
+    for (;;) {
+      uint64_t now = generation_.load(std::memory_order_acquire);
+      auto until = std::chrono::steady_clock::now() + kSpin;
+      while (now == seen && std::chrono::steady_clock::now() < until) {
+        std::this_thread::yield();
+        now = generation_.load(std::memory_order_acquire);
+      }
+      if (now == seen) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] {
+          return generation_.load(std::memory_order_acquire) != seen;
+        });
+        now = generation_.load(std::memory_order_acquire);
+      }
+      seen = now;
+      if (index < tasks_)
+        (*task_)(index);
+      pending_.fetch_sub(1, std::memory_order_release);
+    }
+  }
+
+  std::mutex callMutex_; // one call at a time
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  const std::function<void(int)> *task_ = nullptr;
+  int tasks_ = 0;
+};
 
 } // namespace
 
@@ -371,13 +456,22 @@ Status plstm::invokeKernel(PackedKernelFn fn, const KernelSignature &sig,
     if (previous > 0)
       kernelThreads.set(previous);
   } else {
-    std::vector<std::thread> pool;
-    for (int64_t w = 0; w < workers; ++w) {
-      int64_t begin = batch * w / workers, end = batch * (w + 1) / workers;
-      pool.emplace_back(runRange, begin, end, shareOf(w));
+    auto runWorker = [&](int w) {
+      runRange(batch * w / workers, batch * (w + 1) / workers, shareOf(w));
+    };
+    // Worker 0 runs on the caller's thread: its OpenMP setting restored.
+    int previous =
+        kernelThreads.set && kernelThreads.get ? kernelThreads.get() : 0;
+    if (!WorkerPool::get().run(static_cast<int>(workers), runWorker)) {
+      std::vector<std::thread> pool;
+      for (int64_t w = 1; w < workers; ++w)
+        pool.emplace_back(runWorker, static_cast<int>(w));
+      runWorker(0);
+      for (std::thread &t : pool)
+        t.join();
     }
-    for (std::thread &t : pool)
-      t.join();
+    if (previous > 0)
+      kernelThreads.set(previous);
   }
   for (size_t i = inputs.size(); i < all.size(); ++i)
     if (temps[i].numElements() != 0 && temps[i].data() != nullptr &&
