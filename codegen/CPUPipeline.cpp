@@ -304,13 +304,16 @@ std::unique_ptr<Pass> plstm::createExpandStridedCopiesPass() {
 }
 
 void plstm::buildScheduleLowering(OpPassManager &pm, StringRef schedule,
-                                  StringRef sizeHints, StringRef chunkOrder) {
+                                  StringRef sizeHints, StringRef chunkOrder,
+                                  bool fuseDagEdges) {
   PLSTMSelectScheduleOptions select;
   select.force = schedule.str();
   select.sizeHints = sizeHints.str();
   pm.addPass(createPLSTMDecomposeLayers());
   pm.addPass(createPLSTMSelectSchedule(select));
-  pm.addPass(createPLSTMLowerSequential());
+  PLSTMLowerSequentialOptions sequential;
+  sequential.fuseDagEdges = fuseDagEdges;
+  pm.addPass(createPLSTMLowerSequential(sequential));
   PLSTMLowerChunkwiseOptions chunkwise;
   chunkwise.chunkOrder = chunkOrder.str();
   pm.addPass(createPLSTMLowerChunkwise(chunkwise));

@@ -69,10 +69,12 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 /// decomposition, schedule selection (`schedule` forces one), the schedule
 /// lowerings, the contract check, gate fusion.
 /// `chunkOrder`: the 1D chunkwise form (plstm-lower-chunkwise's
-/// chunk-order option).
+/// chunk-order option); `fuseDagEdges`: plstm-lower-sequential's
+/// fuse-dag-edges option.
 void buildScheduleLowering(OpPassManager &pm, llvm::StringRef schedule,
                            llvm::StringRef sizeHints,
-                           llvm::StringRef chunkOrder);
+                           llvm::StringRef chunkOrder,
+                           bool fuseDagEdges = true);
 /// linalg unit-extent dims folded away.
 void buildUnitDimFolding(OpPassManager &pm);
 /// One-shot bufferization of kernels whose outputs are arguments

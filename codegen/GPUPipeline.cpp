@@ -655,7 +655,10 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(std::make_unique<SplitBatchPass>());
   // 1D chunkwise: the chunks of a batch entry in parallel (blocks/threads
   // map the parallel loops; no host call in device code).
-  buildScheduleLowering(pm, options.schedule, options.sizeHints, "parallel");
+  // DAG edges keep a pass per term: the block mapping spreads each pass
+  // over the block's threads (it has no case for scf.index_switch).
+  buildScheduleLowering(pm, options.schedule, options.sizeHints, "parallel",
+                        /*fuseDagEdges=*/false);
   if (options.stop == "loops")
     return;
   buildUnitDimFolding(pm);

@@ -509,7 +509,62 @@ void lowerScan2D(Scan2DOp op) {
 // scan_dag (SPEC §1, §4)
 //===----------------------------------------------------------------------===//
 
-void lowerScanDag(ScanDagOp op) {
+/// The new state of a DAG edge and its read-out in one pass (every J = 1):
+/// `C = S·(k ⊗ v) + Σ_i T_i·prevs[i]` written into `init` (not read) and
+/// `acc[v] += Σ_d (q[d]·m)·C[d,v]`, one row-reduced linalg.generic over
+/// (DK, DV, 1) whose read-out plstm-cpu-microkernels keeps in registers.
+/// The scalars: `source`, `coefs` (one per incoming state), `mark`.
+/// Returns {C, acc}.
+std::pair<Value, Value> edgeStepJ1(ImplicitLocOpBuilder &b, ValueRange prevs,
+                                   ArrayRef<Value> coefs, Value source, Value k,
+                                   Value v, Value init, Value q, Value mark,
+                                   Value acc) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr d = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             u = getAffineDimExpr(2, ctx);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
+  AffineMap rowMap = AffineMap::get(3, 0, {d, u}, ctx);
+  AffineMap colMap = AffineMap::get(3, 0, {n, u}, ctx);
+  SmallVector<Value> inputs(prevs.begin(), prevs.end());
+  SmallVector<AffineMap> maps(prevs.size(), id);
+  inputs.append({k, v, q});
+  maps.append({rowMap, colMap, rowMap});
+  maps.append({id, colMap});
+  auto generic = linalg::GenericOp::create(
+      b, b.getLoc(), TypeRange{init.getType(), acc.getType()}, inputs,
+      ValueRange{init, acc}, maps,
+      SmallVector<utils::IteratorType>{utils::IteratorType::reduction,
+                                       utils::IteratorType::parallel,
+                                       utils::IteratorType::parallel},
+      [&](OpBuilder &nested, Location loc, ValueRange args) {
+        auto contract = arith::FastMathFlags::contract;
+        size_t np = prevs.size();
+        Value kd = args[np], vv = args[np + 1], qd = args[np + 2];
+        Value sum = arith::MulFOp::create(
+            nested, loc,
+            arith::MulFOp::create(nested, loc, source, kd, contract), vv,
+            contract);
+        for (size_t i = 0; i < np; ++i)
+          sum = arith::AddFOp::create(
+              nested, loc, sum,
+              arith::MulFOp::create(nested, loc, coefs[i], args[i], contract),
+              contract);
+        Value read = arith::AddFOp::create(
+            nested, loc, args.back(),
+            arith::MulFOp::create(
+                nested, loc,
+                arith::MulFOp::create(nested, loc, qd, mark, contract), sum,
+                contract),
+            contract);
+        linalg::YieldOp::create(nested, loc, ValueRange{sum, read});
+      });
+  return {generic.getResult(0), generic.getResult(1)};
+}
+
+/// The most incoming states an edge's fused pass takes (one case each).
+constexpr int64_t kFusedIncoming = 8;
+
+void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
   int64_t dk = dimOf(op.getQ(), 2), dv = dimOf(op.getV(), 2);
@@ -529,6 +584,10 @@ void lowerScanDag(ScanDagOp op) {
       buildEdgeOrder(b, op.getLineEdges(), numEdges, numLines, outPtr, outList);
 
   Value y0 = emptyLike(b, op.getY().getType(), {batch, numNodes});
+  // Every J = 1: an edge's state and read-out in one pass (edgeStepJ1).
+  bool fuseEdges = fuseDagEdges &&
+                   isScalarJ(op.getTransition(), op.getK(), op.getV()) &&
+                   canFuseReadoutJ1(op.getQ(), {op.getMark()});
   auto statesType =
       RankedTensorType::get({ShapedType::kDynamic, dk, dv, jt}, et);
   scf::ForOp batchLoop = buildLoop(
@@ -545,39 +604,89 @@ void lowerScanDag(ScanDagOp op) {
               Value head = loadIndex(b, op.getEdges(), e, 1);
               Value k = sliceAt(b, op.getK(), {bi, tail});
               Value v = sliceAt(b, op.getV(), {bi, tail});
-              // C_e = S_e⋆kv_tail + Σ_{l=(e',e)} T_l·C_{e'}
-              Value c;
-              if (isScalarJ(it[0], k, v)) {
-                // J = 1: S_e·(k ⊗ v) in one pass, no zero fill first.
-                c = updateStatesJ1(
-                    b, {}, k, v,
-                    {StateUpdate{{}, scalarAt(b, op.getSource(), {bi, e})}},
-                    {tensor::EmptyOp::create(b, {dk, dv, jt}, et)})[0];
-              } else {
-                c = zeroTensor(b, {dk, dv, jt}, et);
-                c = addSourceTerm(b, c, sliceAt(b, op.getSource(), {bi, e}), k,
-                                  v);
-              }
               Value begin = loadAt(b, inPtr, e);
               Value end = loadAt(b, inPtr,
                                  arith::AddIOp::create(b, e, indexConst(b, 1)));
-              scf::ForOp incoming = forLoop(
-                  b, begin, end, {c},
-                  [&](ImplicitLocOpBuilder &b, Value p, ValueRange acc) {
-                    Value l = loadAt(b, inList, p);
-                    Value from = loadIndex(b, op.getLineEdges(), l, 0);
-                    Value sum = addTransition(
-                        b, acc[0], sliceAt(b, op.getTransition(), {bi, l}),
-                        sliceAt(b, it[0], {from}));
-                    return SmallVector<Value>{sum};
-                  });
-              c = incoming.getResult(0);
-              // y_head += s·q_head⋅M_e⋅C_e
               Value q =
                   scaleTensor(b, sliceAt(b, op.getQ(), {bi, head}), scale);
+              Value mark = sliceAt(b, op.getMark(), {bi, e});
               Value yt = sliceAt(b, it[1], {bi, head});
-              yt = addMarkReadout(b, yt, q, sliceAt(b, op.getMark(), {bi, e}),
-                                  c);
+              // C_e = S_e⋆kv_tail + Σ_{l=(e',e)} T_l·C_{e'}, in separate
+              // passes: the source term, one per incoming state, the
+              // read-out y_head += s·q_head⋅M_e⋅C_e.
+              auto separate = [&](ImplicitLocOpBuilder &b) {
+                Value c;
+                if (isScalarJ(it[0], k, v)) {
+                  // J = 1: S_e·(k ⊗ v) in one pass, no zero fill first.
+                  c = updateStatesJ1(
+                      b, {}, k, v,
+                      {StateUpdate{{}, scalarAt(b, op.getSource(), {bi, e})}},
+                      {tensor::EmptyOp::create(b, {dk, dv, jt}, et)})[0];
+                } else {
+                  c = zeroTensor(b, {dk, dv, jt}, et);
+                  c = addSourceTerm(b, c, sliceAt(b, op.getSource(), {bi, e}),
+                                    k, v);
+                }
+                scf::ForOp incoming = forLoop(
+                    b, begin, end, {c},
+                    [&](ImplicitLocOpBuilder &b, Value p, ValueRange acc) {
+                      Value l = loadAt(b, inList, p);
+                      Value from = loadIndex(b, op.getLineEdges(), l, 0);
+                      Value sum = addTransition(
+                          b, acc[0], sliceAt(b, op.getTransition(), {bi, l}),
+                          sliceAt(b, it[0], {from}));
+                      return SmallVector<Value>{sum};
+                    });
+                c = incoming.getResult(0);
+                return SmallVector<Value>{c, addMarkReadout(b, yt, q, mark, c)};
+              };
+              SmallVector<Value> next;
+              if (!fuseEdges) {
+                next = separate(b);
+              } else {
+                // Every J = 1: edges with up to kFusedIncoming incoming
+                // states in one pass (edgeStepJ1), one case per count;
+                // more take the separate passes.
+                Value count = arith::SubIOp::create(b, end, begin);
+                SmallVector<int64_t> cases;
+                for (int64_t c = 0; c <= kFusedIncoming; ++c)
+                  cases.push_back(c);
+                auto sw = scf::IndexSwitchOp::create(
+                    b,
+                    TypeRange{RankedTensorType::get({dk, dv, jt}, et),
+                              yt.getType()},
+                    count, cases, cases.size());
+                auto fill =
+                    [&](Region &region,
+                        function_ref<SmallVector<Value>(ImplicitLocOpBuilder &)>
+                            body) {
+                      OpBuilder::InsertionGuard guard(b);
+                      b.setInsertionPointToStart(&region.emplaceBlock());
+                      scf::YieldOp::create(b, body(b));
+                    };
+                for (auto [ci, region] : llvm::enumerate(sw.getCaseRegions()))
+                  fill(region, [&, ci = static_cast<int64_t>(ci)](
+                                   ImplicitLocOpBuilder &b) {
+                    SmallVector<Value> prevs, coefs;
+                    for (int64_t p = 0; p < ci; ++p) {
+                      Value l = loadAt(
+                          b, inList,
+                          arith::AddIOp::create(b, begin, indexConst(b, p)));
+                      Value from = loadIndex(b, op.getLineEdges(), l, 0);
+                      prevs.push_back(sliceAt(b, it[0], {from}));
+                      coefs.push_back(scalarAt(b, op.getTransition(), {bi, l}));
+                    }
+                    auto [c, y] = edgeStepJ1(
+                        b, prevs, coefs, scalarAt(b, op.getSource(), {bi, e}),
+                        k, v, tensor::EmptyOp::create(b, {dk, dv, jt}, et), q,
+                        scalarAt(b, op.getMark(), {bi, e}), yt);
+                    return SmallVector<Value>{c, y};
+                  });
+                fill(sw.getDefaultRegion(), separate);
+                next.assign(sw.getResults().begin(), sw.getResults().end());
+              }
+              Value c = next[0];
+              yt = next[1];
               return SmallVector<Value>{insertAt(b, c, it[0], {e}),
                                         insertAt(b, yt, it[1], {bi, head})};
             });
@@ -589,6 +698,7 @@ void lowerScanDag(ScanDagOp op) {
 
 struct LowerSequentialPass
     : public plstm::impl::PLSTMLowerSequentialBase<LowerSequentialPass> {
+  using Base::Base;
   void runOnOperation() override {
     for (Operation *op :
          scansWithSchedule(getOperation(), ScheduleKind::Sequential)) {
@@ -597,7 +707,7 @@ struct LowerSequentialPass
       else if (auto scan = dyn_cast<Scan2DOp>(op))
         lowerScan2D(scan);
       else if (auto scan = dyn_cast<ScanDagOp>(op))
-        lowerScanDag(scan);
+        lowerScanDag(scan, fuseDagEdges);
     }
   }
 };

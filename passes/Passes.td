@@ -118,7 +118,18 @@ def PLSTMLowerSequential : Pass<"plstm-lower-sequential", "::mlir::ModuleOp"> {
       }
     }
     ```
+
+    With every J = 1 a DAG edge with at most 8 incoming states is one pass
+    (its state and its read-out), an `scf.index_switch` on the incoming
+    count; `fuse-dag-edges=false` keeps the separate passes per term (the
+    GPU pipeline's form, which its block mapping handles).
   }];
+  let options = [
+    Option<"fuseDagEdges", "fuse-dag-edges", "bool", /*default=*/"true",
+           "DAG edges with every J = 1 and at most 8 incoming states in one "
+           "pass each (an scf.index_switch on the incoming count); false: a "
+           "pass per term">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",

@@ -1,4 +1,5 @@
 // RUN: plstm-opt %s --plstm-lower-sequential --split-input-file | FileCheck %s
+// RUN: plstm-opt %s --plstm-lower-sequential=fuse-dag-edges=false --split-input-file | FileCheck %s --check-prefix=NOFUSE
 
 // 1D: a batch loop around a time loop that carries the state; each step
 // reads the per-step slices. With J = 1 the transition, source, mark and D
@@ -198,8 +199,11 @@ func.func @scan2d_y_only(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32
 // -----
 
 // DAG: compressed rows of the line edges and a Kahn order are built once,
-// then per batch entry the direct term and an edge loop in that order, with
-// an inner loop over the incoming line edges of each edge.
+// then per batch entry the direct term and an edge loop in that order. With
+// every J = 1 an edge with up to 8 incoming states takes one pass (new state
+// and read-out, a case per count: case 2 reads two slices of the states);
+// more take the default: the source pass, an inner loop over the incoming
+// line edges, the read-out.
 // CHECK-LABEL: func.func @scan_dag
 // CHECK-SAME: (%{{.+}}: tensor<1x?x1x1xf32>, %[[E:[a-zA-Z0-9_]+]]: tensor<?x2xi32>, %[[L:[a-zA-Z0-9_]+]]: tensor<?x2xi64>
 // CHECK-DAG: %[[NE:[a-zA-Z0-9_]+]] = tensor.dim %[[E]], %c0
@@ -208,10 +212,30 @@ func.func @scan2d_y_only(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32
 // CHECK: %[[ORDER:[a-zA-Z0-9_]+]]:3 = scf.for %{{.+}} = %{{.+}} to %[[NE]]
 // CHECK: scf.for
 // CHECK:   scf.for
-// CHECK:   scf.for %[[I:[a-zA-Z0-9_]+]] = %{{.+}} to %[[NE]]
+// CHECK:   scf.for %[[I:[a-zA-Z0-9_]+]] = %{{.+}} to %[[NE]] {{.*}}iter_args(%[[STATES:[a-zA-Z0-9_]+]] = %{{.+}}, %{{.+}} = %{{.+}})
 // CHECK:     tensor.extract %[[ORDER]]#0[%[[I]]]
-// CHECK:     scf.for
-// CHECK:       linalg.generic
+// CHECK:     %[[N:[a-zA-Z0-9_]+]] = arith.subi
+// CHECK:     %[[SW:[a-zA-Z0-9_]+]]:2 = scf.index_switch %[[N]]
+// CHECK:     case 0 {
+// CHECK:       linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} : tensor<1x1xf32>, tensor<1x1xf32>, tensor<1x1xf32>)
+// CHECK:     case 2 {
+// CHECK:       %[[P0:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[STATES]][
+// CHECK:       %[[P1:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[STATES]][
+// CHECK:       linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[P0]], %[[P1]], %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} :
+// CHECK:     case 8 {
+// CHECK-NOT: case 9
+// CHECK:     default {
+// CHECK:       scf.for
+// CHECK:         linalg.generic
+// CHECK:     tensor.insert_slice %[[SW]]#0 into %[[STATES]]
+// The GPU pipeline's form (fuse-dag-edges=false): the separate passes only.
+// NOFUSE-LABEL: func.func @scan_dag
+// NOFUSE-NOT: scf.index_switch
+// NOFUSE: scf.for
+// NOFUSE:   scf.for
+// NOFUSE:     linalg.generic
+// NOFUSE-NOT: scf.index_switch
+// NOFUSE: return
 func.func @scan_dag(%q: tensor<1x?x1x1xf32>, %e: tensor<?x2xi32>, %l: tensor<?x2xi64>,
     %s: tensor<1x?x1x1x1xf32>, %t: tensor<1x?x1x1xf32>, %d: tensor<1x?x1x1x1x1xf32>) -> tensor<1x?x1x1xf32> {
   %y = plstm.scan_dag qkv(%q, %q, %q) graph(%e, %l) source(%s) transition(%t) mark(%s) direct(%d)
