@@ -106,6 +106,94 @@ std::pair<Value, Value> plstm::buildLineEdgeRows(ImplicitLocOpBuilder &b,
 
 /// A topological order of the edges (Kahn's algorithm on the line graph).
 /// Assumes a valid DAG: the runtime validates graphs before every call.
+std::pair<Value, Value> plstm::buildEdgeSlots(ImplicitLocOpBuilder &b,
+                                              Value lineEdges, Value numEdges,
+                                              Value numLines, Value order,
+                                              Value inPtr, Value inList) {
+  Value zero = indexConst(b, 0), one = indexConst(b, 1);
+  // pos[e]: e's position in the order.
+  scf::ForOp pos = buildLoop(
+      b, numEdges, {zeroIndexVector(b, numEdges)},
+      [&](ImplicitLocOpBuilder &b, Value i, ValueRange args) {
+        return SmallVector<Value>{storeAt(b, i, args[0], loadAt(b, order, i))};
+      });
+  // last[e]: 1 + the position of e's last consumer, 0 for none.
+  scf::ForOp last = buildLoop(
+      b, numLines, {zeroIndexVector(b, numEdges)},
+      [&](ImplicitLocOpBuilder &b, Value l, ValueRange args) {
+        Value from = loadIndex(b, lineEdges, l, 0);
+        Value to = loadIndex(b, lineEdges, l, 1);
+        Value use =
+            arith::AddIOp::create(b, loadAt(b, pos.getResult(0), to), one);
+        Value latest = arith::MaxUIOp::create(b, loadAt(b, args[0], from), use);
+        return SmallVector<Value>{storeAt(b, latest, args[0], from)};
+      });
+  // In order: take a slot (the last freed one, else a new one) for an edge
+  // that has consumers, then free the slots of the inputs read for the last
+  // time (their last-use mark cleared: a repeated line edge frees once).
+  scf::ForOp assign = buildLoop(
+      b, numEdges,
+      {zeroIndexVector(b, numEdges), zeroIndexVector(b, numEdges), zero, zero,
+       last.getResult(0)},
+      [&](ImplicitLocOpBuilder &b, Value i, ValueRange args) {
+        Value slots = args[0], stack = args[1], top = args[2], next = args[3],
+              lastUse = args[4];
+        Value e = loadAt(b, order, i);
+        Value live = arith::CmpIOp::create(b, arith::CmpIPredicate::ne,
+                                           loadAt(b, lastUse, e), zero);
+        Value canPop =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, top, zero);
+        Value below = arith::SelectOp::create(
+            b, canPop, arith::SubIOp::create(b, top, one), zero);
+        Value popped = loadAt(b, stack, below);
+        Value slot = arith::SelectOp::create(b, canPop, popped, next);
+        Value pop = arith::AndIOp::create(b, live, canPop);
+        Value fresh = arith::AndIOp::create(
+            b, live,
+            arith::XOrIOp::create(
+                b, canPop, arith::ConstantIntOp::create(b, b.getI1Type(), 1)));
+        top = arith::SelectOp::create(b, pop, below, top);
+        next = arith::SelectOp::create(
+            b, fresh, arith::AddIOp::create(b, next, one), next);
+        slots = storeAt(b,
+                        arith::SelectOp::create(
+                            b, live, arith::AddIOp::create(b, slot, one), zero),
+                        slots, e);
+        Value done = arith::AddIOp::create(b, i, one);
+        scf::ForOp release = forLoop(
+            b, loadAt(b, inPtr, e),
+            loadAt(b, inPtr, arith::AddIOp::create(b, e, one)),
+            {stack, top, lastUse},
+            [&](ImplicitLocOpBuilder &b, Value p, ValueRange it) {
+              Value from = loadIndex(b, lineEdges, loadAt(b, inList, p), 0);
+              Value lastRead = arith::CmpIOp::create(
+                  b, arith::CmpIPredicate::eq, loadAt(b, it[2], from), done);
+              auto ifOp = scf::IfOp::create(
+                  b, lastRead,
+                  [&](OpBuilder &nested, Location loc) {
+                    ImplicitLocOpBuilder ib(loc, nested);
+                    Value freed = arith::SubIOp::create(
+                        ib, loadAt(ib, slots, from), indexConst(ib, 1));
+                    scf::YieldOp::create(
+                        ib,
+                        ValueRange{
+                            storeAt(ib, freed, it[0], it[1]),
+                            arith::AddIOp::create(ib, it[1], indexConst(ib, 1)),
+                            storeAt(ib, indexConst(ib, 0), it[2], from)});
+                  },
+                  [&](OpBuilder &nested, Location loc) {
+                    scf::YieldOp::create(nested, loc, it);
+                  });
+              return SmallVector<Value>(ifOp.getResults());
+            });
+        return SmallVector<Value>{slots, release.getResult(0),
+                                  release.getResult(1), next,
+                                  release.getResult(2)};
+      });
+  Value numSlots = arith::AddIOp::create(b, assign.getResult(3), one);
+  return {assign.getResult(0), numSlots};
+}
+
 Value plstm::buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges,
                             Value numEdges, Value numLines, Value outPtr,
                             Value outList) {

@@ -582,6 +582,9 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
       buildLineEdgeRows(b, op.getLineEdges(), numEdges, numLines, 0);
   Value order =
       buildEdgeOrder(b, op.getLineEdges(), numEdges, numLines, outPtr, outList);
+  // States live in slots reused after their last read.
+  auto [slots, numSlots] = buildEdgeSlots(b, op.getLineEdges(), numEdges,
+                                          numLines, order, inPtr, inList);
 
   Value y0 = emptyLike(b, op.getY().getType(), {batch, numNodes});
   // Every J = 1: an edge's state and read-out in one pass (edgeStepJ1).
@@ -595,7 +598,7 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
         // Direct term: initializes every node's output.
         Value direct = initDagOutputs(b, op, bi, args[0], scale);
         Value states0 = tensor::EmptyOp::create(b, statesType.getShape(), et,
-                                                ValueRange{numEdges});
+                                                ValueRange{numSlots});
         scf::ForOp edgeLoop = buildLoop(
             b, numEdges, {states0, direct},
             [&](ImplicitLocOpBuilder &b, Value i, ValueRange it) {
@@ -634,7 +637,7 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
                       Value from = loadIndex(b, op.getLineEdges(), l, 0);
                       Value sum = addTransition(
                           b, acc[0], sliceAt(b, op.getTransition(), {bi, l}),
-                          sliceAt(b, it[0], {from}));
+                          sliceAt(b, it[0], {loadAt(b, slots, from)}));
                       return SmallVector<Value>{sum};
                     });
                 c = incoming.getResult(0);
@@ -673,7 +676,8 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
                           b, inList,
                           arith::AddIOp::create(b, begin, indexConst(b, p)));
                       Value from = loadIndex(b, op.getLineEdges(), l, 0);
-                      prevs.push_back(sliceAt(b, it[0], {from}));
+                      prevs.push_back(
+                          sliceAt(b, it[0], {loadAt(b, slots, from)}));
                       coefs.push_back(scalarAt(b, op.getTransition(), {bi, l}));
                     }
                     auto [c, y] = edgeStepJ1(
@@ -687,8 +691,9 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
               }
               Value c = next[0];
               yt = next[1];
-              return SmallVector<Value>{insertAt(b, c, it[0], {e}),
-                                        insertAt(b, yt, it[1], {bi, head})};
+              return SmallVector<Value>{
+                  insertAt(b, c, it[0], {loadAt(b, slots, e)}),
+                  insertAt(b, yt, it[1], {bi, head})};
             });
         return SmallVector<Value>{edgeLoop.getResult(1)};
       });

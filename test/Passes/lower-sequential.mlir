@@ -198,8 +198,9 @@ func.func @scan2d_y_only(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32
 
 // -----
 
-// DAG: compressed rows of the line edges and a Kahn order are built once,
-// then per batch entry the direct term and an edge loop in that order. With
+// DAG: compressed rows of the line edges, a Kahn order and the slots of the
+// edges' states are built once, then per batch entry the direct term and an
+// edge loop in that order, the states in their slots. With
 // every J = 1 an edge with up to 8 incoming states takes one pass (new state
 // and read-out, a case per count: case 2 reads two slices of the states);
 // more take the default: the source pass, an inner loop over the incoming
@@ -210,24 +211,34 @@ func.func @scan2d_y_only(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32
 // CHECK-DAG: %[[NL:[a-zA-Z0-9_]+]] = tensor.dim %[[L]], %c0
 // CHECK: scf.for %{{.+}} = %{{.+}} to %[[NL]]
 // CHECK: %[[ORDER:[a-zA-Z0-9_]+]]:3 = scf.for %{{.+}} = %{{.+}} to %[[NE]]
+// The states' slots: positions in the order, last reads, then one slot per
+// live state (a free list), slot 0 shared by the states nobody reads.
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[NE]]
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[NL]]
+// CHECK: %[[SLOTS:[a-zA-Z0-9_]+]]:5 = scf.for %{{.+}} = %{{.+}} to %[[NE]]
+// CHECK: %[[NSLOTS:[a-zA-Z0-9_]+]] = arith.addi %[[SLOTS]]#3, %{{.+}}
 // CHECK: scf.for
 // CHECK:   scf.for
+// CHECK:   tensor.empty(%[[NSLOTS]]) : tensor<?x1x1x1xf32>
 // CHECK:   scf.for %[[I:[a-zA-Z0-9_]+]] = %{{.+}} to %[[NE]] {{.*}}iter_args(%[[STATES:[a-zA-Z0-9_]+]] = %{{.+}}, %{{.+}} = %{{.+}})
-// CHECK:     tensor.extract %[[ORDER]]#0[%[[I]]]
+// CHECK:     %[[EDGE:[a-zA-Z0-9_]+]] = tensor.extract %[[ORDER]]#0[%[[I]]]
 // CHECK:     %[[N:[a-zA-Z0-9_]+]] = arith.subi
 // CHECK:     %[[SW:[a-zA-Z0-9_]+]]:2 = scf.index_switch %[[N]]
 // CHECK:     case 0 {
 // CHECK:       linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} : tensor<1x1xf32>, tensor<1x1xf32>, tensor<1x1xf32>)
 // CHECK:     case 2 {
-// CHECK:       %[[P0:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[STATES]][
-// CHECK:       %[[P1:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[STATES]][
+// CHECK:       %[[S0:[a-zA-Z0-9_]+]] = tensor.extract %[[SLOTS]]#0[
+// CHECK:       %[[P0:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[STATES]][%[[S0]],
+// CHECK:       %[[S1:[a-zA-Z0-9_]+]] = tensor.extract %[[SLOTS]]#0[
+// CHECK:       %[[P1:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[STATES]][%[[S1]],
 // CHECK:       linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[P0]], %[[P1]], %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} :
 // CHECK:     case 8 {
 // CHECK-NOT: case 9
 // CHECK:     default {
 // CHECK:       scf.for
 // CHECK:         linalg.generic
-// CHECK:     tensor.insert_slice %[[SW]]#0 into %[[STATES]]
+// CHECK:     %[[SE:[a-zA-Z0-9_]+]] = tensor.extract %[[SLOTS]]#0[%[[EDGE]]]
+// CHECK:     tensor.insert_slice %[[SW]]#0 into %[[STATES]][%[[SE]],
 // The GPU pipeline's form (fuse-dag-edges=false): the separate passes only.
 // NOFUSE-LABEL: func.func @scan_dag
 // NOFUSE-NOT: scf.index_switch
