@@ -1109,15 +1109,20 @@ int main(int argc, char **argv) {
         << " ms (cpu)\n";
     if (benchRuns > 0) {
       std::vector<double> times;
+      // Only the calls are timed. The outputs are allocated and poisoned
+      // once and reused by every run, as by a caller that keeps its output
+      // buffers: poisoning fresh ones on this thread before each call put
+      // the other threads' shares of them in this core's cache (2d-16,
+      // B = 8, 2 threads: 0.45 ms against 0.39 ms when reused; one thread
+      // unchanged).
       std::vector<Tensor> scratch;
+      if (Status s = prepareOutputs(*kernel, inputTensors, scratch); !s)
+        return fail(s.message());
       double timedMs = 0;
       for (unsigned r = 0;
            r < benchRuns || (timedMs < benchSeconds * 1e3 &&
                              r < 100 * static_cast<uint64_t>(benchRuns));
            ++r) {
-        // Allocating and poisoning the outputs is not timed: only the call.
-        if (Status s = prepareOutputs(*kernel, inputTensors, scratch); !s)
-          return fail(s.message());
         auto t0 = std::chrono::steady_clock::now();
         if (Status s = callKernel(*kernel, inputTensors, scratch); !s)
           return fail(s.message());
