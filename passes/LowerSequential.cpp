@@ -513,7 +513,8 @@ void lowerScan2D(Scan2DOp op) {
 /// `C = S·(k ⊗ v) + Σ_i T_i·prevs[i]` written into `init` (not read) and
 /// `acc[v] += Σ_d (q[d]·m)·C[d,v]`, one row-reduced linalg.generic over
 /// (DK, DV, 1) whose read-out plstm-cpu-microkernels keeps in registers.
-/// The scalars: `source`, `coefs` (one per incoming state), `mark`.
+/// The scalars: `source`, `coefs` (one per incoming state), `mark` (with
+/// the qk scale folded in: `q` is the unscaled query).
 /// Returns {C, acc}.
 std::pair<Value, Value> edgeStepJ1(ImplicitLocOpBuilder &b, ValueRange prevs,
                                    ArrayRef<Value> coefs, Value source, Value k,
@@ -610,8 +611,7 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
               Value begin = loadAt(b, inPtr, e);
               Value end = loadAt(b, inPtr,
                                  arith::AddIOp::create(b, e, indexConst(b, 1)));
-              Value q =
-                  scaleTensor(b, sliceAt(b, op.getQ(), {bi, head}), scale);
+              Value qHead = sliceAt(b, op.getQ(), {bi, head});
               Value mark = sliceAt(b, op.getMark(), {bi, e});
               Value yt = sliceAt(b, it[1], {bi, head});
               // C_e = S_e⋆kv_tail + Σ_{l=(e',e)} T_l·C_{e'}, in separate
@@ -641,6 +641,7 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
                       return SmallVector<Value>{sum};
                     });
                 c = incoming.getResult(0);
+                Value q = scaleTensor(b, qHead, scale);
                 return SmallVector<Value>{c, addMarkReadout(b, yt, q, mark, c)};
               };
               SmallVector<Value> next;
@@ -682,8 +683,11 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
                     }
                     auto [c, y] = edgeStepJ1(
                         b, prevs, coefs, scalarAt(b, op.getSource(), {bi, e}),
-                        k, v, tensor::EmptyOp::create(b, {dk, dv, jt}, et), q,
-                        scalarAt(b, op.getMark(), {bi, e}), yt);
+                        k, v, tensor::EmptyOp::create(b, {dk, dv, jt}, et),
+                        qHead,
+                        arith::MulFOp::create(
+                            b, scalarAt(b, op.getMark(), {bi, e}), scale),
+                        yt);
                     return SmallVector<Value>{c, y};
                   });
                 fill(sw.getDefaultRegion(), separate);
