@@ -141,15 +141,15 @@ std::vector<int64_t> descriptorFor(void *data,
 }
 
 /// Threads kept between kernel calls for the batch split: a call hands
-/// tasks 1..n-1 to pool threads and runs task 0 itself, instead of starting
-/// and joining a thread per task (20-50 µs each, a tenth of a 0.5 ms call).
-/// After a task a pool thread waits for the next call spinning for
-/// `kSpin`, yielding the core to any other runnable thread, then sleeps on
-/// a condition variable (OpenMP runtimes keep their workers the same way:
-/// libgomp's GOMP_SPINCOUNT, libomp's KMP_BLOCKTIME). One call at a time
-/// uses the pool; a concurrent call starts threads of its own. The pool is
-/// never destroyed: its threads sleep or spin on it until the process
-/// exits.
+/// tasks 1..n-1 to pool threads 1..n-1 and runs task 0 itself, instead of
+/// starting and joining a thread per task (20-50 µs each, a tenth of a
+/// 0.5 ms call). After a call a pool thread waits for the next one spinning
+/// for `kSpin`, yielding the core to any other runnable thread, then sleeps
+/// on a condition variable (OpenMP runtimes keep their workers the same
+/// way: libgomp's GOMP_SPINCOUNT, libomp's KMP_BLOCKTIME). One call at a
+/// time uses the pool; a concurrent call starts threads of its own. The
+/// pool is never destroyed: its threads sleep or spin on it until the
+/// process exits.
 class WorkerPool {
 public:
   static WorkerPool &get() {
@@ -164,7 +164,8 @@ public:
     if (!call.owns_lock())
       return false;
     while (static_cast<int>(threads_.size()) < n - 1) {
-      // The generation it has seen: the one before this call's.
+      // Pool thread `index` runs task `index`; it starts having seen the
+      // generation before this call's.
       int index = static_cast<int>(threads_.size()) + 1;
       uint64_t seen = generation_.load(std::memory_order_acquire);
       threads_.emplace_back([this, index, seen] { loop(index, seen); });
@@ -174,15 +175,15 @@ public:
       std::lock_guard<std::mutex> lock(mutex_);
       task_ = &task;
       tasks_ = n;
-      pending_.store(static_cast<int>(threads_.size()),
-                     std::memory_order_relaxed);
+      pending_.store(n - 1, std::memory_order_relaxed);
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     task(0);
+    // The generation cannot move on before tasks 1..n-1 are done: each
+    // taking part thread sees this call's generation and no other.
     while (pending_.load(std::memory_order_acquire) != 0)
       std::this_thread::yield();
-    task_ = nullptr;
     return true;
   }
 
@@ -191,29 +192,34 @@ private:
 
   void loop(int index, uint64_t seen) {
     for (;;) {
-      uint64_t now = generation_.load(std::memory_order_acquire);
+      bool changed = false;
       auto until = std::chrono::steady_clock::now() + kSpin;
-      while (now == seen && std::chrono::steady_clock::now() < until) {
+      while (!(changed = generation_.load(std::memory_order_acquire) != seen) &&
+             std::chrono::steady_clock::now() < until)
         std::this_thread::yield();
-        now = generation_.load(std::memory_order_acquire);
-      }
-      if (now == seen) {
+      int tasks;
+      const std::function<void(int)> *task;
+      {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] {
-          return generation_.load(std::memory_order_acquire) != seen;
-        });
-        now = generation_.load(std::memory_order_acquire);
+        if (!changed)
+          wake_.wait(lock, [&] {
+            return generation_.load(std::memory_order_relaxed) != seen;
+          });
+        // A consistent view of the call (written under the same lock).
+        seen = generation_.load(std::memory_order_relaxed);
+        tasks = tasks_;
+        task = task_;
       }
-      seen = now;
-      if (index < tasks_)
-        (*task_)(index);
-      pending_.fetch_sub(1, std::memory_order_release);
+      if (index < tasks) {
+        (*task)(index);
+        pending_.fetch_sub(1, std::memory_order_release);
+      }
     }
   }
 
   std::mutex callMutex_; // one call at a time
   std::vector<std::thread> threads_;
-  std::mutex mutex_;
+  std::mutex mutex_; // guards task_, tasks_ and generation_'s updates
   std::condition_variable wake_;
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> pending_{0};

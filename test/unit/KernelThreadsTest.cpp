@@ -52,12 +52,13 @@ KernelSignature signature() {
   return sig;
 }
 
-void call(const KernelSignature &sig, int64_t batch, float base) {
+void call(const KernelSignature &sig, int64_t batch, float base,
+          int threads = 2) {
   Tensor x(DType::F32, {batch, 4}), y(DType::F32, {batch, 4});
   auto *xd = static_cast<float *>(x.data());
   for (int64_t i = 0; i < batch * 4; ++i)
     xd[i] = base + static_cast<float>(i);
-  Status s = invokeKernel(doubleKernel, sig, {x.ref()}, {y.ref()}, 2);
+  Status s = invokeKernel(doubleKernel, sig, {x.ref()}, {y.ref()}, threads);
   ASSERT_TRUE(s.ok()) << s.message();
   auto *yd = static_cast<float *>(y.data());
   for (int64_t i = 0; i < batch * 4; ++i)
@@ -85,6 +86,22 @@ TEST(KernelThreads, TheSecondShareRunsOnTheSameKeptThread) {
       EXPECT_EQ(share.callsOnThread, first + c) << "call " << c;
     }
     EXPECT_EQ(callers, 1) << "call " << c << ": the caller runs one share";
+  }
+}
+
+TEST(KernelThreads, CallsWithFewerSharesThanKeptThreads) {
+  // After a 4-way call has kept 3 threads, 2-way and 3-way calls use only
+  // as many of them as they have shares (the others stay out).
+  KernelSignature sig = signature();
+  for (int c = 0; c < 20; ++c) {
+    int threads = c % 3 == 0 ? 4 : c % 3 == 1 ? 2 : 3;
+    seen.clear();
+    call(sig, 8, 10.0f * c, threads);
+    ASSERT_EQ(seen.size(), static_cast<size_t>(threads)) << "call " << c;
+    int64_t entries = 0;
+    for (const Share &share : seen)
+      entries += share.entries;
+    EXPECT_EQ(entries, 8) << "call " << c;
   }
 }
 
