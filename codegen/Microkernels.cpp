@@ -868,8 +868,9 @@ std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
   plan.rDim = rDim;
   plan.nDim = nDim;
   plan.n = extents[nDim];
-  // Up to 8 vectors per block and reduced output (the reduced outputs'
-  // accumulators stay in registers), a divisor of N / 16.
+  // 8 / (reduced outputs) vectors per block, at least 1, a divisor of
+  // N / 16: the reduced outputs' accumulators stay in registers (up to 8 of
+  // them; more than 8 reduced outputs keep one vector each).
   int64_t reducedOuts =
       llvm::count_if(op.getDpsInitsMutable(), [&](OpOperand &init) {
         return !op.getMatchingIndexingMap(&init).isFunctionOfDim(rDim);

@@ -104,8 +104,8 @@ std::pair<Value, Value> plstm::buildLineEdgeRows(ImplicitLocOpBuilder &b,
   return {shift.getResult(0), scatter.getResult(1)};
 }
 
-/// A topological order of the edges (Kahn's algorithm on the line graph).
-/// Assumes a valid DAG: the runtime validates graphs before every call.
+/// Slots of the edges' states (see DagGraph.h): positions in `order`, last
+/// readers, then a free list in order.
 std::pair<Value, Value> plstm::buildEdgeSlots(ImplicitLocOpBuilder &b,
                                               Value lineEdges, Value numEdges,
                                               Value numLines, Value order,
@@ -194,6 +194,8 @@ std::pair<Value, Value> plstm::buildEdgeSlots(ImplicitLocOpBuilder &b,
   return {assign.getResult(0), numSlots};
 }
 
+/// A topological order of the edges (Kahn's algorithm on the line graph).
+/// Assumes a valid DAG: the runtime validates graphs before every call.
 Value plstm::buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges,
                             Value numEdges, Value numLines, Value outPtr,
                             Value outList) {

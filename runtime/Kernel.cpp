@@ -17,6 +17,7 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 using namespace plstm;
 
@@ -149,7 +150,8 @@ std::vector<int64_t> descriptorFor(void *data,
 /// way: libgomp's GOMP_SPINCOUNT, libomp's KMP_BLOCKTIME). One call at a
 /// time uses the pool; a concurrent call starts threads of its own. The
 /// pool is never destroyed: its threads sleep or spin on it until the
-/// process exits.
+/// process exits (so a library that links the runtime must stay loaded).
+/// A kernel must not call back into invokeKernel from its first share.
 class WorkerPool {
 public:
   static WorkerPool &get() {
@@ -160,6 +162,10 @@ public:
   /// Runs task(0) .. task(n - 1), task(0) on the calling thread; false
   /// (nothing run) when another call holds the pool.
   bool run(int n, const std::function<void(int)> &task) {
+    // In a child forked after the pool started, its threads do not exist:
+    // that process starts threads of its own per call.
+    if (getpid() != pid_)
+      return false;
     std::unique_lock<std::mutex> call(callMutex_, std::try_to_lock);
     if (!call.owns_lock())
       return false;
@@ -179,11 +185,20 @@ public:
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
-    task(0);
     // The generation cannot move on before tasks 1..n-1 are done: each
-    // taking part thread sees this call's generation and no other.
-    while (pending_.load(std::memory_order_acquire) != 0)
-      std::this_thread::yield();
+    // taking part thread sees this call's generation and no other. Wait for
+    // them even when task 0 throws (they use `task`).
+    auto wait = [&] {
+      while (pending_.load(std::memory_order_acquire) != 0)
+        std::this_thread::yield();
+    };
+    try {
+      task(0);
+    } catch (...) {
+      wait();
+      throw;
+    }
+    wait();
     return true;
   }
 
@@ -217,7 +232,8 @@ private:
     }
   }
 
-  std::mutex callMutex_; // one call at a time
+  const pid_t pid_ = getpid(); // the process whose threads these are
+  std::mutex callMutex_;       // one call at a time
   std::vector<std::thread> threads_;
   std::mutex mutex_; // guards task_, tasks_ and generation_'s updates
   std::condition_variable wake_;

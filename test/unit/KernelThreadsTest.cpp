@@ -10,10 +10,13 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace plstm;
@@ -103,6 +106,33 @@ TEST(KernelThreads, CallsWithFewerSharesThanKeptThreads) {
       entries += share.entries;
     EXPECT_EQ(entries, 8) << "call " << c;
   }
+}
+
+TEST(KernelThreads, AForkedChildRunsSplitCalls) {
+  // The pool's threads do not exist in a child forked after they started:
+  // the child's calls start threads of their own instead of waiting for
+  // them (an alarm ends a hung child).
+  KernelSignature sig = signature();
+  call(sig, 6, 1.0f);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    alarm(20);
+    Tensor x(DType::F32, {6, 4}), y(DType::F32, {6, 4});
+    for (int64_t i = 0; i < 24; ++i)
+      static_cast<float *>(x.data())[i] = static_cast<float>(i);
+    for (int c = 0; c < 3; ++c)
+      if (!invokeKernel(doubleKernel, sig, {x.ref()}, {y.ref()}, 2).ok())
+        _exit(3);
+    for (int64_t i = 0; i < 24; ++i)
+      if (static_cast<float *>(y.data())[i] != 2.0f * i)
+        _exit(4);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child hung or crashed";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST(KernelThreads, ConcurrentCallsAllComplete) {
