@@ -841,6 +841,10 @@ struct RowPlan {
   /// Body values that depend on n (vectors of 16 lanes); the others are
   /// scalars, broadcast where a vector value uses them.
   llvm::DenseSet<Value> vectors;
+  /// (output, input) operand numbers whose views share a buffer: the
+  /// vector loops run only when, at run time, their byte ranges do not
+  /// overlap; the op runs as it is otherwise.
+  SmallVector<std::pair<unsigned, unsigned>> overlapChecks;
 };
 
 std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
@@ -916,10 +920,23 @@ std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
   // Each output its own buffer, none read as an input: every element is
   // read (through its block argument) before it is written, at the same
   // point.
-  for (auto [i, root] : llvm::enumerate(outRoots))
-    if (llvm::is_contained(inRoots, root) ||
-        llvm::is_contained(ArrayRef<Value>(outRoots).drop_front(i + 1), root))
+  // An output that shares its buffer with inputs (a DAG edge's state slot
+  // and its inputs' slots, disjoint by construction) gets a run-time check
+  // of the views' ranges instead.
+  unsigned numInputs = op.getNumDpsInputs();
+  for (auto [i, root] : llvm::enumerate(outRoots)) {
+    if (llvm::is_contained(ArrayRef<Value>(outRoots).drop_front(i + 1), root))
       return std::nullopt;
+    for (auto [j, inRoot] : llvm::enumerate(inRoots)) {
+      if (inRoot != root)
+        continue;
+      // The same view is sure to overlap: kept as it is.
+      if (op->getOperand(j) == op->getOperand(numInputs + i))
+        return std::nullopt;
+      plan.overlapChecks.push_back(
+          {numInputs + static_cast<unsigned>(i), static_cast<unsigned>(j)});
+    }
+  }
   for (Operation &inner : body.without_terminator()) {
     if (!isVectorizableBodyOp(inner))
       return std::nullopt;
@@ -930,7 +947,62 @@ std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
   return plan;
 }
 
+/// `[first, last]` byte addresses a strided view touches (static or
+/// dynamic sizes, any strides).
+std::pair<Value, Value> byteRange(OpBuilder &b, Location loc, Value view) {
+  auto type = cast<MemRefType>(view.getType());
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, view);
+  Value base =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, view).getResult();
+  Value bytes =
+      arith::ConstantIndexOp::create(b, loc, type.getElementTypeBitWidth() / 8);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value span = arith::ConstantIndexOp::create(b, loc, 0);
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    Value extent = arith::SubIOp::create(b, loc, meta.getSizes()[d], one);
+    span = arith::AddIOp::create(
+        b, loc, span,
+        arith::MulIOp::create(b, loc, extent, meta.getStrides()[d]));
+  }
+  Value first = arith::AddIOp::create(
+      b, loc, base, arith::MulIOp::create(b, loc, meta.getOffset(), bytes));
+  Value last = arith::AddIOp::create(
+      b, loc, first, arith::MulIOp::create(b, loc, span, bytes));
+  return {first, last};
+}
+
+void rewriteRowReduced(const RowPlan &plan);
+
+/// With overlap checks: `scf.if` (every checked pair disjoint) the vector
+/// loops, else the op itself.
+void rewriteRowReducedVersioned(const RowPlan &plan) {
+  linalg::GenericOp op = plan.op;
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value disjoint;
+  for (auto [out, in] : plan.overlapChecks) {
+    auto [outFirst, outLast] = byteRange(b, loc, op->getOperand(out));
+    auto [inFirst, inLast] = byteRange(b, loc, op->getOperand(in));
+    Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                        outLast, inFirst);
+    Value above = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                        inLast, outFirst);
+    Value apart = arith::OrIOp::create(b, loc, below, above);
+    disjoint =
+        disjoint ? arith::AndIOp::create(b, loc, disjoint, apart) : apart;
+  }
+  auto ifOp = scf::IfOp::create(b, loc, disjoint, /*withElseRegion=*/true);
+  OpBuilder elseBuilder = ifOp.getElseBodyBuilder();
+  elseBuilder.clone(*op);
+  op->moveBefore(ifOp.thenBlock()->getTerminator());
+  RowPlan inner = plan;
+  inner.overlapChecks.clear();
+  rewriteRowReduced(inner);
+}
+
 void rewriteRowReduced(const RowPlan &plan) {
+  if (!plan.overlapChecks.empty())
+    return rewriteRowReducedVersioned(plan);
   linalg::GenericOp op = plan.op;
   OpBuilder b(op);
   Location loc = op.getLoc();

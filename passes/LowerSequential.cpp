@@ -598,11 +598,53 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
       b, batch, {y0}, [&](ImplicitLocOpBuilder &b, Value bi, ValueRange args) {
         // Direct term: initializes every node's output.
         Value direct = initDagOutputs(b, op, bi, args[0], scale);
-        Value states0 = tensor::EmptyOp::create(b, statesType.getShape(), et,
-                                                ValueRange{numSlots});
+        // The fused form keeps the states in a buffer outside one-shot
+        // bufferization's analysis: an edge's pass reads its inputs' slots
+        // (`to_tensor restrict`) and writes its own slot in place, which
+        // the analysis could not tell apart in one tensor (the slots are
+        // disjoint by construction, buildEdgeSlots). The separate passes
+        // carry the states as a tensor.
+        Value statesBuf, states0;
+        if (fuseEdges)
+          statesBuf = memref::AllocOp::create(
+              b, MemRefType::get(statesType.getShape(), et),
+              ValueRange{numSlots});
+        else
+          states0 = tensor::EmptyOp::create(b, statesType.getShape(), et,
+                                            ValueRange{numSlots});
+        SmallVector<Value> inits;
+        if (!fuseEdges)
+          inits.push_back(states0);
+        inits.push_back(direct);
         scf::ForOp edgeLoop = buildLoop(
-            b, numEdges, {states0, direct},
+            b, numEdges, inits,
             [&](ImplicitLocOpBuilder &b, Value i, ValueRange it) {
+              Value yAll = it.back();
+              auto slotView = [&](ImplicitLocOpBuilder &b, Value slot) {
+                SmallVector<OpFoldResult> offsets{slot, b.getIndexAttr(0),
+                                                  b.getIndexAttr(0),
+                                                  b.getIndexAttr(0)};
+                SmallVector<OpFoldResult> sizes{
+                    b.getIndexAttr(1), b.getIndexAttr(dk), b.getIndexAttr(dv),
+                    b.getIndexAttr(jt)};
+                SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+                auto type = memref::SubViewOp::inferRankReducedResultType(
+                    {dk, dv, jt}, cast<MemRefType>(statesBuf.getType()),
+                    offsets, sizes, strides);
+                return memref::SubViewOp::create(b, type, statesBuf, offsets,
+                                                 sizes, strides)
+                    .getResult();
+              };
+              auto stateType = RankedTensorType::get({dk, dv, jt}, et);
+              // The state of edge `from` (an input of this edge).
+              auto readState = [&](ImplicitLocOpBuilder &b,
+                                   Value from) -> Value {
+                Value slot = loadAt(b, slots, from);
+                if (!fuseEdges)
+                  return sliceAt(b, it[0], {slot});
+                return bufferization::ToTensorOp::create(
+                    b, stateType, slotView(b, slot), /*restrict=*/true);
+              };
               Value e = loadAt(b, order, i);
               Value tail = loadIndex(b, op.getEdges(), e, 0);
               Value head = loadIndex(b, op.getEdges(), e, 1);
@@ -613,13 +655,13 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
                                  arith::AddIOp::create(b, e, indexConst(b, 1)));
               Value qHead = sliceAt(b, op.getQ(), {bi, head});
               Value mark = sliceAt(b, op.getMark(), {bi, e});
-              Value yt = sliceAt(b, it[1], {bi, head});
+              Value yt = sliceAt(b, yAll, {bi, head});
               // C_e = S_e⋆kv_tail + Σ_{l=(e',e)} T_l·C_{e'}, in separate
               // passes: the source term, one per incoming state, the
               // read-out y_head += s·q_head⋅M_e⋅C_e.
               auto separate = [&](ImplicitLocOpBuilder &b) {
                 Value c;
-                if (isScalarJ(it[0], k, v)) {
+                if (isScalarJ(op.getTransition(), k, v)) {
                   // J = 1: S_e·(k ⊗ v) in one pass, no zero fill first.
                   c = updateStatesJ1(
                       b, {}, k, v,
@@ -637,7 +679,7 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
                       Value from = loadIndex(b, op.getLineEdges(), l, 0);
                       Value sum = addTransition(
                           b, acc[0], sliceAt(b, op.getTransition(), {bi, l}),
-                          sliceAt(b, it[0], {loadAt(b, slots, from)}));
+                          readState(b, from));
                       return SmallVector<Value>{sum};
                     });
                 c = incoming.getResult(0);
@@ -651,15 +693,23 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
                 // Every J = 1: edges with up to kFusedIncoming incoming
                 // states in one pass (edgeStepJ1), one case per count;
                 // more take the separate passes.
+                // The new state goes to its slot: written in place by the
+                // fused passes (their init is the slot), copied there by
+                // the separate ones.
+                Value dest = slotView(b, loadAt(b, slots, e));
+                Value destT = bufferization::ToTensorOp::create(
+                    b, stateType, dest, /*restrict=*/true, /*writable=*/true);
+                auto store = [&](ImplicitLocOpBuilder &b, Value c) {
+                  bufferization::MaterializeInDestinationOp::create(
+                      b, TypeRange{}, c, dest, /*restrict=*/true,
+                      /*writable=*/true);
+                };
                 Value count = arith::SubIOp::create(b, end, begin);
                 SmallVector<int64_t> cases;
                 for (int64_t c = 0; c <= kFusedIncoming; ++c)
                   cases.push_back(c);
                 auto sw = scf::IndexSwitchOp::create(
-                    b,
-                    TypeRange{RankedTensorType::get({dk, dv, jt}, et),
-                              yt.getType()},
-                    count, cases, cases.size());
+                    b, TypeRange{yt.getType()}, count, cases, cases.size());
                 auto fill =
                     [&](Region &region,
                         function_ref<SmallVector<Value>(ImplicitLocOpBuilder &)>
@@ -677,29 +727,31 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
                           b, inList,
                           arith::AddIOp::create(b, begin, indexConst(b, p)));
                       Value from = loadIndex(b, op.getLineEdges(), l, 0);
-                      prevs.push_back(
-                          sliceAt(b, it[0], {loadAt(b, slots, from)}));
+                      prevs.push_back(readState(b, from));
                       coefs.push_back(scalarAt(b, op.getTransition(), {bi, l}));
                     }
                     auto [c, y] = edgeStepJ1(
                         b, prevs, coefs, scalarAt(b, op.getSource(), {bi, e}),
-                        k, v, tensor::EmptyOp::create(b, {dk, dv, jt}, et),
-                        qHead,
+                        k, v, destT, qHead,
                         arith::MulFOp::create(
                             b, scalarAt(b, op.getMark(), {bi, e}), scale),
                         yt);
-                    return SmallVector<Value>{c, y};
+                    store(b, c);
+                    return SmallVector<Value>{y};
                   });
-                fill(sw.getDefaultRegion(), separate);
-                next.assign(sw.getResults().begin(), sw.getResults().end());
+                fill(sw.getDefaultRegion(), [&](ImplicitLocOpBuilder &b) {
+                  SmallVector<Value> r = separate(b);
+                  store(b, r[0]);
+                  return SmallVector<Value>{r[1]};
+                });
+                return SmallVector<Value>{
+                    insertAt(b, sw.getResult(0), yAll, {bi, head})};
               }
-              Value c = next[0];
-              yt = next[1];
               return SmallVector<Value>{
-                  insertAt(b, c, it[0], {loadAt(b, slots, e)}),
-                  insertAt(b, yt, it[1], {bi, head})};
+                  insertAt(b, next[0], it[0], {loadAt(b, slots, e)}),
+                  insertAt(b, next[1], yAll, {bi, head})};
             });
-        return SmallVector<Value>{edgeLoop.getResult(1)};
+        return SmallVector<Value>{edgeLoop.getResults().back()};
       });
   op.getY().replaceAllUsesWith(batchLoop.getResult(0));
   op.erase();

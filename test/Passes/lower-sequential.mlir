@@ -217,31 +217,43 @@ func.func @scan2d_y_only(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32
 // CHECK: scf.for %{{.+}} = %{{.+}} to %[[NL]]
 // CHECK: %[[SLOTS:[a-zA-Z0-9_]+]]:5 = scf.for %{{.+}} = %{{.+}} to %[[NE]]
 // CHECK: %[[NSLOTS:[a-zA-Z0-9_]+]] = arith.addi %[[SLOTS]]#3, %{{.+}}
+// The states in a buffer of NSLOTS slots; an edge's pass reads its inputs'
+// slots through `to_tensor restrict`, writes its own slot in place (its
+// init) and stores it with materialize_in_destination (a no-op there, a
+// copy for the separate passes of the default case).
 // CHECK: scf.for
 // CHECK:   scf.for
-// CHECK:   tensor.empty(%[[NSLOTS]]) : tensor<?x1x1x1xf32>
-// CHECK:   scf.for %[[I:[a-zA-Z0-9_]+]] = %{{.+}} to %[[NE]] {{.*}}iter_args(%[[STATES:[a-zA-Z0-9_]+]] = %{{.+}}, %{{.+}} = %{{.+}})
+// CHECK:   %[[BUF:[a-zA-Z0-9_]+]] = memref.alloc(%[[NSLOTS]]) : memref<?x1x1x1xf32>
+// CHECK:   scf.for %[[I:[a-zA-Z0-9_]+]] = %{{.+}} to %[[NE]]
 // CHECK:     %[[EDGE:[a-zA-Z0-9_]+]] = tensor.extract %[[ORDER]]#0[%[[I]]]
+// CHECK:     %[[SE:[a-zA-Z0-9_]+]] = tensor.extract %[[SLOTS]]#0[%[[EDGE]]]
+// CHECK:     %[[DEST:[a-zA-Z0-9_]+]] = memref.subview %[[BUF]][%[[SE]], 0, 0, 0]
+// CHECK:     %[[DESTT:[a-zA-Z0-9_]+]] = bufferization.to_tensor %[[DEST]] restrict writable
 // CHECK:     %[[N:[a-zA-Z0-9_]+]] = arith.subi
-// CHECK:     %[[SW:[a-zA-Z0-9_]+]]:2 = scf.index_switch %[[N]]
+// CHECK:     %[[SW:[a-zA-Z0-9_]+]] = scf.index_switch %[[N]]
 // CHECK:     case 0 {
-// CHECK:       linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} : tensor<1x1xf32>, tensor<1x1xf32>, tensor<1x1xf32>)
+// CHECK:       %[[C0:[a-zA-Z0-9_]+]]:2 = linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} : tensor<1x1xf32>, tensor<1x1xf32>, tensor<1x1xf32>) outs(%[[DESTT]],
+// CHECK:       bufferization.materialize_in_destination %[[C0]]#0 in restrict writable %[[DEST]]
 // CHECK:     case 2 {
 // CHECK:       %[[S0:[a-zA-Z0-9_]+]] = tensor.extract %[[SLOTS]]#0[
-// CHECK:       %[[P0:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[STATES]][%[[S0]],
+// CHECK:       %[[V0:[a-zA-Z0-9_]+]] = memref.subview %[[BUF]][%[[S0]],
+// CHECK:       %[[P0:[a-zA-Z0-9_]+]] = bufferization.to_tensor %[[V0]] restrict :
 // CHECK:       %[[S1:[a-zA-Z0-9_]+]] = tensor.extract %[[SLOTS]]#0[
-// CHECK:       %[[P1:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[STATES]][%[[S1]],
-// CHECK:       linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[P0]], %[[P1]], %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} :
+// CHECK:       %[[V1:[a-zA-Z0-9_]+]] = memref.subview %[[BUF]][%[[S1]],
+// CHECK:       %[[P1:[a-zA-Z0-9_]+]] = bufferization.to_tensor %[[V1]] restrict :
+// CHECK:       linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[P0]], %[[P1]], %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} : {{.*}} outs(%[[DESTT]],
 // CHECK:     case 8 {
 // CHECK-NOT: case 9
 // CHECK:     default {
 // CHECK:       scf.for
 // CHECK:         linalg.generic
-// CHECK:     %[[SE:[a-zA-Z0-9_]+]] = tensor.extract %[[SLOTS]]#0[%[[EDGE]]]
-// CHECK:     tensor.insert_slice %[[SW]]#0 into %[[STATES]][%[[SE]],
-// The GPU pipeline's form (fuse-dag-edges=false): the separate passes only.
+// CHECK:       bufferization.materialize_in_destination %{{.+}} in restrict writable %[[DEST]]
+// CHECK:     tensor.insert_slice %[[SW]] into
+// The GPU pipeline's form (fuse-dag-edges=false): the separate passes only,
+// the states a tensor.
 // NOFUSE-LABEL: func.func @scan_dag
 // NOFUSE-NOT: scf.index_switch
+// NOFUSE-NOT: bufferization.
 // NOFUSE: scf.for
 // NOFUSE:   scf.for
 // NOFUSE:     linalg.generic

@@ -259,3 +259,40 @@ func.func @row_reduced_kept(%k: memref<64x1xf32>, %v: memref<64x1xf32>, %c: memr
   }
   return
 }
+
+// -----
+
+// An output that shares its buffer with an input through other views (a
+// DAG edge's state slot and an input's slot): the vector loops run when the
+// two views' byte ranges are disjoint at run time, the op as it is
+// otherwise.
+// CHECK-LABEL: func.func @row_reduced_shared_buffer(
+// CHECK-SAME: %[[S:[a-zA-Z0-9_]+]]: memref<8x64x64x1xf32>
+// CHECK: %[[OUT:.+]] = memref.subview %[[S]][%arg2
+// CHECK: %[[IN:.+]] = memref.subview %[[S]][%arg1
+// CHECK: memref.extract_strided_metadata %[[OUT]]
+// CHECK: memref.extract_strided_metadata %[[IN]]
+// CHECK: %[[B1:.+]] = arith.cmpi ult
+// CHECK: %[[B2:.+]] = arith.cmpi ult
+// CHECK: %[[APART:.+]] = arith.ori %[[B1]], %[[B2]]
+// CHECK: scf.if %[[APART]] {
+// CHECK-NOT: linalg.generic
+// CHECK:   vector.load
+// CHECK: } else {
+// CHECK:   linalg.generic
+// CHECK: }
+#hk = affine_map<(d, v, u) -> (d, u)>
+#hc = affine_map<(d, v, u) -> (d, v, u)>
+#hy = affine_map<(d, v, u) -> (v, u)>
+func.func @row_reduced_shared_buffer(%s: memref<8x64x64x1xf32>, %i: index, %j: index, %q: memref<64x1xf32>, %y: memref<64x1xf32>) {
+  %out = memref.subview %s[%j, 0, 0, 0] [1, 64, 64, 1] [1, 1, 1, 1] : memref<8x64x64x1xf32> to memref<64x64x1xf32, strided<[64, 1, 1], offset: ?>>
+  %in = memref.subview %s[%i, 0, 0, 0] [1, 64, 64, 1] [1, 1, 1, 1] : memref<8x64x64x1xf32> to memref<64x64x1xf32, strided<[64, 1, 1], offset: ?>>
+  linalg.generic {indexing_maps = [#hc, #hk, #hc, #hy], iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%in, %q : memref<64x64x1xf32, strided<[64, 1, 1], offset: ?>>, memref<64x1xf32>) outs(%out, %y : memref<64x64x1xf32, strided<[64, 1, 1], offset: ?>>, memref<64x1xf32>) {
+  ^bb0(%c: f32, %qd: f32, %o: f32, %acc: f32):
+    %n = arith.mulf %c, %qd fastmath<contract> : f32
+    %r = arith.addf %acc, %n fastmath<contract> : f32
+    linalg.yield %n, %r : f32, f32
+  }
+  return
+}
