@@ -980,9 +980,16 @@ void rewriteRowReducedVersioned(const RowPlan &plan) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value disjoint;
+  llvm::DenseMap<unsigned, std::pair<Value, Value>> ranges; // per operand
+  auto rangeOf = [&](unsigned operand) {
+    auto [it, fresh] = ranges.try_emplace(operand);
+    if (fresh)
+      it->second = byteRange(b, loc, op->getOperand(operand));
+    return it->second;
+  };
   for (auto [out, in] : plan.overlapChecks) {
-    auto [outFirst, outLast] = byteRange(b, loc, op->getOperand(out));
-    auto [inFirst, inLast] = byteRange(b, loc, op->getOperand(in));
+    auto [outFirst, outLast] = rangeOf(out);
+    auto [inFirst, inLast] = rangeOf(in);
     Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                         outLast, inFirst);
     Value above = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,

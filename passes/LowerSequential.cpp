@@ -229,8 +229,7 @@ void lowerScan1D(Scan1DOp op) {
 
   // J = 1: the state [DK, DV, 1] updated in one elementwise pass (with the
   // read-out where every J is 1); otherwise JT planes (stepPlanes).
-  Value k0 = op.getK(), v0 = op.getV();
-  bool scalarJ = jt == 1 && dimOf(k0, 3) == 1 && dimOf(v0, 3) == 1;
+  bool scalarJ = isScalarJ(op.getTransition(), op.getK(), op.getV());
   int64_t planeCount = scalarJ ? 1 : jt;
 
   scf::ForOp batchLoop = buildLoop(
@@ -686,10 +685,7 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
                 Value q = scaleTensor(b, qHead, scale);
                 return SmallVector<Value>{c, addMarkReadout(b, yt, q, mark, c)};
               };
-              SmallVector<Value> next;
-              if (!fuseEdges) {
-                next = separate(b);
-              } else {
+              if (fuseEdges) {
                 // Every J = 1: edges with up to kFusedIncoming incoming
                 // states in one pass (edgeStepJ1), one case per count;
                 // more take the separate passes.
@@ -747,6 +743,7 @@ void lowerScanDag(ScanDagOp op, bool fuseDagEdges) {
                 return SmallVector<Value>{
                     insertAt(b, sw.getResult(0), yAll, {bi, head})};
               }
+              SmallVector<Value> next = separate(b);
               return SmallVector<Value>{
                   insertAt(b, next[0], it[0], {loadAt(b, slots, e)}),
                   insertAt(b, next[1], yAll, {bi, head})};
