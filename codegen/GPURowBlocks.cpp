@@ -43,6 +43,7 @@
 #include "codegen/MemRefViews.h"
 
 #include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -599,6 +600,10 @@ struct BlockMapper {
     }
     if (!anyParallel)
       inThreadZero(generic);
+    else if (scf::ParallelOp par = lowerAccumulating(generic)) {
+      distribute(par);
+      return success();
+    }
     rewriter.setInsertionPoint(generic);
     FailureOr<linalg::LinalgLoops> loops =
         linalg::linalgOpToParallelLoops(rewriter, generic);
@@ -609,6 +614,157 @@ struct BlockMapper {
       if (auto par = dyn_cast<scf::ParallelOp>(loops->front()))
         distribute(par);
     return success();
+  }
+
+  /// Whether `v` is a view of a buffer that no other value names: an
+  /// allocation or an argument of the function (the kernel's parameters,
+  /// distinct buffers), not a loop-carried or selected memref.
+  static bool hasKnownRoot(Value v) {
+    Value root = plstm::viewRoot(v);
+    if (auto arg = dyn_cast<BlockArgument>(root))
+      return isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+    return isa_and_present<memref::AllocOp, memref::AllocaOp>(
+        root.getDefiningOp());
+  }
+
+  /// The indices `map` gives for the loop indices `ivs`.
+  static SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map,
+                                      ValueRange ivs) {
+    SmallVector<Value> indices;
+    SmallVector<OpFoldResult> operands = getAsOpFoldResult(ivs);
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      indices.push_back(getValueOrCreateConstantIndexOp(
+          b, loc,
+          affine::makeComposedFoldedAffineApply(b, loc, map.getSubMap({r}),
+                                                operands)));
+    return indices;
+  }
+
+  /// A reduction op (parallel dims first) as an scf.parallel over its
+  /// parallel dims holding the thread's reduction loops, with each output
+  /// indexed by the parallel dims only (a read-out, a sum) accumulated in
+  /// registers: loaded before the reduction loops, carried through them,
+  /// stored after them, where linalg's loop lowering loads and stores it at
+  /// every reduction step (through global memory when the output is not in
+  /// shared memory). (The inputs indexed by the parallel dims only stay
+  /// loaded at every step: hoisting them too made ptxas spill the J = 4 1D
+  /// kernel.) Null (nothing changed) when the op has no
+  /// reduction or no such output, or when an operand's buffer is not known
+  /// to be distinct from the others' (the loop lowering is then exact for
+  /// any aliasing).
+  scf::ParallelOp lowerAccumulating(linalg::GenericOp op) {
+    if (!op.hasPureBufferSemantics())
+      return {};
+    unsigned numLoops = op.getNumLoops();
+    unsigned numParallel = op.getNumParallelLoops();
+    if (numParallel == 0 || numParallel == numLoops)
+      return {};
+    auto iterators = op.getIteratorTypesArray();
+    for (unsigned d = 0; d < numLoops; ++d)
+      if (linalg::isParallelIterator(iterators[d]) != (d < numParallel))
+        return {};
+    auto parallelOnly = [&](OpOperand &operand) {
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      for (unsigned d = numParallel; d < numLoops; ++d)
+        if (map.isFunctionOfDim(d))
+          return false;
+      return true;
+    };
+    // Every operand a distinct buffer (a buffer read twice is fine).
+    SmallVector<Value> outputRoots;
+    for (OpOperand &operand : op->getOpOperands())
+      if (!hasKnownRoot(operand.get()))
+        return {};
+    for (OpOperand &out : op.getDpsInitsMutable())
+      outputRoots.push_back(plstm::viewRoot(out.get()));
+    for (OpOperand &operand : op->getOpOperands()) {
+      Value root = plstm::viewRoot(operand.get());
+      unsigned same = llvm::count(outputRoots, root);
+      if (same > (op.isDpsInit(&operand) ? 1u : 0u))
+        return {};
+    }
+    SmallVector<OpOperand *> carried;
+    for (OpOperand &out : op.getDpsInitsMutable())
+      if (parallelOnly(out))
+        carried.push_back(&out);
+    if (carried.empty())
+      return {};
+
+    Location opLoc = op.getLoc();
+    OpBuilder b(op);
+    SmallVector<Value> lbs, ubs, steps;
+    for (Range range :
+         cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, opLoc)) {
+      lbs.push_back(getValueOrCreateConstantIndexOp(b, opLoc, range.offset));
+      ubs.push_back(getValueOrCreateConstantIndexOp(b, opLoc, range.size));
+      steps.push_back(getValueOrCreateConstantIndexOp(b, opLoc, range.stride));
+    }
+    auto par =
+        scf::ParallelOp::create(b, opLoc, ArrayRef(lbs).take_front(numParallel),
+                                ArrayRef(ubs).take_front(numParallel),
+                                ArrayRef(steps).take_front(numParallel));
+    OpBuilder outer(par.getBody()->getTerminator());
+    // The parallel indices, 0 for the reductions (maps without them).
+    SmallVector<Value> outerIvs(par.getInductionVars());
+    Value zero = arith::ConstantIndexOp::create(outer, opLoc, 0);
+    outerIvs.append(numLoops - numParallel, zero);
+    Block &payload = op.getRegion().front();
+    SmallVector<Value> inits;
+    SmallVector<SmallVector<Value>> carriedIndices;
+    for (OpOperand *out : carried) {
+      carriedIndices.push_back(
+          indicesAt(outer, opLoc, op.getMatchingIndexingMap(out), outerIvs));
+      inits.push_back(memref::LoadOp::create(outer, opLoc, out->get(),
+                                             carriedIndices.back()));
+    }
+    auto yield = cast<linalg::YieldOp>(payload.getTerminator());
+    scf::LoopNest nest = scf::buildLoopNest(
+        outer, opLoc, ArrayRef(lbs).drop_front(numParallel),
+        ArrayRef(ubs).drop_front(numParallel),
+        ArrayRef(steps).drop_front(numParallel), inits,
+        [&](OpBuilder &nb, Location loc, ValueRange reductionIvs,
+            ValueRange accs) -> scf::ValueVector {
+          SmallVector<Value> ivs(par.getInductionVars());
+          ivs.append(reductionIvs.begin(), reductionIvs.end());
+          IRMapping mapping;
+          for (auto [k, out] : llvm::enumerate(carried))
+            mapping.map(payload.getArgument(out->getOperandNumber()), accs[k]);
+          for (OpOperand &operand : op->getOpOperands()) {
+            BlockArgument arg = payload.getArgument(operand.getOperandNumber());
+            if (mapping.contains(arg) || arg.use_empty())
+              continue;
+            mapping.map(
+                arg, memref::LoadOp::create(
+                         nb, loc, operand.get(),
+                         indicesAt(nb, loc, op.getMatchingIndexingMap(&operand),
+                                   ivs)));
+          }
+          for (Operation &inner : payload.without_terminator()) {
+            if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+              mapping.map(index.getResult(), ivs[index.getDim()]);
+              continue;
+            }
+            nb.clone(inner, mapping);
+          }
+          scf::ValueVector next;
+          for (OpOperand *out : carried)
+            next.push_back(mapping.lookupOrDefault(yield.getOperand(
+                out->getOperandNumber() - op.getNumDpsInputs())));
+          for (OpOperand &out : op.getDpsInitsMutable())
+            if (!llvm::is_contained(carried, &out))
+              memref::StoreOp::create(
+                  nb, loc,
+                  mapping.lookupOrDefault(yield.getOperand(
+                      out.getOperandNumber() - op.getNumDpsInputs())),
+                  out.get(),
+                  indicesAt(nb, loc, op.getMatchingIndexingMap(&out), ivs));
+          return next;
+        });
+    for (auto [k, out] : llvm::enumerate(carried))
+      memref::StoreOp::create(outer, opLoc, nest.results[k], out->get(),
+                              carriedIndices[k]);
+    rewriter.eraseOp(op);
+    return par;
   }
 
   /// Thread 0 allocates; the pointer reaches the block's threads through
