@@ -518,6 +518,9 @@ struct BlockMapper {
   Value tid;           ///< the thread in the block (0 when emulating)
   Value nthreads;      ///< `threads` as an index
   int64_t sharedBytes; ///< workgroup memory for the row's static buffers
+  Block *launchBody = nullptr;
+  /// The buffers rowScratch made, for run's workgroup memory and frees.
+  SmallVector<Operation *> scratchAllocs, scratchDeallocs;
 
   void barrier(OpBuilder &b) {
     if (!emulate)
@@ -600,8 +603,10 @@ struct BlockMapper {
     }
     if (!anyParallel)
       inThreadZero(generic);
-    else if (scf::ParallelOp par = lowerAccumulating(generic)) {
-      distribute(par);
+    else if (SmallVector<scf::ParallelOp> loops = lowerAccumulating(generic);
+             !loops.empty()) {
+      for (scf::ParallelOp par : loops)
+        distribute(par);
       return success();
     }
     rewriter.setInsertionPoint(generic);
@@ -652,7 +657,7 @@ struct BlockMapper {
   /// reduction or no such output, or when an operand's buffer is not known
   /// to be distinct from the others' (the loop lowering is then exact for
   /// any aliasing).
-  scf::ParallelOp lowerAccumulating(linalg::GenericOp op) {
+  SmallVector<scf::ParallelOp> lowerAccumulating(linalg::GenericOp op) {
     if (!op.hasPureBufferSemantics())
       return {};
     unsigned numLoops = op.getNumLoops();
@@ -690,41 +695,86 @@ struct BlockMapper {
     if (carried.empty())
       return {};
 
+    Block &payload = op.getRegion().front();
+    auto yield = cast<linalg::YieldOp>(payload.getTerminator());
+    auto yieldedFor = [&](OpOperand *out) {
+      return yield.getOperand(out->getOperandNumber() - op.getNumDpsInputs());
+    };
+
     Location opLoc = op.getLoc();
     OpBuilder b(op);
     SmallVector<Value> lbs, ubs, steps;
-    for (Range range :
-         cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, opLoc)) {
+    SmallVector<Range> ranges =
+        cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, opLoc);
+    for (Range range : ranges) {
       lbs.push_back(getValueOrCreateConstantIndexOp(b, opLoc, range.offset));
       ubs.push_back(getValueOrCreateConstantIndexOp(b, opLoc, range.size));
       steps.push_back(getValueOrCreateConstantIndexOp(b, opLoc, range.stride));
     }
-    auto par =
-        scf::ParallelOp::create(b, opLoc, ArrayRef(lbs).take_front(numParallel),
-                                ArrayRef(ubs).take_front(numParallel),
-                                ArrayRef(steps).take_front(numParallel));
+    // Fewer parallel iterations than threads: the first reduction dim is
+    // split over `split` threads per iteration, each summing its part (the
+    // first part from the output's value, the others from 0), the parts
+    // then added in a second loop through a buffer in workgroup memory.
+    int64_t split = splitFactor(op, ranges, carried, yieldedFor);
+    SmallVector<int64_t> parallelTrips;
+    for (unsigned d = 0; d < numParallel; ++d)
+      parallelTrips.push_back(split > 1 ? *getConstantIntValue(ranges[d].size)
+                                        : 0);
+    SmallVector<Value> parLbs(ArrayRef<Value>(lbs).take_front(numParallel));
+    SmallVector<Value> parUbs(ArrayRef<Value>(ubs).take_front(numParallel));
+    SmallVector<Value> parSteps(ArrayRef<Value>(steps).take_front(numParallel));
+    if (split > 1) {
+      // The part first: consecutive threads take consecutive iterations.
+      parLbs.insert(parLbs.begin(),
+                    arith::ConstantIndexOp::create(b, opLoc, 0));
+      parUbs.insert(parUbs.begin(),
+                    arith::ConstantIndexOp::create(b, opLoc, split));
+      parSteps.insert(parSteps.begin(),
+                      arith::ConstantIndexOp::create(b, opLoc, 1));
+    }
+    auto par = scf::ParallelOp::create(b, opLoc, parLbs, parUbs, parSteps);
+    SmallVector<Value> parIvs = par.getInductionVars();
+    Value part = split > 1 ? parIvs.front() : Value();
+    if (split > 1)
+      parIvs.erase(parIvs.begin());
     OpBuilder outer(par.getBody()->getTerminator());
     // The parallel indices, 0 for the reductions (maps without them).
-    SmallVector<Value> outerIvs(par.getInductionVars());
+    SmallVector<Value> outerIvs(parIvs);
     Value zero = arith::ConstantIndexOp::create(outer, opLoc, 0);
     outerIvs.append(numLoops - numParallel, zero);
-    Block &payload = op.getRegion().front();
     SmallVector<Value> inits;
     SmallVector<SmallVector<Value>> carriedIndices;
+    Value firstPart;
+    if (split > 1)
+      firstPart = arith::CmpIOp::create(outer, opLoc, arith::CmpIPredicate::eq,
+                                        part, zero);
     for (OpOperand *out : carried) {
       carriedIndices.push_back(
           indicesAt(outer, opLoc, op.getMatchingIndexingMap(out), outerIvs));
-      inits.push_back(memref::LoadOp::create(outer, opLoc, out->get(),
-                                             carriedIndices.back()));
+      Value init = memref::LoadOp::create(outer, opLoc, out->get(),
+                                          carriedIndices.back());
+      if (split > 1)
+        init = arith::SelectOp::create(
+            outer, opLoc, firstPart, init,
+            arith::ConstantOp::create(outer, opLoc,
+                                      outer.getZeroAttr(init.getType())));
+      inits.push_back(init);
     }
-    auto yield = cast<linalg::YieldOp>(payload.getTerminator());
+    SmallVector<Value> redLbs(ArrayRef<Value>(lbs).drop_front(numParallel));
+    SmallVector<Value> redUbs(ArrayRef<Value>(ubs).drop_front(numParallel));
+    if (split > 1) {
+      int64_t per = *getConstantIntValue(ranges[numParallel].size) / split;
+      Value perPart = arith::ConstantIndexOp::create(outer, opLoc, per);
+      redLbs.front() = arith::MulIOp::create(outer, opLoc, part, perPart);
+      redUbs.front() =
+          arith::AddIOp::create(outer, opLoc, redLbs.front(), perPart);
+    }
     scf::LoopNest nest = scf::buildLoopNest(
-        outer, opLoc, ArrayRef(lbs).drop_front(numParallel),
-        ArrayRef(ubs).drop_front(numParallel),
-        ArrayRef(steps).drop_front(numParallel), inits,
+        outer, opLoc, redLbs, redUbs, ArrayRef(steps).drop_front(numParallel),
+        inits,
         [&](OpBuilder &nb, Location loc, ValueRange reductionIvs,
             ValueRange accs) -> scf::ValueVector {
-          SmallVector<Value> ivs(par.getInductionVars());
+          SmallVector<Value> ivs(parIvs);
           ivs.append(reductionIvs.begin(), reductionIvs.end());
           IRMapping mapping;
           for (auto [k, out] : llvm::enumerate(carried))
@@ -748,23 +798,123 @@ struct BlockMapper {
           }
           scf::ValueVector next;
           for (OpOperand *out : carried)
-            next.push_back(mapping.lookupOrDefault(yield.getOperand(
-                out->getOperandNumber() - op.getNumDpsInputs())));
+            next.push_back(mapping.lookupOrDefault(yieldedFor(out)));
           for (OpOperand &out : op.getDpsInitsMutable())
             if (!llvm::is_contained(carried, &out))
               memref::StoreOp::create(
-                  nb, loc,
-                  mapping.lookupOrDefault(yield.getOperand(
-                      out.getOperandNumber() - op.getNumDpsInputs())),
-                  out.get(),
+                  nb, loc, mapping.lookupOrDefault(yieldedFor(&out)), out.get(),
                   indicesAt(nb, loc, op.getMatchingIndexingMap(&out), ivs));
           return next;
         });
-    for (auto [k, out] : llvm::enumerate(carried))
-      memref::StoreOp::create(outer, opLoc, nest.results[k], out->get(),
-                              carriedIndices[k]);
+    SmallVector<scf::ParallelOp> loops = {par};
+    if (split == 1) {
+      for (auto [k, out] : llvm::enumerate(carried))
+        memref::StoreOp::create(outer, opLoc, nest.results[k], out->get(),
+                                carriedIndices[k]);
+      rewriter.eraseOp(op);
+      return loops;
+    }
+    // Each part to the workgroup buffer [split, parallel trips...] (one per
+    // row, allocated at the row's start), then their sum to the output.
+    SmallVector<int64_t> partsShape = {split};
+    partsShape.append(parallelTrips);
+    SmallVector<Value> partsBuffers;
+    for (auto [k, out] : llvm::enumerate(carried)) {
+      Value parts =
+          rowScratch(MemRefType::get(partsShape, nest.results[k].getType()));
+      SmallVector<Value> at = {part};
+      at.append(parIvs.begin(), parIvs.end());
+      memref::StoreOp::create(outer, opLoc, nest.results[k], parts, at);
+      partsBuffers.push_back(parts);
+    }
+    auto sum =
+        scf::ParallelOp::create(b, opLoc, ArrayRef(lbs).take_front(numParallel),
+                                ArrayRef(ubs).take_front(numParallel),
+                                ArrayRef(steps).take_front(numParallel));
+    OpBuilder add(sum.getBody()->getTerminator());
+    SmallVector<Value> sumParIvs = sum.getInductionVars();
+    SmallVector<Value> sumIvs(sumParIvs);
+    sumIvs.append(numLoops - numParallel,
+                  arith::ConstantIndexOp::create(add, opLoc, 0));
+    for (auto [k, out] : llvm::enumerate(carried)) {
+      Value total;
+      for (int64_t p = 0; p < split; ++p) {
+        SmallVector<Value> at = {arith::ConstantIndexOp::create(add, opLoc, p)};
+        at.append(sumParIvs.begin(), sumParIvs.end());
+        Value value = memref::LoadOp::create(add, opLoc, partsBuffers[k], at);
+        total =
+            total ? arith::AddFOp::create(add, opLoc, total, value).getResult()
+                  : value;
+      }
+      memref::StoreOp::create(
+          add, opLoc, total, out->get(),
+          indicesAt(add, opLoc, op.getMatchingIndexingMap(out), sumIvs));
+    }
+    loops.push_back(sum);
     rewriter.eraseOp(op);
-    return par;
+    return loops;
+  }
+
+  /// How many threads share each parallel iteration of `op` (see
+  /// lowerAccumulating): the largest divisor of the first reduction dim's
+  /// trip count up to threads / (parallel iterations), at most kMaxSplit;
+  /// 1 when the parallel iterations fill the block, a trip count is not a
+  /// constant (or a loop does not start at 0 with step 1), or an
+  /// accumulated output's update is not `acc + terms` (arith.addf, each
+  /// value on the way used once, the terms not reading acc).
+  int64_t splitFactor(linalg::GenericOp op, ArrayRef<Range> ranges,
+                      ArrayRef<OpOperand *> carried,
+                      function_ref<Value(OpOperand *)> yieldedFor) {
+    constexpr int64_t kMaxSplit = 8;
+    unsigned numParallel = op.getNumParallelLoops();
+    int64_t parallelIterations = 1;
+    for (unsigned d = 0; d <= numParallel; ++d) {
+      std::optional<int64_t> size = getConstantIntValue(ranges[d].size);
+      if (!size || !isConstantIntValue(ranges[d].offset, 0) ||
+          !isConstantIntValue(ranges[d].stride, 1))
+        return 1;
+      if (d < numParallel)
+        parallelIterations *= *size;
+    }
+    int64_t trips = *getConstantIntValue(ranges[numParallel].size);
+    Block &payload = op.getRegion().front();
+    for (OpOperand *out : carried) {
+      BlockArgument acc = payload.getArgument(out->getOperandNumber());
+      if (!isa<FloatType>(acc.getType()))
+        return 1;
+      // From acc up to the yielded value through single-use addf.
+      Value chain = acc;
+      while (true) {
+        if (!chain.hasOneUse())
+          return 1;
+        Operation *user = *chain.getUsers().begin();
+        if (isa<linalg::YieldOp>(user))
+          break;
+        auto addf = dyn_cast<arith::AddFOp>(user);
+        if (!addf || addf->getBlock() != &payload)
+          return 1;
+        chain = addf.getResult();
+      }
+      if (chain != yieldedFor(out))
+        return 1;
+    }
+    int64_t most = std::min({threads / parallelIterations, trips, kMaxSplit});
+    for (int64_t s = most; s >= 2; --s)
+      if (trips % s == 0)
+        return s;
+    return 1;
+  }
+
+  /// A buffer of the row, allocated at the launch's start and freed at its
+  /// end (static and small: it goes to workgroup memory where it fits).
+  Value rowScratch(MemRefType type) {
+    OpBuilder b = OpBuilder::atBlockBegin(launchBody);
+    auto alloc = memref::AllocOp::create(b, loc, type);
+    b.setInsertionPoint(launchBody->getTerminator());
+    auto dealloc = memref::DeallocOp::create(b, loc, alloc);
+    scratchAllocs.push_back(alloc);
+    scratchDeallocs.push_back(dealloc);
+    return alloc;
   }
 
   /// Thread 0 allocates; the pointer reaches the block's threads through
@@ -847,9 +997,14 @@ struct BlockMapper {
         deallocs.push_back(op);
       return WalkResult::advance();
     });
+    launchBody = body;
     for (Operation *op : linalgOps)
       if (failed(distribute(cast<linalg::LinalgOp>(op))))
         return failure();
+    deallocs.append(scratchDeallocs);
+    // At the row's start, the last made first: the list in the body's order
+    // (pointer slot 0 is the first heap buffer of the row).
+    allocs.insert(allocs.begin(), scratchAllocs.rbegin(), scratchAllocs.rend());
     for (Operation *op : stores)
       inThreadZero(op);
     for (Operation *op : deallocs)

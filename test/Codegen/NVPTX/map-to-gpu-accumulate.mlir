@@ -1,10 +1,40 @@
-// RUN: plstm-opt %s --plstm-map-to-gpu="threads-per-row=128" --split-input-file | FileCheck %s
+// RUN: plstm-opt %s --plstm-map-to-gpu="threads-per-row=64" --canonicalize --split-input-file | FileCheck %s
+// RUN: plstm-opt %s --plstm-map-to-gpu="threads-per-row=256" --canonicalize --split-input-file | FileCheck %s --check-prefix=SPLIT
 //
 // plstm-map-to-gpu, block per row (codegen/GPURowBlocks.cpp): a reduction's
 // outputs indexed by the parallel dims only (a read-out) accumulate in
 // registers through the thread's reduction loop, one load before it and
 // one store after it; an output indexed by the reduction dims too (a state
 // updated in the same pass) is loaded and stored at every step.
+//
+// With more threads than parallel iterations (256 threads, 64 iterations),
+// the reduction is split: 4 threads per iteration, each summing 8 of the 32
+// steps (the first from the output's value, the others from 0), the parts
+// through a 4x64 workgroup buffer, added in a second loop.
+// SPLIT-LABEL: func.func @readout
+// SPLIT: gpu.launch {{.*}} workgroup(%[[WG:[a-z0-9_]+]] : memref<4x64xf32, #gpu.address_space<workgroup>>
+// SPLIT: %[[PARTS:.*]] = memref.memory_space_cast %[[WG]]
+// SPLIT: scf.for %[[LIN:.*]] = %{{.*}} to %c256{{.*}} step %c256
+// SPLIT-DAG: %[[J:.*]] = arith.remui %[[LIN]], %c64
+// SPLIT-DAG: %[[P:.*]] = arith.divui %[[LIN]], %c64
+// SPLIT-DAG: %[[Y0:.*]] = memref.load %{{.*}}[%[[J]]]
+// SPLIT-DAG: %[[FIRST:.*]] = arith.cmpi eq, %[[P]], %c0
+// SPLIT: %[[INIT:.*]] = arith.select %[[FIRST]], %[[Y0]], %cst
+// SPLIT: %[[LO:.*]] = arith.muli %[[P]], %c8
+// SPLIT: %[[HI:.*]] = arith.addi %[[LO]], %c8
+// SPLIT: %[[SUM:.*]] = scf.for %{{.*}} = %[[LO]] to %[[HI]] step %c1{{.*}} iter_args(%{{.*}} = %[[INIT]]) -> (f32)
+// SPLIT: memref.store %[[SUM]], %[[PARTS]][%[[P]], %[[J]]]
+// SPLIT: gpu.barrier
+// SPLIT: scf.for %[[K:.*]] = %{{.*}} to %c64 step %c256
+// SPLIT: %[[A:.*]] = memref.load %[[PARTS]][%c0{{.*}}, %[[K]]]
+// SPLIT: %[[B:.*]] = memref.load %[[PARTS]][%c1{{.*}}, %[[K]]]
+// SPLIT: %[[AB:.*]] = arith.addf %[[A]], %[[B]]
+// SPLIT: %[[C:.*]] = memref.load %[[PARTS]][%c2{{.*}}, %[[K]]]
+// SPLIT: %[[ABC:.*]] = arith.addf %[[AB]], %[[C]]
+// SPLIT: %[[D:.*]] = memref.load %[[PARTS]][%c3{{.*}}, %[[K]]]
+// SPLIT: %[[ABCD:.*]] = arith.addf %[[ABC]], %[[D]]
+// SPLIT: memref.store %[[ABCD]]
+// SPLIT: gpu.barrier
 
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
 #col = affine_map<(d0, d1) -> (d0)>
@@ -12,7 +42,7 @@
 
 // CHECK-LABEL: func.func @readout
 // CHECK: gpu.launch
-// CHECK: scf.for %{{.*}} to %c64 step %c128{{.*}} {
+// CHECK: scf.for %{{.*}} to %c64 step %c64{{.*}} {
 // CHECK: %[[INIT:.*]] = memref.load %[[Y:.*]][%[[J:.*]]] : memref<64xf32
 // CHECK: %[[SUM:.*]] = scf.for %[[K:[a-z0-9]+]] = %c0{{.*}} to %c32 step %c1{{.*}} iter_args(%[[ACC:.*]] = %[[INIT]]) -> (f32) {
 // CHECK: %[[S:.*]] = memref.load %{{.*}}[%[[J]], %[[K]]]
@@ -46,7 +76,11 @@ func.func @readout(%s: memref<?x64x32xf32>, %q: memref<?x32xf32>, %y: memref<?x6
 // -----
 
 // An output that shares its buffer with an input: the loop lowering as is
-// (the sum loaded and stored at every step), exact whatever the aliasing.
+// (the sum loaded and stored at every step, not split), exact whatever the
+// aliasing.
+// SPLIT-LABEL: func.func @aliased
+// SPLIT-NOT: workgroup
+// SPLIT-NOT: iter_args
 // CHECK-LABEL: func.func @aliased
 // CHECK: gpu.launch
 // CHECK-NOT: iter_args
