@@ -372,7 +372,8 @@ struct MapToGPUPass
   Option<int64_t> threadsPerRow{
       *this, "threads-per-row",
       llvm::cl::desc("Threads of the block running one row (rows prepared by "
-                     "plstm-gpu-row-buffers); 1: one thread per row"),
+                     "plstm-gpu-row-buffers); 0: chosen per row "
+                     "(autoThreadsPerRow); 1: one thread per row"),
       llvm::cl::init(1)};
   Option<bool> emulate{
       *this, "emulate",
@@ -396,18 +397,22 @@ struct MapToGPUPass
           << static_cast<int64_t>(sharedBytes) << ", expected 0 to 49152";
       return signalPassFailure();
     }
-    if (threadsPerRow < 1 || threadsPerRow > 1024) {
+    if (threadsPerRow < 0 || threadsPerRow > 1024) {
       getOperation().emitError("plstm-map-to-gpu: threads-per-row = ")
-          << static_cast<int64_t>(threadsPerRow) << ", expected 1 to 1024";
+          << static_cast<int64_t>(threadsPerRow)
+          << ", expected 0 (chosen per row) or 1 to 1024";
       return signalPassFailure();
     }
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal() || !func.isPublic())
         continue;
       for (scf::ParallelOp loop : plstm::outermostParallelLoops(func)) {
-        bool block = threadsPerRow > 1 && plstm::canMapRowsToBlocks(loop);
-        if (failed(block ? plstm::mapRowsToBlocks(loop, threadsPerRow,
-                                                  emulate, sharedBytes)
+        bool block = threadsPerRow != 1 && plstm::canMapRowsToBlocks(loop);
+        int64_t threads = threadsPerRow == 0 && block
+                              ? plstm::autoThreadsPerRow(loop)
+                              : static_cast<int64_t>(threadsPerRow);
+        if (failed(block ? plstm::mapRowsToBlocks(loop, threads, emulate,
+                                                  sharedBytes)
                          : map(loop)))
           return signalPassFailure();
       }
@@ -666,7 +671,7 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(std::make_unique<GPUForallsPass>());
   pm.addPass(createGPUUnitRowsPass());
   pm.addPass(createCanonicalizerPass());
-  if (options.threadsPerRow > 1) {
+  if (options.threadsPerRow != 1) {
     pm.addPass(createGPURowBuffersPass());
     pm.addPass(createCanonicalizerPass());
   }

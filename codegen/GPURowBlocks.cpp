@@ -1123,6 +1123,39 @@ bool mlir::plstm::canMapRowsToBlocks(scf::ParallelOp rows) {
   return canDistribute(rows);
 }
 
+int64_t mlir::plstm::autoThreadsPerRow(scf::ParallelOp rows) {
+  constexpr int64_t kBase = 128, kMost = 512, kMaxSplit = 8;
+  int64_t want = kBase;
+  bool large = false; // a reduction that fills kMost threads by itself
+  rows.getBody()->walk([&](linalg::LinalgOp op) {
+    SmallVector<int64_t> trips = op.getStaticLoopRanges();
+    auto iterators = op.getIteratorTypesArray();
+    int64_t parallel = 1, reduction = 0;
+    for (auto [trip, iterator] : llvm::zip(trips, iterators)) {
+      if (ShapedType::isDynamic(trip))
+        return;
+      if (linalg::isParallelIterator(iterator))
+        parallel *= trip;
+      else if (reduction == 0)
+        reduction = trip;
+    }
+    if (reduction == 0)
+      return;
+    if (parallel >= kMost) {
+      large = true;
+      return;
+    }
+    for (int64_t split = std::min(kMaxSplit, reduction); split >= 2; --split)
+      if (reduction % split == 0) {
+        want = std::max(want, parallel * split);
+        break;
+      }
+  });
+  // Fewer than kMost usable threads: kBase (the molecules DAG, d = 32,
+  // could use 256 and ran as fast with them, ptxas spilling).
+  return !large && want >= kMost ? kMost : kBase;
+}
+
 LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
                                            int64_t threads, bool emulate,
                                            int64_t sharedBytes) {

@@ -70,9 +70,10 @@ static cl::opt<int> blockSize(
 static cl::opt<int> threadsPerRow(
     "threads-per-row",
     cl::desc("Threads of the block that runs one batch row for "
-             "--target=nvptx (1 to 1024, default 128); 1: one thread per "
-             "row, --block-size rows per block"),
-    cl::init(128));
+             "--target=nvptx (1 to 1024; default 0: chosen per kernel, 128 "
+             "to 512, docs/gpu.md); 1: one thread per row, --block-size "
+             "rows per block"),
+    cl::init(0));
 static cl::opt<bool> parallelLoops(
     "parallel-loops",
     cl::desc("Run the schedules' independent iterations (tiles of a "
@@ -163,9 +164,9 @@ int main(int argc, char **argv) {
   if (blockSize < 1 || blockSize > 1024)
     return fail("--block-size=" + std::to_string(blockSize) +
                 ", expected 1 to 1024");
-  if (threadsPerRow < 1 || threadsPerRow > 1024)
+  if (threadsPerRow < 0 || threadsPerRow > 1024)
     return fail("--threads-per-row=" + std::to_string(threadsPerRow) +
-                ", expected 1 to 1024");
+                ", expected 0 (chosen per kernel) or 1 to 1024");
   if (optLevel > 3)
     return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
 

@@ -108,8 +108,9 @@ static cl::opt<int> threads(
 static cl::opt<int> threadsPerRow(
     "threads-per-row",
     cl::desc("--backend=cuda and gpu-on-cpu: threads of the block that runs "
-             "one batch row (1 to 1024, default 128); 1: one thread per row"),
-    cl::init(128));
+             "one batch row (1 to 1024; default 0: chosen per kernel, 128 "
+             "to 512, docs/gpu.md); 1: one thread per row"),
+    cl::init(0));
 static cl::opt<bool> explain(
     "explain",
     cl::desc("Print the schedule decision of every scan op with the "
@@ -704,9 +705,9 @@ int main(int argc, char **argv) {
                 "use it with --backend=cpu");
   if (optLevel > 3)
     return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
-  if (threadsPerRow < 1 || threadsPerRow > 1024)
+  if (threadsPerRow < 0 || threadsPerRow > 1024)
     return fail("--threads-per-row=" + std::to_string(threadsPerRow) +
-                ", expected 1 to 1024");
+                ", expected 0 (chosen per kernel) or 1 to 1024");
   if (threads < 0)
     return fail("--num-threads=" + std::to_string(threads) +
                 ", expected a count >= 1 (or 0 for all hardware threads)");

@@ -53,9 +53,9 @@ struct CompileOptions {
   /// Contractions as register-blocked vector loop nests
   /// (plstm-cpu-microkernels); false: scalar loop nests LLVM vectorizes.
   bool microkernels = true;
-  /// GPUMappingOnCPU: threads of the block running one row (1: the
-  /// thread-per-row mapping).
-  int64_t gpuThreadsPerRow = 128;
+  /// GPUMappingOnCPU: threads of the block running one row (0: chosen per
+  /// kernel, autoThreadsPerRow; 1: the thread-per-row mapping).
+  int64_t gpuThreadsPerRow = 0;
   /// Threads that optimize and generate code: the LLVM module is split into
   /// this many parts compiled in parallel (0: one per hardware thread, at
   /// most 4; 1: one module on the calling thread). Every setting gives the
