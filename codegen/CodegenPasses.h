@@ -137,6 +137,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "static buffers in the block-per-row mapping (0 to "
                      "49152: the static shared memory of a block)"),
       llvm::cl::init(49152)};
+  PassOptions::Option<bool> prefetch{
+      *this, "prefetch",
+      llvm::cl::desc("Block-per-row mapping: prefetch the inputs of the "
+                     "step two ahead of each sequential loop into L2 "
+                     "(sm_90 and later)"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit (libdevice for the math functions)"),
@@ -169,7 +175,8 @@ Value buildTripCounts(OpBuilder &b, Location loc, scf::ParallelOp loop,
 void mapDelinearized(OpBuilder &b, Location loc, scf::ParallelOp loop,
                      ArrayRef<Value> trips, Value index, IRMapping &mapping);
 LogicalResult mapRowsToBlocks(scf::ParallelOp rows, int64_t threads,
-                              bool emulate, int64_t sharedBytes);
+                              bool emulate, int64_t sharedBytes,
+                              bool prefetch = true);
 /// The part of buildGPUPipeline after the `nvvm` stage: host code to LLVM
 /// (gpu-to-llvm) and the kernels to PTX (gpu-module-to-binary, format isa).
 void buildGPUBinaryPipeline(OpPassManager &pm,

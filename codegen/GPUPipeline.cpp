@@ -45,6 +45,7 @@
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/GPU/Utils/GPUUtils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -350,11 +351,12 @@ struct MapToGPUPass
   MapToGPUPass() = default;
   MapToGPUPass(const MapToGPUPass &other) : PassWrapper(other) {}
   MapToGPUPass(int64_t blockSize, int64_t threadsPerRow, bool emulate,
-               int64_t sharedBytes) {
+               int64_t sharedBytes, bool prefetch) {
     this->blockSize = blockSize;
     this->threadsPerRow = threadsPerRow;
     this->emulate = emulate;
     this->sharedBytes = sharedBytes;
+    this->prefetch = prefetch;
   }
   StringRef getArgument() const override { return "plstm-map-to-gpu"; }
   StringRef getDescription() const override {
@@ -385,6 +387,11 @@ struct MapToGPUPass
       llvm::cl::desc("Workgroup memory per block for the rows' static "
                      "buffers (0 to 49152)"),
       llvm::cl::init(49152)};
+  Option<bool> prefetch{
+      *this, "prefetch",
+      llvm::cl::desc("Block per row: memref.prefetch of the inputs of the "
+                     "step two ahead in each sequential loop"),
+      llvm::cl::init(true)};
 
   void runOnOperation() override {
     if (blockSize < 1 || blockSize > 1024) {
@@ -412,7 +419,7 @@ struct MapToGPUPass
                               ? plstm::autoThreadsPerRow(loop)
                               : static_cast<int64_t>(threadsPerRow);
         if (failed(block ? plstm::mapRowsToBlocks(loop, threads, emulate,
-                                                  sharedBytes)
+                                                  sharedBytes, prefetch)
                          : map(loop)))
           return signalPassFailure();
       }
@@ -478,6 +485,64 @@ struct MapToGPUPass
 /// greedy rewriters hoist constants out of launches, which are not isolated
 /// from above). The outlined kernels' parameters are then the function's
 /// memref arguments only: the ABI of the launch description.
+/// The N of sm_N[a]; 0 for anything else.
+static unsigned chipVersion(llvm::StringRef chip) {
+  llvm::Regex pattern("^sm_([0-9]+)a?$");
+  SmallVector<StringRef> groups;
+  unsigned version = 0;
+  if (!pattern.match(chip, &groups) || groups[1].getAsInteger(10, version))
+    return 0;
+  return version;
+}
+
+/// In the GPU module after the NVVM conversion: each llvm.intr.prefetch
+/// (from the block mapping's memref.prefetch, which the NVPTX backend
+/// would drop) becomes nvvm.prefetch level = L2 of the address in the
+/// global space (PTX `prefetch.global.L2`, PTX ISA 8.0) for sm_90 and
+/// later (LLVM 22's NVPTX backend selects it there only); for older chips
+/// it is removed.
+struct GPUPrefetchToNVVMPass
+    : public PassWrapper<GPUPrefetchToNVVMPass,
+                         OperationPass<gpu::GPUModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUPrefetchToNVVMPass)
+  StringRef getArgument() const override {
+    return "plstm-gpu-prefetch-to-nvvm";
+  }
+  StringRef getDescription() const override {
+    return "llvm.intr.prefetch to nvvm.prefetch level = L2 (global space)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<LLVM::LLVMDialect, NVVM::NVVMDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<LLVM::Prefetch> prefetches;
+    getOperation().walk([&](LLVM::Prefetch op) { prefetches.push_back(op); });
+    bool hopper = false;
+    if (ArrayAttr targets = getOperation().getTargetsAttr())
+      for (Attribute target : targets)
+        if (auto nvvm = dyn_cast<NVVM::NVVMTargetAttr>(target))
+          hopper = chipVersion(nvvm.getChip()) >= 90;
+    for (LLVM::Prefetch op : prefetches) {
+      if (!hopper) {
+        op.erase();
+        continue;
+      }
+      OpBuilder b(op);
+      Value address = op.getAddr();
+      auto global = LLVM::LLVMPointerType::get(&getContext(), 1);
+      if (address.getType() != global)
+        address =
+            LLVM::AddrSpaceCastOp::create(b, op.getLoc(), global, address);
+      NVVM::PrefetchOp::create(b, op.getLoc(),
+                               NVVM::PrefetchCacheLevelAttr::get(
+                                   &getContext(), NVVM::PrefetchCacheLevel::L2),
+                               /*evictPriority=*/nullptr, address,
+                               /*predicate=*/Value());
+      op.erase();
+    }
+  }
+};
+
 struct GPUSinkPass
     : public PassWrapper<GPUSinkPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUSinkPass)
@@ -634,12 +699,7 @@ plstm::describeGPULaunches(ModuleOp module,
 }
 
 bool plstm::isValidChip(llvm::StringRef chip) {
-  llvm::Regex pattern("^sm_([0-9]+)a?$");
-  SmallVector<StringRef> groups;
-  if (!pattern.match(chip, &groups))
-    return false;
-  unsigned version = 0;
-  return !groups[1].getAsInteger(10, version) && version >= 50;
+  return chipVersion(chip) >= 50;
 }
 
 std::vector<std::pair<std::string, std::string>>
@@ -680,7 +740,7 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(std::make_unique<MapToGPUPass>(
       options.blockSize, options.threadsPerRow, options.emulate,
-      options.sharedBytes));
+      options.sharedBytes, options.prefetch));
   pm.addPass(createCanonicalizerPass());
   if (options.stop == "gpu")
     return;
@@ -700,9 +760,14 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
   target.optLevel = 3;
+  // PTX ISA 8.0 for sm_90 and later (CUDA 12.0 drivers and later):
+  // prefetch.global.L2 (plstm-gpu-prefetch-to-nvvm).
+  if (chipVersion(options.chip) >= 90)
+    target.features = "+ptx80";
   pm.addPass(createGpuNVVMAttachTarget(target));
   pm.addPass(createSCFToControlFlowPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  pm.addNestedPass<gpu::GPUModuleOp>(std::make_unique<GPUPrefetchToNVVMPass>());
   pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
   if (options.stop == "nvvm")
     return;
@@ -787,6 +852,7 @@ void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<MapToGPUPass>();
   PassRegistration<LaunchToLoopsPass>();
   PassRegistration<GPUSinkPass>();
+  PassRegistration<GPUPrefetchToNVVMPass>();
   PassPipelineRegistration<GPUPipelineOptions>(
       "plstm-gpu-pipeline",
       "Lower plstm ops for NVIDIA GPUs: a thread block per batch row, NVVM, "

@@ -519,6 +519,7 @@ struct BlockMapper {
   Value nthreads;      ///< `threads` as an index
   int64_t sharedBytes; ///< workgroup memory for the row's static buffers
   Block *launchBody = nullptr;
+  bool prefetch = true; ///< prefetchAhead the step loops (not emulating)
   /// The buffers rowScratch made, for run's workgroup memory and frees.
   SmallVector<Operation *> scratchAllocs, scratchDeallocs;
 
@@ -998,6 +999,16 @@ struct BlockMapper {
       return WalkResult::advance();
     });
     launchBody = body;
+    // The schedule's outermost sequential loops (1D steps, chunks, DAG
+    // nodes; a 2D grid's rows), before the distribution adds the threads'
+    // loops: prefetchAhead's loops. (On an H200 the prefetch made the 1D
+    // sequential kernels 1.12-1.23x faster; in the 2D node loops, nested in
+    // the row loops, it was -7 % to +6 %.)
+    SmallVector<scf::ForOp> stepLoops;
+    body->walk([&](scf::ForOp loop) {
+      if (!loop->getParentOfType<scf::ForOp>())
+        stepLoops.push_back(loop);
+    });
     for (Operation *op : linalgOps)
       if (failed(distribute(cast<linalg::LinalgOp>(op))))
         return failure();
@@ -1022,7 +1033,130 @@ struct BlockMapper {
         shareAllocation(cast<memref::AllocOp>(op), slots, k);
     }
     removeRedundantBarriers(launch);
+    if (!emulate && prefetch)
+      for (scf::ForOp loop : stepLoops)
+        prefetchAhead(loop);
     return success();
+  }
+
+  /// Whether `v` depends on `loop`'s induction variable through pure ops of
+  /// the loop's body.
+  static bool dependsOnIv(Value v, scf::ForOp loop) {
+    if (v == loop.getInductionVar())
+      return true;
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != loop.getBody() || !isPure(def) ||
+        def->getNumRegions() != 0)
+      return false;
+    return llvm::any_of(def->getOperands(), [&](Value operand) {
+      return dependsOnIv(operand, loop);
+    });
+  }
+
+  /// `v` as computed for the induction variable mapped in `mapping`: the
+  /// pure ops of the loop's body it depends on cloned at `b`.
+  static Value cloneForIv(OpBuilder &b, Value v, scf::ForOp loop,
+                          IRMapping &mapping) {
+    if (Value mapped = mapping.lookupOrNull(v))
+      return mapped;
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != loop.getBody())
+      return v;
+    for (Value operand : def->getOperands())
+      cloneForIv(b, operand, loop, mapping);
+    b.clone(*def, mapping);
+    return mapping.lookup(v);
+  }
+
+  /// The kernel's inputs that a step of `loop` reads (views and loads of the
+  /// function's arguments whose indices depend on the step, directly in
+  /// the loop's body) are prefetched into L2 kPrefetchDistance steps ahead
+  /// (memref.prefetch; nvvm.prefetch.global.L2 after the NVVM conversion):
+  /// a view's elements spread over the threads, one prefetch per 64 bytes;
+  /// a scalar load's by thread 0. Each step of a sequential schedule
+  /// otherwise starts by waiting for its inputs from device memory.
+  void prefetchAhead(scf::ForOp loop) {
+    constexpr int64_t kPrefetchDistance = 2, kBytesPerPrefetch = 64;
+    auto isInput = [](Value memref) {
+      auto arg = dyn_cast<BlockArgument>(plstm::viewRoot(memref));
+      return arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+    };
+    SmallVector<memref::SubViewOp> views;
+    SmallVector<memref::LoadOp> loads;
+    for (Operation &op : loop.getBody()->without_terminator()) {
+      if (auto view = dyn_cast<memref::SubViewOp>(op)) {
+        if (isInput(view.getSource()) && view.getType().hasStaticShape() &&
+            view.getType().getElementType().isIntOrFloat() &&
+            llvm::any_of(view->getOperands(),
+                         [&](Value v) { return dependsOnIv(v, loop); }))
+          views.push_back(view);
+      } else if (auto load = dyn_cast<memref::LoadOp>(op)) {
+        if (isInput(load.getMemRef()) &&
+            llvm::any_of(load.getIndices(),
+                         [&](Value v) { return dependsOnIv(v, loop); }))
+          loads.push_back(load);
+      }
+    }
+    if (views.empty() && loads.empty())
+      return;
+    OpBuilder b = OpBuilder::atBlockBegin(loop.getBody());
+    Value ahead = arith::MulIOp::create(
+        b, loc, loop.getStep(),
+        arith::ConstantIndexOp::create(b, loc, kPrefetchDistance));
+    Value next = arith::AddIOp::create(b, loc, loop.getInductionVar(), ahead);
+    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                          next, loop.getUpperBound());
+    auto guard = scf::IfOp::create(b, loc, inRange, /*withElse=*/false);
+    OpBuilder then(guard.thenBlock()->getTerminator());
+    IRMapping mapping;
+    mapping.map(loop.getInductionVar(), next);
+    for (memref::SubViewOp view : views) {
+      for (Value operand : view->getOperands())
+        cloneForIv(then, operand, loop, mapping);
+      auto clone = cast<memref::SubViewOp>(then.clone(*view, mapping));
+      MemRefType type = clone.getType();
+      int64_t perPrefetch = std::max<int64_t>(
+          1, kBytesPerPrefetch /
+                 llvm::divideCeil(type.getElementTypeBitWidth(), 8));
+      Value first = arith::MulIOp::create(
+          then, loc, tid,
+          arith::ConstantIndexOp::create(then, loc, perPrefetch));
+      Value stride =
+          arith::ConstantIndexOp::create(then, loc, threads * perPrefetch);
+      auto elements = scf::ForOp::create(
+          then, loc, first,
+          arith::ConstantIndexOp::create(then, loc, type.getNumElements()),
+          stride);
+      OpBuilder inner(elements.getBody()->getTerminator());
+      SmallVector<Value> indices(type.getRank());
+      Value rest = elements.getInductionVar();
+      for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+        Value size =
+            arith::ConstantIndexOp::create(inner, loc, type.getDimSize(d));
+        indices[d] =
+            d == 0 ? rest : arith::RemUIOp::create(inner, loc, rest, size);
+        if (d != 0)
+          rest = arith::DivUIOp::create(inner, loc, rest, size);
+      }
+      memref::PrefetchOp::create(inner, loc, clone, indices, /*isWrite=*/false,
+                                 /*localityHint=*/3, /*isDataCache=*/true);
+    }
+    if (!loads.empty()) {
+      Value isZero =
+          arith::CmpIOp::create(then, loc, arith::CmpIPredicate::eq, tid,
+                                arith::ConstantIndexOp::create(then, loc, 0));
+      auto zero = scf::IfOp::create(then, loc, isZero, /*withElse=*/false);
+      OpBuilder inZero(zero.thenBlock()->getTerminator());
+      for (memref::LoadOp load : loads) {
+        SmallVector<Value> indices;
+        for (Value index : load.getIndices())
+          indices.push_back(cloneForIv(inZero, index, loop, mapping));
+        memref::PrefetchOp::create(
+            inZero, loc, cloneForIv(inZero, load.getMemRef(), loop, mapping),
+            indices, /*isWrite=*/false,
+            /*localityHint=*/3, /*isDataCache=*/true);
+      }
+    }
   }
 
   /// Static buffers of the row, smallest first, move to workgroup (shared)
@@ -1158,7 +1292,7 @@ int64_t mlir::plstm::autoThreadsPerRow(scf::ParallelOp rows) {
 
 LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
                                            int64_t threads, bool emulate,
-                                           int64_t sharedBytes) {
+                                           int64_t sharedBytes, bool prefetch) {
   Location loc = rows.getLoc();
   IRRewriter rewriter(rows.getContext());
   OpBuilder b(rows);
@@ -1185,5 +1319,6 @@ LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
   rows.erase();
   BlockMapper mapper{rewriter, loc,      threads,    emulate,
                      tid,      nthreads, sharedBytes};
+  mapper.prefetch = prefetch;
   return mapper.run(&body, launch);
 }

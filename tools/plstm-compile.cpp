@@ -74,6 +74,12 @@ static cl::opt<int> threadsPerRow(
              "to 512, docs/gpu.md); 1: one thread per row, --block-size "
              "rows per block"),
     cl::init(0));
+static cl::opt<bool> gpuPrefetch(
+    "gpu-prefetch",
+    cl::desc("--target=nvptx, sm_90 and later: prefetch the inputs of the "
+             "step two ahead of each sequential loop into L2 (default "
+             "true; docs/gpu.md)"),
+    cl::init(true));
 static cl::opt<bool> parallelLoops(
     "parallel-loops",
     cl::desc("Run the schedules' independent iterations (tiles of a "
@@ -200,6 +206,7 @@ int main(int argc, char **argv) {
     pipeline.chip = chip;
     pipeline.blockSize = blockSize;
     pipeline.threadsPerRow = threadsPerRow;
+    pipeline.prefetch = gpuPrefetch;
     if (emit == "ptx") {
       std::string ptx, launch;
       if (failed(plstm::compileToPTX(*module, pipeline, ptx, launch, error)))
