@@ -267,18 +267,22 @@ void plstm::buildLLVMLowering(OpPassManager &pm, bool parallel) {
   // count is the runtime's, set per call through omp_set_num_threads).
   if (parallel)
     pm.addPass(createConvertSCFToOpenMPPass());
-  pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
+  // Per function from here to the memref conversion: the pass manager
+  // runs the functions (the kernel and its outlined regions) on the
+  // context's threads.
+  OpPassManager &perFunction = pm.nest<func::FuncOp>();
+  perFunction.addPass(createConvertLinalgToLoopsPass());
+  perFunction.addPass(createLowerAffinePass());
   // The microkernels' 16×16 packing transposes: AVX-512 shuffles.
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.vectorTransposeLowering =
       vector::VectorTransposeLowering::Shuffle16x16;
-  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
+  perFunction.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  perFunction.addPass(memref::createExpandStridedMetadataPass());
+  perFunction.addPass(createLowerAffinePass());
+  perFunction.addPass(createConvertMathToLLVMPass());
+  perFunction.addPass(createArithToLLVMConversionPass());
+  perFunction.addPass(createConvertIndexToLLVMPass());
   // Before scf -> cf: the loop bodies under omp.wsloop sit in
   // memref.alloca_scope, which must keep a single block until it is
   // lowered.
@@ -287,12 +291,14 @@ void plstm::buildLLVMLowering(OpPassManager &pm, bool parallel) {
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useGenericFunctions = true;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
-  pm.addPass(createSCFToControlFlowPass());
+  pm.addNestedPass<func::FuncOp>(createSCFToControlFlowPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  // No canonicalizer on the LLVM dialect: LLVM's own passes fold the same
+  // (0.03-0.08 s of the 2D log-depth kernels' compile time; the kernels'
+  // run times unchanged).
 }
 
 std::unique_ptr<Pass> plstm::createEmitCInterfacePass() {
