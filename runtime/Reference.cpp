@@ -429,15 +429,33 @@ Status validateGraph(int64_t numNodes, const TensorRef &edges,
           std::to_string(out) + " starts at node " + std::to_string(tail(out)));
   }
 
-  // Kahn's algorithm on the nodes.
-  std::vector<std::vector<int64_t>> outgoing(numNodes), incoming(numNodes);
-  std::vector<int64_t> inDegree(numNodes, 0);
+  // Kahn's algorithm on the nodes. Each node's outgoing and incoming edges
+  // in edge order, as ranges of two arrays (compressed rows: a few
+  // allocations per call, not two vectors per node; this runs on every
+  // kernel call with a graph).
+  std::vector<int64_t> outStart(numNodes + 1, 0), inStart(numNodes + 1, 0);
   for (int64_t e = 0; e < numEdges; ++e) {
-    outgoing[tail(e)].push_back(e);
-    incoming[head(e)].push_back(e);
-    ++inDegree[head(e)];
+    ++outStart[tail(e) + 1];
+    ++inStart[head(e) + 1];
   }
+  for (int64_t n = 0; n < numNodes; ++n) {
+    outStart[n + 1] += outStart[n];
+    inStart[n + 1] += inStart[n];
+  }
+  std::vector<int64_t> outgoing(numEdges), incoming(numEdges);
+  {
+    std::vector<int64_t> outNext(outStart.begin(), outStart.end() - 1),
+        inNext(inStart.begin(), inStart.end() - 1);
+    for (int64_t e = 0; e < numEdges; ++e) {
+      outgoing[outNext[tail(e)]++] = e;
+      incoming[inNext[head(e)]++] = e;
+    }
+  }
+  std::vector<int64_t> inDegree(numNodes);
+  for (int64_t n = 0; n < numNodes; ++n)
+    inDegree[n] = inStart[n + 1] - inStart[n];
   std::vector<int64_t> position(numNodes, -1), ready;
+  ready.reserve(numNodes);
   for (int64_t n = 0; n < numNodes; ++n)
     if (inDegree[n] == 0)
       ready.push_back(n);
@@ -446,9 +464,9 @@ Status validateGraph(int64_t numNodes, const TensorRef &edges,
     int64_t n = ready.back();
     ready.pop_back();
     position[n] = placed++;
-    for (int64_t e : outgoing[n])
-      if (--inDegree[head(e)] == 0)
-        ready.push_back(head(e));
+    for (int64_t i = outStart[n]; i < outStart[n + 1]; ++i)
+      if (--inDegree[head(outgoing[i])] == 0)
+        ready.push_back(head(outgoing[i]));
   }
   if (placed != numNodes) {
     // Every unplaced node has an incoming edge from another unplaced node:
@@ -461,9 +479,9 @@ Status validateGraph(int64_t numNodes, const TensorRef &edges,
     while (walkIndex[node] < 0) {
       walkIndex[node] = static_cast<int64_t>(walkEdges.size());
       int64_t via = -1;
-      for (int64_t e : incoming[node])
-        if (position[tail(e)] < 0) {
-          via = e;
+      for (int64_t i = inStart[node]; i < inStart[node + 1]; ++i)
+        if (position[tail(incoming[i])] < 0) {
+          via = incoming[i];
           break;
         }
       walkEdges.push_back(via);
