@@ -339,7 +339,7 @@ struct GPUForallsPass
 //===----------------------------------------------------------------------===//
 
 /// Each outermost scf.parallel of a kernel becomes a gpu.launch. A loop
-/// prepared by plstm-gpu-row-buffers, with threads-per-row > 1, gets a block
+/// prepared by plstm-gpu-row-buffers, with threads-per-row != 1, gets a block
 /// per iteration (mapRowsToBlocks, codegen/GPURowBlocks.cpp). Any other gets
 /// one thread per iteration: a 1-D grid of ceil(N / block-size) blocks, the
 /// iteration i = blockIdx.x * blockDim.x + threadIdx.x (delinearized over the
@@ -480,11 +480,6 @@ struct MapToGPUPass
 // plstm-gpu-sink
 //===----------------------------------------------------------------------===//
 
-/// Copies the constants, dims, index arithmetic and views a gpu.launch uses
-/// from the host code into its body (run right before kernel outlining; the
-/// greedy rewriters hoist constants out of launches, which are not isolated
-/// from above). The outlined kernels' parameters are then the function's
-/// memref arguments only: the ABI of the launch description.
 /// The N of sm_N[a]; 0 for anything else.
 static unsigned chipVersion(llvm::StringRef chip) {
   llvm::Regex pattern("^sm_([0-9]+)a?$");
@@ -543,6 +538,11 @@ struct GPUPrefetchToNVVMPass
   }
 };
 
+/// Copies the constants, dims, index arithmetic and views a gpu.launch uses
+/// from the host code into its body (run right before kernel outlining; the
+/// greedy rewriters hoist constants out of launches, which are not isolated
+/// from above). The outlined kernels' parameters are then the function's
+/// memref arguments only: the ABI of the launch description.
 struct GPUSinkPass
     : public PassWrapper<GPUSinkPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUSinkPass)
@@ -762,7 +762,7 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   target.optLevel = 3;
   // PTX ISA 8.0 for sm_90 and later (CUDA 12.0 drivers and later):
   // prefetch.global.L2 (plstm-gpu-prefetch-to-nvvm).
-  if (chipVersion(options.chip) >= 90)
+  if (options.prefetch && chipVersion(options.chip) >= 90)
     target.features = "+ptx80";
   pm.addPass(createGpuNVVMAttachTarget(target));
   pm.addPass(createSCFToControlFlowPass());

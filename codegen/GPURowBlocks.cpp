@@ -519,7 +519,7 @@ struct BlockMapper {
   Value nthreads;      ///< `threads` as an index
   int64_t sharedBytes; ///< workgroup memory for the row's static buffers
   Block *launchBody = nullptr;
-  bool prefetch = true; ///< prefetchAhead the step loops (not emulating)
+  bool prefetch = true; ///< prefetchAhead the step loops
   /// The buffers rowScratch made, for run's workgroup memory and frees.
   SmallVector<Operation *> scratchAllocs, scratchDeallocs;
 
@@ -626,6 +626,8 @@ struct BlockMapper {
   /// allocation or an argument of the function (the kernel's parameters,
   /// distinct buffers), not a loop-carried or selected memref.
   static bool hasKnownRoot(Value v) {
+    if (!isa<MemRefType>(v.getType()))
+      return false;
     Value root = plstm::viewRoot(v);
     if (auto arg = dyn_cast<BlockArgument>(root))
       return isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
@@ -878,6 +880,14 @@ struct BlockMapper {
         parallelIterations *= *size;
     }
     int64_t trips = *getConstantIntValue(ranges[numParallel].size);
+    if (parallelIterations == 0 || trips == 0)
+      return 1;
+    // Each element of the other outputs written by one part only: their
+    // maps use the split dim.
+    for (OpOperand &out : op.getDpsInitsMutable())
+      if (!llvm::is_contained(carried, &out) &&
+          !op.getMatchingIndexingMap(&out).isFunctionOfDim(numParallel))
+        return 1;
     Block &payload = op.getRegion().front();
     for (OpOperand *out : carried) {
       BlockArgument acc = payload.getArgument(out->getOperandNumber());
@@ -1033,7 +1043,9 @@ struct BlockMapper {
         shareAllocation(cast<memref::AllocOp>(op), slots, k);
     }
     removeRedundantBarriers(launch);
-    if (!emulate && prefetch)
+    // Emulating too: the prefetches are then llvm.prefetch on the CPU, and
+    // gpu-on-cpu-check runs the IR they add.
+    if (prefetch)
       for (scf::ForOp loop : stepLoops)
         prefetchAhead(loop);
     return success();
@@ -1053,8 +1065,28 @@ struct BlockMapper {
     });
   }
 
+  /// Whether `v` can be computed for another step by cloning the ops of the
+  /// loop's body it comes from: each pure and without regions (no loads of
+  /// buffers the step writes, no nested loops or barriers), no loop-carried
+  /// value but the induction variable.
+  static bool isClonableForIv(Value v, scf::ForOp loop) {
+    if (v == loop.getInductionVar())
+      return true;
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      return arg.getOwner() != loop.getBody();
+    Operation *def = v.getDefiningOp();
+    if (def->getBlock() != loop.getBody())
+      return true; // defined before the loop (an operand of the body's ops)
+    if (!isPure(def) || def->getNumRegions() != 0)
+      return false;
+    return llvm::all_of(def->getOperands(), [&](Value operand) {
+      return isClonableForIv(operand, loop);
+    });
+  }
+
   /// `v` as computed for the induction variable mapped in `mapping`: the
-  /// pure ops of the loop's body it depends on cloned at `b`.
+  /// pure ops of the loop's body it depends on (isClonableForIv) cloned at
+  /// `b`.
   static Value cloneForIv(OpBuilder &b, Value v, scf::ForOp loop,
                           IRMapping &mapping) {
     if (Value mapped = mapping.lookupOrNull(v))
@@ -1068,9 +1100,11 @@ struct BlockMapper {
     return mapping.lookup(v);
   }
 
-  /// The kernel's inputs that a step of `loop` reads (views and loads of the
-  /// function's arguments whose indices depend on the step, directly in
-  /// the loop's body) are prefetched into L2 kPrefetchDistance steps ahead
+  /// The kernel's arguments that a step of `loop` accesses (views and loads
+  /// of the function's arguments whose indices depend on the step through
+  /// ops that can be cloned for another step, directly in the loop's body:
+  /// mostly inputs; an output's view is a hint for its writes) are
+  /// prefetched into L2 kPrefetchDistance steps ahead
   /// (memref.prefetch; nvvm.prefetch.global.L2 after the NVVM conversion):
   /// a view's elements spread over the threads, one prefetch per 64 bytes;
   /// a scalar load's by thread 0. Each step of a sequential schedule
@@ -1084,16 +1118,22 @@ struct BlockMapper {
     SmallVector<memref::SubViewOp> views;
     SmallVector<memref::LoadOp> loads;
     for (Operation &op : loop.getBody()->without_terminator()) {
+      auto clonable = [&](Operation *access) {
+        return llvm::all_of(access->getOperands(),
+                            [&](Value v) { return isClonableForIv(v, loop); });
+      };
       if (auto view = dyn_cast<memref::SubViewOp>(op)) {
         if (isInput(view.getSource()) && view.getType().hasStaticShape() &&
             view.getType().getElementType().isIntOrFloat() &&
             llvm::any_of(view->getOperands(),
-                         [&](Value v) { return dependsOnIv(v, loop); }))
+                         [&](Value v) { return dependsOnIv(v, loop); }) &&
+            clonable(view))
           views.push_back(view);
       } else if (auto load = dyn_cast<memref::LoadOp>(op)) {
         if (isInput(load.getMemRef()) &&
             llvm::any_of(load.getIndices(),
-                         [&](Value v) { return dependsOnIv(v, loop); }))
+                         [&](Value v) { return dependsOnIv(v, loop); }) &&
+            clonable(load))
           loads.push_back(load);
       }
     }

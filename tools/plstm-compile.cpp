@@ -70,7 +70,7 @@ static cl::opt<int> blockSize(
 static cl::opt<int> threadsPerRow(
     "threads-per-row",
     cl::desc("Threads of the block that runs one batch row for "
-             "--target=nvptx (1 to 1024; default 0: chosen per kernel, 128 "
+             "--target=nvptx (0 to 1024; default 0: chosen per kernel, 128 "
              "to 512, docs/gpu.md); 1: one thread per row, --block-size "
              "rows per block"),
     cl::init(0));

@@ -108,7 +108,7 @@ static cl::opt<int> threads(
 static cl::opt<int> threadsPerRow(
     "threads-per-row",
     cl::desc("--backend=cuda and gpu-on-cpu: threads of the block that runs "
-             "one batch row (1 to 1024; default 0: chosen per kernel, 128 "
+             "one batch row (0 to 1024; default 0: chosen per kernel, 128 "
              "to 512, docs/gpu.md); 1: one thread per row"),
     cl::init(0));
 static cl::opt<bool> explain(

@@ -108,3 +108,38 @@ func.func @aliased(%s: memref<?x64x32xf32>) {
   } {plstm.row_buffers}
   return
 }
+
+// -----
+
+// Another output indexed without the first reduction dim (z [p, r2],
+// updated at every r1): a split would give two threads the same z element,
+// so there is none; y still accumulates in a register.
+// CHECK-LABEL: func.func @other_output
+// CHECK: iter_args
+// SPLIT-LABEL: func.func @other_output
+// SPLIT-NOT: workgroup
+// SPLIT: iter_args
+// SPLIT-NOT: workgroup
+#s3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#p3 = affine_map<(d0, d1, d2) -> (d0)>
+#z3 = affine_map<(d0, d1, d2) -> (d0, d2)>
+func.func @other_output(%s: memref<?x64x8x4xf32>, %y: memref<?x64xf32>, %z: memref<?x64x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = memref.dim %y, %c0 : memref<?x64xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %sr = memref.subview %s[%r, 0, 0, 0] [1, 64, 8, 4] [1, 1, 1, 1] : memref<?x64x8x4xf32> to memref<64x8x4xf32, strided<[32, 4, 1], offset: ?>>
+    %yr = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %zr = memref.subview %z[%r, 0, 0] [1, 64, 4] [1, 1, 1] : memref<?x64x4xf32> to memref<64x4xf32, strided<[4, 1], offset: ?>>
+    linalg.generic {indexing_maps = [#s3, #p3, #z3], iterator_types = ["parallel", "reduction", "reduction"]}
+        ins(%sr : memref<64x8x4xf32, strided<[32, 4, 1], offset: ?>>)
+        outs(%yr, %zr : memref<64xf32, strided<[1], offset: ?>>, memref<64x4xf32, strided<[4, 1], offset: ?>>) {
+    ^bb0(%a: f32, %acc: f32, %zz: f32):
+      %u = arith.addf %acc, %a : f32
+      %w = arith.addf %zz, %a : f32
+      linalg.yield %u, %w : f32, f32
+    }
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
