@@ -111,6 +111,12 @@ static cl::opt<int> threadsPerRow(
              "one batch row (0 to 1024; default 0: chosen per kernel, 128 "
              "to 512, docs/gpu.md); 1: one thread per row"),
     cl::init(0));
+static cl::opt<bool> gpuPrefetch(
+    "gpu-prefetch",
+    cl::desc("--backend=cuda and gpu-on-cpu: prefetch the inputs of the "
+             "step two ahead of each sequential loop (L2 on sm_90 and "
+             "later; default true; docs/gpu.md)"),
+    cl::init(true));
 static cl::opt<bool> explain(
     "explain",
     cl::desc("Print the schedule decision of every scan op with the "
@@ -1032,6 +1038,7 @@ int main(int argc, char **argv) {
       pipeline.schedule = schedule;
       pipeline.sizeHints = sizeHints;
       pipeline.threadsPerRow = threadsPerRow;
+      pipeline.prefetch = gpuPrefetch;
       int major = cudaDevice->computeMajor(), minor = cudaDevice->computeMinor();
       pipeline.chip = "sm_" + std::to_string(major) + std::to_string(minor);
       std::string ptx, launchText, error;
@@ -1092,6 +1099,7 @@ int main(int argc, char **argv) {
     options.parallelLoops = parallelLoops;
     options.microkernels = microkernels;
     options.gpuThreadsPerRow = threadsPerRow;
+    options.gpuPrefetch = gpuPrefetch;
     if (backend == "gpu-on-cpu")
       options.target = rt::Target::GPUMappingOnCPU;
     auto kernel = rt::compileFile(specFile, options);

@@ -342,6 +342,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
     pipeline.sizeHints = options.sizeHints;
     pipeline.emulate = true;
     pipeline.threadsPerRow = options.gpuThreadsPerRow;
+    pipeline.prefetch = options.gpuPrefetch;
     mlir::PassManager pm(module->getContext());
     mlir::plstm::buildGPUPipeline(pm, pipeline);
     if (failed(pm.run(*module)))

@@ -56,6 +56,9 @@ struct CompileOptions {
   /// GPUMappingOnCPU: threads of the block running one row (0: chosen per
   /// kernel, autoThreadsPerRow; 1: the thread-per-row mapping).
   int64_t gpuThreadsPerRow = 0;
+  /// GPUMappingOnCPU: the block mapping's prefetch of the next steps'
+  /// inputs (memref.prefetch, a CPU prefetch when emulated).
+  bool gpuPrefetch = true;
   /// Threads that optimize and generate code: the LLVM module is split into
   /// this many parts compiled in parallel (0: one per hardware thread, at
   /// most 4; 1: one module on the calling thread). Every setting gives the
