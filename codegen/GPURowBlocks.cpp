@@ -90,6 +90,25 @@ bool isRowInvariant(Value v, scf::ParallelOp rows) {
   return block == rows.getBody() || !rows->isAncestor(block->getParentOp());
 }
 
+/// At most this many threads share one parallel iteration of a reduction
+/// (BlockMapper::splitFactor; autoThreadsPerRow sizes blocks for it).
+constexpr int64_t kMaxSplit = 8;
+
+/// The largest divisor of `trips` from 2 to `most`; 1 if none.
+int64_t largestDivisorUpTo(int64_t trips, int64_t most) {
+  for (int64_t s = std::min(most, trips); s >= 2; --s)
+    if (trips % s == 0)
+      return s;
+  return 1;
+}
+
+/// Whether `memref` is a view of an argument of the enclosing function (a
+/// kernel parameter).
+bool isKernelArgument(Value memref) {
+  auto arg = dyn_cast<BlockArgument>(plstm::viewRoot(memref));
+  return arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+}
+
 /// The identity-layout type of `type`'s shape.
 MemRefType identityOf(MemRefType type) {
   return MemRefType::get(type.getShape(), type.getElementType(),
@@ -628,11 +647,9 @@ struct BlockMapper {
   static bool hasKnownRoot(Value v) {
     if (!isa<MemRefType>(v.getType()))
       return false;
-    Value root = plstm::viewRoot(v);
-    if (auto arg = dyn_cast<BlockArgument>(root))
-      return isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
-    return isa_and_present<memref::AllocOp, memref::AllocaOp>(
-        root.getDefiningOp());
+    return isKernelArgument(v) ||
+           isa_and_present<memref::AllocOp, memref::AllocaOp>(
+               plstm::viewRoot(v).getDefiningOp());
   }
 
   /// The indices `map` gives for the loop indices `ivs`.
@@ -719,10 +736,6 @@ struct BlockMapper {
     // first part from the output's value, the others from 0), the parts
     // then added in a second loop through a buffer in workgroup memory.
     int64_t split = splitFactor(op, ranges, carried, yieldedFor);
-    SmallVector<int64_t> parallelTrips;
-    for (unsigned d = 0; d < numParallel; ++d)
-      parallelTrips.push_back(split > 1 ? *getConstantIntValue(ranges[d].size)
-                                        : 0);
     SmallVector<Value> parLbs(ArrayRef<Value>(lbs).take_front(numParallel));
     SmallVector<Value> parUbs(ArrayRef<Value>(ubs).take_front(numParallel));
     SmallVector<Value> parSteps(ArrayRef<Value>(steps).take_front(numParallel));
@@ -741,10 +754,16 @@ struct BlockMapper {
     if (split > 1)
       parIvs.erase(parIvs.begin());
     OpBuilder outer(par.getBody()->getTerminator());
-    // The parallel indices, 0 for the reductions (maps without them).
-    SmallVector<Value> outerIvs(parIvs);
-    Value zero = arith::ConstantIndexOp::create(outer, opLoc, 0);
-    outerIvs.append(numLoops - numParallel, zero);
+    // The parallel indices, 0 for the reductions: the indices of the
+    // outputs indexed by the parallel dims only.
+    auto withZeroReductions = [&](OpBuilder &at, ArrayRef<Value> ivs) {
+      SmallVector<Value> all(ivs);
+      all.append(numLoops - numParallel,
+                 arith::ConstantIndexOp::create(at, opLoc, 0));
+      return all;
+    };
+    SmallVector<Value> outerIvs = withZeroReductions(outer, parIvs);
+    Value zero = outerIvs.back();
     SmallVector<Value> inits;
     SmallVector<SmallVector<Value>> carriedIndices;
     Value firstPart;
@@ -820,7 +839,8 @@ struct BlockMapper {
     // Each part to the workgroup buffer [split, parallel trips...] (one per
     // row, allocated at the row's start), then their sum to the output.
     SmallVector<int64_t> partsShape = {split};
-    partsShape.append(parallelTrips);
+    for (unsigned d = 0; d < numParallel; ++d)
+      partsShape.push_back(*getConstantIntValue(ranges[d].size));
     SmallVector<Value> partsBuffers;
     for (auto [k, out] : llvm::enumerate(carried)) {
       Value parts =
@@ -836,9 +856,7 @@ struct BlockMapper {
                                 ArrayRef(steps).take_front(numParallel));
     OpBuilder add(sum.getBody()->getTerminator());
     SmallVector<Value> sumParIvs = sum.getInductionVars();
-    SmallVector<Value> sumIvs(sumParIvs);
-    sumIvs.append(numLoops - numParallel,
-                  arith::ConstantIndexOp::create(add, opLoc, 0));
+    SmallVector<Value> sumIvs = withZeroReductions(add, sumParIvs);
     for (auto [k, out] : llvm::enumerate(carried)) {
       Value total;
       for (int64_t p = 0; p < split; ++p) {
@@ -868,7 +886,6 @@ struct BlockMapper {
   int64_t splitFactor(linalg::GenericOp op, ArrayRef<Range> ranges,
                       ArrayRef<OpOperand *> carried,
                       function_ref<Value(OpOperand *)> yieldedFor) {
-    constexpr int64_t kMaxSplit = 8;
     unsigned numParallel = op.getNumParallelLoops();
     int64_t parallelIterations = 1;
     for (unsigned d = 0; d <= numParallel; ++d) {
@@ -909,11 +926,8 @@ struct BlockMapper {
       if (chain != yieldedFor(out))
         return 1;
     }
-    int64_t most = std::min({threads / parallelIterations, trips, kMaxSplit});
-    for (int64_t s = most; s >= 2; --s)
-      if (trips % s == 0)
-        return s;
-    return 1;
+    return largestDivisorUpTo(
+        trips, std::min(threads / parallelIterations, kMaxSplit));
   }
 
   /// A buffer of the row, allocated at the launch's start and freed at its
@@ -1111,10 +1125,6 @@ struct BlockMapper {
   /// otherwise starts by waiting for its inputs from device memory.
   void prefetchAhead(scf::ForOp loop) {
     constexpr int64_t kPrefetchDistance = 2, kBytesPerPrefetch = 64;
-    auto isInput = [](Value memref) {
-      auto arg = dyn_cast<BlockArgument>(plstm::viewRoot(memref));
-      return arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
-    };
     SmallVector<memref::SubViewOp> views;
     SmallVector<memref::LoadOp> loads;
     for (Operation &op : loop.getBody()->without_terminator()) {
@@ -1123,14 +1133,15 @@ struct BlockMapper {
                             [&](Value v) { return isClonableForIv(v, loop); });
       };
       if (auto view = dyn_cast<memref::SubViewOp>(op)) {
-        if (isInput(view.getSource()) && view.getType().hasStaticShape() &&
+        if (isKernelArgument(view.getSource()) &&
+            view.getType().hasStaticShape() &&
             view.getType().getElementType().isIntOrFloat() &&
             llvm::any_of(view->getOperands(),
                          [&](Value v) { return dependsOnIv(v, loop); }) &&
             clonable(view))
           views.push_back(view);
       } else if (auto load = dyn_cast<memref::LoadOp>(op)) {
-        if (isInput(load.getMemRef()) &&
+        if (isKernelArgument(load.getMemRef()) &&
             llvm::any_of(load.getIndices(),
                          [&](Value v) { return dependsOnIv(v, loop); }) &&
             clonable(load))
@@ -1298,7 +1309,7 @@ bool mlir::plstm::canMapRowsToBlocks(scf::ParallelOp rows) {
 }
 
 int64_t mlir::plstm::autoThreadsPerRow(scf::ParallelOp rows) {
-  constexpr int64_t kBase = 128, kMost = 512, kMaxSplit = 8;
+  constexpr int64_t kBase = 128, kMost = 512;
   int64_t want = kBase;
   bool large = false; // a reduction that fills kMost threads by itself
   rows.getBody()->walk([&](linalg::LinalgOp op) {
@@ -1319,11 +1330,8 @@ int64_t mlir::plstm::autoThreadsPerRow(scf::ParallelOp rows) {
       large = true;
       return;
     }
-    for (int64_t split = std::min(kMaxSplit, reduction); split >= 2; --split)
-      if (reduction % split == 0) {
-        want = std::max(want, parallel * split);
-        break;
-      }
+    if (int64_t split = largestDivisorUpTo(reduction, kMaxSplit); split > 1)
+      want = std::max(want, parallel * split);
   });
   // Fewer than kMost usable threads: kBase (the molecules DAG, d = 32,
   // could use 256 and ran as fast with them, ptxas spilling).
