@@ -430,30 +430,28 @@ Status validateGraph(int64_t numNodes, const TensorRef &edges,
   }
 
   // Kahn's algorithm on the nodes. Each node's outgoing and incoming edges
-  // in edge order, as ranges of two arrays (compressed rows: a few
+  // in edge order, as ranges of one array each (compressed rows: a few
   // allocations per call, not two vectors per node; this runs on every
   // kernel call with a graph).
-  std::vector<int64_t> outStart(numNodes + 1, 0), inStart(numNodes + 1, 0);
-  for (int64_t e = 0; e < numEdges; ++e) {
-    ++outStart[tail(e) + 1];
-    ++inStart[head(e) + 1];
-  }
-  for (int64_t n = 0; n < numNodes; ++n) {
-    outStart[n + 1] += outStart[n];
-    inStart[n + 1] += inStart[n];
-  }
-  std::vector<int64_t> outgoing(numEdges), incoming(numEdges);
-  {
-    std::vector<int64_t> outNext(outStart.begin(), outStart.end() - 1),
-        inNext(inStart.begin(), inStart.end() - 1);
-    for (int64_t e = 0; e < numEdges; ++e) {
-      outgoing[outNext[tail(e)]++] = e;
-      incoming[inNext[head(e)]++] = e;
-    }
-  }
+  struct EdgesByNode {
+    std::vector<int64_t> start, edges; // node n: edges[start[n] .. start[n+1])
+  };
+  auto groupBy = [&](auto nodeOf) {
+    EdgesByNode g{std::vector<int64_t>(numNodes + 1, 0),
+                  std::vector<int64_t>(numEdges)};
+    for (int64_t e = 0; e < numEdges; ++e)
+      ++g.start[nodeOf(e) + 1];
+    for (int64_t n = 0; n < numNodes; ++n)
+      g.start[n + 1] += g.start[n];
+    std::vector<int64_t> next(g.start.begin(), g.start.end() - 1);
+    for (int64_t e = 0; e < numEdges; ++e)
+      g.edges[next[nodeOf(e)]++] = e;
+    return g;
+  };
+  const EdgesByNode outgoing = groupBy(tail), incoming = groupBy(head);
   std::vector<int64_t> inDegree(numNodes);
   for (int64_t n = 0; n < numNodes; ++n)
-    inDegree[n] = inStart[n + 1] - inStart[n];
+    inDegree[n] = incoming.start[n + 1] - incoming.start[n];
   std::vector<int64_t> position(numNodes, -1), ready;
   ready.reserve(numNodes);
   for (int64_t n = 0; n < numNodes; ++n)
@@ -464,9 +462,9 @@ Status validateGraph(int64_t numNodes, const TensorRef &edges,
     int64_t n = ready.back();
     ready.pop_back();
     position[n] = placed++;
-    for (int64_t i = outStart[n]; i < outStart[n + 1]; ++i)
-      if (--inDegree[head(outgoing[i])] == 0)
-        ready.push_back(head(outgoing[i]));
+    for (int64_t i = outgoing.start[n]; i < outgoing.start[n + 1]; ++i)
+      if (--inDegree[head(outgoing.edges[i])] == 0)
+        ready.push_back(head(outgoing.edges[i]));
   }
   if (placed != numNodes) {
     // Every unplaced node has an incoming edge from another unplaced node:
@@ -479,9 +477,9 @@ Status validateGraph(int64_t numNodes, const TensorRef &edges,
     while (walkIndex[node] < 0) {
       walkIndex[node] = static_cast<int64_t>(walkEdges.size());
       int64_t via = -1;
-      for (int64_t i = inStart[node]; i < inStart[node + 1]; ++i)
-        if (position[tail(incoming[i])] < 0) {
-          via = incoming[i];
+      for (int64_t i = incoming.start[node]; i < incoming.start[node + 1]; ++i)
+        if (position[tail(incoming.edges[i])] < 0) {
+          via = incoming.edges[i];
           break;
         }
       walkEdges.push_back(via);
