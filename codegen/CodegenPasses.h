@@ -143,6 +143,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "step two ahead of each sequential loop into L2 "
                      "(sm_90 and later)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> chunkGrid{
+      *this, "chunk-grid",
+      llvm::cl::desc("Block-per-row mapping: the chunkwise schedules' "
+                     "row-level chunk loops as launches of their own, a "
+                     "block per (row, chunk)"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit (libdevice for the math functions)"),
@@ -151,8 +157,19 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 
+/// Marks of the GPU pipeline: a rows loop prepared by plstm-gpu-row-buffers;
+/// a row-level loop over a schedule's independent chunks (an scf.forall
+/// that plstm-gpu-foralls made sequential); a host buffer shared by the
+/// launches of plstm-gpu-chunk-grid.
+inline constexpr llvm::StringLiteral kGPURowBuffersAttr = "plstm.row_buffers";
+inline constexpr llvm::StringLiteral kGPUChunksAttr = "plstm.gpu_chunks";
+inline constexpr llvm::StringLiteral kGPUScratchAttr = "plstm.gpu_scratch";
+
 /// The block-per-row mapping (codegen/GPURowBlocks.cpp).
 std::unique_ptr<Pass> createGPUUnitRowsPass();
+/// The rows' chunk loops as launches of their own, a block per (row, chunk)
+/// (codegen/GPUChunkGrid.cpp); `emulate`: the launches run on the CPU.
+std::unique_ptr<Pass> createGPUChunkGridPass(bool emulate = false);
 std::unique_ptr<Pass> createGPURowBuffersPass();
 bool canMapRowsToBlocks(scf::ParallelOp rows);
 
@@ -191,13 +208,20 @@ struct GPULaunchDescription {
   int64_t blockSize = 0;
   int64_t rowsArg = 0; ///< grid.x = ceil(dim 0 of this argument / rowsPerBlock)
   int64_t rowsPerBlock = 0; ///< blockSize (a thread per row) or 1
+  /// When not empty, grid.x instead: an expression of the arguments' dims
+  /// (postfix, comma-separated; runtime/cuda/GpuKernel.h).
+  std::string grid;
   /// Function arguments (memrefs) in kernel parameter order; each is passed
   /// as its descriptor: allocated and aligned pointer, offset, sizes,
-  /// strides.
+  /// strides. -1 - k: scratch buffer k (bytes, a 1-D i8 descriptor).
   std::vector<int64_t> params;
 };
+/// The module's launches in host order; `scratch` (when given) receives the
+/// byte sizes of the buffers plstm-gpu-chunk-grid shares between them, as
+/// expressions of the arguments' dims.
 LogicalResult describeGPULaunches(ModuleOp module,
-                                  std::vector<GPULaunchDescription> &out);
+                                  std::vector<GPULaunchDescription> &out,
+                                  std::vector<std::string> *scratch = nullptr);
 
 /// The whole GPU pipeline on a spec with one public function: its PTX and
 /// its launch description (the `.launch` text of runtime/cuda/GpuKernel.h).

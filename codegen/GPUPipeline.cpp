@@ -59,6 +59,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Regex.h"
 
 using namespace mlir;
@@ -316,12 +317,25 @@ struct GPUForallsPass
     });
     // Post-order: inner loops come first.
     for (scf::ForallOp op : nested) {
+      // A one-dim forall at the row's level (directly in the rows loop or in
+      // its loop over the row's one batch entry) is a loop over a
+      // schedule's chunks: marked for plstm-gpu-chunk-grid.
+      Operation *parent = op->getParentOp();
+      bool rowLevel =
+          op.getRank() == 1 &&
+          (isa<scf::ForallOp>(parent) ||
+           (isa<scf::ForOp>(parent) &&
+            isa<scf::ForallOp>(parent->getParentOp()) &&
+            !parent->getParentOp()->getParentOfType<scf::ForallOp>()));
       rewriter.setInsertionPoint(op);
-      if (failed(scf::forallToForLoop(rewriter, op))) {
+      SmallVector<Operation *> loops;
+      if (failed(scf::forallToForLoop(rewriter, op, &loops))) {
         op.emitError("plstm-gpu-foralls: cannot turn this scf.forall into "
                      "sequential loops");
         return signalPassFailure();
       }
+      if (rowLevel && loops.size() == 1)
+        loops.front()->setAttr(plstm::kGPUChunksAttr, rewriter.getUnitAttr());
     }
     for (scf::ForallOp op : outer) {
       rewriter.setInsertionPoint(op);
@@ -427,8 +441,11 @@ struct MapToGPUPass
       WalkResult host = func.walk<WalkOrder::PreOrder>([&](Operation *op) {
         if (isa<gpu::LaunchOp>(op))
           return WalkResult::skip();
+        // The buffers plstm-gpu-chunk-grid shares between launches are
+        // allocated and freed by the host.
         if (op == func.getOperation() || isMemoryEffectFree(op) ||
-            isa<func::ReturnOp>(op))
+            isa<func::ReturnOp, gpu::WaitOp>(op) ||
+            op->hasAttr(plstm::kGPUScratchAttr))
           return WalkResult::advance();
         op->emitError("plstm-map-to-gpu: host code of kernel @")
             << func.getName() << " touches memory ('" << op->getName()
@@ -562,6 +579,68 @@ struct GPUSinkPass
   }
 };
 
+/// After kernel outlining (a gpu.module per launch): every kernel in the
+/// first gpu.module, so that one PTX module holds all the launches of a
+/// spec (plstm-gpu-chunk-grid makes several); each kernel keeps the name of
+/// the module it came from (unique).
+struct GPUMergeModulesPass
+    : public PassWrapper<GPUMergeModulesPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUMergeModulesPass)
+  StringRef getArgument() const override { return "plstm-gpu-merge-modules"; }
+  StringRef getDescription() const override {
+    return "Move every outlined kernel into the first gpu.module";
+  }
+  void runOnOperation() override {
+    auto modules = llvm::to_vector(getOperation().getOps<gpu::GPUModuleOp>());
+    if (modules.size() < 2)
+      return;
+    gpu::GPUModuleOp first = modules.front();
+    MLIRContext *ctx = &getContext();
+    DenseMap<StringAttr, StringAttr> kernelOf; // old module -> kernel name
+    for (gpu::GPUModuleOp module : llvm::drop_begin(modules)) {
+      auto funcs = llvm::to_vector(module.getOps<gpu::GPUFuncOp>());
+      if (funcs.size() != 1) {
+        module.emitError("plstm-gpu-merge-modules: expected one kernel per "
+                         "outlined module");
+        return signalPassFailure();
+      }
+      gpu::GPUFuncOp func = funcs.front();
+      func.setName(module.getName());
+      func->moveBefore(first.getBody()->getTerminator());
+      kernelOf[module.getNameAttr()] = module.getNameAttr();
+      // The other symbols (constants, declarations): one copy each.
+      for (Operation &op :
+           llvm::make_early_inc_range(module.getBody()->without_terminator())) {
+        auto name =
+            op.getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
+        Operation *existing =
+            name ? SymbolTable::lookupSymbolIn(first, name) : nullptr;
+        if (!existing) {
+          op.moveBefore(first.getBody()->getTerminator());
+          continue;
+        }
+        std::string a, b;
+        llvm::raw_string_ostream(a) << op;
+        llvm::raw_string_ostream(b) << *existing;
+        if (a != b) {
+          op.emitError("plstm-gpu-merge-modules: two kernels define @")
+              << name.getValue() << " differently";
+          return signalPassFailure();
+        }
+      }
+    }
+    getOperation().walk([&](gpu::LaunchFuncOp launch) {
+      auto it = kernelOf.find(launch.getKernelModuleName());
+      if (it == kernelOf.end())
+        return;
+      launch.setKernelAttr(SymbolRefAttr::get(
+          first.getNameAttr(), {FlatSymbolRefAttr::get(ctx, it->second)}));
+    });
+    for (gpu::GPUModuleOp module : llvm::drop_begin(modules))
+      module.erase();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // plstm-gpu-launch-to-loops
 //===----------------------------------------------------------------------===//
@@ -653,9 +732,56 @@ struct LaunchToLoopsPass
 
 } // namespace
 
-LogicalResult
-plstm::describeGPULaunches(ModuleOp module,
-                           std::vector<GPULaunchDescription> &out) {
+/// `v`, an index computed by the host code of `func` from its arguments'
+/// dims, in the launch description's expression form (comma-separated,
+/// postfix: integers, `dA.I` = dim I of argument A, + - * cdiv div min max
+/// rem); false when it is computed otherwise.
+static bool describeIndex(Value v, func::FuncOp func, std::string &out,
+                          int depth = 0) {
+  auto append = [&](const std::string &token) {
+    out += (out.empty() ? "" : ",") + token;
+  };
+  if (std::optional<int64_t> c = getConstantIntValue(v)) {
+    append(std::to_string(*c));
+    return true;
+  }
+  Operation *def = v.getDefiningOp();
+  if (!def || depth > 64)
+    return false;
+  if (auto dim = dyn_cast<memref::DimOp>(def)) {
+    auto arg = dyn_cast<BlockArgument>(dim.getSource());
+    std::optional<int64_t> index = getConstantIntValue(dim.getIndex());
+    if (!arg || arg.getOwner() != &func.front() || !index)
+      return false;
+    append("d" + std::to_string(arg.getArgNumber()) + "." +
+           std::to_string(*index));
+    return true;
+  }
+  if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def))
+    return describeIndex(def->getOperand(0), func, out, depth + 1);
+  const char *name =
+      llvm::TypeSwitch<Operation *, const char *>(def)
+          .Case<arith::AddIOp>([](auto) { return "+"; })
+          .Case<arith::SubIOp>([](auto) { return "-"; })
+          .Case<arith::MulIOp>([](auto) { return "*"; })
+          .Case<arith::CeilDivUIOp, arith::CeilDivSIOp>(
+              [](auto) { return "cdiv"; })
+          .Case<arith::DivUIOp, arith::DivSIOp>([](auto) { return "div"; })
+          .Case<arith::MinUIOp, arith::MinSIOp>([](auto) { return "min"; })
+          .Case<arith::MaxUIOp, arith::MaxSIOp>([](auto) { return "max"; })
+          .Case<arith::RemUIOp, arith::RemSIOp>([](auto) { return "rem"; })
+          .Default([](Operation *) { return nullptr; });
+  if (!name || !describeIndex(def->getOperand(0), func, out, depth + 1) ||
+      !describeIndex(def->getOperand(1), func, out, depth + 1))
+    return false;
+  append(name);
+  return true;
+}
+
+LogicalResult plstm::describeGPULaunches(ModuleOp module,
+                                         std::vector<GPULaunchDescription> &out,
+                                         std::vector<std::string> *scratch) {
+  DenseMap<Operation *, int64_t> scratchIndex;
   WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
     auto func = launch->getParentOfType<func::FuncOp>();
     GPULaunchDescription d;
@@ -665,7 +791,8 @@ plstm::describeGPULaunches(ModuleOp module,
         getConstantIntValue(launch.getBlockSizeOperandValues().x);
     d.blockSize = block.value_or(-1);
     // grid.x = ceil(dim 0 of a kernel argument / block size) (a thread per
-    // row) or that dim (a block per row).
+    // row) or that dim (a block per row); else (plstm-gpu-chunk-grid's
+    // launches: rows x chunks) an expression of the arguments' dims.
     Value gridX = launch.getGridSizeOperandValues().x;
     auto grid = gridX.getDefiningOp<arith::CeilDivSIOp>();
     memref::DimOp rows = grid ? grid.getLhs().getDefiningOp<memref::DimOp>()
@@ -673,24 +800,48 @@ plstm::describeGPULaunches(ModuleOp module,
     d.rowsPerBlock = grid ? getConstantIntValue(grid.getRhs()).value_or(-1) : 1;
     auto rowsArg = rows ? dyn_cast<BlockArgument>(rows.getSource())
                         : BlockArgument();
-    if (!block || (grid && d.rowsPerBlock != block) || !rowsArg ||
-        getConstantIntValue(rows.getIndex()) != 0 ||
-        rowsArg.getOwner() != &func.front()) {
+    bool rowsForm = rowsArg && rowsArg.getOwner() == &func.front() &&
+                    getConstantIntValue(rows.getIndex()) == 0 &&
+                    (!grid || d.rowsPerBlock == block);
+    if (rowsForm) {
+      d.rowsArg = rowsArg.getArgNumber();
+    } else if (grid || !describeIndex(gridX, func, d.grid)) {
       launch.emitError("describe-gpu-launches: the grid of kernel ")
-          << d.kernel << " is not ceil(rows / block size) of an argument";
+          << d.kernel << " is neither ceil(rows / block size) of an argument "
+          << "nor an expression of the arguments' dims";
       return WalkResult::interrupt();
     }
-    d.rowsArg = rowsArg.getArgNumber();
+    if (!block || launch->getBlock() != &func.front()) {
+      launch.emitError("describe-gpu-launches: kernel ")
+          << d.kernel << " has a dynamic block size or is launched inside "
+          << "host control flow";
+      return WalkResult::interrupt();
+    }
     for (Value operand : launch.getKernelOperands()) {
       auto arg = dyn_cast<BlockArgument>(operand);
-      if (!arg || arg.getOwner() != &func.front() ||
-          !isa<MemRefType>(arg.getType())) {
-        launch.emitError("describe-gpu-launches: kernel ")
-            << d.kernel << " takes a value that is not a memref argument of @"
-            << d.function;
-        return WalkResult::interrupt();
+      if (arg && arg.getOwner() == &func.front() &&
+          isa<MemRefType>(arg.getType())) {
+        d.params.push_back(arg.getArgNumber());
+        continue;
       }
-      d.params.push_back(arg.getArgNumber());
+      // A buffer plstm-gpu-chunk-grid shares between launches.
+      auto alloc = operand.getDefiningOp<gpu::AllocOp>();
+      std::string bytes;
+      if (scratch && alloc && alloc->hasAttr(kGPUScratchAttr) &&
+          alloc.getDynamicSizes().size() == 1) {
+        auto [it, fresh] = scratchIndex.try_emplace(
+            alloc.getOperation(), static_cast<int64_t>(scratch->size()));
+        if (!fresh || describeIndex(alloc.getDynamicSizes()[0], func, bytes)) {
+          if (fresh)
+            scratch->push_back(bytes);
+          d.params.push_back(-1 - it->second);
+          continue;
+        }
+      }
+      launch.emitError("describe-gpu-launches: kernel ")
+          << d.kernel << " takes a value that is neither a memref argument "
+          << "of @" << d.function << " nor a scratch buffer sized by them";
+      return WalkResult::interrupt();
     }
     out.push_back(std::move(d));
     return WalkResult::advance();
@@ -738,6 +889,8 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.threadsPerRow != 1 && options.chunkGrid)
+    pm.addPass(createGPUChunkGridPass(options.emulate));
   pm.addPass(std::make_unique<MapToGPUPass>(
       options.blockSize, options.threadsPerRow, options.emulate,
       options.sharedBytes, options.prefetch));
@@ -757,6 +910,7 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   pm.addPass(std::make_unique<GPUSinkPass>());
   pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(std::make_unique<GPUMergeModulesPass>());
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
   target.optLevel = 3;
@@ -812,7 +966,8 @@ LogicalResult plstm::compileToPTX(ModuleOp module,
     return failure();
   }
   std::vector<GPULaunchDescription> launches;
-  if (failed(describeGPULaunches(module, launches))) {
+  std::vector<std::string> scratch;
+  if (failed(describeGPULaunches(module, launches, &scratch))) {
     error = "the launches cannot be described (see above)";
     return failure();
   }
@@ -823,24 +978,34 @@ LogicalResult plstm::compileToPTX(ModuleOp module,
     return failure();
   }
   auto objects = collectPTX(module);
-  if (objects.size() != 1 || launches.size() != 1) {
+  if (objects.size() != 1 || launches.empty()) {
     error = "expected one kernel module, got " +
             std::to_string(objects.size());
     return failure();
   }
   ptx = objects.front().second;
-  const GPULaunchDescription &d = launches.front();
-  launch = "plstm-gpu-launch-v1\n" + kernels.front().signature + "\nkernel " +
-           d.kernel + " block " + std::to_string(d.blockSize) + " rows-of " +
-           std::to_string(d.rowsArg) +
-           (d.rowsPerBlock != d.blockSize
-                ? " rows-per-block " + std::to_string(d.rowsPerBlock)
-                : std::string()) +
-           " params " +
-           std::to_string(d.params.size());
-  for (int64_t p : d.params)
-    launch += " " + std::to_string(p);
-  launch += "\n";
+  launch = "plstm-gpu-launch-v1\n" + kernels.front().signature + "\n";
+  if (!scratch.empty()) {
+    launch += "scratch " + std::to_string(scratch.size());
+    for (const std::string &bytes : scratch)
+      launch += " " + bytes;
+    launch += "\n";
+  }
+  for (const GPULaunchDescription &d : launches) {
+    launch += "kernel " + d.kernel + " block " + std::to_string(d.blockSize);
+    if (!d.grid.empty())
+      launch += " grid " + d.grid;
+    else
+      launch += " rows-of " + std::to_string(d.rowsArg) +
+                (d.rowsPerBlock != d.blockSize
+                     ? " rows-per-block " + std::to_string(d.rowsPerBlock)
+                     : std::string());
+    launch += " params " + std::to_string(d.params.size());
+    for (int64_t p : d.params)
+      launch +=
+          p >= 0 ? " " + std::to_string(p) : " s" + std::to_string(-1 - p);
+    launch += "\n";
+  }
   return success();
 }
 
@@ -849,9 +1014,11 @@ void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<GPUForallsPass>();
   registerPass([] { return createGPUUnitRowsPass(); });
   registerPass([] { return createGPURowBuffersPass(); });
+  registerPass([] { return createGPUChunkGridPass(); });
   PassRegistration<MapToGPUPass>();
   PassRegistration<LaunchToLoopsPass>();
   PassRegistration<GPUSinkPass>();
+  PassRegistration<GPUMergeModulesPass>();
   PassRegistration<GPUPrefetchToNVVMPass>();
   PassPipelineRegistration<GPUPipelineOptions>(
       "plstm-gpu-pipeline",

@@ -63,7 +63,7 @@ using namespace mlir;
 
 namespace {
 
-constexpr llvm::StringLiteral kRowBuffersAttr = "plstm.row_buffers";
+constexpr llvm::StringLiteral kRowBuffersAttr = plstm::kGPURowBuffersAttr;
 
 /// An op the block mapping does not take: the row keeps the thread-per-row
 /// mapping (always correct).

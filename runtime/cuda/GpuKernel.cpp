@@ -3,11 +3,101 @@
 #include "runtime/cuda/GpuKernel.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <sstream>
 
 using namespace plstm;
 using namespace plstm::cuda;
+
+/// Splits `expr` at commas.
+static std::vector<std::string> tokens(const std::string &expr) {
+  std::vector<std::string> out;
+  std::string token;
+  std::istringstream in(expr);
+  while (std::getline(in, token, ','))
+    out.push_back(token);
+  return out;
+}
+
+/// Evaluates `expr`; with `shapes` null, checks it only (dims read as 1;
+/// argument indices checked against `numArgs`).
+static Status evaluate(const std::string &expr,
+                       const std::vector<std::vector<int64_t>> *shapes,
+                       size_t numArgs, int64_t &out) {
+  std::vector<int64_t> stack;
+  auto bad = [&](const std::string &token, const std::string &why) {
+    return Status::error("expression '" + expr + "': token '" + token + "' " +
+                         why);
+  };
+  for (const std::string &t : tokens(expr)) {
+    if (!t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])))) {
+      size_t used = 0;
+      int64_t v = std::stoll(t, &used);
+      if (used != t.size())
+        return bad(t, "is not an integer");
+      stack.push_back(v);
+      continue;
+    }
+    if (t.size() > 1 && t[0] == 'd' &&
+        std::isdigit(static_cast<unsigned char>(t[1]))) {
+      size_t dot = t.find('.');
+      size_t arg = 0, dim = 0;
+      bool ok = dot != std::string::npos && dot > 1 && dot + 1 < t.size() &&
+                t.find_first_not_of("0123456789", 1) == dot &&
+                t.find_first_not_of("0123456789", dot + 1) == std::string::npos;
+      if (ok) {
+        arg = std::stoull(t.substr(1, dot - 1));
+        dim = std::stoull(t.substr(dot + 1));
+      }
+      if (!ok || arg >= numArgs)
+        return bad(t, "is not dA.I with A an argument index below " +
+                          std::to_string(numArgs));
+      if (shapes && dim >= (*shapes)[arg].size())
+        return bad(t, "names dim " + std::to_string(dim) +
+                          " of an argument "
+                          "of rank " +
+                          std::to_string((*shapes)[arg].size()));
+      stack.push_back(shapes ? (*shapes)[arg][dim] : 1);
+      continue;
+    }
+    static const char *ops[] = {"+",   "-",   "*",   "cdiv",
+                                "div", "min", "max", "rem"};
+    if (std::find(std::begin(ops), std::end(ops), t) == std::end(ops))
+      return bad(t, "is not an integer, dA.I or an operator (+ - * cdiv div "
+                    "min max rem)");
+    if (stack.size() < 2)
+      return bad(t, "needs two operands");
+    int64_t b = stack.back();
+    stack.pop_back();
+    int64_t a = stack.back();
+    if ((t == "cdiv" || t == "div" || t == "rem") && b == 0) {
+      if (shapes)
+        return bad(t, "divides by zero");
+      b = 1;
+    }
+    int64_t v = t == "+"      ? a + b
+                : t == "-"    ? a - b
+                : t == "*"    ? a * b
+                : t == "cdiv" ? (a + b - 1) / b
+                : t == "div"  ? a / b
+                : t == "min"  ? std::min(a, b)
+                : t == "max"  ? std::max(a, b)
+                              : a % b;
+    stack.back() = v;
+  }
+  if (stack.size() != 1)
+    return Status::error("expression '" + expr + "' leaves " +
+                         std::to_string(stack.size()) + " values, expected 1");
+  out = stack.back();
+  return Status::success();
+}
+
+Status plstm::cuda::evaluateLaunchExpression(
+    const std::string &expr, const std::vector<std::vector<int64_t>> &shapes,
+    int64_t &out) {
+  return evaluate(expr, &shapes, shapes.size(), out);
+}
 
 Status GpuLaunch::parse(const std::string &text, GpuLaunch &out) {
   std::istringstream in(text);
@@ -21,54 +111,110 @@ Status GpuLaunch::parse(const std::string &text, GpuLaunch &out) {
   GpuLaunch d;
   if (Status s = KernelSignature::parse(signature, d.signature); !s)
     return Status::error("launch description: line 2: " + s.message());
-  if (!std::getline(in, line))
-    return Status::error("launch description: line 3 (kernel ...) is missing");
-  std::istringstream words(line);
-  std::string kw[4];
-  int64_t count = -1;
-  words >> kw[0] >> d.kernel >> kw[1] >> d.blockSize >> kw[2] >> d.rowsArg >>
-      kw[3];
-  // Optional: rows-per-block R (the block-per-row mapping has R = 1).
-  bool perBlock = kw[3] == "rows-per-block";
-  if (perBlock)
-    words >> d.rowsPerBlock >> kw[3];
-  words >> count;
-  if (!words || kw[0] != "kernel" || kw[1] != "block" || kw[2] != "rows-of" ||
-      kw[3] != "params")
-    return Status::error("launch description: line 3 is '" + line +
-                         "', expected 'kernel NAME block N rows-of I "
-                         "[rows-per-block R] params N I...'");
-  int64_t numArgs = static_cast<int64_t>(d.signature.inputs.size() +
-                                         d.signature.outputs.size());
-  if (d.blockSize < 1 || d.blockSize > 1024)
-    return Status::error("launch description: block = " +
-                         std::to_string(d.blockSize) + ", expected 1 to 1024");
-  if (!perBlock)
-    d.rowsPerBlock = d.blockSize;
-  else if (d.rowsPerBlock < 1 || d.rowsPerBlock > d.blockSize)
-    return Status::error("launch description: rows-per-block = " +
-                         std::to_string(d.rowsPerBlock) + ", expected 1 to "
-                         "the block size " + std::to_string(d.blockSize));
-  if (d.rowsArg < 0 || d.rowsArg >= numArgs)
-    return Status::error("launch description: rows-of = " +
-                         std::to_string(d.rowsArg) + ", expected an argument "
-                         "index below " + std::to_string(numArgs));
-  if (count < 0)
-    return Status::error("launch description: params " +
-                         std::to_string(count) + ", expected a count >= 0");
-  for (int64_t i = 0; i < count; ++i) {
-    int64_t p = -1;
-    if (!(words >> p) || p < 0 || p >= numArgs)
-      return Status::error("launch description: parameter #" +
-                           std::to_string(i) + " is missing or not an "
-                           "argument index below " + std::to_string(numArgs));
-    d.params.push_back(p);
+  size_t numArgs = d.signature.inputs.size() + d.signature.outputs.size();
+  int lineNo = 2;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (line.empty())
+      continue;
+    std::string where = "launch description: line " + std::to_string(lineNo);
+    std::istringstream words(line);
+    std::string head;
+    words >> head;
+    if (head == "scratch") {
+      int64_t count = -1;
+      words >> count;
+      if (!words || count < 0 || !d.scratch.empty() || !d.kernels.empty())
+        return Status::error(where + " is '" + line +
+                             "', expected one "
+                             "'scratch N BYTES...' before the kernels");
+      for (int64_t i = 0; i < count; ++i) {
+        std::string bytes;
+        int64_t ignored = 0;
+        if (!(words >> bytes))
+          return Status::error(where + ": scratch buffer #" +
+                               std::to_string(i) + " is missing");
+        if (Status s = evaluate(bytes, nullptr, numArgs, ignored); !s)
+          return Status::error(where + ": " + s.message());
+        d.scratch.push_back(bytes);
+      }
+      std::string extra;
+      if (words >> extra)
+        return Status::error(where + " has '" + extra + "' after its " +
+                             std::to_string(count) + " scratch buffers");
+      continue;
+    }
+    GpuLaunchKernel k;
+    std::string kw[3];
+    int64_t count = -1;
+    words >> k.name >> kw[0] >> k.blockSize >> kw[1];
+    bool rowsForm = kw[1] == "rows-of";
+    if (rowsForm) {
+      words >> k.rowsArg >> kw[2];
+      // Optional: rows-per-block R (the block-per-row mapping has R = 1).
+      if (kw[2] == "rows-per-block")
+        words >> k.rowsPerBlock >> kw[2];
+      else
+        k.rowsPerBlock = -1;
+    } else if (kw[1] == "grid") {
+      words >> k.grid >> kw[2];
+    }
+    words >> count;
+    if (!words || head != "kernel" || kw[0] != "block" ||
+        (!rowsForm && kw[1] != "grid") || kw[2] != "params")
+      return Status::error(where + " is '" + line +
+                           "', expected 'kernel NAME block N (rows-of I "
+                           "[rows-per-block R] | grid EXPR) params N P...'");
+    if (k.blockSize < 1 || k.blockSize > 1024)
+      return Status::error(where + ": block = " + std::to_string(k.blockSize) +
+                           ", expected 1 to 1024");
+    if (rowsForm) {
+      if (k.rowsPerBlock == -1)
+        k.rowsPerBlock = k.blockSize;
+      else if (k.rowsPerBlock < 1 || k.rowsPerBlock > k.blockSize)
+        return Status::error(
+            where + ": rows-per-block = " + std::to_string(k.rowsPerBlock) +
+            ", expected 1 to the block size " + std::to_string(k.blockSize));
+      if (k.rowsArg < 0 || k.rowsArg >= static_cast<int64_t>(numArgs))
+        return Status::error(
+            where + ": rows-of = " + std::to_string(k.rowsArg) +
+            ", expected an argument index below " + std::to_string(numArgs));
+    } else {
+      int64_t ignored = 0;
+      if (Status s = evaluate(k.grid, nullptr, numArgs, ignored); !s)
+        return Status::error(where + ": grid: " + s.message());
+    }
+    if (count < 0)
+      return Status::error(where + ": params " + std::to_string(count) +
+                           ", expected a count >= 0");
+    for (int64_t i = 0; i < count; ++i) {
+      std::string p;
+      words >> p;
+      bool scratch = !p.empty() && p[0] == 's';
+      std::string digits = scratch ? p.substr(1) : p;
+      int64_t index = -1;
+      if (!digits.empty() &&
+          digits.find_first_not_of("0123456789") == std::string::npos)
+        index = std::stoll(digits);
+      int64_t limit =
+          static_cast<int64_t>(scratch ? d.scratch.size() : numArgs);
+      if (index < 0 || index >= limit)
+        return Status::error(where + ": parameter #" + std::to_string(i) +
+                             " is '" + p +
+                             "', expected an argument index "
+                             "below " +
+                             std::to_string(numArgs) + " or sK with K below " +
+                             std::to_string(d.scratch.size()));
+      k.params.push_back(scratch ? -1 - index : index);
+    }
+    std::string extra;
+    if (words >> extra)
+      return Status::error(where + " has '" + extra + "' after its " +
+                           std::to_string(count) + " parameters");
+    d.kernels.push_back(std::move(k));
   }
-  std::string extra;
-  if (words >> extra)
-    return Status::error("launch description: line 3 has '" + extra +
-                         "' after its " + std::to_string(count) +
-                         " parameters");
+  if (d.kernels.empty())
+    return Status::error("launch description: line 3 (kernel ...) is missing");
   out = std::move(d);
   return Status::success();
 }
@@ -87,8 +233,12 @@ Status GpuKernel::load(Device &device, const std::string &ptx,
   void *module = nullptr;
   if (Status s = device.loadPtx(ptx, cache, module, cacheHit); !s)
     return s;
-  if (Status s = device.function(module, launch.kernel, kernel->function_); !s)
-    return s;
+  for (const GpuLaunchKernel &k : launch.kernels) {
+    void *function = nullptr;
+    if (Status s = device.function(module, k.name, function); !s)
+      return s;
+    kernel->functions_.push_back(function);
+  }
   out = std::move(kernel);
   return Status::success();
 }
@@ -152,29 +302,75 @@ Status GpuKernel::prepare(const std::vector<TensorRef> &inputs) {
   }
   if (Status s = poisonOutputs(); !s)
     return s;
-  // The descriptors: allocated and aligned pointer, offset 0, sizes, C-order
-  // strides; one kernel parameter per word.
-  values_.clear();
-  for (int64_t arg : launch_.params) {
-    const std::vector<int64_t> &shape = shapes_[arg];
-    values_.push_back(static_cast<int64_t>(buffers_[arg].address));
-    values_.push_back(static_cast<int64_t>(buffers_[arg].address));
-    values_.push_back(0);
-    for (int64_t d : shape)
-      values_.push_back(d);
-    std::vector<int64_t> strides(shape.size(), 1);
-    for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
-      strides[d] = strides[d + 1] * shape[d + 1];
-    values_.insert(values_.end(), strides.begin(), strides.end());
+  // The scratch buffers (reallocated when the shapes change).
+  if (!reuse)
+    scratch_.assign(launch_.scratch.size(), DeviceBuffer());
+  for (size_t i = 0; i < launch_.scratch.size(); ++i) {
+    int64_t bytes = 0;
+    if (Status s = evaluateLaunchExpression(launch_.scratch[i], shapes_, bytes);
+        !s)
+      return Status::error("kernel " + sig.name + ": scratch buffer #" +
+                           std::to_string(i) + ": " + s.message());
+    if (bytes < 0)
+      return Status::error("kernel " + sig.name + ": scratch buffer #" +
+                           std::to_string(i) + " has " + std::to_string(bytes) +
+                           " bytes");
+    if (!reuse)
+      if (Status s = device_.allocate(
+              bytes == 0 ? 1 : static_cast<size_t>(bytes), scratch_[i]);
+          !s)
+        return s;
   }
-  params_.clear();
-  for (int64_t &v : values_)
-    params_.push_back(&v);
-  if (shapes_[launch_.rowsArg].empty())
-    return Status::error("kernel " + sig.name + ": argument #" +
-                         std::to_string(launch_.rowsArg) +
-                         " (the rows) is a scalar");
-  rows_ = shapes_[launch_.rowsArg][0];
+  // Each launch's descriptors: allocated and aligned pointer, offset 0,
+  // sizes, C-order strides; one kernel parameter per word. Its grid.
+  values_.assign(launch_.kernels.size(), {});
+  params_.assign(launch_.kernels.size(), {});
+  grids_.clear();
+  for (size_t k = 0; k < launch_.kernels.size(); ++k) {
+    const GpuLaunchKernel &kernel = launch_.kernels[k];
+    std::vector<int64_t> &values = values_[k];
+    for (int64_t arg : kernel.params) {
+      if (arg < 0) {
+        const DeviceBuffer &buffer = scratch_[-1 - arg];
+        values.insert(values.end(), {static_cast<int64_t>(buffer.address),
+                                     static_cast<int64_t>(buffer.address), 0,
+                                     static_cast<int64_t>(buffer.bytes), 1});
+        continue;
+      }
+      const std::vector<int64_t> &shape = shapes_[arg];
+      values.push_back(static_cast<int64_t>(buffers_[arg].address));
+      values.push_back(static_cast<int64_t>(buffers_[arg].address));
+      values.push_back(0);
+      for (int64_t d : shape)
+        values.push_back(d);
+      std::vector<int64_t> strides(shape.size(), 1);
+      for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+        strides[d] = strides[d + 1] * shape[d + 1];
+      values.insert(values.end(), strides.begin(), strides.end());
+    }
+    for (int64_t &v : values)
+      params_[k].push_back(&v);
+    int64_t grid = 0;
+    if (!kernel.grid.empty()) {
+      if (Status s = evaluateLaunchExpression(kernel.grid, shapes_, grid); !s)
+        return Status::error("kernel " + sig.name + ": launch #" +
+                             std::to_string(k) + ": grid: " + s.message());
+    } else {
+      if (shapes_[kernel.rowsArg].empty())
+        return Status::error("kernel " + sig.name + ": argument #" +
+                             std::to_string(kernel.rowsArg) +
+                             " (the rows) is a scalar");
+      grid = (shapes_[kernel.rowsArg][0] + kernel.rowsPerBlock - 1) /
+             kernel.rowsPerBlock;
+    }
+    if (grid < 0 || grid > 0x7fffffff)
+      return Status::error("kernel " + sig.name + ": launch #" +
+                           std::to_string(k) + " has a grid of " +
+                           std::to_string(grid) + " blocks, expected 0 to " +
+                           std::to_string(0x7fffffff));
+    grids_.push_back(grid);
+  }
+  prepared_ = true;
   return Status::success();
 }
 
@@ -186,17 +382,20 @@ Status GpuKernel::poisonOutputs() {
 }
 
 Status GpuKernel::launch() {
-  if (params_.empty() && !launch_.params.empty())
+  if (!prepared_)
     return Status::error("kernel " + launch_.signature.name +
                          ": launch() before prepare()");
-  if (rows_ == 0)
-    return Status::success();
-  unsigned grid[3] = {static_cast<unsigned>(
-                          (rows_ + launch_.rowsPerBlock - 1) /
-                          launch_.rowsPerBlock),
-                      1, 1};
-  unsigned block[3] = {static_cast<unsigned>(launch_.blockSize), 1, 1};
-  return device_.launch(function_, grid, block, 0, params_);
+  for (size_t k = 0; k < functions_.size(); ++k) {
+    if (grids_[k] == 0) // no rows (or chunks): nothing to run
+      continue;
+    unsigned grid[3] = {static_cast<unsigned>(grids_[k]), 1, 1};
+    unsigned block[3] = {static_cast<unsigned>(launch_.kernels[k].blockSize), 1,
+                         1};
+    if (Status s = device_.launch(functions_[k], grid, block, 0, params_[k]);
+        !s)
+      return s;
+  }
+  return Status::success();
 }
 
 Status GpuKernel::download(const std::vector<TensorRef> &outputs) {

@@ -6,16 +6,24 @@
 //
 //   plstm-gpu-launch-v1
 //   plstm-kernel-v1 <name> in N <inputs> out M <outputs>     (KernelSignature)
-//   kernel <entry> block <threads> rows-of <arg> [rows-per-block <r>]
-//          params <n> <arg> ...                                (one line)
+//   [scratch <n> <bytes> ...]                                  (optional)
+//   kernel <entry> block <threads> (rows-of <arg> [rows-per-block <r>]
+//          | grid <expr>) params <n> <param> ...   (one line per launch)
 //
-// grid.x = ceil(rows / r) where rows is dim 0 of argument `rows-of` (inputs,
-// then outputs) and r is `rows-per-block`, by default the block size (one
-// thread per batch row); the block-per-row mapping has r = 1. Its
-// parameters are the listed arguments' memref descriptors (allocated and
-// aligned pointer, offset, sizes, strides; C-order buffers here). No MLIR:
-// the device runner (tools/plstm-gpu-runner) and plstm-run --backend=cuda
-// both use this.
+// The kernels run in the order of their lines, on one stream. grid.x =
+// ceil(rows / r) where rows is dim 0 of argument `rows-of` (inputs, then
+// outputs) and r is `rows-per-block`, by default the block size (one thread
+// per batch row); the block-per-row mapping has r = 1. Or grid.x = <expr>
+// (the grid over rows x chunks of plstm-gpu-chunk-grid). An expression is
+// postfix, comma-separated, without spaces: integers, `dA.I` (dim I of
+// argument A), and the operators + - * cdiv (ceiling division) div min max
+// rem; e.g. `d0.0,d0.1,64,cdiv,*` = B * ceil(T / 64). A scratch buffer is
+// device memory of <bytes> (an expression) that the runtime allocates for
+// the call; the launches share it. A parameter is an argument index (its
+// memref descriptor: allocated and aligned pointer, offset, sizes, strides;
+// C-order buffers here) or `sK`, scratch buffer K (a 1-D i8 descriptor).
+// No MLIR: the device runner (tools/plstm-gpu-runner) and plstm-run
+// --backend=cuda both use this.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PLSTM_RUNTIME_CUDA_GPUKERNEL_H
@@ -30,17 +38,31 @@
 
 namespace plstm::cuda {
 
-struct GpuLaunch {
-  KernelSignature signature;
-  std::string kernel;
+/// One launch of a `.launch` file.
+struct GpuLaunchKernel {
+  std::string name;
   int64_t blockSize = 0;
   int64_t rowsArg = 0;
   int64_t rowsPerBlock = 0; ///< defaults to blockSize
+  std::string grid;         ///< when not empty: grid.x, an expression
+  /// Argument indices; -1 - K: scratch buffer K.
   std::vector<int64_t> params;
+};
+
+struct GpuLaunch {
+  KernelSignature signature;
+  std::vector<std::string> scratch; ///< byte sizes (expressions)
+  std::vector<GpuLaunchKernel> kernels;
 
   /// Parses a `.launch` file's text; errors name the line and the field.
   static Status parse(const std::string &text, GpuLaunch &out);
 };
+
+/// Evaluates a launch description expression on the call's argument shapes
+/// (inputs, then outputs); errors name the token.
+Status evaluateLaunchExpression(const std::string &expr,
+                                const std::vector<std::vector<int64_t>> &shapes,
+                                int64_t &out);
 
 class GpuKernel {
 public:
@@ -61,7 +83,7 @@ public:
   const std::vector<std::vector<int64_t>> &outputShapes() const {
     return outputShapes_;
   }
-  /// Launches the kernel on the prepared buffers (asynchronous).
+  /// Launches the kernels on the prepared buffers (asynchronous).
   Status launch();
   /// Re-poisons the outputs (between timed runs of a check).
   Status poisonOutputs();
@@ -76,13 +98,15 @@ private:
   explicit GpuKernel(Device &device) : device_(device) {}
   Device &device_;
   GpuLaunch launch_;
-  void *function_ = nullptr;
+  std::vector<void *> functions_;      // one per launch
   std::vector<DeviceBuffer> buffers_;  // inputs, then outputs
+  std::vector<DeviceBuffer> scratch_;
   std::vector<std::vector<int64_t>> shapes_, outputShapes_;
   std::vector<size_t> elementBytes_;
-  std::vector<int64_t> values_;        // the descriptors' words
-  std::vector<void *> params_;
-  int64_t rows_ = 0;
+  std::vector<std::vector<int64_t>> values_; // each launch's descriptor words
+  std::vector<std::vector<void *>> params_;
+  std::vector<int64_t> grids_; // grid.x of each launch
+  bool prepared_ = false;
 };
 
 } // namespace plstm::cuda

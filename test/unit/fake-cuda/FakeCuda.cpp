@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
 
 namespace {
@@ -90,11 +91,12 @@ int cuModuleUnload(void *module) {
   std::free(module);
   return 0;
 }
+/// A function is its name (stable addresses in a std::set).
 int cuModuleGetFunction(void **fn, void *, const char *name) {
   if (std::strcmp(name, "missing") == 0)
     return 500;
-  static int function;
-  *fn = &function;
+  static std::set<std::string> functions;
+  *fn = const_cast<std::string *>(&*functions.insert(name).first);
   return 0;
 }
 int cuLinkCreate_v2(unsigned, int *, void **, void **state) {
@@ -144,8 +146,17 @@ int cuMemsetD8_v2(unsigned long long dst, unsigned char value, size_t bytes) {
   std::memset(reinterpret_cast<void *>(dst), value, bytes);
   return 0;
 }
-int cuLaunchKernel(void *, unsigned, unsigned, unsigned, unsigned, unsigned,
-                   unsigned, unsigned, void *, void **, void **) {
+/// Runs nothing; with PLSTM_FAKE_CUDA_LOG, logs the launch.
+int cuLaunchKernel(void *fn, unsigned gridX, unsigned, unsigned,
+                   unsigned blockX, unsigned, unsigned, unsigned, void *,
+                   void **params, void **) {
+  if (const char *log = std::getenv("PLSTM_FAKE_CUDA_LOG"))
+    if (FILE *f = std::fopen(log, "a")) {
+      std::fprintf(f, "launch %s grid %u block %u\n",
+                   static_cast<std::string *>(fn)->c_str(), gridX, blockX);
+      std::fclose(f);
+    }
+  (void)params;
   return 0;
 }
 int cuEventCreate(void **event, unsigned) {

@@ -1,0 +1,413 @@
+//===- GPUChunkGrid.cpp - a grid over the rows' chunks --------------------===//
+//
+// plstm-gpu-chunk-grid (docs/gpu.md, "A grid over chunks"): the schedules'
+// row-level parallel loops (the chunkwise schedules' intra-chunk and output
+// passes: scf.forall loops directly in a batch row, marked by
+// plstm-gpu-foralls) become launches of their own, with a block per
+// (row, chunk), instead of loops that the row's one block runs chunk after
+// chunk. The row's other code between them (the inter-chunk recurrence, the
+// copies out) becomes launches with a block per row.
+//
+// Input: the rows loops prepared by plstm-gpu-row-buffers, after buffer
+// deallocation (an scf.parallel over the rows; its allocations and their
+// deallocations at the row's level). The row's ops are cut into groups: each
+// marked loop is a parallel group; each run of other side-effecting ops is a
+// sequential group. Each group becomes its own scf.parallel (rows, or rows x
+// chunks), which plstm-map-to-gpu maps to a launch (a block per iteration).
+// Side-effect-free ops (index arithmetic, views) are recomputed in every
+// group that uses them. A buffer used by one group is allocated there (per
+// block). A buffer used by several groups lives across launches: the host
+// allocates it for all rows (bytes per row rounded up to 64; gpu.alloc on the
+// device, memref.alloc when the launches run on the CPU), each group views
+// its row's part (memref.view).
+//
+// The rows loop stays as it is (one launch) when the cut is not known to be
+// safe: a value other than a buffer flows between groups; a buffer shared
+// between groups has a size that depends on the row; a parallel group writes
+// a shared buffer other than through a view indexed by its chunk (the
+// scf.forall's disjoint slices); a marked loop has results or bounds that
+// depend on the row.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CodegenPasses.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Pass/Pass.h"
+
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+
+namespace {
+
+bool isRegionFreePure(Operation *op) {
+  return op->getNumRegions() == 0 && isMemoryEffectFree(op);
+}
+
+/// Whether `v` depends on `iv` through side-effect-free ops.
+bool dependsOn(Value v, Value iv, int depth = 0) {
+  if (v == iv)
+    return true;
+  Operation *def = v.getDefiningOp();
+  if (!def || depth > 32 || !isRegionFreePure(def))
+    return false;
+  return llvm::any_of(def->getOperands(), [&](Value operand) {
+    return dependsOn(operand, iv, depth + 1);
+  });
+}
+
+/// Whether every use of `buffer` (through views) inside `loop` only reads it,
+/// or writes through a subview whose offsets depend on the loop's iv.
+bool writesDisjointly(Value buffer, scf::ForOp loop) {
+  for (OpOperand &use : buffer.getUses()) {
+    Operation *user = use.getOwner();
+    if (!loop->isAncestor(user)) {
+      // A row-level view of the buffer: follow it.
+      if (isRegionFreePure(user) && user->getBlock() == loop->getBlock()) {
+        for (Value result : user->getResults())
+          if (isa<MemRefType>(result.getType()) &&
+              !writesDisjointly(result, loop))
+            return false;
+      }
+      continue;
+    }
+    if (auto subview = dyn_cast<memref::SubViewOp>(user)) {
+      if (llvm::any_of(subview.getOffsets(), [&](Value offset) {
+            return dependsOn(offset, loop.getInductionVar());
+          }))
+        continue;
+    }
+    if (isRegionFreePure(user)) {
+      bool ok = true;
+      for (Value result : user->getResults())
+        if (isa<MemRefType>(result.getType()))
+          ok = ok && writesDisjointly(result, loop);
+      if (ok)
+        continue;
+      return false;
+    }
+    auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+    if (!effects)
+      return false;
+    SmallVector<MemoryEffects::EffectInstance> list;
+    effects.getEffectsOnValue(use.get(), list);
+    if (llvm::any_of(list, [](const MemoryEffects::EffectInstance &e) {
+          return !isa<MemoryEffects::Read>(e.getEffect());
+        }))
+      return false;
+  }
+  return true;
+}
+
+struct Group {
+  bool parallel = false;
+  scf::ForOp loop; // the marked loop of a parallel group
+  SmallVector<Operation *> ops;
+};
+
+struct ChunkGrid {
+  scf::ParallelOp rows;
+  bool emulate;
+  Block *body;
+  Value rowIv;
+  SmallVector<Group> groups;
+  DenseMap<Operation *, int> groupOf; // row-level op -> group
+  SmallVector<memref::AllocOp> allocs;
+  DenseMap<Operation *, memref::DeallocOp> deallocOf;
+  llvm::SetVector<Operation *> shared;
+
+  /// Whether `v` can be computed before the rows loop (row-invariant,
+  /// side-effect-free).
+  bool hoistable(Value v, int depth = 0) {
+    if (v == rowIv)
+      return false;
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return !rows->isAncestor(v.getParentBlock()->getParentOp());
+    if (!rows->isAncestor(def))
+      return true;
+    if (def->getBlock() != body || !isRegionFreePure(def) || depth > 32)
+      return false;
+    return llvm::all_of(def->getOperands(), [&](Value operand) {
+      return hoistable(operand, depth + 1);
+    });
+  }
+
+  /// `v` (row-invariant) computed before the rows loop.
+  Value hoist(OpBuilder &b, Value v, IRMapping &host) {
+    if (host.contains(v))
+      return host.lookup(v);
+    Operation *def = v.getDefiningOp();
+    if (!def || !rows->isAncestor(def))
+      return v;
+    for (Value operand : def->getOperands())
+      hoist(b, operand, host);
+    Operation *copy = b.clone(*def, host);
+    return copy->getResult(cast<OpResult>(v).getResultNumber());
+  }
+
+  /// The groups that use `v` (through row-level side-effect-free ops).
+  void usersOf(Value v, llvm::SmallSetVector<int, 4> &out, int depth = 0) {
+    for (OpOperand &use : v.getUses()) {
+      Operation *top = body->findAncestorOpInBlock(*use.getOwner());
+      if (!top || isa<memref::DeallocOp>(top))
+        continue;
+      if (auto it = groupOf.find(top); it != groupOf.end()) {
+        out.insert(it->second);
+        continue;
+      }
+      if (isRegionFreePure(top) && depth < 32)
+        for (Value result : top->getResults())
+          usersOf(result, out, depth + 1);
+    }
+  }
+
+  bool analyze();
+  void rewrite();
+};
+
+bool ChunkGrid::analyze() {
+  body = rows.getBody();
+  if (rows.getNumLoops() != 1 || !rows.getInitVals().empty() ||
+      getConstantIntValue(rows.getLowerBound()[0]) != 0 ||
+      getConstantIntValue(rows.getStep()[0]) != 1)
+    return false;
+  rowIv = rows.getInductionVars()[0];
+  for (Operation &op : body->without_terminator()) {
+    if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+      allocs.push_back(alloc);
+      continue;
+    }
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
+      auto alloc = dealloc.getMemref().getDefiningOp<memref::AllocOp>();
+      if (!alloc || alloc->getBlock() != body ||
+          deallocOf.count(alloc.getOperation()))
+        return false;
+      deallocOf[alloc.getOperation()] = dealloc;
+      continue;
+    }
+    if (isRegionFreePure(&op))
+      continue;
+    auto loop = dyn_cast<scf::ForOp>(op);
+    if (loop && loop->hasAttr(plstm::kGPUChunksAttr)) {
+      if (loop.getNumResults() != 0 ||
+          getConstantIntValue(loop.getLowerBound()) != 0 ||
+          getConstantIntValue(loop.getStep()) != 1 ||
+          !hoistable(loop.getUpperBound()))
+        return false;
+      groups.push_back({true, loop, {&op}});
+    } else {
+      if (groups.empty() || groups.back().parallel)
+        groups.push_back({});
+      groups.back().ops.push_back(&op);
+    }
+    groupOf[&op] = static_cast<int>(groups.size()) - 1;
+  }
+  if (llvm::none_of(groups, [](const Group &g) { return g.parallel; }))
+    return false;
+  // No value other than a buffer flows between groups.
+  for (auto [op, group] : groupOf)
+    for (Value result : op->getResults()) {
+      llvm::SmallSetVector<int, 4> users;
+      usersOf(result, users);
+      if (users.size() > 1 || (users.size() == 1 && users[0] != group))
+        return false;
+    }
+  // Buffers used by several groups are shared; their sizes must be known
+  // before the rows, and parallel groups must write them disjointly.
+  for (memref::AllocOp alloc : allocs) {
+    llvm::SmallSetVector<int, 4> users;
+    usersOf(alloc.getResult(), users);
+    if (users.size() < 2)
+      continue;
+    if (!alloc.getType().getLayout().isIdentity() ||
+        alloc.getType().getMemorySpace() ||
+        !alloc.getType().getElementType().isIntOrFloat() ||
+        !llvm::all_of(alloc.getDynamicSizes(),
+                      [&](Value v) { return hoistable(v); }))
+      return false;
+    for (int g : users)
+      if (groups[g].parallel &&
+          !writesDisjointly(alloc.getResult(), groups[g].loop))
+        return false;
+    shared.insert(alloc.getOperation());
+  }
+  return true;
+}
+
+void ChunkGrid::rewrite() {
+  Location loc = rows.getLoc();
+  MLIRContext *ctx = rows.getContext();
+  OpBuilder hb(rows);
+  IRMapping host;
+  Value zero = arith::ConstantIndexOp::create(hb, loc, 0);
+  Value one = arith::ConstantIndexOp::create(hb, loc, 1);
+  Value numRows = rows.getUpperBound()[0];
+  auto bytesType = MemRefType::get({ShapedType::kDynamic}, hb.getI8Type());
+
+  // The shared buffers: one host allocation each, 64-byte aligned rows.
+  DenseMap<Operation *, std::pair<Value, Value>> sharedBuffer; // buf, bytes
+  SmallVector<Value> hostBuffers;
+  for (Operation *op : shared) {
+    auto alloc = cast<memref::AllocOp>(op);
+    MemRefType type = alloc.getType();
+    int64_t bits = type.getElementTypeBitWidth();
+    int64_t staticElems = 1;
+    for (int64_t d : type.getShape())
+      if (!ShapedType::isDynamic(d))
+        staticElems *= d;
+    Value bytes = arith::ConstantIndexOp::create(
+        hb, loc, staticElems * std::max<int64_t>(1, bits / 8));
+    for (Value size : alloc.getDynamicSizes())
+      bytes = arith::MulIOp::create(hb, loc, bytes, hoist(hb, size, host));
+    Value c64 = arith::ConstantIndexOp::create(hb, loc, 64);
+    bytes = arith::MulIOp::create(
+        hb, loc, arith::CeilDivUIOp::create(hb, loc, bytes, c64), c64);
+    Value total = arith::MulIOp::create(hb, loc, bytes, numRows);
+    Value buffer;
+    if (emulate) {
+      buffer = memref::AllocOp::create(hb, loc, bytesType, ValueRange{total},
+                                       hb.getI64IntegerAttr(64));
+    } else {
+      Type token = gpu::AsyncTokenType::get(ctx);
+      Value ready = gpu::WaitOp::create(hb, loc, token, ValueRange{})
+                        .getAsyncToken();
+      auto gpuAlloc = gpu::AllocOp::create(
+          hb, loc, bytesType, token, ValueRange{ready}, ValueRange{total},
+          ValueRange{}, /*hostShared=*/false);
+      gpu::WaitOp::create(hb, loc, Type(),
+                          ValueRange{gpuAlloc.getAsyncToken()});
+      buffer = gpuAlloc.getMemref();
+    }
+    buffer.getDefiningOp()->setAttr(plstm::kGPUScratchAttr, UnitAttr::get(ctx));
+    sharedBuffer[op] = {buffer, bytes};
+    hostBuffers.push_back(buffer);
+  }
+
+  for (Group &group : groups) {
+    SmallVector<Value> lbs = {zero}, ubs = {numRows}, steps = {one};
+    if (group.parallel) {
+      lbs.push_back(zero);
+      ubs.push_back(hoist(hb, group.loop.getUpperBound(), host));
+      steps.push_back(one);
+    }
+    auto loop = scf::ParallelOp::create(hb, loc, lbs, ubs, steps);
+    // The rows loop's marks (the block mapping; its one-dim `mapping` only
+    // for a rows-only group).
+    for (NamedAttribute attr : rows->getDiscardableAttrs())
+      if (!group.parallel || attr.getName() != "mapping")
+        loop->setAttr(attr.getName(), attr.getValue());
+    OpBuilder b = OpBuilder::atBlockTerminator(loop.getBody());
+    IRMapping m;
+    m.map(rowIv, loop.getInductionVars()[0]);
+    SmallVector<Value> privates;
+    // Materializes a row-level value the group uses.
+    std::function<void(Value)> need = [&](Value v) {
+      if (m.contains(v))
+        return;
+      Operation *def = v.getDefiningOp();
+      if (!def || def->getBlock() != body)
+        return;
+      for (Value operand : def->getOperands())
+        need(operand);
+      if (auto it = sharedBuffer.find(def); it != sharedBuffer.end()) {
+        Value offset = arith::MulIOp::create(b, loc, m.lookup(rowIv),
+                                             it->second.second);
+        SmallVector<Value> sizes;
+        for (Value size : cast<memref::AllocOp>(def).getDynamicSizes())
+          sizes.push_back(m.lookupOrDefault(size));
+        m.map(v, memref::ViewOp::create(b, loc, cast<MemRefType>(v.getType()),
+                                        it->second.first, offset, sizes));
+        return;
+      }
+      Operation *copy = b.clone(*def, m);
+      if (isa<memref::AllocOp>(def))
+        privates.push_back(copy->getResult(0));
+    };
+    auto needAll = [&](Operation *op) {
+      op->walk([&](Operation *nested) {
+        for (Value operand : nested->getOperands())
+          need(operand);
+      });
+    };
+    if (group.parallel) {
+      needAll(group.loop);
+      m.map(group.loop.getInductionVar(), loop.getInductionVars()[1]);
+      for (Operation &op : group.loop.getBody()->without_terminator())
+        b.clone(op, m);
+    } else {
+      for (Operation *op : group.ops) {
+        needAll(op);
+        b.clone(*op, m);
+      }
+    }
+    for (Value buffer : privates)
+      memref::DeallocOp::create(b, loc, buffer);
+  }
+
+  for (Value buffer : hostBuffers) {
+    if (emulate) {
+      memref::DeallocOp::create(hb, loc, buffer)
+          ->setAttr(plstm::kGPUScratchAttr, UnitAttr::get(ctx));
+      continue;
+    }
+    Type token = gpu::AsyncTokenType::get(ctx);
+    Value ready =
+        gpu::WaitOp::create(hb, loc, token, ValueRange{}).getAsyncToken();
+    auto freed = gpu::DeallocOp::create(hb, loc, token, ValueRange{ready},
+                                        buffer);
+    freed->setAttr(plstm::kGPUScratchAttr, UnitAttr::get(ctx));
+    gpu::WaitOp::create(hb, loc, Type(), ValueRange{freed.getAsyncToken()});
+  }
+  rows.erase();
+}
+
+struct GPUChunkGridPass
+    : public PassWrapper<GPUChunkGridPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUChunkGridPass)
+  GPUChunkGridPass() = default;
+  GPUChunkGridPass(const GPUChunkGridPass &other) : PassWrapper(other) {}
+  explicit GPUChunkGridPass(bool emulate) { this->emulate = emulate; }
+  StringRef getArgument() const override { return "plstm-gpu-chunk-grid"; }
+  StringRef getDescription() const override {
+    return "The rows' chunk-parallel loops as launches of their own, a "
+           "block per (row, chunk); the code between them a block per row";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<gpu::GPUDialect, memref::MemRefDialect,
+                    arith::ArithDialect, scf::SCFDialect>();
+  }
+  Option<bool> emulate{
+      *this, "emulate",
+      llvm::cl::desc("The launches run on the CPU: the buffers shared "
+                     "between them are memref.alloc, not gpu.alloc"),
+      llvm::cl::init(false)};
+
+  void runOnOperation() override {
+    SmallVector<scf::ParallelOp> loops;
+    getOperation().walk([&](scf::ParallelOp loop) {
+      if (loop->hasAttr(plstm::kGPURowBuffersAttr) &&
+          !loop->getParentOfType<scf::ParallelOp>())
+        loops.push_back(loop);
+    });
+    for (scf::ParallelOp loop : loops) {
+      ChunkGrid grid{loop, emulate};
+      if (grid.analyze())
+        grid.rewrite();
+    }
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> mlir::plstm::createGPUChunkGridPass(bool emulate) {
+  return std::make_unique<GPUChunkGridPass>(emulate);
+}
