@@ -80,6 +80,12 @@ static cl::opt<bool> gpuPrefetch(
              "step two ahead of each sequential loop into L2 (default "
              "true; docs/gpu.md)"),
     cl::init(true));
+static cl::opt<bool> gpuChunkGrid(
+    "gpu-chunk-grid",
+    cl::desc("--target=nvptx: the chunkwise schedules' chunk loops as "
+             "launches of their own, a block per (row, chunk) (default "
+             "true; docs/gpu.md); =false: one launch, a block per row"),
+    cl::init(true));
 static cl::opt<bool> parallelLoops(
     "parallel-loops",
     cl::desc("Run the schedules' independent iterations (tiles of a "
@@ -207,6 +213,7 @@ int main(int argc, char **argv) {
     pipeline.blockSize = blockSize;
     pipeline.threadsPerRow = threadsPerRow;
     pipeline.prefetch = gpuPrefetch;
+    pipeline.chunkGrid = gpuChunkGrid;
     if (emit == "ptx") {
       std::string ptx, launch;
       if (failed(plstm::compileToPTX(*module, pipeline, ptx, launch, error)))

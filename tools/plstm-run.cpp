@@ -117,6 +117,12 @@ static cl::opt<bool> gpuPrefetch(
              "step two ahead of each sequential loop (L2 on sm_90 and "
              "later; default true; docs/gpu.md)"),
     cl::init(true));
+static cl::opt<bool> gpuChunkGrid(
+    "gpu-chunk-grid",
+    cl::desc("--backend=cuda and gpu-on-cpu: the chunkwise schedules' chunk "
+             "loops as launches of their own, a block per (row, chunk) "
+             "(default true; docs/gpu.md)"),
+    cl::init(true));
 static cl::opt<bool> explain(
     "explain",
     cl::desc("Print the schedule decision of every scan op with the "
@@ -1039,6 +1045,7 @@ int main(int argc, char **argv) {
       pipeline.sizeHints = sizeHints;
       pipeline.threadsPerRow = threadsPerRow;
       pipeline.prefetch = gpuPrefetch;
+      pipeline.chunkGrid = gpuChunkGrid;
       int major = cudaDevice->computeMajor(), minor = cudaDevice->computeMinor();
       pipeline.chip = "sm_" + std::to_string(major) + std::to_string(minor);
       std::string ptx, launchText, error;
@@ -1100,6 +1107,7 @@ int main(int argc, char **argv) {
     options.microkernels = microkernels;
     options.gpuThreadsPerRow = threadsPerRow;
     options.gpuPrefetch = gpuPrefetch;
+    options.gpuChunkGrid = gpuChunkGrid;
     if (backend == "gpu-on-cpu")
       options.target = rt::Target::GPUMappingOnCPU;
     auto kernel = rt::compileFile(specFile, options);

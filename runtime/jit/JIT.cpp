@@ -343,6 +343,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
     pipeline.emulate = true;
     pipeline.threadsPerRow = options.gpuThreadsPerRow;
     pipeline.prefetch = options.gpuPrefetch;
+    pipeline.chunkGrid = options.gpuChunkGrid;
     mlir::PassManager pm(module->getContext());
     mlir::plstm::buildGPUPipeline(pm, pipeline);
     if (failed(pm.run(*module)))

@@ -59,6 +59,9 @@ struct CompileOptions {
   /// GPUMappingOnCPU: the block mapping's prefetch of the next steps'
   /// inputs (memref.prefetch, a CPU prefetch when emulated).
   bool gpuPrefetch = true;
+  /// GPUMappingOnCPU: the chunk loops as launches of their own
+  /// (plstm-gpu-chunk-grid).
+  bool gpuChunkGrid = true;
   /// Threads that optimize and generate code: the LLVM module is split into
   /// this many parts compiled in parallel (0: one per hardware thread, at
   /// most 4; 1: one module on the calling thread). Every setting gives the
