@@ -211,10 +211,11 @@ struct GPULaunchDescription {
   /// When not empty, grid.x instead: an expression of the arguments' dims
   /// (postfix, comma-separated; runtime/cuda/GpuKernel.h).
   std::string grid;
-  /// Function arguments (memrefs) in kernel parameter order; each is passed
-  /// as its descriptor: allocated and aligned pointer, offset, sizes,
-  /// strides. -1 - k: scratch buffer k (bytes, a 1-D i8 descriptor).
-  std::vector<int64_t> params;
+  /// The kernel parameters in order, as the `.launch` file writes them: an
+  /// argument index (a memref, passed as its descriptor: allocated and
+  /// aligned pointer, offset, sizes, strides), `sK` (scratch buffer K: a 1-D
+  /// i8 descriptor) or `=N` (an index constant, e.g. a wavefront).
+  std::vector<std::string> params;
 };
 /// The module's launches in host order; `scratch` (when given) receives the
 /// byte sizes of the buffers plstm-gpu-chunk-grid shares between them, as

@@ -70,8 +70,8 @@ bool writesDisjointly(Value buffer, scf::ForOp loop) {
   for (OpOperand &use : buffer.getUses()) {
     Operation *user = use.getOwner();
     if (!loop->isAncestor(user)) {
-      // A row-level view of the buffer: follow it.
-      if (isRegionFreePure(user) && user->getBlock() == loop->getBlock()) {
+      // A view of the buffer outside the loop: follow it.
+      if (isRegionFreePure(user)) {
         for (Value result : user->getResults())
           if (isa<MemRefType>(result.getType()) &&
               !writesDisjointly(result, loop))
@@ -111,6 +111,9 @@ struct Group {
   bool parallel = false;
   scf::ForOp loop; // the marked loop of a parallel group
   SmallVector<Operation *> ops;
+  /// A wavefront group: the row-level loop around `loop` (constant bounds;
+  /// the host loops over it, a launch per iteration).
+  scf::ForOp outer;
 };
 
 struct ChunkGrid {
@@ -125,20 +128,52 @@ struct ChunkGrid {
   llvm::SetVector<Operation *> shared;
 
   /// Whether `v` can be computed before the rows loop (row-invariant,
-  /// side-effect-free).
-  bool hoistable(Value v, int depth = 0) {
+  /// side-effect-free); with `outer`, also from its iv and the pure ops of
+  /// its body (the host loops over it).
+  bool hoistable(Value v, scf::ForOp outer = {}, int depth = 0) {
     if (v == rowIv)
       return false;
+    if (outer && v == outer.getInductionVar())
+      return true;
     Operation *def = v.getDefiningOp();
     if (!def)
       return !rows->isAncestor(v.getParentBlock()->getParentOp());
     if (!rows->isAncestor(def))
       return true;
-    if (def->getBlock() != body || !isRegionFreePure(def) || depth > 32)
+    if ((def->getBlock() != body &&
+         (!outer || def->getBlock() != outer.getBody())) ||
+        !isRegionFreePure(def) || depth > 32)
       return false;
     return llvm::all_of(def->getOperands(), [&](Value operand) {
-      return hoistable(operand, depth + 1);
+      return hoistable(operand, outer, depth + 1);
     });
+  }
+
+  /// The marked loop of a wavefront loop: a row-level scf.for with constant
+  /// bounds whose body is pure ops and one marked loop (step 1, bounds from
+  /// the wavefront); null if `loop` is not one.
+  scf::ForOp wavefrontTiles(scf::ForOp loop) {
+    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound()),
+                           ub = getConstantIntValue(loop.getUpperBound()),
+                           step = getConstantIntValue(loop.getStep());
+    if (loop.getNumResults() != 0 || !lb || !ub || !step || *step < 1 ||
+        (*ub - *lb) / *step > 1024)
+      return {};
+    scf::ForOp tiles;
+    for (Operation &op : loop.getBody()->without_terminator()) {
+      if (isRegionFreePure(&op))
+        continue;
+      auto inner = dyn_cast<scf::ForOp>(op);
+      if (tiles || !inner || !inner->hasAttr(plstm::kGPUChunksAttr))
+        return {};
+      tiles = inner;
+    }
+    if (!tiles || tiles.getNumResults() != 0 ||
+        getConstantIntValue(tiles.getStep()) != 1 ||
+        !hoistable(tiles.getLowerBound(), loop) ||
+        !hoistable(tiles.getUpperBound(), loop))
+      return {};
+    return tiles;
   }
 
   /// `v` (row-invariant) computed before the rows loop.
@@ -148,6 +183,7 @@ struct ChunkGrid {
     Operation *def = v.getDefiningOp();
     if (!def || !rows->isAncestor(def))
       return v;
+    assert(isRegionFreePure(def) && "hoisting an op with effects");
     for (Value operand : def->getOperands())
       hoist(b, operand, host);
     Operation *copy = b.clone(*def, host);
@@ -204,6 +240,8 @@ bool ChunkGrid::analyze() {
           !hoistable(loop.getUpperBound()))
         return false;
       groups.push_back({true, loop, {&op}});
+    } else if (scf::ForOp tiles = loop ? wavefrontTiles(loop) : scf::ForOp()) {
+      groups.push_back({true, tiles, {&op}, loop});
     } else {
       if (groups.empty() || groups.back().parallel)
         groups.push_back({});
@@ -293,13 +331,34 @@ void ChunkGrid::rewrite() {
   }
 
   for (Group &group : groups) {
+    // A wavefront group: the host loops over the wavefronts, a launch per
+    // wavefront over (row, tile of the wavefront).
+    OpBuilder lb = hb;
+    IRMapping wave = host;
+    if (group.outer) {
+      auto hostLoop = scf::ForOp::create(
+          hb, loc, hoist(hb, group.outer.getLowerBound(), host),
+          hoist(hb, group.outer.getUpperBound(), host),
+          hoist(hb, group.outer.getStep(), host));
+      lb.setInsertionPoint(hostLoop.getBody()->getTerminator());
+      wave.map(group.outer.getInductionVar(), hostLoop.getInductionVar());
+    }
+    Value tileLb, tileTrips;
+    if (group.parallel) {
+      tileLb = hoist(lb, group.loop.getLowerBound(), wave);
+      Value tileUb = hoist(lb, group.loop.getUpperBound(), wave);
+      tileTrips =
+          getConstantIntValue(tileLb) == 0
+              ? tileUb
+              : arith::SubIOp::create(lb, loc, tileUb, tileLb).getResult();
+    }
     SmallVector<Value> lbs = {zero}, ubs = {numRows}, steps = {one};
     if (group.parallel) {
       lbs.push_back(zero);
-      ubs.push_back(hoist(hb, group.loop.getUpperBound(), host));
+      ubs.push_back(tileTrips);
       steps.push_back(one);
     }
-    auto loop = scf::ParallelOp::create(hb, loc, lbs, ubs, steps);
+    auto loop = scf::ParallelOp::create(lb, loc, lbs, ubs, steps);
     // The rows loop's marks (the block mapping; its one-dim `mapping` only
     // for a rows-only group).
     for (NamedAttribute attr : rows->getDiscardableAttrs())
@@ -308,13 +367,17 @@ void ChunkGrid::rewrite() {
     OpBuilder b = OpBuilder::atBlockTerminator(loop.getBody());
     IRMapping m;
     m.map(rowIv, loop.getInductionVars()[0]);
+    Block *waveBody = group.outer ? group.outer.getBody() : nullptr;
+    if (group.outer)
+      m.map(group.outer.getInductionVar(),
+            wave.lookup(group.outer.getInductionVar()));
     SmallVector<Value> privates;
     // Materializes a row-level value the group uses.
     std::function<void(Value)> need = [&](Value v) {
       if (m.contains(v))
         return;
       Operation *def = v.getDefiningOp();
-      if (!def || def->getBlock() != body)
+      if (!def || (def->getBlock() != body && def->getBlock() != waveBody))
         return;
       for (Value operand : def->getOperands())
         need(operand);
@@ -340,7 +403,11 @@ void ChunkGrid::rewrite() {
     };
     if (group.parallel) {
       needAll(group.loop);
-      m.map(group.loop.getInductionVar(), loop.getInductionVars()[1]);
+      Value tile = loop.getInductionVars()[1];
+      if (getConstantIntValue(tileLb) != 0)
+        tile = arith::AddIOp::create(
+            b, loc, m.lookupOrDefault(group.loop.getLowerBound()), tile);
+      m.map(group.loop.getInductionVar(), tile);
       for (Operation &op : group.loop.getBody()->without_terminator())
         b.clone(op, m);
     } else {

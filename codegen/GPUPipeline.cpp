@@ -52,6 +52,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
@@ -318,15 +319,19 @@ struct GPUForallsPass
     // Post-order: inner loops come first.
     for (scf::ForallOp op : nested) {
       // A one-dim forall at the row's level (directly in the rows loop or in
-      // its loop over the row's one batch entry) is a loop over a
-      // schedule's chunks: marked for plstm-gpu-chunk-grid.
+      // its loop over the row's one batch entry), or in a loop there (the
+      // 2D wavefronts), is a loop over a schedule's chunks or tiles: marked
+      // for plstm-gpu-chunk-grid.
+      auto isRows = [](Operation *p) {
+        return isa<scf::ForallOp>(p) && !p->getParentOfType<scf::ForallOp>();
+      };
+      auto isRowBody = [&](Operation *p) {
+        return isRows(p) || (isa<scf::ForOp>(p) && isRows(p->getParentOp()));
+      };
       Operation *parent = op->getParentOp();
-      bool rowLevel =
-          op.getRank() == 1 &&
-          (isa<scf::ForallOp>(parent) ||
-           (isa<scf::ForOp>(parent) &&
-            isa<scf::ForallOp>(parent->getParentOp()) &&
-            !parent->getParentOp()->getParentOfType<scf::ForallOp>()));
+      bool rowLevel = op.getRank() == 1 &&
+                      (isRowBody(parent) || (isa<scf::ForOp>(parent) &&
+                                             isRowBody(parent->getParentOp())));
       rewriter.setInsertionPoint(op);
       SmallVector<Operation *> loops;
       if (failed(scf::forallToForLoop(rewriter, op, &loops))) {
@@ -444,7 +449,7 @@ struct MapToGPUPass
         // The buffers plstm-gpu-chunk-grid shares between launches are
         // allocated and freed by the host.
         if (op == func.getOperation() || isMemoryEffectFree(op) ||
-            isa<func::ReturnOp, gpu::WaitOp>(op) ||
+            isa<func::ReturnOp, gpu::WaitOp, scf::ForOp, scf::YieldOp>(op) ||
             op->hasAttr(plstm::kGPUScratchAttr))
           return WalkResult::advance();
         op->emitError("plstm-map-to-gpu: host code of kernel @")
@@ -641,6 +646,37 @@ struct GPUMergeModulesPass
   }
 };
 
+/// After kernel outlining: the host loops around launches (the wavefronts
+/// of plstm-gpu-chunk-grid, constant trip counts) unrolled, so that the
+/// launch description is a straight list of launches, each with its
+/// wavefront index a constant kernel argument.
+struct GPUUnrollHostLoopsPass
+    : public PassWrapper<GPUUnrollHostLoopsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUUnrollHostLoopsPass)
+  StringRef getArgument() const override {
+    return "plstm-gpu-unroll-host-loops";
+  }
+  StringRef getDescription() const override {
+    return "Fully unroll the host scf.for loops around gpu.launch_func";
+  }
+  void runOnOperation() override {
+    SmallVector<scf::ForOp> loops; // post-order: inner loops first
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      func.walk([&](scf::ForOp loop) {
+        if (loop->walk(
+                    [](gpu::LaunchFuncOp) { return WalkResult::interrupt(); })
+                .wasInterrupted())
+          loops.push_back(loop);
+      });
+    for (scf::ForOp loop : loops)
+      if (failed(mlir::loopUnrollFull(loop))) {
+        loop.emitError("plstm-gpu-unroll-host-loops: cannot unroll this "
+                       "host loop around launches (a dynamic trip count?)");
+        return signalPassFailure();
+      }
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // plstm-gpu-launch-to-loops
 //===----------------------------------------------------------------------===//
@@ -821,7 +857,13 @@ LogicalResult plstm::describeGPULaunches(ModuleOp module,
       auto arg = dyn_cast<BlockArgument>(operand);
       if (arg && arg.getOwner() == &func.front() &&
           isa<MemRefType>(arg.getType())) {
-        d.params.push_back(arg.getArgNumber());
+        d.params.push_back(std::to_string(arg.getArgNumber()));
+        continue;
+      }
+      // A wavefront of plstm-gpu-chunk-grid (its host loop unrolled).
+      if (std::optional<int64_t> c = getConstantIntValue(operand);
+          c && operand.getType().isIndex()) {
+        d.params.push_back("=" + std::to_string(*c));
         continue;
       }
       // A buffer plstm-gpu-chunk-grid shares between launches.
@@ -834,13 +876,14 @@ LogicalResult plstm::describeGPULaunches(ModuleOp module,
         if (!fresh || describeIndex(alloc.getDynamicSizes()[0], func, bytes)) {
           if (fresh)
             scratch->push_back(bytes);
-          d.params.push_back(-1 - it->second);
+          d.params.push_back("s" + std::to_string(it->second));
           continue;
         }
       }
       launch.emitError("describe-gpu-launches: kernel ")
           << d.kernel << " takes a value that is neither a memref argument "
-          << "of @" << d.function << " nor a scratch buffer sized by them";
+          << "of @" << d.function << ", a scratch buffer sized by them nor "
+          << "an index constant";
       return WalkResult::interrupt();
     }
     out.push_back(std::move(d));
@@ -911,6 +954,8 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(std::make_unique<GPUSinkPass>());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(std::make_unique<GPUMergeModulesPass>());
+  pm.addPass(std::make_unique<GPUUnrollHostLoopsPass>());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
   target.optLevel = 3;
@@ -1001,9 +1046,8 @@ LogicalResult plstm::compileToPTX(ModuleOp module,
                      ? " rows-per-block " + std::to_string(d.rowsPerBlock)
                      : std::string());
     launch += " params " + std::to_string(d.params.size());
-    for (int64_t p : d.params)
-      launch +=
-          p >= 0 ? " " + std::to_string(p) : " s" + std::to_string(-1 - p);
+    for (const std::string &p : d.params)
+      launch += " " + p;
     launch += "\n";
   }
   return success();
@@ -1019,6 +1063,7 @@ void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<LaunchToLoopsPass>();
   PassRegistration<GPUSinkPass>();
   PassRegistration<GPUMergeModulesPass>();
+  PassRegistration<GPUUnrollHostLoopsPass>();
   PassRegistration<GPUPrefetchToNVVMPass>();
   PassPipelineRegistration<GPUPipelineOptions>(
       "plstm-gpu-pipeline",

@@ -190,22 +190,28 @@ Status GpuLaunch::parse(const std::string &text, GpuLaunch &out) {
     for (int64_t i = 0; i < count; ++i) {
       std::string p;
       words >> p;
-      bool scratch = !p.empty() && p[0] == 's';
-      std::string digits = scratch ? p.substr(1) : p;
-      int64_t index = -1;
-      if (!digits.empty() &&
-          digits.find_first_not_of("0123456789") == std::string::npos)
-        index = std::stoll(digits);
-      int64_t limit =
-          static_cast<int64_t>(scratch ? d.scratch.size() : numArgs);
-      if (index < 0 || index >= limit)
-        return Status::error(where + ": parameter #" + std::to_string(i) +
-                             " is '" + p +
-                             "', expected an argument index "
-                             "below " +
-                             std::to_string(numArgs) + " or sK with K below " +
-                             std::to_string(d.scratch.size()));
-      k.params.push_back(scratch ? -1 - index : index);
+      GpuLaunchParam param;
+      param.kind = !p.empty() && p[0] == 's'   ? GpuLaunchParam::Scratch
+                   : !p.empty() && p[0] == '=' ? GpuLaunchParam::Integer
+                                               : GpuLaunchParam::Argument;
+      std::string digits =
+          param.kind == GpuLaunchParam::Argument ? p : p.substr(1);
+      bool ok = !digits.empty() && digits.size() < 19 &&
+                digits.find_first_not_of("0123456789") == std::string::npos;
+      if (ok)
+        param.value = std::stoll(digits);
+      int64_t limit = param.kind == GpuLaunchParam::Scratch
+                          ? static_cast<int64_t>(d.scratch.size())
+                          : static_cast<int64_t>(numArgs);
+      if (!ok ||
+          (param.kind != GpuLaunchParam::Integer && param.value >= limit))
+        return Status::error(
+            where + ": parameter #" + std::to_string(i) + " is '" + p +
+            "', expected an argument index "
+            "below " +
+            std::to_string(numArgs) + ", sK with K below " +
+            std::to_string(d.scratch.size()) + " or =N with N >= 0");
+      k.params.push_back(param);
     }
     std::string extra;
     if (words >> extra)
@@ -329,14 +335,19 @@ Status GpuKernel::prepare(const std::vector<TensorRef> &inputs) {
   for (size_t k = 0; k < launch_.kernels.size(); ++k) {
     const GpuLaunchKernel &kernel = launch_.kernels[k];
     std::vector<int64_t> &values = values_[k];
-    for (int64_t arg : kernel.params) {
-      if (arg < 0) {
-        const DeviceBuffer &buffer = scratch_[-1 - arg];
+    for (const GpuLaunchParam &param : kernel.params) {
+      if (param.kind == GpuLaunchParam::Integer) {
+        values.push_back(param.value);
+        continue;
+      }
+      if (param.kind == GpuLaunchParam::Scratch) {
+        const DeviceBuffer &buffer = scratch_[param.value];
         values.insert(values.end(), {static_cast<int64_t>(buffer.address),
                                      static_cast<int64_t>(buffer.address), 0,
                                      static_cast<int64_t>(buffer.bytes), 1});
         continue;
       }
+      int64_t arg = param.value;
       const std::vector<int64_t> &shape = shapes_[arg];
       values.push_back(static_cast<int64_t>(buffers_[arg].address));
       values.push_back(static_cast<int64_t>(buffers_[arg].address));

@@ -21,7 +21,8 @@
 // device memory of <bytes> (an expression) that the runtime allocates for
 // the call; the launches share it. A parameter is an argument index (its
 // memref descriptor: allocated and aligned pointer, offset, sizes, strides;
-// C-order buffers here) or `sK`, scratch buffer K (a 1-D i8 descriptor).
+// C-order buffers here), `sK`, scratch buffer K (a 1-D i8 descriptor), or
+// `=N`, the index N (a 64-bit integer: the wavefront of a 2D launch).
 // No MLIR: the device runner (tools/plstm-gpu-runner) and plstm-run
 // --backend=cuda both use this.
 //
@@ -38,6 +39,16 @@
 
 namespace plstm::cuda {
 
+/// A kernel parameter: an argument's memref descriptor, a scratch buffer's
+/// (1-D i8) or an index constant (i64).
+struct GpuLaunchParam {
+  enum Kind { Argument, Scratch, Integer } kind = Argument;
+  int64_t value = 0;
+  bool operator==(const GpuLaunchParam &o) const {
+    return kind == o.kind && value == o.value;
+  }
+};
+
 /// One launch of a `.launch` file.
 struct GpuLaunchKernel {
   std::string name;
@@ -45,8 +56,7 @@ struct GpuLaunchKernel {
   int64_t rowsArg = 0;
   int64_t rowsPerBlock = 0; ///< defaults to blockSize
   std::string grid;         ///< when not empty: grid.x, an expression
-  /// Argument indices; -1 - K: scratch buffer K.
-  std::vector<int64_t> params;
+  std::vector<GpuLaunchParam> params;
 };
 
 struct GpuLaunch {

@@ -5,6 +5,16 @@
 #include <gtest/gtest.h>
 
 using plstm::cuda::GpuLaunch;
+using plstm::cuda::GpuLaunchParam;
+
+namespace {
+std::vector<GpuLaunchParam> args(std::vector<int64_t> indices) {
+  std::vector<GpuLaunchParam> out;
+  for (int64_t i : indices)
+    out.push_back({GpuLaunchParam::Argument, i});
+  return out;
+}
+} // namespace
 
 namespace {
 const char *kSignature =
@@ -26,7 +36,7 @@ TEST(GpuLaunch, ParsesTheThreeLines) {
   EXPECT_EQ(launch.kernels[0].name, "f_kernel");
   EXPECT_EQ(launch.kernels[0].blockSize, 32);
   EXPECT_EQ(launch.kernels[0].rowsArg, 0);
-  EXPECT_EQ(launch.kernels[0].params, (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(launch.kernels[0].params, args({0, 1, 2}));
   EXPECT_TRUE(launch.scratch.empty());
   EXPECT_EQ(launch.signature.name, "f");
   EXPECT_EQ(launch.signature.inputs.size(), 2u);
@@ -44,7 +54,7 @@ TEST(GpuLaunch, ParsesRowsPerBlock) {
   EXPECT_EQ(launch.kernels[0].blockSize, 128);
   EXPECT_EQ(launch.kernels[0].rowsPerBlock, 1);
   EXPECT_EQ(launch.kernels[0].rowsArg, 1);
-  EXPECT_EQ(launch.kernels[0].params, (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(launch.kernels[0].params, args({0, 2}));
   s = GpuLaunch::parse(launchText("kernel f_kernel block 64 rows-of 0 "
                                   "rows-per-block 65 params 0"),
                        launch);
@@ -112,18 +122,25 @@ TEST(GpuLaunch, ErrorsNameTheLineAndTheField) {
 TEST(GpuLaunch, ParsesScratchAndSeveralLaunches) {
   GpuLaunch launch;
   plstm::Status s = GpuLaunch::parse(
-      launchText("scratch 2 d0.0,64,* d0.0,d0.1,4,cdiv,*,16,*\n"
-                 "kernel a block 128 rows-of 0 rows-per-block 1 params 2 0 s1\n"
-                 "kernel b block 64 grid d0.0,d0.1,4,cdiv,* params 3 s0 2 s1"),
+      launchText(
+          "scratch 2 d0.0,64,* d0.0,d0.1,4,cdiv,*,16,*\n"
+          "kernel a block 128 rows-of 0 rows-per-block 1 params 2 0 s1\n"
+          "kernel b block 64 grid d0.0,d0.1,4,cdiv,* params 4 s0 2 s1 =7"),
       launch);
   ASSERT_TRUE(s) << s.message();
   ASSERT_EQ(launch.kernels.size(), 2u);
   EXPECT_EQ(launch.scratch,
             (std::vector<std::string>{"d0.0,64,*", "d0.0,d0.1,4,cdiv,*,16,*"}));
-  EXPECT_EQ(launch.kernels[0].params, (std::vector<int64_t>{0, -2}));
+  EXPECT_EQ(launch.kernels[0].params,
+            (std::vector<GpuLaunchParam>{{GpuLaunchParam::Argument, 0},
+                                         {GpuLaunchParam::Scratch, 1}}));
   EXPECT_EQ(launch.kernels[1].name, "b");
   EXPECT_EQ(launch.kernels[1].grid, "d0.0,d0.1,4,cdiv,*");
-  EXPECT_EQ(launch.kernels[1].params, (std::vector<int64_t>{-1, 2, -2}));
+  EXPECT_EQ(launch.kernels[1].params,
+            (std::vector<GpuLaunchParam>{{GpuLaunchParam::Scratch, 0},
+                                         {GpuLaunchParam::Argument, 2},
+                                         {GpuLaunchParam::Scratch, 1},
+                                         {GpuLaunchParam::Integer, 7}}));
   // q is [3, 10, 4]: grid = 3 * ceil(10 / 4) = 9.
   std::vector<std::vector<int64_t>> shapes = {{3, 10, 4}, {5, 2}, {3, 10, 4}};
   int64_t v = 0;
@@ -158,7 +175,8 @@ TEST(GpuLaunch, ParsesScratchAndSeveralLaunches) {
       launchText("scratch 1 64\nkernel b block 64 grid 1 params 1 s1"), launch);
   EXPECT_FALSE(s);
   EXPECT_NE(s.message().find("line 4: parameter #0 is 's1', expected an "
-                             "argument index below 3 or sK with K below 1"),
+                             "argument index below 3, sK with K below 1 or "
+                             "=N with N >= 0"),
             std::string::npos)
       << s.message();
   s = GpuLaunch::parse(

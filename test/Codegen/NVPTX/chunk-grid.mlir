@@ -127,3 +127,48 @@ func.func @row_sized(%x: memref<?x?x4xf32>, %n: memref<?xindex>) {
   } {mapping = [#gpu.block<x>], plstm.row_buffers}
   return
 }
+
+// -----
+
+// A wavefront loop (constant bounds; pure ops and one marked loop whose
+// bounds come from the wavefront): the host loops over the wavefronts, a
+// loop over (row, tile of the wavefront) each, the tile = lb(w) + t.
+// CHECK-LABEL: func.func @wavefronts
+// CHECK: %[[ROWS:.*]] = memref.dim %arg0, %c0
+// CHECK: scf.for %[[W:.*]] = %c0 to %c7 step %c1 {
+// CHECK: %[[LB:.*]] = arith.maxsi %{{.*}}, %c0 : index
+// CHECK: %[[UB:.*]] = arith.addi %{{.*}}, %c1 : index
+// CHECK: %[[N:.*]] = arith.subi %[[UB]], %[[LB]] : index
+// CHECK: scf.parallel (%[[R:.*]], %[[T:.*]]) = (%{{.*}}, %{{.*}}) to (%[[ROWS]], %[[N]])
+// CHECK: %[[LB2:.*]] = arith.maxsi
+// CHECK: %[[TILE:.*]] = arith.addi %[[LB2]], %[[T]] : index
+// CHECK: memref.subview %arg0[%[[R]], %[[TILE]], 0] [1, 1, 4]
+// CHECK: } {plstm.row_buffers}
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[ROWS]])
+func.func @wavefronts(%x: memref<?x4x4xf32>, %y: memref<?x4x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c7 = arith.constant 7 : index
+  %rows = memref.dim %x, %c0 : memref<?x4x4xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %tiles = memref.alloc() : memref<4x4xf32>
+    scf.for %w = %c0 to %c7 step %c1 {
+      %s = arith.subi %w, %c3 : index
+      %lb = arith.maxsi %s, %c0 : index
+      %m = arith.minsi %w, %c3 : index
+      %ub = arith.addi %m, %c1 : index
+      scf.for %t = %lb to %ub step %c1 {
+        %in = memref.subview %x[%r, %t, 0] [1, 1, 4] [1, 1, 1] : memref<?x4x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+        %out = memref.subview %tiles[%t, 0] [1, 4] [1, 1] : memref<4x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+        memref.copy %in, %out : memref<4xf32, strided<[1], offset: ?>> to memref<4xf32, strided<[1], offset: ?>>
+      } {plstm.gpu_chunks}
+    }
+    %to = memref.subview %y[%r, 0, 0] [1, 4, 4] [1, 1, 1] : memref<?x4x4xf32> to memref<4x4xf32, strided<[4, 1], offset: ?>>
+    memref.copy %tiles, %to : memref<4x4xf32> to memref<4x4xf32, strided<[4, 1], offset: ?>>
+    memref.dealloc %tiles : memref<4x4xf32>
+    scf.reduce
+  } {mapping = [#gpu.block<x>], plstm.row_buffers}
+  return
+}
