@@ -35,6 +35,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -126,6 +127,10 @@ struct ChunkGrid {
   SmallVector<memref::AllocOp> allocs;
   DenseMap<Operation *, memref::DeallocOp> deallocOf;
   llvm::SetVector<Operation *> shared;
+  /// Buffers that one row-level linalg.fill writes and every other use
+  /// reads: each group that reads one allocates and fills its own copy (no
+  /// launch, no host buffer for them).
+  DenseMap<Operation *, Operation *> refill; // alloc -> its fill
 
   /// Whether `v` can be computed before the rows loop (row-invariant,
   /// side-effect-free); with `outer`, also from its iv and the pure ops of
@@ -206,6 +211,43 @@ struct ChunkGrid {
     }
   }
 
+  /// The row-level linalg.fill that is the only write of `buffer` (its
+  /// other uses, through views, only read); null if none.
+  Operation *onlyFilled(Value buffer) {
+    Operation *fill = nullptr;
+    for (OpOperand &use : buffer.getUses()) {
+      auto f = dyn_cast<linalg::FillOp>(use.getOwner());
+      if (f && f->getBlock() == body && f.getOutputs()[0] == buffer &&
+          groupOf.count(f.getOperation()) && !fill) {
+        fill = f;
+        continue;
+      }
+      if (isa<memref::DeallocOp>(use.getOwner()))
+        continue;
+      if (!onlyRead(use))
+        return nullptr;
+    }
+    return fill;
+  }
+  static bool onlyRead(OpOperand &use, int depth = 0) {
+    Operation *user = use.getOwner();
+    if (isRegionFreePure(user)) {
+      for (Value result : user->getResults())
+        for (OpOperand &next : result.getUses())
+          if (depth > 32 || !onlyRead(next, depth + 1))
+            return false;
+      return true;
+    }
+    auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+    if (!effects)
+      return false;
+    SmallVector<MemoryEffects::EffectInstance> list;
+    effects.getEffectsOnValue(use.get(), list);
+    return llvm::all_of(list, [](const MemoryEffects::EffectInstance &e) {
+      return isa<MemoryEffects::Read>(e.getEffect());
+    });
+  }
+
   bool analyze();
   void rewrite();
 };
@@ -266,6 +308,10 @@ bool ChunkGrid::analyze() {
     usersOf(alloc.getResult(), users);
     if (users.size() < 2)
       continue;
+    if (Operation *fill = onlyFilled(alloc.getResult())) {
+      refill[alloc.getOperation()] = fill;
+      continue;
+    }
     if (!alloc.getType().getLayout().isIdentity() ||
         alloc.getType().getMemorySpace() ||
         !alloc.getType().getElementType().isIntOrFloat() ||
@@ -277,6 +323,10 @@ bool ChunkGrid::analyze() {
           !writesDisjointly(alloc.getResult(), groups[g].loop))
         return false;
     shared.insert(alloc.getOperation());
+  }
+  for (auto [alloc, fill] : refill) {
+    auto &ops = groups[groupOf[fill]].ops;
+    ops.erase(llvm::find(ops, fill));
   }
   return true;
 }
@@ -331,6 +381,8 @@ void ChunkGrid::rewrite() {
   }
 
   for (Group &group : groups) {
+    if (!group.parallel && group.ops.empty())
+      continue; // only refilled buffers' fills
     // A wavefront group: the host loops over the wavefronts, a launch per
     // wavefront over (row, tile of the wavefront).
     OpBuilder lb = hb;
@@ -394,6 +446,11 @@ void ChunkGrid::rewrite() {
       Operation *copy = b.clone(*def, m);
       if (isa<memref::AllocOp>(def))
         privates.push_back(copy->getResult(0));
+      if (auto it = refill.find(def); it != refill.end()) {
+        for (Value operand : it->second->getOperands())
+          need(operand);
+        b.clone(*it->second, m);
+      }
     };
     auto needAll = [&](Operation *op) {
       op->walk([&](Operation *nested) {

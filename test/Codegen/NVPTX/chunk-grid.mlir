@@ -172,3 +172,42 @@ func.func @wavefronts(%x: memref<?x4x4xf32>, %y: memref<?x4x4xf32>) {
   } {mapping = [#gpu.block<x>], plstm.row_buffers}
   return
 }
+
+// -----
+
+// A buffer that one row-level linalg.fill writes and the groups only read
+// (a zero state): each group allocates and fills its own; no host buffer,
+// no launch for the fill.
+// CHECK-LABEL: func.func @refill
+// CHECK-NOT: gpu.alloc
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) =
+// CHECK: %[[Z:.*]] = memref.alloc() : memref<4xf32>
+// CHECK-NEXT: linalg.fill ins(%{{.*}} : f32) outs(%[[Z]] : memref<4xf32>)
+// CHECK: memref.copy %[[Z]], %{{.*}}
+// CHECK: memref.dealloc %[[Z]]
+// CHECK: scf.parallel (%{{.*}}) =
+// CHECK: %[[Z2:.*]] = memref.alloc() : memref<4xf32>
+// CHECK-NEXT: linalg.fill ins(%{{.*}} : f32) outs(%[[Z2]] : memref<4xf32>)
+// CHECK: memref.copy %[[Z2]], %{{.*}}
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @refill(%x: memref<?x?x4xf32>, %y: memref<?x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %cst = arith.constant 0.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x?x4xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %t = memref.dim %x, %c1 : memref<?x?x4xf32>
+    %zero = memref.alloc() : memref<4xf32>
+    linalg.fill ins(%cst : f32) outs(%zero : memref<4xf32>)
+    scf.for %c = %c0 to %t step %c1 {
+      %out = memref.subview %x[%r, %c, 0] [1, 1, 4] [1, 1, 1] : memref<?x?x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+      memref.copy %zero, %out : memref<4xf32> to memref<4xf32, strided<[1], offset: ?>>
+    } {plstm.gpu_chunks}
+    %to = memref.subview %y[%r, 0] [1, 4] [1, 1] : memref<?x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+    memref.copy %zero, %to : memref<4xf32> to memref<4xf32, strided<[1], offset: ?>>
+    memref.dealloc %zero : memref<4xf32>
+    scf.reduce
+  } {mapping = [#gpu.block<x>], plstm.row_buffers}
+  return
+}
