@@ -195,7 +195,10 @@ struct ChunkGrid {
     return copy->getResult(cast<OpResult>(v).getResultNumber());
   }
 
-  /// The groups that use `v` (through row-level side-effect-free ops).
+  /// The groups that use `v` (through row-level side-effect-free ops and
+  /// the allocations it sizes); sets `tooDeep` when the chain is too long
+  /// to follow (the cut is then refused).
+  bool tooDeep = false;
   void usersOf(Value v, llvm::SmallSetVector<int, 4> &out, int depth = 0) {
     for (OpOperand &use : v.getUses()) {
       Operation *top = body->findAncestorOpInBlock(*use.getOwner());
@@ -205,9 +208,14 @@ struct ChunkGrid {
         out.insert(it->second);
         continue;
       }
-      if (isRegionFreePure(top) && depth < 32)
+      if (isRegionFreePure(top) || isa<memref::AllocOp>(top)) {
+        if (depth >= 32) {
+          tooDeep = true;
+          return;
+        }
         for (Value result : top->getResults())
           usersOf(result, out, depth + 1);
+      }
     }
   }
 
@@ -259,6 +267,26 @@ bool ChunkGrid::analyze() {
       getConstantIntValue(rows.getStep()[0]) != 1)
     return false;
   rowIv = rows.getInductionVars()[0];
+  // Each part must take the block mapping, as the whole row does.
+  if (!plstm::canMapRowsToBlocks(rows))
+    return false;
+  // Buffers are freed by the row-level deallocations only (paired with
+  // their allocations below): a free anywhere else (a guarded one, one in a
+  // loop) would free a shared buffer's view or a private copy twice.
+  // (A nested allocation freed in its own block stays in one part.)
+  WalkResult frees = body->walk([&](Operation *op) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects || op->getBlock() == body ||
+        !effects.hasEffect<MemoryEffects::Free>())
+      return WalkResult::advance();
+    auto dealloc = dyn_cast<memref::DeallocOp>(op);
+    auto alloc = dealloc ? dealloc.getMemref().getDefiningOp<memref::AllocOp>()
+                         : memref::AllocOp();
+    return alloc && alloc->getBlock() != body ? WalkResult::advance()
+                                              : WalkResult::interrupt();
+  });
+  if (frees.wasInterrupted())
+    return false;
   for (Operation &op : body->without_terminator()) {
     if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
       allocs.push_back(alloc);
@@ -301,12 +329,23 @@ bool ChunkGrid::analyze() {
       if (users.size() > 1 || (users.size() == 1 && users[0] != group))
         return false;
     }
+  if (tooDeep)
+    return false;
   // Buffers used by several groups are shared; their sizes must be known
   // before the rows, and parallel groups must write them disjointly.
   for (memref::AllocOp alloc : allocs) {
     llvm::SmallSetVector<int, 4> users;
     usersOf(alloc.getResult(), users);
-    if (users.size() < 2)
+    if (tooDeep)
+      return false;
+    // A buffer of one wavefront group may carry data from one wavefront to
+    // the next (the tiles' states: written through views indexed by the
+    // tile): shared, since each wavefront is a launch of its own. One that
+    // a tile writes whole is the tile's scratch (the forall's private
+    // tensor): private.
+    bool carried = users.size() == 1 && groups[users[0]].outer &&
+                   writesDisjointly(alloc.getResult(), groups[users[0]].loop);
+    if (users.size() < 2 && !carried)
       continue;
     if (Operation *fill = onlyFilled(alloc.getResult())) {
       refill[alloc.getOperation()] = fill;
@@ -399,10 +438,14 @@ void ChunkGrid::rewrite() {
     if (group.parallel) {
       tileLb = hoist(lb, group.loop.getLowerBound(), wave);
       Value tileUb = hoist(lb, group.loop.getUpperBound(), wave);
+      // ub - lb, at least 0 (an empty wavefront: a grid of no blocks).
       tileTrips =
           getConstantIntValue(tileLb) == 0
               ? tileUb
-              : arith::SubIOp::create(lb, loc, tileUb, tileLb).getResult();
+              : arith::MaxSIOp::create(
+                    lb, loc, arith::SubIOp::create(lb, loc, tileUb, tileLb),
+                    zero)
+                    .getResult();
     }
     SmallVector<Value> lbs = {zero}, ubs = {numRows}, steps = {one};
     if (group.parallel) {
@@ -443,6 +486,8 @@ void ChunkGrid::rewrite() {
                                         it->second.first, offset, sizes));
         return;
       }
+      assert((isRegionFreePure(def) || isa<memref::AllocOp>(def)) &&
+             "a group recomputes only pure ops and allocations");
       Operation *copy = b.clone(*def, m);
       if (isa<memref::AllocOp>(def))
         privates.push_back(copy->getResult(0));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <sstream>
 
@@ -31,12 +32,14 @@ static Status evaluate(const std::string &expr,
                          why);
   };
   for (const std::string &t : tokens(expr)) {
-    if (!t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])))) {
-      size_t used = 0;
-      int64_t v = std::stoll(t, &used);
-      if (used != t.size())
-        return bad(t, "is not an integer");
-      stack.push_back(v);
+    // An integer, possibly negative (at most 18 digits: no overflow).
+    size_t digits = t.size() > 1 && t[0] == '-' ? 1 : 0;
+    if (t.size() > digits &&
+        std::isdigit(static_cast<unsigned char>(t[digits]))) {
+      if (t.find_first_not_of("0123456789", digits) != std::string::npos ||
+          t.size() - digits > 18)
+        return bad(t, "is not an integer of at most 18 digits");
+      stack.push_back(std::stoll(t));
       continue;
     }
     if (t.size() > 1 && t[0] == 'd' &&
@@ -44,6 +47,7 @@ static Status evaluate(const std::string &expr,
       size_t dot = t.find('.');
       size_t arg = 0, dim = 0;
       bool ok = dot != std::string::npos && dot > 1 && dot + 1 < t.size() &&
+                dot < 10 && t.size() - dot < 10 &&
                 t.find_first_not_of("0123456789", 1) == dot &&
                 t.find_first_not_of("0123456789", dot + 1) == std::string::npos;
       if (ok) {
@@ -71,19 +75,32 @@ static Status evaluate(const std::string &expr,
     int64_t b = stack.back();
     stack.pop_back();
     int64_t a = stack.back();
-    if ((t == "cdiv" || t == "div" || t == "rem") && b == 0) {
+    bool divides = t == "cdiv" || t == "div" || t == "rem";
+    if (divides && b == 0) {
       if (shapes)
         return bad(t, "divides by zero");
       b = 1;
     }
-    int64_t v = t == "+"      ? a + b
-                : t == "-"    ? a - b
-                : t == "*"    ? a * b
-                : t == "cdiv" ? (a + b - 1) / b
-                : t == "div"  ? a / b
-                : t == "min"  ? std::min(a, b)
-                : t == "max"  ? std::max(a, b)
-                              : a % b;
+    int64_t v = 0;
+    bool overflow = false;
+    if (t == "+")
+      overflow = __builtin_add_overflow(a, b, &v);
+    else if (t == "-")
+      overflow = __builtin_sub_overflow(a, b, &v);
+    else if (t == "*")
+      overflow = __builtin_mul_overflow(a, b, &v);
+    else if (divides && a == INT64_MIN && b == -1)
+      overflow = true;
+    else if (t == "cdiv") // rounded up, as arith.ceildivsi
+      v = a / b + ((a % b != 0) && ((a < 0) == (b < 0)) ? 1 : 0);
+    else if (t == "div")
+      v = a / b;
+    else if (t == "rem")
+      v = a % b;
+    else
+      v = t == "min" ? std::min(a, b) : std::max(a, b);
+    if (overflow)
+      return bad(t, "overflows 64 bits");
     stack.back() = v;
   }
   if (stack.size() != 1)
@@ -196,8 +213,11 @@ Status GpuLaunch::parse(const std::string &text, GpuLaunch &out) {
                                                : GpuLaunchParam::Argument;
       std::string digits =
           param.kind == GpuLaunchParam::Argument ? p : p.substr(1);
-      bool ok = !digits.empty() && digits.size() < 19 &&
-                digits.find_first_not_of("0123456789") == std::string::npos;
+      bool negative = param.kind == GpuLaunchParam::Integer &&
+                      digits.size() > 1 && digits[0] == '-';
+      bool ok = digits.size() > (negative ? 1u : 0u) && digits.size() < 19 &&
+                digits.find_first_not_of("0123456789", negative ? 1 : 0) ==
+                    std::string::npos;
       if (ok)
         param.value = std::stoll(digits);
       int64_t limit = param.kind == GpuLaunchParam::Scratch
@@ -210,7 +230,7 @@ Status GpuLaunch::parse(const std::string &text, GpuLaunch &out) {
             "', expected an argument index "
             "below " +
             std::to_string(numArgs) + ", sK with K below " +
-            std::to_string(d.scratch.size()) + " or =N with N >= 0");
+            std::to_string(d.scratch.size()) + " or =N with N an integer");
       k.params.push_back(param);
     }
     std::string extra;
@@ -264,6 +284,7 @@ static std::vector<char> contiguousBytes(const TensorRef &t) {
 }
 
 Status GpuKernel::prepare(const std::vector<TensorRef> &inputs) {
+  prepared_ = false; // until every step below has succeeded
   const KernelSignature &sig = launch_.signature;
   if (inputs.size() != sig.inputs.size())
     return Status::error("kernel " + sig.name + ": " +
@@ -298,6 +319,26 @@ Status GpuKernel::prepare(const std::vector<TensorRef> &inputs) {
       if (Status s = device_.allocate(bytes == 0 ? 1 : bytes, buffers_[i]); !s)
         return s;
   }
+  // The scratch buffers (sizes from the shapes; reallocated when they
+  // change), before the shapes count as allocated.
+  if (!reuse)
+    scratch_.assign(launch_.scratch.size(), DeviceBuffer());
+  for (size_t i = 0; i < launch_.scratch.size(); ++i) {
+    int64_t bytes = 0;
+    if (Status s = evaluateLaunchExpression(launch_.scratch[i], shapes, bytes);
+        !s)
+      return Status::error("kernel " + sig.name + ": scratch buffer #" +
+                           std::to_string(i) + ": " + s.message());
+    if (bytes < 0)
+      return Status::error("kernel " + sig.name + ": scratch buffer #" +
+                           std::to_string(i) + " has " + std::to_string(bytes) +
+                           " bytes, expected >= 0");
+    if (!reuse)
+      if (Status s = device_.allocate(
+              bytes == 0 ? 1 : static_cast<size_t>(bytes), scratch_[i]);
+          !s)
+        return s;
+  }
   shapes_ = shapes;
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::vector<char> bytes = contiguousBytes(inputs[i]);
@@ -308,25 +349,6 @@ Status GpuKernel::prepare(const std::vector<TensorRef> &inputs) {
   }
   if (Status s = poisonOutputs(); !s)
     return s;
-  // The scratch buffers (reallocated when the shapes change).
-  if (!reuse)
-    scratch_.assign(launch_.scratch.size(), DeviceBuffer());
-  for (size_t i = 0; i < launch_.scratch.size(); ++i) {
-    int64_t bytes = 0;
-    if (Status s = evaluateLaunchExpression(launch_.scratch[i], shapes_, bytes);
-        !s)
-      return Status::error("kernel " + sig.name + ": scratch buffer #" +
-                           std::to_string(i) + ": " + s.message());
-    if (bytes < 0)
-      return Status::error("kernel " + sig.name + ": scratch buffer #" +
-                           std::to_string(i) + " has " + std::to_string(bytes) +
-                           " bytes");
-    if (!reuse)
-      if (Status s = device_.allocate(
-              bytes == 0 ? 1 : static_cast<size_t>(bytes), scratch_[i]);
-          !s)
-        return s;
-  }
   // Each launch's descriptors: allocated and aligned pointer, offset 0,
   // sizes, C-order strides; one kernel parameter per word. Its grid.
   values_.assign(launch_.kernels.size(), {});

@@ -176,7 +176,7 @@ TEST(GpuLaunch, ParsesScratchAndSeveralLaunches) {
   EXPECT_FALSE(s);
   EXPECT_NE(s.message().find("line 4: parameter #0 is 's1', expected an "
                              "argument index below 3, sK with K below 1 or "
-                             "=N with N >= 0"),
+                             "=N with N an integer"),
             std::string::npos)
       << s.message();
   s = GpuLaunch::parse(
@@ -189,4 +189,25 @@ TEST(GpuLaunch, ParsesScratchAndSeveralLaunches) {
   EXPECT_FALSE(plstm::cuda::evaluateLaunchExpression("d0.5", shapes, v));
   EXPECT_FALSE(plstm::cuda::evaluateLaunchExpression("4,0,cdiv", shapes, v));
   EXPECT_FALSE(plstm::cuda::evaluateLaunchExpression("4,5", shapes, v));
+  // Negative literals; ceiling division rounds up as arith.ceildivsi;
+  // overflow and over-long literals are errors, not wrong values.
+  ASSERT_TRUE(plstm::cuda::evaluateLaunchExpression("-7,2,cdiv", shapes, v));
+  EXPECT_EQ(v, -3);
+  ASSERT_TRUE(plstm::cuda::evaluateLaunchExpression("7,2,cdiv", shapes, v));
+  EXPECT_EQ(v, 4);
+  plstm::Status big = plstm::cuda::evaluateLaunchExpression(
+      "400000000000000000,40,*", shapes, v);
+  EXPECT_FALSE(big);
+  EXPECT_NE(big.message().find("token '*' overflows 64 bits"),
+            std::string::npos)
+      << big.message();
+  EXPECT_FALSE(
+      plstm::cuda::evaluateLaunchExpression("99999999999999999999", shapes, v));
+  EXPECT_FALSE(plstm::cuda::evaluateLaunchExpression("d99999999999999999999.0",
+                                                     shapes, v));
+  s = GpuLaunch::parse(launchText("kernel b block 64 grid 1 params 1 =-3"),
+                       launch);
+  ASSERT_TRUE(s) << s.message();
+  EXPECT_EQ(launch.kernels[0].params,
+            (std::vector<GpuLaunchParam>{{GpuLaunchParam::Integer, -3}}));
 }

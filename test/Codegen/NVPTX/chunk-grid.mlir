@@ -138,7 +138,8 @@ func.func @row_sized(%x: memref<?x?x4xf32>, %n: memref<?xindex>) {
 // CHECK: scf.for %[[W:.*]] = %c0 to %c7 step %c1 {
 // CHECK: %[[LB:.*]] = arith.maxsi %{{.*}}, %c0 : index
 // CHECK: %[[UB:.*]] = arith.addi %{{.*}}, %c1 : index
-// CHECK: %[[N:.*]] = arith.subi %[[UB]], %[[LB]] : index
+// CHECK: %[[D:.*]] = arith.subi %[[UB]], %[[LB]] : index
+// CHECK: %[[N:.*]] = arith.maxsi %[[D]], %{{.*}} : index
 // CHECK: scf.parallel (%[[R:.*]], %[[T:.*]]) = (%{{.*}}, %{{.*}}) to (%[[ROWS]], %[[N]])
 // CHECK: %[[LB2:.*]] = arith.maxsi
 // CHECK: %[[TILE:.*]] = arith.addi %[[LB2]], %[[T]] : index
@@ -207,6 +208,73 @@ func.func @refill(%x: memref<?x?x4xf32>, %y: memref<?x4xf32>) {
     %to = memref.subview %y[%r, 0] [1, 4] [1, 1] : memref<?x4xf32> to memref<4xf32, strided<[1], offset: ?>>
     memref.copy %zero, %to : memref<4xf32> to memref<4xf32, strided<[1], offset: ?>>
     memref.dealloc %zero : memref<4xf32>
+    scf.reduce
+  } {mapping = [#gpu.block<x>], plstm.row_buffers}
+  return
+}
+
+// -----
+
+// A buffer only the wavefront loop uses, written through views indexed by
+// the tile and read by a later wavefront (a carried state), lives across
+// the wavefronts' launches: shared, on the host.
+// CHECK-LABEL: func.func @carried
+// CHECK: gpu.alloc
+// CHECK: scf.for
+// CHECK: scf.parallel
+// CHECK: memref.view
+func.func @carried(%x: memref<?x4x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c7 = arith.constant 7 : index
+  %rows = memref.dim %x, %c0 : memref<?x4x4xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %state = memref.alloc() : memref<4x4xf32>
+    scf.for %w = %c0 to %c7 step %c1 {
+      %s = arith.subi %w, %c3 : index
+      %lb = arith.maxsi %s, %c0 : index
+      %m = arith.minsi %w, %c3 : index
+      %ub = arith.addi %m, %c1 : index
+      scf.for %t = %lb to %ub step %c1 {
+        %st = memref.subview %state[%t, 0] [1, 4] [1, 1] : memref<4x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+        %io = memref.subview %x[%r, %t, 0] [1, 1, 4] [1, 1, 1] : memref<?x4x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+        memref.copy %st, %io : memref<4xf32, strided<[1], offset: ?>> to memref<4xf32, strided<[1], offset: ?>>
+        memref.copy %io, %st : memref<4xf32, strided<[1], offset: ?>> to memref<4xf32, strided<[1], offset: ?>>
+      } {plstm.gpu_chunks}
+    }
+    memref.dealloc %state : memref<4x4xf32>
+    scf.reduce
+  } {mapping = [#gpu.block<x>], plstm.row_buffers}
+  return
+}
+
+// -----
+
+// A row buffer freed other than by its row-level deallocation (here: under
+// a condition) would be freed twice or through a view after the cut: one
+// launch.
+// CHECK-LABEL: func.func @guarded_free
+// CHECK-NOT: gpu.alloc
+// CHECK: } {plstm.gpu_chunks}
+func.func @guarded_free(%x: memref<?x?x4xf32>, %y: memref<?x4xf32>, %flag: i1) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = memref.dim %x, %c0 : memref<?x?x4xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %t = memref.dim %x, %c1 : memref<?x?x4xf32>
+    %chunks = memref.alloc() : memref<8x4xf32>
+    scf.for %c = %c0 to %t step %c1 {
+      %in = memref.subview %x[%r, %c, 0] [1, 1, 4] [1, 1, 1] : memref<?x?x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+      %out = memref.subview %chunks[%c, 0] [1, 4] [1, 1] : memref<8x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+      memref.copy %in, %out : memref<4xf32, strided<[1], offset: ?>> to memref<4xf32, strided<[1], offset: ?>>
+    } {plstm.gpu_chunks}
+    %first = memref.subview %chunks[0, 0] [1, 4] [1, 1] : memref<8x4xf32> to memref<4xf32, strided<[1]>>
+    %to = memref.subview %y[%r, 0] [1, 4] [1, 1] : memref<?x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+    memref.copy %first, %to : memref<4xf32, strided<[1]>> to memref<4xf32, strided<[1], offset: ?>>
+    scf.if %flag {
+      memref.dealloc %chunks : memref<8x4xf32>
+    }
     scf.reduce
   } {mapping = [#gpu.block<x>], plstm.row_buffers}
   return
