@@ -311,7 +311,8 @@ std::unique_ptr<Pass> plstm::createExpandStridedCopiesPass() {
 
 void plstm::buildScheduleLowering(OpPassManager &pm, StringRef schedule,
                                   StringRef sizeHints, StringRef chunkOrder,
-                                  bool fuseDagEdges) {
+                                  bool fuseDagEdges,
+                                  bool parallelOrientations) {
   PLSTMSelectScheduleOptions select;
   select.force = schedule.str();
   select.sizeHints = sizeHints.str();
@@ -319,6 +320,7 @@ void plstm::buildScheduleLowering(OpPassManager &pm, StringRef schedule,
   pm.addPass(createPLSTMSelectSchedule(select));
   PLSTMLowerSequentialOptions sequential;
   sequential.fuseDagEdges = fuseDagEdges;
+  sequential.parallelOrientations = parallelOrientations;
   pm.addPass(createPLSTMLowerSequential(sequential));
   PLSTMLowerChunkwiseOptions chunkwise;
   chunkwise.chunkOrder = chunkOrder.str();

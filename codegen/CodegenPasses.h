@@ -69,12 +69,12 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 /// decomposition, schedule selection (`schedule` forces one), the schedule
 /// lowerings, the contract check, gate fusion.
 /// `chunkOrder`: the 1D chunkwise form (plstm-lower-chunkwise's
-/// chunk-order option); `fuseDagEdges`: plstm-lower-sequential's
-/// fuse-dag-edges option.
+/// chunk-order option); `fuseDagEdges`, `parallelOrientations`:
+/// plstm-lower-sequential's options.
 void buildScheduleLowering(OpPassManager &pm, llvm::StringRef schedule,
                            llvm::StringRef sizeHints,
-                           llvm::StringRef chunkOrder,
-                           bool fuseDagEdges = true);
+                           llvm::StringRef chunkOrder, bool fuseDagEdges = true,
+                           bool parallelOrientations = false);
 /// linalg unit-extent dims folded away.
 void buildUnitDimFolding(OpPassManager &pm);
 /// One-shot bufferization of kernels whose outputs are arguments

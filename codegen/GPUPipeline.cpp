@@ -916,8 +916,12 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   // map the parallel loops; no host call in device code).
   // DAG edges keep a pass per term: the block mapping spreads each pass
   // over the block's threads (it has no case for scf.index_switch).
+  // The sequential 2D orientations in parallel where the chunk grid gives
+  // each (row, orientation) a block.
   buildScheduleLowering(pm, options.schedule, options.sizeHints, "parallel",
-                        /*fuseDagEdges=*/false);
+                        /*fuseDagEdges=*/false,
+                        /*parallelOrientations=*/options.chunkGrid &&
+                            options.threadsPerRow != 1);
   if (options.stop == "loops")
     return;
   buildUnitDimFolding(pm);

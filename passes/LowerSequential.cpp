@@ -323,7 +323,13 @@ void lowerScan1D(Scan1DOp op) {
 // scan2d (SPEC §3.2, §3.6)
 //===----------------------------------------------------------------------===//
 
-void lowerScan2D(Scan2DOp op) {
+/// `(extent - 1) - i` when the i1 `flip` holds, else `i`.
+Value flipIf(ImplicitLocOpBuilder &b, Value i, int64_t extent, Value flip) {
+  return arith::SelectOp::create(
+      b, flip, arith::SubIOp::create(b, indexConst(b, extent - 1), i), i);
+}
+
+void lowerScan2D(Scan2DOp op, bool parallelOrientations) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
   int64_t mx = dimOf(op.getQ(), 1), my = dimOf(op.getQ(), 2);
@@ -343,6 +349,157 @@ void lowerScan2D(Scan2DOp op) {
        keepDown = !op.getLastDown().use_empty();
   Value right0 = emptyLike(b, op.getLastRight().getType(), {batch});
   Value down0 = emptyLike(b, op.getLastDown().getType(), {batch});
+
+  // Every J = 1, the read-out fused: the orientations as one scf.forall
+  // (the GPU pipeline's form, parallel-orientations), each orientation
+  // into a partial output [MX, MY, DV, JO] of its own, zeroed node by node
+  // (the first one also adds the direct term); the partials summed into
+  // y[bi]. The carried states start in, and are updated in, the
+  // orientation's slots of the last-state outputs, as below.
+  auto lowerOrientationsInParallel = [&](ImplicitLocOpBuilder &b, Value bi,
+                                         Value out, Value right,
+                                         Value down) -> SmallVector<Value> {
+    int64_t numO = static_cast<int64_t>(orientations.size());
+    auto rightType = cast<RankedTensorType>(op.getLastRight().getType());
+    auto downType = cast<RankedTensorType>(op.getLastDown().getType());
+    Value parts0 =
+        tensor::EmptyOp::create(b, ArrayRef<int64_t>{numO, mx, my, dv, jo}, et);
+    SmallVector<Value> inits = {parts0};
+    if (keepRight)
+      inits.push_back(right);
+    if (keepDown)
+      inits.push_back(down);
+    scf::ForallOp forall = parallelLoop(
+        b, indexConst(b, 0), indexConst(b, numO), inits,
+        [&](ImplicitLocOpBuilder &b, Value oIndex, ValueRange shared) {
+          // The orientation's code and flips.
+          Value code = indexConst(b, orientations.back());
+          for (int64_t i = numO - 2; i >= 0; --i)
+            code = arith::SelectOp::create(
+                b,
+                arith::CmpIOp::create(b, arith::CmpIPredicate::eq, oIndex,
+                                      indexConst(b, i)),
+                indexConst(b, orientations[i]), code);
+          auto bit = [&](int64_t mask) {
+            return arith::CmpIOp::create(
+                b, arith::CmpIPredicate::ne,
+                arith::AndIOp::create(b, code, indexConst(b, mask)),
+                indexConst(b, 0));
+          };
+          Value flipX = bit(1), flipY = bit(2);
+          Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                              oIndex, indexConst(b, 0));
+          auto slot = [&](Value init, ValueRange initLead, Value kept,
+                          RankedTensorType type, size_t lead) -> Value {
+            Value s = kept ? kept
+                           : tensor::EmptyOp::create(
+                                 b, type.getShape().drop_front(lead), et);
+            if (init)
+              return linalg::CopyOp::create(b, sliceAt(b, init, initLead), s)
+                  .getResult(0);
+            return zeroFill(b, s);
+          };
+          Value rightSlab =
+              keepRight ? sliceAt(b, shared[1], {bi, oIndex}) : Value();
+          Value downSlab =
+              keepDown ? sliceAt(b, shared.back(), {bi, oIndex}) : Value();
+          Value rows0 =
+              slot(op.getInitLeft(), {bi, oIndex}, rightSlab, rightType, 2);
+          Value part0 =
+              tensor::EmptyOp::create(b, ArrayRef<int64_t>{mx, my, dv, jo}, et);
+          SmallVector<Value> xInits = {rows0, part0};
+          if (keepDown)
+            xInits.push_back(downSlab);
+          scf::ForOp xLoop = buildLoop(
+              b, mxV, xInits,
+              [&](ImplicitLocOpBuilder &b, Value xp, ValueRange xArgs) {
+                Value x = flipIf(b, xp, mx, flipX);
+                Value downState0 =
+                    slot(op.getInitTop(), {bi, oIndex, x},
+                         keepDown ? sliceAt(b, xArgs[2], {x}) : Value(),
+                         downType, 3);
+                scf::ForOp yLoop = buildLoop(
+                    b, myV, {downState0, xArgs[0], xArgs[1]},
+                    [&](ImplicitLocOpBuilder &b, Value yp, ValueRange it) {
+                      Value cd = it[0], rows = it[1], part = it[2];
+                      Value y = flipIf(b, yp, my, flipY);
+                      Value cr = sliceAt(b, rows, {y});
+                      Value q = scaleTensor(
+                          b, sliceAt(b, op.getQ(), {bi, x, y}), scale);
+                      Value k = sliceAt(b, op.getK(), {bi, x, y});
+                      Value v = sliceAt(b, op.getV(), {bi, x, y});
+                      SmallVector<Value> at = {bi, oIndex, x, y};
+                      auto scalar = [&](Value g) { return scalarAt(b, g, at); };
+                      SmallVector<StateUpdate> updates = {
+                          StateUpdate{
+                              {scalar(op.getTRl()), scalar(op.getTRu())},
+                              scalar(op.getSourceR())},
+                          StateUpdate{
+                              {scalar(op.getTDl()), scalar(op.getTDu())},
+                              scalar(op.getSourceD())}};
+                      Value yt = zeroFill(b, sliceAt(b, part, {x, y}));
+                      Value direct = scalarAt(b, op.getDirect(), {bi, x, y});
+                      if (direct)
+                        direct = arith::SelectOp::create(
+                            b, first, direct, floatConst(b, et, 0.0));
+                      ReadoutJ1 readout{
+                          q,
+                          {scalar(op.getMarkL()), scalar(op.getMarkU())},
+                          yt,
+                          direct};
+                      SmallVector<Value> next = updateStatesJ1(
+                          b, {cr, cd}, k, v, updates, {cr, cd}, &readout);
+                      return SmallVector<Value>{
+                          next[1], insertAt(b, next[0], rows, {y}),
+                          insertAt(b, next[2], part, {x, y})};
+                    });
+                SmallVector<Value> results = {yLoop.getResult(1),
+                                              yLoop.getResult(2)};
+                if (keepDown)
+                  results.push_back(
+                      insertAt(b, yLoop.getResult(0), xArgs[2], {x}));
+                return results;
+              });
+          SmallVector<Value> results = {
+              insertAt(b, xLoop.getResult(1), shared[0], {oIndex})};
+          if (keepRight)
+            results.push_back(
+                insertAt(b, xLoop.getResult(0), shared[1], {bi, oIndex}));
+          if (keepDown)
+            results.push_back(insertAt(b, xLoop.getResults().back(),
+                                       shared.back(), {bi, oIndex}));
+          return results;
+        });
+    // y[bi] = Σ_o partial[o].
+    MLIRContext *ctx = b.getContext();
+    AffineMap all = AffineMap::getMultiDimIdentityMap(5, ctx);
+    AffineMap dropO =
+        AffineMap::get(5, 0,
+                       {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx),
+                        getAffineDimExpr(3, ctx), getAffineDimExpr(4, ctx)},
+                       ctx);
+    Value sum0 = zeroTensor(b, {mx, my, dv, jo}, et);
+    auto sum = linalg::GenericOp::create(
+        b, b.getLoc(), TypeRange{sum0.getType()},
+        ValueRange{forall.getResult(0)}, ValueRange{sum0},
+        ArrayRef<AffineMap>{all, dropO},
+        SmallVector<utils::IteratorType>{
+            utils::IteratorType::reduction, utils::IteratorType::parallel,
+            utils::IteratorType::parallel, utils::IteratorType::parallel,
+            utils::IteratorType::parallel},
+        [&](OpBuilder &nested, Location loc, ValueRange args) {
+          linalg::YieldOp::create(
+              nested, loc,
+              ValueRange{arith::AddFOp::create(nested, loc, args[1], args[0])});
+        });
+    SmallVector<Value> results = {insertAt(b, sum.getResult(0), out, {bi}),
+                                  right, down};
+    if (keepRight)
+      results[1] = forall.getResult(1);
+    if (keepDown)
+      results[2] = forall.getResults().back();
+    return results;
+  };
 
   scf::ForOp batchLoop = buildLoop(
       b, batch, {y0, right0, down0},
@@ -373,6 +530,9 @@ void lowerScan2D(Scan2DOp op) {
           out = directX.getResult(0);
         }
 
+        if (parallelOrientations && scalarJ && fuseReadout &&
+            orientations.size() > 1)
+          return lowerOrientationsInParallel(b, bi, out, right, down);
         for (auto [oi, o] : llvm::enumerate(orientations)) {
           bool flipX = o & 1, flipY = o & 2;
           Value oIndex = indexConst(b, oi);
@@ -763,7 +923,7 @@ struct LowerSequentialPass
       if (auto scan = dyn_cast<Scan1DOp>(op))
         lowerScan1D(scan);
       else if (auto scan = dyn_cast<Scan2DOp>(op))
-        lowerScan2D(scan);
+        lowerScan2D(scan, parallelOrientations);
       else if (auto scan = dyn_cast<ScanDagOp>(op))
         lowerScanDag(scan, fuseDagEdges);
     }

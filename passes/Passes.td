@@ -119,6 +119,11 @@ def PLSTMLowerSequential : Pass<"plstm-lower-sequential", "::mlir::ModuleOp"> {
     }
     ```
 
+    `parallel-orientations=true` (2D, every J = 1, several orientations):
+    the orientations run as one `scf.forall`, each into a partial output of
+    its own (the direct term in the first one's), summed at the end; the GPU
+    pipeline then gives each (row, orientation) a block.
+
     With every J = 1 a DAG edge with at most 8 incoming states is one pass
     (its state and its read-out), an `scf.index_switch` on the incoming
     count; `fuse-dag-edges=false` keeps the separate passes per term (the
@@ -128,7 +133,13 @@ def PLSTMLowerSequential : Pass<"plstm-lower-sequential", "::mlir::ModuleOp"> {
     Option<"fuseDagEdges", "fuse-dag-edges", "bool", /*default=*/"true",
            "DAG edges with every J = 1 and at most 8 incoming states in one "
            "pass each (an scf.index_switch on the incoming count); false: a "
-           "pass per term">
+           "pass per term">,
+    Option<"parallelOrientations", "parallel-orientations", "bool",
+           /*default=*/"false",
+           "2D scans with several orientations and every J = 1: the "
+           "orientations as an scf.forall, each into its own partial output, "
+           "the partials summed at the end (the GPU pipeline's form: a "
+           "block per orientation)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
