@@ -65,6 +65,20 @@ bool dependsOn(Value v, Value iv, int depth = 0) {
   });
 }
 
+/// Whether `user` only reads `value`: every effect it declares that is not a
+/// read names another value (an effect on no value in particular counts).
+bool onlyReads(Operation *user, Value value) {
+  auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+  if (!effects)
+    return false;
+  SmallVector<MemoryEffects::EffectInstance> list;
+  effects.getEffects(list);
+  return llvm::all_of(list, [&](const MemoryEffects::EffectInstance &e) {
+    return isa<MemoryEffects::Read>(e.getEffect()) ||
+           (e.getValue() && e.getValue() != value);
+  });
+}
+
 /// Whether every use of `buffer` (through views) inside `loop` only reads it,
 /// or writes through a subview whose offsets depend on the loop's iv.
 bool writesDisjointly(Value buffer, scf::ForOp loop) {
@@ -95,14 +109,7 @@ bool writesDisjointly(Value buffer, scf::ForOp loop) {
         continue;
       return false;
     }
-    auto effects = dyn_cast<MemoryEffectOpInterface>(user);
-    if (!effects)
-      return false;
-    SmallVector<MemoryEffects::EffectInstance> list;
-    effects.getEffectsOnValue(use.get(), list);
-    if (llvm::any_of(list, [](const MemoryEffects::EffectInstance &e) {
-          return !isa<MemoryEffects::Read>(e.getEffect());
-        }))
+    if (!onlyReads(user, use.get()))
       return false;
   }
   return true;
@@ -226,7 +233,9 @@ struct ChunkGrid {
     for (OpOperand &use : buffer.getUses()) {
       auto f = dyn_cast<linalg::FillOp>(use.getOwner());
       if (f && f->getBlock() == body && f.getOutputs()[0] == buffer &&
-          groupOf.count(f.getOperation()) && !fill) {
+          groupOf.count(f.getOperation()) && !fill &&
+          llvm::all_of(f.getInputs(),
+                       [&](Value v) { return recomputable(v); })) {
         fill = f;
         continue;
       }
@@ -246,13 +255,23 @@ struct ChunkGrid {
             return false;
       return true;
     }
-    auto effects = dyn_cast<MemoryEffectOpInterface>(user);
-    if (!effects)
+    return onlyReads(user, use.get());
+  }
+
+  /// Whether `v` can be recomputed in any part: defined outside the rows,
+  /// the row index, or side-effect-free ops of the row on such values.
+  bool recomputable(Value v, int depth = 0) {
+    if (v == rowIv)
+      return true;
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return !rows->isAncestor(v.getParentBlock()->getParentOp());
+    if (!rows->isAncestor(def))
+      return true;
+    if (def->getBlock() != body || !isRegionFreePure(def) || depth > 32)
       return false;
-    SmallVector<MemoryEffects::EffectInstance> list;
-    effects.getEffectsOnValue(use.get(), list);
-    return llvm::all_of(list, [](const MemoryEffects::EffectInstance &e) {
-      return isa<MemoryEffects::Read>(e.getEffect());
+    return llvm::all_of(def->getOperands(), [&](Value operand) {
+      return recomputable(operand, depth + 1);
     });
   }
 
@@ -276,8 +295,8 @@ bool ChunkGrid::analyze() {
   // (A nested allocation freed in its own block stays in one part.)
   WalkResult frees = body->walk([&](Operation *op) {
     auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    if (!effects || op->getBlock() == body ||
-        !effects.hasEffect<MemoryEffects::Free>())
+    if (!effects || !effects.hasEffect<MemoryEffects::Free>() ||
+        (isa<memref::DeallocOp>(op) && op->getBlock() == body))
       return WalkResult::advance();
     auto dealloc = dyn_cast<memref::DeallocOp>(op);
     auto alloc = dealloc ? dealloc.getMemref().getDefiningOp<memref::AllocOp>()

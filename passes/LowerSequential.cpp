@@ -405,8 +405,9 @@ void lowerScan2D(Scan2DOp op, bool parallelOrientations) {
               keepDown ? sliceAt(b, shared.back(), {bi, oIndex}) : Value();
           Value rows0 =
               slot(op.getInitLeft(), {bi, oIndex}, rightSlab, rightType, 2);
-          Value part0 =
-              tensor::EmptyOp::create(b, ArrayRef<int64_t>{mx, my, dv, jo}, et);
+          // The orientation's partial, written in place (a slice of the
+          // shared output).
+          Value part0 = sliceAt(b, shared[0], {oIndex});
           SmallVector<Value> xInits = {rows0, part0};
           if (keepDown)
             xInits.push_back(downSlab);

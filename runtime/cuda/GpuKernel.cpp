@@ -215,7 +215,8 @@ Status GpuLaunch::parse(const std::string &text, GpuLaunch &out) {
           param.kind == GpuLaunchParam::Argument ? p : p.substr(1);
       bool negative = param.kind == GpuLaunchParam::Integer &&
                       digits.size() > 1 && digits[0] == '-';
-      bool ok = digits.size() > (negative ? 1u : 0u) && digits.size() < 19 &&
+      bool ok = digits.size() > (negative ? 1u : 0u) &&
+                digits.size() < (negative ? 20u : 19u) &&
                 digits.find_first_not_of("0123456789", negative ? 1 : 0) ==
                     std::string::npos;
       if (ok)
@@ -290,8 +291,10 @@ Status GpuKernel::prepare(const std::vector<TensorRef> &inputs) {
     return Status::error("kernel " + sig.name + ": " +
                          std::to_string(inputs.size()) + " inputs, expected " +
                          std::to_string(sig.inputs.size()));
-  if (Status s = sig.resolveShapes(inputs, outputShapes_); !s)
+  std::vector<std::vector<int64_t>> outputShapes;
+  if (Status s = sig.resolveShapes(inputs, outputShapes); !s)
     return s;
+  outputShapes_ = std::move(outputShapes);
   // Buffers of an earlier call stay with the device until it closes; reuse
   // them when the sizes match.
   std::vector<std::vector<int64_t>> shapes;
@@ -432,6 +435,9 @@ Status GpuKernel::launch() {
 }
 
 Status GpuKernel::download(const std::vector<TensorRef> &outputs) {
+  if (!prepared_)
+    return Status::error("kernel " + launch_.signature.name +
+                         ": download() without a successful prepare()");
   if (Status s = device_.synchronize(); !s)
     return s;
   size_t first = launch_.signature.inputs.size();

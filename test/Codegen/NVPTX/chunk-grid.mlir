@@ -279,3 +279,34 @@ func.func @guarded_free(%x: memref<?x?x4xf32>, %y: memref<?x4xf32>, %flag: i1) {
   } {mapping = [#gpu.block<x>], plstm.row_buffers}
   return
 }
+
+// -----
+
+// A fill whose value is loaded (a side effect of the row) cannot be redone
+// in each part: the buffer is shared, filled once.
+// CHECK-LABEL: func.func @fill_from_load
+// CHECK: gpu.alloc
+// CHECK: scf.parallel (%{{.*}}) =
+// CHECK: memref.load
+// CHECK: linalg.fill
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) =
+// CHECK-NOT: linalg.fill
+// CHECK: } {plstm.row_buffers}
+func.func @fill_from_load(%x: memref<?x?x4xf32>, %y: memref<?x4xf32>, %c: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = memref.dim %x, %c0 : memref<?x?x4xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %t = memref.dim %x, %c1 : memref<?x?x4xf32>
+    %value = memref.load %c[%r] : memref<?xf32>
+    %init = memref.alloc() : memref<4xf32>
+    linalg.fill ins(%value : f32) outs(%init : memref<4xf32>)
+    scf.for %i = %c0 to %t step %c1 {
+      %out = memref.subview %x[%r, %i, 0] [1, 1, 4] [1, 1, 1] : memref<?x?x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+      memref.copy %init, %out : memref<4xf32> to memref<4xf32, strided<[1], offset: ?>>
+    } {plstm.gpu_chunks}
+    memref.dealloc %init : memref<4xf32>
+    scf.reduce
+  } {mapping = [#gpu.block<x>], plstm.row_buffers}
+  return
+}
