@@ -1,8 +1,9 @@
 //===- GPUChunkGrid.cpp - a grid over the rows' chunks --------------------===//
 //
-// plstm-gpu-chunk-grid (docs/gpu.md, "A grid over chunks"): the schedules'
-// row-level parallel loops (the chunkwise schedules' intra-chunk and output
-// passes: scf.forall loops directly in a batch row, marked by
+// plstm-gpu-chunk-grid (docs/gpu.md, "A grid over the chunks"): the
+// schedules' row-level parallel loops (the chunkwise schedules' intra-chunk
+// and output passes, the 2D wavefronts' tiles, the sequential 2D scans'
+// orientations: scf.forall loops in a batch row, marked by
 // plstm-gpu-foralls) become launches of their own, with a block per
 // (row, chunk), instead of loops that the row's one block runs chunk after
 // chunk. The row's other code between them (the inter-chunk recurrence, the
@@ -14,19 +15,27 @@
 // marked loop is a parallel group; each run of other side-effecting ops is a
 // sequential group. Each group becomes its own scf.parallel (rows, or rows x
 // chunks), which plstm-map-to-gpu maps to a launch (a block per iteration).
-// Side-effect-free ops (index arithmetic, views) are recomputed in every
-// group that uses them. A buffer used by one group is allocated there (per
-// block). A buffer used by several groups lives across launches: the host
-// allocates it for all rows (bytes per row rounded up to 64; gpu.alloc on the
-// device, memref.alloc when the launches run on the CPU), each group views
-// its row's part (memref.view).
+// A row-level loop with constant bounds whose body is pure ops and one
+// marked loop (the 2D wavefronts) becomes a host loop around a (row, tile)
+// group, a launch per wavefront (plstm-gpu-unroll-host-loops unrolls it
+// after outlining). Side-effect-free ops (index arithmetic, views) are
+// recomputed in every group that uses them. A buffer used by one group is
+// allocated there (per block), unless it is a wavefront group's buffer
+// written through views indexed by the tile (carried from one wavefront to
+// the next). A buffer one row-level fill writes and the groups only read is
+// allocated and filled in each group that reads it. Any other buffer used
+// by several groups lives across launches: the host allocates it for all
+// rows (bytes per row rounded up to 64; gpu.alloc on the device, memref.alloc
+// when the launches run on the CPU), each group views its row's part
+// (memref.view).
 //
 // The rows loop stays as it is (one launch) when the cut is not known to be
-// safe: a value other than a buffer flows between groups; a buffer shared
-// between groups has a size that depends on the row; a parallel group writes
-// a shared buffer other than through a view indexed by its chunk (the
-// scf.forall's disjoint slices); a marked loop has results or bounds that
-// depend on the row.
+// safe: the row does not take the block mapping; a value other than a
+// buffer flows between groups; a buffer shared between groups has a size
+// that depends on the row; a parallel group writes a shared buffer other
+// than through a view indexed by its chunk (the scf.forall's disjoint
+// slices); a row buffer is freed other than by its row-level deallocation;
+// a marked loop has results or bounds that depend on the row.
 //
 //===----------------------------------------------------------------------===//
 
