@@ -198,7 +198,8 @@ func.func @scan2d_y_only(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32
 
 // -----
 
-// DAG: compressed rows of the line edges, a Kahn order and the slots of the
+// DAG: compressed rows of the line edges, a Kahn order (the ready edges on
+// a stack: order, stack, its top, the in-degrees) and the slots of the
 // edges' states are built once, then per batch entry the direct term and an
 // edge loop in that order, the states in their slots. With
 // every J = 1 an edge with up to 8 incoming states takes one pass (new state
@@ -210,7 +211,7 @@ func.func @scan2d_y_only(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32
 // CHECK-DAG: %[[NE:[a-zA-Z0-9_]+]] = tensor.dim %[[E]], %c0
 // CHECK-DAG: %[[NL:[a-zA-Z0-9_]+]] = tensor.dim %[[L]], %c0
 // CHECK: scf.for %{{.+}} = %{{.+}} to %[[NL]]
-// CHECK: %[[ORDER:[a-zA-Z0-9_]+]]:3 = scf.for %{{.+}} = %{{.+}} to %[[NE]]
+// CHECK: %[[ORDER:[a-zA-Z0-9_]+]]:4 = scf.for %{{.+}} = %{{.+}} to %[[NE]]
 // The states' slots: positions in the order, last reads, then one slot per
 // live state (a free list), slot 0 shared by the states nobody reads.
 // CHECK: scf.for %{{.+}} = %{{.+}} to %[[NE]]
