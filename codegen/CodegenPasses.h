@@ -170,6 +170,12 @@ std::unique_ptr<Pass> createGPUUnitRowsPass();
 /// The rows' chunk loops as launches of their own, a block per (row, chunk)
 /// (codegen/GPUChunkGrid.cpp); `emulate`: the launches run on the CPU.
 std::unique_ptr<Pass> createGPUChunkGridPass(bool emulate = false);
+/// A device buffer of `bytes` (memref<?xi8>) the host allocates for launches
+/// (gpu.alloc; memref.alloc when `emulate`: the launches run on the CPU),
+/// marked kGPUScratchAttr (the launch description's scratch buffers), and
+/// its free.
+Value createHostScratch(OpBuilder &b, Location loc, Value bytes, bool emulate);
+void freeHostScratch(OpBuilder &b, Location loc, Value buffer, bool emulate);
 std::unique_ptr<Pass> createGPURowBuffersPass();
 bool canMapRowsToBlocks(scf::ParallelOp rows);
 

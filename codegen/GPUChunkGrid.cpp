@@ -134,6 +134,8 @@ struct Group {
 };
 
 struct ChunkGrid {
+  ChunkGrid(scf::ParallelOp rows, bool emulate)
+      : rows(rows), emulate(emulate) {}
   scf::ParallelOp rows;
   bool emulate;
   Block *body;
@@ -400,13 +402,11 @@ bool ChunkGrid::analyze() {
 
 void ChunkGrid::rewrite() {
   Location loc = rows.getLoc();
-  MLIRContext *ctx = rows.getContext();
   OpBuilder hb(rows);
   IRMapping host;
   Value zero = arith::ConstantIndexOp::create(hb, loc, 0);
   Value one = arith::ConstantIndexOp::create(hb, loc, 1);
   Value numRows = rows.getUpperBound()[0];
-  auto bytesType = MemRefType::get({ShapedType::kDynamic}, hb.getI8Type());
 
   // The shared buffers: one host allocation each, 64-byte aligned rows.
   DenseMap<Operation *, std::pair<Value, Value>> sharedBuffer; // buf, bytes
@@ -427,22 +427,7 @@ void ChunkGrid::rewrite() {
     bytes = arith::MulIOp::create(
         hb, loc, arith::CeilDivUIOp::create(hb, loc, bytes, c64), c64);
     Value total = arith::MulIOp::create(hb, loc, bytes, numRows);
-    Value buffer;
-    if (emulate) {
-      buffer = memref::AllocOp::create(hb, loc, bytesType, ValueRange{total},
-                                       hb.getI64IntegerAttr(64));
-    } else {
-      Type token = gpu::AsyncTokenType::get(ctx);
-      Value ready = gpu::WaitOp::create(hb, loc, token, ValueRange{})
-                        .getAsyncToken();
-      auto gpuAlloc = gpu::AllocOp::create(
-          hb, loc, bytesType, token, ValueRange{ready}, ValueRange{total},
-          ValueRange{}, /*hostShared=*/false);
-      gpu::WaitOp::create(hb, loc, Type(),
-                          ValueRange{gpuAlloc.getAsyncToken()});
-      buffer = gpuAlloc.getMemref();
-    }
-    buffer.getDefiningOp()->setAttr(plstm::kGPUScratchAttr, UnitAttr::get(ctx));
+    Value buffer = plstm::createHostScratch(hb, loc, total, emulate);
     sharedBuffer[op] = {buffer, bytes};
     hostBuffers.push_back(buffer);
   }
@@ -550,20 +535,8 @@ void ChunkGrid::rewrite() {
       memref::DeallocOp::create(b, loc, buffer);
   }
 
-  for (Value buffer : hostBuffers) {
-    if (emulate) {
-      memref::DeallocOp::create(hb, loc, buffer)
-          ->setAttr(plstm::kGPUScratchAttr, UnitAttr::get(ctx));
-      continue;
-    }
-    Type token = gpu::AsyncTokenType::get(ctx);
-    Value ready =
-        gpu::WaitOp::create(hb, loc, token, ValueRange{}).getAsyncToken();
-    auto freed = gpu::DeallocOp::create(hb, loc, token, ValueRange{ready},
-                                        buffer);
-    freed->setAttr(plstm::kGPUScratchAttr, UnitAttr::get(ctx));
-    gpu::WaitOp::create(hb, loc, Type(), ValueRange{freed.getAsyncToken()});
-  }
+  for (Value buffer : hostBuffers)
+    plstm::freeHostScratch(hb, loc, buffer, emulate);
   rows.erase();
 }
 
@@ -596,7 +569,7 @@ struct GPUChunkGridPass
         loops.push_back(loop);
     });
     for (scf::ParallelOp loop : loops) {
-      ChunkGrid grid{loop, emulate};
+      ChunkGrid grid(loop, emulate);
       if (grid.analyze())
         grid.rewrite();
     }
@@ -604,6 +577,44 @@ struct GPUChunkGridPass
 };
 
 } // namespace
+
+Value mlir::plstm::createHostScratch(OpBuilder &b, Location loc, Value bytes,
+                                     bool emulate) {
+  MLIRContext *ctx = b.getContext();
+  auto bytesType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
+  Value buffer;
+  if (emulate) {
+    buffer = memref::AllocOp::create(b, loc, bytesType, ValueRange{bytes},
+                                     b.getI64IntegerAttr(64));
+  } else {
+    Type token = gpu::AsyncTokenType::get(ctx);
+    Value ready =
+        gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();
+    auto alloc = gpu::AllocOp::create(b, loc, bytesType, token,
+                                      ValueRange{ready}, ValueRange{bytes},
+                                      ValueRange{}, /*hostShared=*/false);
+    gpu::WaitOp::create(b, loc, Type(), ValueRange{alloc.getAsyncToken()});
+    buffer = alloc.getMemref();
+  }
+  buffer.getDefiningOp()->setAttr(kGPUScratchAttr, UnitAttr::get(ctx));
+  return buffer;
+}
+
+void mlir::plstm::freeHostScratch(OpBuilder &b, Location loc, Value buffer,
+                                  bool emulate) {
+  MLIRContext *ctx = b.getContext();
+  if (emulate) {
+    memref::DeallocOp::create(b, loc, buffer)
+        ->setAttr(kGPUScratchAttr, UnitAttr::get(ctx));
+    return;
+  }
+  Type token = gpu::AsyncTokenType::get(ctx);
+  Value ready =
+      gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();
+  auto freed = gpu::DeallocOp::create(b, loc, token, ValueRange{ready}, buffer);
+  freed->setAttr(kGPUScratchAttr, UnitAttr::get(ctx));
+  gpu::WaitOp::create(b, loc, Type(), ValueRange{freed.getAsyncToken()});
+}
 
 std::unique_ptr<Pass> mlir::plstm::createGPUChunkGridPass(bool emulate) {
   return std::make_unique<GPUChunkGridPass>(emulate);
