@@ -1045,6 +1045,7 @@ struct BlockMapper {
     for (Operation *op : deallocs)
       inThreadZero(op);
     allocs = promoteToSharedMemory(allocs, launch);
+    allocs = moveToLaunchScratch(allocs, launch);
     if (!emulate && !allocs.empty()) {
       auto slotsType = MemRefType::get(
           {static_cast<int64_t>(allocs.size())},
@@ -1270,6 +1271,70 @@ struct BlockMapper {
       alloc.getResult().replaceAllUsesWith(generic);
       alloc->erase();
     }
+    return rest;
+  }
+
+  /// The static buffers of the block left after shared memory (at the
+  /// launch's top level; up to kMaxScratchPerBlock bytes a block): slices of
+  /// one buffer the host allocates for the grid, block b's at b times the
+  /// block's share, instead of device-heap allocations by every block (in
+  /// the chunk grid's launches thousands of blocks would call malloc).
+  /// Returns the allocations left (thread 0 allocates them).
+  SmallVector<Operation *> moveToLaunchScratch(ArrayRef<Operation *> allocs,
+                                               gpu::LaunchOp launch) {
+    constexpr int64_t kMaxScratchPerBlock = int64_t(1) << 20;
+    SmallVector<std::pair<memref::AllocOp, int64_t>> moved; // offsets
+    SmallVector<Operation *> rest;
+    int64_t perBlock = 0;
+    for (Operation *op : allocs) {
+      auto alloc = cast<memref::AllocOp>(op);
+      MemRefType type = alloc.getType();
+      int64_t bytes = -1;
+      if (op->getBlock() == &launch.getBody().front() &&
+          type.hasStaticShape() && type.getLayout().isIdentity() &&
+          !type.getMemorySpace() &&
+          type.getElementType().isSignlessIntOrFloat())
+        bytes = llvm::alignTo(
+            type.getNumElements() *
+                llvm::divideCeil(type.getElementTypeBitWidth(), 8),
+            64);
+      if (bytes < 0 || perBlock + bytes > kMaxScratchPerBlock) {
+        rest.push_back(op);
+        continue;
+      }
+      moved.push_back({alloc, perBlock});
+      perBlock += bytes;
+    }
+    if (moved.empty())
+      return rest;
+    OpBuilder host(launch);
+    Value blocks = launch.getGridSizeOperandValues().x;
+    Value total = arith::MulIOp::create(
+        host, loc, blocks, arith::ConstantIndexOp::create(host, loc, perBlock));
+    Value buffer = plstm::createHostScratch(host, loc, total, emulate);
+    host.setInsertionPointAfter(launch);
+    plstm::freeHostScratch(host, loc, buffer, emulate);
+    OpBuilder b = OpBuilder::atBlockBegin(&launch.getBody().front());
+    Value base =
+        arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                              arith::ConstantIndexOp::create(b, loc, perBlock));
+    for (auto [alloc, offset] : moved) {
+      Value at = arith::AddIOp::create(
+          b, loc, base, arith::ConstantIndexOp::create(b, loc, offset));
+      Value view = memref::ViewOp::create(b, loc, alloc.getType(), buffer, at,
+                                          ValueRange{});
+      SmallVector<memref::DeallocOp> frees;
+      launch.walk([&](memref::DeallocOp dealloc) {
+        if (plstm::viewRoot(dealloc.getMemref()) == alloc.getResult())
+          frees.push_back(dealloc);
+      });
+      for (memref::DeallocOp dealloc : frees)
+        dealloc->erase();
+      alloc.getResult().replaceAllUsesWith(view);
+    }
+    // Erased last: `b` inserts before the body's first op, maybe one of them.
+    for (auto [alloc, offset] : moved)
+      alloc->erase();
     return rest;
   }
 
