@@ -56,6 +56,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -1274,15 +1275,46 @@ struct BlockMapper {
     return rest;
   }
 
+  /// Whether `buffer` may leave its views: a use (through view ops) that is
+  /// not a view, an access or a deallocation (a yield, a select, a call: a
+  /// free of the other value would then free the slice).
+  static bool mayEscape(Value buffer) {
+    for (OpOperand &use : buffer.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<ViewLikeOpInterface>(user)) {
+        for (Value result : user->getResults())
+          if (isa<MemRefType>(result.getType()) && mayEscape(result))
+            return true;
+        continue;
+      }
+      if (isa<memref::DeallocOp>(user))
+        continue;
+      if (user->hasTrait<OpTrait::IsTerminator>() ||
+          isa<CallOpInterface>(user) ||
+          llvm::any_of(user->getResultTypes(),
+                       [](Type t) { return isa<BaseMemRefType>(t); }))
+        return true;
+    }
+    return false;
+  }
+
   /// The static buffers of the block left after shared memory (at the
   /// launch's top level; up to kMaxScratchPerBlock bytes a block): slices of
   /// one buffer the host allocates for the grid, block b's at b times the
   /// block's share, instead of device-heap allocations by every block (in
-  /// the chunk grid's launches thousands of blocks would call malloc).
+  /// the chunk grid's launches thousands of blocks would call malloc). Not
+  /// in a launch inside a host loop (the 2D wavefronts: each unrolled launch
+  /// would keep its own buffer for the whole call), nor for a buffer that
+  /// may escape its views or asks for more than 64-byte alignment.
   /// Returns the allocations left (thread 0 allocates them).
   SmallVector<Operation *> moveToLaunchScratch(ArrayRef<Operation *> allocs,
                                                gpu::LaunchOp launch) {
-    constexpr int64_t kMaxScratchPerBlock = int64_t(1) << 20;
+    // The grid's buffer holds every block's share at once (the heap, only
+    // the resident blocks'): 256 KiB a block keeps the 1D chunkwise passes'
+    // buffers (144-224 KiB) and bounds the rest.
+    constexpr int64_t kMaxScratchPerBlock = int64_t(256) << 10;
+    if (isa<scf::ForOp>(launch->getParentOp()))
+      return SmallVector<Operation *>(allocs);
     SmallVector<std::pair<memref::AllocOp, int64_t>> moved; // offsets
     SmallVector<Operation *> rest;
     int64_t perBlock = 0;
@@ -1293,7 +1325,9 @@ struct BlockMapper {
       if (op->getBlock() == &launch.getBody().front() &&
           type.hasStaticShape() && type.getLayout().isIdentity() &&
           !type.getMemorySpace() &&
-          type.getElementType().isSignlessIntOrFloat())
+          type.getElementType().isSignlessIntOrFloat() &&
+          alloc.getAlignment().value_or(0) <= 64 &&
+          !mayEscape(alloc.getResult()))
         bytes = llvm::alignTo(
             type.getNumElements() *
                 llvm::divideCeil(type.getElementTypeBitWidth(), 8),
