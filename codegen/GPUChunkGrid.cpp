@@ -150,12 +150,12 @@ struct ChunkGrid {
   /// launch, no host buffer for them).
   DenseMap<Operation *, Operation *> refill; // alloc -> its fill
 
-  /// Whether `v` can be computed before the rows loop (row-invariant,
-  /// side-effect-free); with `outer`, also from its iv and the pure ops of
-  /// its body (the host loops over it).
-  bool hoistable(Value v, scf::ForOp outer = {}, int depth = 0) {
+  /// Whether `v` is computed by side-effect-free ops of the row (and, with
+  /// `outer`, of its body) from values defined outside the rows, `outer`'s
+  /// iv and, when `withRow`, the row index.
+  bool derivable(Value v, bool withRow, scf::ForOp outer, int depth = 0) {
     if (v == rowIv)
-      return false;
+      return withRow;
     if (outer && v == outer.getInductionVar())
       return true;
     Operation *def = v.getDefiningOp();
@@ -168,9 +168,16 @@ struct ChunkGrid {
         !isRegionFreePure(def) || depth > 32)
       return false;
     return llvm::all_of(def->getOperands(), [&](Value operand) {
-      return hoistable(operand, outer, depth + 1);
+      return derivable(operand, withRow, outer, depth + 1);
     });
   }
+  /// Whether `v` can be computed before the rows loop (row-invariant); with
+  /// `outer`, in the host loop over it.
+  bool hoistable(Value v, scf::ForOp outer = {}) {
+    return derivable(v, /*withRow=*/false, outer);
+  }
+  /// Whether `v` can be recomputed in any part of the row.
+  bool recomputable(Value v) { return derivable(v, /*withRow=*/true, {}); }
 
   /// The marked loop of a wavefront loop: a row-level scf.for with constant
   /// bounds whose body is pure ops and one marked loop (step 1, bounds from
@@ -267,23 +274,6 @@ struct ChunkGrid {
       return true;
     }
     return onlyReads(user, use.get());
-  }
-
-  /// Whether `v` can be recomputed in any part: defined outside the rows,
-  /// the row index, or side-effect-free ops of the row on such values.
-  bool recomputable(Value v, int depth = 0) {
-    if (v == rowIv)
-      return true;
-    Operation *def = v.getDefiningOp();
-    if (!def)
-      return !rows->isAncestor(v.getParentBlock()->getParentOp());
-    if (!rows->isAncestor(def))
-      return true;
-    if (def->getBlock() != body || !isRegionFreePure(def) || depth > 32)
-      return false;
-    return llvm::all_of(def->getOperands(), [&](Value operand) {
-      return recomputable(operand, depth + 1);
-    });
   }
 
   bool analyze();

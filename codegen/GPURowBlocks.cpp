@@ -1212,6 +1212,26 @@ struct BlockMapper {
     }
   }
 
+  /// Erases the deallocations of `alloc`, also through views of it (its
+  /// buffer now lives elsewhere: shared memory, a host buffer's slice).
+  static void eraseFrees(gpu::LaunchOp launch, memref::AllocOp alloc) {
+    SmallVector<memref::DeallocOp> frees;
+    launch.walk([&](memref::DeallocOp dealloc) {
+      if (plstm::viewRoot(dealloc.getMemref()) == alloc.getResult())
+        frees.push_back(dealloc);
+    });
+    for (memref::DeallocOp dealloc : frees)
+      dealloc->erase();
+  }
+
+  /// The bytes of a static buffer of ints or floats; -1 for any other.
+  static int64_t staticBytes(MemRefType type) {
+    if (!type.hasStaticShape() || !type.getElementType().isSignlessIntOrFloat())
+      return -1;
+    return type.getNumElements() *
+           llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+  }
+
   /// Static buffers of the row, smallest first, move to workgroup (shared)
   /// memory while they fit in `sharedBytes` (with the pointer slots of the
   /// others); a memory-space cast gives their users the original type (the
@@ -1219,14 +1239,8 @@ struct BlockMapper {
   /// allocation, no deallocation. Returns the allocations left.
   SmallVector<Operation *> promoteToSharedMemory(ArrayRef<Operation *> allocs,
                                                  gpu::LaunchOp launch) {
-    auto bytesOf = [](memref::AllocOp alloc) -> int64_t {
-      MemRefType type = alloc.getType();
-      if (!type.hasStaticShape() ||
-          !type.getElementType().isSignlessIntOrIndexOrFloat() ||
-          type.getElementType().isIndex())
-        return -1;
-      int64_t bytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
-      return type.getNumElements() * bytes;
+    auto bytesOf = [](memref::AllocOp alloc) {
+      return staticBytes(alloc.getType());
     };
     SmallVector<memref::AllocOp> candidates;
     for (Operation *op : allocs)
@@ -1259,13 +1273,7 @@ struct BlockMapper {
                                      gpu::AddressSpace::Workgroup));
       Value shared = launch.addWorkgroupAttribution(sharedType, loc);
       // No free of shared memory, also through a view of the buffer.
-      SmallVector<memref::DeallocOp> frees;
-      launch.walk([&](memref::DeallocOp dealloc) {
-        if (plstm::viewRoot(dealloc.getMemref()) == alloc.getResult())
-          frees.push_back(dealloc);
-      });
-      for (memref::DeallocOp dealloc : frees)
-        dealloc->erase();
+      eraseFrees(launch, alloc);
       OpBuilder b(alloc);
       Value generic =
           memref::MemorySpaceCastOp::create(b, loc, type, shared).getResult();
@@ -1321,17 +1329,13 @@ struct BlockMapper {
     for (Operation *op : allocs) {
       auto alloc = cast<memref::AllocOp>(op);
       MemRefType type = alloc.getType();
-      int64_t bytes = -1;
-      if (op->getBlock() == &launch.getBody().front() &&
-          type.hasStaticShape() && type.getLayout().isIdentity() &&
-          !type.getMemorySpace() &&
-          type.getElementType().isSignlessIntOrFloat() &&
-          alloc.getAlignment().value_or(0) <= 64 &&
-          !mayEscape(alloc.getResult()))
-        bytes = llvm::alignTo(
-            type.getNumElements() *
-                llvm::divideCeil(type.getElementTypeBitWidth(), 8),
-            64);
+      int64_t bytes = staticBytes(type);
+      if (bytes < 0 || op->getBlock() != &launch.getBody().front() ||
+          !type.getLayout().isIdentity() || type.getMemorySpace() ||
+          alloc.getAlignment().value_or(0) > 64 || mayEscape(alloc.getResult()))
+        bytes = -1;
+      else
+        bytes = llvm::alignTo(bytes, 64);
       if (bytes < 0 || perBlock + bytes > kMaxScratchPerBlock) {
         rest.push_back(op);
         continue;
@@ -1357,13 +1361,7 @@ struct BlockMapper {
           b, loc, base, arith::ConstantIndexOp::create(b, loc, offset));
       Value view = memref::ViewOp::create(b, loc, alloc.getType(), buffer, at,
                                           ValueRange{});
-      SmallVector<memref::DeallocOp> frees;
-      launch.walk([&](memref::DeallocOp dealloc) {
-        if (plstm::viewRoot(dealloc.getMemref()) == alloc.getResult())
-          frees.push_back(dealloc);
-      });
-      for (memref::DeallocOp dealloc : frees)
-        dealloc->erase();
+      eraseFrees(launch, alloc);
       alloc.getResult().replaceAllUsesWith(view);
     }
     // Erased last: `b` inserts before the body's first op, maybe one of them.

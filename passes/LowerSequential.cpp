@@ -329,6 +329,18 @@ Value flipIf(ImplicitLocOpBuilder &b, Value i, int64_t extent, Value flip) {
       b, flip, arith::SubIOp::create(b, indexConst(b, extent - 1), i), i);
 }
 
+/// The updates of a 2D node's outgoing states when every J is 1
+/// (updateStatesJ1): C^r = T_rl·C^r + T_ru·C^d + S_r⋆kv and C^d = T_dl·C^r +
+/// T_du·C^d + S_d⋆kv, the gates at `at` = {b, o, x, y}.
+SmallVector<StateUpdate> nodeUpdatesJ1(ImplicitLocOpBuilder &b, Scan2DOp op,
+                                       ValueRange at) {
+  auto scalar = [&](Value g) { return scalarAt(b, g, at); };
+  return {StateUpdate{{scalar(op.getTRl()), scalar(op.getTRu())},
+                      scalar(op.getSourceR())},
+          StateUpdate{{scalar(op.getTDl()), scalar(op.getTDu())},
+                      scalar(op.getSourceD())}};
+}
+
 void lowerScan2D(Scan2DOp op, bool parallelOrientations) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type et = cast<RankedTensorType>(op.getQ().getType()).getElementType();
@@ -430,24 +442,18 @@ void lowerScan2D(Scan2DOp op, bool parallelOrientations) {
                       Value k = sliceAt(b, op.getK(), {bi, x, y});
                       Value v = sliceAt(b, op.getV(), {bi, x, y});
                       SmallVector<Value> at = {bi, oIndex, x, y};
-                      auto scalar = [&](Value g) { return scalarAt(b, g, at); };
-                      SmallVector<StateUpdate> updates = {
-                          StateUpdate{
-                              {scalar(op.getTRl()), scalar(op.getTRu())},
-                              scalar(op.getSourceR())},
-                          StateUpdate{
-                              {scalar(op.getTDl()), scalar(op.getTDu())},
-                              scalar(op.getSourceD())}};
+                      SmallVector<StateUpdate> updates =
+                          nodeUpdatesJ1(b, op, at);
                       Value yt = zeroFill(b, sliceAt(b, part, {x, y}));
                       Value direct = scalarAt(b, op.getDirect(), {bi, x, y});
                       if (direct)
                         direct = arith::SelectOp::create(
                             b, first, direct, floatConst(b, et, 0.0));
-                      ReadoutJ1 readout{
-                          q,
-                          {scalar(op.getMarkL()), scalar(op.getMarkU())},
-                          yt,
-                          direct};
+                      ReadoutJ1 readout{q,
+                                        {scalarAt(b, op.getMarkL(), at),
+                                         scalarAt(b, op.getMarkU(), at)},
+                                        yt,
+                                        direct};
                       SmallVector<Value> next = updateStatesJ1(
                           b, {cr, cd}, k, v, updates, {cr, cd}, &readout);
                       return SmallVector<Value>{
@@ -590,16 +596,8 @@ void lowerScan2D(Scan2DOp op, bool parallelOrientations) {
                         // One pass over the states: C^r, C^d written in
                         // place of the incoming ones; the read-out of the
                         // incoming ones in the same pass where every J is 1.
-                        auto scalar = [&](Value g) {
-                          return scalarAt(b, g, at);
-                        };
-                        SmallVector<StateUpdate> updates = {
-                            StateUpdate{
-                                {scalar(op.getTRl()), scalar(op.getTRu())},
-                                scalar(op.getSourceR())},
-                            StateUpdate{
-                                {scalar(op.getTDl()), scalar(op.getTDu())},
-                                scalar(op.getSourceD())}};
+                        SmallVector<StateUpdate> updates =
+                            nodeUpdatesJ1(b, op, at);
                         if (fuseReadout) {
                           // The first orientation also adds the direct
                           // term, into the zeroed output node.
@@ -608,11 +606,11 @@ void lowerScan2D(Scan2DOp op, bool parallelOrientations) {
                             yt = zeroFill(b, yt);
                             direct = scalarAt(b, op.getDirect(), {bi, x, y});
                           }
-                          ReadoutJ1 readout{
-                              q,
-                              {scalar(op.getMarkL()), scalar(op.getMarkU())},
-                              yt,
-                              direct};
+                          ReadoutJ1 readout{q,
+                                            {scalarAt(b, op.getMarkL(), at),
+                                             scalarAt(b, op.getMarkU(), at)},
+                                            yt,
+                                            direct};
                           SmallVector<Value> next = updateStatesJ1(
                               b, {cr, cd}, k, v, updates, {cr, cd}, &readout);
                           return SmallVector<Value>{
