@@ -15,6 +15,7 @@
 #include "mlir/IR/AffineMap.h"
 
 #include <array>
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::plstm;
@@ -107,32 +108,85 @@ Value quadrant(ImplicitLocOpBuilder &b, Value t, int64_t xh, int64_t yh) {
       strides);
 }
 
-/// A block of a merged tensor: its value (null = zero) and the offsets of its
-/// within-cell dims (the dims after X, Y; trailing J dims start at 0).
+/// A block of a merged tensor built in place: given the block's slice of
+/// the merged tensor (zero on entry), returns its value, which goes back
+/// into that slice. Building the block's sum of products directly in the
+/// slice (destination-passing) leaves bufferization no temporary and no
+/// copy to make for it; an empty function is a zero block.
+using Into = std::function<Value(Value)>;
+
+/// A block that is already built: copied into its slice.
+Into given(Value v) {
+  if (!v)
+    return {};
+  return [v](Value) { return v; };
+}
+
+/// acc + Π operands in the block's slice: `acc` first (the zero slice when
+/// empty), then the product accumulated on top. A null operand is a zero
+/// factor, as in `product`.
+Into productInto(ImplicitLocOpBuilder &b, ArrayRef<EinsumOperand> operands,
+                 StringRef out, Into acc) {
+  for (const EinsumOperand &operand : operands)
+    if (!operand.tensor)
+      return acc;
+  SmallVector<EinsumOperand> ops(operands);
+  return [&b, ops, out, acc](Value slice) {
+    return einsum(b, ops, acc ? acc(slice) : slice, out);
+  };
+}
+Into ttInto(ImplicitLocOpBuilder &b, Value later, Value earlier,
+            Into acc = {}) {
+  return productInto(b, {{later, "XYocIJ"}, {earlier, "XYciJK"}}, "XYoiIK",
+                     acc);
+}
+Into tsInto(ImplicitLocOpBuilder &b, Value t, Value s, Into acc = {}) {
+  return productInto(b, {{t, "XYocIJ"}, {s, "XYwzcJkl"}}, "XYwzoIkl", acc);
+}
+Into mtInto(ImplicitLocOpBuilder &b, Value m, Value t, Into acc = {}) {
+  return productInto(b, {{m, "XYwzcOQJ"}, {t, "XYciJK"}}, "XYwziOQK", acc);
+}
+Into msInto(ImplicitLocOpBuilder &b, Value m, Value s, Into acc = {}) {
+  return productInto(b, {{m, "XYtucOQJ"}, {s, "XYwzcJkl"}}, "XYtwuzOQkl", acc);
+}
+
+/// A block of a merged tensor: how it is built and the offsets of its
+/// within-cell dims (the dims after X, Y, each of extent `bs` in the block;
+/// trailing J dims start at 0).
 struct Piece {
-  Value value;
+  Into into;
   SmallVector<int64_t, 4> offsets;
 };
 
-/// The merged tensor of `shape` from its blocks; null when every block is.
+/// The merged tensor of `shape` from its blocks, each built in its slice of
+/// a zero tensor; null when every block is zero.
 Value assemble(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape, Type et,
-               ArrayRef<Piece> blocks) {
-  if (llvm::none_of(blocks, [](const Piece &block) { return block.value; }))
+               int64_t bs, ArrayRef<Piece> blocks) {
+  if (llvm::none_of(blocks,
+                    [](const Piece &block) { return bool(block.into); }))
     return {};
   Value acc = zeroTensor(b, shape, et);
   for (const Piece &block : blocks) {
-    if (!block.value)
+    if (!block.into)
       continue;
+    SmallVector<int64_t> blockShape(shape);
     SmallVector<OpFoldResult> offsets, sizes, strides;
-    for (auto [d, size] : llvm::enumerate(shapeOf(block.value))) {
-      int64_t offset =
-          d >= 2 && d - 2 < block.offsets.size() ? block.offsets[d - 2] : 0;
+    for (auto [d, size] : llvm::enumerate(shape)) {
+      int64_t offset = 0;
+      if (d >= 2 && d - 2 < block.offsets.size()) {
+        offset = block.offsets[d - 2];
+        blockShape[d] = bs;
+      }
       offsets.push_back(b.getIndexAttr(offset));
-      sizes.push_back(b.getIndexAttr(size));
+      sizes.push_back(b.getIndexAttr(blockShape[d]));
       strides.push_back(b.getIndexAttr(1));
     }
-    acc = tensor::InsertSliceOp::create(b, block.value, acc, offsets, sizes,
-                                        strides);
+    Value slice = tensor::ExtractSliceOp::create(
+        b, RankedTensorType::get(blockShape, et), acc, offsets, sizes, strides);
+    Value value = block.into(slice);
+    assert(shapeOf(value) == ArrayRef<int64_t>(blockShape) &&
+           "block shape mismatch");
+    acc = tensor::InsertSliceOp::create(b, value, acc, offsets, sizes, strides);
   }
   return acc;
 }
@@ -180,98 +234,111 @@ QuadLevel mergeLevel(ImplicitLocOpBuilder &b, const QuadLevel &level,
     assert(part == LevelPart::Transitions && "sources and marks needed");
   }
   // Transitions: block [out-half][in-half].
-  auto tb = [&](Value v, int64_t oh, int64_t ih) {
-    return Piece{v, {oh * bs, ih * bs}};
+  auto tb = [&](Into v, int64_t oh, int64_t ih) {
+    return Piece{std::move(v), {oh * bs, ih * bs}};
   };
   // Sources: per source quadrant, block [out-half]; marks: per target
   // quadrant, block [in-half].
-  auto sb = [&](Value v, int64_t xh, int64_t yh, int64_t half) {
-    return Piece{v, {xh * bs, yh * bs, half * bs}};
+  auto sb = [&](Into v, int64_t xh, int64_t yh, int64_t half) {
+    return Piece{std::move(v), {xh * bs, yh * bs, half * bs}};
   };
   // Path sums: block (target quadrant) <- (source quadrant).
-  auto gb = [&](Value v, int64_t txh, int64_t tyh, int64_t sxh, int64_t syh) {
-    return Piece{v, {txh * bs, sxh * bs, tyh * bs, syh * bs}};
+  auto gb = [&](Into v, int64_t txh, int64_t tyh, int64_t sxh, int64_t syh) {
+    return Piece{std::move(v), {txh * bs, sxh * bs, tyh * bs, syh * bs}};
   };
 
+  // Each block's outermost sum of products is built in its slice of the
+  // merged tensor (the *Into forms); the inner factors are temporaries.
   QuadLevel next;
   if (part == LevelPart::Transitions) {
-    next.trl = assemble(b, tShape, et,
-                        {tb(tt(b, Trl[1][0], Trl[0][0]), 0, 0),
-                         tb(tt(b, Tru[1][1], tt(b, Tdl[1][0], Trl[0][0]),
-                               tt(b, Trl[1][1], tt(b, Tru[0][1], Tdl[0][0]))),
-                            1, 0),
-                         tb(tt(b, Trl[1][1], Trl[0][1]), 1, 1)});
-    next.tdu = assemble(b, tShape, et,
-                        {tb(tt(b, Tdu[0][1], Tdu[0][0]), 0, 0),
-                         tb(tt(b, Tdl[1][1], tt(b, Tru[0][1], Tdu[0][0]),
-                               tt(b, Tdu[1][1], tt(b, Tdl[1][0], Tru[0][0]))),
-                            1, 0),
-                         tb(tt(b, Tdu[1][1], Tdu[1][0]), 1, 1)});
-    next.tru =
-        assemble(b, tShape, et,
-                 {tb(tt(b, Trl[1][0], Tru[0][0]), 0, 0), tb(Tru[1][0], 0, 1),
-                  tb(tt(b, Trl[1][1], tt(b, Tru[0][1], Tdu[0][0]),
-                        tt(b, Tru[1][1], tt(b, Tdl[1][0], Tru[0][0]))),
+    next.trl =
+        assemble(b, tShape, et, bs,
+                 {tb(ttInto(b, Trl[1][0], Trl[0][0]), 0, 0),
+                  tb(ttInto(b, Tru[1][1], tt(b, Tdl[1][0], Trl[0][0]),
+                            ttInto(b, Trl[1][1], tt(b, Tru[0][1], Tdl[0][0]))),
                      1, 0),
-                  tb(tt(b, Tru[1][1], Tdu[1][0]), 1, 1)});
-    next.tdl =
-        assemble(b, tShape, et,
-                 {tb(tt(b, Tdu[0][1], Tdl[0][0]), 0, 0), tb(Tdl[0][1], 0, 1),
-                  tb(tt(b, Tdu[1][1], tt(b, Tdl[1][0], Trl[0][0]),
-                        tt(b, Tdl[1][1], tt(b, Tru[0][1], Tdl[0][0]))),
+                  tb(ttInto(b, Trl[1][1], Trl[0][1]), 1, 1)});
+    next.tdu =
+        assemble(b, tShape, et, bs,
+                 {tb(ttInto(b, Tdu[0][1], Tdu[0][0]), 0, 0),
+                  tb(ttInto(b, Tdl[1][1], tt(b, Tru[0][1], Tdu[0][0]),
+                            ttInto(b, Tdu[1][1], tt(b, Tdl[1][0], Tru[0][0]))),
                      1, 0),
-                  tb(tt(b, Tdl[1][1], Trl[0][1]), 1, 1)});
+                  tb(ttInto(b, Tdu[1][1], Tdu[1][0]), 1, 1)});
+    next.tru = assemble(
+        b, tShape, et, bs,
+        {tb(ttInto(b, Trl[1][0], Tru[0][0]), 0, 0), tb(given(Tru[1][0]), 0, 1),
+         tb(ttInto(b, Trl[1][1], tt(b, Tru[0][1], Tdu[0][0]),
+                   ttInto(b, Tru[1][1], tt(b, Tdl[1][0], Tru[0][0]))),
+            1, 0),
+         tb(ttInto(b, Tru[1][1], Tdu[1][0]), 1, 1)});
+    next.tdl = assemble(
+        b, tShape, et, bs,
+        {tb(ttInto(b, Tdu[0][1], Tdl[0][0]), 0, 0), tb(given(Tdl[0][1]), 0, 1),
+         tb(ttInto(b, Tdu[1][1], tt(b, Tdl[1][0], Trl[0][0]),
+                   ttInto(b, Tdl[1][1], tt(b, Tru[0][1], Tdl[0][0]))),
+            1, 0),
+         tb(ttInto(b, Tdl[1][1], Trl[0][1]), 1, 1)});
   }
 
   if (part == LevelPart::Sources) {
-    next.sr = assemble(
-        b, sShape, et,
-        {sb(ts(b, Trl[1][0], Sr[0][0]), 0, 0, 0),
-         sb(ts(b, Tru[1][1], ts(b, Tdl[1][0], Sr[0][0]),
-               ts(b, Trl[1][1], ts(b, Tru[0][1], Sd[0][0]))),
-            0, 0, 1),
-         sb(ts(b, Trl[1][1], Sr[0][1]), 0, 1, 1), sb(Sr[1][0], 1, 0, 0),
-         sb(ts(b, Tru[1][1], Sd[1][0]), 1, 0, 1), sb(Sr[1][1], 1, 1, 1)});
-    next.sd = assemble(
-        b, sShape, et,
-        {sb(ts(b, Tdu[0][1], Sd[0][0]), 0, 0, 0),
-         sb(ts(b, Tdl[1][1], ts(b, Tru[0][1], Sd[0][0]),
-               ts(b, Tdu[1][1], ts(b, Tdl[1][0], Sr[0][0]))),
-            0, 0, 1),
-         sb(Sd[0][1], 0, 1, 0), sb(ts(b, Tdl[1][1], Sr[0][1]), 0, 1, 1),
-         sb(ts(b, Tdu[1][1], Sd[1][0]), 1, 0, 1), sb(Sd[1][1], 1, 1, 1)});
+    next.sr =
+        assemble(b, sShape, et, bs,
+                 {sb(tsInto(b, Trl[1][0], Sr[0][0]), 0, 0, 0),
+                  sb(tsInto(b, Tru[1][1], ts(b, Tdl[1][0], Sr[0][0]),
+                            tsInto(b, Trl[1][1], ts(b, Tru[0][1], Sd[0][0]))),
+                     0, 0, 1),
+                  sb(tsInto(b, Trl[1][1], Sr[0][1]), 0, 1, 1),
+                  sb(given(Sr[1][0]), 1, 0, 0),
+                  sb(tsInto(b, Tru[1][1], Sd[1][0]), 1, 0, 1),
+                  sb(given(Sr[1][1]), 1, 1, 1)});
+    next.sd =
+        assemble(b, sShape, et, bs,
+                 {sb(tsInto(b, Tdu[0][1], Sd[0][0]), 0, 0, 0),
+                  sb(tsInto(b, Tdl[1][1], ts(b, Tru[0][1], Sd[0][0]),
+                            tsInto(b, Tdu[1][1], ts(b, Tdl[1][0], Sr[0][0]))),
+                     0, 0, 1),
+                  sb(given(Sd[0][1]), 0, 1, 0),
+                  sb(tsInto(b, Tdl[1][1], Sr[0][1]), 0, 1, 1),
+                  sb(tsInto(b, Tdu[1][1], Sd[1][0]), 1, 0, 1),
+                  sb(given(Sd[1][1]), 1, 1, 1)});
   }
 
   if (part == LevelPart::Marks) {
-    next.ml = assemble(
-        b, mShape, et,
-        {sb(Ml[0][0], 0, 0, 0), sb(mt(b, Mu[0][1], Tdl[0][0]), 0, 1, 0),
-         sb(Ml[0][1], 0, 1, 1), sb(mt(b, Ml[1][0], Trl[0][0]), 1, 0, 0),
-         sb(mt(b, mt(b, Ml[1][1], Tru[0][1]), Tdl[0][0],
-               mt(b, mt(b, Mu[1][1], Tdl[1][0]), Trl[0][0])),
-            1, 1, 0),
-         sb(mt(b, Ml[1][1], Trl[0][1]), 1, 1, 1)});
-    next.mu = assemble(
-        b, mShape, et,
-        {sb(Mu[0][0], 0, 0, 0), sb(mt(b, Mu[0][1], Tdu[0][0]), 0, 1, 0),
-         sb(mt(b, Ml[1][0], Tru[0][0]), 1, 0, 0), sb(Mu[1][0], 1, 0, 1),
-         sb(mt(b, mt(b, Ml[1][1], Tru[0][1]), Tdu[0][0],
-               mt(b, mt(b, Mu[1][1], Tdl[1][0]), Tru[0][0])),
-            1, 1, 0),
-         sb(mt(b, Mu[1][1], Tdu[1][0]), 1, 1, 1)});
+    next.ml =
+        assemble(b, mShape, et, bs,
+                 {sb(given(Ml[0][0]), 0, 0, 0),
+                  sb(mtInto(b, Mu[0][1], Tdl[0][0]), 0, 1, 0),
+                  sb(given(Ml[0][1]), 0, 1, 1),
+                  sb(mtInto(b, Ml[1][0], Trl[0][0]), 1, 0, 0),
+                  sb(mtInto(b, mt(b, Ml[1][1], Tru[0][1]), Tdl[0][0],
+                            mtInto(b, mt(b, Mu[1][1], Tdl[1][0]), Trl[0][0])),
+                     1, 1, 0),
+                  sb(mtInto(b, Ml[1][1], Trl[0][1]), 1, 1, 1)});
+    next.mu =
+        assemble(b, mShape, et, bs,
+                 {sb(given(Mu[0][0]), 0, 0, 0),
+                  sb(mtInto(b, Mu[0][1], Tdu[0][0]), 0, 1, 0),
+                  sb(mtInto(b, Ml[1][0], Tru[0][0]), 1, 0, 0),
+                  sb(given(Mu[1][0]), 1, 0, 1),
+                  sb(mtInto(b, mt(b, Ml[1][1], Tru[0][1]), Tdu[0][0],
+                            mtInto(b, mt(b, Mu[1][1], Tdl[1][0]), Tru[0][0])),
+                     1, 1, 0),
+                  sb(mtInto(b, Mu[1][1], Tdu[1][0]), 1, 1, 1)});
   }
 
   if (part == LevelPart::PathSums) {
-    next.g = assemble(b, gShape, et,
-                      {gb(G[0][0], 0, 0, 0, 0), gb(G[0][1], 0, 1, 0, 1),
-                       gb(G[1][0], 1, 0, 1, 0), gb(G[1][1], 1, 1, 1, 1),
-                       gb(ms(b, Ml[1][0], Sr[0][0]), 1, 0, 0, 0),
-                       gb(ms(b, Mu[0][1], Sd[0][0]), 0, 1, 0, 0),
-                       gb(ms(b, mt(b, Mu[1][1], Tdl[1][0]), Sr[0][0],
-                             ms(b, mt(b, Ml[1][1], Tru[0][1]), Sd[0][0])),
-                          1, 1, 0, 0),
-                       gb(ms(b, Mu[1][1], Sd[1][0]), 1, 1, 1, 0),
-                       gb(ms(b, Ml[1][1], Sr[0][1]), 1, 1, 0, 1)});
+    next.g = assemble(
+        b, gShape, et, bs,
+        {gb(given(G[0][0]), 0, 0, 0, 0), gb(given(G[0][1]), 0, 1, 0, 1),
+         gb(given(G[1][0]), 1, 0, 1, 0), gb(given(G[1][1]), 1, 1, 1, 1),
+         gb(msInto(b, Ml[1][0], Sr[0][0]), 1, 0, 0, 0),
+         gb(msInto(b, Mu[0][1], Sd[0][0]), 0, 1, 0, 0),
+         gb(msInto(b, mt(b, Mu[1][1], Tdl[1][0]), Sr[0][0],
+                   msInto(b, mt(b, Ml[1][1], Tru[0][1]), Sd[0][0])),
+            1, 1, 0, 0),
+         gb(msInto(b, Mu[1][1], Sd[1][0]), 1, 1, 1, 0),
+         gb(msInto(b, Ml[1][1], Sr[0][1]), 1, 1, 0, 1)});
   }
   return next;
 }
@@ -645,7 +712,7 @@ StateLevel mergeStates(ImplicitLocOpBuilder &b, const StateLevel &level,
   ArrayRef<int64_t> s0 = shapeOf(level.skvR);
   SmallVector<int64_t> shape = {s0[0] / 2, s0[1] / 2, 2 * bs,
                                 s0[3],     s0[4],     s0[5]};
-  auto half = [&](Value v, int64_t h) { return Piece{v, {h * bs}}; };
+  auto half = [&](Value v, int64_t h) { return Piece{given(v), {h * bs}}; };
   Value r0 = applyT(b, Trl[1][0], Sr[0][0], Sr[1][0]);
   Value r1 = applyT(b, Tru[1][1], applyT(b, Tdl[1][0], Sr[0][0]), Sr[1][1]);
   r1 = applyT(b, Trl[1][1], applyT(b, Tru[0][1], Sd[0][0]), r1);
@@ -660,8 +727,8 @@ StateLevel mergeStates(ImplicitLocOpBuilder &b, const StateLevel &level,
           merged.tdu,
           merged.tdl,
           merged.tru,
-          assemble(b, shape, et, {half(r0, 0), half(r1, 1)}),
-          assemble(b, shape, et, {half(d0, 0), half(d1, 1)})};
+          assemble(b, shape, et, bs, {half(r0, 0), half(r1, 1)}),
+          assemble(b, shape, et, bs, {half(d0, 0), half(d1, 1)})};
 }
 
 /// Body of forEachTile: tile indices, the tile's origin, the iter_args.

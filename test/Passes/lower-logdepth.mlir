@@ -38,11 +38,19 @@ func.func @logdepth(%q: tensor<?x?x4x1xf32>, %v: tensor<?x?x2x1xf32>, %s: tensor
 // (transitions, sources, marks, path sums): G of 2×2 meta-cells of side 2,
 // then of one meta-cell of side 4, and no third level. It sums G over the
 // orientations on the unpadded grid [MX, MX, MY, MY, J...]; one (Q Kᵀ ⊙ G) V
-// product follows the loop (the fused form of SPEC §3.6).
+// product follows the loop (the fused form of SPEC §3.6). Each block of a
+// merged tensor is built in its slice of the zero-filled tensor (the
+// transition block [0][0] of the first level: the product's accumulator is
+// that slice, which then goes back in place), so bufferization makes no
+// temporary and no copy for it.
 // CHECK-LABEL: func.func @logdepth2d
 // CHECK: %[[LOOP:[a-z0-9_]+]]:4 = scf.for {{.*}} -> (tensor<1x4x4x2x1xf32>, tensor<1x4x2x2x1xf32>, tensor<1x4x2x2x1xf32>, tensor<3x3x4x4x1x1x1x1xf32>)
 // CHECK-NOT: scf.for
 // CHECK:   scf.execute_region -> (tensor<2x2x2x2x1x1xf32>, tensor<2x2x2x2x1x1xf32>, tensor<2x2x2x2x1x1xf32>) no_inline
+// CHECK:     %[[ZERO:[a-z0-9_]+]] = linalg.fill {{.*}} -> tensor<2x2x2x2x1x1xf32>
+// CHECK-NEXT: %[[SLICE:[a-z0-9_]+]] = tensor.extract_slice %[[ZERO]][0, 0, 0, 0, 0, 0] [2, 2, 1, 1, 1, 1]
+// CHECK-NEXT: %[[BLOCK:[a-z0-9_]+]] = linalg.generic {{.*}} outs(%[[SLICE]] : tensor<2x2x1x1x1x1xf32>)
+// CHECK:     tensor.insert_slice %[[BLOCK]] into %[[ZERO]][0, 0, 0, 0, 0, 0] [2, 2, 1, 1, 1, 1]
 // CHECK:   scf.execute_region -> (tensor<2x2x2x2x2x1x1x1xf32>, tensor<2x2x2x2x2x1x1x1xf32>) no_inline
 // CHECK:   scf.execute_region -> (tensor<2x2x2x2x2x1x1x1xf32>, tensor<2x2x2x2x2x1x1x1xf32>) no_inline
 // CHECK:   scf.execute_region -> tensor<2x2x2x2x2x2x1x1x1x1xf32> no_inline
