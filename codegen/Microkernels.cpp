@@ -77,6 +77,10 @@ struct Plan {
   SmallVector<int64_t> extents; // static loop ranges (kDynamic if not)
   int64_t mr = 1, nv = 1;
   int64_t lanes = kLanes;
+  /// Partial sums per accumulator (see `block` in rewrite): 4 or 2 when
+  /// mr x nv x chains <= 8 and the innermost reduction dim's static extent
+  /// is a multiple of chains (at least 2 chains' worth), else 1.
+  int64_t chains = 1;
   SmallVector<bool> pack; // per input: transpose n to the last dim first
   SmallVector<Value> innerFactors, postFactors;
   /// Inner factors without n, two or more: their product is computed once
@@ -196,6 +200,14 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
     if (plan.mr < 1)
       return std::nullopt;
   }
+  int64_t innerRed = extents[plan.redDims.back()];
+  if (!ShapedType::isDynamic(innerRed))
+    for (int64_t u : {4, 2})
+      if (u * plan.mr * plan.nv <= 8 && innerRed % u == 0 &&
+          innerRed >= 2 * u) {
+        plan.chains = u;
+        break;
+      }
 
   // Inputs: no aliasing with the output (it is read once, written once);
   // those that use n as anything but their contiguous last dim are packed.
@@ -732,26 +744,52 @@ void rewrite(const Plan &plan) {
                                                         outBuf,
                                                         outIndices(r, v))
                                      .getResult());
+    // With fewer than 8 accumulators, `plan.chains` partial sums of each
+    // (the innermost reduction loop steps by chains, step k + u adds into
+    // chain u; summed after the nest): one accumulator's chain of
+    // dependent FMAs over the whole reduction is latency-bound.
+    int64_t perChain = plan.mr * plan.nv;
+    if (plan.chains > 1) {
+      Value zeroAcc = arith::ConstantOp::create(
+          nb, loc, cast<TypedAttr>(nb.getZeroAttr(vecType)));
+      accInit.append((plan.chains - 1) * perChain, zeroAcc);
+    }
     Bounds bounds = boundsOf(plan.redDims);
+    bounds.steps.back() = arith::ConstantIndexOp::create(nb, loc, plan.chains);
     scf::LoopNest nest = scf::buildLoopNest(
         nb, loc, bounds.lbs, bounds.ubs, bounds.steps, accInit,
         [&](OpBuilder &kb, Location, ValueRange kiv,
             ValueRange accs) -> scf::ValueVector {
-          SmallVector<Value> all = iv;
-          place(all, plan.redDims, kiv);
-          BlockEmitter emit(plan, kb, loc, inputs, inMaps, all, mIdx, nIdx, pre);
           scf::ValueVector next;
-          for (int64_t r = 0; r < plan.mr; ++r)
-            for (int64_t v = 0; v < plan.nv; ++v)
-              next.push_back(emit.accumulate(
-                  emit.multiplicands(plan.innerFactors, /*inner=*/true, r, v),
-                  accs[r * plan.nv + v]));
+          for (int64_t u = 0; u < plan.chains; ++u) {
+            SmallVector<Value> all = iv;
+            place(all, plan.redDims, kiv);
+            if (u > 0)
+              all[plan.redDims.back()] = arith::AddIOp::create(
+                  kb, loc, kiv.back(),
+                  arith::ConstantIndexOp::create(kb, loc, u));
+            BlockEmitter emit(plan, kb, loc, inputs, inMaps, all, mIdx, nIdx,
+                              pre);
+            for (int64_t r = 0; r < plan.mr; ++r)
+              for (int64_t v = 0; v < plan.nv; ++v)
+                next.push_back(emit.accumulate(
+                    emit.multiplicands(plan.innerFactors, /*inner=*/true, r, v),
+                    accs[u * perChain + r * plan.nv + v]));
+          }
           return next;
         });
+    SmallVector<Value> sums(nest.results);
+    for (int64_t width = plan.chains; width > 1; width /= 2)
+      for (int64_t u = 0; u < width / 2; ++u)
+        for (int64_t k = 0; k < perChain; ++k)
+          sums[u * perChain + k] =
+              arith::AddFOp::create(nb, loc, sums[u * perChain + k],
+                                    sums[(u + width / 2) * perChain + k],
+                                    arith::FastMathFlags::contract);
     BlockEmitter emit(plan, nb, loc, inputs, inMaps, iv, mIdx, nIdx, pre);
     for (int64_t r = 0; r < plan.mr; ++r)
       for (int64_t v = 0; v < plan.nv; ++v) {
-        Value acc = nest.results[r * plan.nv + v];
+        Value acc = sums[r * plan.nv + v];
         if (post) {
           SmallVector<Value> list =
               emit.multiplicands(plan.postFactors, /*inner=*/false, r, v);
@@ -838,6 +876,13 @@ struct RowPlan {
   linalg::GenericOp op;
   unsigned rDim = 0, nDim = 0;
   int64_t n = 0, nv = 1;
+  /// Independent partial sums per reduced output and vector (the r loop
+  /// steps by `chains`, step i + u adds into chain u; summed after the
+  /// loop): one accumulator's chain of dependent adds over all of r is
+  /// latency-bound when there are few accumulators (the DAG edge pass,
+  /// d = 32: one read-out, two vectors, 32 dependent FMAs). Only for
+  /// reductions that add into their output (`out + x`).
+  int64_t chains = 1;
   /// Body values that depend on n (vectors of 16 lanes); the others are
   /// scalars, broadcast where a vector value uses them.
   llvm::DenseSet<Value> vectors;
@@ -889,6 +934,27 @@ std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
     }
 
   Block &body = op.getRegion().front();
+  // Partial sums: every reduced output's yielded value is `out + x` with
+  // `out` (its block argument) used nowhere else, the r extent static; up
+  // to 8 accumulators in all.
+  auto yieldOp = cast<linalg::YieldOp>(body.getTerminator());
+  bool additive = reducedOuts > 0 && !ShapedType::isDynamic(extents[rDim]);
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    if (!additive || op.getMatchingIndexingMap(&init).isFunctionOfDim(rDim))
+      continue;
+    BlockArgument out = body.getArgument(init.getOperandNumber());
+    unsigned o = init.getOperandNumber() - op.getNumDpsInputs();
+    auto add = yieldOp.getOperand(o).getDefiningOp<arith::AddFOp>();
+    additive = add && add->getBlock() == &body && out.hasOneUse() &&
+               (add.getLhs() == out || add.getRhs() == out);
+  }
+  if (additive)
+    for (int64_t u : {4, 2})
+      if (u * reducedOuts * plan.nv <= 8 && extents[rDim] % u == 0 &&
+          extents[rDim] >= 2 * u) {
+        plan.chains = u;
+        break;
+      }
   SmallVector<Value> inRoots, outRoots;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
@@ -1068,78 +1134,106 @@ void rewriteRowReduced(const RowPlan &plan) {
     nIdx.push_back(arith::AddIOp::create(nb, loc, nLoop.getInductionVar(),
                                          cst(nb, v * kLanes)));
   Value zero = cst(nb, 0);
+  // Accumulators [chain][reduced output][vector]: chain 0 starts from the
+  // output, the others from zero.
+  int64_t perChain = static_cast<int64_t>(reduced.size()) * plan.nv;
   SmallVector<Value> accInit;
   for (unsigned o : reduced)
     for (int64_t v = 0; v < plan.nv; ++v)
       accInit.push_back(
           vector::LoadOp::create(nb, loc, vecType, buffers[numInputs + o],
                                  indices(nb, numInputs + o, zero, nIdx[v])));
+  if (plan.chains > 1) {
+    Value zeroVec = arith::ConstantOp::create(
+        nb, loc, cast<TypedAttr>(nb.getZeroAttr(vecType)));
+    accInit.append((plan.chains - 1) * perChain, zeroVec);
+  }
   auto rLoop = scf::ForOp::create(
-      nb, loc, zero, rExt, cst(nb, 1), accInit,
-      [&](OpBuilder &kb, Location, Value i, ValueRange accs) {
-        llvm::DenseMap<Value, Value> scalars; // shared by the vectors
-        SmallVector<Value> next(accs.size());
-        for (int64_t v = 0; v < plan.nv; ++v) {
-          llvm::DenseMap<Value, Value> memo;
-          std::function<Value(Value)> eval = [&](Value x) -> Value {
-            if (x.getParentRegion() != &op.getRegion())
-              return x; // defined outside the op
-            bool vec = plan.vectors.contains(x);
-            auto &cache = vec ? memo : scalars;
-            if (Value done = cache.lookup(x))
-              return done;
-            Value result;
-            if (auto arg = dyn_cast<BlockArgument>(x)) {
-              unsigned a = arg.getArgNumber();
-              auto red = llvm::find(reduced, a - numInputs);
-              if (a >= numInputs && red != reduced.end())
-                result = accs[(red - reduced.begin()) * plan.nv + v];
-              else if (vec)
-                result = vector::LoadOp::create(kb, loc, vecType, buffers[a],
-                                                indices(kb, a, i, nIdx[v]));
-              else
-                result = memref::LoadOp::create(kb, loc, buffers[a],
-                                                indices(kb, a, i, Value()));
-            } else {
-              Operation *def = x.getDefiningOp();
-              SmallVector<Value> operands;
-              for (Value operand : def->getOperands()) {
-                Value value = eval(operand);
-                if (vec && !isa<VectorType>(value.getType()))
-                  value = vector::BroadcastOp::create(
-                      kb, loc, VectorType::get({kLanes}, value.getType()),
-                      value);
-                operands.push_back(value);
+      nb, loc, zero, rExt, cst(nb, plan.chains), accInit,
+      [&](OpBuilder &kb, Location, Value i0, ValueRange allAccs) {
+        SmallVector<Value> allNext(allAccs.size());
+        for (int64_t u = 0; u < plan.chains; ++u) {
+          Value i =
+              u == 0
+                  ? i0
+                  : arith::AddIOp::create(kb, loc, i0, cst(kb, u)).getResult();
+          ValueRange accs = allAccs.slice(u * perChain, perChain);
+          MutableArrayRef<Value> next =
+              MutableArrayRef<Value>(allNext).slice(u * perChain, perChain);
+          llvm::DenseMap<Value, Value> scalars; // shared by the vectors
+          for (int64_t v = 0; v < plan.nv; ++v) {
+            llvm::DenseMap<Value, Value> memo;
+            std::function<Value(Value)> eval = [&](Value x) -> Value {
+              if (x.getParentRegion() != &op.getRegion())
+                return x; // defined outside the op
+              bool vec = plan.vectors.contains(x);
+              auto &cache = vec ? memo : scalars;
+              if (Value done = cache.lookup(x))
+                return done;
+              Value result;
+              if (auto arg = dyn_cast<BlockArgument>(x)) {
+                unsigned a = arg.getArgNumber();
+                auto red = llvm::find(reduced, a - numInputs);
+                if (a >= numInputs && red != reduced.end())
+                  result = accs[(red - reduced.begin()) * plan.nv + v];
+                else if (vec)
+                  result = vector::LoadOp::create(kb, loc, vecType, buffers[a],
+                                                  indices(kb, a, i, nIdx[v]));
+                else
+                  result = memref::LoadOp::create(kb, loc, buffers[a],
+                                                  indices(kb, a, i, Value()));
+              } else {
+                Operation *def = x.getDefiningOp();
+                SmallVector<Value> operands;
+                for (Value operand : def->getOperands()) {
+                  Value value = eval(operand);
+                  if (vec && !isa<VectorType>(value.getType()))
+                    value = vector::BroadcastOp::create(
+                        kb, loc, VectorType::get({kLanes}, value.getType()),
+                        value);
+                  operands.push_back(value);
+                }
+                Type type = x.getType();
+                if (vec)
+                  type = VectorType::get({kLanes}, type);
+                OperationState state(loc, def->getName().getStringRef(),
+                                     operands, TypeRange{type},
+                                     def->getAttrs());
+                result = kb.create(state)->getResult(0);
               }
-              Type type = x.getType();
-              if (vec)
-                type = VectorType::get({kLanes}, type);
-              OperationState state(loc, def->getName().getStringRef(), operands,
-                                   TypeRange{type}, def->getAttrs());
-              result = kb.create(state)->getResult(0);
-            }
-            cache[x] = result;
-            return result;
-          };
-          auto asVector = [&](Value value) -> Value {
-            if (isa<VectorType>(value.getType()))
-              return value;
-            return vector::BroadcastOp::create(kb, loc, vecType, value);
-          };
-          SmallVector<Value> values;
-          for (Value y : yield.getOperands())
-            values.push_back(asVector(eval(y)));
-          for (unsigned o : inPlace)
-            vector::StoreOp::create(kb, loc, values[o], buffers[numInputs + o],
-                                    indices(kb, numInputs + o, i, nIdx[v]));
-          for (auto [j, o] : llvm::enumerate(reduced))
-            next[j * plan.nv + v] = values[o];
+              cache[x] = result;
+              return result;
+            };
+            auto asVector = [&](Value value) -> Value {
+              if (isa<VectorType>(value.getType()))
+                return value;
+              return vector::BroadcastOp::create(kb, loc, vecType, value);
+            };
+            SmallVector<Value> values;
+            for (Value y : yield.getOperands())
+              values.push_back(asVector(eval(y)));
+            for (unsigned o : inPlace)
+              vector::StoreOp::create(kb, loc, values[o],
+                                      buffers[numInputs + o],
+                                      indices(kb, numInputs + o, i, nIdx[v]));
+            for (auto [j, o] : llvm::enumerate(reduced))
+              next[j * plan.nv + v] = values[o];
+          }
         }
-        scf::YieldOp::create(kb, loc, next);
+        scf::YieldOp::create(kb, loc, allNext);
       });
+  // The chains' partial sums, pairwise.
+  SmallVector<Value> sums(rLoop.getResults());
+  for (int64_t width = plan.chains; width > 1; width /= 2)
+    for (int64_t u = 0; u < width / 2; ++u)
+      for (int64_t k = 0; k < perChain; ++k)
+        sums[u * perChain + k] =
+            arith::AddFOp::create(nb, loc, sums[u * perChain + k],
+                                  sums[(u + width / 2) * perChain + k],
+                                  arith::FastMathFlags::contract);
   for (auto [j, o] : llvm::enumerate(reduced))
     for (int64_t v = 0; v < plan.nv; ++v)
-      vector::StoreOp::create(nb, loc, rLoop.getResult(j * plan.nv + v),
+      vector::StoreOp::create(nb, loc, sums[j * plan.nv + v],
                               buffers[numInputs + o],
                               indices(nb, numInputs + o, zero, nIdx[v]));
   op.erase();

@@ -182,12 +182,54 @@ func.func @kept(%a: memref<32x32xf32>, %b: memref<32x4xf32>, %c: memref<32x32xf3
 
 // -----
 
+// Few accumulators: out[j] += Σ_i a[i] b[i, j] with 32 columns (2 vectors,
+// no register rows) keeps 4 chains of partial sums of each: the reduction
+// loop steps by 4, rows i .. i + 3 add into chains 0 .. 3 (chain 0 from the
+// output, the others from zero), summed pairwise after the loop.
+// CHECK-LABEL: func.func @chains(
+// CHECK: %[[OUT0:.*]] = vector.load
+// CHECK: %[[OUT1:.*]] = vector.load
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK: %[[SUM:.*]]:8 = scf.for %[[I:.*]] = %c0{{.*}} to %c64{{.*}} step %c4{{.*}} iter_args(%{{.*}} = %[[OUT0]], %{{.*}} = %[[OUT1]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]])
+// CHECK-COUNT-2: vector.fma
+// CHECK: arith.addi %[[I]], %c1
+// CHECK-COUNT-2: vector.fma
+// CHECK: arith.addi %[[I]], %c2
+// CHECK-COUNT-2: vector.fma
+// CHECK: arith.addi %[[I]], %c3
+// CHECK-COUNT-2: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK: scf.yield
+// CHECK-DAG: %[[A0:.*]] = arith.addf %[[SUM]]#0, %[[SUM]]#4
+// CHECK-DAG: %[[A1:.*]] = arith.addf %[[SUM]]#2, %[[SUM]]#6
+// CHECK: %[[T0:.*]] = arith.addf %[[A0]], %[[A1]]
+// CHECK: vector.store %[[T0]]
+// CHECK-NOT: linalg.generic
+#ca = affine_map<(i, j) -> (i)>
+#cb = affine_map<(i, j) -> (i, j)>
+#cr = affine_map<(i, j) -> (j)>
+func.func @chains(%a: memref<64xf32>, %b: memref<64x32xf32>, %out: memref<32xf32>) {
+  linalg.generic {indexing_maps = [#ca, #cb, #cr], iterator_types = ["reduction", "parallel"]}
+      ins(%a, %b : memref<64xf32>, memref<64x32xf32>) outs(%out : memref<32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y fastmath<contract> : f32
+    %1 = arith.addf %acc, %0 fastmath<contract> : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
 // Row-reduced passes: the J = 1 state update with its read-out fused (one
 // reduction dim d, one vector dim v, a unit dim u). The states are updated
 // in place (each element read through its block argument, then stored);
 // the read-out's 4 accumulators (64 columns = 4 vectors) stay in registers
-// across d and are stored once. k, q: one scalar per row; v: a vector load
-// from its view without the trailing unit dim.
+// across d and are stored once, as two chains of partial sums (d steps by
+// 2, row d + 1 adds into the second chain, which starts at zero; the
+// chains are summed after the loop) so that no accumulator waits on the
+// previous row's add. k, q: one scalar per row; v: a vector load from its
+// view without the trailing unit dim.
 // CHECK-LABEL: func.func @row_reduced(
 // CHECK-SAME: %[[K:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[Q:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[CR:[a-zA-Z0-9_]+]]: memref<64x64x1xf32>, %[[CD:[a-zA-Z0-9_]+]]: memref<64x64x1xf32>, %[[Y:[a-zA-Z0-9_]+]]: memref<64x1xf32>
 // CHECK-NOT: linalg.generic
@@ -196,7 +238,8 @@ func.func @kept(%a: memref<32x32xf32>, %b: memref<32x4xf32>, %c: memref<32x32xf3
 // CHECK-DAG: %[[Y1:.*]] = memref.subview %[[Y]][0, 0] [64, 1] [1, 1] : memref<64x1xf32> to memref<64xf32, strided<[1]>>
 // CHECK: scf.for %[[N0:.*]] = %c0{{.*}} to %c64{{.*}} step %c64
 // CHECK-COUNT-4: vector.load %[[Y1]][%{{.*}}] : memref<64xf32, strided<[1]>>, vector<16xf32>
-// CHECK: %[[SUM:.*]]:4 = scf.for %[[D:.*]] = %c0{{.*}} to %c64{{.*}} step %c1{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK: %[[SUM:.*]]:8 = scf.for %[[D:.*]] = %c0{{.*}} to %c64{{.*}} step %c2{{.*}} iter_args({{.*}}, %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]]) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:   memref.load %[[K]][%[[D]], %c0{{.*}}] : memref<64x1xf32>
 // CHECK:   vector.load %[[V1]][%{{.*}}] : memref<64xf32, strided<[1]>>, vector<16xf32>
 // CHECK:   vector.load %[[CR1]][%[[D]], %{{.*}}] : memref<64x64xf32, strided<[64, 1]>>, vector<16xf32>
@@ -204,9 +247,14 @@ func.func @kept(%a: memref<32x32xf32>, %b: memref<32x4xf32>, %c: memref<32x32xf3
 // CHECK:   vector.store %{{.*}}, %[[CR1]][%[[D]], %{{.*}}]
 // CHECK:   vector.store %{{.*}}, %{{.*}}[%[[D]], %{{.*}}]
 // CHECK-COUNT-6: vector.store
+// CHECK:   %[[D1:.*]] = arith.addi %[[D]], %c1
+// CHECK:   memref.load %[[K]][%[[D1]], %c0{{.*}}] : memref<64x1xf32>
+// CHECK-COUNT-8: vector.store %{{.*}}[%[[D1]], %{{.*}}]
 // CHECK-NOT: vector.store
 // CHECK:   scf.yield
-// CHECK: vector.store %[[SUM]]#0, %[[Y1]][%{{.*}}]
+// CHECK: %[[S0:.*]] = arith.addf %[[SUM]]#0, %[[SUM]]#4
+// CHECK-COUNT-3: arith.addf
+// CHECK: vector.store %[[S0]], %[[Y1]][%{{.*}}]
 // CHECK-COUNT-3: vector.store
 // CHECK-NOT: linalg.generic
 // CHECK: return
