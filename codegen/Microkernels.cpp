@@ -57,6 +57,8 @@
 #include "mlir/Pass/Pass.h"
 
 #include <functional>
+#include <map>
+#include <tuple>
 
 using namespace mlir;
 
@@ -883,6 +885,8 @@ struct RowPlan {
   /// d = 32: one read-out, two vectors, 32 dependent FMAs). Only for
   /// reductions that add into their output (`out + x`).
   int64_t chains = 1;
+  /// Every reduced output is `out + x` with `out` used nowhere else.
+  bool additive = false;
   /// Body values that depend on n (vectors of 16 lanes); the others are
   /// scalars, broadcast where a vector value uses them.
   llvm::DenseSet<Value> vectors;
@@ -948,6 +952,7 @@ std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
     additive = add && add->getBlock() == &body && out.hasOneUse() &&
                (add.getLhs() == out || add.getRhs() == out);
   }
+  plan.additive = additive;
   if (additive)
     for (int64_t u : {4, 2})
       if (u * reducedOuts * plan.nv <= 8 && extents[rDim] % u == 0 &&
@@ -1134,94 +1139,240 @@ void rewriteRowReduced(const RowPlan &plan) {
     nIdx.push_back(arith::AddIOp::create(nb, loc, nLoop.getInductionVar(),
                                          cst(nb, v * kLanes)));
   Value zero = cst(nb, 0);
+
+  // Body values that depend on r (the r-indexed operands and what is
+  // computed from them); the others are evaluated once, before the r loop.
+  llvm::DenseSet<Value> varying;
+  for (OpOperand &operand : op->getOpOperands())
+    if (op.getMatchingIndexingMap(&operand).isFunctionOfDim(plan.rDim) ||
+        llvm::is_contained(reduced, operand.getOperandNumber() - numInputs))
+      varying.insert(body.getArgument(operand.getOperandNumber()));
+  for (Operation &inner : body.without_terminator())
+    if (llvm::any_of(inner.getOperands(),
+                     [&](Value x) { return varying.contains(x); }))
+      varying.insert(inner.getResult(0));
+  // Products (arith.mulf chains) with factors of both kinds are evaluated
+  // as (invariant factors, before the loop) x (varying factors): `S k[d]
+  // v` becomes k[d] x (S v), one vector multiply per row. A reduced
+  // output `out + P` with invariant factors in P sums only P's varying
+  // factors over r and multiplies by the invariant ones once, after the
+  // loop (the read-out's q[d] M C[d] is M x Σ q[d] C[d]).
+  auto split = [&](Value x, SmallVectorImpl<Value> &inv,
+                   SmallVectorImpl<Value> &var) {
+    SmallVector<Value> factors;
+    flattenProduct(x, body, factors);
+    for (Value f : factors)
+      (varying.contains(f) ? var : inv).push_back(f);
+    return !inv.empty() && !var.empty();
+  };
+  // Per reduced output: the invariant factors taken out of its sum (empty:
+  // none).
+  SmallVector<SmallVector<Value>> outside(reduced.size());
+  if (plan.additive)
+    for (auto [j, o] : llvm::enumerate(reduced)) {
+      auto add = yield.getOperand(o).getDefiningOp<arith::AddFOp>();
+      BlockArgument acc = body.getArgument(numInputs + o);
+      Value p = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+      SmallVector<Value> inv, var;
+      if (split(p, inv, var))
+        outside[j] = inv;
+    }
+
   // Accumulators [chain][reduced output][vector]: chain 0 starts from the
-  // output, the others from zero.
+  // output (zero when factors are taken out), the others from zero.
   int64_t perChain = static_cast<int64_t>(reduced.size()) * plan.nv;
+  Value zeroVec = arith::ConstantOp::create(
+      nb, loc, cast<TypedAttr>(nb.getZeroAttr(vecType)));
   SmallVector<Value> accInit;
-  for (unsigned o : reduced)
+  for (auto [j, o] : llvm::enumerate(reduced))
     for (int64_t v = 0; v < plan.nv; ++v)
-      accInit.push_back(
-          vector::LoadOp::create(nb, loc, vecType, buffers[numInputs + o],
-                                 indices(nb, numInputs + o, zero, nIdx[v])));
-  if (plan.chains > 1) {
-    Value zeroVec = arith::ConstantOp::create(
-        nb, loc, cast<TypedAttr>(nb.getZeroAttr(vecType)));
-    accInit.append((plan.chains - 1) * perChain, zeroVec);
-  }
-  auto rLoop = scf::ForOp::create(
-      nb, loc, zero, rExt, cst(nb, plan.chains), accInit,
-      [&](OpBuilder &kb, Location, Value i0, ValueRange allAccs) {
-        SmallVector<Value> allNext(allAccs.size());
-        for (int64_t u = 0; u < plan.chains; ++u) {
-          Value i =
-              u == 0
-                  ? i0
-                  : arith::AddIOp::create(kb, loc, i0, cst(kb, u)).getResult();
-          ValueRange accs = allAccs.slice(u * perChain, perChain);
-          MutableArrayRef<Value> next =
-              MutableArrayRef<Value>(allNext).slice(u * perChain, perChain);
-          llvm::DenseMap<Value, Value> scalars; // shared by the vectors
-          for (int64_t v = 0; v < plan.nv; ++v) {
-            llvm::DenseMap<Value, Value> memo;
-            std::function<Value(Value)> eval = [&](Value x) -> Value {
-              if (x.getParentRegion() != &op.getRegion())
-                return x; // defined outside the op
-              bool vec = plan.vectors.contains(x);
-              auto &cache = vec ? memo : scalars;
-              if (Value done = cache.lookup(x))
-                return done;
-              Value result;
-              if (auto arg = dyn_cast<BlockArgument>(x)) {
-                unsigned a = arg.getArgNumber();
-                auto red = llvm::find(reduced, a - numInputs);
-                if (a >= numInputs && red != reduced.end())
-                  result = accs[(red - reduced.begin()) * plan.nv + v];
-                else if (vec)
-                  result = vector::LoadOp::create(kb, loc, vecType, buffers[a],
-                                                  indices(kb, a, i, nIdx[v]));
-                else
-                  result = memref::LoadOp::create(kb, loc, buffers[a],
-                                                  indices(kb, a, i, Value()));
-              } else {
-                Operation *def = x.getDefiningOp();
-                SmallVector<Value> operands;
-                for (Value operand : def->getOperands()) {
-                  Value value = eval(operand);
-                  if (vec && !isa<VectorType>(value.getType()))
-                    value = vector::BroadcastOp::create(
-                        kb, loc, VectorType::get({kLanes}, value.getType()),
-                        value);
-                  operands.push_back(value);
-                }
-                Type type = x.getType();
-                if (vec)
-                  type = VectorType::get({kLanes}, type);
-                OperationState state(loc, def->getName().getStringRef(),
-                                     operands, TypeRange{type},
-                                     def->getAttrs());
-                result = kb.create(state)->getResult(0);
-              }
-              cache[x] = result;
-              return result;
-            };
-            auto asVector = [&](Value value) -> Value {
-              if (isa<VectorType>(value.getType()))
-                return value;
-              return vector::BroadcastOp::create(kb, loc, vecType, value);
-            };
-            SmallVector<Value> values;
-            for (Value y : yield.getOperands())
-              values.push_back(asVector(eval(y)));
-            for (unsigned o : inPlace)
-              vector::StoreOp::create(kb, loc, values[o],
-                                      buffers[numInputs + o],
-                                      indices(kb, numInputs + o, i, nIdx[v]));
-            for (auto [j, o] : llvm::enumerate(reduced))
-              next[j * plan.nv + v] = values[o];
-          }
+      accInit.push_back(outside[j].empty()
+                            ? vector::LoadOp::create(
+                                  nb, loc, vecType, buffers[numInputs + o],
+                                  indices(nb, numInputs + o, zero, nIdx[v]))
+                                  .getResult()
+                            : zeroVec);
+  accInit.append((plan.chains - 1) * perChain, zeroVec);
+  auto rLoop =
+      scf::ForOp::create(nb, loc, zero, rExt, cst(nb, plan.chains), accInit);
+  // Invariant values, per vector (scalars shared), built before the loop.
+  OpBuilder hb(rLoop);
+  SmallVector<llvm::DenseMap<Value, Value>> hoistedVectors(plan.nv);
+  llvm::DenseMap<Value, Value> hoistedScalars;
+  // The hoisted factors of mixed products, per (product, vector, kind).
+  std::map<std::tuple<void *, int64_t, int>, Value> hoistedProducts;
+
+  // The body's value x at row i (null: invariant) and vector v, built with
+  // `ob`; `cache` holds the values built at this point.
+  struct Point {
+    OpBuilder &ob;
+    Value i;
+    int64_t v;
+    llvm::DenseMap<Value, Value> &vectors, &scalars;
+    ValueRange accs;
+  };
+  std::function<Value(const Point &, Value)> eval;
+  auto broadcastTo = [&](OpBuilder &ob, Value value) -> Value {
+    if (isa<VectorType>(value.getType()))
+      return value;
+    return vector::BroadcastOp::create(ob, loc, vecType, value);
+  };
+  auto multiply = [&](const Point &at, ArrayRef<Value> factors) -> Value {
+    Value product;
+    for (Value f : factors) {
+      Value value = eval(at, f);
+      if (!product) {
+        product = value;
+        continue;
+      }
+      if (isa<VectorType>(product.getType()) !=
+          isa<VectorType>(value.getType())) {
+        product = broadcastTo(at.ob, product);
+        value = broadcastTo(at.ob, value);
+      }
+      product = arith::MulFOp::create(at.ob, loc, product, value,
+                                      arith::FastMathFlags::contract);
+    }
+    return product;
+  };
+  eval = [&](const Point &at, Value x) -> Value {
+    if (x.getParentRegion() != &op.getRegion())
+      return x; // defined outside the op
+    if (at.i && !varying.contains(x)) {
+      Point before{
+          hb,          Value(), at.v, hoistedVectors[at.v], hoistedScalars,
+          ValueRange()};
+      return eval(before, x);
+    }
+    bool vec = plan.vectors.contains(x);
+    auto &cache = vec ? at.vectors : at.scalars;
+    if (Value done = cache.lookup(x))
+      return done;
+    Value result;
+    SmallVector<Value> inv, var;
+    if (auto arg = dyn_cast<BlockArgument>(x)) {
+      unsigned a = arg.getArgNumber();
+      auto red = llvm::find(reduced, a - numInputs);
+      if (a >= numInputs && red != reduced.end())
+        result = at.accs[(red - reduced.begin()) * plan.nv + at.v];
+      else if (vec)
+        result = vector::LoadOp::create(at.ob, loc, vecType, buffers[a],
+                                        indices(at.ob, a, at.i, nIdx[at.v]));
+      else
+        result = memref::LoadOp::create(at.ob, loc, buffers[a],
+                                        indices(at.ob, a, at.i, Value()));
+    } else if (at.i && isa<arith::MulFOp>(x.getDefiningOp()) &&
+               split(x, inv, var)) {
+      // Scalars first (one scalar product per row, shared by the
+      // vectors), then one vector multiply: (varying scalars) x (the
+      // invariant product, hoisted) when no varying factor is a vector
+      // (k[d] x (S v)), else (all scalars, the invariant ones hoisted) x
+      // (invariant vectors, hoisted) x (varying vectors) (q[d] M x C[d]).
+      Point before{
+          hb,          Value(), at.v, hoistedVectors[at.v], hoistedScalars,
+          ValueRange()};
+      auto isVector = [&](Value f) { return plan.vectors.contains(f); };
+      SmallVector<Value> invS, invV, varS, varV;
+      for (Value f : inv)
+        (isVector(f) ? invV : invS).push_back(f);
+      for (Value f : var)
+        (isVector(f) ? varV : varS).push_back(f);
+      // kind 0: all the invariant factors, 1: the scalars, 2: the vectors.
+      auto hoist = [&](ArrayRef<Value> factors, int kind) {
+        Value &slot = hoistedProducts[{x.getAsOpaquePointer(), at.v, kind}];
+        if (!slot)
+          slot = multiply(before, factors);
+        return slot;
+      };
+      Value scalar, vector;
+      if (varV.empty()) {
+        scalar = multiply(at, varS);
+        vector = hoist(inv, 0);
+      } else {
+        Value hoisted = invS.empty() ? Value() : hoist(invS, 1);
+        Value rowScalar = varS.empty() ? Value() : multiply(at, varS);
+        scalar = !hoisted ? rowScalar
+                 : !rowScalar
+                     ? hoisted
+                     : arith::MulFOp::create(at.ob, loc, rowScalar, hoisted,
+                                             arith::FastMathFlags::contract)
+                           .getResult();
+        Value invVector = invV.empty() ? Value() : hoist(invV, 2);
+        vector = multiply(at, varV);
+        if (invVector)
+          vector = arith::MulFOp::create(at.ob, loc, vector, invVector,
+                                         arith::FastMathFlags::contract);
+      }
+      if (!scalar || !vector) {
+        result = scalar ? scalar : vector;
+      } else {
+        if (isa<VectorType>(scalar.getType()) ||
+            isa<VectorType>(vector.getType())) {
+          scalar = broadcastTo(at.ob, scalar);
+          vector = broadcastTo(at.ob, vector);
         }
-        scf::YieldOp::create(kb, loc, allNext);
-      });
+        result = arith::MulFOp::create(at.ob, loc, scalar, vector,
+                                       arith::FastMathFlags::contract);
+      }
+    } else {
+      Operation *def = x.getDefiningOp();
+      SmallVector<Value> operands;
+      for (Value operand : def->getOperands()) {
+        Value value = eval(at, operand);
+        if (vec && !isa<VectorType>(value.getType()))
+          value = broadcastTo(at.ob, value);
+        operands.push_back(value);
+      }
+      Type type = x.getType();
+      if (vec)
+        type = VectorType::get({kLanes}, type);
+      OperationState state(loc, def->getName().getStringRef(), operands,
+                           TypeRange{type}, def->getAttrs());
+      result = at.ob.create(state)->getResult(0);
+    }
+    cache[x] = result;
+    return result;
+  };
+
+  {
+    OpBuilder kb = OpBuilder::atBlockBegin(rLoop.getBody());
+    Value i0 = rLoop.getInductionVar();
+    ValueRange allAccs = rLoop.getRegionIterArgs();
+    SmallVector<Value> allNext(allAccs.size());
+    for (int64_t u = 0; u < plan.chains; ++u) {
+      Value i =
+          u == 0 ? i0
+                 : arith::AddIOp::create(kb, loc, i0, cst(kb, u)).getResult();
+      ValueRange accs = allAccs.slice(u * perChain, perChain);
+      llvm::DenseMap<Value, Value> scalars; // shared by the vectors
+      for (int64_t v = 0; v < plan.nv; ++v) {
+        llvm::DenseMap<Value, Value> memo;
+        Point at{kb, i, v, memo, scalars, accs};
+        for (unsigned o : inPlace)
+          vector::StoreOp::create(
+              kb, loc, broadcastTo(kb, eval(at, yield.getOperand(o))),
+              buffers[numInputs + o], indices(kb, numInputs + o, i, nIdx[v]));
+        for (auto [j, o] : llvm::enumerate(reduced)) {
+          Value next;
+          if (outside[j].empty()) {
+            next = eval(at, yield.getOperand(o));
+          } else {
+            // acc + (the varying factors of P).
+            auto add = yield.getOperand(o).getDefiningOp<arith::AddFOp>();
+            BlockArgument acc = body.getArgument(numInputs + o);
+            Value p = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+            SmallVector<Value> inv, var;
+            split(p, inv, var);
+            next = arith::AddFOp::create(kb, loc, accs[j * plan.nv + v],
+                                         broadcastTo(kb, multiply(at, var)),
+                                         arith::FastMathFlags::contract);
+          }
+          allNext[u * perChain + j * plan.nv + v] = broadcastTo(kb, next);
+        }
+      }
+    }
+    scf::YieldOp::create(kb, loc, allNext);
+  }
   // The chains' partial sums, pairwise.
   SmallVector<Value> sums(rLoop.getResults());
   for (int64_t width = plan.chains; width > 1; width /= 2)
@@ -1232,10 +1383,20 @@ void rewriteRowReduced(const RowPlan &plan) {
                                   sums[(u + width / 2) * perChain + k],
                                   arith::FastMathFlags::contract);
   for (auto [j, o] : llvm::enumerate(reduced))
-    for (int64_t v = 0; v < plan.nv; ++v)
-      vector::StoreOp::create(nb, loc, sums[j * plan.nv + v],
-                              buffers[numInputs + o],
-                              indices(nb, numInputs + o, zero, nIdx[v]));
+    for (int64_t v = 0; v < plan.nv; ++v) {
+      Value sum = sums[j * plan.nv + v];
+      SmallVector<Value> idx = indices(nb, numInputs + o, zero, nIdx[v]);
+      if (!outside[j].empty()) {
+        // out + (invariant factors) x Σ.
+        Point before{nb,          Value(), v, hoistedVectors[v], hoistedScalars,
+                     ValueRange()};
+        Value factor = broadcastTo(nb, multiply(before, outside[j]));
+        Value out = vector::LoadOp::create(nb, loc, vecType,
+                                           buffers[numInputs + o], idx);
+        sum = vector::FMAOp::create(nb, loc, factor, sum, out);
+      }
+      vector::StoreOp::create(nb, loc, sum, buffers[numInputs + o], idx);
+    }
   op.erase();
 }
 

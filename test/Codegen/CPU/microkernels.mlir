@@ -226,26 +226,36 @@ func.func @chains(%a: memref<64xf32>, %b: memref<64x32xf32>, %out: memref<32xf32
 // in place (each element read through its block argument, then stored);
 // the read-out's 4 accumulators (64 columns = 4 vectors) stay in registers
 // across d and are stored once, as two chains of partial sums (d steps by
-// 2, row d + 1 adds into the second chain, which starts at zero; the
-// chains are summed after the loop) so that no accumulator waits on the
-// previous row's add. k, q: one scalar per row; v: a vector load from its
-// view without the trailing unit dim.
+// 2, row d + 1 adds into the second chain; summed after the loop) so that
+// no accumulator waits on the previous row's add. Products are split into
+// what depends on d and what does not: the source term s·k[d]·v is
+// k[d] x (s·v), s·v built once per vector before the loop; the read-out
+// q[d]·m·C[d] sums q[d]·C[d] (the chains start at zero) and multiplies by
+// m once, after the loop (out + m x Σ). k, q: one scalar per row; v: a
+// vector load from its view without the trailing unit dim.
 // CHECK-LABEL: func.func @row_reduced(
-// CHECK-SAME: %[[K:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[Q:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[CR:[a-zA-Z0-9_]+]]: memref<64x64x1xf32>, %[[CD:[a-zA-Z0-9_]+]]: memref<64x64x1xf32>, %[[Y:[a-zA-Z0-9_]+]]: memref<64x1xf32>
+// CHECK-SAME: %[[K:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[Q:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[CR:[a-zA-Z0-9_]+]]: memref<64x64x1xf32>, %[[CD:[a-zA-Z0-9_]+]]: memref<64x64x1xf32>, %[[Y:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[T:[a-zA-Z0-9_]+]]: f32, %[[S:[a-zA-Z0-9_]+]]: f32, %[[M:[a-zA-Z0-9_]+]]: f32
 // CHECK-NOT: linalg.generic
 // CHECK-DAG: %[[V1:.*]] = memref.subview %[[V]][0, 0] [64, 1] [1, 1] : memref<64x1xf32> to memref<64xf32, strided<[1]>>
 // CHECK-DAG: %[[CR1:.*]] = memref.subview %[[CR]][0, 0, 0] [64, 64, 1] [1, 1, 1] : memref<64x64x1xf32> to memref<64x64xf32, strided<[64, 1]>>
 // CHECK-DAG: %[[Y1:.*]] = memref.subview %[[Y]][0, 0] [64, 1] [1, 1] : memref<64x1xf32> to memref<64xf32, strided<[1]>>
 // CHECK: scf.for %[[N0:.*]] = %c0{{.*}} to %c64{{.*}} step %c64
-// CHECK-COUNT-4: vector.load %[[Y1]][%{{.*}}] : memref<64xf32, strided<[1]>>, vector<16xf32>
 // CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
-// CHECK: %[[SUM:.*]]:8 = scf.for %[[D:.*]] = %c0{{.*}} to %c64{{.*}} step %c2{{.*}} iter_args({{.*}}, %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]]) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:   memref.load %[[K]][%[[D]], %c0{{.*}}] : memref<64x1xf32>
-// CHECK:   vector.load %[[V1]][%{{.*}}] : memref<64xf32, strided<[1]>>, vector<16xf32>
+// CHECK: %[[V0:.*]] = vector.load %[[V1]][%{{.*}}] : memref<64xf32, strided<[1]>>, vector<16xf32>
+// CHECK: %[[SB:.*]] = vector.broadcast %[[S]]
+// CHECK: %[[SV:.*]] = arith.mulf %[[SB]], %[[V0]]
+// CHECK: %[[SUM:.*]]:8 = scf.for %[[D:.*]] = %c0{{.*}} to %c64{{.*}} step %c2{{.*}} iter_args(%{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]]) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-NOT: vector.load %[[V1]]
+// CHECK:   %[[KD:.*]] = memref.load %[[K]][%[[D]], %c0{{.*}}] : memref<64x1xf32>
+// CHECK:   %[[KB:.*]] = vector.broadcast %[[KD]]
+// CHECK:   arith.mulf %[[KB]], %[[SV]]
 // CHECK:   vector.load %[[CR1]][%[[D]], %{{.*}}] : memref<64x64xf32, strided<[64, 1]>>, vector<16xf32>
-// CHECK:   memref.load %[[Q]][%[[D]], %c0{{.*}}] : memref<64x1xf32>
 // CHECK:   vector.store %{{.*}}, %[[CR1]][%[[D]], %{{.*}}]
 // CHECK:   vector.store %{{.*}}, %{{.*}}[%[[D]], %{{.*}}]
+// CHECK:   %[[QD:.*]] = memref.load %[[Q]][%[[D]], %c0{{.*}}] : memref<64x1xf32>
+// CHECK:   %[[QB:.*]] = vector.broadcast %[[QD]]
+// CHECK:   %[[QC:.*]] = arith.mulf %[[QB]], %{{.*}} : vector<16xf32>
+// CHECK:   arith.addf %{{.*}}, %[[QC]]
 // CHECK-COUNT-6: vector.store
 // CHECK:   %[[D1:.*]] = arith.addi %[[D]], %c1
 // CHECK:   memref.load %[[K]][%[[D1]], %c0{{.*}}] : memref<64x1xf32>
@@ -254,7 +264,10 @@ func.func @chains(%a: memref<64xf32>, %b: memref<64x32xf32>, %out: memref<32xf32
 // CHECK:   scf.yield
 // CHECK: %[[S0:.*]] = arith.addf %[[SUM]]#0, %[[SUM]]#4
 // CHECK-COUNT-3: arith.addf
-// CHECK: vector.store %[[S0]], %[[Y1]][%{{.*}}]
+// CHECK: %[[MB:.*]] = vector.broadcast %[[M]]
+// CHECK: %[[Y0:.*]] = vector.load %[[Y1]][%{{.*}}]
+// CHECK: %[[R0:.*]] = vector.fma %[[MB]], %[[S0]], %[[Y0]]
+// CHECK: vector.store %[[R0]], %[[Y1]][%{{.*}}]
 // CHECK-COUNT-3: vector.store
 // CHECK-NOT: linalg.generic
 // CHECK: return
