@@ -38,7 +38,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = os.path.join(ROOT, "benchmarks", "specs")
 EXAMPLES = os.path.join(ROOT, "examples")
 
-# name: (spec, full dims, smoke dims, description)
+# name: (spec, full dims, smoke dims, description[, (full extra args,
+# smoke extra args)])
 SHAPES = {
     "1d-lm": ("scan1d_d64.mlir", "B=16,T=4096", "B=2,T=100",
               "1D, B·H = 16, T = 4096, d = 64, J = 1"),
@@ -60,8 +61,13 @@ SHAPES = {
                   "fused 4 orientations, B·H = 24, 32×32, d = 64"),
     "mol": (os.path.join(EXAMPLES, "scan_dag_molecules.mlir"),
             "B=4,N=2048", "B=2,N=40",
-            "DAG, H = 4, 2048 nodes (one random DAG, 2 edges per node), "
-            "d = 32"),
+            "DAG, H = 4, 64 random DAGs x 32 nodes (disjoint union, 2 edges "
+            "per node), d = 32",
+            (["--graph-components=64"], ["--graph-components=4"])),
+    "dag-2048": (os.path.join(EXAMPLES, "scan_dag_molecules.mlir"),
+                 "B=4,N=2048", "B=2,N=40",
+                 "DAG, H = 4, one random DAG on 2048 nodes (2 edges per "
+                 "node: long-lived states), d = 32"),
 }
 
 # The schedules each shape runs (besides the model's choice). Left out, for
@@ -82,6 +88,7 @@ SCHEDULES = {
     "vit-b": ["sequential", "logdepth"],
     "vit-t-384": ["sequential", "logdepth"],
     "mol": ["sequential", "chunkwise:1"],
+    "dag-2048": ["sequential", "chunkwise:1"],
 }
 
 
@@ -216,14 +223,16 @@ def main():
     records, failures = [], []
     started = time.time()
     for name in names:
-        spec, full, smoke, desc = SHAPES[name]
+        spec, full, smoke, desc = SHAPES[name][:4]
+        extra = SHAPES[name][4][1 if args.smoke else 0] \
+            if len(SHAPES[name]) > 4 else []
         spec = spec if os.path.isabs(spec) else os.path.join(SPECS, spec)
         dims = smoke if args.smoke else full
         base = [plstm_run, spec, "--random", "--seed", "1", "--dim", dims,
-                "--backend=cpu"]
+                "--backend=cpu"] + extra
         # The model's choice for these sizes.
         code, out, _ = run_child(base[:2] + ["--random", "--dim", dims,
-                                             "--explain"])
+                                             "--explain"] + extra)
         choice = parse_run(out).get("model_choice", "#plstm.schedule<sequential>")
         schedules = SCHEDULES[name]
         model = schedule_flag(choice)

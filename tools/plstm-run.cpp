@@ -73,6 +73,13 @@ static cl::list<std::string> dimBindings(
     cl::desc("Size of a dynamic dim for --random, by its contract name "
              "(B, T, N; repeatable or comma-separated: --dim B=2,T=100)"),
     cl::value_desc("NAME=VALUE"), cl::CommaSeparated);
+static cl::opt<int64_t> graphComponents(
+    "graph-components",
+    cl::desc("With --random: the graph operand is the disjoint union of C "
+             "random DAGs of N / C nodes each (a batch of molecules, as "
+             "PERFORMANCE.md's `mol` shape: N = 2048, C = 64; default 1: one "
+             "DAG on all N nodes)"),
+    cl::value_desc("C"), cl::init(1));
 static cl::opt<std::string>
     backend("backend",
             cl::desc("Backend that runs the spec: reference (fp64 reference "
@@ -331,37 +338,59 @@ public:
   }
 
   /// A random DAG on `nodes` nodes (edges i -> j with i < j) with `edges`
-  /// edges (-1: random count) and its full line graph, cut to `lineEdges`
-  /// line edges (-1: all of them).
-  Status makeGraph(int64_t nodes, int64_t edges, int64_t lineEdges) {
-    int64_t maxEdges = nodes * (nodes - 1) / 2;
-    if (edges < 0)
-      edges = std::min<int64_t>(maxEdges, 2 * nodes);
-    if (edges > maxEdges)
+  /// edges (-1: two per node, at most all pairs) and its full line graph,
+  /// cut to `lineEdges` line edges (-1: all of them). With `components` > 1:
+  /// the disjoint union of that many random DAGs of nodes / components
+  /// nodes and edges / components edges each (component c on the nodes
+  /// [c·n, (c+1)·n), its edges after those of c - 1): a batch of molecules.
+  Status makeGraph(int64_t nodes, int64_t edges, int64_t lineEdges,
+                   int64_t components = 1) {
+    if (components < 1 || nodes % components != 0)
+      return Status::error(
+          "--graph-components=" + std::to_string(components) +
+          ": expected a count >= 1 that divides the node count N = " +
+          std::to_string(nodes));
+    int64_t n = nodes / components;
+    int64_t maxEdges = n * (n - 1) / 2;
+    if (edges >= 0 && edges % components != 0)
+      return Status::error(
+          "--random cannot split E = " + std::to_string(edges) +
+          " edges evenly over --graph-components=" +
+          std::to_string(components) + " graphs");
+    int64_t perGraph =
+        edges < 0 ? std::min<int64_t>(maxEdges, 2 * n) : edges / components;
+    if (perGraph > maxEdges)
       return Status::error(
           "--random cannot build a DAG with E = " + std::to_string(edges) +
           " edges on N = " + std::to_string(nodes) + " nodes (at most " +
-          std::to_string(maxEdges) + ")");
-    // Distinct pairs i < j: sampled (without building all N²/2 of them)
-    // unless the graph is dense.
-    std::set<std::pair<int64_t, int64_t>> chosen;
-    if (edges * 2 > maxEdges) {
-      std::vector<std::pair<int64_t, int64_t>> all;
-      for (int64_t i = 0; i < nodes; ++i)
-        for (int64_t j = i + 1; j < nodes; ++j)
-          all.push_back({i, j});
-      std::shuffle(all.begin(), all.end(), rng);
-      chosen.insert(all.begin(), all.begin() + edges);
-    } else {
-      std::uniform_int_distribution<int64_t> node(0, nodes - 1);
-      while (static_cast<int64_t>(chosen.size()) < edges) {
-        int64_t a = node(rng), b = node(rng);
-        if (a != b)
-          chosen.insert({std::min(a, b), std::max(a, b)});
+          std::to_string(maxEdges * components) +
+          (components > 1 ? " in " + std::to_string(components) + " graphs"
+                          : std::string()) +
+          ")");
+    std::vector<std::pair<int64_t, int64_t>> pairs;
+    for (int64_t c = 0; c < components; ++c) {
+      // Distinct pairs i < j: sampled (without building all n²/2 of them)
+      // unless the graph is dense.
+      std::set<std::pair<int64_t, int64_t>> chosen;
+      if (perGraph * 2 > maxEdges) {
+        std::vector<std::pair<int64_t, int64_t>> all;
+        for (int64_t i = 0; i < n; ++i)
+          for (int64_t j = i + 1; j < n; ++j)
+            all.push_back({i, j});
+        std::shuffle(all.begin(), all.end(), rng);
+        chosen.insert(all.begin(), all.begin() + perGraph);
+      } else {
+        std::uniform_int_distribution<int64_t> node(0, n - 1);
+        while (static_cast<int64_t>(chosen.size()) < perGraph) {
+          int64_t a = node(rng), b = node(rng);
+          if (a != b)
+            chosen.insert({std::min(a, b), std::max(a, b)});
+        }
       }
+      for (auto [a, b] : chosen)
+        pairs.push_back({c * n + a, c * n + b});
     }
-    std::vector<std::pair<int64_t, int64_t>> pairs(chosen.begin(),
-                                                   chosen.end());
+    edges = static_cast<int64_t>(pairs.size());
     graphEdges = pairs;
     graphLineEdges.clear();
     std::vector<std::vector<int64_t>> leaving(nodes);
@@ -738,6 +767,12 @@ int main(int argc, char **argv) {
   if (randomInputs && !inputFiles.empty())
     return fail("--random and -i are mutually exclusive (got --random and " +
                 std::to_string(inputFiles.size()) + " -i files)");
+  if (graphComponents.getNumOccurrences() && !randomInputs)
+    return fail("--graph-components shapes the graph of --random; with -i "
+                "the files decide");
+  if (graphComponents < 1)
+    return fail("--graph-components=" + std::to_string(graphComponents) +
+                ", expected a count >= 1");
 
   // Parse --dim bindings.
   llvm::StringMap<int64_t> requestedDims;
@@ -857,10 +892,13 @@ int main(int argc, char **argv) {
     bool hasGraph = llvm::any_of(roles, [](auto &role) {
       return role && role->dims.size() == 2 && role->dims[1] == "2";
     });
+    if (graphComponents > 1 && !hasGraph)
+      return fail("--graph-components=" + std::to_string(graphComponents) +
+                  ": @" + func.getName().str() + " has no graph operand");
     if (hasGraph) {
       int64_t e = binder.lookup("E").value_or(-1);
       int64_t l = binder.lookup("L").value_or(-1);
-      if (Status s = random.makeGraph(sizeOf("N"), e, l); !s)
+      if (Status s = random.makeGraph(sizeOf("N"), e, l, graphComponents); !s)
         return fail(s.message());
       // A D-mode graph layer runs on the multitree-pruned line graph
       // (SPEC §4.1, §5.5): prune the random one unless L was asked for.

@@ -10,6 +10,9 @@
   npytool.py finite A                        exit 0 when every value is finite
   npytool.py multitree LINES E               exit 0 when the line graph LINES ([L, 2] over
                                              E edges) has at most one path between any two edges
+  npytool.py components EDGES N C            exit 0 when the edges EDGES ([E, 2], i < j) are C
+                                             graphs of N / C nodes each, in order: edge (i, j)
+                                             inside one block of nodes, E / C edges per block
 """
 import math
 import struct
@@ -113,6 +116,25 @@ def main(argv):
                 if n > 1:
                     print(f"{n} paths from edge {a} to edge {b}")
                     return 1
+    elif cmd == "components":
+        shape, flat = read(argv[2])
+        nodes, count = int(argv[3]), int(argv[4])
+        size = nodes // count
+        per = [0] * count
+        last = 0
+        for e in range(shape[0]):
+            a, b = int(flat[2 * e]), int(flat[2 * e + 1])
+            if not (0 <= a < b < nodes) or a // size != b // size:
+                print(f"edge {e} ({a}, {b}) joins two blocks of {size} nodes")
+                return 1
+            if a // size < last:
+                print(f"edge {e} ({a}, {b}) after the edges of block {last}")
+                return 1
+            last = a // size
+            per[last] += 1
+        if len(set(per)) != 1:
+            print(f"edges per block: {per}")
+            return 1
     else:
         print(__doc__)
         return 2
