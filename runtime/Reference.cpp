@@ -252,6 +252,25 @@ void scatter(const std::vector<double> &dense, const TensorRef &ref) {
 /// Integer entries of a validated index view, in C order.
 std::vector<int64_t> gatherIndices(const TensorRef &ref) {
   std::vector<int64_t> dense(static_cast<size_t>(ref.numElements()), 0);
+  // Contiguous views (the usual case; every kernel call with a graph comes
+  // here): a plain widening copy instead of the strided walk.
+  bool contiguous = true;
+  int64_t stride = 1;
+  for (size_t axis = ref.shape.size(); axis-- > 0;) {
+    if (ref.shape[axis] != 1 && ref.strides[axis] != stride)
+      contiguous = false;
+    stride *= ref.shape[axis];
+  }
+  if (contiguous) {
+    if (ref.dtype == DType::I32) {
+      const int32_t *base = static_cast<const int32_t *>(ref.data);
+      std::copy(base, base + dense.size(), dense.begin());
+    } else {
+      const int64_t *base = static_cast<const int64_t *>(ref.data);
+      std::copy(base, base + dense.size(), dense.begin());
+    }
+    return dense;
+  }
   if (ref.dtype == DType::I32) {
     const int32_t *base = static_cast<const int32_t *>(ref.data);
     forEachOffset(ref, [&](int64_t linear, int64_t offset) {

@@ -317,6 +317,37 @@ TEST(ReferenceDag, BadGraphsNameTheIndex) {
                  "got f32"}));
 }
 
+/// The index tensors in every layout a caller may pass: i32 and i64,
+/// contiguous (a plain widening copy) and strided (a [2, E] buffer viewed as
+/// [E, 2]: the strided walk). The same graph validates in each, and an out
+/// of range node is reported at the same position.
+TEST(ReferenceDag, ValidateGraphReadsEveryLayout) {
+  const Pairs lines = {{0, 1}, {1, 2}};
+  for (const Pairs &edges :
+       {Pairs{{0, 1}, {1, 2}, {2, 3}}, Pairs{{0, 1}, {1, 2}, {2, 7}}}) {
+    bool good = edges[2].second == 3;
+    for (DType dtype : {DType::I32, DType::I64}) {
+      Tensor dense = pairTensor(edges, dtype);
+      // Column-major storage [2, E], viewed as [E, 2] with strides {1, E}.
+      int64_t e = static_cast<int64_t>(edges.size());
+      Tensor columns(dtype, {2, e});
+      for (int64_t i = 0; i < e; ++i) {
+        columns.ref().storeLinear(i, static_cast<double>(edges[i].first));
+        columns.ref().storeLinear(e + i, static_cast<double>(edges[i].second));
+      }
+      TensorRef strided(columns.ref().data, dtype, {e, 2}, {1, e});
+      for (const TensorRef &ref : {dense.ref(), strided}) {
+        Status s = validateGraph(4, ref, pairTensor(lines).ref());
+        if (good)
+          EXPECT_TRUE(isOk(s)) << s.message();
+        else
+          EXPECT_TRUE(failsWith(
+              s, {"edges[2] = (2, 7): node 7 is out of range [0, 4)"}));
+      }
+    }
+  }
+}
+
 TEST(ReferenceDag, BadArgumentsNameTheArgument) {
   Rng rng(47);
   Sizes s;
