@@ -66,6 +66,35 @@ namespace {
 /// f32 lanes of a vector: 16 (zmm); 8 (ymm) for vector dims of 8 to 15.
 constexpr int64_t kLanes = 16, kHalfLanes = 8;
 
+/// Partial sums per accumulator for a reduction of static extent `extent`
+/// with `accumulators` vector accumulators: 4 or 2 chains while the
+/// accumulators stay at most 8 in all (and the extent is a multiple of the
+/// chain count, at least two chains' worth), else 1.
+int64_t chainCount(int64_t accumulators, int64_t extent) {
+  if (ShapedType::isDynamic(extent))
+    return 1;
+  for (int64_t u : {4, 2})
+    if (u * accumulators <= 8 && extent % u == 0 && extent >= 2 * u)
+      return u;
+  return 1;
+}
+
+/// `partials` holds `chains` groups of `perChain` partial sums: the groups
+/// added pairwise into the first.
+SmallVector<Value> sumChains(OpBuilder &b, Location loc, ValueRange partials,
+                             int64_t chains, int64_t perChain) {
+  SmallVector<Value> sums(partials);
+  for (int64_t width = chains; width > 1; width /= 2)
+    for (int64_t u = 0; u < width / 2; ++u)
+      for (int64_t k = 0; k < perChain; ++k)
+        sums[u * perChain + k] =
+            arith::AddFOp::create(b, loc, sums[u * perChain + k],
+                                  sums[(u + width / 2) * perChain + k],
+                                  arith::FastMathFlags::contract);
+  sums.resize(perChain);
+  return sums;
+}
+
 /// The loop dims a body value depends on, as a bit mask.
 using DimMask = uint64_t;
 
@@ -202,14 +231,7 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
     if (plan.mr < 1)
       return std::nullopt;
   }
-  int64_t innerRed = extents[plan.redDims.back()];
-  if (!ShapedType::isDynamic(innerRed))
-    for (int64_t u : {4, 2})
-      if (u * plan.mr * plan.nv <= 8 && innerRed % u == 0 &&
-          innerRed >= 2 * u) {
-        plan.chains = u;
-        break;
-      }
+  plan.chains = chainCount(plan.mr * plan.nv, extents[plan.redDims.back()]);
 
   // Inputs: no aliasing with the output (it is read once, written once);
   // those that use n as anything but their contiguous last dim are packed.
@@ -780,14 +802,8 @@ void rewrite(const Plan &plan) {
           }
           return next;
         });
-    SmallVector<Value> sums(nest.results);
-    for (int64_t width = plan.chains; width > 1; width /= 2)
-      for (int64_t u = 0; u < width / 2; ++u)
-        for (int64_t k = 0; k < perChain; ++k)
-          sums[u * perChain + k] =
-              arith::AddFOp::create(nb, loc, sums[u * perChain + k],
-                                    sums[(u + width / 2) * perChain + k],
-                                    arith::FastMathFlags::contract);
+    SmallVector<Value> sums =
+        sumChains(nb, loc, nest.results, plan.chains, perChain);
     BlockEmitter emit(plan, nb, loc, inputs, inMaps, iv, mIdx, nIdx, pre);
     for (int64_t r = 0; r < plan.mr; ++r)
       for (int64_t v = 0; v < plan.nv; ++v) {
@@ -954,12 +970,7 @@ std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
   }
   plan.additive = additive;
   if (additive)
-    for (int64_t u : {4, 2})
-      if (u * reducedOuts * plan.nv <= 8 && extents[rDim] % u == 0 &&
-          extents[rDim] >= 2 * u) {
-        plan.chains = u;
-        break;
-      }
+    plan.chains = chainCount(reducedOuts * plan.nv, extents[rDim]);
   SmallVector<Value> inRoots, outRoots;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
@@ -1374,14 +1385,8 @@ void rewriteRowReduced(const RowPlan &plan) {
     scf::YieldOp::create(kb, loc, allNext);
   }
   // The chains' partial sums, pairwise.
-  SmallVector<Value> sums(rLoop.getResults());
-  for (int64_t width = plan.chains; width > 1; width /= 2)
-    for (int64_t u = 0; u < width / 2; ++u)
-      for (int64_t k = 0; k < perChain; ++k)
-        sums[u * perChain + k] =
-            arith::AddFOp::create(nb, loc, sums[u * perChain + k],
-                                  sums[(u + width / 2) * perChain + k],
-                                  arith::FastMathFlags::contract);
+  SmallVector<Value> sums =
+      sumChains(nb, loc, rLoop.getResults(), plan.chains, perChain);
   for (auto [j, o] : llvm::enumerate(reduced))
     for (int64_t v = 0; v < plan.nv; ++v) {
       Value sum = sums[j * plan.nv + v];
