@@ -33,10 +33,18 @@
 // state update's w[l] K[l, i]) are multiplied once, before the blocks, into
 // a buffer over the dims they use.
 //
+// With fewer than 8 accumulators each gets 2 or 4 chains of partial sums
+// (chainCount: the reduction loop steps by the chain count, summed pairwise
+// after it), so that no accumulator waits on the previous step's FMA.
+//
 // Row-reduced passes (the sequential schedules' J = 1 state update with its
 // read-out fused, see rewriteRowReduced): one reduction dim, one vector dim,
 // outputs updated in place or reduced over the reduction dim; the reduced
-// outputs' accumulators stay in registers across it.
+// outputs' accumulators stay in registers across it (in partial-sum chains
+// where they are few). What does not depend on the reduction row is built
+// once before the row loop; a product of both kinds is (scalars first) x
+// one vector multiply; a reduced output `out + P` sums only P's varying
+// factors and multiplies by the invariant ones after the loop.
 //
 // Anything else (other bodies, element types, aliasing operands, vector dims
 // shorter than 8) keeps its linalg op.
