@@ -44,7 +44,10 @@
 // where they are few). What does not depend on the reduction row is built
 // once before the row loop; a product of both kinds is (scalars first) x
 // one vector multiply; a reduced output `out + P` sums only P's varying
-// factors and multiplies by the invariant ones after the loop.
+// factors and multiplies by the invariant ones after the loop. Both
+// reassociate the op's sums and products (fp32 results differ from the
+// op's own order in the last bits; the schedules' sums have no fixed order
+// anyway).
 //
 // Anything else (other bodies, element types, aliasing operands, vector dims
 // shorter than 8) keeps its linalg op.
@@ -973,8 +976,11 @@ std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
     BlockArgument out = body.getArgument(init.getOperandNumber());
     unsigned o = init.getOperandNumber() - op.getNumDpsInputs();
     auto add = yieldOp.getOperand(o).getDefiningOp<arith::AddFOp>();
+    // The running sum itself is only yielded: a body value that read it
+    // would see a chain's partial sum (or, with factors taken out of the
+    // sum, a sum without them).
     additive = add && add->getBlock() == &body && out.hasOneUse() &&
-               (add.getLhs() == out || add.getRhs() == out);
+               add->hasOneUse() && (add.getLhs() == out || add.getRhs() == out);
   }
   plan.additive = additive;
   if (additive)
@@ -1200,8 +1206,12 @@ void rewriteRowReduced(const RowPlan &plan) {
   // Accumulators [chain][reduced output][vector]: chain 0 starts from the
   // output (zero when factors are taken out), the others from zero.
   int64_t perChain = static_cast<int64_t>(reduced.size()) * plan.nv;
-  Value zeroVec = arith::ConstantOp::create(
-      nb, loc, cast<TypedAttr>(nb.getZeroAttr(vecType)));
+  Value zeroVec;
+  if (plan.chains > 1 || llvm::any_of(outside, [](const auto &factors) {
+        return !factors.empty();
+      }))
+    zeroVec = arith::ConstantOp::create(
+        nb, loc, cast<TypedAttr>(nb.getZeroAttr(vecType)));
   SmallVector<Value> accInit;
   for (auto [j, o] : llvm::enumerate(reduced))
     for (int64_t v = 0; v < plan.nv; ++v)
@@ -1234,7 +1244,9 @@ void rewriteRowReduced(const RowPlan &plan) {
   auto broadcastTo = [&](OpBuilder &ob, Value value) -> Value {
     if (isa<VectorType>(value.getType()))
       return value;
-    return vector::BroadcastOp::create(ob, loc, vecType, value);
+    // f32 values, or the i1 conditions of selects.
+    return vector::BroadcastOp::create(
+        ob, loc, VectorType::get({kLanes}, value.getType()), value);
   };
   auto multiply = [&](const Point &at, ArrayRef<Value> factors) -> Value {
     Value product;
@@ -1354,7 +1366,11 @@ void rewriteRowReduced(const RowPlan &plan) {
   };
 
   {
-    OpBuilder kb = OpBuilder::atBlockBegin(rLoop.getBody());
+    // Without loop-carried values scf.for built its (empty) yield already.
+    Block *loopBody = rLoop.getBody();
+    bool hasYield = loopBody->mightHaveTerminator();
+    OpBuilder kb = hasYield ? OpBuilder(loopBody->getTerminator())
+                            : OpBuilder::atBlockBegin(loopBody);
     Value i0 = rLoop.getInductionVar();
     ValueRange allAccs = rLoop.getRegionIterArgs();
     SmallVector<Value> allNext(allAccs.size());
@@ -1390,7 +1406,8 @@ void rewriteRowReduced(const RowPlan &plan) {
         }
       }
     }
-    scf::YieldOp::create(kb, loc, allNext);
+    if (!hasYield)
+      scf::YieldOp::create(kb, loc, allNext);
   }
   // The chains' partial sums, pairwise.
   SmallVector<Value> sums =

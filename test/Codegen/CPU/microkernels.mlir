@@ -357,3 +357,78 @@ func.func @row_reduced_shared_buffer(%s: memref<8x64x64x1xf32>, %i: index, %j: i
   }
   return
 }
+
+// -----
+
+// A running sum that is also stored (yielded twice): the partial-sum chains
+// and factoring the invariant factor out of the sum would hand `cum` a
+// chain's partial sum, so neither applies: one accumulator, the rows in
+// order, each row's sum stored into `cum`.
+// CHECK-LABEL: func.func @row_reduced_running_sum(
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c8{{.*}} step %c1{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
+// CHECK:   %[[T:.*]] = arith.addf
+// CHECK:   vector.store %[[T]]
+// CHECK:   scf.yield %[[T]]
+// CHECK-NOT: linalg.generic
+#sum_rn = affine_map<(r, n) -> (r, n)>
+#sum_n = affine_map<(r, n) -> (n)>
+func.func @row_reduced_running_sum(%a: memref<8x16xf32>, %cum: memref<8x16xf32>, %s: memref<16xf32>, %k: f32) {
+  linalg.generic {indexing_maps = [#sum_rn, #sum_rn, #sum_n], iterator_types = ["reduction", "parallel"]}
+      ins(%a : memref<8x16xf32>) outs(%cum, %s : memref<8x16xf32>, memref<16xf32>) {
+  ^bb0(%x: f32, %c: f32, %acc: f32):
+    %p = arith.mulf %k, %x fastmath<contract> : f32
+    %t = arith.addf %acc, %p fastmath<contract> : f32
+    linalg.yield %t, %t : f32, f32
+  }
+  return
+}
+
+// -----
+
+// A select on a per-row condition (a scalar i1) of vector values: the
+// condition is broadcast as vector<16xi1>.
+// CHECK-LABEL: func.func @row_reduced_select(
+// CHECK: scf.for
+// CHECK:   %[[C:.*]] = arith.cmpf ogt
+// CHECK:   %[[CV:.*]] = vector.broadcast %[[C]] : i1 to vector<16xi1>
+// CHECK:   arith.select %[[CV]], %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
+// CHECK-NOT: linalg.generic
+#sel_r = affine_map<(r, n) -> (r)>
+#sel_n = affine_map<(r, n) -> (n)>
+#sel_rn = affine_map<(r, n) -> (r, n)>
+func.func @row_reduced_select(%k: memref<8xf32>, %v: memref<16xf32>, %w: memref<16xf32>, %c: memref<8x16xf32>, %y: memref<16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#sel_r, #sel_n, #sel_n, #sel_rn, #sel_n], iterator_types = ["reduction", "parallel"]}
+      ins(%k, %v, %w : memref<8xf32>, memref<16xf32>, memref<16xf32>) outs(%c, %y : memref<8x16xf32>, memref<16xf32>) {
+  ^bb0(%kr: f32, %vn: f32, %wn: f32, %old: f32, %acc: f32):
+    %pos = arith.cmpf ogt, %kr, %zero : f32
+    %pick = arith.select %pos, %vn, %wn : f32
+    %new = arith.addf %old, %pick fastmath<contract> : f32
+    %sum = arith.addf %acc, %new fastmath<contract> : f32
+    linalg.yield %new, %sum : f32, f32
+  }
+  return
+}
+
+// -----
+
+// Only outputs updated in place (nothing reduced over r): the row loop
+// carries no values and ends in its one scf.yield.
+// CHECK-LABEL: func.func @row_reduced_in_place_only(
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c8{{.*}} step %c1{{.*}} {
+// CHECK:   vector.store
+// CHECK-NEXT: }
+// CHECK-NOT: linalg.generic
+#ip_r = affine_map<(r, n) -> (r)>
+#ip_n = affine_map<(r, n) -> (n)>
+#ip_rn = affine_map<(r, n) -> (r, n)>
+func.func @row_reduced_in_place_only(%k: memref<8xf32>, %v: memref<16xf32>, %c: memref<8x16xf32>) {
+  linalg.generic {indexing_maps = [#ip_r, #ip_n, #ip_rn], iterator_types = ["reduction", "parallel"]}
+      ins(%k, %v : memref<8xf32>, memref<16xf32>) outs(%c : memref<8x16xf32>) {
+  ^bb0(%kr: f32, %vn: f32, %old: f32):
+    %p = arith.mulf %kr, %vn fastmath<contract> : f32
+    %new = arith.addf %old, %p fastmath<contract> : f32
+    linalg.yield %new : f32
+  }
+  return
+}
