@@ -130,6 +130,14 @@ struct Plan {
   /// row and reduction step.
   SmallVector<Value> premultiplied;
   SmallVector<unsigned> premultipliedDims;
+  /// No inner factor depends on n and the output has rank 1: the sum over
+  /// the one reduction dim is a scalar, the same for every column. With
+  /// every inner factor an input read contiguously along that dim (a
+  /// static extent, a multiple of 16), it is a dot product: 16-lane loads
+  /// along the reduction dim into partial sums, reduced across the lanes
+  /// once, before the columns (the DAG's direct term Σ_d q[d] k[d]), where
+  /// the blocks would add one broadcast product per column vector and step.
+  bool dot = false;
   llvm::DenseMap<Value, DimMask> mask;
   DimMask redMask = 0;
 };
@@ -312,6 +320,23 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
   }
   if (plan.innerFactors.empty())
     return std::nullopt;
+  if (plan.mDim < 0 && plan.redDims.size() == 1 &&
+      !ShapedType::isDynamic(extents[plan.redDims[0]]) &&
+      extents[plan.redDims[0]] % kLanes == 0) {
+    AffineExpr red = getAffineDimExpr(plan.redDims[0], op.getContext());
+    plan.dot = llvm::all_of(plan.innerFactors, [&](Value f) {
+      auto arg = dyn_cast<BlockArgument>(f);
+      if (!arg || arg.getOwner() != &body ||
+          arg.getArgNumber() >= op.getNumDpsInputs())
+        return false;
+      OpOperand &operand = op->getOpOperand(arg.getArgNumber());
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      return map.getNumResults() == 1 && map.getResult(0) == red &&
+             lastStride(cast<MemRefType>(operand.get().getType())) == 1;
+    });
+    if (plan.dot)
+      return plan;
+  }
   DimMask scalarDims = 0;
   SmallVector<Value> scalars;
   for (Value f : plan.innerFactors)
@@ -728,6 +753,46 @@ void rewrite(const Plan &plan) {
     packs.push_back(pre);
   }
 
+  // The dot product (plan.dot), once.
+  Value dotSum;
+  if (plan.dot) {
+    auto laneType = VectorType::get({kLanes}, b.getF32Type());
+    int64_t extent = plan.extents[plan.redDims[0]];
+    int64_t vectors = extent / kLanes;
+    int64_t chains = vectors % 4 == 0 ? 4 : vectors % 2 == 0 ? 2 : 1;
+    Value zeroLanes = arith::ConstantOp::create(
+        b, loc, cast<TypedAttr>(b.getZeroAttr(laneType)));
+    SmallVector<Value> inits(chains, zeroLanes);
+    auto loop = scf::ForOp::create(
+        b, loc, zero, cst(extent), cst(kLanes * chains), inits,
+        [&](OpBuilder &kb, Location, Value k0, ValueRange accs) {
+          SmallVector<Value> next;
+          for (int64_t u = 0; u < chains; ++u) {
+            Value k = arith::AddIOp::create(
+                kb, loc, k0,
+                arith::ConstantIndexOp::create(kb, loc, u * kLanes));
+            Value product;
+            for (Value f : plan.innerFactors) {
+              unsigned a = cast<BlockArgument>(f).getArgNumber();
+              Value value = vector::LoadOp::create(
+                  kb, loc, laneType, op->getOperand(a), ValueRange{k});
+              product =
+                  product
+                      ? arith::MulFOp::create(kb, loc, product, value,
+                                              arith::FastMathFlags::contract)
+                            .getResult()
+                      : value;
+            }
+            next.push_back(arith::AddFOp::create(
+                kb, loc, accs[u], product, arith::FastMathFlags::contract));
+          }
+          scf::YieldOp::create(kb, loc, next);
+        });
+    Value lanes = sumChains(b, loc, loop.getResults(), chains, 1)[0];
+    dotSum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                         lanes, arith::FastMathFlags::contract);
+  }
+
   int64_t nr = plan.lanes * plan.nv;
   Value nExt = ext[plan.nDim];
   Value nFull =
@@ -784,6 +849,27 @@ void rewrite(const Plan &plan) {
     // chain u; summed after the nest): one accumulator's chain of
     // dependent FMAs over the whole reduction is latency-bound.
     int64_t perChain = plan.mr * plan.nv;
+    if (plan.dot) {
+      // The scalar sum, computed once before the columns.
+      Value sum = vector::BroadcastOp::create(nb, loc, vecType, dotSum);
+      BlockEmitter emit(plan, nb, loc, inputs, inMaps, iv, mIdx, nIdx, pre);
+      for (int64_t v = 0; v < plan.nv; ++v) {
+        Value acc = sum;
+        Value out =
+            vector::LoadOp::create(nb, loc, vecType, outBuf, outIndices(0, v));
+        if (post) {
+          SmallVector<Value> list =
+              emit.multiplicands(plan.postFactors, /*inner=*/false, 0, v);
+          list.push_back(acc);
+          acc = emit.accumulate(list, out);
+        } else {
+          acc = arith::AddFOp::create(nb, loc, out, acc,
+                                      arith::FastMathFlags::contract);
+        }
+        vector::StoreOp::create(nb, loc, acc, outBuf, outIndices(0, v));
+      }
+      return;
+    }
     if (plan.chains > 1) {
       Value zeroAcc = arith::ConstantOp::create(
           nb, loc, cast<TypedAttr>(nb.getZeroAttr(vecType)));

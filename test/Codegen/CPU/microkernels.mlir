@@ -432,3 +432,36 @@ func.func @row_reduced_in_place_only(%k: memref<8xf32>, %v: memref<16xf32>, %c: 
   }
   return
 }
+
+// -----
+
+// A sum whose terms do not depend on the output's columns (the DAG's direct
+// term y[v] += Σ_d q[d]·k[d]·w[v]): one dot product over d, 16 lanes at a
+// time into 4 partial sums (64 = 4 vectors), reduced across the lanes once,
+// then out + w x the sum per column vector; no per-column reduction loop.
+// CHECK-LABEL: func.func @dot(
+// CHECK-SAME: %[[A:[a-zA-Z0-9_]+]]: memref<64xf32>, %[[B:[a-zA-Z0-9_]+]]: memref<64xf32>, %[[W:[a-zA-Z0-9_]+]]: memref<32xf32>, %[[OUT:[a-zA-Z0-9_]+]]: memref<32xf32>
+// CHECK: %[[P:.*]]:4 = scf.for %{{.*}} = %c0{{.*}} to %c64{{.*}} step %c64{{.*}} iter_args
+// CHECK-COUNT-4: vector.load %[[A]]
+// CHECK: scf.yield
+// CHECK: %[[S:.*]] = vector.reduction <add>, %{{.*}} : vector<16xf32> into f32
+// CHECK: scf.for
+// CHECK:   %[[SB:.*]] = vector.broadcast %[[S]] : f32 to vector<16xf32>
+// CHECK:   %[[O:.*]] = vector.load %[[OUT]]
+// CHECK:   %[[WV:.*]] = vector.load %[[W]]
+// CHECK:   vector.fma %[[WV]], %[[SB]], %[[O]]
+// CHECK-NOT: scf.for {{.*}} iter_args
+// CHECK: return
+#dot_i = affine_map<(j, i) -> (i)>
+#dot_j = affine_map<(j, i) -> (j)>
+func.func @dot(%a: memref<64xf32>, %b: memref<64xf32>, %w: memref<32xf32>, %out: memref<32xf32>) {
+  linalg.generic {indexing_maps = [#dot_i, #dot_i, #dot_j, #dot_j], iterator_types = ["parallel", "reduction"]}
+      ins(%a, %b, %w : memref<64xf32>, memref<64xf32>, memref<32xf32>) outs(%out : memref<32xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32, %acc: f32):
+    %0 = arith.mulf %x, %y fastmath<contract> : f32
+    %1 = arith.mulf %0, %z fastmath<contract> : f32
+    %2 = arith.addf %acc, %1 fastmath<contract> : f32
+    linalg.yield %2 : f32
+  }
+  return
+}
