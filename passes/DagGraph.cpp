@@ -270,14 +270,14 @@ Value plstm::buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges,
 
 Value plstm::initDagOutputs(ImplicitLocOpBuilder &b, ScanDagOp op, Value bi,
                             Value y, Value scale) {
-  auto yType = cast<RankedTensorType>(op.getY().getType());
-  int64_t dv = yType.getDimSize(2), jo = yType.getDimSize(3);
   Value numNodes = tensor::DimOp::create(b, op.getQ(), 1);
   return buildLoop(
              b, numNodes, {y},
              [&](ImplicitLocOpBuilder &b, Value n, ValueRange it) {
                Value q = scaleTensor(b, sliceAt(b, op.getQ(), {bi, n}), scale);
-               Value yt = zeroTensor(b, {dv, jo}, yType.getElementType());
+               // Built in the node's slice of y (no buffer of its own, no
+               // copy into y).
+               Value yt = zeroFill(b, sliceAt(b, it[0], {bi, n}));
                yt = addDirectTerm(b, yt, q, sliceAt(b, op.getDirect(), {bi, n}),
                                   sliceAt(b, op.getK(), {bi, n}),
                                   sliceAt(b, op.getV(), {bi, n}));

@@ -222,8 +222,14 @@ func.func @scan2d_y_only(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32
 // slots through `to_tensor restrict`, writes its own slot in place (its
 // init) and stores it with materialize_in_destination (a no-op there, a
 // copy for the separate passes of the default case).
+// The direct term per node, built in the node's slice of y (zero-filled
+// in place: no buffer of its own, no copy into y).
 // CHECK: scf.for
-// CHECK:   scf.for
+// CHECK:   scf.for %[[NODE:[a-zA-Z0-9_]+]] = {{.*}} iter_args(%[[YIT:[a-zA-Z0-9_]+]] =
+// CHECK:     %[[YS:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[YIT]][%{{.+}}, %[[NODE]], 0, 0]
+// CHECK:     %[[Z:[a-zA-Z0-9_]+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[YS]] :
+// CHECK:     %[[DT:[a-zA-Z0-9_]+]] = linalg.generic {{.*}} outs(%[[Z]] :
+// CHECK:     tensor.insert_slice %[[DT]] into %[[YIT]][%{{.+}}, %[[NODE]], 0, 0]
 // CHECK:   %[[BUF:[a-zA-Z0-9_]+]] = memref.alloc(%[[NSLOTS]]) : memref<?x1x1x1xf32>
 // CHECK:   scf.for %[[I:[a-zA-Z0-9_]+]] = %{{.+}} to %[[NE]]
 // CHECK:     %[[EDGE:[a-zA-Z0-9_]+]] = tensor.extract %[[ORDER]]#0[%[[I]]]
