@@ -257,7 +257,8 @@ def main():
                     cmd += ["--check"] + ([] if args.smoke else
                                           ["--check-batch=2"])
                 rec = {"shape": name, "schedule": label, "threads": threads,
-                       "dims": dims, "peak_gflops": peaks.get(threads),
+                       "dims": dims, "args": extra,
+                       "peak_gflops": peaks.get(threads),
                        "model_choice": is_model}
                 t0 = time.time()
                 code, out, rss = run_child(cmd)

@@ -61,6 +61,7 @@ int main(int argc, char **argv) {
   double budgetSeconds = 30;
   unsigned seed = 1;
   double flops = 0;
+  int64_t components = 1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string &out) {
@@ -86,12 +87,17 @@ int main(int argc, char **argv) {
       seed = static_cast<unsigned>(std::atoi(v.c_str()));
     else if (a == "--flops" && value(v))
       flops = std::atof(v.c_str());
+    else if (a == "--graph-components" && value(v))
+      components = std::atoll(v.c_str());
     else if (a == "--help" || a == "-h") {
-      std::printf("usage: plstm-gpu-runner --ptx k.ptx --cpu libk.so --dim "
-                  "B=..,T=.. [--runs N] [--max-seconds S] [--seed S] [--flops F] "
-                  "[--label L]\n"
-                  "  --max-seconds: fewer timed runs (at least 3) when --runs "
-                  "would take longer (default 30)\n");
+      std::printf(
+          "usage: plstm-gpu-runner --ptx k.ptx --cpu libk.so --dim "
+          "B=..,T=.. [--runs N] [--max-seconds S] [--seed S] [--flops F] "
+          "[--label L] [--graph-components C]\n"
+          "  --max-seconds: fewer timed runs (at least 3) when --runs "
+          "would take longer (default 30)\n"
+          "  --graph-components: the graph is C random DAGs of N / C "
+          "nodes each (default 1)\n");
       return 0;
     } else
       return fail("unknown or incomplete argument '" + a + "' (see --help)");
@@ -113,6 +119,12 @@ int main(int argc, char **argv) {
   }
   if (label.empty())
     label = ptxPath;
+  if (components < 1 || (dims.count("N") && dims["N"] % components != 0))
+    return fail("--graph-components=" + std::to_string(components) +
+                ": expected a count >= 1 that divides N" +
+                (dims.count("N") ? " = " + std::to_string(dims["N"]) : ""));
+  if (components > 1)
+    dimText += ",C=" + std::to_string(components);
 
   std::string ptx, launchText;
   // k.ptx -> k.launch (the extension of the file name only, as
@@ -139,17 +151,20 @@ int main(int argc, char **argv) {
     return fail(s.message());
 
   // Inputs: the graph tensors (i32/i64: edges, then line edges) from one
-  // random DAG of N nodes; floats uniform, the transitions scaled down so
+  // random DAG of N nodes (--graph-components C: C of N / C nodes each, a
+  // batch of molecules); floats uniform, the transitions scaled down so
   // that long scans stay finite.
   const KernelSignature &sig = launch.signature;
   std::mt19937_64 rng(seed);
   IndexPairs edges, lineEdges;
   if (dims.count("N")) {
-    int64_t n = dims["N"];
+    int64_t n = dims["N"], size = n / components;
     IndexPairs raw;
-    for (int64_t v = 1; v < n; ++v)
-      for (int k = 0; k < 2; ++k)
-        raw.push_back({static_cast<int64_t>(rng() % v), v});
+    for (int64_t c = 0; c < components; ++c)
+      for (int64_t v = 1; v < size; ++v)
+        for (int k = 0; k < 2; ++k)
+          raw.push_back(
+              {c * size + static_cast<int64_t>(rng() % v), c * size + v});
     std::sort(raw.begin(), raw.end());
     raw.erase(std::unique(raw.begin(), raw.end()), raw.end());
     if (Status s = dagify(n, raw, edges); !s)

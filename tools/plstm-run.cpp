@@ -768,8 +768,9 @@ int main(int argc, char **argv) {
     return fail("--random and -i are mutually exclusive (got --random and " +
                 std::to_string(inputFiles.size()) + " -i files)");
   if (graphComponents.getNumOccurrences() && !randomInputs)
-    return fail("--graph-components shapes the graph of --random; with -i "
-                "the files decide");
+    return fail("--graph-components=" + std::to_string(graphComponents) +
+                " needs --random (it shapes the random graph; with -i the "
+                "files decide)");
   if (graphComponents < 1)
     return fail("--graph-components=" + std::to_string(graphComponents) +
                 ", expected a count >= 1");

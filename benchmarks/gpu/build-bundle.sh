@@ -30,7 +30,8 @@ SHAPES=(
   "vit-t-ld $SPECS/vit_16x16.mlir B=24 logdepth"
   "vit-b $SPECS/vit_16x16.mlir B=96 sequential"
   "vit-t-384 $SPECS/vit_32x32.mlir B=24 sequential"
-  "mol $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048 sequential"
+  "mol $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048 sequential 64"
+  "dag-2048 $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048 sequential 1"
 )
 rm -rf "$DIR.tmp" && mkdir -p "$DIR.tmp"
 cp "$BIN/plstm-gpu-runner" "$DIR.tmp/"
@@ -43,7 +44,10 @@ cp "$BIN/plstm-gpu-runner" "$DIR.tmp/"
   echo 'echo "|---|---|---:|---:|---:|---:|---:|---:|---|"'
 } > "$DIR.tmp/device-check.sh"
 for entry in "${SHAPES[@]}"; do
-  read -r name spec dims sched <<<"$entry"
+  # The fifth field: the graph's components (PERFORMANCE.md's mol: 64 DAGs
+  # of 32 nodes; plstm-run and plstm-gpu-runner --graph-components).
+  read -r name spec dims sched comps <<<"$entry"
+  comps=${comps:-1}
   echo "build-bundle: $name ($dims, $sched)" >&2
   # The GPU kernel: a block of 128 threads per row (docs/gpu.md), the
   # schedule named; the CPU reference: the sequential schedule.
@@ -51,9 +55,11 @@ for entry in "${SHAPES[@]}"; do
   "$BIN/plstm-compile" "$spec" --emit=so --schedule=sequential -o "$DIR.tmp/$name.so"
   # FLOPs per run (SPEC §9 formulas, the cost model's sequential count):
   # printed by plstm-run --bench on the CPU kernel.
-  flops=$("$BIN/plstm-run" "$spec" --random --seed 1 --dim "$dims" --backend=cpu --schedule=sequential --bench 1 2>&1 \
+  graphArgs=()
+  [ "$comps" != 1 ] && graphArgs=(--graph-components="$comps")
+  flops=$("$BIN/plstm-run" "$spec" --random --seed 1 --dim "$dims" "${graphArgs[@]}" --backend=cpu --schedule=sequential --bench 1 2>&1 \
           | sed -n 's/.* \([0-9.e+]*\) FLOP per run.*/\1/p' | awk '{s += $1} END {printf "%.6g", s}')
-  echo "./plstm-gpu-runner --label $name --ptx $name.ptx --cpu ./$name.so --dim $dims --flops $flops --runs 20 --max-seconds \${MAX_SECONDS:-30} || status=1" >> "$DIR.tmp/device-check.sh"
+  echo "./plstm-gpu-runner --label $name --ptx $name.ptx --cpu ./$name.so --dim $dims --graph-components $comps --flops $flops --runs 20 --max-seconds \${MAX_SECONDS:-30} || status=1" >> "$DIR.tmp/device-check.sh"
 done
 echo 'exit $status' >> "$DIR.tmp/device-check.sh"
 chmod +x "$DIR.tmp/device-check.sh"

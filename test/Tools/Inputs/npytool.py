@@ -119,6 +119,9 @@ def main(argv):
     elif cmd == "components":
         shape, flat = read(argv[2])
         nodes, count = int(argv[3]), int(argv[4])
+        if count < 1 or nodes % count:
+            print(f"{count} blocks do not divide {nodes} nodes")
+            return 2
         size = nodes // count
         per = [0] * count
         last = 0
