@@ -62,24 +62,32 @@ def main():
                     sys.stderr.write(log)
                     sys.exit(f"ptxas_report: error: ptxas -arch={chip} "
                              f"failed on {tag}")
-                regs = re.search(r"Used (\d+) registers", log)
-                frame = re.search(r"(\d+) bytes stack frame, (\d+) bytes spill "
-                                  r"stores, (\d+) bytes spill loads", log)
-                if not regs or not frame:
+                # One summary per kernel (entry) of the module: a kernel
+                # of several launches (the chunk grid, docs/gpu.md) has
+                # several; the row holds the largest of each figure.
+                regs = [int(r) for r in
+                        re.findall(r"Used (\d+) registers", log)]
+                frames = [tuple(int(x) for x in f) for f in re.findall(
+                    r"(\d+) bytes stack frame, (\d+) bytes spill "
+                    r"stores, (\d+) bytes spill loads", log)]
+                if not regs or not frames:
                     sys.stderr.write(log)
                     sys.exit(f"ptxas_report: error: no -v summary for {tag}")
                 with open(ptx) as f:
-                    lines = sum(1 for _ in f)
-                rows.append((name, schedule or "(model)", chip, regs.group(1),
-                             frame.group(1), frame.group(2), frame.group(3),
-                             lines))
-                print(f"  {tag}: {regs.group(1)} registers, {frame.group(1)} B "
-                      f"stack, {frame.group(2)}/{frame.group(3)} B spill "
-                      f"stores/loads", flush=True)
+                    text = f.read()
+                lines = text.count("\n")
+                entries = len(re.findall(r"^\.visible \.entry", text, re.M))
+                frame = [max(f[i] for f in frames) for i in range(3)]
+                rows.append((name, schedule or "(model)", chip, max(regs),
+                             frame[0], frame[1], frame[2], lines, entries))
+                print(f"  {tag}: {max(regs)} registers, {frame[0]} B "
+                      f"stack, {frame[1]}/{frame[2]} B spill "
+                      f"stores/loads (largest of {entries} kernel(s))",
+                      flush=True)
     header = (f"ptxas -O{args.ptxas_opt}\n\n"
               "| spec | schedule | chip | registers | stack frame B | "
-              "spill stores B | spill loads B | PTX lines |\n"
-              "|---|---|---|---:|---:|---:|---:|---:|\n")
+              "spill stores B | spill loads B | PTX lines | kernels |\n"
+              "|---|---|---|---:|---:|---:|---:|---:|---:|\n")
     text = header + "".join("| " + " | ".join(str(c) for c in row) + " |\n"
                             for row in rows)
     tmp_out = args.out + ".tmp"
