@@ -465,3 +465,27 @@ func.func @dot(%a: memref<64xf32>, %b: memref<64xf32>, %w: memref<32xf32>, %out:
   }
   return
 }
+
+// -----
+
+// The same without a column factor: out[j] + Σ_i a[i]·b[i] for every column.
+// CHECK-LABEL: func.func @dot_no_post(
+// CHECK: %[[S:.*]] = vector.reduction <add>, %{{.*}} : vector<16xf32> into f32
+// CHECK: scf.for
+// CHECK:   %[[SB:.*]] = vector.broadcast %[[S]] : f32 to vector<16xf32>
+// CHECK:   %[[O:.*]] = vector.load
+// CHECK:   %[[R:.*]] = arith.addf %[[O]], %[[SB]]
+// CHECK:   vector.store %[[R]]
+// CHECK: return
+#dnp_i = affine_map<(j, i) -> (i)>
+#dnp_j = affine_map<(j, i) -> (j)>
+func.func @dot_no_post(%a: memref<32xf32>, %b: memref<32xf32>, %out: memref<16xf32>) {
+  linalg.generic {indexing_maps = [#dnp_i, #dnp_i, #dnp_j], iterator_types = ["parallel", "reduction"]}
+      ins(%a, %b : memref<32xf32>, memref<32xf32>) outs(%out : memref<16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y fastmath<contract> : f32
+    %1 = arith.addf %acc, %0 fastmath<contract> : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
