@@ -351,6 +351,12 @@ void plstm::buildBufferization(OpPassManager &pm) {
   bufferize.bufferizeFunctionBoundaries = true;
   // Loop-carried states are new tensors every step (C_t from C_{t-1}).
   bufferize.allowReturnAllocsFromLoops = true;
+  // Analysis from the terminators' use-def chains first: the same
+  // decisions on the benchmark kernels (their LLVM IR and PTX are
+  // byte-identical), 0.06 s instead of 0.10 s on the 2D log-depth kernels
+  // (their quad-tree blocks are slices written in place, chains of
+  // extract/insert slices the default bottom-up walk re-examines).
+  bufferize.analysisHeuristic = "bottom-up-from-terminators";
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
