@@ -832,23 +832,6 @@ void rewrite(const Plan &plan) {
       return idx;
     };
     bool post = !plan.postFactors.empty();
-    SmallVector<Value> accInit;
-    Value zeroVec;
-    if (post)
-      zeroVec = arith::ConstantOp::create(
-          nb, loc, cast<TypedAttr>(nb.getZeroAttr(vecType)));
-    for (int64_t r = 0; r < plan.mr; ++r)
-      for (int64_t v = 0; v < plan.nv; ++v)
-        accInit.push_back(post ? zeroVec
-                               : vector::LoadOp::create(nb, loc, vecType,
-                                                        outBuf,
-                                                        outIndices(r, v))
-                                     .getResult());
-    // With fewer than 8 accumulators, `plan.chains` partial sums of each
-    // (the innermost reduction loop steps by chains, step k + u adds into
-    // chain u; summed after the nest): one accumulator's chain of
-    // dependent FMAs over the whole reduction is latency-bound.
-    int64_t perChain = plan.mr * plan.nv;
     if (plan.dot) {
       // The scalar sum, computed once before the columns.
       Value sum = vector::BroadcastOp::create(nb, loc, vecType, dotSum);
@@ -870,11 +853,26 @@ void rewrite(const Plan &plan) {
       }
       return;
     }
-    if (plan.chains > 1) {
-      Value zeroAcc = arith::ConstantOp::create(
+    SmallVector<Value> accInit;
+    Value zeroVec;
+    if (post)
+      zeroVec = arith::ConstantOp::create(
           nb, loc, cast<TypedAttr>(nb.getZeroAttr(vecType)));
-      accInit.append((plan.chains - 1) * perChain, zeroAcc);
-    }
+    for (int64_t r = 0; r < plan.mr; ++r)
+      for (int64_t v = 0; v < plan.nv; ++v)
+        accInit.push_back(post ? zeroVec
+                               : vector::LoadOp::create(
+                                     nb, loc, vecType, outBuf, outIndices(r, v))
+                                     .getResult());
+    // With fewer than 8 accumulators, `plan.chains` partial sums of each
+    // (the innermost reduction loop steps by chains, step k + u adds into
+    // chain u; summed after the nest): one accumulator's chain of
+    // dependent FMAs over the whole reduction is latency-bound.
+    int64_t perChain = plan.mr * plan.nv;
+    if (plan.chains > 1 && !zeroVec)
+      zeroVec = arith::ConstantOp::create(
+          nb, loc, cast<TypedAttr>(nb.getZeroAttr(vecType)));
+    accInit.append((plan.chains - 1) * perChain, zeroVec);
     Bounds bounds = boundsOf(plan.redDims);
     bounds.steps.back() = arith::ConstantIndexOp::create(nb, loc, plan.chains);
     scf::LoopNest nest = scf::buildLoopNest(
@@ -1000,6 +998,8 @@ struct RowPlan {
   int64_t chains = 1;
   /// Every reduced output is `out + x` with `out` used nowhere else.
   bool additive = false;
+  /// With `additive`: the `x` of each reduced output, by output number.
+  llvm::DenseMap<unsigned, Value> addends;
   /// Body values that depend on n (vectors of 16 lanes); the others are
   /// scalars, broadcast where a vector value uses them.
   llvm::DenseSet<Value> vectors;
@@ -1067,8 +1067,12 @@ std::optional<RowPlan> analyzeRowReduced(linalg::GenericOp op) {
     // sum, a sum without them).
     additive = add && add->getBlock() == &body && out.hasOneUse() &&
                add->hasOneUse() && (add.getLhs() == out || add.getRhs() == out);
+    if (additive)
+      plan.addends[o] = add.getLhs() == out ? add.getRhs() : add.getLhs();
   }
   plan.additive = additive;
+  if (!additive)
+    plan.addends.clear();
   if (additive)
     plan.chains = chainCount(reducedOuts * plan.nv, extents[rDim]);
   SmallVector<Value> inRoots, outRoots;
@@ -1277,16 +1281,16 @@ void rewriteRowReduced(const RowPlan &plan) {
     return !inv.empty() && !var.empty();
   };
   // Per reduced output: the invariant factors taken out of its sum (empty:
-  // none).
-  SmallVector<SmallVector<Value>> outside(reduced.size());
+  // none) and the varying ones it sums instead.
+  SmallVector<SmallVector<Value>> outside(reduced.size()),
+      inside(reduced.size());
   if (plan.additive)
     for (auto [j, o] : llvm::enumerate(reduced)) {
-      auto add = yield.getOperand(o).getDefiningOp<arith::AddFOp>();
-      BlockArgument acc = body.getArgument(numInputs + o);
-      Value p = add.getLhs() == acc ? add.getRhs() : add.getLhs();
       SmallVector<Value> inv, var;
-      if (split(p, inv, var))
+      if (split(plan.addends.lookup(o), inv, var)) {
         outside[j] = inv;
+        inside[j] = var;
+      }
     }
 
   // Accumulators [chain][reduced output][vector]: chain 0 starts from the
@@ -1479,14 +1483,10 @@ void rewriteRowReduced(const RowPlan &plan) {
             next = eval(at, yield.getOperand(o));
           } else {
             // acc + (the varying factors of P).
-            auto add = yield.getOperand(o).getDefiningOp<arith::AddFOp>();
-            BlockArgument acc = body.getArgument(numInputs + o);
-            Value p = add.getLhs() == acc ? add.getRhs() : add.getLhs();
-            SmallVector<Value> inv, var;
-            split(p, inv, var);
-            next = arith::AddFOp::create(kb, loc, accs[j * plan.nv + v],
-                                         broadcastTo(kb, multiply(at, var)),
-                                         arith::FastMathFlags::contract);
+            next =
+                arith::AddFOp::create(kb, loc, accs[j * plan.nv + v],
+                                      broadcastTo(kb, multiply(at, inside[j])),
+                                      arith::FastMathFlags::contract);
           }
           allNext[u * perChain + j * plan.nv + v] = broadcastTo(kb, next);
         }
