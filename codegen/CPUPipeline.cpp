@@ -366,12 +366,22 @@ void plstm::buildBufferization(OpPassManager &pm) {
 
 void plstm::buildCPUPipeline(OpPassManager &pm,
                              const CPUPipelineOptions &options) {
+  buildCPUScheduleLowering(pm, options);
+  if (options.stopAfterScanLowering)
+    return;
+  buildCPULowering(pm, options);
+}
+
+void plstm::buildCPUScheduleLowering(OpPassManager &pm,
+                                     const CPUPipelineOptions &options) {
   // 1D chunkwise: chunks in order per batch entry when the batch fills the
   // kernel's threads (decided per call), always without threads.
   buildScheduleLowering(pm, options.schedule, options.sizeHints,
                         options.parallel ? "threads" : "in-order");
-  if (options.stopAfterScanLowering)
-    return;
+}
+
+void plstm::buildCPULowering(OpPassManager &pm,
+                             const CPUPipelineOptions &options) {
   buildUnitDimFolding(pm);
   pm.addPass(createPLSTMOutputsToArguments());
   buildBufferization(pm);

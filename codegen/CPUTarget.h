@@ -57,9 +57,12 @@ LogicalResult checkKernelABI(Operation *func);
 std::vector<KernelDescription> describeKernels(ModuleOp module);
 
 /// Runs the CPU pipeline on `module` in place; diagnostics go to the
-/// context's handler.
+/// context's handler. The IR is verified once, after the last pass, unless
+/// `verifyEachPass` asks for a verification after every pass (as plstm-opt
+/// does): a third of the pipeline's time on the 2D log-depth kernels.
 LogicalResult lowerToLLVMDialect(ModuleOp module,
-                                 const CPUPipelineOptions &options);
+                                 const CPUPipelineOptions &options,
+                                 bool verifyEachPass = false);
 
 /// Initializes LLVM's native target, asm printer and parser (once).
 void initializeNativeTarget();
@@ -89,7 +92,17 @@ makeKernelOptimizer(unsigned optLevel, llvm::TargetMachine *machine);
 bool optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                     unsigned optLevel, std::string &error);
 
-/// Writes assembly (`assembly` true) or an object file to `path`.
+/// Sets the kernels' pass gate on `context` (it must hold the kernel module
+/// before code generation; JIT and AOT): code generation skips LLVM's Loop
+/// Strength Reduction. LSR was 30 % of code generation on the 2D tiled
+/// kernels (many small loop nests) and gave the benchmark kernels nothing
+/// at run time (their inner loops are microkernels whose addresses are
+/// base + constant offsets). A gate of the context, not the global
+/// -disable-lsr option: other modules in the process (PTX) keep LSR.
+void setKernelPassGate(llvm::LLVMContext &context);
+
+/// Writes assembly (`assembly` true) or an object file to `path` (sets the
+/// kernels' pass gate on the module's context first).
 bool emitNativeFile(llvm::Module &module, llvm::TargetMachine &machine,
                     const std::string &path, bool assembly, std::string &error);
 

@@ -64,6 +64,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// scan ops -> LLVM dialect, every public function with the C interface
 /// (`llvm.emit_c_interface`) and outputs passed as arguments.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+/// The two halves of buildCPUPipeline: the schedule selection and lowerings
+/// (plstm ops to loops on tensors; the forced schedule is checked by the
+/// ops' verifiers after the selection), and the rest (bufferization to the
+/// LLVM dialect).
+void buildCPUScheduleLowering(OpPassManager &pm,
+                              const CPUPipelineOptions &options);
+void buildCPULowering(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// The pieces both pipelines (CPU, GPU) share. The front end: layer
 /// decomposition, schedule selection (`schedule` forces one), the schedule

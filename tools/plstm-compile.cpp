@@ -92,6 +92,13 @@ static cl::opt<bool> parallelLoops(
              "wavefront, chunks, edges of a DAG block) on the call's threads "
              "through OpenMP (default); =false: sequential loops, only the batch is split"),
     cl::init(true));
+static cl::opt<bool> verifyEach(
+    "verify-each",
+    cl::desc(
+        "--target=cpu: verify the IR after every pass of the CPU pipeline, "
+        "to find the pass that broke it (default: once, after the "
+        "last pass)"),
+    cl::init(false));
 static cl::opt<bool> microkernels(
     "microkernels",
     cl::desc("--target=cpu: lower the contractions to register-blocked "
@@ -247,7 +254,7 @@ int main(int argc, char **argv) {
   pipeline.stopBeforeLLVM = stage == "buffers";
   pipeline.parallel = parallelLoops;
   pipeline.microkernels = microkernels;
-  if (failed(plstm::lowerToLLVMDialect(*module, pipeline)))
+  if (failed(plstm::lowerToLLVMDialect(*module, pipeline, verifyEach)))
     return fail("lowering '" + specFile + "' failed (see above)");
 
   if (emit == "mlir") {

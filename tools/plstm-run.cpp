@@ -96,6 +96,13 @@ static cl::opt<bool> parallelLoops(
              "through OpenMP (default); =false: sequential loops, only the "
              "batch is split over threads"),
     cl::init(true));
+static cl::opt<bool> verifyEach(
+    "verify-each",
+    cl::desc(
+        "--backend=cpu: verify the IR after every pass of the CPU pipeline, "
+        "to find the pass that broke it (default: once, after the "
+        "last pass)"),
+    cl::init(false));
 static cl::opt<bool> microkernels(
     "microkernels",
     cl::desc("--backend=cpu: lower the contractions to register-blocked "
@@ -1144,6 +1151,7 @@ int main(int argc, char **argv) {
     options.entry = func.getName().str();
     options.parallelLoops = parallelLoops;
     options.microkernels = microkernels;
+    options.verifyEachPass = verifyEach;
     options.gpuThreadsPerRow = threadsPerRow;
     options.gpuPrefetch = gpuPrefetch;
     options.gpuChunkGrid = gpuChunkGrid;

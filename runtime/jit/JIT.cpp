@@ -233,8 +233,12 @@ buildJIT(std::unique_ptr<llvm::Module> module,
           return makeError(error);
         auto optimize =
             mlir::plstm::makeKernelOptimizer(optLevel, machine.get());
-        if (llvm::Error err =
-                tsm.withModuleDo([&](llvm::Module &m) { return optimize(&m); }))
+        if (llvm::Error err = tsm.withModuleDo([&](llvm::Module &m) {
+              // The context ORC compiles this module in (not the one
+              // it was added with).
+              mlir::plstm::setKernelPassGate(m.getContext());
+              return optimize(&m);
+            }))
           return std::move(err);
         return std::move(tsm);
       });
@@ -285,6 +289,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                     '\0' + std::to_string(static_cast<int>(options.target)) +
                     '\0' + (options.parallelLoops ? "parallel" : "serial") +
                     '\0' + (options.microkernels ? "micro" : "scalar") + '\0' +
+                    (options.verifyEachPass ? "verify" : "") + '\0' +
                     std::to_string(options.compileThreads);
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (auto it = cache().find(key); it != cache().end()) {
@@ -355,7 +360,8 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
     pipeline.sizeHints = options.sizeHints;
     pipeline.parallel = options.parallelLoops;
     pipeline.microkernels = options.microkernels;
-    if (failed(mlir::plstm::lowerToLLVMDialect(*module, pipeline)))
+    if (failed(mlir::plstm::lowerToLLVMDialect(*module, pipeline,
+                                               options.verifyEachPass)))
       return makeError("lowering failed:\n" + diagnostics);
   }
 

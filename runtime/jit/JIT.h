@@ -67,6 +67,9 @@ struct CompileOptions {
   /// most 4; 1: one module on the calling thread). Every setting gives the
   /// same kernel (test: JIT.SplitCompilationGivesTheSameKernel).
   unsigned compileThreads = 0;
+  /// CPU: verify the IR after every pass of the pipeline (slower, to find
+  /// the pass that broke it); false: once, after the last pass.
+  bool verifyEachPass = false;
 };
 
 struct KernelImpl;

@@ -18,6 +18,8 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/OptBisect.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -1007,6 +1009,52 @@ TEST(JIT, SplitCompilationGivesTheSameKernel) {
         ASSERT_EQ(a.outputs[i].as<float>()[e], b.outputs[i].as<float>()[e])
             << "output " << i << " element " << e;
   }
+}
+
+TEST(JIT, KernelPassGateSkipsLoopStrengthReductionOnly) {
+  // The kernels' code generation (JIT and AOT) runs without LLVM's Loop
+  // Strength Reduction, through a pass gate of the module's context
+  // (codegen/CPUTarget.h): every other pass runs, and other contexts keep
+  // the default gate.
+  llvm::LLVMContext kernel, other;
+  ASSERT_FALSE(kernel.getOptPassGate().isEnabled());
+  mlir::plstm::setKernelPassGate(kernel);
+  const llvm::OptPassGate &gate = kernel.getOptPassGate();
+  ASSERT_TRUE(gate.isEnabled());
+  EXPECT_FALSE(gate.shouldRunPass("loop-reduce", "loop"));
+  EXPECT_FALSE(gate.shouldRunPass("Loop Strength Reduction", "loop"));
+  for (const char *pass : {"codegenprepare", "machine-scheduler", "greedy",
+                           "X86 DAG->DAG Instruction Selection",
+                           "Canonicalize Freeze Instructions in Loops"})
+    EXPECT_TRUE(gate.shouldRunPass(pass, "function (f)")) << pass;
+  EXPECT_FALSE(other.getOptPassGate().isEnabled());
+}
+
+TEST(JIT, VerifyingEachPassGivesTheSameKernel) {
+  // CompileOptions::verifyEachPass runs the verifier after every pass of
+  // the CPU pipeline (by default once, at the end): the same kernel.
+  J wide{4, 3, 1, 2, 2, 2, 3};
+  std::string text = specDag(wide, "f32");
+  CompileOptions options;
+  options.schedule = "chunkwise:1";
+  auto once = compile(text, options);
+  ASSERT_TRUE(static_cast<bool>(once)) << llvm::toString(once.takeError());
+  options.verifyEachPass = true;
+  auto each = compile(text, options);
+  ASSERT_TRUE(static_cast<bool>(each)) << llvm::toString(each.takeError());
+  EXPECT_FALSE(each->fromCache());
+  std::map<std::string, int64_t> sizes = {{"B", 2}, {"N", 20}};
+  KernelCall a(*once, sizes, 5), b(*each, sizes, 5);
+  for (Tensor &t : a.outputs)
+    t.fill(NAN);
+  for (Tensor &t : b.outputs)
+    t.fill(NAN);
+  ASSERT_TRUE((*once)(a.in, a.out, 1).ok());
+  ASSERT_TRUE((*each)(b.in, b.out, 1).ok());
+  for (size_t i = 0; i < a.outputs.size(); ++i)
+    for (int64_t e = 0; e < a.outputs[i].numElements(); ++e)
+      ASSERT_EQ(a.outputs[i].as<float>()[e], b.outputs[i].as<float>()[e])
+          << "output " << i << " element " << e;
 }
 
 TEST(JIT, Layer1DMatchesTheLayerReference) {
