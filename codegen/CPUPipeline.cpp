@@ -315,8 +315,8 @@ std::unique_ptr<Pass> plstm::createExpandStridedCopiesPass() {
 
 void plstm::buildScheduleLowering(OpPassManager &pm, StringRef schedule,
                                   StringRef sizeHints, StringRef chunkOrder,
-                                  bool fuseDagEdges,
-                                  bool parallelOrientations) {
+                                  bool fuseDagEdges, bool parallelOrientations,
+                                  bool dynamicQuadLevels) {
   PLSTMSelectScheduleOptions select;
   select.force = schedule.str();
   select.sizeHints = sizeHints.str();
@@ -328,8 +328,11 @@ void plstm::buildScheduleLowering(OpPassManager &pm, StringRef schedule,
   pm.addPass(createPLSTMLowerSequential(sequential));
   PLSTMLowerChunkwiseOptions chunkwise;
   chunkwise.chunkOrder = chunkOrder.str();
+  chunkwise.dynamicQuadLevels = dynamicQuadLevels;
   pm.addPass(createPLSTMLowerChunkwise(chunkwise));
-  pm.addPass(createPLSTMLowerLogdepth());
+  PLSTMLowerLogdepthOptions logdepth;
+  logdepth.dynamicQuadLevels = dynamicQuadLevels;
+  pm.addPass(createPLSTMLowerLogdepth(logdepth));
   pm.addPass(createPLSTMCheckLowered());
   pm.addPass(createPLSTMFuseGates());
   pm.addPass(createCanonicalizerPass());
@@ -376,8 +379,12 @@ void plstm::buildCPUScheduleLowering(OpPassManager &pm,
                                      const CPUPipelineOptions &options) {
   // 1D chunkwise: chunks in order per batch entry when the batch fills the
   // kernel's threads (decided per call), always without threads.
+  // The quad trees' small levels as one loop with dynamic shapes (fewer
+  // functions for LLVM: the 2D log-depth kernels' compile time).
   buildScheduleLowering(pm, options.schedule, options.sizeHints,
-                        options.parallel ? "threads" : "in-order");
+                        options.parallel ? "threads" : "in-order",
+                        /*fuseDagEdges=*/true, /*parallelOrientations=*/false,
+                        /*dynamicQuadLevels=*/true);
 }
 
 void plstm::buildCPULowering(OpPassManager &pm,

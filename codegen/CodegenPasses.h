@@ -77,11 +77,14 @@ void buildCPULowering(OpPassManager &pm, const CPUPipelineOptions &options);
 /// lowerings, the contract check, gate fusion.
 /// `chunkOrder`: the 1D chunkwise form (plstm-lower-chunkwise's
 /// chunk-order option); `fuseDagEdges`, `parallelOrientations`:
-/// plstm-lower-sequential's options.
+/// plstm-lower-sequential's options; `dynamicQuadLevels`: the
+/// dynamic-quad-levels option of plstm-lower-chunkwise and -logdepth (the
+/// CPU pipeline's).
 void buildScheduleLowering(OpPassManager &pm, llvm::StringRef schedule,
                            llvm::StringRef sizeHints,
                            llvm::StringRef chunkOrder, bool fuseDagEdges = true,
-                           bool parallelOrientations = false);
+                           bool parallelOrientations = false,
+                           bool dynamicQuadLevels = false);
 /// linalg unit-extent dims folded away.
 void buildUnitDimFolding(OpPassManager &pm);
 /// One-shot bufferization of kernels whose outputs are arguments

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AffineMap.h"
 
 #include <array>
@@ -36,24 +37,61 @@ ArrayRef<int64_t> shapeOf(Value v) { return typeOf(v).getShape(); }
 // Contractions with missing (zero) factors
 //===----------------------------------------------------------------------===//
 
-/// The result shape of an einsum, each letter sized from the first operand
+/// Size `d` of tensor `t`: an attribute when static, else a tensor.dim (the
+/// dynamic quad-tree levels, mergeLevelsDynamic).
+OpFoldResult dimOf(ImplicitLocOpBuilder &b, Value t, int64_t d) {
+  RankedTensorType type = typeOf(t);
+  if (!type.isDynamicDim(d))
+    return b.getIndexAttr(type.getDimSize(d));
+  return tensor::DimOp::create(b, t, d).getResult();
+}
+
+/// size · mul / div (exact), folded when static.
+OpFoldResult scaled(ImplicitLocOpBuilder &b, OpFoldResult size, int64_t mul,
+                    int64_t div) {
+  if (std::optional<int64_t> c = getConstantIntValue(size))
+    return b.getIndexAttr(*c * mul / div);
+  Value v = cast<Value>(size);
+  if (mul != 1)
+    v = arith::MulIOp::create(b, v, indexConst(b, mul));
+  if (div != 1)
+    v = arith::DivUIOp::create(b, v, indexConst(b, div));
+  return v;
+}
+
+SmallVector<OpFoldResult> staticSizes(ImplicitLocOpBuilder &b,
+                                      ArrayRef<int64_t> shape) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : shape)
+    sizes.push_back(b.getIndexAttr(size));
+  return sizes;
+}
+
+/// A zero tensor of `sizes` (static or dynamic).
+Value zeroTensorOf(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+                   Type et) {
+  return zeroFill(b, tensor::EmptyOp::create(b, sizes, et));
+}
+
+/// The result sizes of an einsum, each letter sized from the first operand
 /// that has it.
-SmallVector<int64_t> einsumShape(ArrayRef<EinsumOperand> operands,
-                                 StringRef out) {
-  SmallVector<int64_t> shape;
+SmallVector<OpFoldResult> einsumSizes(ImplicitLocOpBuilder &b,
+                                      ArrayRef<EinsumOperand> operands,
+                                      StringRef out) {
+  SmallVector<OpFoldResult> sizes;
   for (char c : out) {
-    int64_t size = -1;
+    OpFoldResult size;
     for (const EinsumOperand &operand : operands) {
       size_t pos = operand.indices.find(c);
       if (pos != StringRef::npos) {
-        size = shapeOf(operand.tensor)[pos];
+        size = dimOf(b, operand.tensor, pos);
         break;
       }
     }
-    assert(size >= 0 && "output letter missing from the operands");
-    shape.push_back(size);
+    assert(size && "output letter missing from the operands");
+    sizes.push_back(size);
   }
-  return shape;
+  return sizes;
 }
 
 /// acc + Π operands. A null operand is a zero factor (a missing turn
@@ -65,8 +103,8 @@ Value product(ImplicitLocOpBuilder &b, ArrayRef<EinsumOperand> operands,
     if (!operand.tensor)
       return acc;
   if (!acc)
-    acc = zeroTensor(b, einsumShape(operands, out),
-                     typeOf(operands[0].tensor).getElementType());
+    acc = zeroTensorOf(b, einsumSizes(b, operands, out),
+                       typeOf(operands[0].tensor).getElementType());
   return einsum(b, operands, acc, out);
 }
 
@@ -94,18 +132,13 @@ Value quadrant(ImplicitLocOpBuilder &b, Value t, int64_t xh, int64_t yh) {
   if (!t)
     return t;
   RankedTensorType type = typeOf(t);
-  SmallVector<int64_t> shape(type.getShape());
-  shape[0] /= 2;
-  shape[1] /= 2;
   SmallVector<OpFoldResult> offsets, sizes, strides;
   for (int64_t d = 0; d < type.getRank(); ++d) {
     offsets.push_back(b.getIndexAttr(d == 0 ? xh : d == 1 ? yh : 0));
-    sizes.push_back(b.getIndexAttr(shape[d]));
+    sizes.push_back(d < 2 ? scaled(b, dimOf(b, t, d), 1, 2) : dimOf(b, t, d));
     strides.push_back(b.getIndexAttr(d < 2 ? 2 : 1));
   }
-  return tensor::ExtractSliceOp::create(
-      b, RankedTensorType::get(shape, type.getElementType()), t, offsets, sizes,
-      strides);
+  return tensor::ExtractSliceOp::create(b, t, offsets, sizes, strides);
 }
 
 /// A block of a merged tensor built in place: given the block's slice of
@@ -150,42 +183,37 @@ Into msInto(ImplicitLocOpBuilder &b, Value m, Value s, Into acc = {}) {
   return productInto(b, {{m, "XYtucOQJ"}, {s, "XYwzcJkl"}}, "XYtwuzOQkl", acc);
 }
 
-/// A block of a merged tensor: how it is built and the offsets of its
-/// within-cell dims (the dims after X, Y, each of extent `bs` in the block;
-/// trailing J dims start at 0).
+/// A block of a merged tensor: how it is built and the halves (0 or 1) its
+/// within-cell dims start at (the dims after X, Y, each of extent `bs` in
+/// the block, at offset half · bs; trailing J dims start at 0).
 struct Piece {
   Into into;
-  SmallVector<int64_t, 4> offsets;
+  SmallVector<int64_t, 4> halves;
 };
 
 /// The merged tensor of `shape` from its blocks, each built in its slice of
-/// a zero tensor; null when every block is zero.
-Value assemble(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape, Type et,
-               int64_t bs, ArrayRef<Piece> blocks) {
+/// a zero tensor; null when every block is zero. Sizes may be dynamic
+/// (mergeLevelsDynamic).
+Value assemble(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> shape, Type et,
+               OpFoldResult bs, ArrayRef<Piece> blocks) {
   if (llvm::none_of(blocks,
                     [](const Piece &block) { return bool(block.into); }))
     return {};
-  Value acc = zeroTensor(b, shape, et);
+  Value acc = zeroTensorOf(b, shape, et);
   for (const Piece &block : blocks) {
     if (!block.into)
       continue;
-    SmallVector<int64_t> blockShape(shape);
     SmallVector<OpFoldResult> offsets, sizes, strides;
     for (auto [d, size] : llvm::enumerate(shape)) {
-      int64_t offset = 0;
-      if (d >= 2 && d - 2 < block.offsets.size()) {
-        offset = block.offsets[d - 2];
-        blockShape[d] = bs;
-      }
-      offsets.push_back(b.getIndexAttr(offset));
-      sizes.push_back(b.getIndexAttr(blockShape[d]));
+      bool inCell = d >= 2 && d - 2 < block.halves.size();
+      offsets.push_back(inCell && block.halves[d - 2] ? bs : b.getIndexAttr(0));
+      sizes.push_back(inCell ? bs : size);
       strides.push_back(b.getIndexAttr(1));
     }
-    Value slice = tensor::ExtractSliceOp::create(
-        b, RankedTensorType::get(blockShape, et), acc, offsets, sizes, strides);
+    Value slice =
+        tensor::ExtractSliceOp::create(b, acc, offsets, sizes, strides);
     Value value = block.into(slice);
-    assert(shapeOf(value) == ArrayRef<int64_t>(blockShape) &&
-           "block shape mismatch");
+    assert(value.getType() == slice.getType() && "block type mismatch");
     acc = tensor::InsertSliceOp::create(b, value, acc, offsets, sizes, strides);
   }
   return acc;
@@ -212,39 +240,44 @@ Quadrants quadrants(ImplicitLocOpBuilder &b, Value t) {
 enum class LevelPart { Transitions, Sources, Marks, PathSums };
 
 QuadLevel mergeLevel(ImplicitLocOpBuilder &b, const QuadLevel &level,
-                     int64_t bs, LevelPart part) {
+                     OpFoldResult bs, LevelPart part) {
   Type et = typeOf(level.trl).getElementType();
   Quadrants Trl = quadrants(b, level.trl), Tdu = quadrants(b, level.tdu),
             Tdl = quadrants(b, level.tdl), Tru = quadrants(b, level.tru),
             Sr = quadrants(b, level.sr), Sd = quadrants(b, level.sd),
             Ml = quadrants(b, level.ml), Mu = quadrants(b, level.mu),
             G = quadrants(b, level.g);
-  ArrayRef<int64_t> tShape0 = shapeOf(level.trl);
-  int64_t m2 = tShape0[0] / 2, b2 = 2 * bs;
-  SmallVector<int64_t> tShape = {m2, m2, b2, b2, tShape0[4], tShape0[5]};
+  // Sizes of the merged level: m/2 meta-cells of side 2·bs (dynamic in
+  // mergeLevelsDynamic), the J dims (static).
+  OpFoldResult m2 = scaled(b, dimOf(b, level.trl, 0), 1, 2),
+               b2 = scaled(b, bs, 2, 1);
+  auto jDim = [&](Value t, int64_t d) { return dimOf(b, t, d); };
+  SmallVector<OpFoldResult> tShape = {
+      m2, m2, b2, b2, jDim(level.trl, 4), jDim(level.trl, 5)};
   // Sources and marks are absent in the state quad tree (mergeStates, which
   // asks for the transitions only).
-  SmallVector<int64_t> sShape, mShape, gShape;
+  SmallVector<OpFoldResult> sShape, mShape, gShape;
   if (level.sr && level.ml) {
-    ArrayRef<int64_t> s0 = shapeOf(level.sr), m0 = shapeOf(level.ml);
-    sShape = {m2, m2, b2, b2, b2, s0[5], s0[6], s0[7]};
-    mShape = {m2, m2, b2, b2, b2, m0[5], m0[6], m0[7]};
-    gShape = {m2, m2, b2, b2, b2, b2, m0[5], m0[6], s0[6], s0[7]};
+    Value s0 = level.sr, m0 = level.ml;
+    sShape = {m2, m2, b2, b2, b2, jDim(s0, 5), jDim(s0, 6), jDim(s0, 7)};
+    mShape = {m2, m2, b2, b2, b2, jDim(m0, 5), jDim(m0, 6), jDim(m0, 7)};
+    gShape = {m2, m2,          b2,          b2,          b2,
+              b2, jDim(m0, 5), jDim(m0, 6), jDim(s0, 6), jDim(s0, 7)};
   } else {
     assert(part == LevelPart::Transitions && "sources and marks needed");
   }
   // Transitions: block [out-half][in-half].
   auto tb = [&](Into v, int64_t oh, int64_t ih) {
-    return Piece{std::move(v), {oh * bs, ih * bs}};
+    return Piece{std::move(v), {oh, ih}};
   };
   // Sources: per source quadrant, block [out-half]; marks: per target
   // quadrant, block [in-half].
   auto sb = [&](Into v, int64_t xh, int64_t yh, int64_t half) {
-    return Piece{std::move(v), {xh * bs, yh * bs, half * bs}};
+    return Piece{std::move(v), {xh, yh, half}};
   };
   // Path sums: block (target quadrant) <- (source quadrant).
   auto gb = [&](Into v, int64_t txh, int64_t tyh, int64_t sxh, int64_t syh) {
-    return Piece{std::move(v), {txh * bs, sxh * bs, tyh * bs, syh * bs}};
+    return Piece{std::move(v), {txh, sxh, tyh, syh}};
   };
 
   // Each block's outermost sum of products is built in its slice of the
@@ -346,7 +379,7 @@ QuadLevel mergeLevel(ImplicitLocOpBuilder &b, const QuadLevel &level,
 /// mergeLevel in four outlined regions (transitions, sources, marks, path
 /// sums).
 QuadLevel mergeLevelOutlined(ImplicitLocOpBuilder &b, const QuadLevel &level,
-                             int64_t bs) {
+                             OpFoldResult bs) {
   QuadLevel next;
   for (LevelPart part : {LevelPart::Transitions, LevelPart::Sources,
                          LevelPart::Marks, LevelPart::PathSums}) {
@@ -370,6 +403,97 @@ QuadLevel mergeLevelOutlined(ImplicitLocOpBuilder &b, const QuadLevel &level,
         *to = results[i++];
   }
   return next;
+}
+
+/// The first block side the quad tree builds with static shapes when its
+/// small levels are dynamic: from 8 on, the merges' contractions are
+/// microkernels (static extents); below, loop nests over a few small blocks.
+constexpr int64_t kFirstStaticBlock = 8;
+/// The smallest tile whose small levels are dynamic: from 32×32 on the
+/// dynamic levels saved 0.14 s of compile time at the same run time; on a
+/// 16×16 tile 0.07 s, but the four-orientation `vit-t` log-depth kernel ran
+/// 20 % slower (its small levels are a larger share of its work).
+constexpr int64_t kFirstDynamicTile = 32;
+
+/// The merges of level 0 (1×1 cells, of a P×P tile) up to cells of side
+/// `until` as one scf.for over the levels, with dynamic level shapes: one
+/// function per part (transitions, sources, marks, path sums) for all those
+/// levels instead of one per level and part. The same formulas
+/// (mergeLevelOutlined); G starts as zero (no path inside a 1×1 cell), not
+/// absent, so that every level carries the same tensors. For the JIT's
+/// compile time: these levels were a third of the 2D log-depth kernels'
+/// LLVM work.
+QuadLevel mergeLevelsDynamic(ImplicitLocOpBuilder &b, QuadLevel level,
+                             int64_t p, int64_t until) {
+  Type et = typeOf(level.trl).getElementType();
+  ArrayRef<int64_t> s0 = shapeOf(level.sr), m0 = shapeOf(level.ml);
+  level.g = zeroTensor(b, {p, p, 1, 1, 1, 1, m0[5], m0[6], s0[6], s0[7]}, et);
+  // The level's tensors and their cell dims (X, Y and the within-cell dims:
+  // T has 4, S and M 5, G 6), dynamic in the loop; the J dims stay static.
+  auto fields = [](QuadLevel &l) {
+    return SmallVector<std::pair<Value *, int64_t>>{
+        {&l.trl, 4}, {&l.tdu, 4}, {&l.tdl, 4}, {&l.tru, 4}, {&l.sr, 5},
+        {&l.sd, 5},  {&l.ml, 5},  {&l.mu, 5},  {&l.g, 6}};
+  };
+  // `t` with its cell dims dynamic (side < 0) or [p/side, p/side, side...].
+  auto withCells = [&](ImplicitLocOpBuilder &at, Value t, int64_t cellDims,
+                       int64_t side) {
+    SmallVector<int64_t> shape(shapeOf(t));
+    for (int64_t d = 0; d < cellDims; ++d)
+      shape[d] = side < 0 ? ShapedType::kDynamic : d < 2 ? p / side : side;
+    auto type = RankedTensorType::get(shape, et);
+    return t.getType() == type
+               ? t
+               : tensor::CastOp::create(at, type, t).getResult();
+  };
+  SmallVector<std::pair<Value *, int64_t>> in = fields(level);
+  SmallVector<Value> inits;
+  for (auto [field, cellDims] : in)
+    if (*field)
+      inits.push_back(withCells(b, *field, cellDims, -1));
+  // An scf.while over the block side (1, 2, 4, ... < until), not an
+  // scf.for: the canonicalizer would fold an scf.for's incoming casts from
+  // the static level-0 types into its iter_args (ForOpTensorCastFolder),
+  // as if the level shapes did not change.
+  SmallVector<Value> carried = {indexConst(b, 1)};
+  llvm::append_range(carried, inits);
+  Value limit = indexConst(b, until);
+  auto loop = scf::WhileOp::create(
+      b, ValueRange(carried).getTypes(), carried,
+      [&](OpBuilder &nested, Location loc, ValueRange before) {
+        ImplicitLocOpBuilder lb(loc, nested);
+        Value more = arith::CmpIOp::create(lb, arith::CmpIPredicate::ult,
+                                           before[0], limit);
+        scf::ConditionOp::create(lb, more, before);
+      },
+      [&](OpBuilder &nested, Location loc, ValueRange after) {
+        ImplicitLocOpBuilder lb(loc, nested);
+        QuadLevel current;
+        SmallVector<std::pair<Value *, int64_t>> cur = fields(current);
+        size_t k = 1;
+        for (size_t f = 0; f < in.size(); ++f)
+          if (*in[f].first)
+            *cur[f].first = after[k++];
+        Value bs = after[0];
+        QuadLevel next = mergeLevelOutlined(lb, current, bs);
+        SmallVector<Value> results = {
+            arith::AddIOp::create(lb, bs, bs).getResult()};
+        for (auto [field, cellDims] : fields(next))
+          if (*field)
+            results.push_back(withCells(lb, *field, cellDims, -1));
+        assert(results.size() == after.size() &&
+               "a merge changed which tensors the level has");
+        scf::YieldOp::create(lb, results);
+      });
+  // Cells of side `until` from here on: static shapes again.
+  QuadLevel out;
+  SmallVector<std::pair<Value *, int64_t>> outFields = fields(out);
+  size_t k = 1;
+  for (size_t f = 0; f < in.size(); ++f)
+    if (*in[f].first)
+      *outFields[f].first =
+          withCells(b, loop.getResult(k++), in[f].second, until);
+  return out;
 }
 
 /// [P, P, rest...] -> [P, P, 1 × count, rest...] (level-0 border dims).
@@ -519,6 +643,9 @@ struct OrientedInputs {
   Value q, k, v, sr, sd, trl, tdu, tdl, tru, ml, mu;
   // Incoming border states [PY, DK, DV, JT] and [PX, DK, DV, JT].
   Value left, top;
+  /// The tiles' quad-tree levels below kFirstStaticBlock as one loop with
+  /// dynamic level shapes (mergeLevelsDynamic).
+  bool dynamicLevels = false;
 };
 
 /// What a tile step computes. The single-tile (log-depth) form skips what is
@@ -567,8 +694,13 @@ TileResults tileStep(ImplicitLocOpBuilder &b, const OrientedInputs &in,
                   expandUnit(b, tile(in.ml), 3),
                   expandUnit(b, tile(in.mu), 3),
                   Value()};
-  for (int64_t bs = 1; bs < p; bs *= 2)
-    level = mergeLevelOutlined(b, level, bs);
+  int64_t bs = 1;
+  if (in.dynamicLevels && p >= kFirstDynamicTile) {
+    level = mergeLevelsDynamic(b, level, p, kFirstStaticBlock);
+    bs = kFirstStaticBlock;
+  }
+  for (; bs < p; bs *= 2)
+    level = mergeLevelOutlined(b, level, b.getIndexAttr(bs));
   auto top = [&](Value t) { return t ? sliceAt(b, t, {zero, zero}) : t; };
   Value trl = top(level.trl), tdu = top(level.tdu), tdl = top(level.tdl),
         tru = top(level.tru), sr = top(level.sr), sd = top(level.sd),
@@ -704,15 +836,16 @@ StateLevel mergeStates(ImplicitLocOpBuilder &b, const StateLevel &level,
                        int64_t bs) {
   QuadLevel asQuad{level.trl, level.tdu, level.tdl, level.tru, Value(),
                    Value(),   Value(),   Value(),   Value()};
-  QuadLevel merged = mergeLevel(b, asQuad, bs, LevelPart::Transitions);
+  QuadLevel merged =
+      mergeLevel(b, asQuad, b.getIndexAttr(bs), LevelPart::Transitions);
   Quadrants Trl = quadrants(b, level.trl), Tdu = quadrants(b, level.tdu),
             Tdl = quadrants(b, level.tdl), Tru = quadrants(b, level.tru),
             Sr = quadrants(b, level.skvR), Sd = quadrants(b, level.skvD);
   Type et = typeOf(level.skvR).getElementType();
   ArrayRef<int64_t> s0 = shapeOf(level.skvR);
-  SmallVector<int64_t> shape = {s0[0] / 2, s0[1] / 2, 2 * bs,
-                                s0[3],     s0[4],     s0[5]};
-  auto half = [&](Value v, int64_t h) { return Piece{given(v), {h * bs}}; };
+  SmallVector<OpFoldResult> shape =
+      staticSizes(b, {s0[0] / 2, s0[1] / 2, 2 * bs, s0[3], s0[4], s0[5]});
+  auto half = [&](Value v, int64_t h) { return Piece{given(v), {h}}; };
   Value r0 = applyT(b, Trl[1][0], Sr[0][0], Sr[1][0]);
   Value r1 = applyT(b, Tru[1][1], applyT(b, Tdl[1][0], Sr[0][0]), Sr[1][1]);
   r1 = applyT(b, Trl[1][1], applyT(b, Tru[0][1], Sd[0][0]), r1);
@@ -723,12 +856,13 @@ StateLevel mergeStates(ImplicitLocOpBuilder &b, const StateLevel &level,
   d1 = applyT(b, Tdu[1][1], applyT(b, Tdl[1][0], Sr[0][0]), d1);
   d1 = applyT(b, Tdl[1][1], Sr[0][1], d1);
   d1 = applyT(b, Tdu[1][1], Sd[1][0], d1);
-  return {merged.trl,
-          merged.tdu,
-          merged.tdl,
-          merged.tru,
-          assemble(b, shape, et, bs, {half(r0, 0), half(r1, 1)}),
-          assemble(b, shape, et, bs, {half(d0, 0), half(d1, 1)})};
+  return {
+      merged.trl,
+      merged.tdu,
+      merged.tdl,
+      merged.tru,
+      assemble(b, shape, et, b.getIndexAttr(bs), {half(r0, 0), half(r1, 1)}),
+      assemble(b, shape, et, b.getIndexAttr(bs), {half(d0, 0), half(d1, 1)})};
 }
 
 /// Body of forEachTile: tile indices, the tile's origin, the iter_args.
@@ -909,7 +1043,8 @@ Value floatConst(ImplicitLocOpBuilder &b, Type type, double value) {
 
 } // namespace
 
-void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical) {
+void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical,
+                             bool dynamicLevels) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type et = typeOf(op.getQ()).getElementType();
   int64_t mx = shapeOf(op.getQ())[1], my = shapeOf(op.getQ())[2];
@@ -1044,6 +1179,7 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical) {
                                 at(sdS),  at(trlS), at(tduS), at(tdlS),
                                 at(truS), at(mlS),  at(muS),  at(leftS),
                                 at(topS)};
+              in.dynamicLevels = dynamicLevels;
               SmallVector<Value> next(it.begin(), it.end());
               if (!single) {
                 OrientedResults r = hierarchical ? hierarchicalScan(b, in, p)

@@ -250,7 +250,8 @@ struct LowerChunkwisePass
       if (auto scan = dyn_cast<Scan1DOp>(op))
         lowerScan1DChunkwise(scan, chunk, *order);
       else if (auto scan = dyn_cast<Scan2DOp>(op))
-        lowerScan2DTiled(scan, chunk);
+        lowerScan2DTiled(scan, chunk, /*hierarchical=*/false,
+                         dynamicQuadLevels);
       else
         lowerScanDagBlocked(cast<ScanDagOp>(op), chunk);
     }

@@ -166,6 +166,7 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
 
 struct LowerLogdepthPass
     : public plstm::impl::PLSTMLowerLogdepthBase<LowerLogdepthPass> {
+  using PLSTMLowerLogdepthBase::PLSTMLowerLogdepthBase;
   void runOnOperation() override {
     for (Operation *op :
          scansWithSchedule(getOperation(), ScheduleKind::Logdepth)) {
@@ -185,9 +186,10 @@ struct LowerLogdepthPass
       // One tile spans grids up to kMaxTileSide2D; larger ones use the
       // state quad tree over leaf tiles.
       if (side <= kMaxTileSide2D)
-        lowerScan2DTiled(scan, side);
+        lowerScan2DTiled(scan, side, /*hierarchical=*/false, dynamicQuadLevels);
       else
-        lowerScan2DTiled(scan, kLogdepthLeafTile2D, /*hierarchical=*/true);
+        lowerScan2DTiled(scan, kLogdepthLeafTile2D, /*hierarchical=*/true,
+                         dynamicQuadLevels);
     }
   }
 };

@@ -207,7 +207,14 @@ def PLSTMLowerChunkwise : Pass<"plstm-lower-chunkwise", "::mlir::ModuleOp"> {
            "entry in parallel; the GPU pipeline's), in-order (the batch "
            "entries in parallel, each entry's chunks in order; the CPU "
            "pipeline's without threads) or threads (chosen at run time: "
-           "in-order when batch >= omp_get_max_threads())">
+           "in-order when batch >= omp_get_max_threads())">,
+    Option<"dynamicQuadLevels", "dynamic-quad-levels", "bool",
+           /*default=*/"false",
+           "2D quad trees of tiles from 16x16 on: the merges up to 8x8 cells "
+           "as one scf.for over the levels with dynamic level shapes (one "
+           "function per part for those levels, not one per level and part: "
+           "the CPU pipeline's, for compile time; the GPU pipeline keeps "
+           "static shapes)">
   ];
 }
 
@@ -234,6 +241,15 @@ def PLSTMLowerLogdepth : Pass<"plstm-lower-logdepth", "::mlir::ModuleOp"> {
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
     "::mlir::math::MathDialect"
+  ];
+  let options = [
+    Option<"dynamicQuadLevels", "dynamic-quad-levels", "bool",
+           /*default=*/"false",
+           "2D quad trees of tiles from 16x16 on: the merges up to 8x8 cells "
+           "as one scf.for over the levels with dynamic level shapes (one "
+           "function per part for those levels, not one per level and part: "
+           "the CPU pipeline's, for compile time; the GPU pipeline keeps "
+           "static shapes)">
   ];
 }
 

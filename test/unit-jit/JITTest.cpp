@@ -835,6 +835,22 @@ TEST(JIT, Scan2DTiledSchedulesMatchReference) {
          {{"B", 1}}, 90, {1, 2}, "logdepth");
 }
 
+TEST(JIT, Scan2DDynamicQuadLevelsMatchReference) {
+  // Tiles from 32×32 on: the CPU pipeline merges the quad tree's cells up
+  // to 8×8 in one loop with dynamic level shapes (plstm-lower-logdepth's
+  // and -chunkwise's dynamic-quad-levels), the larger levels with static
+  // ones. One tile of 32 (log-depth on a 20×17 grid: every orientation,
+  // both turns, J > 1, initial states), of 64 (a 33×5 grid) and chunkwise
+  // tiles of 32 in wavefronts (a 40×33 grid, f64).
+  J scalar{4, 3, 1, 1, 1, 1, 1}, wide{3, 2, 2, 1, 2, 2, 3};
+  runJit(spec2D(wide, 20, 17, {0, 1, 2, 3}, true, true, true, true, "f32"),
+         {{"B", 2}}, 91, {0, 1, 2, 3}, "logdepth");
+  runJit(spec2D(scalar, 33, 5, {0, 2}, true, false, false, true, "f32"),
+         {{"B", 1}}, 92, {0, 2}, "logdepth");
+  runJit(spec2D(scalar, 40, 33, {1, 3}, false, true, true, false, "f64"),
+         {{"B", 1}}, 93, {1, 3}, "chunkwise:32");
+}
+
 TEST(JIT, Scan2DLongRangeStabilityPMode) {
   // P-mode gates (SPEC §5.3, A10): non-negative transitions with
   // T_rl + T_dl <= 1 and T_du + T_ru <= 1 at every node, so every path sum
