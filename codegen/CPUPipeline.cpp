@@ -153,6 +153,12 @@ struct OutlineRegionsPass
           return signalPassFailure();
         }
         outlined->setPrivate();
+        // From inside an scf.while: the 2D quad tree's dynamic small levels
+        // (kSmallLoopsAttr).
+        if (op->getParentOfType<scf::WhileOp>())
+          (*outlined)->setAttr("passthrough",
+                               rewriter.getArrayAttr(rewriter.getStrArrayAttr(
+                                   {plstm::kSmallLoopsAttr, "true"})));
         symbols.insert(*outlined);
       }
     }

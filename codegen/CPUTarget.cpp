@@ -352,16 +352,22 @@ static bool addKernelABI(llvm::Module &module,
   return true;
 }
 
-/// Marks the loops of `function` whose trip count is not a constant (the
-/// loop's exit test compares with no constant) for LLVM's loop vectorizer
-/// to leave alone (`llvm.loop.vectorize.enable` false, no interleaving).
-/// For the outlined quad-tree parts: those of the dynamic small levels
-/// (plstm-lower-logdepth's dynamic-quad-levels) loop over a few small blocks
-/// with run-time extents, which the vectorizer turned into vector and
-/// scalar versions behind run-time checks (5-7 k lines of LLVM IR per part
-/// instead of ~1 k). The static levels' loops (constant trip counts) keep
-/// it: without it the `vit-t` log-depth kernel ran 25 % slower.
-static void keepRuntimeLoopsScalar(llvm::Function &function) {
+bool plstm::isSmallLoopsPart(Operation *func) {
+  auto passthrough = func->getAttrOfType<ArrayAttr>("passthrough");
+  return passthrough && llvm::any_of(passthrough, [](Attribute entry) {
+           auto pair = dyn_cast<ArrayAttr>(entry);
+           auto name =
+               pair && !pair.empty() ? dyn_cast<StringAttr>(pair[0]) : nullptr;
+           return name && name.getValue() == kSmallLoopsAttr;
+         });
+}
+
+/// Marks every loop of `function` for LLVM's loop vectorizer to leave alone
+/// (`llvm.loop.vectorize.enable` false, no interleaving): the parts marked
+/// kSmallLoopsAttr. Only those: without the vectorizer in every outlined
+/// part (the static levels' too) the `vit-t` log-depth kernel ran 25 %
+/// slower.
+static void disableLoopVectorizer(llvm::Function &function) {
   llvm::DominatorTree dominators(function);
   llvm::LoopInfo loops(dominators);
   llvm::LLVMContext &ctx = function.getContext();
@@ -374,14 +380,6 @@ static void keepRuntimeLoopsScalar(llvm::Function &function) {
       hint("llvm.loop.interleave.count",
            llvm::ConstantInt::get(llvm::Type::getInt32Ty(ctx), 1))};
   for (llvm::Loop *loop : loops.getLoopsInPreorder()) {
-    auto *exit =
-        llvm::dyn_cast<llvm::BranchInst>(loop->getHeader()->getTerminator());
-    auto *test = exit && exit->isConditional()
-                     ? llvm::dyn_cast<llvm::ICmpInst>(exit->getCondition())
-                     : nullptr;
-    if (!test || llvm::isa<llvm::Constant>(test->getOperand(0)) ||
-        llvm::isa<llvm::Constant>(test->getOperand(1)))
-      continue;
     // A distinct loop ID whose first operand is itself.
     llvm::TempMDTuple self = llvm::MDTuple::getTemporary(ctx, {});
     llvm::SmallVector<llvm::Metadata *> operands = {self.get()};
@@ -418,7 +416,10 @@ plstm::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
       continue;
     function.addFnAttr(llvm::Attribute::NoInline);
     function.setLinkage(llvm::GlobalValue::InternalLinkage);
-    keepRuntimeLoopsScalar(function);
+    if (function.hasFnAttribute(kSmallLoopsAttr)) {
+      function.removeFnAttr(kSmallLoopsAttr);
+      disableLoopVectorizer(function);
+    }
   }
   return llvmModule;
 }
@@ -472,10 +473,16 @@ namespace {
 /// Every pass but Loop Strength Reduction (setKernelPassGate).
 struct KernelPassGate : llvm::OptPassGate {
   bool isEnabled() const override { return true; }
-  bool shouldRunPass(llvm::StringRef pass, llvm::StringRef) const override {
+  bool shouldRunPass(llvm::StringRef pass,
+                     llvm::StringRef description) const override {
     // Legacy passes are named by their argument or, without one, their
     // name, depending on the LLVM version.
-    return pass != "loop-reduce" && pass != "Loop Strength Reduction";
+    if (pass == "loop-reduce" || pass == "Loop Strength Reduction")
+      return false;
+    // The process's own gate (-opt-bisect-limit, -opt-disable) still
+    // applies.
+    const llvm::OptPassGate &global = llvm::getGlobalPassGate();
+    return !global.isEnabled() || global.shouldRunPass(pass, description);
   }
 };
 } // namespace

@@ -57,9 +57,12 @@ LogicalResult checkKernelABI(Operation *func);
 std::vector<KernelDescription> describeKernels(ModuleOp module);
 
 /// Runs the CPU pipeline on `module` in place; diagnostics go to the
-/// context's handler. The IR is verified once, after the last pass, unless
-/// `verifyEachPass` asks for a verification after every pass (as plstm-opt
-/// does): a third of the pipeline's time on the 2D log-depth kernels.
+/// context's handler. The IR is verified after each pass of the schedule
+/// lowering (the ops' verifiers check a forced schedule) and then once,
+/// after the last pass, unless `verifyEachPass` asks for a verification
+/// after every pass (as plstm-opt does): the verifier after each of the
+/// other passes was a third of the pipeline's time on the 2D log-depth
+/// kernels.
 LogicalResult lowerToLLVMDialect(ModuleOp module,
                                  const CPUPipelineOptions &options,
                                  bool verifyEachPass = false);
@@ -83,6 +86,18 @@ translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
 /// The name prefix of the functions plstm-outline-regions creates; the
 /// translation keeps them out of line (NoInline, internal linkage).
 constexpr const char *kOutlinedPrefix = "__plstm_part_";
+/// The LLVM function attribute (func.func `passthrough`) plstm-outline-
+/// regions gives the parts it outlines from inside an scf.while: the 2D
+/// quad tree's dynamic small levels (plstm-lower-logdepth's and
+/// -chunkwise's dynamic-quad-levels), loop nests over a few small blocks
+/// with run-time extents. The microkernels leave their contractions alone,
+/// and LLVM's loop vectorizer their loops: both would only make vector and
+/// remainder versions behind run-time checks (5-7 k lines of LLVM IR per
+/// part instead of ~1 k).
+constexpr const char *kSmallLoopsAttr = "plstm-small-loops";
+
+/// Whether `func` is a part marked with kSmallLoopsAttr.
+bool isSmallLoopsPart(Operation *func);
 
 /// LLVM's default optimization pipeline at `optLevel` (0-3) for kernels:
 /// no loop unrolling (see the definition). Shared by the JIT and AOT paths.

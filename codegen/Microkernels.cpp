@@ -1538,16 +1538,11 @@ struct MicrokernelsPass
     std::vector<Plan> plans;
     std::vector<RowPlan> rowPlans;
     getOperation().walk([&](linalg::GenericOp op) {
-      // The outlined quad-tree parts with run-time extents are the small
-      // levels (plstm-lower-logdepth's dynamic-quad-levels: blocks of at
-      // most 4×4 cells): loop nests over a few elements, where a register
+      // The quad tree's dynamic small levels (blocks of at most 4×4 cells,
+      // kSmallLoopsAttr): loop nests over a few elements, where a register
       // block and its remainder loops would only be more code to compile.
       auto func = op->getParentOfType<func::FuncOp>();
-      if (func && func.getSymName().starts_with(plstm::kOutlinedPrefix) &&
-          llvm::any_of(op->getOperandTypes(), [](Type type) {
-            auto shaped = dyn_cast<ShapedType>(type);
-            return shaped && !shaped.hasStaticShape();
-          }))
+      if (func && plstm::isSmallLoopsPart(func))
         return;
       if (std::optional<Plan> plan = analyze(op))
         plans.push_back(std::move(*plan));

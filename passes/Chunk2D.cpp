@@ -416,13 +416,15 @@ constexpr int64_t kFirstStaticBlock = 8;
 constexpr int64_t kFirstDynamicTile = 32;
 
 /// The merges of level 0 (1×1 cells, of a P×P tile) up to cells of side
-/// `until` as one scf.for over the levels, with dynamic level shapes: one
+/// `until` as one scf.while over the levels, with dynamic level shapes: one
 /// function per part (transitions, sources, marks, path sums) for all those
 /// levels instead of one per level and part. The same formulas
 /// (mergeLevelOutlined); G starts as zero (no path inside a 1×1 cell), not
 /// absent, so that every level carries the same tensors. For the JIT's
 /// compile time: these levels were a third of the 2D log-depth kernels'
-/// LLVM work.
+/// LLVM work. The CPU pipeline's plstm-outline-regions marks the parts
+/// outlined from inside an scf.while (only these) as small loops: no
+/// microkernels, no LLVM loop vectorization of run-time trip counts.
 QuadLevel mergeLevelsDynamic(ImplicitLocOpBuilder &b, QuadLevel level,
                              int64_t p, int64_t until) {
   Type et = typeOf(level.trl).getElementType();
@@ -457,17 +459,9 @@ QuadLevel mergeLevelsDynamic(ImplicitLocOpBuilder &b, QuadLevel level,
   // as if the level shapes did not change.
   SmallVector<Value> carried = {indexConst(b, 1)};
   llvm::append_range(carried, inits);
-  Value limit = indexConst(b, until);
-  auto loop = scf::WhileOp::create(
-      b, ValueRange(carried).getTypes(), carried,
-      [&](OpBuilder &nested, Location loc, ValueRange before) {
-        ImplicitLocOpBuilder lb(loc, nested);
-        Value more = arith::CmpIOp::create(lb, arith::CmpIPredicate::ult,
-                                           before[0], limit);
-        scf::ConditionOp::create(lb, more, before);
-      },
-      [&](OpBuilder &nested, Location loc, ValueRange after) {
-        ImplicitLocOpBuilder lb(loc, nested);
+  auto loop = whileBelow(
+      b, indexConst(b, until), carried,
+      [&](ImplicitLocOpBuilder &lb, ValueRange after) {
         QuadLevel current;
         SmallVector<std::pair<Value *, int64_t>> cur = fields(current);
         size_t k = 1;
@@ -483,7 +477,7 @@ QuadLevel mergeLevelsDynamic(ImplicitLocOpBuilder &b, QuadLevel level,
             results.push_back(withCells(lb, *field, cellDims, -1));
         assert(results.size() == after.size() &&
                "a merge changed which tensors the level has");
-        scf::YieldOp::create(lb, results);
+        return results;
       });
   // Cells of side `until` from here on: static shapes again.
   QuadLevel out;

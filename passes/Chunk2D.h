@@ -34,9 +34,9 @@ namespace mlir::plstm {
 /// tiles in anti-diagonal wavefronts, or (`hierarchical`) leaf tiles of a
 /// state quad tree over a square grid of 2^K tiles per side, whose up- and
 /// down-sweeps give every tile its incoming border states in O(log) depth.
-/// `dynamicLevels`: the tiles' quad-tree merges up to 8×8 cells as one loop
-/// with dynamic level shapes (tiles from 16×16 on; fewer functions for LLVM
-/// to compile; the CPU pipeline's).
+/// `dynamicLevels`: the tiles' quad-tree merges up to 8×8 cells as one
+/// scf.while with dynamic level shapes (tiles from 32×32 on; fewer functions
+/// for LLVM to compile; the CPU pipeline's).
 void lowerScan2DTiled(Scan2DOp op, int64_t tileSide, bool hierarchical = false,
                       bool dynamicLevels = false);
 

@@ -255,18 +255,9 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
                 // Path sums R = Σ_{i < 2^k} A^i by repeated squaring, until
                 // 2^k >= span (paths inside a block have fewer than span
                 // steps): R ← R + B·R, B ← B·B, from R = I, B = A.
-                Type matrixType = a.getType();
-                auto squaring = scf::WhileOp::create(
-                    b, TypeRange{b.getIndexType(), matrixType, matrixType},
-                    ValueRange{one, identityBlock(b, n, jt, et), a},
-                    [&](OpBuilder &nested, Location loc, ValueRange before) {
-                      ImplicitLocOpBuilder ib(loc, nested);
-                      Value more = arith::CmpIOp::create(
-                          ib, arith::CmpIPredicate::ult, before[0], span);
-                      scf::ConditionOp::create(ib, more, before);
-                    },
-                    [&](OpBuilder &nested, Location loc, ValueRange after) {
-                      ImplicitLocOpBuilder ib(loc, nested);
+                auto squaring = whileBelow(
+                    b, span, ValueRange{one, identityBlock(b, n, jt, et), a},
+                    [&](ImplicitLocOpBuilder &ib, ValueRange after) {
                       Value r =
                           einsum(ib, {{after[2], "ikIK"}, {after[1], "kjKJ"}},
                                  after[1], "ijIJ");
@@ -286,8 +277,8 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
                           [&](OpBuilder &nested, Location loc) {
                             scf::YieldOp::create(nested, loc, after[2]);
                           });
-                      Value sq = square.getResult(0);
-                      scf::YieldOp::create(ib, ValueRange{doubled, r, sq});
+                      return SmallVector<Value>{doubled, r,
+                                                square.getResult(0)};
                     });
                 c = einsum(b, {{squaring.getResult(1), "ijIJ"}, {x, "jdvJ"}},
                            zeroRows(b, n, {dk, dv, jt}, et, false), "idvI");

@@ -78,17 +78,10 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
         //    (A[c], B[c]) with (A[c - stride], B[c - stride]) of the
         //    previous stage (c < stride: copied), every chunk in parallel
         //    into fresh tensors.
-        SmallVector<Type> carried = {b.getIndexType(), pairsA, pairsB};
-        auto scan = scf::WhileOp::create(
-            b, carried, ValueRange{one, pairs.getResult(0), pairs.getResult(1)},
-            [&](OpBuilder &nested, Location loc, ValueRange before) {
-              ImplicitLocOpBuilder ib(loc, nested);
-              Value more = arith::CmpIOp::create(ib, arith::CmpIPredicate::ult,
-                                                 before[0], numChunks);
-              scf::ConditionOp::create(ib, more, before);
-            },
-            [&](OpBuilder &nested, Location loc, ValueRange after) {
-              ImplicitLocOpBuilder ib(loc, nested);
+        auto scan = whileBelow(
+            b, numChunks,
+            ValueRange{one, pairs.getResult(0), pairs.getResult(1)},
+            [&](ImplicitLocOpBuilder &ib, ValueRange after) {
               Value stride = after[0], as = after[1], bs = after[2];
               scf::ForallOp stage = parallelLoop(
                   ib, zero, numChunks,
@@ -120,8 +113,8 @@ void lowerScan1DLogdepth(Scan1DOp op, int64_t capacity) {
                         insertAt(b, pair.getResult(1), it[1], {c})};
                   });
               Value doubled = arith::AddIOp::create(ib, stride, stride);
-              scf::YieldOp::create(ib, ValueRange{doubled, stage.getResult(0),
-                                                  stage.getResult(1)});
+              return SmallVector<Value>{doubled, stage.getResult(0),
+                                        stage.getResult(1)};
             });
         Value as = scan.getResult(1), bs = scan.getResult(2);
         // The state after the first `count` chunks: the initial state when

@@ -210,8 +210,8 @@ def PLSTMLowerChunkwise : Pass<"plstm-lower-chunkwise", "::mlir::ModuleOp"> {
            "in-order when batch >= omp_get_max_threads())">,
     Option<"dynamicQuadLevels", "dynamic-quad-levels", "bool",
            /*default=*/"false",
-           "2D quad trees of tiles from 16x16 on: the merges up to 8x8 cells "
-           "as one scf.for over the levels with dynamic level shapes (one "
+           "2D quad trees of tiles from 32x32 on: the merges up to 8x8 cells "
+           "as one scf.while over the levels with dynamic level shapes (one "
            "function per part for those levels, not one per level and part: "
            "the CPU pipeline's, for compile time; the GPU pipeline keeps "
            "static shapes)">
@@ -245,8 +245,8 @@ def PLSTMLowerLogdepth : Pass<"plstm-lower-logdepth", "::mlir::ModuleOp"> {
   let options = [
     Option<"dynamicQuadLevels", "dynamic-quad-levels", "bool",
            /*default=*/"false",
-           "2D quad trees of tiles from 16x16 on: the merges up to 8x8 cells "
-           "as one scf.for over the levels with dynamic level shapes (one "
+           "2D quad trees of tiles from 32x32 on: the merges up to 8x8 cells "
+           "as one scf.while over the levels with dynamic level shapes (one "
            "function per part for those levels, not one per level and part: "
            "the CPU pipeline's, for compile time; the GPU pipeline keeps "
            "static shapes)">

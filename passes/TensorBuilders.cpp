@@ -393,6 +393,23 @@ scf::ForallOp plstm::parallelLoop(ImplicitLocOpBuilder &b, Value lower,
   return forall;
 }
 
+scf::WhileOp plstm::whileBelow(
+    ImplicitLocOpBuilder &b, Value limit, ValueRange carried,
+    function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, ValueRange)> body) {
+  return scf::WhileOp::create(
+      b, carried.getTypes(), carried,
+      [&](OpBuilder &nested, Location loc, ValueRange before) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value more = arith::CmpIOp::create(ib, arith::CmpIPredicate::ult,
+                                           before[0], limit);
+        scf::ConditionOp::create(ib, more, before);
+      },
+      [&](OpBuilder &nested, Location loc, ValueRange after) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        scf::YieldOp::create(ib, body(ib, after));
+      });
+}
+
 SmallVector<Value> plstm::outlined(ImplicitLocOpBuilder &b,
                                    function_ref<SmallVector<Value>()> build) {
   auto *block = new mlir::Block();

@@ -135,6 +135,15 @@ SmallVector<Value> outlined(ImplicitLocOpBuilder &b,
 scf::ForOp forLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
                    ValueRange inits, LoopBody body);
 
+/// scf.while over `carried`, whose first value is an index counter: runs
+/// `body` while the counter is below `limit` (unsigned); `body` gets the
+/// carried values and returns the next ones (the counter first). For
+/// doubling loops (strides, block sides) whose carried values may change
+/// shape (an scf.for's canonicalization assumes they do not).
+scf::WhileOp whileBelow(
+    ImplicitLocOpBuilder &b, Value limit, ValueRange carried,
+    function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, ValueRange)> body);
+
 /// Like forLoop, for loops whose iterations are independent: the body must
 /// return, per iter_arg, a tensor.insert_slice into that iter_arg, the
 /// slices of different iterations must be disjoint, and an iteration may

@@ -96,8 +96,8 @@ static cl::opt<bool> verifyEach(
     "verify-each",
     cl::desc(
         "--target=cpu: verify the IR after every pass of the CPU pipeline, "
-        "to find the pass that broke it (default: once, after the "
-        "last pass)"),
+        "to find the pass that broke it (default: after each pass of the "
+        "schedule lowering, then once after the last pass)"),
     cl::init(false));
 static cl::opt<bool> microkernels(
     "microkernels",

@@ -68,7 +68,8 @@ struct CompileOptions {
   /// same kernel (test: JIT.SplitCompilationGivesTheSameKernel).
   unsigned compileThreads = 0;
   /// CPU: verify the IR after every pass of the pipeline (slower, to find
-  /// the pass that broke it); false: once, after the last pass.
+  /// the pass that broke it); false: after each pass of the schedule
+  /// lowering, then once after the last pass.
   bool verifyEachPass = false;
 };
 

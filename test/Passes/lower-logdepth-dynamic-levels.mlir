@@ -40,3 +40,21 @@ func.func @logdepth2d_32(%q: tensor<?x20x17x2x1xf32>, %s: tensor<?x1x20x17x1x1x1
       -> (tensor<?x20x17x2x1xf32>, tensor<?x1x17x2x2x1xf32>, tensor<?x1x20x2x2x1xf32>)
   return %y, %r, %dd : tensor<?x20x17x2x1xf32>, tensor<?x1x17x2x2x1xf32>, tensor<?x1x20x2x2x1xf32>
 }
+
+// plstm-lower-chunkwise has the same option: tiles of 32 in wavefronts
+// (a 40×33 grid), each tile's small levels one scf.while.
+// RUN: plstm-opt %s --plstm-lower-chunkwise="dynamic-quad-levels=true" | FileCheck %s --check-prefix=CHUNK
+// CHUNK-LABEL: func.func @chunkwise2d_32
+// CHUNK: scf.forall
+// CHUNK: scf.while ({{.*}}) : (index, tensor<?x?x?x?x1x1xf32>,
+// CHUNK: scf.execute_region -> (tensor<2x2x16x16x1x1xf32>
+func.func @chunkwise2d_32(%q: tensor<?x40x33x2x1xf32>, %s: tensor<?x1x40x33x1x1x1xf32>, %t: tensor<?x1x40x33x1x1xf32>,
+    %d: tensor<?x40x33x1x1x1x1xf32>) -> (tensor<?x40x33x2x1xf32>, tensor<?x1x33x2x2x1xf32>, tensor<?x1x40x2x2x1xf32>) {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %q, %q) source(%s, %s) transition(%t, %t) mark(%s, %s) direct(%d)
+      {schedule = #plstm.schedule<chunkwise, chunk = 32>}
+      : (tensor<?x40x33x2x1xf32>, tensor<?x40x33x2x1xf32>, tensor<?x40x33x2x1xf32>, tensor<?x1x40x33x1x1x1xf32>,
+         tensor<?x1x40x33x1x1x1xf32>, tensor<?x1x40x33x1x1xf32>, tensor<?x1x40x33x1x1xf32>,
+         tensor<?x1x40x33x1x1x1xf32>, tensor<?x1x40x33x1x1x1xf32>, tensor<?x40x33x1x1x1x1xf32>)
+      -> (tensor<?x40x33x2x1xf32>, tensor<?x1x33x2x2x1xf32>, tensor<?x1x40x2x2x1xf32>)
+  return %y, %r, %dd : tensor<?x40x33x2x1xf32>, tensor<?x1x33x2x2x1xf32>, tensor<?x1x40x2x2x1xf32>
+}

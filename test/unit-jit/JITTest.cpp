@@ -19,9 +19,11 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/IR/OptBisect.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <gtest/gtest.h>
 
@@ -985,6 +987,24 @@ TEST(JIT, ResultsDoNotDependOnTheThreadCount) {
   }
 }
 
+/// Runs two compilations of one spec on the same random inputs (`seed`)
+/// into NaN-poisoned f32 outputs and expects the same bits.
+void expectSameBits(const Kernel &x, const Kernel &y,
+                    const std::map<std::string, int64_t> &sizes, unsigned seed,
+                    int threads) {
+  KernelCall a(x, sizes, seed), b(y, sizes, seed);
+  for (Tensor &t : a.outputs)
+    t.fill(NAN);
+  for (Tensor &t : b.outputs)
+    t.fill(NAN);
+  ASSERT_TRUE(x(a.in, a.out, threads).ok());
+  ASSERT_TRUE(y(b.in, b.out, threads).ok());
+  for (size_t i = 0; i < a.outputs.size(); ++i)
+    for (int64_t e = 0; e < a.outputs[i].numElements(); ++e)
+      ASSERT_EQ(a.outputs[i].as<float>()[e], b.outputs[i].as<float>()[e])
+          << "output " << i << " element " << e;
+}
+
 TEST(JIT, SplitCompilationGivesTheSameKernel) {
   // The JIT splits the LLVM module into one part per compile thread and
   // optimizes and compiles the parts in parallel (the outlined parts and
@@ -1011,19 +1031,7 @@ TEST(JIT, SplitCompilationGivesTheSameKernel) {
     auto split = compile(c.text, options);
     ASSERT_TRUE(static_cast<bool>(split)) << llvm::toString(split.takeError());
     EXPECT_FALSE(split->fromCache());
-    // The same seed: the same random inputs for both.
-    std::map<std::string, int64_t> sizes = {{"B", 3}, {"T", 13}, {"N", 30}};
-    KernelCall a(*whole, sizes, 77), b(*split, sizes, 77);
-    for (Tensor &t : a.outputs)
-      t.fill(NAN);
-    for (Tensor &t : b.outputs)
-      t.fill(NAN);
-    ASSERT_TRUE((*whole)(a.in, a.out, 2).ok());
-    ASSERT_TRUE((*split)(b.in, b.out, 2).ok());
-    for (size_t i = 0; i < a.outputs.size(); ++i)
-      for (int64_t e = 0; e < a.outputs[i].numElements(); ++e)
-        ASSERT_EQ(a.outputs[i].as<float>()[e], b.outputs[i].as<float>()[e])
-            << "output " << i << " element " << e;
+    expectSameBits(*whole, *split, {{"B", 3}, {"T", 13}, {"N", 30}}, 77, 2);
   }
 }
 
@@ -1044,11 +1052,32 @@ TEST(JIT, KernelPassGateSkipsLoopStrengthReductionOnly) {
                            "Canonicalize Freeze Instructions in Loops"})
     EXPECT_TRUE(gate.shouldRunPass(pass, "function (f)")) << pass;
   EXPECT_FALSE(other.getOptPassGate().isEnabled());
+
+  // The AOT path sets it on the module it writes.
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      mlir::plstm::createHostTargetMachine(3, error);
+  ASSERT_TRUE(machine) << error;
+  llvm::LLVMContext aot;
+  llvm::Module module("m", aot);
+  module.setDataLayout(machine->createDataLayout());
+  module.setTargetTriple(machine->getTargetTriple());
+  ASSERT_FALSE(aot.getOptPassGate().isEnabled());
+  llvm::SmallString<128> path;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("gate", "o", path));
+  EXPECT_TRUE(mlir::plstm::emitNativeFile(module, *machine, path.str().str(),
+                                          false, error))
+      << error;
+  llvm::sys::fs::remove(path);
+  EXPECT_TRUE(aot.getOptPassGate().isEnabled());
+  EXPECT_FALSE(aot.getOptPassGate().shouldRunPass("loop-reduce", "loop"));
 }
 
 TEST(JIT, VerifyingEachPassGivesTheSameKernel) {
   // CompileOptions::verifyEachPass runs the verifier after every pass of
-  // the CPU pipeline (by default once, at the end): the same kernel.
+  // the CPU pipeline (by default after the schedule lowering's passes, then
+  // once at the end): every pass's output verifies, and the kernel is the
+  // same (a smoke test of the option: the verifier changes no IR).
   J wide{4, 3, 1, 2, 2, 2, 3};
   std::string text = specDag(wide, "f32");
   CompileOptions options;
@@ -1059,18 +1088,7 @@ TEST(JIT, VerifyingEachPassGivesTheSameKernel) {
   auto each = compile(text, options);
   ASSERT_TRUE(static_cast<bool>(each)) << llvm::toString(each.takeError());
   EXPECT_FALSE(each->fromCache());
-  std::map<std::string, int64_t> sizes = {{"B", 2}, {"N", 20}};
-  KernelCall a(*once, sizes, 5), b(*each, sizes, 5);
-  for (Tensor &t : a.outputs)
-    t.fill(NAN);
-  for (Tensor &t : b.outputs)
-    t.fill(NAN);
-  ASSERT_TRUE((*once)(a.in, a.out, 1).ok());
-  ASSERT_TRUE((*each)(b.in, b.out, 1).ok());
-  for (size_t i = 0; i < a.outputs.size(); ++i)
-    for (int64_t e = 0; e < a.outputs[i].numElements(); ++e)
-      ASSERT_EQ(a.outputs[i].as<float>()[e], b.outputs[i].as<float>()[e])
-          << "output " << i << " element " << e;
+  expectSameBits(*once, *each, {{"B", 2}, {"N", 20}}, 5, 1);
 }
 
 TEST(JIT, Layer1DMatchesTheLayerReference) {
