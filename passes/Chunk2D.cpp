@@ -410,9 +410,10 @@ QuadLevel mergeLevelOutlined(ImplicitLocOpBuilder &b, const QuadLevel &level,
 /// microkernels (static extents); below, loop nests over a few small blocks.
 constexpr int64_t kFirstStaticBlock = 8;
 /// The smallest tile whose small levels are dynamic: from 32×32 on the
-/// dynamic levels saved 0.14 s of compile time at the same run time; on a
-/// 16×16 tile 0.07 s, but the four-orientation `vit-t` log-depth kernel ran
-/// 20 % slower (its small levels are a larger share of its work).
+/// dynamic levels saved 0.14 s of compile time (`2d-32` log-depth at the
+/// same run time, `vit-t-384` log-depth 3-5 % slower); on a 16×16 tile
+/// 0.07 s, but the four-orientation `vit-t` log-depth kernel ran 20 %
+/// slower (its small levels are a larger share of its work).
 constexpr int64_t kFirstDynamicTile = 32;
 
 /// The merges of level 0 (1×1 cells, of a P×P tile) up to cells of side
