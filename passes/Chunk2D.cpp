@@ -37,13 +37,10 @@ ArrayRef<int64_t> shapeOf(Value v) { return typeOf(v).getShape(); }
 // Contractions with missing (zero) factors
 //===----------------------------------------------------------------------===//
 
-/// Size `d` of tensor `t`: an attribute when static, else a tensor.dim (the
-/// dynamic quad-tree levels, mergeLevelsDynamic).
+/// Size `d` of tensor `t`: an attribute when static, else its tensor.dim
+/// (the dynamic quad-tree levels, mergeLevelsDynamic).
 OpFoldResult dimOf(ImplicitLocOpBuilder &b, Value t, int64_t d) {
-  RankedTensorType type = typeOf(t);
-  if (!type.isDynamicDim(d))
-    return b.getIndexAttr(type.getDimSize(d));
-  return tensor::DimOp::create(b, t, d).getResult();
+  return tensor::getMixedSize(b, b.getLoc(), t, d);
 }
 
 /// size · mul / div (exact), folded when static.
@@ -65,12 +62,6 @@ SmallVector<OpFoldResult> staticSizes(ImplicitLocOpBuilder &b,
   for (int64_t size : shape)
     sizes.push_back(b.getIndexAttr(size));
   return sizes;
-}
-
-/// A zero tensor of `sizes` (static or dynamic).
-Value zeroTensorOf(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
-                   Type et) {
-  return zeroFill(b, tensor::EmptyOp::create(b, sizes, et));
 }
 
 /// The result sizes of an einsum, each letter sized from the first operand
@@ -103,8 +94,8 @@ Value product(ImplicitLocOpBuilder &b, ArrayRef<EinsumOperand> operands,
     if (!operand.tensor)
       return acc;
   if (!acc)
-    acc = zeroTensorOf(b, einsumSizes(b, operands, out),
-                       typeOf(operands[0].tensor).getElementType());
+    acc = zeroTensor(b, einsumSizes(b, operands, out),
+                     typeOf(operands[0].tensor).getElementType());
   return einsum(b, operands, acc, out);
 }
 
@@ -113,17 +104,23 @@ Value product(ImplicitLocOpBuilder &b, ArrayRef<EinsumOperand> operands,
 // (t/u for targets), JT letters I/J/K, JK/JV k/l, JO/JQ O/Q.
 //   T [X,Y,out,in,JT,JT]   S [X,Y,w,z,out,JT,JK,JV]   M [X,Y,w,z,in,JO,JQ,JT]
 //   G [X,Y,w_tgt,w_src,z_tgt,z_src,JO,JQ,JK,JV]
+// The index strings of the two factors and of the result.
+struct MergeProduct {
+  const char *first, *second, *out;
+};
+constexpr MergeProduct kTT = {"XYocIJ", "XYciJK", "XYoiIK"};
+constexpr MergeProduct kTS = {"XYocIJ", "XYwzcJkl", "XYwzoIkl"};
+constexpr MergeProduct kMT = {"XYwzcOQJ", "XYciJK", "XYwziOQK"};
+constexpr MergeProduct kMS = {"XYtucOQJ", "XYwzcJkl", "XYtwuzOQkl"};
+
 Value tt(ImplicitLocOpBuilder &b, Value later, Value earlier, Value acc = {}) {
-  return product(b, {{later, "XYocIJ"}, {earlier, "XYciJK"}}, "XYoiIK", acc);
+  return product(b, {{later, kTT.first}, {earlier, kTT.second}}, kTT.out, acc);
 }
 Value ts(ImplicitLocOpBuilder &b, Value t, Value s, Value acc = {}) {
-  return product(b, {{t, "XYocIJ"}, {s, "XYwzcJkl"}}, "XYwzoIkl", acc);
+  return product(b, {{t, kTS.first}, {s, kTS.second}}, kTS.out, acc);
 }
 Value mt(ImplicitLocOpBuilder &b, Value m, Value t, Value acc = {}) {
-  return product(b, {{m, "XYwzcOQJ"}, {t, "XYciJK"}}, "XYwziOQK", acc);
-}
-Value ms(ImplicitLocOpBuilder &b, Value m, Value s, Value acc = {}) {
-  return product(b, {{m, "XYtucOQJ"}, {s, "XYwzcJkl"}}, "XYtwuzOQkl", acc);
+  return product(b, {{m, kMT.first}, {t, kMT.second}}, kMT.out, acc);
 }
 
 /// Quadrant (xh, yh) of every meta-cell pair: a stride-2 slice of the two
@@ -168,19 +165,22 @@ Into productInto(ImplicitLocOpBuilder &b, ArrayRef<EinsumOperand> operands,
     return einsum(b, ops, acc ? acc(slice) : slice, out);
   };
 }
+Into mergeInto(ImplicitLocOpBuilder &b, const MergeProduct &p, Value first,
+               Value second, Into acc) {
+  return productInto(b, {{first, p.first}, {second, p.second}}, p.out, acc);
+}
 Into ttInto(ImplicitLocOpBuilder &b, Value later, Value earlier,
             Into acc = {}) {
-  return productInto(b, {{later, "XYocIJ"}, {earlier, "XYciJK"}}, "XYoiIK",
-                     acc);
+  return mergeInto(b, kTT, later, earlier, acc);
 }
 Into tsInto(ImplicitLocOpBuilder &b, Value t, Value s, Into acc = {}) {
-  return productInto(b, {{t, "XYocIJ"}, {s, "XYwzcJkl"}}, "XYwzoIkl", acc);
+  return mergeInto(b, kTS, t, s, acc);
 }
 Into mtInto(ImplicitLocOpBuilder &b, Value m, Value t, Into acc = {}) {
-  return productInto(b, {{m, "XYwzcOQJ"}, {t, "XYciJK"}}, "XYwziOQK", acc);
+  return mergeInto(b, kMT, m, t, acc);
 }
 Into msInto(ImplicitLocOpBuilder &b, Value m, Value s, Into acc = {}) {
-  return productInto(b, {{m, "XYtucOQJ"}, {s, "XYwzcJkl"}}, "XYtwuzOQkl", acc);
+  return mergeInto(b, kMS, m, s, acc);
 }
 
 /// A block of a merged tensor: how it is built and the halves (0 or 1) its
@@ -199,7 +199,7 @@ Value assemble(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> shape, Type et,
   if (llvm::none_of(blocks,
                     [](const Piece &block) { return bool(block.into); }))
     return {};
-  Value acc = zeroTensorOf(b, shape, et);
+  Value acc = zeroTensor(b, shape, et);
   for (const Piece &block : blocks) {
     if (!block.into)
       continue;

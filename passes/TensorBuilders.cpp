@@ -297,6 +297,11 @@ Value plstm::zeroTensor(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
   return zeroFill(b, tensor::EmptyOp::create(b, shape, elementType));
 }
 
+Value plstm::zeroTensor(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+                        Type elementType) {
+  return zeroFill(b, tensor::EmptyOp::create(b, sizes, elementType));
+}
+
 Value plstm::zeroFill(ImplicitLocOpBuilder &b, Value dest) {
   Type et = cast<RankedTensorType>(dest.getType()).getElementType();
   Value zero = arith::ConstantOp::create(b, b.getZeroAttr(et));

@@ -106,6 +106,9 @@ Value zeroTensor(ImplicitLocOpBuilder &b, llvm::ArrayRef<int64_t> shape,
 
 /// `dest` (a ranked tensor) filled with zeros: a linalg.fill into it.
 Value zeroFill(ImplicitLocOpBuilder &b, Value dest);
+/// A zero tensor of `sizes`, each static (an attribute) or dynamic.
+Value zeroTensor(ImplicitLocOpBuilder &b, llvm::ArrayRef<OpFoldResult> sizes,
+                 Type elementType);
 
 /// The slice `source[lead..., :, ..., :]` with the leading dims dropped
 /// (rank-reducing extract_slice); a dynamic trailing dim is taken whole
