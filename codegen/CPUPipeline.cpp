@@ -319,15 +319,17 @@ std::unique_ptr<Pass> plstm::createExpandStridedCopiesPass() {
   return std::make_unique<ExpandStridedCopiesPass>();
 }
 
-void plstm::buildScheduleLowering(OpPassManager &pm, StringRef schedule,
-                                  StringRef sizeHints, StringRef chunkOrder,
-                                  bool fuseDagEdges, bool parallelOrientations,
-                                  bool dynamicQuadLevels) {
+void plstm::buildScheduleLowering(
+    OpPassManager &pm, StringRef schedule, StringRef sizeHints,
+    StringRef chunkOrder, bool fuseDagEdges, bool parallelOrientations,
+    bool dynamicQuadLevels, function_ref<void(OpPassManager &)> afterSelect) {
   PLSTMSelectScheduleOptions select;
   select.force = schedule.str();
   select.sizeHints = sizeHints.str();
   pm.addPass(createPLSTMDecomposeLayers());
   pm.addPass(createPLSTMSelectSchedule(select));
+  if (afterSelect)
+    afterSelect(pm);
   PLSTMLowerSequentialOptions sequential;
   sequential.fuseDagEdges = fuseDagEdges;
   sequential.parallelOrientations = parallelOrientations;

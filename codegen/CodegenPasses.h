@@ -80,11 +80,11 @@ void buildCPULowering(OpPassManager &pm, const CPUPipelineOptions &options);
 /// plstm-lower-sequential's options; `dynamicQuadLevels`: the
 /// dynamic-quad-levels option of plstm-lower-chunkwise and -logdepth (the
 /// CPU pipeline's).
-void buildScheduleLowering(OpPassManager &pm, llvm::StringRef schedule,
-                           llvm::StringRef sizeHints,
-                           llvm::StringRef chunkOrder, bool fuseDagEdges = true,
-                           bool parallelOrientations = false,
-                           bool dynamicQuadLevels = false);
+void buildScheduleLowering(
+    OpPassManager &pm, llvm::StringRef schedule, llvm::StringRef sizeHints,
+    llvm::StringRef chunkOrder, bool fuseDagEdges = true,
+    bool parallelOrientations = false, bool dynamicQuadLevels = false,
+    llvm::function_ref<void(OpPassManager &)> afterSelect = nullptr);
 /// linalg unit-extent dims folded away.
 void buildUnitDimFolding(OpPassManager &pm);
 /// One-shot bufferization of kernels whose outputs are arguments
@@ -159,6 +159,13 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "row-level chunk loops as launches of their own, a "
                      "block per (row, chunk)"),
       llvm::cl::init(true)};
+  PassOptions::Option<std::string> lsr{
+      *this, "lsr",
+      llvm::cl::desc("LLVM's loop strength reduction when the NVPTX back end "
+                     "generates the PTX: on, off, or auto (off for a module "
+                     "with a log-depth schedule, on for the others; "
+                     "docs/gpu.md)"),
+      llvm::cl::init("auto")};
   PassOptions::Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit (libdevice for the math functions)"),
@@ -173,6 +180,9 @@ void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 /// launches of plstm-gpu-chunk-grid.
 inline constexpr llvm::StringLiteral kGPURowBuffersAttr = "plstm.row_buffers";
 inline constexpr llvm::StringLiteral kGPUChunksAttr = "plstm.gpu_chunks";
+/// On the module: a scan op of it has the log-depth schedule (the GPU
+/// pipeline's `lsr=auto` then generates its PTX without LSR).
+inline constexpr llvm::StringLiteral kGPULogdepthAttr = "plstm.gpu_logdepth";
 inline constexpr llvm::StringLiteral kGPUScratchAttr = "plstm.gpu_scratch";
 
 /// The block-per-row mapping (codegen/GPURowBlocks.cpp).

@@ -61,7 +61,10 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Regex.h"
+
+#include <mutex>
 
 using namespace mlir;
 
@@ -588,6 +591,122 @@ struct GPUSinkPass
 /// first gpu.module, so that one PTX module holds all the launches of a
 /// spec (plstm-gpu-chunk-grid makes several); each kernel keeps the name of
 /// the module it came from (unique).
+/// Marks the module (kGPULogdepthAttr) when one of its scan ops has the
+/// log-depth schedule (after plstm-select-schedule).
+struct GPUNoteLogdepthPass
+    : public PassWrapper<GPUNoteLogdepthPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUNoteLogdepthPass)
+  StringRef getArgument() const override { return "plstm-gpu-note-logdepth"; }
+  StringRef getDescription() const override {
+    return "Mark the module when a scan op has the log-depth schedule (for "
+           "plstm-gpu-module-to-binary's lsr=auto)";
+  }
+  void runOnOperation() override {
+    WalkResult found = getOperation().walk([](Operation *op) {
+      auto schedule = op->getAttrOfType<plstm::ScheduleAttr>("schedule");
+      return schedule && schedule.getKind() == plstm::ScheduleKind::Logdepth
+                 ? WalkResult::interrupt()
+                 : WalkResult::advance();
+    });
+    if (found.wasInterrupted())
+      getOperation()->setAttr(plstm::kGPULogdepthAttr,
+                              UnitAttr::get(&getContext()));
+  }
+};
+
+/// While alive, LLVM's -disable-lsr is true: the NVPTX back end generates
+/// code without Loop Strength Reduction. The option is the process's
+/// (TargetPassConfig's): a value from the command line (plstm-compile
+/// --disable-lsr) stands.
+class DisableLSRScope {
+public:
+  /// False when LLVM has no -disable-lsr.
+  bool enter() {
+    auto &options = llvm::cl::getRegisteredOptions();
+    auto it = options.find("disable-lsr");
+    if (it == options.end())
+      return false;
+    if (it->second->getNumOccurrences() == 0) {
+      option = it->second;
+      option->addOccurrence(0, "disable-lsr", "true");
+    }
+    return true;
+  }
+  ~DisableLSRScope() {
+    if (option)
+      option->reset();
+  }
+
+private:
+  llvm::cl::Option *option = nullptr;
+};
+
+/// gpu-module-to-binary (format isa: PTX through LLVM's NVPTX back end),
+/// with or without LLVM's Loop Strength Reduction. With it, ptxas gave the
+/// log-depth kernels of the benchmark shapes more registers than a thread
+/// has: LSR keeps one pointer induction variable per memory stream of the
+/// unrolled quad-tree merges and DAG squarings (vit_16x16: 472 B of spills,
+/// 0 without; the molecules DAG: 40 B), so lsr=auto turns it off there and
+/// keeps it for the schedules measured on a GPU with it.
+struct GPUModuleToBinaryPass
+    : public PassWrapper<GPUModuleToBinaryPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUModuleToBinaryPass)
+  GPUModuleToBinaryPass() = default;
+  GPUModuleToBinaryPass(const GPUModuleToBinaryPass &other)
+      : PassWrapper(other) {}
+  GPUModuleToBinaryPass(StringRef lsr, StringRef toolkit) {
+    this->lsr = lsr.str();
+    this->toolkit = toolkit.str();
+  }
+  StringRef getArgument() const override {
+    return "plstm-gpu-module-to-binary";
+  }
+  StringRef getDescription() const override {
+    return "gpu-module-to-binary{format=isa} with LLVM's loop strength "
+           "reduction on or off";
+  }
+  Option<std::string> lsr{
+      *this, "lsr",
+      llvm::cl::desc("on, off, or auto: off when the module is marked "
+                     "plstm.gpu_logdepth"),
+      llvm::cl::init("auto")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit (libdevice for the math functions)"),
+      llvm::cl::init("/usr/local/cuda")};
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool reduce;
+    if (lsr == "on" || lsr == "off") {
+      reduce = lsr == "on";
+    } else if (lsr == "auto") {
+      reduce = !module->hasAttr(plstm::kGPULogdepthAttr);
+    } else {
+      module.emitError("plstm-gpu-module-to-binary: lsr is '")
+          << lsr << "'; expected on, off or auto";
+      return signalPassFailure();
+    }
+    GpuModuleToBinaryPassOptions binary;
+    binary.compilationTarget = "isa";
+    binary.toolkitPath = toolkit;
+    OpPassManager inner(ModuleOp::getOperationName());
+    inner.addPass(createGpuModuleToBinaryPass(binary));
+    // One at a time: the option is the process's.
+    static std::mutex mutex;
+    std::lock_guard<std::mutex> lock(mutex);
+    DisableLSRScope noLSR;
+    if (!reduce && !noLSR.enter()) {
+      module.emitError("plstm-gpu-module-to-binary: lsr=")
+          << lsr << " needs LLVM's -disable-lsr option, which this LLVM "
+          << "does not have";
+      return signalPassFailure();
+    }
+    if (failed(runPipeline(inner, module)))
+      signalPassFailure();
+  }
+};
+
 struct GPUMergeModulesPass
     : public PassWrapper<GPUMergeModulesPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUMergeModulesPass)
@@ -921,7 +1040,10 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   buildScheduleLowering(pm, options.schedule, options.sizeHints, "parallel",
                         /*fuseDagEdges=*/false,
                         /*parallelOrientations=*/options.chunkGrid &&
-                            options.threadsPerRow != 1);
+                            options.threadsPerRow != 1,
+                        /*dynamicQuadLevels=*/false, [](OpPassManager &pm) {
+                          pm.addPass(std::make_unique<GPUNoteLogdepthPass>());
+                        });
   if (options.stop == "loops")
     return;
   buildUnitDimFolding(pm);
@@ -986,10 +1108,8 @@ void plstm::buildGPUBinaryPipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = "isa";
-  binary.toolkitPath = options.toolkit;
-  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(
+      std::make_unique<GPUModuleToBinaryPass>(options.lsr, options.toolkit));
 }
 
 LogicalResult plstm::compileToPTX(ModuleOp module,
@@ -1069,6 +1189,8 @@ void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<GPUMergeModulesPass>();
   PassRegistration<GPUUnrollHostLoopsPass>();
   PassRegistration<GPUPrefetchToNVVMPass>();
+  PassRegistration<GPUNoteLogdepthPass>();
+  PassRegistration<GPUModuleToBinaryPass>();
   PassPipelineRegistration<GPUPipelineOptions>(
       "plstm-gpu-pipeline",
       "Lower plstm ops for NVIDIA GPUs: a thread block per batch row, NVVM, "

@@ -1047,6 +1047,7 @@ struct BlockMapper {
       inThreadZero(op);
     allocs = promoteToSharedMemory(allocs, launch);
     allocs = moveToLaunchScratch(allocs, launch);
+    allocs = moveToArena(allocs, launch);
     if (!emulate && !allocs.empty()) {
       auto slotsType = MemRefType::get(
           {static_cast<int64_t>(allocs.size())},
@@ -1306,6 +1307,65 @@ struct BlockMapper {
     return false;
   }
 
+  /// The bytes (a multiple of 64) of `alloc` as a slice of a larger buffer:
+  /// a static buffer at the launch's top level (one per row) with the
+  /// identity layout in the default memory space, at most 64-byte aligned,
+  /// that does not escape its views. -1 when it can't be one.
+  static int64_t sliceBytes(memref::AllocOp alloc, gpu::LaunchOp launch) {
+    MemRefType type = alloc.getType();
+    int64_t bytes = staticBytes(type);
+    if (bytes < 0 || alloc->getBlock() != &launch.getBody().front() ||
+        !type.getLayout().isIdentity() || type.getMemorySpace() ||
+        alloc.getAlignment().value_or(0) > 64 || mayEscape(alloc.getResult()))
+      return -1;
+    return llvm::alignTo(bytes, 64);
+  }
+
+  /// The static buffers left after shared memory and the launch scratch
+  /// (sliceBytes; two or more) become slices of one device-heap buffer of
+  /// the block, the row's arena, at constant offsets: thread 0 allocates one
+  /// buffer instead of one each, and the block's threads keep one pointer
+  /// instead of one per buffer (the ViT log-depth kernel, 2D tiles of
+  /// 16 x 16, kept 25 heap pointers live from its start to its end). The
+  /// arena lives as long as the launch. Returns the allocations left, the
+  /// arena first.
+  SmallVector<Operation *> moveToArena(ArrayRef<Operation *> allocs,
+                                       gpu::LaunchOp launch) {
+    SmallVector<std::pair<memref::AllocOp, int64_t>> moved; // offsets
+    SmallVector<Operation *> rest;
+    int64_t total = 0;
+    for (Operation *op : allocs) {
+      auto alloc = cast<memref::AllocOp>(op);
+      int64_t bytes = sliceBytes(alloc, launch);
+      if (bytes < 0) {
+        rest.push_back(op);
+        continue;
+      }
+      moved.push_back({alloc, total});
+      total += bytes;
+    }
+    if (moved.size() < 2)
+      return SmallVector<Operation *>(allocs);
+    Block &body = launch.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(&body);
+    auto arena =
+        memref::AllocOp::create(b, loc, MemRefType::get({total}, b.getI8Type()),
+                                ValueRange{}, b.getI64IntegerAttr(64));
+    for (auto [alloc, offset] : moved) {
+      Value at = arith::ConstantIndexOp::create(b, loc, offset);
+      Value view = memref::ViewOp::create(b, loc, alloc.getType(), arena, at,
+                                          ValueRange{});
+      eraseFrees(launch, alloc);
+      alloc.getResult().replaceAllUsesWith(view);
+    }
+    for (auto [alloc, offset] : moved)
+      alloc->erase();
+    b.setInsertionPoint(body.getTerminator());
+    inThreadZero(memref::DeallocOp::create(b, loc, arena));
+    rest.insert(rest.begin(), arena);
+    return rest;
+  }
+
   /// The static buffers of the block left after shared memory (at the
   /// launch's top level; up to kMaxScratchPerBlock bytes a block): slices of
   /// one buffer the host allocates for the grid, block b's at b times the
@@ -1328,14 +1388,7 @@ struct BlockMapper {
     int64_t perBlock = 0;
     for (Operation *op : allocs) {
       auto alloc = cast<memref::AllocOp>(op);
-      MemRefType type = alloc.getType();
-      int64_t bytes = staticBytes(type);
-      if (bytes < 0 || op->getBlock() != &launch.getBody().front() ||
-          !type.getLayout().isIdentity() || type.getMemorySpace() ||
-          alloc.getAlignment().value_or(0) > 64 || mayEscape(alloc.getResult()))
-        bytes = -1;
-      else
-        bytes = llvm::alignTo(bytes, 64);
+      int64_t bytes = sliceBytes(alloc, launch);
       if (bytes < 0 || perBlock + bytes > kMaxScratchPerBlock) {
         rest.push_back(op);
         continue;

@@ -80,6 +80,13 @@ static cl::opt<bool> gpuPrefetch(
              "step two ahead of each sequential loop into L2 (default "
              "true; docs/gpu.md)"),
     cl::init(true));
+static cl::opt<std::string> gpuLsr(
+    "gpu-lsr",
+    cl::desc("--target=nvptx: LLVM's loop strength reduction when the NVPTX "
+             "back end generates the PTX: auto (default; off for a spec "
+             "with a log-depth schedule, on for the others; docs/gpu.md), "
+             "on or off"),
+    cl::init("auto"));
 static cl::opt<bool> gpuChunkGrid(
     "gpu-chunk-grid",
     cl::desc("--target=nvptx: the chunkwise schedules' chunk loops as "
@@ -188,6 +195,8 @@ int main(int argc, char **argv) {
                 ", expected 0 (chosen per kernel) or 1 to 1024");
   if (optLevel > 3)
     return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
+  if (gpuLsr != "auto" && gpuLsr != "on" && gpuLsr != "off")
+    return fail("--gpu-lsr=" + gpuLsr + ", expected auto, on or off");
 
   DialectRegistry registry;
   plstm::registerCodegenDialects(registry);
@@ -221,6 +230,7 @@ int main(int argc, char **argv) {
     pipeline.threadsPerRow = threadsPerRow;
     pipeline.prefetch = gpuPrefetch;
     pipeline.chunkGrid = gpuChunkGrid;
+    pipeline.lsr = gpuLsr;
     if (emit == "ptx") {
       std::string ptx, launch;
       if (failed(plstm::compileToPTX(*module, pipeline, ptx, launch, error)))

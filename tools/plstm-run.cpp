@@ -131,6 +131,13 @@ static cl::opt<bool> gpuPrefetch(
              "step two ahead of each sequential loop (L2 on sm_90 and "
              "later; default true; docs/gpu.md)"),
     cl::init(true));
+static cl::opt<std::string> gpuLsr(
+    "gpu-lsr",
+    cl::desc("--backend=cuda: LLVM's loop strength reduction when the "
+             "NVPTX back end generates the PTX: auto (default; off for a "
+             "spec with a log-depth schedule, on for the others; "
+             "docs/gpu.md), on or off"),
+    cl::init("auto"));
 static cl::opt<bool> gpuChunkGrid(
     "gpu-chunk-grid",
     cl::desc("--backend=cuda and gpu-on-cpu: the chunkwise schedules' chunk "
@@ -756,6 +763,8 @@ int main(int argc, char **argv) {
   if (threadsPerRow < 0 || threadsPerRow > 1024)
     return fail("--threads-per-row=" + std::to_string(threadsPerRow) +
                 ", expected 0 (chosen per kernel) or 1 to 1024");
+  if (gpuLsr != "auto" && gpuLsr != "on" && gpuLsr != "off")
+    return fail("--gpu-lsr=" + gpuLsr + ", expected auto, on or off");
   if (threads < 0)
     return fail("--num-threads=" + std::to_string(threads) +
                 ", expected a count >= 1 (or 0 for all hardware threads)");
@@ -1092,6 +1101,7 @@ int main(int argc, char **argv) {
       pipeline.threadsPerRow = threadsPerRow;
       pipeline.prefetch = gpuPrefetch;
       pipeline.chunkGrid = gpuChunkGrid;
+      pipeline.lsr = gpuLsr;
       int major = cudaDevice->computeMajor(), minor = cudaDevice->computeMinor();
       pipeline.chip = "sm_" + std::to_string(major) + std::to_string(minor);
       std::string ptx, launchText, error;
