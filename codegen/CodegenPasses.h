@@ -159,6 +159,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "row-level chunk loops as launches of their own, a "
                      "block per (row, chunk)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> opGrid{
+      *this, "op-grid",
+      llvm::cl::desc("With the chunk grid: a row with no loops at its level "
+                     "(the 2D log-depth schedules) has its big linalg ops as "
+                     "launches of their own, a block per (row, slice)"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> lsr{
       *this, "lsr",
       llvm::cl::desc("LLVM's loop strength reduction when the NVPTX back end "
@@ -189,7 +195,8 @@ inline constexpr llvm::StringLiteral kGPUScratchAttr = "plstm.gpu_scratch";
 std::unique_ptr<Pass> createGPUUnitRowsPass();
 /// The rows' chunk loops as launches of their own, a block per (row, chunk)
 /// (codegen/GPUChunkGrid.cpp); `emulate`: the launches run on the CPU.
-std::unique_ptr<Pass> createGPUChunkGridPass(bool emulate = false);
+std::unique_ptr<Pass> createGPUChunkGridPass(bool emulate = false,
+                                             bool opGrid = true);
 /// A device buffer of `bytes` (memref<?xi8>) the host allocates for launches
 /// (gpu.alloc; memref.alloc when `emulate`: the launches run on the CPU),
 /// marked kGPUScratchAttr (the launch description's scratch buffers), and

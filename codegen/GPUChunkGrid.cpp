@@ -530,12 +530,177 @@ void ChunkGrid::rewrite() {
   rows.erase();
 }
 
+/// The op grid: a big row-level linalg op of a straight-line row (no loops
+/// at its level but the marked chunk loops: the 2D log-depth schedules'
+/// quad-tree merges) becomes a marked chunk loop over slices of one of its
+/// parallel dims, so that the cut gives it a launch with a block per (row,
+/// slice). An op qualifies when its loop ranges are static, it has at least
+/// 2 x kOpGridSlice parallel iterations, no linalg.index, and a parallel
+/// dim d that every output indexes as a plain dim and every input indexes as
+/// a plain dim or not at all; an input that views an output's buffer must be
+/// that output (the same value and map: its slice is the block's own).
+/// Slices of at least kOpGridSlice parallel iterations (32 per thread at
+/// 128 threads): the slice count is the largest divisor of d's extent that
+/// keeps them so.
+constexpr int64_t kOpGridSlice = 4096;
+
+/// The buffer `v` views, through every side-effect-free op from one memref
+/// to another (view-like ops, and memref.transpose, which is not one).
+Value bufferRoot(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (def->getNumResults() != 1 || !isMemoryEffectFree(def))
+      break;
+    auto source = llvm::find_if(def->getOperands(), [](Value operand) {
+      return isa<BaseMemRefType>(operand.getType());
+    });
+    if (source == def->operand_end())
+      break;
+    v = *source;
+  }
+  return v;
+}
+
+struct OpGridSlicing {
+  unsigned dim = 0;
+  int64_t slices = 0;
+};
+
+std::optional<OpGridSlicing> opGridSlicing(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op->getNumResults() != 0)
+    return std::nullopt;
+  bool usesIndex = false;
+  op->walk([&](linalg::IndexOp) { usesIndex = true; });
+  if (usesIndex)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  int64_t parallel = 1;
+  for (auto [range, kind] : llvm::zip(ranges, iterators))
+    if (kind == utils::IteratorType::parallel)
+      parallel *= range;
+  if (parallel < 2 * kOpGridSlice)
+    return std::nullopt;
+  // Inputs that view an output's buffer: only the output itself.
+  llvm::SmallPtrSet<Value, 4> outputRoots;
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (!outputRoots.insert(bufferRoot(init.get())).second)
+      return std::nullopt; // two outputs in one buffer
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    if (!isa<MemRefType>(input->get().getType()) ||
+        !outputRoots.contains(bufferRoot(input->get())))
+      continue;
+    bool same = llvm::any_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
+      return init.get() == input->get() && op.getMatchingIndexingMap(&init) ==
+                                               op.getMatchingIndexingMap(input);
+    });
+    if (!same)
+      return std::nullopt;
+  }
+  // The dim that gives the most slices (the first of equals).
+  std::optional<OpGridSlicing> best;
+  for (unsigned d = 0; d < ranges.size(); ++d) {
+    if (iterators[d] != utils::IteratorType::parallel || ranges[d] < 2)
+      continue;
+    AffineExpr dim = getAffineDimExpr(d, op->getContext());
+    bool ok = true;
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isa<MemRefType>(operand.get().getType()))
+        continue;
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      unsigned plain = llvm::count(map.getResults(), dim);
+      bool output = op.isDpsInit(&operand);
+      if (plain > 1 || (plain == 0 && (output || map.isFunctionOfDim(d))) ||
+          (plain == 1 && llvm::count_if(map.getResults(), [&](AffineExpr e) {
+                           return e.isFunctionOfDim(d);
+                         }) != 1)) {
+        ok = false;
+        break;
+      }
+    }
+    if (!ok)
+      continue;
+    int64_t slices = 1;
+    for (int64_t k = 2; k <= ranges[d]; ++k)
+      if (ranges[d] % k == 0 && parallel / k >= kOpGridSlice)
+        slices = k;
+    if (slices >= 2 && (!best || slices > best->slices))
+      best = OpGridSlicing{d, slices};
+  }
+  return best;
+}
+
+/// Whether the row has no loops at its level other than the marked chunk
+/// loops, and at least one op the op grid takes.
+bool takesOpGrid(scf::ParallelOp rows) {
+  bool any = false;
+  for (Operation &op : rows.getBody()->without_terminator()) {
+    if (isa<LoopLikeOpInterface>(op) && !op.hasAttr(plstm::kGPUChunksAttr))
+      return false;
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+      any = any || opGridSlicing(linalgOp).has_value();
+  }
+  return any;
+}
+
+/// The op grid's rewrite of the row's ops that qualify (see opGridSlicing):
+/// scf.for %s = 0 to slices {plstm.gpu_chunks} { the op on the subviews of
+/// slice %s of its operands along the dim }.
+void sliceOpsForGrid(scf::ParallelOp rows) {
+  SmallVector<std::pair<linalg::LinalgOp, OpGridSlicing>> ops;
+  for (Operation &op : rows.getBody()->without_terminator())
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+      if (std::optional<OpGridSlicing> slicing = opGridSlicing(linalgOp))
+        ops.push_back({linalgOp, *slicing});
+  for (auto [op, slicing] : ops) {
+    Location loc = op.getLoc();
+    OpBuilder b(op);
+    int64_t size = op.getStaticLoopRanges()[slicing.dim] / slicing.slices;
+    auto loop = scf::ForOp::create(
+        b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+        arith::ConstantIndexOp::create(b, loc, slicing.slices),
+        arith::ConstantIndexOp::create(b, loc, 1));
+    loop->setAttr(plstm::kGPUChunksAttr, b.getUnitAttr());
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value offset =
+        arith::MulIOp::create(b, loc, loop.getInductionVar(),
+                              arith::ConstantIndexOp::create(b, loc, size));
+    AffineExpr dim = getAffineDimExpr(slicing.dim, op->getContext());
+    SmallVector<Value> operands;
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto type = dyn_cast<MemRefType>(operand.get().getType());
+      AffineMap map = type ? op.getMatchingIndexingMap(&operand) : AffineMap();
+      auto at = map ? llvm::find(map.getResults(), dim) : nullptr;
+      if (!type || at == map.getResults().end()) {
+        operands.push_back(operand.get());
+        continue;
+      }
+      int64_t p = at - map.getResults().begin();
+      SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0)),
+          sizes, strides(type.getRank(), b.getIndexAttr(1));
+      for (int64_t i = 0; i < type.getRank(); ++i)
+        sizes.push_back(b.getIndexAttr(type.getDimSize(i)));
+      offsets[p] = offset;
+      sizes[p] = b.getIndexAttr(size);
+      operands.push_back(memref::SubViewOp::create(b, loc, operand.get(),
+                                                   offsets, sizes, strides));
+    }
+    Operation *sliced = b.clone(*op);
+    sliced->setOperands(operands);
+    op->erase();
+  }
+}
+
 struct GPUChunkGridPass
     : public PassWrapper<GPUChunkGridPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUChunkGridPass)
   GPUChunkGridPass() = default;
   GPUChunkGridPass(const GPUChunkGridPass &other) : PassWrapper(other) {}
-  explicit GPUChunkGridPass(bool emulate) { this->emulate = emulate; }
+  GPUChunkGridPass(bool emulate, bool opGrid) {
+    this->emulate = emulate;
+    this->opGrid = opGrid;
+  }
   StringRef getArgument() const override { return "plstm-gpu-chunk-grid"; }
   StringRef getDescription() const override {
     return "The rows' chunk-parallel loops as launches of their own, a "
@@ -550,6 +715,12 @@ struct GPUChunkGridPass
       llvm::cl::desc("The launches run on the CPU: the buffers shared "
                      "between them are memref.alloc, not gpu.alloc"),
       llvm::cl::init(false)};
+  Option<bool> opGrid{
+      *this, "op-grid",
+      llvm::cl::desc("A row with no loops at its level (the 2D log-depth "
+                     "schedules): its big linalg ops as launches of their "
+                     "own, a block per (row, slice of a parallel dim)"),
+      llvm::cl::init(true)};
 
   void runOnOperation() override {
     SmallVector<scf::ParallelOp> loops;
@@ -559,6 +730,20 @@ struct GPUChunkGridPass
         loops.push_back(loop);
     });
     for (scf::ParallelOp loop : loops) {
+      // The op grid, tried on a copy: the original stays when the cut of
+      // the sliced row is refused.
+      if (opGrid && takesOpGrid(loop)) {
+        OpBuilder b(loop);
+        auto copy = cast<scf::ParallelOp>(b.clone(*loop));
+        sliceOpsForGrid(copy);
+        ChunkGrid sliced(copy, emulate);
+        if (sliced.analyze()) {
+          sliced.rewrite();
+          loop.erase();
+          continue;
+        }
+        copy.erase();
+      }
       ChunkGrid grid(loop, emulate);
       if (grid.analyze())
         grid.rewrite();
@@ -606,6 +791,7 @@ void mlir::plstm::freeHostScratch(OpBuilder &b, Location loc, Value buffer,
   gpu::WaitOp::create(b, loc, Type(), ValueRange{freed.getAsyncToken()});
 }
 
-std::unique_ptr<Pass> mlir::plstm::createGPUChunkGridPass(bool emulate) {
-  return std::make_unique<GPUChunkGridPass>(emulate);
+std::unique_ptr<Pass> mlir::plstm::createGPUChunkGridPass(bool emulate,
+                                                          bool opGrid) {
+  return std::make_unique<GPUChunkGridPass>(emulate, opGrid);
 }

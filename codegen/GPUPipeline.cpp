@@ -1059,7 +1059,7 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
   if (options.threadsPerRow != 1 && options.chunkGrid)
-    pm.addPass(createGPUChunkGridPass(options.emulate));
+    pm.addPass(createGPUChunkGridPass(options.emulate, options.opGrid));
   pm.addPass(std::make_unique<MapToGPUPass>(
       options.blockSize, options.threadsPerRow, options.emulate,
       options.sharedBytes, options.prefetch));

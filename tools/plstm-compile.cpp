@@ -87,6 +87,14 @@ static cl::opt<std::string> gpuLsr(
              "with a log-depth schedule, on for the others; docs/gpu.md), "
              "on or off"),
     cl::init("auto"));
+static cl::opt<bool> gpuOpGrid(
+    "gpu-op-grid",
+    cl::desc(
+        "--target=nvptx, with the chunk grid: the big linalg ops of a row with "
+        "no loops at its level (the 2D log-depth schedules) as "
+        "launches of their own, a block per (row, slice) (default "
+        "true; docs/gpu.md)"),
+    cl::init(true));
 static cl::opt<bool> gpuChunkGrid(
     "gpu-chunk-grid",
     cl::desc("--target=nvptx: the chunkwise schedules' chunk loops as "
@@ -230,6 +238,7 @@ int main(int argc, char **argv) {
     pipeline.threadsPerRow = threadsPerRow;
     pipeline.prefetch = gpuPrefetch;
     pipeline.chunkGrid = gpuChunkGrid;
+    pipeline.opGrid = gpuOpGrid;
     pipeline.lsr = gpuLsr;
     if (emit == "ptx") {
       std::string ptx, launch;

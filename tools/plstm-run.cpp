@@ -138,6 +138,14 @@ static cl::opt<std::string> gpuLsr(
              "spec with a log-depth schedule, on for the others; "
              "docs/gpu.md), on or off"),
     cl::init("auto"));
+static cl::opt<bool> gpuOpGrid(
+    "gpu-op-grid",
+    cl::desc("--backend=cuda and gpu-on-cpu, with the chunk grid: the big "
+             "linalg ops of a row with "
+             "no loops at its level (the 2D log-depth schedules) as "
+             "launches of their own, a block per (row, slice) (default "
+             "true; docs/gpu.md)"),
+    cl::init(true));
 static cl::opt<bool> gpuChunkGrid(
     "gpu-chunk-grid",
     cl::desc("--backend=cuda and gpu-on-cpu: the chunkwise schedules' chunk "
@@ -1101,6 +1109,7 @@ int main(int argc, char **argv) {
       pipeline.threadsPerRow = threadsPerRow;
       pipeline.prefetch = gpuPrefetch;
       pipeline.chunkGrid = gpuChunkGrid;
+      pipeline.opGrid = gpuOpGrid;
       pipeline.lsr = gpuLsr;
       int major = cudaDevice->computeMajor(), minor = cudaDevice->computeMinor();
       pipeline.chip = "sm_" + std::to_string(major) + std::to_string(minor);
@@ -1165,6 +1174,7 @@ int main(int argc, char **argv) {
     options.gpuThreadsPerRow = threadsPerRow;
     options.gpuPrefetch = gpuPrefetch;
     options.gpuChunkGrid = gpuChunkGrid;
+    options.gpuOpGrid = gpuOpGrid;
     if (backend == "gpu-on-cpu")
       options.target = rt::Target::GPUMappingOnCPU;
     auto kernel = rt::compileFile(specFile, options);

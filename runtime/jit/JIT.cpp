@@ -290,7 +290,11 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                     '\0' + (options.parallelLoops ? "parallel" : "serial") +
                     '\0' + (options.microkernels ? "micro" : "scalar") + '\0' +
                     (options.verifyEachPass ? "verify" : "") + '\0' +
-                    std::to_string(options.compileThreads);
+                    std::to_string(options.compileThreads) + '\0' +
+                    std::to_string(options.gpuThreadsPerRow) + '\0' +
+                    (options.gpuPrefetch ? "prefetch" : "") + '\0' +
+                    (options.gpuChunkGrid ? "chunk-grid" : "") + '\0' +
+                    (options.gpuOpGrid ? "op-grid" : "");
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (auto it = cache().find(key); it != cache().end()) {
     return KernelFactory::make(it->second, 0, true);
@@ -349,6 +353,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
     pipeline.threadsPerRow = options.gpuThreadsPerRow;
     pipeline.prefetch = options.gpuPrefetch;
     pipeline.chunkGrid = options.gpuChunkGrid;
+    pipeline.opGrid = options.gpuOpGrid;
     mlir::PassManager pm(module->getContext());
     mlir::plstm::buildGPUPipeline(pm, pipeline);
     if (failed(pm.run(*module)))

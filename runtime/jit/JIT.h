@@ -62,6 +62,10 @@ struct CompileOptions {
   /// GPUMappingOnCPU: the chunk loops as launches of their own
   /// (plstm-gpu-chunk-grid).
   bool gpuChunkGrid = true;
+  /// GPUMappingOnCPU, with the chunk grid: the big linalg ops of a row with
+  /// no loops at its level (2D log-depth) as launches of their own
+  /// (plstm-gpu-chunk-grid's op grid).
+  bool gpuOpGrid = true;
   /// Threads that optimize and generate code: the LLVM module is split into
   /// this many parts compiled in parallel (0: one per hardware thread, at
   /// most 4; 1: one module on the calling thread). Every setting gives the

@@ -1091,6 +1091,41 @@ TEST(JIT, VerifyingEachPassGivesTheSameKernel) {
   expectSameBits(*once, *each, {{"B", 2}, {"N", 20}}, 5, 1);
 }
 
+TEST(JIT, GPUMappingOptionsAreInTheCacheKey) {
+  // The GPU mapping run on the CPU: a kernel compiled with other GPU
+  // options is another kernel, not the cached one (the key had none of
+  // them: --gpu-chunk-grid=false got the chunk grid's kernel).
+  J wide{4, 3, 1, 2, 2, 2, 3};
+  std::string text = spec1D(wide, true, "f32");
+  CompileOptions base;
+  base.target = Target::GPUMappingOnCPU;
+  base.schedule = "chunkwise:4";
+  auto first = compile(text, base);
+  ASSERT_TRUE(static_cast<bool>(first)) << llvm::toString(first.takeError());
+  std::vector<std::pair<const char *, CompileOptions>> variants;
+  CompileOptions o = base;
+  o.gpuThreadsPerRow = 1;
+  variants.push_back({"gpuThreadsPerRow", o});
+  o = base;
+  o.gpuPrefetch = false;
+  variants.push_back({"gpuPrefetch", o});
+  o = base;
+  o.gpuChunkGrid = false;
+  variants.push_back({"gpuChunkGrid", o});
+  o = base;
+  o.gpuOpGrid = false;
+  variants.push_back({"gpuOpGrid", o});
+  for (const auto &[name, options] : variants) {
+    SCOPED_TRACE(name);
+    auto other = compile(text, options);
+    ASSERT_TRUE(static_cast<bool>(other)) << llvm::toString(other.takeError());
+    EXPECT_FALSE(other->fromCache());
+  }
+  auto again = compile(text, base);
+  ASSERT_TRUE(static_cast<bool>(again));
+  EXPECT_TRUE(again->fromCache());
+}
+
 TEST(JIT, Layer1DMatchesTheLayerReference) {
   // The 1D layer (SPEC §5.2) compiled through plstm-decompose-layers equals
   // the fp64 layer reference: J = 1 (T = λ) and J > 1 (T = U·diag(λ)·W with
