@@ -340,6 +340,7 @@ void plstm::buildScheduleLowering(
   pm.addPass(createPLSTMLowerChunkwise(chunkwise));
   PLSTMLowerLogdepthOptions logdepth;
   logdepth.dynamicQuadLevels = dynamicQuadLevels;
+  logdepth.parallelOrientations = parallelOrientations;
   pm.addPass(createPLSTMLowerLogdepth(logdepth));
   pm.addPass(createPLSTMCheckLowered());
   pm.addPass(createPLSTMFuseGates());

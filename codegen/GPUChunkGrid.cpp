@@ -534,8 +534,9 @@ void ChunkGrid::rewrite() {
 /// at its level but the marked chunk loops: the 2D log-depth schedules'
 /// quad-tree merges) becomes a marked chunk loop over slices of one of its
 /// parallel dims, so that the cut gives it a launch with a block per (row,
-/// slice). An op qualifies when its loop ranges are static, it has at least
-/// 2 x kOpGridSlice parallel iterations, no linalg.index, and a parallel
+/// slice). An op qualifies when its loop ranges are static, it has a
+/// reduction loop (a product or a sum) and at least 2 x kOpGridSlice
+/// parallel iterations, no linalg.index, and a parallel
 /// dim d that every output indexes as a plain dim and every input indexes as
 /// a plain dim or not at all; an input that views an output's buffer must be
 /// that output (the same value and map: its slice is the block's own).
@@ -576,6 +577,10 @@ std::optional<OpGridSlicing> opGridSlicing(linalg::LinalgOp op) {
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  // Products and sums only: a fill or a copy of a few hundred KiB is done
+  // by one block in about the time a launch of its own takes.
+  if (op.getNumReductionLoops() == 0)
+    return std::nullopt;
   int64_t parallel = 1;
   for (auto [range, kind] : llvm::zip(ranges, iterators))
     if (kind == utils::IteratorType::parallel)
@@ -646,7 +651,9 @@ bool takesOpGrid(scf::ParallelOp rows) {
 
 /// The op grid's rewrite of the row's ops that qualify (see opGridSlicing):
 /// scf.for %s = 0 to slices {plstm.gpu_chunks} { the op on the subviews of
-/// slice %s of its operands along the dim }.
+/// slice %s of its operands along the dim }; a linalg.fill of the op's
+/// output just before it (only pure ops between) fills the same slice in
+/// the loop.
 void sliceOpsForGrid(scf::ParallelOp rows) {
   SmallVector<std::pair<linalg::LinalgOp, OpGridSlicing>> ops;
   for (Operation &op : rows.getBody()->without_terminator())
@@ -655,6 +662,16 @@ void sliceOpsForGrid(scf::ParallelOp rows) {
         ops.push_back({linalgOp, *slicing});
   for (auto [op, slicing] : ops) {
     Location loc = op.getLoc();
+    // The fill of the op's output right before it (pure ops between): the
+    // same slice, in the same launch.
+    linalg::FillOp fill;
+    for (Operation *prev = op->getPrevNode(); prev;
+         prev = prev->getPrevNode()) {
+      if (isRegionFreePure(prev))
+        continue;
+      fill = dyn_cast<linalg::FillOp>(prev);
+      break;
+    }
     OpBuilder b(op);
     int64_t size = op.getStaticLoopRanges()[slicing.dim] / slicing.slices;
     auto loop = scf::ForOp::create(
@@ -685,6 +702,12 @@ void sliceOpsForGrid(scf::ParallelOp rows) {
       sizes[p] = b.getIndexAttr(size);
       operands.push_back(memref::SubViewOp::create(b, loc, operand.get(),
                                                    offsets, sizes, strides));
+    }
+    if (fill && op.getNumDpsInits() == 1 && fill.hasPureBufferSemantics() &&
+        fill.getOutputs()[0] == op.getDpsInits()[0]) {
+      Value slice = operands[op.getDpsInitsMutable()[0].getOperandNumber()];
+      linalg::FillOp::create(b, loc, fill.getInputs(), ValueRange{slice});
+      fill->erase();
     }
     Operation *sliced = b.clone(*op);
     sliced->setOperands(operands);

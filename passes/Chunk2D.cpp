@@ -1039,7 +1039,7 @@ Value floatConst(ImplicitLocOpBuilder &b, Type type, double value) {
 } // namespace
 
 void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical,
-                             bool dynamicLevels) {
+                             bool dynamicLevels, bool parallelOrientations) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type et = typeOf(op.getQ()).getElementType();
   int64_t mx = shapeOf(op.getQ())[1], my = shapeOf(op.getQ())[2];
@@ -1153,6 +1153,12 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical,
           work.down = !op.getLastDown().use_empty();
         }
         bool fuseG = single && p > 1;
+        // The one-tile form with the orientations in parallel (the GPU
+        // pipeline's, parallel-orientations): each orientation's G in a
+        // slot of its own, summed after the loop; only the results that
+        // are written are carried (a parallel loop's results are each one
+        // insert per iteration).
+        bool gSlots = fuseG && parallelOrientations && numO > 1;
         SmallVector<Value> inits = {
             tensor::EmptyOp::create(b, ArrayRef<int64_t>{numO, px, py, dv, jo},
                                     et),
@@ -1163,10 +1169,19 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical,
         if (fuseG) {
           int64_t jq = shapeOf(op.getQ())[4], jk = shapeOf(op.getK())[4],
                   jv = shapeOf(op.getV())[4];
-          inits.push_back(zeroTensor(b, {mx, mx, my, my, jo, jq, jk, jv}, et));
+          SmallVector<int64_t> gShape = {mx, mx, my, my, jo, jq, jk, jv};
+          if (gSlots)
+            gShape.insert(gShape.begin(), numO);
+          inits.push_back(zeroTensor(b, gShape, et));
         }
-        auto orientationBody = [&](ImplicitLocOpBuilder &b, Value oi,
-                                   ValueRange it) {
+        // Which of the four results the loop carries (all but in the
+        // parallel one-tile form).
+        SmallVector<bool> carried = {true, true, true, fuseG};
+        if (gSlots)
+          carried = {work.readLeft || work.readTop, work.right, work.down,
+                     true};
+        auto orientationStep =
+            [&](ImplicitLocOpBuilder &b, Value oi, ArrayRef<Value> it) {
               auto at = [&](Value stack) {
                 return stack ? sliceAt(b, stack, {oi}) : stack;
               };
@@ -1206,24 +1221,56 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical,
                       b, is, arith::ConstantIntOp::create(b, o & 2 ? 1 : 0, 1),
                       flipY);
                 }
-                next[3] = addUnflippedG(b, it[3], r.g, flipX, flipY);
+                if (gSlots)
+                  next[3] = insertAt(b,
+                                     addUnflippedG(b, sliceAt(b, it[3], {oi}),
+                                                   r.g, flipX, flipY),
+                                     it[3], {oi});
+                else
+                  next[3] = addUnflippedG(b, it[3], r.g, flipX, flipY);
               }
               return next;
             };
+        auto orientationBody = [&](ImplicitLocOpBuilder &b, Value oi,
+                                   ValueRange carriedIt) {
+          // The four results by index (null where not carried).
+          SmallVector<Value> it(4, Value());
+          for (unsigned i = 0, next = 0; i < 4; ++i)
+            if (carried[i] && next < carriedIt.size())
+              it[i] = carriedIt[next++];
+          SmallVector<Value> next = orientationStep(b, oi, it);
+          SmallVector<Value> out;
+          for (unsigned i = 0; i < 4; ++i)
+            if (carried[i] && next[i])
+              out.push_back(next[i]);
+          return out;
+        };
         // Tiled orientations are independent (each writes its own index of
         // the three results): a parallel loop. Nested parallel loops run on
         // the thread that reaches them, so a single orientation keeps a
         // plain loop and leaves the threads to the wavefronts inside. The
         // one-tile form sums G over the orientations: a plain loop.
-        SmallVector<Value> oResults;
-        if (!single && numO > 1)
-          oResults = parallelLoop(b, zero, indexConst(b, numO), inits,
-                                  orientationBody)
-                         .getResults();
+        SmallVector<Value> loopInits;
+        for (unsigned i = 0; i < inits.size(); ++i)
+          if (carried[i])
+            loopInits.push_back(inits[i]);
+        SmallVector<Value> loopResults;
+        if ((!single && numO > 1) || gSlots)
+          loopResults = parallelLoop(b, zero, indexConst(b, numO), loopInits,
+                                     orientationBody)
+                            ->getResults();
         else
-          oResults = forLoop(b, zero, indexConst(b, numO), inits,
-                             orientationBody)
-                         .getResults();
+          loopResults =
+              forLoop(b, zero, indexConst(b, numO), loopInits, orientationBody)
+                  ->getResults();
+        SmallVector<Value> oResults(inits.begin(), inits.end());
+        for (unsigned i = 0, next = 0; i < inits.size(); ++i)
+          if (carried[i])
+            oResults[i] = loopResults[next++];
+        if (gSlots) // G summed over the orientations' slots
+          oResults[3] = einsum(
+              b, {{oResults[3], "oabcdefgh"}},
+              zeroTensor(b, shapeOf(oResults[3]).drop_front(), et), "abcdefgh");
 
         // Back to the original frame: sum the outputs, crop the borders.
         Value right = args[1], down = args[2];

@@ -36,9 +36,14 @@ namespace mlir::plstm {
 /// down-sweeps give every tile its incoming border states in O(log) depth.
 /// `dynamicLevels`: the tiles' quad-tree merges up to 8×8 cells as one
 /// scf.while with dynamic level shapes (tiles from 32×32 on; fewer functions
-/// for LLVM to compile; the CPU pipeline's).
+/// for LLVM to compile; the CPU pipeline's). `parallelOrientations`: with
+/// one tile and several orientations, the orientations as an scf.forall,
+/// each orientation's path sums G in its own slot, summed after the loop
+/// (the GPU pipeline's: a block per (row, orientation)); otherwise an
+/// scf.for that adds each orientation's G into one.
 void lowerScan2DTiled(Scan2DOp op, int64_t tileSide, bool hierarchical = false,
-                      bool dynamicLevels = false);
+                      bool dynamicLevels = false,
+                      bool parallelOrientations = false);
 
 /// The leaf tile of the hierarchical log-depth form (grids over
 /// kMaxTileSide2D).

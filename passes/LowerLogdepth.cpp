@@ -179,7 +179,8 @@ struct LowerLogdepthPass
       // One tile spans grids up to kMaxTileSide2D; larger ones use the
       // state quad tree over leaf tiles.
       if (side <= kMaxTileSide2D)
-        lowerScan2DTiled(scan, side, /*hierarchical=*/false, dynamicQuadLevels);
+        lowerScan2DTiled(scan, side, /*hierarchical=*/false, dynamicQuadLevels,
+                         parallelOrientations);
       else
         lowerScan2DTiled(scan, kLogdepthLeafTile2D, /*hierarchical=*/true,
                          dynamicQuadLevels);

@@ -249,7 +249,14 @@ def PLSTMLowerLogdepth : Pass<"plstm-lower-logdepth", "::mlir::ModuleOp"> {
            "as one scf.while over the levels with dynamic level shapes (one "
            "function per part for those levels, not one per level and part: "
            "the CPU pipeline's, for compile time; the GPU pipeline keeps "
-           "static shapes)">
+           "static shapes)">,
+    Option<"parallelOrientations", "parallel-orientations", "bool",
+           /*default=*/"false",
+           "2D, one tile, several orientations: the orientations as one "
+           "scf.forall, each orientation's path sums G in a slot of its own, "
+           "summed after it (the GPU pipeline's form with the chunk grid: "
+           "a block per (row, orientation)); otherwise a loop that adds "
+           "each orientation's G into one">
   ];
 }
 

@@ -3,27 +3,33 @@
 //
 // plstm-gpu-chunk-grid's op grid (codegen/GPUChunkGrid.cpp, opGridSlicing):
 // in a row with no loops at its level (the 2D log-depth schedules), a
-// linalg op with at least 8192 parallel iterations becomes a marked chunk
-// loop over slices of a parallel dim (each at least 4096 iterations; the
-// dim with the most slices), which the cut makes a launch with a block per
-// (row, slice); the row's other ops a block per row.
+// linalg op with a reduction loop and at least 8192 parallel iterations
+// becomes a marked chunk loop over slices of a parallel dim (each at least
+// 4096 iterations; the dim with the most slices), which the cut makes a
+// launch with a block per (row, slice); a fill of its output just before it
+// fills the same slice in that launch; the row's other ops run with a
+// block per row.
 
 // CHECK-LABEL: func.func @ops
-// CHECK-SAME: (%[[X:.*]]: memref<?x64x256xf32>, %[[Y:.*]]: memref<?x64xf32>)
+// CHECK-SAME: (%[[X:.*]]: memref<?x64x2x256xf32>, %[[Y:.*]]: memref<?x64xf32>)
 // CHECK: %[[ROWS:.*]] = memref.dim %[[X]], %c0
-// The buffer both launches use: 64 KiB a row, on the host.
+// The buffer the launches share: 64 KiB a row, on the host.
 // CHECK: %[[BUF:.*]], %{{.*}} = gpu.alloc async [%{{.*}}] (%{{.*}}) {plstm.gpu_scratch} : memref<?xi8>
 // CHECK: %[[C4:[a-z0-9_]+]] = arith.constant 4 : index
 // CHECK: scf.parallel (%[[R:[a-z0-9_]+]], %[[SL:[a-z0-9_]+]]) = (%{{.*}}, %{{.*}}) to (%[[ROWS]], %[[C4]])
-// CHECK: %[[XS:.*]] = memref.subview %[[X]][%[[R]], 0, 0] [1, 64, 256]
+// CHECK: %[[XS:.*]] = memref.subview %[[X]][%[[R]], 0, 0, 0] [1, 64, 2, 256]
 // CHECK: %[[A:.*]] = memref.view %[[BUF]]
 // CHECK: %[[START:.*]] = arith.muli %[[SL]], %c16 : index
-// CHECK: %[[XSLICE:.*]] = memref.subview %[[XS]][%[[START]], 0] [16, 256] [1, 1]
+// CHECK: %[[XSLICE:.*]] = memref.subview %[[XS]][%[[START]], 0, 0] [16, 2, 256] [1, 1, 1]
 // CHECK: %[[ASLICE:.*]] = memref.subview %[[A]][%[[START]], 0] [16, 256] [1, 1]
-// CHECK: linalg.generic {{.*}} ins(%[[XSLICE]] : memref<16x256xf32, {{.*}}>) outs(%[[ASLICE]] : memref<16x256xf32, {{.*}}>)
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[ASLICE]] : memref<16x256xf32, {{.*}}>)
+// CHECK: linalg.generic {{.*}} ins(%[[XSLICE]] : memref<16x2x256xf32, {{.*}}>) outs(%[[ASLICE]] : memref<16x256xf32, {{.*}}>)
 // CHECK: } {plstm.row_buffers}
-// The reduction (64 parallel iterations): a block per row.
+// The elementwise op (no reduction) and the small reduction (64 parallel
+// iterations): a block per row.
 // CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[ROWS]])
+// CHECK-NOT: linalg.fill
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK: } {mapping = [#gpu.block<x>], plstm.row_buffers}
 // CHECK: gpu.dealloc async [%{{.*}}] %[[BUF]]
@@ -34,18 +40,27 @@
 // OFF: return
 #id = affine_map<(i, j) -> (i, j)>
 #red = affine_map<(i, j) -> (i)>
-func.func @ops(%x: memref<?x64x256xf32>, %y: memref<?x64xf32>) {
+#in3 = affine_map<(i, j, k) -> (i, k, j)>
+#out3 = affine_map<(i, j, k) -> (i, j)>
+func.func @ops(%x: memref<?x64x2x256xf32>, %y: memref<?x64xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
   %two = arith.constant 2.0 : f32
-  %rows = memref.dim %x, %c0 : memref<?x64x256xf32>
+  %rows = memref.dim %x, %c0 : memref<?x64x2x256xf32>
   scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
     %a = memref.alloc() : memref<64x256xf32>
-    %xs = memref.subview %x[%r, 0, 0] [1, 64, 256] [1, 1, 1] : memref<?x64x256xf32> to memref<64x256xf32, strided<[256, 1], offset: ?>>
-    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
-        ins(%xs : memref<64x256xf32, strided<[256, 1], offset: ?>>) outs(%a : memref<64x256xf32>) {
+    %xs = memref.subview %x[%r, 0, 0, 0] [1, 64, 2, 256] [1, 1, 1, 1] : memref<?x64x2x256xf32> to memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>
+    linalg.fill ins(%zero : f32) outs(%a : memref<64x256xf32>)
+    linalg.generic {indexing_maps = [#in3, #out3], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%xs : memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>) outs(%a : memref<64x256xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %m = arith.mulf %in, %two : f32
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%a : memref<64x256xf32>) {
+    ^bb0(%out: f32):
+      %m = arith.mulf %out, %two : f32
       linalg.yield %m : f32
     }
     %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
@@ -71,18 +86,27 @@ func.func @ops(%x: memref<?x64x256xf32>, %y: memref<?x64xf32>) {
 // CHECK: return
 #id = affine_map<(i, j) -> (i, j)>
 #red = affine_map<(i, j) -> (i)>
-func.func @row_loop(%x: memref<?x64x256xf32>, %y: memref<?x64xf32>) {
+#in3 = affine_map<(i, j, k) -> (i, k, j)>
+#out3 = affine_map<(i, j, k) -> (i, j)>
+func.func @row_loop(%x: memref<?x64x2x256xf32>, %y: memref<?x64xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
   %two = arith.constant 2.0 : f32
-  %rows = memref.dim %x, %c0 : memref<?x64x256xf32>
+  %rows = memref.dim %x, %c0 : memref<?x64x2x256xf32>
   scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
     %a = memref.alloc() : memref<64x256xf32>
-    %xs = memref.subview %x[%r, 0, 0] [1, 64, 256] [1, 1, 1] : memref<?x64x256xf32> to memref<64x256xf32, strided<[256, 1], offset: ?>>
-    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
-        ins(%xs : memref<64x256xf32, strided<[256, 1], offset: ?>>) outs(%a : memref<64x256xf32>) {
+    %xs = memref.subview %x[%r, 0, 0, 0] [1, 64, 2, 256] [1, 1, 1, 1] : memref<?x64x2x256xf32> to memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>
+    linalg.fill ins(%zero : f32) outs(%a : memref<64x256xf32>)
+    linalg.generic {indexing_maps = [#in3, #out3], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%xs : memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>) outs(%a : memref<64x256xf32>) {
     ^bb0(%in: f32, %out: f32):
-      %m = arith.mulf %in, %two : f32
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%a : memref<64x256xf32>) {
+    ^bb0(%out: f32):
+      %m = arith.mulf %out, %two : f32
       linalg.yield %m : f32
     }
     %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
@@ -111,21 +135,31 @@ func.func @row_loop(%x: memref<?x64x256xf32>, %y: memref<?x64xf32>) {
 // CHECK: return
 #id = affine_map<(i, j) -> (i, j)>
 #red = affine_map<(i, j) -> (i)>
-func.func @uses_index(%x: memref<?x64x256xf32>, %y: memref<?x64xf32>) {
+#in3 = affine_map<(i, j, k) -> (i, k, j)>
+#out3 = affine_map<(i, j, k) -> (i, j)>
+func.func @uses_index(%x: memref<?x64x2x256xf32>, %y: memref<?x64xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
   %two = arith.constant 2.0 : f32
-  %rows = memref.dim %x, %c0 : memref<?x64x256xf32>
+  %rows = memref.dim %x, %c0 : memref<?x64x2x256xf32>
   scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
     %a = memref.alloc() : memref<64x256xf32>
-    %xs = memref.subview %x[%r, 0, 0] [1, 64, 256] [1, 1, 1] : memref<?x64x256xf32> to memref<64x256xf32, strided<[256, 1], offset: ?>>
-    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
-        ins(%xs : memref<64x256xf32, strided<[256, 1], offset: ?>>) outs(%a : memref<64x256xf32>) {
+    %xs = memref.subview %x[%r, 0, 0, 0] [1, 64, 2, 256] [1, 1, 1, 1] : memref<?x64x2x256xf32> to memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>
+    linalg.fill ins(%zero : f32) outs(%a : memref<64x256xf32>)
+    linalg.generic {indexing_maps = [#in3, #out3], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%xs : memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>) outs(%a : memref<64x256xf32>) {
     ^bb0(%in: f32, %out: f32):
       %i = linalg.index 0 : index
       %ii = arith.index_cast %i : index to i32
       %fi = arith.sitofp %ii : i32 to f32
-      %m = arith.mulf %in, %fi : f32
+      %t = arith.mulf %in, %fi : f32
+      %s = arith.addf %t, %out : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%a : memref<64x256xf32>) {
+    ^bb0(%out: f32):
+      %m = arith.mulf %out, %two : f32
       linalg.yield %m : f32
     }
     %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
@@ -150,8 +184,9 @@ func.func @uses_index(%x: memref<?x64x256xf32>, %y: memref<?x64xf32>) {
 // CHECK: scf.parallel (%{{.*}}) =
 // CHECK-NOT: scf.parallel
 // CHECK: return
-#id = affine_map<(i, j) -> (i, j)>
-func.func @aliasing(%x: memref<?x128x128xf32>, %y: memref<?x128x128xf32>) {
+#id3 = affine_map<(i, j, k) -> (i, j)>
+#k = affine_map<(i, j, k) -> (k)>
+func.func @aliasing(%x: memref<?x128x128xf32>, %y: memref<?x128x128xf32>, %w: memref<2xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %rows = memref.dim %x, %c0 : memref<?x128x128xf32>
@@ -160,10 +195,11 @@ func.func @aliasing(%x: memref<?x128x128xf32>, %y: memref<?x128x128xf32>) {
     %xs = memref.subview %x[%r, 0, 0] [1, 128, 128] [1, 1, 1] : memref<?x128x128xf32> to memref<128x128xf32, strided<[128, 1], offset: ?>>
     memref.copy %xs, %a : memref<128x128xf32, strided<[128, 1], offset: ?>> to memref<128x128xf32>
     %at = memref.transpose %a (i, j) -> (j, i) : memref<128x128xf32> to memref<128x128xf32, strided<[1, 128]>>
-    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
-        ins(%at : memref<128x128xf32, strided<[1, 128]>>) outs(%a : memref<128x128xf32>) {
-    ^bb0(%in: f32, %out: f32):
-      %s = arith.addf %in, %out : f32
+    linalg.generic {indexing_maps = [#id3, #k, #id3], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%at, %w : memref<128x128xf32, strided<[1, 128]>>, memref<2xf32>) outs(%a : memref<128x128xf32>) {
+    ^bb0(%in: f32, %wk: f32, %out: f32):
+      %p = arith.mulf %in, %wk : f32
+      %s = arith.addf %p, %out : f32
       linalg.yield %s : f32
     }
     %ys = memref.subview %y[%r, 0, 0] [1, 128, 128] [1, 1, 1] : memref<?x128x128xf32> to memref<128x128xf32, strided<[128, 1], offset: ?>>
