@@ -28,10 +28,13 @@ SHAPES=(
   "2d-64-ck8 $SPECS/scan2d_64x64.mlir B=64 chunkwise:8"
   "vit-t $SPECS/vit_16x16.mlir B=24 sequential"
   "vit-t-ld $SPECS/vit_16x16.mlir B=24 logdepth"
+  "vit-t-384-ld $SPECS/vit_32x32.mlir B=24 logdepth"
+  "2d-32-ld $SPECS/scan2d_32x32.mlir B=8 logdepth"
   "vit-b $SPECS/vit_16x16.mlir B=96 sequential"
   "vit-t-384 $SPECS/vit_32x32.mlir B=24 sequential"
   "mol $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048 sequential 64"
   "dag-2048 $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048 sequential 1"
+  "mol-ck1 $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048 chunkwise:1 64"
 )
 rm -rf "$DIR.tmp" && mkdir -p "$DIR.tmp"
 cp "$BIN/plstm-gpu-runner" "$DIR.tmp/"
