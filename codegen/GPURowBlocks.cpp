@@ -1351,15 +1351,7 @@ struct BlockMapper {
     auto arena =
         memref::AllocOp::create(b, loc, MemRefType::get({total}, b.getI8Type()),
                                 ValueRange{}, b.getI64IntegerAttr(64));
-    for (auto [alloc, offset] : moved) {
-      Value at = arith::ConstantIndexOp::create(b, loc, offset);
-      Value view = memref::ViewOp::create(b, loc, alloc.getType(), arena, at,
-                                          ValueRange{});
-      eraseFrees(launch, alloc);
-      alloc.getResult().replaceAllUsesWith(view);
-    }
-    for (auto [alloc, offset] : moved)
-      alloc->erase();
+    replaceBySlices(b, launch, moved, arena, /*base=*/Value());
     b.setInsertionPoint(body.getTerminator());
     inThreadZero(memref::DeallocOp::create(b, loc, arena));
     rest.insert(rest.begin(), arena);
@@ -1409,9 +1401,20 @@ struct BlockMapper {
     Value base =
         arith::MulIOp::create(b, loc, launch.getBlockIds().x,
                               arith::ConstantIndexOp::create(b, loc, perBlock));
+    replaceBySlices(b, launch, moved, buffer, base);
+    return rest;
+  }
+
+  /// Replaces each allocation of `moved` by a view of the byte buffer
+  /// `buffer` at its offset (plus `base` when given), built at `b`; its
+  /// frees are erased (the buffer's owner frees the buffer).
+  void replaceBySlices(OpBuilder &b, gpu::LaunchOp launch,
+                       ArrayRef<std::pair<memref::AllocOp, int64_t>> moved,
+                       Value buffer, Value base) {
     for (auto [alloc, offset] : moved) {
-      Value at = arith::AddIOp::create(
-          b, loc, base, arith::ConstantIndexOp::create(b, loc, offset));
+      Value at = arith::ConstantIndexOp::create(b, loc, offset);
+      if (base)
+        at = arith::AddIOp::create(b, loc, base, at);
       Value view = memref::ViewOp::create(b, loc, alloc.getType(), buffer, at,
                                           ValueRange{});
       eraseFrees(launch, alloc);
@@ -1420,7 +1423,6 @@ struct BlockMapper {
     // Erased last: `b` inserts before the body's first op, maybe one of them.
     for (auto [alloc, offset] : moved)
       alloc->erase();
-    return rest;
   }
 
   /// A barrier with only memory-effect-free ops since the previous one in
