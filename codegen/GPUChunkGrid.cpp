@@ -546,17 +546,22 @@ void ChunkGrid::rewrite() {
 constexpr int64_t kOpGridSlice = 4096;
 
 /// The buffer `v` views, through every side-effect-free op from one memref
-/// to another (view-like ops, and memref.transpose, which is not one).
+/// to another (view-like ops, and memref.transpose, which is not one); null
+/// when that is not known (an op that picks one of several memrefs, e.g.
+/// arith.select).
 Value bufferRoot(Value v) {
   while (Operation *def = v.getDefiningOp()) {
     if (def->getNumResults() != 1 || !isMemoryEffectFree(def))
       break;
-    auto source = llvm::find_if(def->getOperands(), [](Value operand) {
+    auto isMemRef = [](Value operand) {
       return isa<BaseMemRefType>(operand.getType());
-    });
-    if (source == def->operand_end())
+    };
+    int64_t memrefs = llvm::count_if(def->getOperands(), isMemRef);
+    if (memrefs == 0)
       break;
-    v = *source;
+    if (memrefs > 1)
+      return Value();
+    v = *llvm::find_if(def->getOperands(), isMemRef);
   }
   return v;
 }
@@ -569,13 +574,23 @@ struct OpGridSlicing {
 std::optional<OpGridSlicing> opGridSlicing(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op->getNumResults() != 0)
     return std::nullopt;
-  bool usesIndex = false;
-  op->walk([&](linalg::IndexOp) { usesIndex = true; });
-  if (usesIndex)
+  // No linalg.index (its value would change with the slice) and no memory
+  // access in the body other than through the operands.
+  WalkResult body = op.getBlock()->walk([](Operation *nested) {
+    return isa<linalg::IndexOp>(nested) || !isMemoryEffectFree(nested)
+               ? WalkResult::interrupt()
+               : WalkResult::advance();
+  });
+  if (body.wasInterrupted())
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return std::nullopt;
+  // Static operands (the slices' sizes come from their shapes).
+  for (Value operand : op->getOperands())
+    if (auto type = dyn_cast<MemRefType>(operand.getType());
+        type && !type.hasStaticShape())
+      return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   // Products and sums only: a fill or a copy of a few hundred KiB is done
   // by one block in about the time a launch of its own takes.
@@ -589,12 +604,18 @@ std::optional<OpGridSlicing> opGridSlicing(linalg::LinalgOp op) {
     return std::nullopt;
   // Inputs that view an output's buffer: only the output itself.
   llvm::SmallPtrSet<Value, 4> outputRoots;
-  for (OpOperand &init : op.getDpsInitsMutable())
-    if (!outputRoots.insert(bufferRoot(init.get())).second)
-      return std::nullopt; // two outputs in one buffer
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    Value root = bufferRoot(init.get());
+    if (!root || !outputRoots.insert(root).second)
+      return std::nullopt; // unknown, or two outputs in one buffer
+  }
   for (OpOperand *input : op.getDpsInputOperands()) {
-    if (!isa<MemRefType>(input->get().getType()) ||
-        !outputRoots.contains(bufferRoot(input->get())))
+    if (!isa<MemRefType>(input->get().getType()))
+      continue;
+    Value root = bufferRoot(input->get());
+    if (!root)
+      return std::nullopt;
+    if (!outputRoots.contains(root))
       continue;
     bool same = llvm::any_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
       return init.get() == input->get() && op.getMatchingIndexingMap(&init) ==

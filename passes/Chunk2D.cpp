@@ -1236,13 +1236,17 @@ void plstm::lowerScan2DTiled(Scan2DOp op, int64_t p, bool hierarchical,
           // The four results by index (null where not carried).
           SmallVector<Value> it(4, Value());
           for (unsigned i = 0, next = 0; i < 4; ++i)
-            if (carried[i] && next < carriedIt.size())
+            if (carried[i]) {
+              assert(next < carriedIt.size() && "a carried result per value");
               it[i] = carriedIt[next++];
+            }
           SmallVector<Value> next = orientationStep(b, oi, it);
           SmallVector<Value> out;
           for (unsigned i = 0; i < 4; ++i)
-            if (carried[i] && next[i])
+            if (carried[i]) {
+              assert(next[i] && "a carried result is written or kept");
               out.push_back(next[i]);
+            }
           return out;
         };
         // Tiled orientations are independent (each writes its own index of

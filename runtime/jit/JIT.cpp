@@ -295,6 +295,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                     (options.gpuPrefetch ? "prefetch" : "") + '\0' +
                     (options.gpuChunkGrid ? "chunk-grid" : "") + '\0' +
                     (options.gpuOpGrid ? "op-grid" : "");
+  // (No lsr: the GPU mapping runs on the CPU here, no NVPTX code.)
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (auto it = cache().find(key); it != cache().end()) {
     return KernelFactory::make(it->second, 0, true);

@@ -34,3 +34,24 @@ func.func @four(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x4x3x5x1x1x1xf32>, %t: te
       -> (tensor<?x3x5x2x1xf32>, tensor<?x4x5x2x2x1xf32>, tensor<?x4x3x2x2x1xf32>)
   return %y, %r, %dd : tensor<?x3x5x2x1xf32>, tensor<?x4x5x2x2x1xf32>, tensor<?x4x3x2x2x1xf32>
 }
+
+// Incoming border states (init_left, init_top) and only y used: the loop
+// carries y's stack and the G slots, not the last states.
+// CHECK-LABEL: func.func @four_states
+// CHECK: %[[LOOP:[a-z0-9_]+]]:2 = scf.forall (%{{[a-z0-9_]+}}) in (%c4) shared_outs({{.*}}) -> (tensor<4x8x8x2x1xf32>, tensor<4x3x3x5x5x1x1x1x1xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[LOOP]]#1 : tensor<4x3x3x5x5x1x1x1x1xf32>)
+// CHECK: return
+// DEFAULT-LABEL: func.func @four_states
+// DEFAULT-NOT: scf.forall
+// DEFAULT: return
+func.func @four_states(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x4x3x5x1x1x1xf32>, %t: tensor<?x4x3x5x1x1xf32>,
+    %d: tensor<?x3x5x1x1x1x1xf32>, %il: tensor<?x4x5x2x2x1xf32>, %it: tensor<?x4x3x2x2x1xf32>) -> tensor<?x3x5x2x1xf32> {
+  %y, %r, %dd = plstm.scan2d qkv(%q, %q, %q) source(%s, %s) transition(%t, %t)
+      mark(%s, %s) direct(%d) init_left(%il) init_top(%it) orientations [0, 1, 2, 3] {schedule = #plstm.schedule<logdepth>}
+      : (tensor<?x3x5x2x1xf32>, tensor<?x3x5x2x1xf32>, tensor<?x3x5x2x1xf32>, tensor<?x4x3x5x1x1x1xf32>,
+         tensor<?x4x3x5x1x1x1xf32>, tensor<?x4x3x5x1x1xf32>, tensor<?x4x3x5x1x1xf32>,
+         tensor<?x4x3x5x1x1x1xf32>, tensor<?x4x3x5x1x1x1xf32>, tensor<?x3x5x1x1x1x1xf32>,
+         tensor<?x4x5x2x2x1xf32>, tensor<?x4x3x2x2x1xf32>)
+      -> (tensor<?x3x5x2x1xf32>, tensor<?x4x5x2x2x1xf32>, tensor<?x4x3x2x2x1xf32>)
+  return %y : tensor<?x3x5x2x1xf32>
+}

@@ -209,3 +209,147 @@ func.func @aliasing(%x: memref<?x128x128xf32>, %y: memref<?x128x128xf32>, %w: me
   } {mapping = [#gpu.block<x>], plstm.row_buffers}
   return
 }
+
+// -----
+
+// A memory access in the body (it may touch what another slice writes): no op grid.
+// CHECK-LABEL: func.func @body_load
+// CHECK-NOT: gpu.alloc
+// CHECK: scf.parallel (%{{.*}}) =
+// CHECK-NOT: scf.parallel
+// CHECK: return
+#id = affine_map<(i, j) -> (i, j)>
+#red = affine_map<(i, j) -> (i)>
+#in3 = affine_map<(i, j, k) -> (i, k, j)>
+#out3 = affine_map<(i, j, k) -> (i, j)>
+func.func @body_load(%x: memref<?x64x2x256xf32>, %y: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %two = arith.constant 2.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x64x2x256xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %a = memref.alloc() : memref<64x256xf32>
+    %xs = memref.subview %x[%r, 0, 0, 0] [1, 64, 2, 256] [1, 1, 1, 1] : memref<?x64x2x256xf32> to memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>
+    linalg.fill ins(%zero : f32) outs(%a : memref<64x256xf32>)
+    linalg.generic {indexing_maps = [#in3, #out3], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%xs : memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>) outs(%a : memref<64x256xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %l = memref.load %a[%c0, %c0] : memref<64x256xf32>
+      %t = arith.addf %in, %l : f32
+      %s = arith.addf %t, %out : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%a : memref<64x256xf32>) {
+    ^bb0(%out: f32):
+      %m = arith.mulf %out, %two : f32
+      linalg.yield %m : f32
+    }
+    %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [#id, #red], iterator_types = ["parallel", "reduction"]}
+        ins(%a : memref<64x256xf32>) outs(%ys : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    memref.dealloc %a : memref<64x256xf32>
+    scf.reduce
+  } {mapping = [#gpu.block<x>], plstm.row_buffers}
+  return
+}
+
+// -----
+
+// An operand with a dynamic dim (the slice sizes come from the shapes): no
+// op grid.
+// CHECK-LABEL: func.func @dynamic_operand
+// CHECK-NOT: gpu.alloc
+// CHECK: scf.parallel (%{{.*}}) =
+// CHECK-NOT: scf.parallel
+// CHECK: return
+#id = affine_map<(i, j) -> (i, j)>
+#red = affine_map<(i, j) -> (i)>
+#in3 = affine_map<(i, j, k) -> (i, k, j)>
+#out3 = affine_map<(i, j, k) -> (i, j)>
+func.func @dynamic_operand(%x: memref<?x64x2x256xf32>, %y: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %two = arith.constant 2.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x64x2x256xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %a = memref.alloc() : memref<64x256xf32>
+    %xs = memref.subview %x[%r, 0, 0, 0] [1, 64, 2, 256] [1, 1, 1, 1] : memref<?x64x2x256xf32> to memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>
+    %ad = memref.cast %a : memref<64x256xf32> to memref<64x?xf32>
+    linalg.generic {indexing_maps = [#in3, #out3], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%xs : memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>) outs(%ad : memref<64x?xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%a : memref<64x256xf32>) {
+    ^bb0(%out: f32):
+      %m = arith.mulf %out, %two : f32
+      linalg.yield %m : f32
+    }
+    %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [#id, #red], iterator_types = ["parallel", "reduction"]}
+        ins(%a : memref<64x256xf32>) outs(%ys : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    memref.dealloc %a : memref<64x256xf32>
+    scf.reduce
+  } {mapping = [#gpu.block<x>], plstm.row_buffers}
+  return
+}
+
+// -----
+
+// An input whose buffer is not known (arith.select of two): no op grid.
+// CHECK-LABEL: func.func @select_alias
+// CHECK-NOT: gpu.alloc
+// CHECK: scf.parallel (%{{.*}}) =
+// CHECK-NOT: scf.parallel
+// CHECK: return
+#id = affine_map<(i, j) -> (i, j)>
+#red = affine_map<(i, j) -> (i)>
+#in3 = affine_map<(i, j, k) -> (i, k, j)>
+#out3 = affine_map<(i, j, k) -> (i, j)>
+func.func @select_alias(%x: memref<?x64x2x256xf32>, %y: memref<?x64xf32>, %w: memref<64x2x256xf32>, %flag: i1) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %two = arith.constant 2.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x64x2x256xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %a = memref.alloc() : memref<64x256xf32>
+    %xs = memref.subview %x[%r, 0, 0, 0] [1, 64, 2, 256] [1, 1, 1, 1] : memref<?x64x2x256xf32> to memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>
+    linalg.fill ins(%zero : f32) outs(%a : memref<64x256xf32>)
+    %b = memref.alloc() : memref<64x2x256xf32>
+    %pick = arith.select %flag, %b, %w : memref<64x2x256xf32>
+    linalg.generic {indexing_maps = [#in3, #out3], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%pick : memref<64x2x256xf32>) outs(%a : memref<64x256xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%a : memref<64x256xf32>) {
+    ^bb0(%out: f32):
+      %m = arith.mulf %out, %two : f32
+      linalg.yield %m : f32
+    }
+    %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [#id, #red], iterator_types = ["parallel", "reduction"]}
+        ins(%a : memref<64x256xf32>) outs(%ys : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    memref.dealloc %a : memref<64x256xf32>
+    memref.dealloc %b : memref<64x2x256xf32>
+    scf.reduce
+  } {mapping = [#gpu.block<x>], plstm.row_buffers}
+  return
+}
