@@ -353,3 +353,82 @@ func.func @select_alias(%x: memref<?x64x2x256xf32>, %y: memref<?x64xf32>, %w: me
   } {mapping = [#gpu.block<x>], plstm.row_buffers}
   return
 }
+
+// -----
+
+// An output indexed by the sliced dim at another position (stored
+// transposed): each operand's slice is taken where its map has the dim.
+// CHECK-LABEL: func.func @transposed_output
+// CHECK: scf.parallel (%[[R:[a-z0-9_]+]], %[[SL:[a-z0-9_]+]]) = (%{{.*}}, %{{.*}}) to (%{{.*}}, %c4{{[_0-9]*}})
+// CHECK: %[[START:.*]] = arith.muli %[[SL]], %c16 : index
+// CHECK: memref.subview %{{.*}}[%[[START]], 0, 0] [16, 2, 256] [1, 1, 1]
+// CHECK: memref.subview %{{.*}}[0, %[[START]]] [256, 16] [1, 1]
+// CHECK: linalg.generic
+// CHECK: } {plstm.row_buffers}
+#in3 = affine_map<(i, j, k) -> (i, k, j)>
+#outT = affine_map<(i, j, k) -> (j, i)>
+#idT = affine_map<(i, j) -> (i, j)>
+func.func @transposed_output(%x: memref<?x64x2x256xf32>, %y: memref<?x256x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = memref.dim %x, %c0 : memref<?x64x2x256xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %a = memref.alloc() : memref<256x64xf32>
+    %xs = memref.subview %x[%r, 0, 0, 0] [1, 64, 2, 256] [1, 1, 1, 1] : memref<?x64x2x256xf32> to memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>
+    linalg.generic {indexing_maps = [#in3, #outT], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%xs : memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>) outs(%a : memref<256x64xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    %ys = memref.subview %y[%r, 0, 0] [1, 256, 64] [1, 1, 1] : memref<?x256x64xf32> to memref<256x64xf32, strided<[64, 1], offset: ?>>
+    memref.copy %a, %ys : memref<256x64xf32> to memref<256x64xf32, strided<[64, 1], offset: ?>>
+    memref.dealloc %a : memref<256x64xf32>
+    scf.reduce
+  } {mapping = [#gpu.block<x>], plstm.row_buffers}
+  return
+}
+
+// -----
+
+// The sliced row's cut refused (a loaded value flows from the part before
+// the big op to the part after it): the row stays as it was, unsliced.
+// CHECK-LABEL: func.func @refused_cut
+// CHECK-NOT: gpu.alloc
+// CHECK: scf.parallel (%{{.*}}) =
+// CHECK-NOT: plstm.gpu_chunks
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : memref<64x2x256xf32, {{.*}}>) outs(%{{.*}} : memref<64x256xf32>)
+// CHECK-NOT: scf.parallel
+// CHECK: return
+#id = affine_map<(i, j) -> (i, j)>
+#red = affine_map<(i, j) -> (i)>
+#in3 = affine_map<(i, j, k) -> (i, k, j)>
+#out3 = affine_map<(i, j, k) -> (i, j)>
+func.func @refused_cut(%x: memref<?x64x2x256xf32>, %y: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x64x2x256xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %a = memref.alloc() : memref<64x256xf32>
+    %v = memref.load %x[%r, %c0, %c0, %c0] : memref<?x64x2x256xf32>
+    %xs = memref.subview %x[%r, 0, 0, 0] [1, 64, 2, 256] [1, 1, 1, 1] : memref<?x64x2x256xf32> to memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>
+    linalg.generic {indexing_maps = [#in3, #out3], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%xs : memref<64x2x256xf32, strided<[512, 256, 1], offset: ?>>) outs(%a : memref<64x256xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.fill ins(%v : f32) outs(%ys : memref<64xf32, strided<[1], offset: ?>>)
+    linalg.generic {indexing_maps = [#id, #red], iterator_types = ["parallel", "reduction"]}
+        ins(%a : memref<64x256xf32>) outs(%ys : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    memref.dealloc %a : memref<64x256xf32>
+    scf.reduce
+  } {mapping = [#gpu.block<x>], plstm.row_buffers}
+  return
+}
