@@ -35,6 +35,12 @@ SHAPES=(
   "mol $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048 sequential 64"
   "dag-2048 $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048 sequential 1"
   "mol-ck1 $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048 chunkwise:1 64"
+  # A/B variants of choices made without a GPU (docs/gpu.md): the one-launch
+  # forms the grids replaced, and LLVM's LSR off for sequential kernels.
+  "vit-t-ld-1launch $SPECS/vit_16x16.mlir B=24 logdepth 1 --gpu-chunk-grid=false"
+  "2d-32-ld-noopgrid $SPECS/scan2d_32x32.mlir B=8 logdepth 1 --gpu-op-grid=false"
+  "1d-lm-nolsr $SPECS/scan1d_d64.mlir B=16,T=4096 sequential 1 --gpu-lsr=off"
+  "2d-32-nolsr $SPECS/scan2d_32x32.mlir B=8 sequential 1 --gpu-lsr=off"
 )
 rm -rf "$DIR.tmp" && mkdir -p "$DIR.tmp"
 cp "$BIN/plstm-gpu-runner" "$DIR.tmp/"
@@ -49,12 +55,14 @@ cp "$BIN/plstm-gpu-runner" "$DIR.tmp/"
 for entry in "${SHAPES[@]}"; do
   # The fifth field: the graph's components (PERFORMANCE.md's mol: 64 DAGs
   # of 32 nodes; plstm-run and plstm-gpu-runner --graph-components).
-  read -r name spec dims sched comps <<<"$entry"
+  # The sixth field on: plstm-compile flags of an A/B variant.
+  read -r name spec dims sched comps flags <<<"$entry"
   comps=${comps:-1}
   echo "build-bundle: $name ($dims, $sched)" >&2
   # The GPU kernel: a block of 128 threads per row (docs/gpu.md), the
   # schedule named; the CPU reference: the sequential schedule.
-  "$BIN/plstm-compile" "$spec" --target=nvptx --chip=sm_90 --schedule="$sched" -o "$DIR.tmp/$name.ptx"
+  # shellcheck disable=SC2086 # flags: zero or more words
+  "$BIN/plstm-compile" "$spec" --target=nvptx --chip=sm_90 --schedule="$sched" ${flags:-} -o "$DIR.tmp/$name.ptx"
   "$BIN/plstm-compile" "$spec" --emit=so --schedule=sequential -o "$DIR.tmp/$name.so"
   # FLOPs per run (SPEC §9 formulas, the cost model's sequential count):
   # printed by plstm-run --bench on the CPU kernel.
