@@ -534,12 +534,14 @@ void ChunkGrid::rewrite() {
 /// at its level but the marked chunk loops: the 2D log-depth schedules'
 /// quad-tree merges) becomes a marked chunk loop over slices of one of its
 /// parallel dims, so that the cut gives it a launch with a block per (row,
-/// slice). An op qualifies when its loop ranges are static, it has a
-/// reduction loop (a product or a sum) and at least 2 x kOpGridSlice
-/// parallel iterations, no linalg.index, and a parallel
-/// dim d that every output indexes as a plain dim and every input indexes as
-/// a plain dim or not at all; an input that views an output's buffer must be
-/// that output (the same value and map: its slice is the block's own).
+/// slice). An op qualifies when its loop ranges and operand shapes are
+/// static, it has a reduction loop (a product or a sum) and at least
+/// 2 x kOpGridSlice parallel iterations, its body reads no linalg.index and
+/// touches no memory, the buffers of its operands are known (bufferRoot),
+/// and it has a parallel dim d that every output indexes as a plain dim and
+/// every input indexes as a plain dim or not at all; an input that views an
+/// output's buffer must be that output (the same value and map: its slice
+/// is the block's own).
 /// Slices of at least kOpGridSlice parallel iterations (32 per thread at
 /// 128 threads): the slice count is the largest divisor of d's extent that
 /// keeps them so.
