@@ -60,6 +60,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace {
@@ -1321,6 +1323,27 @@ struct BlockMapper {
     return llvm::alignTo(bytes, 64);
   }
 
+  /// Splits `allocs`, in order, into the buffers that become slices of one
+  /// buffer (sliceBytes) while their bytes stay within `budget`, each with
+  /// its byte offset, and the rest. Returns the slices' bytes.
+  static int64_t
+  packSlices(ArrayRef<Operation *> allocs, gpu::LaunchOp launch, int64_t budget,
+             SmallVectorImpl<std::pair<memref::AllocOp, int64_t>> &moved,
+             SmallVectorImpl<Operation *> &rest) {
+    int64_t total = 0;
+    for (Operation *op : allocs) {
+      auto alloc = cast<memref::AllocOp>(op);
+      int64_t bytes = sliceBytes(alloc, launch);
+      if (bytes < 0 || bytes > budget - total) {
+        rest.push_back(op);
+        continue;
+      }
+      moved.push_back({alloc, total});
+      total += bytes;
+    }
+    return total;
+  }
+
   /// The static buffers left after shared memory and the launch scratch
   /// (sliceBytes; two or more) become slices of one device-heap buffer of
   /// the block, the row's arena, at constant offsets: thread 0 allocates one
@@ -1333,17 +1356,8 @@ struct BlockMapper {
                                        gpu::LaunchOp launch) {
     SmallVector<std::pair<memref::AllocOp, int64_t>> moved; // offsets
     SmallVector<Operation *> rest;
-    int64_t total = 0;
-    for (Operation *op : allocs) {
-      auto alloc = cast<memref::AllocOp>(op);
-      int64_t bytes = sliceBytes(alloc, launch);
-      if (bytes < 0) {
-        rest.push_back(op);
-        continue;
-      }
-      moved.push_back({alloc, total});
-      total += bytes;
-    }
+    int64_t total = packSlices(
+        allocs, launch, std::numeric_limits<int64_t>::max(), moved, rest);
     if (moved.size() < 2)
       return SmallVector<Operation *>(allocs);
     Block &body = launch.getBody().front();
@@ -1377,17 +1391,8 @@ struct BlockMapper {
       return SmallVector<Operation *>(allocs);
     SmallVector<std::pair<memref::AllocOp, int64_t>> moved; // offsets
     SmallVector<Operation *> rest;
-    int64_t perBlock = 0;
-    for (Operation *op : allocs) {
-      auto alloc = cast<memref::AllocOp>(op);
-      int64_t bytes = sliceBytes(alloc, launch);
-      if (bytes < 0 || perBlock + bytes > kMaxScratchPerBlock) {
-        rest.push_back(op);
-        continue;
-      }
-      moved.push_back({alloc, perBlock});
-      perBlock += bytes;
-    }
+    int64_t perBlock =
+        packSlices(allocs, launch, kMaxScratchPerBlock, moved, rest);
     if (moved.empty())
       return rest;
     OpBuilder host(launch);
