@@ -159,6 +159,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "row-level chunk loops as launches of their own, a "
                      "block per (row, chunk)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> raceCheck{
+      *this, "race-check",
+      llvm::cl::desc("With emulate-on-cpu: keep the block mapping's barriers "
+                     "and report every memory access and barrier of the "
+                     "launches to the race detector (runtime/jit/RaceCheck.h)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> opGrid{
       *this, "op-grid",
       llvm::cl::desc("With the chunk grid: a row with no loops at its level "
@@ -189,6 +195,11 @@ inline constexpr llvm::StringLiteral kGPUChunksAttr = "plstm.gpu_chunks";
 /// On the module: a scan op of it has the log-depth schedule (the GPU
 /// pipeline's `lsr=auto` then generates its PTX without LSR).
 inline constexpr llvm::StringLiteral kGPULogdepthAttr = "plstm.gpu_logdepth";
+/// Emulating the block mapping with the race check: the loop over a
+/// block's virtual threads, and an op that thread 0 alone runs on a GPU.
+inline constexpr llvm::StringLiteral kGPUVirtualThreadsAttr =
+    "plstm.virtual_threads";
+inline constexpr llvm::StringLiteral kGPUThreadZeroAttr = "plstm.thread_zero";
 inline constexpr llvm::StringLiteral kGPUScratchAttr = "plstm.gpu_scratch";
 
 /// The block-per-row mapping (codegen/GPURowBlocks.cpp).
@@ -226,7 +237,7 @@ void mapDelinearized(OpBuilder &b, Location loc, scf::ParallelOp loop,
                      ArrayRef<Value> trips, Value index, IRMapping &mapping);
 LogicalResult mapRowsToBlocks(scf::ParallelOp rows, int64_t threads,
                               bool emulate, int64_t sharedBytes,
-                              bool prefetch = true);
+                              bool prefetch = true, bool raceCheck = false);
 /// The part of buildGPUPipeline after the `nvvm` stage: host code to LLVM
 /// (gpu-to-llvm) and the kernels to PTX (gpu-module-to-binary, format isa).
 void buildGPUBinaryPipeline(OpPassManager &pm,

@@ -48,6 +48,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -373,12 +374,13 @@ struct MapToGPUPass
   MapToGPUPass() = default;
   MapToGPUPass(const MapToGPUPass &other) : PassWrapper(other) {}
   MapToGPUPass(int64_t blockSize, int64_t threadsPerRow, bool emulate,
-               int64_t sharedBytes, bool prefetch) {
+               int64_t sharedBytes, bool prefetch, bool raceCheck) {
     this->blockSize = blockSize;
     this->threadsPerRow = threadsPerRow;
     this->emulate = emulate;
     this->sharedBytes = sharedBytes;
     this->prefetch = prefetch;
+    this->raceCheck = raceCheck;
   }
   StringRef getArgument() const override { return "plstm-map-to-gpu"; }
   StringRef getDescription() const override {
@@ -414,6 +416,12 @@ struct MapToGPUPass
       llvm::cl::desc("Block per row: memref.prefetch of the inputs of the "
                      "step two ahead in each sequential loop"),
       llvm::cl::init(true)};
+  Option<bool> raceCheck{
+      *this, "race-check",
+      llvm::cl::desc("With emulate: keep the barriers and mark the loops over "
+                     "the virtual threads and thread 0's ops, for "
+                     "plstm-gpu-race-instrument"),
+      llvm::cl::init(false)};
 
   void runOnOperation() override {
     if (blockSize < 1 || blockSize > 1024) {
@@ -441,7 +449,8 @@ struct MapToGPUPass
                               ? plstm::autoThreadsPerRow(loop)
                               : static_cast<int64_t>(threadsPerRow);
         if (failed(block ? plstm::mapRowsToBlocks(loop, threads, emulate,
-                                                  sharedBytes, prefetch)
+                                                  sharedBytes, prefetch,
+                                                  raceCheck)
                          : map(loop)))
           return signalPassFailure();
       }
@@ -807,6 +816,141 @@ struct GPUUnrollHostLoopsPass
 /// mapping built with `emulate`: one thread per block); refuses the others.
 /// Workgroup buffers become one allocation per iteration, which is one per
 /// block when blocks have one thread.
+/// The race check of the GPU mapping run on the CPU (runtime/jit/
+/// RaceCheck.h): in each launch mapped with emulate and race-check, every
+/// memref.load and memref.store reports (byte address, write?, block,
+/// virtual thread) to plstm_race_access, every barrier to
+/// plstm_race_barrier, and each launch starts with plstm_race_launch. The
+/// thread of an access: the loop over the block's virtual threads around
+/// it, 0 in an op thread 0 alone runs on a GPU, else -1 (every thread runs
+/// it). Linalg ops left in a launch become loops first.
+struct GPURaceInstrumentPass
+    : public PassWrapper<GPURaceInstrumentPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPURaceInstrumentPass)
+  StringRef getArgument() const override { return "plstm-gpu-race-instrument"; }
+  StringRef getDescription() const override {
+    return "Report the memory accesses and barriers of emulated launches to "
+           "the race detector";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<func::FuncDialect, scf::SCFDialect, arith::ArithDialect,
+                    memref::MemRefDialect>();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    OpBuilder top = OpBuilder::atBlockEnd(module.getBody());
+    Type i64 = top.getI64Type();
+    auto declare = [&](StringRef name, unsigned args) {
+      if (module.lookupSymbol(name))
+        return;
+      auto f = func::FuncOp::create(
+          top, module.getLoc(), name,
+          FunctionType::get(ctx, SmallVector<Type>(args, i64), {}));
+      f.setPrivate();
+    };
+    declare("plstm_race_launch", 0);
+    declare("plstm_race_barrier", 1);
+    declare("plstm_race_access", 4);
+    SmallVector<gpu::LaunchOp> launches;
+    module.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
+    IRRewriter rewriter(ctx);
+    for (gpu::LaunchOp launch : launches) {
+      // Linalg ops to loops, thread 0's mark kept on the outermost one.
+      SmallVector<linalg::LinalgOp> ops;
+      launch.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+      for (linalg::LinalgOp op : ops) {
+        rewriter.setInsertionPoint(op);
+        Operation *before = op->getPrevNode();
+        FailureOr<linalg::LinalgLoops> loops =
+            linalg::linalgOpToLoops(rewriter, op);
+        if (failed(loops)) {
+          op->emitError("plstm-gpu-race-instrument: cannot lower to loops");
+          return signalPassFailure();
+        }
+        // Every op it became (loops, or the accesses of a rank-0 op).
+        if (op->hasAttr(plstm::kGPUThreadZeroAttr))
+          for (Operation *made = before ? before->getNextNode()
+                                        : &op->getBlock()->front();
+               made != op.getOperation(); made = made->getNextNode())
+            made->setAttr(plstm::kGPUThreadZeroAttr, rewriter.getUnitAttr());
+        rewriter.eraseOp(op);
+      }
+      OpBuilder host(launch);
+      func::CallOp::create(host, launch.getLoc(), "plstm_race_launch",
+                           TypeRange{}, ValueRange{});
+      Block &body = launch.getBody().front();
+      OpBuilder entry = OpBuilder::atBlockBegin(&body);
+      Value block = arith::IndexCastOp::create(entry, launch.getLoc(), i64,
+                                               launch.getBlockIds().x);
+      SmallVector<Operation *> accesses, barriers;
+      launch.walk([&](Operation *op) {
+        if (isa<memref::LoadOp, memref::StoreOp>(op))
+          accesses.push_back(op);
+        else if (isa<gpu::BarrierOp>(op))
+          barriers.push_back(op);
+      });
+      for (Operation *op : barriers) {
+        OpBuilder b(op);
+        func::CallOp::create(b, op->getLoc(), "plstm_race_barrier", TypeRange{},
+                             ValueRange{block});
+        op->erase();
+      }
+      for (Operation *op : accesses) {
+        OpBuilder b(op);
+        Location loc = op->getLoc();
+        auto load = dyn_cast<memref::LoadOp>(op);
+        Value memref =
+            load ? load.getMemRef() : cast<memref::StoreOp>(op).getMemRef();
+        ValueRange indices =
+            load ? load.getIndices() : cast<memref::StoreOp>(op).getIndices();
+        auto type = cast<MemRefType>(memref.getType());
+        // Its thread: the virtual-thread loop around it, thread 0's mark,
+        // or every thread.
+        Value thread;
+        for (Operation *p = op; p != launch; p = p->getParentOp()) {
+          if (auto loop = dyn_cast<scf::ForOp>(p);
+              loop && loop->hasAttr(plstm::kGPUVirtualThreadsAttr)) {
+            thread = loop.getInductionVar();
+            break;
+          }
+          if (p->hasAttr(plstm::kGPUThreadZeroAttr)) {
+            thread = arith::ConstantIndexOp::create(b, loc, 0);
+            break;
+          }
+        }
+        Value threadI64 =
+            thread ? arith::IndexCastOp::create(b, loc, i64, thread).getResult()
+                   : arith::ConstantIntOp::create(b, loc, i64, -1).getResult();
+        // base + (offset + sum(index * stride)) * element bytes.
+        auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+        Value linear = meta.getOffset();
+        for (auto [i, index] : llvm::enumerate(indices))
+          linear = arith::AddIOp::create(
+              b, loc, linear,
+              arith::MulIOp::create(b, loc, index, meta.getStrides()[i]));
+        Type element = type.getElementType();
+        int64_t bytes =
+            element.isIntOrFloat()
+                ? llvm::divideCeil(element.getIntOrFloatBitWidth(), 8)
+                : 8; // index (64-bit on the host)
+        Value base =
+            memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+        Value address = arith::AddIOp::create(
+            b, loc, base,
+            arith::MulIOp::create(
+                b, loc, linear, arith::ConstantIndexOp::create(b, loc, bytes)));
+        Value write = arith::ConstantIntOp::create(b, loc, i64, load ? 0 : 1);
+        func::CallOp::create(
+            b, loc, "plstm_race_access", TypeRange{},
+            ValueRange{arith::IndexCastOp::create(b, loc, i64, address), write,
+                       block, threadI64});
+      }
+    }
+  }
+};
+
 struct LaunchToLoopsPass
     : public PassWrapper<LaunchToLoopsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LaunchToLoopsPass)
@@ -1062,7 +1206,11 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
     pm.addPass(createGPUChunkGridPass(options.emulate, options.opGrid));
   pm.addPass(std::make_unique<MapToGPUPass>(
       options.blockSize, options.threadsPerRow, options.emulate,
-      options.sharedBytes, options.prefetch));
+      options.sharedBytes, options.prefetch,
+      options.emulate && options.raceCheck));
+  // Before the canonicalizer folds the marks (scf.if true) of thread 0's ops.
+  if (options.emulate && options.raceCheck)
+    pm.addPass(std::make_unique<GPURaceInstrumentPass>());
   pm.addPass(createCanonicalizerPass());
   if (options.stop == "gpu")
     return;
@@ -1191,6 +1339,7 @@ void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<GPUPrefetchToNVVMPass>();
   PassRegistration<GPUNoteLogdepthPass>();
   PassRegistration<GPUModuleToBinaryPass>();
+  PassRegistration<GPURaceInstrumentPass>();
   PassPipelineRegistration<GPUPipelineOptions>(
       "plstm-gpu-pipeline",
       "Lower plstm ops for NVIDIA GPUs: a thread block per batch row, NVVM, "

@@ -542,16 +542,32 @@ struct BlockMapper {
   int64_t sharedBytes; ///< workgroup memory for the row's static buffers
   Block *launchBody = nullptr;
   bool prefetch = true; ///< prefetchAhead the step loops
+  /// Emulating: barriers and thread-0 marks kept for the race check
+  /// (plstm-gpu-race-instrument).
+  bool raceCheck = false;
   /// The buffers rowScratch made, for run's workgroup memory and frees.
   SmallVector<Operation *> scratchAllocs, scratchDeallocs;
 
   void barrier(OpBuilder &b) {
-    if (!emulate)
+    if (!emulate || raceCheck)
       gpu::BarrierOp::create(b, loc);
   }
 
   /// Runs `op` in thread 0 only, between barriers.
   void inThreadZero(Operation *op) {
+    if (emulate && raceCheck) {
+      // The one real thread runs it, in an scf.if (true) that marks it
+      // thread 0's for the race check (the op may become loops in place).
+      OpBuilder b(op);
+      barrier(b);
+      auto guard = scf::IfOp::create(
+          b, loc, arith::ConstantIntOp::create(b, loc, 1, 1), false);
+      guard->setAttr(plstm::kGPUThreadZeroAttr, b.getUnitAttr());
+      op->moveBefore(guard.thenBlock()->getTerminator());
+      b.setInsertionPointAfter(guard);
+      barrier(b);
+      return;
+    }
     if (emulate)
       return;
     OpBuilder b(op);
@@ -583,6 +599,7 @@ struct BlockMapper {
       auto virtualThreads = scf::ForOp::create(
           b, loc, arith::ConstantIndexOp::create(b, loc, 0), nthreads,
           arith::ConstantIndexOp::create(b, loc, 1));
+      virtualThreads->setAttr(plstm::kGPUVirtualThreadsAttr, b.getUnitAttr());
       b.setInsertionPoint(virtualThreads.getBody()->getTerminator());
       first = virtualThreads.getInductionVar();
     }
@@ -1497,7 +1514,8 @@ int64_t mlir::plstm::autoThreadsPerRow(scf::ParallelOp rows) {
 
 LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
                                            int64_t threads, bool emulate,
-                                           int64_t sharedBytes, bool prefetch) {
+                                           int64_t sharedBytes, bool prefetch,
+                                           bool raceCheck) {
   Location loc = rows.getLoc();
   IRRewriter rewriter(rows.getContext());
   OpBuilder b(rows);
@@ -1525,5 +1543,6 @@ LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
   BlockMapper mapper{rewriter, loc,      threads,    emulate,
                      tid,      nthreads, sharedBytes};
   mapper.prefetch = prefetch;
+  mapper.raceCheck = emulate && raceCheck;
   return mapper.run(&body, launch);
 }

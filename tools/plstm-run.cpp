@@ -23,10 +23,11 @@
 #include "runtime/Graph.h"
 #include "runtime/Npy.h"
 #include "runtime/Reference.h"
+#include "runtime/Tensor.h"
 #include "runtime/cuda/CudaDriver.h"
 #include "runtime/cuda/GpuKernel.h"
-#include "runtime/Tensor.h"
 #include "runtime/jit/JIT.h"
+#include "runtime/jit/RaceCheck.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -131,6 +132,14 @@ static cl::opt<bool> gpuPrefetch(
              "step two ahead of each sequential loop (L2 on sm_90 and "
              "later; default true; docs/gpu.md)"),
     cl::init(true));
+static cl::opt<bool> gpuRaceCheck(
+    "gpu-race-check",
+    cl::desc("--backend=gpu-on-cpu: report every memory access and barrier "
+             "of the launches to a race detector, which fails the run when "
+             "two threads of a block touch one address between the same "
+             "two barriers (one writing), or two blocks of a launch do "
+             "(slower; docs/gpu.md)"),
+    cl::init(false));
 static cl::opt<std::string> gpuLsr(
     "gpu-lsr",
     cl::desc("--backend=cuda: LLVM's loop strength reduction when the "
@@ -773,6 +782,10 @@ int main(int argc, char **argv) {
                 ", expected 0 (chosen per kernel) or 1 to 1024");
   if (gpuLsr != "auto" && gpuLsr != "on" && gpuLsr != "off")
     return fail("--gpu-lsr=" + gpuLsr + ", expected auto, on or off");
+  if (gpuRaceCheck && backend != "gpu-on-cpu")
+    return fail("--gpu-race-check checks the GPU mapping run on the CPU; "
+                "use it with --backend=gpu-on-cpu, not --backend=" +
+                backend);
   if (threads < 0)
     return fail("--num-threads=" + std::to_string(threads) +
                 ", expected a count >= 1 (or 0 for all hardware threads)");
@@ -1175,6 +1188,7 @@ int main(int argc, char **argv) {
     options.gpuPrefetch = gpuPrefetch;
     options.gpuChunkGrid = gpuChunkGrid;
     options.gpuOpGrid = gpuOpGrid;
+    options.gpuRaceCheck = gpuRaceCheck;
     if (backend == "gpu-on-cpu")
       options.target = rt::Target::GPUMappingOnCPU;
     auto kernel = rt::compileFile(specFile, options);
@@ -1186,11 +1200,23 @@ int main(int argc, char **argv) {
         << " for the CPU in "
         << llvm::format("%.3f", kernel->compileSeconds()) << " s\n";
     start = std::chrono::steady_clock::now();
+    if (gpuRaceCheck)
+      ::plstm::rt::resetRaceCheck();
     if (Status s = runKernel(*kernel, inputTensors, results); !s)
       return fail(s.message());
     log << "  kernel @" << func.getName() << ": "
         << llvm::format("%.3f", msSince(start))
         << " ms (cpu)\n";
+    if (gpuRaceCheck) {
+      ::plstm::rt::RaceReport races = ::plstm::rt::raceReport();
+      log << "  race check: " << races.accesses << " accesses, " << races.races
+          << " races\n";
+      if (races.races != 0) {
+        llvm::outs() << log.str();
+        return fail("--gpu-race-check: " + std::to_string(races.races) +
+                    " races in the GPU mapping; the first: " + races.first);
+      }
+    }
     if (benchRuns > 0) {
       std::vector<double> times;
       // Only the calls are timed. The outputs are allocated and poisoned

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/jit/JIT.h"
+#include "runtime/jit/RaceCheck.h"
 
 #include "codegen/CPUTarget.h"
 
@@ -255,6 +256,16 @@ buildJIT(std::unique_ptr<llvm::Module> module,
   heap[(*jit)->mangleAndIntern("_mlir_memref_to_llvm_free")] = {
       ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_free),
       llvm::JITSymbolFlags::Exported};
+  // The race detector of the GPU mapping run on the CPU (RaceCheck.h).
+  heap[(*jit)->mangleAndIntern("plstm_race_launch")] = {
+      ExecutorAddr::fromPtr(&plstm_race_launch),
+      llvm::JITSymbolFlags::Exported};
+  heap[(*jit)->mangleAndIntern("plstm_race_barrier")] = {
+      ExecutorAddr::fromPtr(&plstm_race_barrier),
+      llvm::JITSymbolFlags::Exported};
+  heap[(*jit)->mangleAndIntern("plstm_race_access")] = {
+      ExecutorAddr::fromPtr(&plstm_race_access),
+      llvm::JITSymbolFlags::Exported};
   if (llvm::Error err = main.define(absoluteSymbols(std::move(heap))))
     return std::move(err);
   for (ThreadSafeModule &tsm : modules)
@@ -294,7 +305,8 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                     std::to_string(options.gpuThreadsPerRow) + '\0' +
                     (options.gpuPrefetch ? "prefetch" : "") + '\0' +
                     (options.gpuChunkGrid ? "chunk-grid" : "") + '\0' +
-                    (options.gpuOpGrid ? "op-grid" : "");
+                    (options.gpuOpGrid ? "op-grid" : "") + '\0' +
+                    (options.gpuRaceCheck ? "race-check" : "");
   // (No lsr: the GPU mapping runs on the CPU here, no NVPTX code.)
   std::lock_guard<std::mutex> lock(cacheMutex);
   if (auto it = cache().find(key); it != cache().end()) {
@@ -355,6 +367,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
     pipeline.prefetch = options.gpuPrefetch;
     pipeline.chunkGrid = options.gpuChunkGrid;
     pipeline.opGrid = options.gpuOpGrid;
+    pipeline.raceCheck = options.gpuRaceCheck;
     mlir::PassManager pm(module->getContext());
     mlir::plstm::buildGPUPipeline(pm, pipeline);
     if (failed(pm.run(*module)))

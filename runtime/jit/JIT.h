@@ -66,6 +66,10 @@ struct CompileOptions {
   /// no loops at its level (2D log-depth) as launches of their own
   /// (plstm-gpu-chunk-grid's op grid).
   bool gpuOpGrid = true;
+  /// GPUMappingOnCPU: report every memory access and barrier of the
+  /// launches to the race detector (runtime/jit/RaceCheck.h): slower; finds
+  /// a barrier the mapping misses.
+  bool gpuRaceCheck = false;
   /// Threads that optimize and generate code: the LLVM module is split into
   /// this many parts compiled in parallel (0: one per hardware thread, at
   /// most 4; 1: one module on the calling thread). Every setting gives the

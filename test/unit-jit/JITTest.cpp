@@ -1115,6 +1115,9 @@ TEST(JIT, GPUMappingOptionsAreInTheCacheKey) {
   o = base;
   o.gpuOpGrid = false;
   variants.push_back({"gpuOpGrid", o});
+  o = base;
+  o.gpuRaceCheck = true;
+  variants.push_back({"gpuRaceCheck", o});
   for (const auto &[name, options] : variants) {
     SCOPED_TRACE(name);
     auto other = compile(text, options);
