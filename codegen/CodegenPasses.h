@@ -200,6 +200,8 @@ inline constexpr llvm::StringLiteral kGPULogdepthAttr = "plstm.gpu_logdepth";
 inline constexpr llvm::StringLiteral kGPUVirtualThreadsAttr =
     "plstm.virtual_threads";
 inline constexpr llvm::StringLiteral kGPUThreadZeroAttr = "plstm.thread_zero";
+/// On a launch of the block mapping emulated with the race check.
+inline constexpr llvm::StringLiteral kGPURaceCheckedAttr = "plstm.race_checked";
 inline constexpr llvm::StringLiteral kGPUScratchAttr = "plstm.gpu_scratch";
 
 /// The block-per-row mapping (codegen/GPURowBlocks.cpp).

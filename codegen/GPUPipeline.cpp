@@ -853,28 +853,25 @@ struct GPURaceInstrumentPass
     declare("plstm_race_launch", 0);
     declare("plstm_race_barrier", 1);
     declare("plstm_race_access", 4);
+    // The block-mapped launches (the thread-per-row fallback has real
+    // threads and no barriers: not modelled).
     SmallVector<gpu::LaunchOp> launches;
-    module.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
+    module.walk([&](gpu::LaunchOp launch) {
+      if (launch->hasAttr(plstm::kGPURaceCheckedAttr))
+        launches.push_back(launch);
+    });
     IRRewriter rewriter(ctx);
     for (gpu::LaunchOp launch : launches) {
       // Linalg ops to loops, thread 0's mark kept on the outermost one.
       SmallVector<linalg::LinalgOp> ops;
       launch.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+      // (Thread 0's ops are in a marked scf.if: the loops stay in it.)
       for (linalg::LinalgOp op : ops) {
         rewriter.setInsertionPoint(op);
-        Operation *before = op->getPrevNode();
-        FailureOr<linalg::LinalgLoops> loops =
-            linalg::linalgOpToLoops(rewriter, op);
-        if (failed(loops)) {
+        if (failed(linalg::linalgOpToLoops(rewriter, op))) {
           op->emitError("plstm-gpu-race-instrument: cannot lower to loops");
           return signalPassFailure();
         }
-        // Every op it became (loops, or the accesses of a rank-0 op).
-        if (op->hasAttr(plstm::kGPUThreadZeroAttr))
-          for (Operation *made = before ? before->getNextNode()
-                                        : &op->getBlock()->front();
-               made != op.getOperation(); made = made->getNextNode())
-            made->setAttr(plstm::kGPUThreadZeroAttr, rewriter.getUnitAttr());
         rewriter.eraseOp(op);
       }
       OpBuilder host(launch);
@@ -886,7 +883,9 @@ struct GPURaceInstrumentPass
                                                launch.getBlockIds().x);
       SmallVector<Operation *> accesses, barriers;
       launch.walk([&](Operation *op) {
-        if (isa<memref::LoadOp, memref::StoreOp>(op))
+        // (A load nobody uses is erased later: not reported.)
+        if (isa<memref::StoreOp>(op) ||
+            (isa<memref::LoadOp>(op) && !op->use_empty()))
           accesses.push_back(op);
         else if (isa<gpu::BarrierOp>(op))
           barriers.push_back(op);

@@ -1544,5 +1544,7 @@ LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
                      tid,      nthreads, sharedBytes};
   mapper.prefetch = prefetch;
   mapper.raceCheck = emulate && raceCheck;
+  if (mapper.raceCheck)
+    launch->setAttr(kGPURaceCheckedAttr, b.getUnitAttr());
   return mapper.run(&body, launch);
 }

@@ -137,8 +137,7 @@ static cl::opt<bool> gpuRaceCheck(
     cl::desc("--backend=gpu-on-cpu: report every memory access and barrier "
              "of the launches to a race detector, which fails the run when "
              "two threads of a block touch one address between the same "
-             "two barriers (one writing), or two blocks of a launch do "
-             "(slower; docs/gpu.md)"),
+             "two barriers, one writing (slower; docs/gpu.md)"),
     cl::init(false));
 static cl::opt<std::string> gpuLsr(
     "gpu-lsr",
@@ -1210,7 +1209,11 @@ int main(int argc, char **argv) {
     if (gpuRaceCheck) {
       ::plstm::rt::RaceReport races = ::plstm::rt::raceReport();
       log << "  race check: " << races.accesses << " accesses, " << races.races
-          << " races\n";
+          << " races"
+          << (races.accesses == 0 ? " (no launch of the block mapping: the "
+                                    "thread-per-row mapping is not checked)"
+                                  : "")
+          << "\n";
       if (races.races != 0) {
         llvm::outs() << log.str();
         return fail("--gpu-race-check: " + std::to_string(races.races) +

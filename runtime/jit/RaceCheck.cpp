@@ -21,14 +21,15 @@ struct Detector {
   std::mutex mutex;
   int64_t launch = 0;
   std::unordered_map<int64_t, int64_t> epochOf; // block -> barriers passed
-  std::unordered_map<int64_t, Cell> cells;
+  /// block -> address -> its accesses (blocks run on the call's threads at
+  /// once: each has its own table).
+  std::unordered_map<int64_t, std::unordered_map<int64_t, Cell>> cells;
   plstm::rt::RaceReport report;
 
   /// Whether `a` (earlier) and an access now by (block, epoch, thread) are
   /// threads of one block between the same two barriers. (Blocks are not
-  /// compared: emulated one after another, a block's freed buffers are the
-  /// next one's, at the same addresses; a block's rows are checked against
-  /// the reference instead.)
+  /// compared: they reuse each other's freed buffers, at the same
+  /// addresses; a wrong row shows in the values instead.)
   bool concurrent(const Access &a, int64_t block, int64_t epoch,
                   int64_t thread, bool many = false) const {
     if (a.launch != launch || a.block != block)
@@ -85,7 +86,7 @@ extern "C" void plstm_race_access(int64_t address, int64_t isWrite,
   std::lock_guard<std::mutex> lock(d.mutex);
   ++d.report.accesses;
   int64_t epoch = d.epochOf[block];
-  Cell &cell = d.cells[address];
+  Cell &cell = d.cells[block][address];
   if (d.concurrent(cell.write, block, epoch, thread))
     d.race(isWrite ? "write after write" : "read after write", address,
            cell.write, block, thread);

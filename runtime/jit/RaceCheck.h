@@ -1,4 +1,5 @@
-//===- RaceCheck.h - races of the GPU mapping run on the CPU ------*- C++ -*-===//
+//===- RaceCheck.h - races of the GPU mapping run on the CPU ------*- C++
+//-*-===//
 //
 // The GPU mapping run on the CPU (Target::GPUMappingOnCPU) runs a block's
 // virtual threads one distributed op after another, so a missing barrier
@@ -7,7 +8,8 @@
 // barrier to this detector instead, which finds two accesses to one address
 // by different threads of a block between the same two barriers, one of
 // them a write: what the GPU would run as a race (docs/gpu.md, "Testing
-// without a GPU"). Blocks are not compared with each other.
+// without a GPU"). Blocks are not compared with each other. The detector is
+// the process's: one race-checked call at a time (plstm-run makes one).
 //
 //===----------------------------------------------------------------------===//
 
