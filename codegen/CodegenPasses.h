@@ -278,6 +278,9 @@ LogicalResult compileToPTX(ModuleOp module, const GPUPipelineOptions &options,
 
 /// Checks a --chip value: sm_<N> with N >= 50 (an optional `a` suffix).
 bool isValidChip(llvm::StringRef chip);
+/// Whether `lsr` is a value of the GPU pipeline's `lsr` option: auto, on or
+/// off.
+bool isValidLsrMode(llvm::StringRef lsr);
 
 /// The PTX of every gpu.binary in `module` (after the full GPU pipeline), in
 /// module order: (kernel module name, PTX text).

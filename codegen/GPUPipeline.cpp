@@ -686,16 +686,13 @@ struct GPUModuleToBinaryPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool reduce;
-    if (lsr == "on" || lsr == "off") {
-      reduce = lsr == "on";
-    } else if (lsr == "auto") {
-      reduce = !module->hasAttr(plstm::kGPULogdepthAttr);
-    } else {
+    if (!plstm::isValidLsrMode(lsr)) {
       module.emitError("plstm-gpu-module-to-binary: lsr is '")
           << lsr << "'; expected on, off or auto";
       return signalPassFailure();
     }
+    bool reduce =
+        lsr == "auto" ? !module->hasAttr(plstm::kGPULogdepthAttr) : lsr == "on";
     GpuModuleToBinaryPassOptions binary;
     binary.compilationTarget = "isa";
     binary.toolkitPath = toolkit;
@@ -1152,6 +1149,10 @@ LogicalResult plstm::describeGPULaunches(ModuleOp module,
     return WalkResult::advance();
   });
   return failure(result.wasInterrupted());
+}
+
+bool plstm::isValidLsrMode(llvm::StringRef lsr) {
+  return lsr == "auto" || lsr == "on" || lsr == "off";
 }
 
 bool plstm::isValidChip(llvm::StringRef chip) {

@@ -203,7 +203,7 @@ int main(int argc, char **argv) {
                 ", expected 0 (chosen per kernel) or 1 to 1024");
   if (optLevel > 3)
     return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
-  if (gpuLsr != "auto" && gpuLsr != "on" && gpuLsr != "off")
+  if (!mlir::plstm::isValidLsrMode(gpuLsr))
     return fail("--gpu-lsr=" + gpuLsr + ", expected auto, on or off");
 
   DialectRegistry registry;

@@ -779,7 +779,7 @@ int main(int argc, char **argv) {
   if (threadsPerRow < 0 || threadsPerRow > 1024)
     return fail("--threads-per-row=" + std::to_string(threadsPerRow) +
                 ", expected 0 (chosen per kernel) or 1 to 1024");
-  if (gpuLsr != "auto" && gpuLsr != "on" && gpuLsr != "off")
+  if (!mlir::plstm::isValidLsrMode(gpuLsr))
     return fail("--gpu-lsr=" + gpuLsr + ", expected auto, on or off");
   if (gpuRaceCheck && backend != "gpu-on-cpu")
     return fail("--gpu-race-check checks the GPU mapping run on the CPU; "

@@ -247,26 +247,21 @@ buildJIT(std::unique_ptr<llvm::Module> module,
   main.addGenerator(
       llvm::cantFail(DynamicLibrarySearchGenerator::GetForCurrentProcess(
           layout->getGlobalPrefix())));
+  // The runtime functions kernels call.
+  SymbolMap runtime;
+  auto define = [&](const char *name, auto *function) {
+    runtime[(*jit)->mangleAndIntern(name)] = {ExecutorAddr::fromPtr(function),
+                                              llvm::JITSymbolFlags::Exported};
+  };
   // The kernels' heap (runtime/KernelAlloc.c; the pipeline lowers
   // memref.alloc/dealloc to these generic functions).
-  SymbolMap heap;
-  heap[(*jit)->mangleAndIntern("_mlir_memref_to_llvm_alloc")] = {
-      ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_alloc),
-      llvm::JITSymbolFlags::Exported};
-  heap[(*jit)->mangleAndIntern("_mlir_memref_to_llvm_free")] = {
-      ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_free),
-      llvm::JITSymbolFlags::Exported};
+  define("_mlir_memref_to_llvm_alloc", &_mlir_memref_to_llvm_alloc);
+  define("_mlir_memref_to_llvm_free", &_mlir_memref_to_llvm_free);
   // The race detector of the GPU mapping run on the CPU (RaceCheck.h).
-  heap[(*jit)->mangleAndIntern("plstm_race_launch")] = {
-      ExecutorAddr::fromPtr(&plstm_race_launch),
-      llvm::JITSymbolFlags::Exported};
-  heap[(*jit)->mangleAndIntern("plstm_race_barrier")] = {
-      ExecutorAddr::fromPtr(&plstm_race_barrier),
-      llvm::JITSymbolFlags::Exported};
-  heap[(*jit)->mangleAndIntern("plstm_race_access")] = {
-      ExecutorAddr::fromPtr(&plstm_race_access),
-      llvm::JITSymbolFlags::Exported};
-  if (llvm::Error err = main.define(absoluteSymbols(std::move(heap))))
+  define("plstm_race_launch", &plstm_race_launch);
+  define("plstm_race_barrier", &plstm_race_barrier);
+  define("plstm_race_access", &plstm_race_access);
+  if (llvm::Error err = main.define(absoluteSymbols(std::move(runtime))))
     return std::move(err);
   for (ThreadSafeModule &tsm : modules)
     if (llvm::Error err = (*jit)->addIRModule(std::move(tsm)))
