@@ -60,6 +60,9 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallBitVector.h"
+
 #include <limits>
 
 using namespace mlir;
@@ -1019,6 +1022,173 @@ struct BlockMapper {
     });
   }
 
+  /// Whether `loop` holds scalar code only: loads, stores, nested scf.for
+  /// and scf.if, views and ops without memory effects (no linalg op, copy,
+  /// allocation or barrier), and at least one store. Every thread runs such
+  /// a loop (the schedule's scalar recurrences: a chunk's cumulative
+  /// transitions, its decay matrix).
+  static bool isScalarLoop(scf::ForOp loop) {
+    bool anyStore = false;
+    WalkResult result = loop.getBody()->walk([&](Operation *op) {
+      if (isa<memref::StoreOp>(op))
+        anyStore = true;
+      else if (!isa<memref::LoadOp, scf::ForOp, scf::IfOp, scf::YieldOp>(op) &&
+               (op->getNumRegions() != 0 || !isMemoryEffectFree(op)))
+        return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    return anyStore && !result.wasInterrupted();
+  }
+
+  /// Whether distinct indices of the memref `v` are distinct addresses: a
+  /// chain of subviews with static positive strides, reshapes, casts and
+  /// memory-space casts down to an identity-layout allocation or kernel
+  /// argument.
+  static bool isInjectiveView(Value v) {
+    while (true) {
+      Operation *def = v.getDefiningOp();
+      if (!def) {
+        auto arg = cast<BlockArgument>(v);
+        return isa<FunctionOpInterface>(arg.getOwner()->getParentOp()) &&
+               cast<MemRefType>(v.getType()).getLayout().isIdentity();
+      }
+      if (isa<memref::AllocOp, memref::AllocaOp>(def))
+        return cast<MemRefType>(v.getType()).getLayout().isIdentity();
+      if (auto view = dyn_cast<memref::SubViewOp>(def)) {
+        if (llvm::any_of(view.getStaticStrides(),
+                         [](int64_t s) { return s <= 0; }))
+          return false;
+        v = view.getSource();
+      } else if (auto expand = dyn_cast<memref::ExpandShapeOp>(def)) {
+        v = expand.getSrc();
+      } else if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def)) {
+        v = collapse.getSrc();
+      } else if (auto cast = dyn_cast<memref::CastOp>(def)) {
+        v = cast.getSource();
+      } else if (auto space = dyn_cast<memref::MemorySpaceCastOp>(def)) {
+        v = space.getSource();
+      } else {
+        return false;
+      }
+    }
+  }
+
+  /// The outermost scalar loops of the row (isScalarLoop) whose stores
+  /// write no buffer their loads read (every access's buffer known:
+  /// hasKnownRoot). Their threads then need no barrier between steps: one
+  /// before the loop, one after it (mapScalarLoop).
+  static SmallVector<scf::ForOp> scalarLoops(Block *body) {
+    SmallVector<scf::ForOp> loops;
+    body->walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (isa<linalg::LinalgOp>(op))
+        return WalkResult::skip();
+      auto loop = dyn_cast<scf::ForOp>(op);
+      if (!loop || !isScalarLoop(loop))
+        return WalkResult::advance();
+      llvm::SmallPtrSet<Value, 4> stored, loaded;
+      bool known = true;
+      loop.getBody()->walk([&](Operation *access) {
+        if (auto store = dyn_cast<memref::StoreOp>(access)) {
+          known &= hasKnownRoot(store.getMemRef());
+          stored.insert(plstm::viewRoot(store.getMemRef()));
+        } else if (auto load = dyn_cast<memref::LoadOp>(access)) {
+          known &= hasKnownRoot(load.getMemRef());
+          loaded.insert(plstm::viewRoot(load.getMemRef()));
+        }
+      });
+      if (known && llvm::none_of(stored, [&](Value root) {
+            return loaded.contains(root);
+          }))
+        loops.push_back(loop);
+      return WalkResult::skip();
+    });
+    return loops;
+  }
+
+  /// Whether the steps of the scalar loop `loop` (scalarLoops) are
+  /// independent: no loop-carried value, and each buffer it writes written
+  /// through one injective view defined before the loop, at indices one of
+  /// which (the same for all its stores) is the loop's induction variable:
+  /// the steps write disjoint elements and read nothing the loop writes.
+  static bool hasIndependentSteps(scf::ForOp loop) {
+    if (loop.getNumResults() != 0)
+      return false;
+    // Per buffer: its view and the dims indexed by the induction variable
+    // in all its stores so far.
+    llvm::DenseMap<Value, std::pair<Value, llvm::SmallBitVector>> viewOf;
+    WalkResult result = loop.getBody()->walk([&](memref::StoreOp store) {
+      Value view = store.getMemRef();
+      if (loop->isAncestor(view.getParentBlock()->getParentOp()) ||
+          !isInjectiveView(view))
+        return WalkResult::interrupt();
+      llvm::SmallBitVector dims(store.getIndices().size());
+      for (auto [d, index] : llvm::enumerate(store.getIndices()))
+        if (index == loop.getInductionVar())
+          dims.set(d);
+      auto [it, inserted] =
+          viewOf.try_emplace(plstm::viewRoot(view), view, dims);
+      if (!inserted) {
+        if (it->second.first != view)
+          return WalkResult::interrupt();
+        it->second.second &= dims;
+      }
+      return it->second.second.any() ? WalkResult::advance()
+                                     : WalkResult::interrupt();
+    });
+    return !result.wasInterrupted();
+  }
+
+  /// A scalar loop (scalarLoops) between two barriers, without barriers in
+  /// it (each store between two barriers, thread 0's, made a chain of
+  /// barriers and memory round trips of every step: two per element of a
+  /// 1D chunk's decay matrix). With independent steps (hasIndependentSteps)
+  /// the threads share its steps, thread t taking steps t, t + threads, ...
+  /// and storing its own; otherwise every thread runs it and thread 0
+  /// stores. Returns whether the loop's steps were shared.
+  bool mapScalarLoop(scf::ForOp loop) {
+    OpBuilder b(loop);
+    barrier(b);
+    b.setInsertionPointAfter(loop);
+    barrier(b);
+    if (hasIndependentSteps(loop)) {
+      b.setInsertionPoint(loop);
+      Value first = tid;
+      if (emulate) {
+        auto virtualThreads = scf::ForOp::create(
+            b, loc, arith::ConstantIndexOp::create(b, loc, 0), nthreads,
+            arith::ConstantIndexOp::create(b, loc, 1));
+        virtualThreads->setAttr(plstm::kGPUVirtualThreadsAttr, b.getUnitAttr());
+        loop->moveBefore(virtualThreads.getBody()->getTerminator());
+        b.setInsertionPoint(loop);
+        first = virtualThreads.getInductionVar();
+      }
+      Value step = loop.getStep();
+      Value lower =
+          arith::AddIOp::create(b, loc, loop.getLowerBound(),
+                                arith::MulIOp::create(b, loc, first, step));
+      loop.setLowerBound(lower);
+      loop.setStep(arith::MulIOp::create(b, loc, step, nthreads));
+      return true;
+    }
+    SmallVector<memref::StoreOp> stores;
+    loop.getBody()->walk(
+        [&](memref::StoreOp store) { stores.push_back(store); });
+    for (memref::StoreOp store : stores) {
+      if (emulate && !raceCheck)
+        continue;
+      OpBuilder at(store);
+      if (emulate) {
+        auto guard = scf::IfOp::create(
+            at, loc, arith::ConstantIntOp::create(at, loc, 1, 1), false);
+        guard->setAttr(plstm::kGPUThreadZeroAttr, at.getUnitAttr());
+        store->moveBefore(guard.thenBlock()->getTerminator());
+      } else {
+        moveIntoThreadZero(at, store);
+      }
+    }
+    return false;
+  }
+
   /// The row's body, cloned into the launch, spread over the threads.
   LogicalResult run(Block *body, gpu::LaunchOp launch) {
     SmallVector<memref::CopyOp> copies;
@@ -1029,11 +1199,17 @@ struct BlockMapper {
       rewriter.eraseOp(copy);
     }
     SmallVector<Operation *> linalgOps, stores, allocs, deallocs;
+    SmallVector<scf::ForOp> scalar = scalarLoops(body);
+    llvm::SmallPtrSet<Operation *, 4> scalarSet;
+    for (scf::ForOp loop : scalar)
+      scalarSet.insert(loop);
     body->walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (isa<linalg::LinalgOp>(op)) {
         linalgOps.push_back(op);
         return WalkResult::skip();
       }
+      if (scalarSet.contains(op))
+        return WalkResult::skip(); // mapScalarLoop's
       if (isa<memref::StoreOp>(op))
         stores.push_back(op);
       else if (isa<memref::AllocOp>(op))
@@ -1056,6 +1232,9 @@ struct BlockMapper {
     for (Operation *op : linalgOps)
       if (failed(distribute(cast<linalg::LinalgOp>(op))))
         return failure();
+    for (scf::ForOp loop : scalar)
+      if (mapScalarLoop(loop)) // the threads' steps: not prefetched ahead
+        llvm::erase(stepLoops, loop);
     deallocs.append(scratchDeallocs);
     // At the row's start, the last made first: the list in the body's order
     // (pointer slot 0 is the first heap buffer of the row).
@@ -1408,23 +1587,160 @@ struct BlockMapper {
       return SmallVector<Operation *>(allocs);
     SmallVector<std::pair<memref::AllocOp, int64_t>> moved; // offsets
     SmallVector<Operation *> rest;
-    int64_t perBlock =
+    int64_t staticPerBlock =
         packSlices(allocs, launch, kMaxScratchPerBlock, moved, rest);
-    if (moved.empty())
+    // Then the buffers sized at run time by values the host has (the DAG's
+    // buffers of nodes and edges), after the static ones.
+    SmallVector<memref::AllocOp> sized;
+    SmallVector<Operation *> left;
+    for (Operation *op : rest) {
+      auto alloc = cast<memref::AllocOp>(op);
+      if (hostSizedBytes(alloc, launch))
+        sized.push_back(alloc);
+      else
+        left.push_back(op);
+    }
+    if (moved.empty() && sized.empty())
       return rest;
     OpBuilder host(launch);
+    Value perBlock = arith::ConstantIndexOp::create(host, loc, staticPerBlock);
+    // The buffers of one size (the same fixed bytes and size values) side
+    // by side, at k times their size from their group's start: the offsets
+    // are sums over the groups, not over the buffers (LLVM's loop strength
+    // reduction took 45 s on a 1D layer's kernel with a sum over its 60
+    // buffers sized by T in every address).
+    llvm::MapVector<std::pair<int64_t, SmallVector<Value>>,
+                    SmallVector<unsigned>>
+        groups;
+    for (auto [k, alloc] : llvm::enumerate(sized)) {
+      MemRefType type = alloc.getType();
+      int64_t fixed = elementBytes(type.getElementType());
+      for (int64_t size : type.getShape())
+        if (!ShapedType::isDynamic(size))
+          fixed *= size;
+      SmallVector<Value> dynamic(alloc.getDynamicSizes());
+      groups[{fixed, dynamic}].push_back(k);
+    }
+    SmallVector<Value> offsets(sized.size()); // host values
+    IRMapping hostValues;
+    for (auto &[key, members] : groups) {
+      Value bytes = hostBytes(host, sized[members.front()], launch, hostValues);
+      for (auto [k, member] : llvm::enumerate(members))
+        offsets[member] =
+            k == 0 ? perBlock
+                   : arith::AddIOp::create(
+                         host, loc, perBlock,
+                         arith::MulIOp::create(
+                             host, loc, bytes,
+                             arith::ConstantIndexOp::create(host, loc, k)));
+      perBlock = arith::AddIOp::create(
+          host, loc, perBlock,
+          arith::MulIOp::create(
+              host, loc, bytes,
+              arith::ConstantIndexOp::create(host, loc, members.size())));
+    }
     Value blocks = launch.getGridSizeOperandValues().x;
-    Value total = arith::MulIOp::create(
-        host, loc, blocks, arith::ConstantIndexOp::create(host, loc, perBlock));
+    Value total = arith::MulIOp::create(host, loc, blocks, perBlock);
     Value buffer = plstm::createHostScratch(host, loc, total, emulate);
     host.setInsertionPointAfter(launch);
     plstm::freeHostScratch(host, loc, buffer, emulate);
     OpBuilder b = OpBuilder::atBlockBegin(&launch.getBody().front());
     Value base =
-        arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                              arith::ConstantIndexOp::create(b, loc, perBlock));
+        arith::MulIOp::create(b, loc, launch.getBlockIds().x, perBlock);
+    for (auto [alloc, offset] : llvm::zip_equal(sized, offsets)) {
+      // In place: its sizes are computed in the launch.
+      OpBuilder at(alloc);
+      Value start = arith::AddIOp::create(at, loc, base, offset);
+      Value view = memref::ViewOp::create(at, loc, alloc.getType(), buffer,
+                                          start, alloc.getDynamicSizes());
+      eraseFrees(launch, alloc);
+      alloc.getResult().replaceAllUsesWith(view);
+      alloc->erase();
+    }
     replaceBySlices(b, launch, moved, buffer, base);
-    return rest;
+    return left;
+  }
+
+  /// The bytes of an element of a buffer the launch scratch can hold: ints,
+  /// floats and index (64 bits: the NVVM conversion's and the CPU's); -1
+  /// for any other.
+  static int64_t elementBytes(Type type) {
+    if (type.isIndex())
+      return 8;
+    if (!type.isSignlessIntOrFloat())
+      return -1;
+    return llvm::divideCeil(type.getIntOrFloatBitWidth(), 8);
+  }
+
+  /// Whether `v` can be computed on the host before `launch`: defined
+  /// outside it, or by region-free ops without memory effects at the
+  /// launch's top level (a memref.dim of a kernel argument, arithmetic)
+  /// from such values (not from the block or thread ids).
+  static bool isHostComputable(Value v, gpu::LaunchOp launch, int depth = 0) {
+    if (!launch.getBody().isAncestor(v.getParentRegion()))
+      return true;
+    Operation *def = v.getDefiningOp();
+    if (!def || depth > 8 || def->getBlock() != &launch.getBody().front() ||
+        def->getNumRegions() != 0 || !isMemoryEffectFree(def))
+      return false;
+    return llvm::all_of(def->getOperands(), [&](Value operand) {
+      return isHostComputable(operand, launch, depth + 1);
+    });
+  }
+
+  /// `v` (isHostComputable) computed at `host`, before the launch.
+  static Value onHost(OpBuilder &host, Value v, gpu::LaunchOp launch,
+                      IRMapping &mapping) {
+    if (!launch.getBody().isAncestor(v.getParentRegion()))
+      return v;
+    if (Value done = mapping.lookupOrNull(v))
+      return done;
+    Operation *def = v.getDefiningOp();
+    for (Value operand : def->getOperands())
+      onHost(host, operand, launch, mapping);
+    host.clone(*def, mapping);
+    return mapping.lookup(v);
+  }
+
+  /// Whether the launch scratch can hold `alloc`, a buffer sized at run
+  /// time: at the launch's top level (one per row), the identity layout in
+  /// the default memory space, at most 64-byte aligned, not escaping its
+  /// views, ints, floats or index, every size known on the host
+  /// (isHostComputable).
+  static bool hostSizedBytes(memref::AllocOp alloc, gpu::LaunchOp launch) {
+    MemRefType type = alloc.getType();
+    return !type.hasStaticShape() &&
+           alloc->getBlock() == &launch.getBody().front() &&
+           type.getLayout().isIdentity() && !type.getMemorySpace() &&
+           alloc.getAlignment().value_or(0) <= 64 &&
+           elementBytes(type.getElementType()) > 0 &&
+           alloc.getSymbolOperands().empty() &&
+           llvm::all_of(
+               alloc.getDynamicSizes(),
+               [&](Value size) { return isHostComputable(size, launch); }) &&
+           !mayEscape(alloc.getResult());
+  }
+
+  /// The bytes of `alloc` (hostSizedBytes) rounded up to 64, computed at
+  /// `host`.
+  Value hostBytes(OpBuilder &host, memref::AllocOp alloc, gpu::LaunchOp launch,
+                  IRMapping &mapping) {
+    MemRefType type = alloc.getType();
+    int64_t fixed = elementBytes(type.getElementType());
+    for (int64_t size : type.getShape())
+      if (!ShapedType::isDynamic(size))
+        fixed *= size;
+    Value bytes = arith::ConstantIndexOp::create(host, loc, fixed);
+    for (Value size : alloc.getDynamicSizes())
+      bytes = arith::MulIOp::create(host, loc, bytes,
+                                    onHost(host, size, launch, mapping));
+    Value c63 = arith::ConstantIndexOp::create(host, loc, 63);
+    Value c64 = arith::ConstantIndexOp::create(host, loc, 64);
+    return arith::MulIOp::create(
+        host, loc,
+        arith::DivUIOp::create(
+            host, loc, arith::AddIOp::create(host, loc, bytes, c63), c64),
+        c64);
   }
 
   /// Replaces each allocation of `moved` by a view of the byte buffer

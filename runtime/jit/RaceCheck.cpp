@@ -91,6 +91,14 @@ extern "C" void plstm_race_access(int64_t address, int64_t isWrite,
     d.race(isWrite ? "write after write" : "read after write", address,
            cell.write, block, thread);
   if (isWrite) {
+    // A store every thread runs: the threads write the address at once.
+    if (thread == -1 && d.report.races++ == 0) {
+      std::ostringstream s;
+      s << "write of address 0x" << std::hex << address << std::dec
+        << " by every thread of block " << block << " at once (launch "
+        << d.launch << ")";
+      d.report.first = s.str();
+    }
     if (d.concurrent(cell.read, block, epoch, thread, cell.readByMany))
       d.race("write after read", address, cell.read, block, thread);
     cell.write = {d.launch, block, epoch, thread};

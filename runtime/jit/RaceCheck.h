@@ -26,7 +26,8 @@ void plstm_race_launch();
 /// earlier ones).
 void plstm_race_barrier(int64_t block);
 /// An access of `block`'s virtual thread `thread` (-1: code every thread
-/// of the block runs) to the byte address `address`.
+/// of the block runs; a write by every thread is a race by itself) to the
+/// byte address `address`.
 void plstm_race_access(int64_t address, int64_t isWrite, int64_t block,
                        int64_t thread);
 }

@@ -6,11 +6,13 @@
 // buffer, the row's arena: thread 0 allocates it, one pointer slot shares
 // it, each buffer is a view at a constant offset (a multiple of 64 bytes),
 // and their frees become one free of the arena at the launch's end. A
-// buffer sized at run time stays an allocation of its own.
+// buffer sized at run time by a value only the row has (loaded in the row)
+// stays an allocation of its own (sized by values the host has, it goes to
+// the launch scratch: map-to-gpu-scratch-sizes.mlir).
 
 // CHECK-LABEL: func.func @arena
 // CHECK: gpu.alloc async {{.*}} {plstm.gpu_scratch} : memref<?xi8>
-// CHECK: gpu.launch {{.*}} threads(%[[T:[a-z0-9_]+]],
+// CHECK: gpu.launch blocks(%[[R:[a-z0-9_]+]], {{.*}} threads(%[[T:[a-z0-9_]+]],
 // CHECK-SAME: workgroup(%[[SLOTS:[a-z0-9_]+]] : memref<2xi64, #gpu.address_space<workgroup>>)
 // CHECK: scf.if
 // CHECK-NEXT: %[[ARENA:.*]] = memref.alloc() : memref<204800xi8>
@@ -21,8 +23,9 @@
 // CHECK-NEXT: memref.view %[[BASE]][%c102400][] : memref<204800xi8> to memref<100x256xf32>
 // The launch scratch's slice, then the run-time sized buffer in slot 1.
 // CHECK: memref.view %memref[{{.*}}] : memref<?xi8> to memref<51200xf32>
+// CHECK: %[[N:.*]] = memref.load %arg2[%[[R]]] : memref<?xindex>
 // CHECK: scf.if
-// CHECK-NEXT: memref.alloc(%arg2) : memref<?xf32>
+// CHECK-NEXT: memref.alloc(%[[N]]) : memref<?xf32>
 // CHECK: memref.store %{{.*}}, %[[SLOTS]][%c1]
 // CHECK-NOT: memref.alloc
 // CHECK: memref.dealloc %{{.*}} : memref<?xf32>
@@ -30,12 +33,13 @@
 // CHECK: memref.dealloc %[[BASE]] : memref<204800xi8>
 // CHECK-NOT: memref.dealloc
 // CHECK: gpu.terminator
-func.func @arena(%x: memref<?x25600xf32>, %y: memref<?x25600xf32>, %n: index) {
+func.func @arena(%x: memref<?x25600xf32>, %y: memref<?x25600xf32>, %sizes: memref<?xindex>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %one = arith.constant 1.0 : f32
   %rows = memref.dim %x, %c0 : memref<?x25600xf32>
   scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %n = memref.load %sizes[%r] : memref<?xindex>
     %a = memref.alloc() : memref<51200xf32>
     %b = memref.alloc() : memref<25600xf32>
     %c = memref.alloc() : memref<100x256xf32>

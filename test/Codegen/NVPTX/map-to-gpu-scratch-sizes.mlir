@@ -1,0 +1,71 @@
+// RUN: plstm-opt %s --plstm-map-to-gpu="threads-per-row=64 shared-bytes=0" --canonicalize --split-input-file | FileCheck %s
+//
+// plstm-map-to-gpu, block per row (codegen/GPURowBlocks.cpp,
+// moveToLaunchScratch): a row buffer sized at run time by values the host
+// has (a kernel argument's dims, a scalar argument, arithmetic on them) is a
+// slice of the launch scratch after the static ones: its bytes (rounded up
+// to 64) are computed on the host before the launch, and summed into the
+// block's share; no device malloc, no pointer slot. Index elements take 8
+// bytes.
+
+// CHECK-LABEL: func.func @sized
+// CHECK-DAG: %[[ROWS:.*]] = memref.dim %arg0, %c0
+// CHECK-DAG: %[[M:.*]] = memref.dim %arg0, %c1
+// The f32 buffer of m + 1 elements.
+// CHECK: %[[M1:.*]] = arith.addi %[[M]], %c1 : index
+// CHECK: %[[B1:.*]] = arith.muli %[[M1]], %c4 : index
+// CHECK: %[[U1:.*]] = arith.addi %[[B1]], %c63 : index
+// CHECK: %[[D1:.*]] = arith.divui %[[U1]], %c64 : index
+// CHECK: %[[A1:.*]] = arith.muli %[[D1]], %c64 : index
+// CHECK: %[[OFF2:.*]] = arith.addi %[[A1]], %c256 : index
+// The index buffer of n x 3 elements (8 bytes each).
+// CHECK: %[[B2:.*]] = arith.muli %arg2, %c24 : index
+// CHECK: %[[U2:.*]] = arith.addi %[[B2]], %c63 : index
+// CHECK: %[[D2:.*]] = arith.divui %[[U2]], %c64 : index
+// CHECK: %[[A2:.*]] = arith.muli %[[D2]], %c64 : index
+// CHECK: %[[SHARE:.*]] = arith.addi %[[OFF2]], %[[A2]] : index
+// CHECK: %[[TOTAL:.*]] = arith.muli %[[ROWS]], %[[SHARE]] : index
+// CHECK: %[[BUF:.*]], %{{.*}} = gpu.alloc async [%{{.*}}] (%[[TOTAL]]) {plstm.gpu_scratch} : memref<?xi8>
+// CHECK: gpu.launch blocks(%[[BX:[a-z0-9_]+]], {{.*}} workgroup(%{{[a-z0-9_]+}} : memref<1xi64, #gpu.address_space<workgroup>>) {
+// CHECK-NEXT: %[[BASE:.*]] = arith.muli %[[BX]], %[[SHARE]] : index
+// The static buffer first, at offset 0.
+// CHECK-NEXT: memref.view %[[BUF]][%[[BASE]]][] : memref<?xi8> to memref<64xf32>
+// CHECK: %[[K:.*]] = memref.load %arg3[%[[BX]]]
+// CHECK: %[[AT1:.*]] = arith.addi %[[BASE]], %c256 : index
+// CHECK-NEXT: memref.view %[[BUF]][%[[AT1]]][%{{.*}}] : memref<?xi8> to memref<?xf32>
+// CHECK: %[[AT2:.*]] = arith.addi %[[BASE]], %[[OFF2]] : index
+// CHECK-NEXT: memref.view %[[BUF]][%[[AT2]]][%arg2] : memref<?xi8> to memref<?x3xindex>
+// The buffer sized by a value the row loads (%[[K]]): on the device heap.
+// CHECK: scf.if
+// CHECK-NEXT: memref.alloc(%[[K]]) : memref<?xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: gpu.terminator
+// CHECK: gpu.dealloc async [%{{.*}}] %[[BUF]]
+func.func @sized(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %n: index, %ks: memref<?xindex>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  %i1 = arith.constant 1 : index
+  %rows = memref.dim %x, %c0 : memref<?x?xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %m = memref.dim %x, %c1 : memref<?x?xf32>
+    %m1 = arith.addi %m, %c1 : index
+    %k = memref.load %ks[%r] : memref<?xindex>
+    %s = memref.alloc() : memref<64xf32>
+    %a = memref.alloc(%m1) : memref<?xf32>
+    %b = memref.alloc(%n) : memref<?x3xindex>
+    %h = memref.alloc(%k) : memref<?xf32>
+    linalg.fill ins(%one : f32) outs(%s : memref<64xf32>)
+    linalg.fill ins(%one : f32) outs(%a : memref<?xf32>)
+    linalg.fill ins(%i1 : index) outs(%b : memref<?x3xindex>)
+    linalg.fill ins(%one : f32) outs(%h : memref<?xf32>)
+    %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x?xf32> to memref<64xf32, strided<[1], offset: ?>>
+    memref.copy %s, %ys : memref<64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    memref.dealloc %s : memref<64xf32>
+    memref.dealloc %a : memref<?xf32>
+    memref.dealloc %b : memref<?x3xindex>
+    memref.dealloc %h : memref<?xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
