@@ -545,6 +545,9 @@ struct BlockMapper {
   int64_t sharedBytes; ///< workgroup memory for the row's static buffers
   Block *launchBody = nullptr;
   bool prefetch = true; ///< prefetchAhead the step loops
+  /// A block per row (not the chunk grid's block per (row, tile)): the
+  /// launch scratch may then hold the buffers sized at run time.
+  bool blockPerRow = true;
   /// Emulating: barriers and thread-0 marks kept for the race check
   /// (plstm-gpu-race-instrument).
   bool raceCheck = false;
@@ -665,13 +668,15 @@ struct BlockMapper {
   }
 
   /// Whether `v` is a view of a buffer that no other value names: an
-  /// allocation or an argument of the function (the kernel's parameters,
-  /// distinct buffers), not a loop-carried or selected memref.
+  /// allocation (also the chunk grid's host buffers: a gpu.alloc, a
+  /// memref.alloc when emulating; the same decisions either way) or an
+  /// argument of the function (the kernel's parameters, distinct buffers),
+  /// not a loop-carried or selected memref.
   static bool hasKnownRoot(Value v) {
     if (!isa<MemRefType>(v.getType()))
       return false;
     return isKernelArgument(v) ||
-           isa_and_present<memref::AllocOp, memref::AllocaOp>(
+           isa_and_present<memref::AllocOp, memref::AllocaOp, gpu::AllocOp>(
                plstm::viewRoot(v).getDefiningOp());
   }
 
@@ -1595,7 +1600,7 @@ struct BlockMapper {
     SmallVector<Operation *> left;
     for (Operation *op : rest) {
       auto alloc = cast<memref::AllocOp>(op);
-      if (hostSizedBytes(alloc, launch))
+      if (blockPerRow && hostSizedBytes(alloc, launch))
         sized.push_back(alloc);
       else
         left.push_back(op);
@@ -1672,23 +1677,39 @@ struct BlockMapper {
     return llvm::divideCeil(type.getIntOrFloatBitWidth(), 8);
   }
 
-  /// Whether `v` can be computed on the host before `launch`: defined
-  /// outside it, or by region-free ops without memory effects at the
-  /// launch's top level (a memref.dim of a kernel argument, arithmetic)
-  /// from such values (not from the block or thread ids).
+  /// Whether `v` can be computed on the host before `launch` and written
+  /// in the launch description (describeGPULaunches): a constant, a dim of
+  /// a function argument at a constant index, index casts, and + - * div
+  /// cdiv min max rem of such values (each speculatable: no division by a
+  /// value that may be 0), at the launch's top level or before it (not
+  /// from the block or thread ids, a scalar argument, a load).
   static bool isHostComputable(Value v, gpu::LaunchOp launch, int depth = 0) {
-    if (!launch.getBody().isAncestor(v.getParentRegion()))
+    if (getConstantIntValue(v))
       return true;
     Operation *def = v.getDefiningOp();
-    if (!def || depth > 8 || def->getBlock() != &launch.getBody().front() ||
-        def->getNumRegions() != 0 || !isMemoryEffectFree(def))
+    if (!def || depth > 16 ||
+        (launch->isAncestor(def) &&
+         def->getBlock() != &launch.getBody().front()))
       return false;
-    return llvm::all_of(def->getOperands(), [&](Value operand) {
-      return isHostComputable(operand, launch, depth + 1);
-    });
+    if (auto dim = dyn_cast<memref::DimOp>(def)) {
+      auto arg = dyn_cast<BlockArgument>(dim.getSource());
+      return arg && getConstantIntValue(dim.getIndex()) &&
+             isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+    }
+    if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def))
+      return isHostComputable(def->getOperand(0), launch, depth + 1);
+    if (!isa<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::CeilDivUIOp,
+             arith::CeilDivSIOp, arith::DivUIOp, arith::DivSIOp, arith::MinUIOp,
+             arith::MinSIOp, arith::MaxUIOp, arith::MaxSIOp, arith::RemUIOp,
+             arith::RemSIOp>(def) ||
+        !isSpeculatable(def))
+      return false;
+    return isHostComputable(def->getOperand(0), launch, depth + 1) &&
+           isHostComputable(def->getOperand(1), launch, depth + 1);
   }
 
-  /// `v` (isHostComputable) computed at `host`, before the launch.
+  /// `v` (isHostComputable) computed at `host`, before the launch (the ops
+  /// at the launch's top level cloned).
   static Value onHost(OpBuilder &host, Value v, gpu::LaunchOp launch,
                       IRMapping &mapping) {
     if (!launch.getBody().isAncestor(v.getParentRegion()))
@@ -1833,6 +1854,7 @@ LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
                                            int64_t sharedBytes, bool prefetch,
                                            bool raceCheck) {
   Location loc = rows.getLoc();
+  bool blockPerRow = rows.getNumLoops() == 1;
   IRRewriter rewriter(rows.getContext());
   OpBuilder b(rows);
   SmallVector<Value> trips;
@@ -1859,6 +1881,7 @@ LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
   BlockMapper mapper{rewriter, loc,      threads,    emulate,
                      tid,      nthreads, sharedBytes};
   mapper.prefetch = prefetch;
+  mapper.blockPerRow = blockPerRow;
   mapper.raceCheck = emulate && raceCheck;
   if (mapper.raceCheck)
     launch->setAttr(kGPURaceCheckedAttr, b.getUnitAttr());

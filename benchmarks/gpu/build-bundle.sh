@@ -21,11 +21,13 @@ SHAPES=(
   "1d-lm-ck64 $SPECS/scan1d_d64.mlir B=16,T=4096 chunkwise:64"
   "1d-xl $SPECS/scan1d_d128.mlir B=64,T=4096 sequential"
   "1d-xl-ck64 $SPECS/scan1d_d128.mlir B=64,T=4096 chunkwise:64"
+  "1d-lm-ld64 $SPECS/scan1d_d64.mlir B=16,T=4096 logdepth:64"
   "1d-j4 $SPECS/scan1d_j4.mlir B=8,T=2048 sequential"
   "2d-16 $SPECS/scan2d_16x16.mlir B=8 sequential"
   "2d-32 $SPECS/scan2d_32x32.mlir B=8 sequential"
   "2d-64 $SPECS/scan2d_64x64.mlir B=64 sequential"
   "2d-64-ck8 $SPECS/scan2d_64x64.mlir B=64 chunkwise:8"
+  "2d-64-ck16 $SPECS/scan2d_64x64.mlir B=64 chunkwise:16"
   "vit-t $SPECS/vit_16x16.mlir B=24 sequential"
   "vit-t-ld $SPECS/vit_16x16.mlir B=24 logdepth"
   "vit-t-384-ld $SPECS/vit_32x32.mlir B=24 logdepth"
@@ -42,6 +44,7 @@ SHAPES=(
   "1d-lm-nolsr $SPECS/scan1d_d64.mlir B=16,T=4096 sequential 1 --gpu-lsr=off"
   "2d-32-nolsr $SPECS/scan2d_32x32.mlir B=8 sequential 1 --gpu-lsr=off"
 )
+names=()
 rm -rf "$DIR.tmp" && mkdir -p "$DIR.tmp"
 cp "$BIN/plstm-gpu-runner" "$DIR.tmp/"
 {
@@ -49,6 +52,8 @@ cp "$BIN/plstm-gpu-runner" "$DIR.tmp/"
   echo '# The device check: each kernel checked against its CPU library on fresh'
   echo '# random inputs (outputs poisoned first), then timed with CUDA events.'
   echo 'cd "$(dirname "$0")"; status=0'
+  echo '# Fresh inputs at every run of the script: SEED=N repeats one.'
+  echo 'SEED=${SEED:-$(( $(date +%s) % 1000000 ))}; echo "seed: $SEED (SEED=$SEED repeats these inputs)"'
   echo 'echo "| shape | dims | median ms | min ms | runs | TB/s (% of 4.3) | TFLOP/s (% of 67 fp32) | max rel err | check |"'
   echo 'echo "|---|---|---:|---:|---:|---:|---:|---:|---|"'
 } > "$DIR.tmp/device-check.sh"
@@ -70,7 +75,8 @@ for entry in "${SHAPES[@]}"; do
   [ "$comps" != 1 ] && graphArgs=(--graph-components="$comps")
   flops=$("$BIN/plstm-run" "$spec" --random --seed 1 --dim "$dims" "${graphArgs[@]}" --backend=cpu --schedule=sequential --bench 1 2>&1 \
           | sed -n 's/.* \([0-9.e+]*\) FLOP per run.*/\1/p' | awk '{s += $1} END {printf "%.6g", s}')
-  echo "./plstm-gpu-runner --label $name --ptx $name.ptx --cpu ./$name.so --dim $dims --graph-components $comps --flops $flops --runs 20 --max-seconds \${MAX_SECONDS:-30} || status=1" >> "$DIR.tmp/device-check.sh"
+  echo "./plstm-gpu-runner --label $name --ptx $name.ptx --cpu ./$name.so --dim $dims --graph-components $comps --flops $flops --runs 20 --max-seconds \${MAX_SECONDS:-30} --seed \$((SEED + ${#names[@]})) || status=1" >> "$DIR.tmp/device-check.sh"
+  names+=("$name")
 done
 echo 'exit $status' >> "$DIR.tmp/device-check.sh"
 chmod +x "$DIR.tmp/device-check.sh"

@@ -77,6 +77,21 @@ def main():
                     text = f.read()
                 lines = text.count("\n")
                 entries = len(re.findall(r"^\.visible \.entry", text, re.M))
+                # The launch description runs what the PTX defines: each
+                # of its kernels an entry point, and no entry left out.
+                launch = os.path.splitext(ptx)[0] + ".launch"
+                if not os.path.exists(launch):
+                    sys.exit(f"ptxas_report: error: {tag}: no launch "
+                             f"description {launch} next to the PTX")
+                with open(launch) as f:
+                    launched = set(re.findall(r"^kernel (\S+)", f.read(),
+                                              re.M))
+                defined = set(re.findall(r"^\.visible \.entry (\w+)\(",
+                                         text, re.M))
+                if launched != defined:
+                    sys.exit(f"ptxas_report: error: {tag}: the launch "
+                             f"description runs {sorted(launched)}, the PTX "
+                             f"defines the entry points {sorted(defined)}")
                 frame = [max(f[i] for f in frames) for i in range(3)]
                 rows.append((name, schedule or "(model)", chip, max(regs),
                              frame[0], frame[1], frame[2], lines, entries))

@@ -349,11 +349,13 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
 
   if (options.target == Target::GPUMappingOnCPU) {
     // Only the chosen function is mapped (the others may not be kernels the
-    // GPU path takes).
+    // GPU path takes), and only it gets an entry point.
     for (auto func : llvm::make_early_inc_range(
              module->getOps<mlir::func::FuncOp>()))
       if (func.isPublic() && func.getSymName() != chosen->name)
         func.erase();
+    kernels = {*chosen};
+    chosen = &kernels.front();
     mlir::plstm::GPUPipelineOptions pipeline;
     pipeline.schedule = options.schedule;
     pipeline.sizeHints = options.sizeHints;

@@ -2,11 +2,12 @@
 //
 // plstm-map-to-gpu, block per row (codegen/GPURowBlocks.cpp,
 // moveToLaunchScratch): a row buffer sized at run time by values the host
-// has (a kernel argument's dims, a scalar argument, arithmetic on them) is a
-// slice of the launch scratch after the static ones: its bytes (rounded up
-// to 64) are computed on the host before the launch, and summed into the
-// block's share; no device malloc, no pointer slot. Index elements take 8
-// bytes.
+// has and the launch description can write (a kernel argument's dims,
+// constants, + - * div ...) is a slice of the launch scratch after the
+// static ones: its bytes (rounded up to 64) are computed on the host before
+// the launch, and summed into the block's share; no device malloc, no
+// pointer slot. Index elements take 8 bytes. Sized by a scalar argument or
+// a value the row loads, a buffer stays on the device heap.
 
 // CHECK-LABEL: func.func @sized
 // CHECK-DAG: %[[ROWS:.*]] = memref.dim %arg0, %c0
@@ -18,15 +19,16 @@
 // CHECK: %[[D1:.*]] = arith.divui %[[U1]], %c64 : index
 // CHECK: %[[A1:.*]] = arith.muli %[[D1]], %c64 : index
 // CHECK: %[[OFF2:.*]] = arith.addi %[[A1]], %c256 : index
-// The index buffer of n x 3 elements (8 bytes each).
-// CHECK: %[[B2:.*]] = arith.muli %arg2, %c24 : index
+// The index buffer of dim(y, 1) x 3 elements (8 bytes each).
+// CHECK: %[[N:.*]] = memref.dim %arg1, %c1
+// CHECK: %[[B2:.*]] = arith.muli %[[N]], %c24 : index
 // CHECK: %[[U2:.*]] = arith.addi %[[B2]], %c63 : index
 // CHECK: %[[D2:.*]] = arith.divui %[[U2]], %c64 : index
 // CHECK: %[[A2:.*]] = arith.muli %[[D2]], %c64 : index
 // CHECK: %[[SHARE:.*]] = arith.addi %[[OFF2]], %[[A2]] : index
 // CHECK: %[[TOTAL:.*]] = arith.muli %[[ROWS]], %[[SHARE]] : index
 // CHECK: %[[BUF:.*]], %{{.*}} = gpu.alloc async [%{{.*}}] (%[[TOTAL]]) {plstm.gpu_scratch} : memref<?xi8>
-// CHECK: gpu.launch blocks(%[[BX:[a-z0-9_]+]], {{.*}} workgroup(%{{[a-z0-9_]+}} : memref<1xi64, #gpu.address_space<workgroup>>) {
+// CHECK: gpu.launch blocks(%[[BX:[a-z0-9_]+]], {{.*}} workgroup(%{{[a-z0-9_]+}} : memref<2xi64, #gpu.address_space<workgroup>>) {
 // CHECK-NEXT: %[[BASE:.*]] = arith.muli %[[BX]], %[[SHARE]] : index
 // The static buffer first, at offset 0.
 // CHECK-NEXT: memref.view %[[BUF]][%[[BASE]]][] : memref<?xi8> to memref<64xf32>
@@ -34,10 +36,13 @@
 // CHECK: %[[AT1:.*]] = arith.addi %[[BASE]], %c256 : index
 // CHECK-NEXT: memref.view %[[BUF]][%[[AT1]]][%{{.*}}] : memref<?xi8> to memref<?xf32>
 // CHECK: %[[AT2:.*]] = arith.addi %[[BASE]], %[[OFF2]] : index
-// CHECK-NEXT: memref.view %[[BUF]][%[[AT2]]][%arg2] : memref<?xi8> to memref<?x3xindex>
-// The buffer sized by a value the row loads (%[[K]]): on the device heap.
+// CHECK-NEXT: memref.view %[[BUF]][%[[AT2]]][%{{.*}}] : memref<?xi8> to memref<?x3xindex>
+// The buffers sized by the scalar argument and by a value the row loads
+// (%[[K]]): on the device heap.
 // CHECK: scf.if
 // CHECK-NEXT: memref.alloc(%[[K]]) : memref<?xf32>
+// CHECK: scf.if
+// CHECK-NEXT: memref.alloc(%arg2) : memref<?xf32>
 // CHECK-NOT: memref.alloc
 // CHECK: gpu.terminator
 // CHECK: gpu.dealloc async [%{{.*}}] %[[BUF]]
@@ -53,17 +58,21 @@ func.func @sized(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %n: index, %ks: memre
     %k = memref.load %ks[%r] : memref<?xindex>
     %s = memref.alloc() : memref<64xf32>
     %a = memref.alloc(%m1) : memref<?xf32>
-    %b = memref.alloc(%n) : memref<?x3xindex>
+    %ny = memref.dim %y, %c1 : memref<?x?xf32>
+    %b = memref.alloc(%ny) : memref<?x3xindex>
     %h = memref.alloc(%k) : memref<?xf32>
+    %g = memref.alloc(%n) : memref<?xf32>
     linalg.fill ins(%one : f32) outs(%s : memref<64xf32>)
     linalg.fill ins(%one : f32) outs(%a : memref<?xf32>)
     linalg.fill ins(%i1 : index) outs(%b : memref<?x3xindex>)
+    linalg.fill ins(%one : f32) outs(%g : memref<?xf32>)
     linalg.fill ins(%one : f32) outs(%h : memref<?xf32>)
     %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x?xf32> to memref<64xf32, strided<[1], offset: ?>>
     memref.copy %s, %ys : memref<64xf32> to memref<64xf32, strided<[1], offset: ?>>
     memref.dealloc %s : memref<64xf32>
     memref.dealloc %a : memref<?xf32>
     memref.dealloc %b : memref<?x3xindex>
+    memref.dealloc %g : memref<?xf32>
     memref.dealloc %h : memref<?xf32>
     scf.reduce
   } {plstm.row_buffers}
