@@ -145,7 +145,8 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "shared-bytes",
       llvm::cl::desc("Workgroup (shared) memory per block for the row's "
                      "static buffers in the block-per-row mapping (0 to "
-                     "49152: the static shared memory of a block)"),
+                     "maxSharedBytes(chip); beyond 49152, the static shared "
+                     "memory of a block, as dynamic shared memory)"),
       llvm::cl::init(49152)};
   PassOptions::Option<bool> prefetch{
       *this, "prefetch",
@@ -257,6 +258,8 @@ struct GPULaunchDescription {
   /// When not empty, grid.x instead: an expression of the arguments' dims
   /// (postfix, comma-separated; runtime/cuda/GpuKernel.h).
   std::string grid;
+  /// The block's dynamic shared memory in bytes (`shared N`; 0: none).
+  int64_t sharedBytes = 0;
   /// The kernel parameters in order, as the `.launch` file writes them: an
   /// argument index (a memref, passed as its descriptor: allocated and
   /// aligned pointer, offset, sizes, strides), `sK` (scratch buffer K: a 1-D
@@ -278,6 +281,13 @@ LogicalResult compileToPTX(ModuleOp module, const GPUPipelineOptions &options,
 
 /// Checks a --chip value: sm_<N> with N >= 50 (an optional `a` suffix).
 bool isValidChip(llvm::StringRef chip);
+/// The most shared memory a block of `chip` can use (bytes; beyond 48 KiB
+/// as dynamic shared memory the runtime opts into): 227 KiB on sm_90 and
+/// sm_100, 163 KiB on sm_80 and sm_87, 99 KiB on sm_86, sm_89 and sm_120,
+/// else 48 KiB.
+int64_t maxSharedBytes(llvm::StringRef chip);
+/// The largest maxSharedBytes of any chip (plstm-map-to-gpu's bound).
+constexpr int64_t kMaxSharedBytesAnyChip = 232448;
 /// Whether `lsr` is a value of the GPU pipeline's `lsr` option: auto, on or
 /// off.
 bool isValidLsrMode(llvm::StringRef lsr);

@@ -409,7 +409,8 @@ struct MapToGPUPass
   Option<int64_t> sharedBytes{
       *this, "shared-bytes",
       llvm::cl::desc("Workgroup memory per block for the rows' static "
-                     "buffers (0 to 49152)"),
+                     "buffers (0 to 232448; beyond 49152 as dynamic shared "
+                     "memory, within what the chip allows)"),
       llvm::cl::init(49152)};
   Option<bool> prefetch{
       *this, "prefetch",
@@ -429,9 +430,10 @@ struct MapToGPUPass
           << static_cast<int64_t>(blockSize) << ", expected 1 to 1024";
       return signalPassFailure();
     }
-    if (sharedBytes < 0 || sharedBytes > 49152) {
+    if (sharedBytes < 0 || sharedBytes > plstm::kMaxSharedBytesAnyChip) {
       getOperation().emitError("plstm-map-to-gpu: shared-bytes = ")
-          << static_cast<int64_t>(sharedBytes) << ", expected 0 to 49152";
+          << static_cast<int64_t>(sharedBytes) << ", expected 0 to "
+          << plstm::kMaxSharedBytesAnyChip;
       return signalPassFailure();
     }
     if (threadsPerRow < 0 || threadsPerRow > 1024) {
@@ -530,6 +532,37 @@ static unsigned chipVersion(llvm::StringRef chip) {
 /// global space (PTX `prefetch.global.L2`, PTX ISA 8.0) for sm_90 and
 /// later (LLVM 22's NVPTX backend selects it there only); for older chips
 /// it is removed.
+/// The block's dynamic shared memory as PTX's `.extern .shared ... []`:
+/// convert-gpu-to-nvvm makes gpu.dynamic_shared_memory an internal
+/// zero-length array in address space 3, which the NVPTX back end writes as
+/// a one-byte static variable (`.shared .b8 name;`): the accesses past it
+/// would miss the dynamic shared memory the launch allocates after the
+/// static one. External (a declaration), it is the start of that memory.
+struct GPUExternDynamicSharedPass
+    : public PassWrapper<GPUExternDynamicSharedPass,
+                         OperationPass<gpu::GPUModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUExternDynamicSharedPass)
+  StringRef getArgument() const override {
+    return "plstm-gpu-extern-dynamic-shared";
+  }
+  StringRef getDescription() const override {
+    return "The dynamic shared memory symbol of convert-gpu-to-nvvm as an "
+           "external declaration (PTX .extern .shared)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<LLVM::LLVMDialect>();
+  }
+  void runOnOperation() override {
+    getOperation().walk([&](LLVM::GlobalOp global) {
+      auto array = dyn_cast<LLVM::LLVMArrayType>(global.getGlobalType());
+      if (global.getAddrSpace() != 3 || !array || array.getNumElements() != 0 ||
+          global.getValueAttr() || !global.getInitializerRegion().empty())
+        return;
+      global.setLinkage(LLVM::Linkage::External);
+    });
+  }
+};
+
 struct GPUPrefetchToNVVMPass
     : public PassWrapper<GPUPrefetchToNVVMPass,
                          OperationPass<gpu::GPUModuleOp>> {
@@ -1112,6 +1145,16 @@ LogicalResult plstm::describeGPULaunches(ModuleOp module,
           << "host control flow";
       return WalkResult::interrupt();
     }
+    if (Value shared = launch.getDynamicSharedMemorySize()) {
+      std::optional<int64_t> bytes = getConstantIntValue(shared);
+      if (!bytes) {
+        launch.emitError("describe-gpu-launches: kernel ")
+            << d.kernel << " has a dynamic shared memory size not known at "
+            << "compile time";
+        return WalkResult::interrupt();
+      }
+      d.sharedBytes = *bytes;
+    }
     for (Value operand : launch.getKernelOperands()) {
       auto arg = dyn_cast<BlockArgument>(operand);
       if (arg && arg.getOwner() == &func.front() &&
@@ -1157,6 +1200,23 @@ bool plstm::isValidLsrMode(llvm::StringRef lsr) {
 
 bool plstm::isValidChip(llvm::StringRef chip) {
   return chipVersion(chip) >= 50;
+}
+
+int64_t plstm::maxSharedBytes(llvm::StringRef chip) {
+  switch (chipVersion(chip)) {
+  case 90:
+  case 100:
+    return plstm::kMaxSharedBytesAnyChip;
+  case 80:
+  case 87:
+    return 166912;
+  case 86:
+  case 89:
+  case 120:
+    return 101376;
+  default:
+    return 49152;
+  }
 }
 
 std::vector<std::pair<std::string, std::string>>
@@ -1241,6 +1301,8 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
   pm.addNestedPass<gpu::GPUModuleOp>(std::make_unique<GPUPrefetchToNVVMPass>());
+  pm.addNestedPass<gpu::GPUModuleOp>(
+      std::make_unique<GPUExternDynamicSharedPass>());
   pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
   if (options.stop == "nvvm")
     return;
@@ -1317,6 +1379,8 @@ LogicalResult plstm::compileToPTX(ModuleOp module,
                 (d.rowsPerBlock != d.blockSize
                      ? " rows-per-block " + std::to_string(d.rowsPerBlock)
                      : std::string());
+    if (d.sharedBytes > 0)
+      launch += " shared " + std::to_string(d.sharedBytes);
     launch += " params " + std::to_string(d.params.size());
     for (const std::string &p : d.params)
       launch += " " + p;
@@ -1328,6 +1392,7 @@ LogicalResult plstm::compileToPTX(ModuleOp module,
 void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<SplitBatchPass>();
   PassRegistration<GPUForallsPass>();
+  PassRegistration<GPUExternDynamicSharedPass>();
   registerPass([] { return createGPUUnitRowsPass(); });
   registerPass([] { return createGPURowBuffersPass(); });
   registerPass([] { return createGPUChunkGridPass(); });

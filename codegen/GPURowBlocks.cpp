@@ -1440,7 +1440,9 @@ struct BlockMapper {
   /// memory while they fit in `sharedBytes` (with the pointer slots of the
   /// others); a memory-space cast gives their users the original type (the
   /// NVPTX backend infers the shared address space of the accesses). No
-  /// allocation, no deallocation. Returns the allocations left.
+  /// allocation, no deallocation. Beyond 48 KiB (`sharedBytes` up to the
+  /// chip's maxSharedBytes) they are views of the block's dynamic shared
+  /// memory. Returns the allocations left.
   SmallVector<Operation *> promoteToSharedMemory(ArrayRef<Operation *> allocs,
                                                  gpu::LaunchOp launch) {
     auto bytesOf = [](memref::AllocOp alloc) {
@@ -1463,6 +1465,31 @@ struct BlockMapper {
       left -= bytes;
       promoted.insert(alloc);
     }
+    // Beyond the 48 KiB of static shared memory (on the GPU; emulating,
+    // the buffers are allocations either way): views of the block's
+    // dynamic shared memory at 16-byte aligned offsets, its size the
+    // launch's, which the runtime opts into (docs/gpu.md).
+    int64_t promotedBytes = 0;
+    for (memref::AllocOp alloc : candidates)
+      if (promoted.contains(alloc))
+        promotedBytes += llvm::alignTo(bytesOf(alloc), 16);
+    constexpr int64_t kStaticSharedBytes = 49152;
+    Value dynamicShared;
+    int64_t dynamicOffset = 0;
+    if (!emulate && promotedBytes + 8 * static_cast<int64_t>(allocs.size()) >
+                        kStaticSharedBytes) {
+      MLIRContext *ctx = launch.getContext();
+      OpBuilder b = OpBuilder::atBlockBegin(&launch.getBody().front());
+      dynamicShared = gpu::DynamicSharedMemoryOp::create(
+          b, loc,
+          MemRefType::get(
+              {ShapedType::kDynamic}, b.getI8Type(),
+              MemRefLayoutAttrInterface(),
+              gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup)));
+      OpBuilder host(launch);
+      launch.getDynamicSharedMemorySizeMutable().assign(
+          arith::ConstantIntOp::create(host, loc, promotedBytes, 32));
+    }
     SmallVector<Operation *> rest;
     for (Operation *op : allocs) {
       if (!promoted.contains(op)) {
@@ -1475,7 +1502,18 @@ struct BlockMapper {
           type.getShape(), type.getElementType(), MemRefLayoutAttrInterface(),
           gpu::AddressSpaceAttr::get(type.getContext(),
                                      gpu::AddressSpace::Workgroup));
-      Value shared = launch.addWorkgroupAttribution(sharedType, loc);
+      Value shared;
+      if (dynamicShared) {
+        OpBuilder b(dynamicShared.getContext());
+        b.setInsertionPointAfterValue(dynamicShared);
+        shared = memref::ViewOp::create(
+            b, loc, sharedType, dynamicShared,
+            arith::ConstantIndexOp::create(b, loc, dynamicOffset),
+            ValueRange{});
+        dynamicOffset += llvm::alignTo(bytesOf(alloc), 16);
+      } else {
+        shared = launch.addWorkgroupAttribution(sharedType, loc);
+      }
       // No free of shared memory, also through a view of the buffer.
       eraseFrees(launch, alloc);
       OpBuilder b(alloc);

@@ -87,6 +87,13 @@ static cl::opt<std::string> gpuLsr(
              "with a log-depth schedule, on for the others; docs/gpu.md), "
              "on or off"),
     cl::init("auto"));
+static cl::opt<int> gpuSharedBytes(
+    "gpu-shared-bytes",
+    cl::desc("--target=nvptx: shared memory a block may give the row's "
+             "static buffers (default 49152, the static shared memory of a "
+             "block; up to 232448 on sm_90, 166912 on sm_80: beyond 49152 "
+             "as dynamic shared memory, docs/gpu.md)"),
+    cl::init(49152));
 static cl::opt<bool> gpuOpGrid(
     "gpu-op-grid",
     cl::desc(
@@ -205,6 +212,11 @@ int main(int argc, char **argv) {
     return fail("-O" + std::to_string(optLevel) + ": expected -O0 to -O3");
   if (!mlir::plstm::isValidLsrMode(gpuLsr))
     return fail("--gpu-lsr=" + gpuLsr + ", expected auto, on or off");
+  if (gpuSharedBytes < 0 || gpuSharedBytes > mlir::plstm::maxSharedBytes(chip))
+    return fail("--gpu-shared-bytes=" + std::to_string(gpuSharedBytes) +
+                ", expected 0 to " +
+                std::to_string(mlir::plstm::maxSharedBytes(chip)) + " for " +
+                chip);
 
   DialectRegistry registry;
   plstm::registerCodegenDialects(registry);
@@ -240,6 +252,7 @@ int main(int argc, char **argv) {
     pipeline.chunkGrid = gpuChunkGrid;
     pipeline.opGrid = gpuOpGrid;
     pipeline.lsr = gpuLsr;
+    pipeline.sharedBytes = gpuSharedBytes;
     if (emit == "ptx") {
       std::string ptx, launch;
       if (failed(plstm::compileToPTX(*module, pipeline, ptx, launch, error)))

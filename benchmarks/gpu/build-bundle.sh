@@ -43,6 +43,10 @@ SHAPES=(
   "2d-32-ld-noopgrid $SPECS/scan2d_32x32.mlir B=8 logdepth 1 --gpu-op-grid=false"
   "1d-lm-nolsr $SPECS/scan1d_d64.mlir B=16,T=4096 sequential 1 --gpu-lsr=off"
   "2d-32-nolsr $SPECS/scan2d_32x32.mlir B=8 sequential 1 --gpu-lsr=off"
+  # Up to 227 KiB of (dynamic) shared memory a block instead of 48 KiB: the
+  # d = 128 state (64 KiB) on chip.
+  "1d-xl-smem $SPECS/scan1d_d128.mlir B=64,T=4096 sequential 1 --gpu-shared-bytes=232448"
+  "1d-xl-ck64-smem $SPECS/scan1d_d128.mlir B=64,T=4096 chunkwise:64 1 --gpu-shared-bytes=232448"
 )
 names=()
 rm -rf "$DIR.tmp" && mkdir -p "$DIR.tmp"

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -148,6 +149,7 @@ struct DriverApi {
                             void **) = nullptr;
   int (*cuModuleUnload)(void *) = nullptr;
   int (*cuModuleGetFunction)(void **, void *, const char *) = nullptr;
+  int (*cuFuncSetAttribute)(void *, int, int) = nullptr;
   int (*cuLinkCreate)(unsigned, int *, void **, void **) = nullptr;
   int (*cuLinkAddData)(void *, int, void *, size_t, const char *, unsigned,
                        int *, void **) = nullptr;
@@ -241,6 +243,7 @@ static Status loadDriver(const std::string &requested,
       resolve(a, a.cuModuleLoadDataEx, {"cuModuleLoadDataEx"}, missing) &&
       resolve(a, a.cuModuleUnload, {"cuModuleUnload"}, missing) &&
       resolve(a, a.cuModuleGetFunction, {"cuModuleGetFunction"}, missing) &&
+      resolve(a, a.cuFuncSetAttribute, {"cuFuncSetAttribute"}, missing) &&
       resolve(a, a.cuLinkCreate, {"cuLinkCreate_v2", "cuLinkCreate"},
               missing) &&
       resolve(a, a.cuLinkAddData, {"cuLinkAddData_v2", "cuLinkAddData"},
@@ -319,6 +322,12 @@ Status Device::open(int ordinal, std::unique_ptr<Device> &out,
     return s;
   if (Status s = device->check(
           a.cuDeviceGetAttribute(&device->minor_, 76, device->device_),
+          "cuDeviceGetAttribute");
+      !s)
+    return s;
+  // CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN.
+  if (Status s = device->check(
+          a.cuDeviceGetAttribute(&device->maxSharedOptin_, 97, device->device_),
           "cuDeviceGetAttribute");
       !s)
     return s;
@@ -473,6 +482,23 @@ Status Device::launch(void *fn, unsigned grid[3], unsigned block[3],
                                     block[1], block[2], sharedBytes, stream_,
                                     params.data(), nullptr),
                "cuLaunchKernel");
+}
+
+Status Device::allowSharedMemory(void *fn, const std::string &name,
+                                 unsigned bytes) {
+  // Beyond 48 KiB a kernel's dynamic shared memory is opted into.
+  if (bytes <= 48 * 1024)
+    return Status::success();
+  if (bytes > static_cast<unsigned>(std::max(maxSharedOptin_, 0)))
+    return Status::error("kernel " + name + " needs " + std::to_string(bytes) +
+                         " bytes of shared memory a block; " + name_ +
+                         " allows " + std::to_string(maxSharedOptin_) +
+                         " (compile it with a smaller --gpu-shared-bytes)");
+  if (Status s = makeCurrent(); !s)
+    return s;
+  // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES.
+  return check(api_->cuFuncSetAttribute(fn, 8, static_cast<int>(bytes)),
+               "cuFuncSetAttribute");
 }
 
 Status Device::setHeapLimit(size_t bytes) {

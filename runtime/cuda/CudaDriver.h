@@ -95,6 +95,12 @@ public:
   /// values (cuLaunchKernel's kernelParams).
   Status launch(void *fn, unsigned grid[3], unsigned block[3],
                 unsigned sharedBytes, std::vector<void *> &params);
+  /// Lets `fn` (kernel `name`) use `bytes` of dynamic shared memory a
+  /// block: beyond 48 KiB, the driver's opt-in (cuFuncSetAttribute); an
+  /// error naming the kernel when the device allows less.
+  Status allowSharedMemory(void *fn, const std::string &name, unsigned bytes);
+  /// The most shared memory a block may opt into (bytes).
+  int maxSharedOptin() const { return maxSharedOptin_; }
   Status synchronize();
   /// Sets the device-side malloc heap (the GPU mapping's kernels allocate
   /// their per-row scratch there: a row-long buffer per row, all rows
@@ -121,7 +127,7 @@ private:
   std::vector<DeviceBuffer> buffers_;
   std::vector<void *> modules_;
   std::string name_;
-  int major_ = 0, minor_ = 0, driverVersion_ = 0;
+  int major_ = 0, minor_ = 0, driverVersion_ = 0, maxSharedOptin_ = 0;
   size_t totalMemory_ = 0;
   size_t heapBytes_ = 0;
 };

@@ -176,12 +176,20 @@ Status GpuLaunch::parse(const std::string &text, GpuLaunch &out) {
     } else if (kw[1] == "grid") {
       words >> k.grid >> kw[2];
     }
+    // Optional: shared N, the block's dynamic shared memory in bytes.
+    if (kw[2] == "shared")
+      words >> k.sharedBytes >> kw[2];
     words >> count;
     if (!words || head != "kernel" || kw[0] != "block" ||
         (!rowsForm && kw[1] != "grid") || kw[2] != "params")
       return Status::error(where + " is '" + line +
                            "', expected 'kernel NAME block N (rows-of I "
-                           "[rows-per-block R] | grid EXPR) params N P...'");
+                           "[rows-per-block R] | grid EXPR) [shared B] "
+                           "params N P...'");
+    if (k.sharedBytes < 0 || k.sharedBytes > (int64_t(1) << 30))
+      return Status::error(where +
+                           ": shared = " + std::to_string(k.sharedBytes) +
+                           ", expected 0 to 2^30 bytes");
     if (k.blockSize < 1 || k.blockSize > 1024)
       return Status::error(where + ": block = " + std::to_string(k.blockSize) +
                            ", expected 1 to 1024");
@@ -263,6 +271,10 @@ Status GpuKernel::load(Device &device, const std::string &ptx,
   for (const GpuLaunchKernel &k : launch.kernels) {
     void *function = nullptr;
     if (Status s = device.function(module, k.name, function); !s)
+      return s;
+    if (Status s = device.allowSharedMemory(
+            function, k.name, static_cast<unsigned>(k.sharedBytes));
+        !s)
       return s;
     kernel->functions_.push_back(function);
   }
@@ -427,7 +439,9 @@ Status GpuKernel::launch() {
     unsigned grid[3] = {static_cast<unsigned>(grids_[k]), 1, 1};
     unsigned block[3] = {static_cast<unsigned>(launch_.kernels[k].blockSize), 1,
                          1};
-    if (Status s = device_.launch(functions_[k], grid, block, 0, params_[k]);
+    if (Status s = device_.launch(
+            functions_[k], grid, block,
+            static_cast<unsigned>(launch_.kernels[k].sharedBytes), params_[k]);
         !s)
       return s;
   }

@@ -56,6 +56,7 @@ struct GpuLaunchKernel {
   int64_t rowsArg = 0;
   int64_t rowsPerBlock = 0; ///< defaults to blockSize
   std::string grid;         ///< when not empty: grid.x, an expression
+  int64_t sharedBytes = 0;  ///< dynamic shared memory a block (`shared N`)
   std::vector<GpuLaunchParam> params;
 };
 

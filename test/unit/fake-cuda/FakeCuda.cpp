@@ -6,8 +6,12 @@
 //   unset / "one"   one device ("Fake GPU", sm_90)
 //   "none"          a driver with no device
 //   "init-fails"    cuInit returns CUDA_ERROR_NO_DEVICE (100)
+//   "small-shared"  one device whose blocks may opt into 48 KiB of shared
+//                   memory only (227 KiB otherwise)
 // $PLSTM_FAKE_CUDA_LOG, when set, is a file that gets one line per JIT
-// compilation ("jit"), so tests can tell a cache hit from a miss.
+// compilation ("jit"), launch ("launch NAME grid G block B [shared S]") and
+// kernel attribute set ("set NAME attribute A = V"), so tests can tell a
+// cache hit from a miss and see the launches.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,7 +62,10 @@ int cuDeviceGetName(char *name, int len, int) {
   return 0;
 }
 int cuDeviceGetAttribute(int *value, int attribute, int) {
-  *value = attribute == 75 ? 9 : 0;
+  // 75: compute capability major (9); 97: shared memory a block may opt
+  // into (an H100's or H200's 227 KiB).
+  int optin = std::strcmp(mode(), "small-shared") ? 232448 : 49152;
+  *value = attribute == 75 ? 9 : attribute == 97 ? optin : 0;
   return 0;
 }
 int cuDevicePrimaryCtxRetain(void **ctx, int) {
@@ -147,13 +154,25 @@ int cuMemsetD8_v2(unsigned long long dst, unsigned char value, size_t bytes) {
   return 0;
 }
 /// Runs nothing; with PLSTM_FAKE_CUDA_LOG, logs the launch.
+int cuFuncSetAttribute(void *fn, int attribute, int value) {
+  if (const char *log = std::getenv("PLSTM_FAKE_CUDA_LOG"))
+    if (FILE *f = std::fopen(log, "a")) {
+      std::fprintf(f, "set %s attribute %d = %d\n",
+                   static_cast<std::string *>(fn)->c_str(), attribute, value);
+      std::fclose(f);
+    }
+  return 0;
+}
 int cuLaunchKernel(void *fn, unsigned gridX, unsigned, unsigned,
-                   unsigned blockX, unsigned, unsigned, unsigned, void *,
+                   unsigned blockX, unsigned, unsigned, unsigned shared, void *,
                    void **params, void **) {
   if (const char *log = std::getenv("PLSTM_FAKE_CUDA_LOG"))
     if (FILE *f = std::fopen(log, "a")) {
-      std::fprintf(f, "launch %s grid %u block %u\n",
+      std::fprintf(f, "launch %s grid %u block %u",
                    static_cast<std::string *>(fn)->c_str(), gridX, blockX);
+      if (shared)
+        std::fprintf(f, " shared %u", shared);
+      std::fprintf(f, "\n");
       std::fclose(f);
     }
   (void)params;
