@@ -1332,6 +1332,12 @@ LogicalResult plstm::compileToPTX(ModuleOp module,
             std::to_string(kernels.size()) + " public functions";
     return failure();
   }
+  if (options.sharedBytes > maxSharedBytes(options.chip)) {
+    error = "shared-bytes = " + std::to_string(options.sharedBytes) +
+            ", expected 0 to " + std::to_string(maxSharedBytes(options.chip)) +
+            " for " + options.chip;
+    return failure();
+  }
   // Up to the nvvm stage, where the launches are described (host code still
   // in func/arith/memref), then the rest.
   GPUPipelineOptions front;

@@ -593,6 +593,17 @@ struct BlockMapper {
     return guard;
   }
 
+  /// Emulating: `for t in [0, threads)`, marked as the block's virtual
+  /// threads, built at `b`; `b` then inserts in its body. Returns t.
+  Value virtualThreadLoop(OpBuilder &b) {
+    auto virtualThreads =
+        scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+                           nthreads, arith::ConstantIndexOp::create(b, loc, 1));
+    virtualThreads->setAttr(plstm::kGPUVirtualThreadsAttr, b.getUnitAttr());
+    b.setInsertionPoint(virtualThreads.getBody()->getTerminator());
+    return virtualThreads.getInductionVar();
+  }
+
   /// for lin in [tid, total) step threads (emulating: for t in [0, threads),
   /// for lin in [t, total) step threads), the parallel loop's body inside.
   void distribute(scf::ParallelOp par) {
@@ -600,15 +611,7 @@ struct BlockMapper {
     barrier(b);
     SmallVector<Value> trips;
     Value total = plstm::buildTripCounts(b, loc, par, trips);
-    Value first = tid;
-    if (emulate) {
-      auto virtualThreads = scf::ForOp::create(
-          b, loc, arith::ConstantIndexOp::create(b, loc, 0), nthreads,
-          arith::ConstantIndexOp::create(b, loc, 1));
-      virtualThreads->setAttr(plstm::kGPUVirtualThreadsAttr, b.getUnitAttr());
-      b.setInsertionPoint(virtualThreads.getBody()->getTerminator());
-      first = virtualThreads.getInductionVar();
-    }
+    Value first = emulate ? virtualThreadLoop(b) : tid;
     auto loop = scf::ForOp::create(b, loc, first, total, nthreads);
     OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
     IRMapping mapping;
@@ -1159,13 +1162,9 @@ struct BlockMapper {
       b.setInsertionPoint(loop);
       Value first = tid;
       if (emulate) {
-        auto virtualThreads = scf::ForOp::create(
-            b, loc, arith::ConstantIndexOp::create(b, loc, 0), nthreads,
-            arith::ConstantIndexOp::create(b, loc, 1));
-        virtualThreads->setAttr(plstm::kGPUVirtualThreadsAttr, b.getUnitAttr());
-        loop->moveBefore(virtualThreads.getBody()->getTerminator());
+        first = virtualThreadLoop(b);
+        loop->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
         b.setInsertionPoint(loop);
-        first = virtualThreads.getInductionVar();
       }
       Value step = loop.getStep();
       Value lower =
@@ -1476,8 +1475,11 @@ struct BlockMapper {
     constexpr int64_t kStaticSharedBytes = 49152;
     Value dynamicShared;
     int64_t dynamicOffset = 0;
-    if (!emulate && promotedBytes + 8 * static_cast<int64_t>(allocs.size()) >
-                        kStaticSharedBytes) {
+    // (The static shared memory then holds at most the pointer slots of
+    // the buffers not promoted.)
+    int64_t slotBytes =
+        8 * static_cast<int64_t>(allocs.size() - promoted.size());
+    if (!emulate && promotedBytes + slotBytes > kStaticSharedBytes) {
       MLIRContext *ctx = launch.getContext();
       OpBuilder b = OpBuilder::atBlockBegin(&launch.getBody().front());
       dynamicShared = gpu::DynamicSharedMemoryOp::create(

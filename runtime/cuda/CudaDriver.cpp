@@ -150,6 +150,7 @@ struct DriverApi {
   int (*cuModuleUnload)(void *) = nullptr;
   int (*cuModuleGetFunction)(void **, void *, const char *) = nullptr;
   int (*cuFuncSetAttribute)(void *, int, int) = nullptr;
+  int (*cuFuncGetAttribute)(int *, int, void *) = nullptr;
   int (*cuLinkCreate)(unsigned, int *, void **, void **) = nullptr;
   int (*cuLinkAddData)(void *, int, void *, size_t, const char *, unsigned,
                        int *, void **) = nullptr;
@@ -244,6 +245,7 @@ static Status loadDriver(const std::string &requested,
       resolve(a, a.cuModuleUnload, {"cuModuleUnload"}, missing) &&
       resolve(a, a.cuModuleGetFunction, {"cuModuleGetFunction"}, missing) &&
       resolve(a, a.cuFuncSetAttribute, {"cuFuncSetAttribute"}, missing) &&
+      resolve(a, a.cuFuncGetAttribute, {"cuFuncGetAttribute"}, missing) &&
       resolve(a, a.cuLinkCreate, {"cuLinkCreate_v2", "cuLinkCreate"},
               missing) &&
       resolve(a, a.cuLinkAddData, {"cuLinkAddData_v2", "cuLinkAddData"},
@@ -486,17 +488,27 @@ Status Device::launch(void *fn, unsigned grid[3], unsigned block[3],
 
 Status Device::allowSharedMemory(void *fn, const std::string &name,
                                  unsigned bytes) {
-  // Beyond 48 KiB a kernel's dynamic shared memory is opted into.
-  if (bytes <= 48 * 1024)
+  if (bytes == 0)
     return Status::success();
-  if (bytes > static_cast<unsigned>(std::max(maxSharedOptin_, 0)))
-    return Status::error("kernel " + name + " needs " + std::to_string(bytes) +
-                         " bytes of shared memory a block; " + name_ +
-                         " allows " + std::to_string(maxSharedOptin_) +
-                         " (compile it with a smaller --gpu-shared-bytes)");
   if (Status s = makeCurrent(); !s)
     return s;
-  // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES.
+  // CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES: the kernel's static shared memory
+  // (its pointer slots), which the dynamic bytes come on top of.
+  int staticBytes = 0;
+  if (Status s = check(api_->cuFuncGetAttribute(&staticBytes, 1, fn),
+                       "cuFuncGetAttribute");
+      !s)
+    return s;
+  int64_t total = int64_t(staticBytes) + bytes;
+  if (total > maxSharedOptin_)
+    return Status::error("kernel " + name + " needs " + std::to_string(total) +
+                         " bytes of shared memory a block (" +
+                         std::to_string(bytes) + " dynamic, " +
+                         std::to_string(staticBytes) + " static); " + name_ +
+                         " allows " + std::to_string(maxSharedOptin_) +
+                         " (compile it with a smaller --gpu-shared-bytes)");
+  // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: by default 48 KiB less
+  // the static bytes; set to what the launches pass.
   return check(api_->cuFuncSetAttribute(fn, 8, static_cast<int>(bytes)),
                "cuFuncSetAttribute");
 }

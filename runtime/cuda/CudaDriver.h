@@ -96,8 +96,9 @@ public:
   Status launch(void *fn, unsigned grid[3], unsigned block[3],
                 unsigned sharedBytes, std::vector<void *> &params);
   /// Lets `fn` (kernel `name`) use `bytes` of dynamic shared memory a
-  /// block: beyond 48 KiB, the driver's opt-in (cuFuncSetAttribute); an
-  /// error naming the kernel when the device allows less.
+  /// block (cuFuncSetAttribute: by default a kernel gets 48 KiB less its
+  /// static shared memory); an error naming the kernel when its static and
+  /// dynamic bytes exceed what the device allows.
   Status allowSharedMemory(void *fn, const std::string &name, unsigned bytes);
   /// The most shared memory a block may opt into (bytes).
   int maxSharedOptin() const { return maxSharedOptin_; }

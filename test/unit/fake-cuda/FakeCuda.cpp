@@ -8,6 +8,9 @@
 //   "init-fails"    cuInit returns CUDA_ERROR_NO_DEVICE (100)
 //   "small-shared"  one device whose blocks may opt into 48 KiB of shared
 //                   memory only (227 KiB otherwise)
+//   "static-shared" one device whose kernels have 16 KiB of static shared
+//                   memory (none otherwise): a launch may pass 32 KiB of
+//                   dynamic shared memory unless the kernel opted into more
 // $PLSTM_FAKE_CUDA_LOG, when set, is a file that gets one line per JIT
 // compilation ("jit"), launch ("launch NAME grid G block B [shared S]") and
 // kernel attribute set ("set NAME attribute A = V"), so tests can tell a
@@ -18,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 #include <string>
 
@@ -36,6 +40,9 @@ extern "C" {
 int cuGetErrorName(int error, const char **name) {
   switch (error) {
   case 0: *name = "CUDA_SUCCESS"; return 0;
+  case 1:
+    *name = "CUDA_ERROR_INVALID_VALUE";
+    return 0;
   case 100: *name = "CUDA_ERROR_NO_DEVICE"; return 0;
   case 218: *name = "CUDA_ERROR_INVALID_PTX"; return 0;
   case 500: *name = "CUDA_ERROR_NOT_FOUND"; return 0;
@@ -44,6 +51,9 @@ int cuGetErrorName(int error, const char **name) {
 }
 int cuGetErrorString(int error, const char **text) {
   switch (error) {
+  case 1:
+    *text = "invalid argument";
+    return 0;
   case 100: *text = "no CUDA-capable device is detected"; return 0;
   case 218: *text = "a PTX JIT compilation failed"; return 0;
   case 500: *text = "named symbol not found"; return 0;
@@ -154,7 +164,20 @@ int cuMemsetD8_v2(unsigned long long dst, unsigned char value, size_t bytes) {
   return 0;
 }
 /// Runs nothing; with PLSTM_FAKE_CUDA_LOG, logs the launch.
+// Per kernel: the most dynamic shared memory a launch may pass (by default
+// 48 KiB less the static bytes), as the driver checks it.
+std::map<void *, int> &maxDynamicShared() {
+  static std::map<void *, int> limits;
+  return limits;
+}
+int staticShared() { return std::strcmp(mode(), "static-shared") ? 0 : 16384; }
+int cuFuncGetAttribute(int *value, int attribute, void *) {
+  *value = attribute == 1 ? staticShared() : 0; // 1: static shared memory
+  return 0;
+}
 int cuFuncSetAttribute(void *fn, int attribute, int value) {
+  if (attribute == 8)
+    maxDynamicShared()[fn] = value;
   if (const char *log = std::getenv("PLSTM_FAKE_CUDA_LOG"))
     if (FILE *f = std::fopen(log, "a")) {
       std::fprintf(f, "set %s attribute %d = %d\n",
@@ -166,6 +189,11 @@ int cuFuncSetAttribute(void *fn, int attribute, int value) {
 int cuLaunchKernel(void *fn, unsigned gridX, unsigned, unsigned,
                    unsigned blockX, unsigned, unsigned, unsigned shared, void *,
                    void **params, void **) {
+  auto limit = maxDynamicShared().find(fn);
+  if (shared > unsigned(limit == maxDynamicShared().end()
+                            ? 49152 - staticShared()
+                            : limit->second))
+    return 1; // CUDA_ERROR_INVALID_VALUE
   if (const char *log = std::getenv("PLSTM_FAKE_CUDA_LOG"))
     if (FILE *f = std::fopen(log, "a")) {
       std::fprintf(f, "launch %s grid %u block %u",
