@@ -1210,9 +1210,12 @@ int main(int argc, char **argv) {
       ::plstm::rt::RaceReport races = ::plstm::rt::raceReport();
       log << "  race check: " << races.accesses << " accesses, " << races.races
           << " races"
-          << (races.accesses == 0 ? " (no launch of the block mapping: the "
-                                    "thread-per-row mapping is not checked)"
-                                  : "")
+          << (races.accesses == 0
+                  ? " (no launch of the block mapping: the thread-per-row "
+                    "mapping is not checked)"
+                  : "; " + std::to_string(races.barrierChain) +
+                        " barriers one after another (per launch, the "
+                        "block with the most)")
           << "\n";
       if (races.races != 0) {
         llvm::outs() << log.str();

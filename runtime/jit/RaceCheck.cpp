@@ -2,6 +2,7 @@
 
 #include "runtime/jit/RaceCheck.h"
 
+#include <algorithm>
 #include <mutex>
 #include <sstream>
 #include <unordered_map>
@@ -21,6 +22,9 @@ struct Detector {
   std::mutex mutex;
   int64_t launch = 0;
   std::unordered_map<int64_t, int64_t> epochOf; // block -> barriers passed
+  /// The barrier chains of the finished launches, and the current one's.
+  uint64_t chain = 0;
+  int64_t launchChain = 0;
   /// block -> address -> its accesses (blocks run on the call's threads at
   /// once: each has its own table).
   std::unordered_map<int64_t, std::unordered_map<int64_t, Cell>> cells;
@@ -70,6 +74,8 @@ extern "C" void plstm_race_launch() {
   Detector &d = detector();
   std::lock_guard<std::mutex> lock(d.mutex);
   ++d.launch;
+  d.chain += d.launchChain;
+  d.launchChain = 0;
   d.epochOf.clear();
   d.cells.clear();
 }
@@ -77,7 +83,7 @@ extern "C" void plstm_race_launch() {
 extern "C" void plstm_race_barrier(int64_t block) {
   Detector &d = detector();
   std::lock_guard<std::mutex> lock(d.mutex);
-  ++d.epochOf[block];
+  d.launchChain = std::max(d.launchChain, ++d.epochOf[block]);
 }
 
 extern "C" void plstm_race_access(int64_t address, int64_t isWrite,
@@ -116,7 +122,9 @@ namespace plstm::rt {
 RaceReport raceReport() {
   Detector &d = detector();
   std::lock_guard<std::mutex> lock(d.mutex);
-  return d.report;
+  RaceReport report = d.report;
+  report.barrierChain = d.chain + d.launchChain;
+  return report;
 }
 
 void resetRaceCheck() {
@@ -125,6 +133,8 @@ void resetRaceCheck() {
   d.report = RaceReport();
   d.cells.clear();
   d.epochOf.clear();
+  d.chain = 0;
+  d.launchChain = 0;
 }
 
 } // namespace plstm::rt

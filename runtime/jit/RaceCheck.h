@@ -39,6 +39,10 @@ namespace plstm::rt {
 struct RaceReport {
   uint64_t races = 0;
   uint64_t accesses = 0;
+  /// The barriers one after another: per launch, the most a block passed,
+  /// summed over the launches (the chain of barriers the call waits for on
+  /// a GPU).
+  uint64_t barrierChain = 0;
   std::string first;
 };
 RaceReport raceReport();
