@@ -1262,6 +1262,7 @@ struct BlockMapper {
         shareAllocation(cast<memref::AllocOp>(op), slots, k);
     }
     removeRedundantBarriers(launch);
+    removeUnneededBarriers(launch);
     // Emulating too: the prefetches are then llvm.prefetch on the CPU, and
     // gpu-on-cpu-check runs the IR they add.
     if (prefetch)
@@ -1822,6 +1823,178 @@ struct BlockMapper {
     // Erased last: `b` inserts before the body's first op, maybe one of them.
     for (auto [alloc, offset] : moved)
       alloc->erase();
+  }
+
+  /// A load or store of a segment between barriers (removeUnneededBarriers).
+  struct SegmentAccess {
+    Operation *op;
+    Value root; ///< viewRoot of the accessed memref
+    bool write;
+    scf::ForOp loop; ///< the thread loop around it, if any
+  };
+
+  /// Whether `loop` spreads its iterations over the block's threads: from
+  /// the thread (tid; emulating, the virtual-thread loop's index) by
+  /// `threads`.
+  bool isThreadLoop(scf::ForOp loop) {
+    Value lb = loop.getLowerBound();
+    bool fromThread = !emulate && lb == tid;
+    if (auto arg = dyn_cast<BlockArgument>(lb))
+      if (auto vt = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()))
+        fromThread |= emulate && vt->hasAttr(plstm::kGPUVirtualThreadsAttr) &&
+                      vt.getInductionVar() == arg;
+    return fromThread && getConstantIntValue(loop.getStep()) == threads;
+  }
+
+  /// Whether `root` is a buffer no other root names (an allocation, a
+  /// kernel argument, workgroup memory, a heap pointer's descriptor, a host
+  /// buffer made outside the launch).
+  static bool isDistinctRoot(Value root) {
+    if (auto arg = dyn_cast<BlockArgument>(root))
+      return isa<FunctionOpInterface, gpu::LaunchOp>(
+          arg.getOwner()->getParentOp());
+    return isa_and_present<memref::AllocOp, memref::AllocaOp, gpu::AllocOp,
+                           UnrealizedConversionCastOp,
+                           gpu::DynamicSharedMemoryOp>(root.getDefiningOp());
+  }
+
+  /// Whether `a` and `b` are constants of one value.
+  static bool sameConstant(Value a, Value b) {
+    std::optional<int64_t> x = getConstantIntValue(a),
+                           y = getConstantIntValue(b);
+    return x && y && *x == *y;
+  }
+
+  /// Whether `a` (in loop `la`) and `b` (in loop `lb`) compute the same
+  /// function of their loops' induction variables: the same value defined
+  /// outside both, the induction variables, or the same ops of such values.
+  static bool sameFunctionOfIv(Value a, scf::ForOp la, Value b, scf::ForOp lbl,
+                               int depth = 0) {
+    if (a == la.getInductionVar() || b == lbl.getInductionVar())
+      return a == la.getInductionVar() && b == lbl.getInductionVar();
+    bool aInside = la->isAncestor(a.getParentRegion()->getParentOp());
+    bool bInside = lbl->isAncestor(b.getParentRegion()->getParentOp());
+    if (!aInside && !bInside)
+      return a == b || sameConstant(a, b);
+    Operation *da = a.getDefiningOp(), *db = b.getDefiningOp();
+    if (!aInside || !bInside || !da || !db || depth > 8 ||
+        da->getName() != db->getName() || da->getAttrs() != db->getAttrs() ||
+        da->getNumOperands() != db->getNumOperands() ||
+        da->getNumRegions() != 0 || !isPure(da) ||
+        cast<OpResult>(a).getResultNumber() !=
+            cast<OpResult>(b).getResultNumber())
+      return false;
+    for (auto [x, y] : llvm::zip(da->getOperands(), db->getOperands()))
+      if (!sameFunctionOfIv(x, la, y, lbl, depth + 1))
+        return false;
+    return true;
+  }
+
+  /// The loads and stores of `ops`; false when one of them (or a nested
+  /// op) has another memory effect or is a barrier (the segment is then
+  /// not analysed).
+  bool segmentAccesses(ArrayRef<Operation *> ops,
+                       SmallVectorImpl<SegmentAccess> &out) {
+    for (Operation *top : ops) {
+      WalkResult result = top->walk([&](Operation *op) {
+        bool write = isa<memref::StoreOp>(op);
+        if (!write && !isa<memref::LoadOp>(op)) {
+          if (isa<gpu::BarrierOp>(op) ||
+              (op->getNumRegions() == 0 && !isMemoryEffectFree(op)))
+            return WalkResult::interrupt();
+          return WalkResult::advance();
+        }
+        Value memref = write ? cast<memref::StoreOp>(op).getMemRef()
+                             : cast<memref::LoadOp>(op).getMemRef();
+        scf::ForOp loop;
+        for (auto l = op->getParentOfType<scf::ForOp>();
+             l && top->isAncestor(l); l = l->getParentOfType<scf::ForOp>())
+          if (isThreadLoop(l)) {
+            loop = l;
+            break;
+          }
+        out.push_back({op, plstm::viewRoot(memref), write, loop});
+        return WalkResult::advance();
+      });
+      if (result.wasInterrupted())
+        return false;
+    }
+    return true;
+  }
+
+  /// Whether accesses `a` and `b` (of one buffer, in two segments) are made
+  /// by the same thread: each in a thread loop of the same bounds, through
+  /// the same memref, at indices that are the same function of the loops'
+  /// induction variables (the thread that owns an iteration in one loop
+  /// owns it in the other).
+  static bool sameThread(SegmentAccess a, SegmentAccess b) {
+    Value ua = a.loop ? a.loop.getUpperBound() : Value();
+    Value ub = b.loop ? b.loop.getUpperBound() : Value();
+    if (!ua || !ub || (ua != ub && !sameConstant(ua, ub)))
+      return false;
+    auto operands = [](Operation *op) {
+      return isa<memref::StoreOp>(op) ? op->getOperands().drop_front()
+                                      : op->getOperands();
+    };
+    OperandRange x = operands(a.op), y = operands(b.op);
+    if (x.size() != y.size())
+      return false;
+    for (auto [u, v] : llvm::zip(x, y))
+      if (!sameFunctionOfIv(u, a.loop, v, b.loop))
+        return false;
+    return true;
+  }
+
+  /// A barrier between two segments of one block (each from a barrier of
+  /// that block to the next) that share no buffer one of them writes,
+  /// other than through accesses each thread makes to its own elements
+  /// (sameThread), orders nothing: it is erased (the segments merge). In
+  /// the 1D sequential step, the barrier between the state's scaled input
+  /// and the read-out's zeroing, and the one between the read-out's sum and
+  /// its copy out (the same thread's elements).
+  void removeUnneededBarriers(gpu::LaunchOp launch) {
+    SmallVector<Block *> blocks;
+    launch.walk([&](Block *block) { blocks.push_back(block); });
+    for (Block *block : blocks) {
+      SmallVector<Operation *> barriers;
+      for (Operation &op : *block)
+        if (isa<gpu::BarrierOp>(op))
+          barriers.push_back(&op);
+      if (barriers.size() < 3)
+        continue;
+      auto between = [](Operation *from, Operation *to) {
+        SmallVector<Operation *> ops;
+        for (Operation *op = from->getNextNode(); op != to;
+             op = op->getNextNode())
+          ops.push_back(op);
+        return ops;
+      };
+      Operation *kept = barriers[0];
+      for (size_t k = 1; k + 1 < barriers.size(); ++k) {
+        SmallVector<SegmentAccess> before, after;
+        bool known =
+            segmentAccesses(between(kept, barriers[k]), before) &&
+            segmentAccesses(between(barriers[k], barriers[k + 1]), after);
+        bool conflict = !known;
+        for (const SegmentAccess &a : before) {
+          for (const SegmentAccess &b : after) {
+            bool distinct = isDistinctRoot(a.root) && isDistinctRoot(b.root);
+            if ((a.write || b.write) && (!distinct || a.root == b.root) &&
+                !sameThread(a, b)) {
+              conflict = true;
+              break;
+            }
+          }
+          if (conflict)
+            break;
+        }
+        if (conflict) {
+          kept = barriers[k];
+          continue;
+        }
+        barriers[k]->erase();
+      }
+    }
   }
 
   /// A barrier with only memory-effect-free ops since the previous one in

@@ -1,0 +1,72 @@
+// RUN: plstm-opt %s --plstm-map-to-gpu="threads-per-row=64 prefetch=false" --split-input-file | FileCheck %s
+//
+// plstm-map-to-gpu, block per row (codegen/GPURowBlocks.cpp,
+// removeUnneededBarriers): a barrier between two segments of one block
+// (each from a barrier of that block to the next) is erased when they share
+// no buffer one of them writes, other than through accesses each thread
+// makes to its own elements (the same thread loop bounds, the same memref,
+// the same indices of the loop's index). The race check of the emulated
+// mapping (gpu-on-cpu-check.test) fails when the rule is wrong (every
+// access taken as the same thread's: over a million races).
+
+// Four elementwise ops over 64 elements: a = x * 2 (1), b = y * 3 (2: no
+// buffer of (1)), c = a + 1 (3: a, each thread its own elements), d = a
+// reversed (4: a[63 - i], another thread's element). The barriers before
+// (2) and (3) go; the one before (4) stays.
+// CHECK-LABEL: func.func @segments
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.mulf
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.mulf
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.addf
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: affine.apply #[[REV:map[0-9]*]](
+// CHECK: gpu.barrier
+// CHECK-NEXT: gpu.terminator
+#id = affine_map<(i) -> (i)>
+#rev = affine_map<(i) -> (63 - i)>
+func.func @segments(%x: memref<?x64xf32>, %y: memref<?x64xf32>, %out: memref<?x64xf32>, %out2: memref<?x64xf32>, %out3: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %three = arith.constant 3.0 : f32
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x64xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %a = memref.alloc() : memref<64xf32>
+    %xs = memref.subview %x[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %os = memref.subview %out[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %o2 = memref.subview %out2[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %o3 = memref.subview %out3[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%xs : memref<64xf32, strided<[1], offset: ?>>) outs(%a : memref<64xf32>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.mulf %p, %two : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%ys : memref<64xf32, strided<[1], offset: ?>>) outs(%o2 : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.mulf %p, %three : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%a : memref<64xf32>) outs(%os : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.addf %p, %one : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [#rev, #id], iterator_types = ["parallel"]}
+        ins(%a : memref<64xf32>) outs(%o3 : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%p: f32, %o: f32):
+      linalg.yield %p : f32
+    }
+    memref.dealloc %a : memref<64xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
