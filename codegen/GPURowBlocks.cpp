@@ -70,6 +70,10 @@ using namespace mlir;
 namespace {
 
 constexpr llvm::StringLiteral kRowBuffersAttr = plstm::kGPURowBuffersAttr;
+/// Marks the descriptor shareAllocation rebuilds from a heap buffer's
+/// pointer slot: one per heap buffer (removeUnneededBarriers' distinct
+/// roots).
+constexpr llvm::StringLiteral kHeapBufferAttr = "plstm.heap_buffer";
 
 /// An op the block mapping does not take: the row keeps the thread-per-row
 /// mapping (always correct).
@@ -1022,9 +1026,10 @@ struct BlockMapper {
       desc.setStride(b, loc, d, stride);
       stride = LLVM::MulOp::create(b, loc, stride, sizes[d]);
     }
-    Value rebuilt = UnrealizedConversionCastOp::create(b, loc, TypeRange{type},
-                                                       ValueRange{Value(desc)})
-                        .getResult(0);
+    auto cast = UnrealizedConversionCastOp::create(b, loc, TypeRange{type},
+                                                   ValueRange{Value(desc)});
+    cast->setAttr(kHeapBufferAttr, b.getUnitAttr());
+    Value rebuilt = cast.getResult(0);
     alloc.getResult().replaceUsesWithIf(rebuilt, [&](OpOperand &use) {
       return !guard->isAncestor(use.getOwner());
     });
@@ -1853,9 +1858,11 @@ struct BlockMapper {
     if (auto arg = dyn_cast<BlockArgument>(root))
       return isa<FunctionOpInterface, gpu::LaunchOp>(
           arg.getOwner()->getParentOp());
+    Operation *def = root.getDefiningOp();
+    if (isa_and_present<UnrealizedConversionCastOp>(def))
+      return def->hasAttr(kHeapBufferAttr);
     return isa_and_present<memref::AllocOp, memref::AllocaOp, gpu::AllocOp,
-                           UnrealizedConversionCastOp,
-                           gpu::DynamicSharedMemoryOp>(root.getDefiningOp());
+                           gpu::DynamicSharedMemoryOp>(def);
   }
 
   /// Whether `a` and `b` are constants of one value.
@@ -1878,7 +1885,8 @@ struct BlockMapper {
       return a == b || sameConstant(a, b);
     Operation *da = a.getDefiningOp(), *db = b.getDefiningOp();
     if (!aInside || !bInside || !da || !db || depth > 8 ||
-        da->getName() != db->getName() || da->getAttrs() != db->getAttrs() ||
+        a.getType() != b.getType() || da->getName() != db->getName() ||
+        da->getAttrs() != db->getAttrs() ||
         da->getNumOperands() != db->getNumOperands() ||
         da->getNumRegions() != 0 || !isPure(da) ||
         cast<OpResult>(a).getResultNumber() !=
@@ -1899,8 +1907,11 @@ struct BlockMapper {
       WalkResult result = top->walk([&](Operation *op) {
         bool write = isa<memref::StoreOp>(op);
         if (!write && !isa<memref::LoadOp>(op)) {
+          // Region ops: only the control flow whose effects are its body's.
           if (isa<gpu::BarrierOp>(op) ||
-              (op->getNumRegions() == 0 && !isMemoryEffectFree(op)))
+              (op->getNumRegions() == 0 && !isMemoryEffectFree(op)) ||
+              (op->getNumRegions() != 0 &&
+               !isa<scf::ForOp, scf::IfOp, scf::WhileOp>(op)))
             return WalkResult::interrupt();
           return WalkResult::advance();
         }
@@ -1926,7 +1937,11 @@ struct BlockMapper {
   /// by the same thread: each in a thread loop of the same bounds, through
   /// the same memref, at indices that are the same function of the loops'
   /// induction variables (the thread that owns an iteration in one loop
-  /// owns it in the other).
+  /// owns it in the other). This relies on what the mapping's thread loops
+  /// are: a write's indices are one-to-one in the iteration (each element
+  /// of a distributed op's output is written by one iteration; two writes
+  /// of one element would race inside the loop, which the race check
+  /// reports), and kernel arguments are distinct buffers.
   static bool sameThread(SegmentAccess a, SegmentAccess b) {
     Value ua = a.loop ? a.loop.getUpperBound() : Value();
     Value ub = b.loop ? b.loop.getUpperBound() : Value();
