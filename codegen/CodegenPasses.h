@@ -266,6 +266,9 @@ struct GPULaunchDescription {
   /// i8 descriptor) or `=N` (an index constant, e.g. a wavefront).
   std::vector<std::string> params;
 };
+/// The launch description's token for the binary index op `op` (+ - * cdiv
+/// div min max rem); null for any other op.
+const char *launchExpressionOperator(Operation *op);
 /// The module's launches in host order; `scratch` (when given) receives the
 /// byte sizes of the buffers plstm-gpu-chunk-grid shares between them, as
 /// expressions of the arguments' dims.

@@ -1060,6 +1060,19 @@ struct LaunchToLoopsPass
 
 } // namespace
 
+const char *plstm::launchExpressionOperator(Operation *op) {
+  return llvm::TypeSwitch<Operation *, const char *>(op)
+      .Case<arith::AddIOp>([](auto) { return "+"; })
+      .Case<arith::SubIOp>([](auto) { return "-"; })
+      .Case<arith::MulIOp>([](auto) { return "*"; })
+      .Case<arith::CeilDivUIOp, arith::CeilDivSIOp>([](auto) { return "cdiv"; })
+      .Case<arith::DivUIOp, arith::DivSIOp>([](auto) { return "div"; })
+      .Case<arith::MinUIOp, arith::MinSIOp>([](auto) { return "min"; })
+      .Case<arith::MaxUIOp, arith::MaxSIOp>([](auto) { return "max"; })
+      .Case<arith::RemUIOp, arith::RemSIOp>([](auto) { return "rem"; })
+      .Default([](Operation *) { return nullptr; });
+}
+
 /// `v`, an index computed by the host code of `func` from its arguments'
 /// dims, in the launch description's expression form (comma-separated,
 /// postfix: integers, `dA.I` = dim I of argument A, + - * cdiv div min max
@@ -1087,18 +1100,7 @@ static bool describeIndex(Value v, func::FuncOp func, std::string &out,
   }
   if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def))
     return describeIndex(def->getOperand(0), func, out, depth + 1);
-  const char *name =
-      llvm::TypeSwitch<Operation *, const char *>(def)
-          .Case<arith::AddIOp>([](auto) { return "+"; })
-          .Case<arith::SubIOp>([](auto) { return "-"; })
-          .Case<arith::MulIOp>([](auto) { return "*"; })
-          .Case<arith::CeilDivUIOp, arith::CeilDivSIOp>(
-              [](auto) { return "cdiv"; })
-          .Case<arith::DivUIOp, arith::DivSIOp>([](auto) { return "div"; })
-          .Case<arith::MinUIOp, arith::MinSIOp>([](auto) { return "min"; })
-          .Case<arith::MaxUIOp, arith::MaxSIOp>([](auto) { return "max"; })
-          .Case<arith::RemUIOp, arith::RemSIOp>([](auto) { return "rem"; })
-          .Default([](Operation *) { return nullptr; });
+  const char *name = plstm::launchExpressionOperator(def);
   if (!name || !describeIndex(def->getOperand(0), func, out, depth + 1) ||
       !describeIndex(def->getOperand(1), func, out, depth + 1))
     return false;

@@ -563,27 +563,28 @@ struct BlockMapper {
       gpu::BarrierOp::create(b, loc);
   }
 
-  /// Runs `op` in thread 0 only, between barriers.
+  /// Runs `op` in thread 0 only: in an scf.if (thread == 0); emulating,
+  /// as it is (the one real thread runs it), with the race check in an
+  /// scf.if (true) that marks it thread 0's (the op may become loops in
+  /// place). Returns what now stands in `op`'s place.
+  Operation *guardThreadZero(Operation *op) {
+    if (emulate && !raceCheck)
+      return op;
+    OpBuilder b(op);
+    if (!emulate)
+      return moveIntoThreadZero(b, op);
+    auto guard = scf::IfOp::create(
+        b, loc, arith::ConstantIntOp::create(b, loc, 1, 1), false);
+    guard->setAttr(plstm::kGPUThreadZeroAttr, b.getUnitAttr());
+    op->moveBefore(guard.thenBlock()->getTerminator());
+    return guard;
+  }
+
+  /// Runs `op` in thread 0 only (guardThreadZero), between barriers.
   void inThreadZero(Operation *op) {
-    if (emulate && raceCheck) {
-      // The one real thread runs it, in an scf.if (true) that marks it
-      // thread 0's for the race check (the op may become loops in place).
-      OpBuilder b(op);
-      barrier(b);
-      auto guard = scf::IfOp::create(
-          b, loc, arith::ConstantIntOp::create(b, loc, 1, 1), false);
-      guard->setAttr(plstm::kGPUThreadZeroAttr, b.getUnitAttr());
-      op->moveBefore(guard.thenBlock()->getTerminator());
-      b.setInsertionPointAfter(guard);
-      barrier(b);
-      return;
-    }
-    if (emulate)
-      return;
     OpBuilder b(op);
     barrier(b);
-    scf::IfOp guard = moveIntoThreadZero(b, op);
-    b.setInsertionPointAfter(guard);
+    b.setInsertionPointAfter(guardThreadZero(op));
     barrier(b);
   }
 
@@ -1182,19 +1183,8 @@ struct BlockMapper {
     SmallVector<memref::StoreOp> stores;
     loop.getBody()->walk(
         [&](memref::StoreOp store) { stores.push_back(store); });
-    for (memref::StoreOp store : stores) {
-      if (emulate && !raceCheck)
-        continue;
-      OpBuilder at(store);
-      if (emulate) {
-        auto guard = scf::IfOp::create(
-            at, loc, arith::ConstantIntOp::create(at, loc, 1, 1), false);
-        guard->setAttr(plstm::kGPUThreadZeroAttr, at.getUnitAttr());
-        store->moveBefore(guard.thenBlock()->getTerminator());
-      } else {
-        moveIntoThreadZero(at, store);
-      }
-    }
+    for (memref::StoreOp store : stores)
+      guardThreadZero(store);
     return false;
   }
 
@@ -1664,13 +1654,8 @@ struct BlockMapper {
                     SmallVector<unsigned>>
         groups;
     for (auto [k, alloc] : llvm::enumerate(sized)) {
-      MemRefType type = alloc.getType();
-      int64_t fixed = elementBytes(type.getElementType());
-      for (int64_t size : type.getShape())
-        if (!ShapedType::isDynamic(size))
-          fixed *= size;
       SmallVector<Value> dynamic(alloc.getDynamicSizes());
-      groups[{fixed, dynamic}].push_back(k);
+      groups[{fixedBytes(alloc.getType()), dynamic}].push_back(k);
     }
     SmallVector<Value> offsets(sized.size()); // host values
     IRMapping hostValues;
@@ -1723,6 +1708,16 @@ struct BlockMapper {
     return llvm::divideCeil(type.getIntOrFloatBitWidth(), 8);
   }
 
+  /// The bytes of an element of `type` (elementBytes) times its static
+  /// sizes: its bytes per element of the product of its dynamic sizes.
+  static int64_t fixedBytes(MemRefType type) {
+    int64_t fixed = elementBytes(type.getElementType());
+    for (int64_t size : type.getShape())
+      if (!ShapedType::isDynamic(size))
+        fixed *= size;
+    return fixed;
+  }
+
   /// Whether `v` can be computed on the host before `launch` and written
   /// in the launch description (describeGPULaunches): a constant, a dim of
   /// a function argument at a constant index, index casts, and + - * div
@@ -1744,11 +1739,7 @@ struct BlockMapper {
     }
     if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def))
       return isHostComputable(def->getOperand(0), launch, depth + 1);
-    if (!isa<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::CeilDivUIOp,
-             arith::CeilDivSIOp, arith::DivUIOp, arith::DivSIOp, arith::MinUIOp,
-             arith::MinSIOp, arith::MaxUIOp, arith::MaxSIOp, arith::RemUIOp,
-             arith::RemSIOp>(def) ||
-        !isSpeculatable(def))
+    if (!plstm::launchExpressionOperator(def) || !isSpeculatable(def))
       return false;
     return isHostComputable(def->getOperand(0), launch, depth + 1) &&
            isHostComputable(def->getOperand(1), launch, depth + 1);
@@ -1792,12 +1783,8 @@ struct BlockMapper {
   /// `host`.
   Value hostBytes(OpBuilder &host, memref::AllocOp alloc, gpu::LaunchOp launch,
                   IRMapping &mapping) {
-    MemRefType type = alloc.getType();
-    int64_t fixed = elementBytes(type.getElementType());
-    for (int64_t size : type.getShape())
-      if (!ShapedType::isDynamic(size))
-        fixed *= size;
-    Value bytes = arith::ConstantIndexOp::create(host, loc, fixed);
+    Value bytes =
+        arith::ConstantIndexOp::create(host, loc, fixedBytes(alloc.getType()));
     for (Value size : alloc.getDynamicSizes())
       bytes = arith::MulIOp::create(host, loc, bytes,
                                     onHost(host, size, launch, mapping));
