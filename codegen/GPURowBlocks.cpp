@@ -1258,6 +1258,7 @@ struct BlockMapper {
     }
     removeRedundantBarriers(launch);
     removeUnneededBarriers(launch);
+    removeLoopEntryBarriers(launch);
     // Emulating too: the prefetches are then llvm.prefetch on the CPU, and
     // gpu-on-cpu-check runs the IR they add.
     if (prefetch)
@@ -1859,11 +1860,49 @@ struct BlockMapper {
     return x && y && *x == *y;
   }
 
+  /// `v` without the ops that return an operand unchanged, as the mapping
+  /// builds them before any folding: an identity affine.apply, x * 1,
+  /// x + 0, x - 0.
+  static Value skipIdentityOps(Value v) {
+    while (Operation *def = v.getDefiningOp()) {
+      if (auto apply = dyn_cast<affine::AffineApplyOp>(def)) {
+        if (!apply.getAffineMap().isIdentity() ||
+            apply.getMapOperands().size() != 1)
+          break;
+        v = apply.getMapOperands()[0];
+        continue;
+      }
+      auto neutral = [](Value x, int64_t unit) {
+        std::optional<int64_t> c = getConstantIntValue(x);
+        return c && *c == unit;
+      };
+      if (isa<arith::MulIOp, arith::AddIOp>(def)) {
+        int64_t unit = isa<arith::MulIOp>(def) ? 1 : 0;
+        if (neutral(def->getOperand(1), unit))
+          v = def->getOperand(0);
+        else if (neutral(def->getOperand(0), unit))
+          v = def->getOperand(1);
+        else
+          break;
+        continue;
+      }
+      if (isa<arith::SubIOp>(def) && neutral(def->getOperand(1), 0)) {
+        v = def->getOperand(0);
+        continue;
+      }
+      break;
+    }
+    return v;
+  }
+
   /// Whether `a` (in loop `la`) and `b` (in loop `lb`) compute the same
   /// function of their loops' induction variables: the same value defined
-  /// outside both, the induction variables, or the same ops of such values.
+  /// outside both, the induction variables, or the same ops of such values
+  /// (skipIdentityOps: an unfolded x * 1 is x).
   static bool sameFunctionOfIv(Value a, scf::ForOp la, Value b, scf::ForOp lbl,
                                int depth = 0) {
+    a = skipIdentityOps(a);
+    b = skipIdentityOps(b);
     if (a == la.getInductionVar() || b == lbl.getInductionVar())
       return a == la.getInductionVar() && b == lbl.getInductionVar();
     bool aInside = la->isAncestor(a.getParentRegion()->getParentOp());
@@ -1997,6 +2036,43 @@ struct BlockMapper {
         barriers[k]->erase();
       }
     }
+  }
+
+  /// A loop whose body starts with a barrier (after memory-effect-free ops)
+  /// and ends with one, entered right after a barrier (with only such ops
+  /// between), needs only one of the two: each iteration but the first
+  /// follows the previous one's last barrier, the first the one before the
+  /// loop. The first is erased (the 1D sequential step's, after its copy
+  /// out); or, with no barrier before the loop but one right after it, the
+  /// last.
+  static void removeLoopEntryBarriers(gpu::LaunchOp launch) {
+    // The first op from `op` on (backwards: `back`) that is not
+    // memory-effect free, if a barrier.
+    auto barrierFrom = [](Operation *op, bool back) -> Operation * {
+      for (; op; op = back ? op->getPrevNode() : op->getNextNode()) {
+        if (isa<gpu::BarrierOp>(op))
+          return op;
+        if (op->getNumRegions() != 0 || !isMemoryEffectFree(op))
+          return nullptr;
+      }
+      return nullptr;
+    };
+    SmallVector<Operation *> dead;
+    launch.walk([&](scf::ForOp loop) {
+      Block *body = loop.getBody();
+      Operation *first = barrierFrom(&body->front(), false);
+      Operation *last = body->getTerminator()->getPrevNode();
+      if (!first || !isa_and_present<gpu::BarrierOp>(last) || first == last)
+        return;
+      Operation *before = barrierFrom(loop->getPrevNode(), true);
+      Operation *after = barrierFrom(loop->getNextNode(), false);
+      if (before)
+        dead.push_back(first);
+      else if (after)
+        dead.push_back(last);
+    });
+    for (Operation *op : dead)
+      op->erase();
   }
 
   /// A barrier with only memory-effect-free ops since the previous one in

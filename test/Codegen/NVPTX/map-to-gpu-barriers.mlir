@@ -70,3 +70,94 @@ func.func @segments(%x: memref<?x64xf32>, %y: memref<?x64xf32>, %out: memref<?x6
   } {plstm.row_buffers}
   return
 }
+
+// -----
+
+// The same thread's elements through indices built differently: the split
+// sum's second loop (32 sums of 8, in 2 parts over the 64 threads) stores
+// s[i], the copy out loads s[affine.apply (d0) -> (d0) of i]; an identity
+// affine.apply, x * 1 and x + 0 are skipped, so the barrier between them
+// goes (the 1D sequential step's read-out and its copy out).
+// CHECK-LABEL: func.func @split_sum
+// CHECK: gpu.barrier
+// CHECK: arith.addf
+// CHECK: gpu.barrier
+// CHECK: arith.addf
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.store %{{.*}}, %subview
+// CHECK: gpu.barrier
+// CHECK-NEXT: gpu.terminator
+#id = affine_map<(i) -> (i)>
+func.func @split_sum(%x: memref<?x8x32xf32>, %out: memref<?x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x8x32xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %s = memref.alloc() : memref<32xf32>
+    %xs = memref.subview %x[%r, 0, 0] [1, 8, 32] [1, 1, 1] : memref<?x8x32xf32> to memref<8x32xf32, strided<[32, 1], offset: ?>>
+    %os = memref.subview %out[%r, 0] [1, 32] [1, 1] : memref<?x32xf32> to memref<32xf32, strided<[1], offset: ?>>
+    linalg.fill ins(%zero : f32) outs(%s : memref<32xf32>)
+    linalg.generic {indexing_maps = [affine_map<(p, k) -> (k, p)>, affine_map<(p, k) -> (p)>], iterator_types = ["parallel", "reduction"]}
+        ins(%xs : memref<8x32xf32, strided<[32, 1], offset: ?>>) outs(%s : memref<32xf32>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.addf %o, %p : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%s : memref<32xf32>) outs(%os : memref<32xf32, strided<[1], offset: ?>>) {
+    ^bb0(%p: f32, %o: f32):
+      linalg.yield %p : f32
+    }
+    memref.dealloc %s : memref<32xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
+
+// -----
+
+// A step loop whose body starts with a barrier (before a = x[t] * 2, which
+// the previous step's b = a reversed read) needs none at its end
+// (removeLoopEntryBarriers): the next step's first barrier, or the one
+// after the loop, follows.
+// CHECK-LABEL: func.func @steps
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK: arith.mulf
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.store %{{.*}}, %subview
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NEXT: gpu.barrier
+#id = affine_map<(i) -> (i)>
+#rev = affine_map<(i) -> (63 - i)>
+func.func @steps(%x: memref<?x?x64xf32>, %out: memref<?x?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x?x64xf32>
+  %steps = memref.dim %x, %c1 : memref<?x?x64xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %a = memref.alloc() : memref<64xf32>
+    scf.for %t = %c0 to %steps step %c1 {
+      %xs = memref.subview %x[%r, %t, 0] [1, 1, 64] [1, 1, 1] : memref<?x?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+      %os = memref.subview %out[%r, %t, 0] [1, 1, 64] [1, 1, 1] : memref<?x?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%xs : memref<64xf32, strided<[1], offset: ?>>) outs(%a : memref<64xf32>) {
+      ^bb0(%p: f32, %o: f32):
+        %m = arith.mulf %p, %two : f32
+        linalg.yield %m : f32
+      }
+      linalg.generic {indexing_maps = [#rev, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%os : memref<64xf32, strided<[1], offset: ?>>) {
+      ^bb0(%p: f32, %o: f32):
+        linalg.yield %p : f32
+      }
+    }
+    memref.dealloc %a : memref<64xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
