@@ -1087,12 +1087,13 @@ struct BlockMapper {
     }
   }
 
-  /// The outermost scalar loops of the row (isScalarLoop) whose stores
-  /// write no buffer their loads read (every access's buffer known:
-  /// hasKnownRoot). Their threads then need no barrier between steps: one
-  /// before the loop, one after it (mapScalarLoop).
-  static SmallVector<scf::ForOp> scalarLoops(Block *body) {
-    SmallVector<scf::ForOp> loops;
+  /// The outermost scalar loops of the row (isScalarLoop): in `loops`
+  /// those whose stores write no buffer their loads read (every access's
+  /// buffer known: hasKnownRoot), whose threads then need no barrier
+  /// between steps: one before the loop, one after it (mapScalarLoop); in
+  /// `serial` the others, which thread 0 runs alone (mapSerialLoop).
+  static void scalarLoops(Block *body, SmallVectorImpl<scf::ForOp> &loops,
+                          SmallVectorImpl<scf::ForOp> &serial) {
     body->walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (isa<linalg::LinalgOp>(op))
         return WalkResult::skip();
@@ -1114,9 +1115,10 @@ struct BlockMapper {
             return loaded.contains(root);
           }))
         loops.push_back(loop);
+      else
+        serial.push_back(loop);
       return WalkResult::skip();
     });
-    return loops;
   }
 
   /// Whether the steps of the scalar loop `loop` (scalarLoops) are
@@ -1188,6 +1190,34 @@ struct BlockMapper {
     return false;
   }
 
+  /// A scalar loop whose stores write a buffer its loads read (or may:
+  /// scalarLoops' `serial`), run by thread 0 alone between two barriers;
+  /// its results reach the other threads through a row buffer (rowScratch,
+  /// in workgroup memory when it fits). Each of its stores between two
+  /// barriers of its own, with every thread running the loop, made a chain
+  /// of two barriers a step: the DAG's in-degree counts, prefix sums and
+  /// level lists.
+  void mapSerialLoop(scf::ForOp loop) {
+    OpBuilder b(loop);
+    barrier(b);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Operation *guard = guardThreadZero(loop);
+    b.setInsertionPointAfter(guard);
+    barrier(b);
+    if (guard == loop.getOperation())
+      return; // emulating without the race check: one thread runs the row
+    OpBuilder then(loop->getContext());
+    then.setInsertionPointAfter(loop);
+    for (Value result : loop.getResults()) {
+      Value buffer = rowScratch(MemRefType::get({1}, result.getType()));
+      memref::StoreOp::create(then, loc, result, buffer, ValueRange{zero});
+      Value shared = memref::LoadOp::create(b, loc, buffer, ValueRange{zero});
+      result.replaceUsesWithIf(shared, [&](OpOperand &use) {
+        return !guard->isAncestor(use.getOwner());
+      });
+    }
+  }
+
   /// The row's body, cloned into the launch, spread over the threads.
   LogicalResult run(Block *body, gpu::LaunchOp launch) {
     SmallVector<memref::CopyOp> copies;
@@ -1198,9 +1228,10 @@ struct BlockMapper {
       rewriter.eraseOp(copy);
     }
     SmallVector<Operation *> linalgOps, stores, allocs, deallocs;
-    SmallVector<scf::ForOp> scalar = scalarLoops(body);
+    SmallVector<scf::ForOp> scalar, serial;
+    scalarLoops(body, scalar, serial);
     llvm::SmallPtrSet<Operation *, 4> scalarSet;
-    for (scf::ForOp loop : scalar)
+    for (scf::ForOp loop : llvm::concat<scf::ForOp>(scalar, serial))
       scalarSet.insert(loop);
     body->walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (isa<linalg::LinalgOp>(op)) {
@@ -1208,7 +1239,7 @@ struct BlockMapper {
         return WalkResult::skip();
       }
       if (scalarSet.contains(op))
-        return WalkResult::skip(); // mapScalarLoop's
+        return WalkResult::skip(); // mapScalarLoop's or mapSerialLoop's
       if (isa<memref::StoreOp>(op))
         stores.push_back(op);
       else if (isa<memref::AllocOp>(op))
@@ -1234,6 +1265,10 @@ struct BlockMapper {
     for (scf::ForOp loop : scalar)
       if (mapScalarLoop(loop)) // the threads' steps: not prefetched ahead
         llvm::erase(stepLoops, loop);
+    for (scf::ForOp loop : serial) {
+      mapSerialLoop(loop); // thread 0's steps: not prefetched ahead
+      llvm::erase(stepLoops, loop);
+    }
     deallocs.append(scratchDeallocs);
     // At the row's start, the last made first: the list in the body's order
     // (pointer slot 0 is the first heap buffer of the row).
@@ -1424,12 +1459,13 @@ struct BlockMapper {
       dealloc->erase();
   }
 
-  /// The bytes of a static buffer of ints or floats; -1 for any other.
+  /// The bytes of a static buffer of ints, floats or index (elementBytes);
+  /// -1 for any other.
   static int64_t staticBytes(MemRefType type) {
-    if (!type.hasStaticShape() || !type.getElementType().isSignlessIntOrFloat())
+    int64_t element = elementBytes(type.getElementType());
+    if (!type.hasStaticShape() || element < 0)
       return -1;
-    return type.getNumElements() *
-           llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+    return type.getNumElements() * element;
   }
 
   /// Static buffers of the row, smallest first, move to workgroup (shared)
@@ -1824,7 +1860,18 @@ struct BlockMapper {
     Value root; ///< viewRoot of the accessed memref
     bool write;
     scf::ForOp loop; ///< the thread loop around it, if any
+    bool threadZero; ///< in thread 0's guard (guardThreadZero)
   };
+
+  /// Whether `guard` is guardThreadZero's: (thread == 0), or emulating,
+  /// marked as thread 0's.
+  bool isThreadZeroGuard(scf::IfOp guard) {
+    if (emulate)
+      return guard->hasAttr(plstm::kGPUThreadZeroAttr);
+    auto cmp = guard.getCondition().getDefiningOp<arith::CmpIOp>();
+    return cmp && cmp.getPredicate() == arith::CmpIPredicate::eq &&
+           cmp.getLhs() == tid && isZeroInteger(cmp.getRhs());
+  }
 
   /// Whether `loop` spreads its iterations over the block's threads: from
   /// the thread (tid; emulating, the virtual-thread loop's index) by
@@ -1851,6 +1898,49 @@ struct BlockMapper {
       return def->hasAttr(kHeapBufferAttr);
     return isa_and_present<memref::AllocOp, memref::AllocaOp, gpu::AllocOp,
                            gpu::DynamicSharedMemoryOp>(def);
+  }
+
+  /// Whether `v` may differ between the block's threads: it is `thread`
+  /// (a thread loop's lower bound: the thread, or emulating, the virtual
+  /// thread), or is computed from it, through ops, a loop's bounds, its
+  /// iteration arguments' initial and yielded values, an if's condition and
+  /// yielded values (a chain deeper than 32 is taken to).
+  static bool mayDependOnThread(Value v, Value thread) {
+    llvm::SmallPtrSet<Value, 16> seen;
+    std::function<bool(Value, int)> depends = [&](Value v, int depth) {
+      if (v == thread || depth > 32)
+        return true;
+      if (!seen.insert(v).second)
+        return false; // a cycle through a loop: its other inputs decide
+      auto any = [&](ValueRange values) {
+        return llvm::any_of(values,
+                            [&](Value x) { return depends(x, depth + 1); });
+      };
+      if (auto arg = dyn_cast<BlockArgument>(v)) {
+        auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+        if (!loop) // the launch's ids and buffers, the rows' indices
+          return isa<scf::WhileOp>(arg.getOwner()->getParentOp());
+        if (arg == loop.getInductionVar())
+          return any({loop.getLowerBound(), loop.getStep()});
+        unsigned k = arg.getArgNumber() - 1;
+        return any({loop.getInitArgs()[k],
+                    loop.getBody()->getTerminator()->getOperand(k)});
+      }
+      Operation *def = v.getDefiningOp();
+      if (auto loop = dyn_cast<scf::ForOp>(def)) {
+        unsigned k = cast<OpResult>(v).getResultNumber();
+        return any({loop.getLowerBound(), loop.getUpperBound(), loop.getStep(),
+                    loop.getInitArgs()[k],
+                    loop.getBody()->getTerminator()->getOperand(k)});
+      }
+      if (auto branch = dyn_cast<scf::IfOp>(def)) {
+        unsigned k = cast<OpResult>(v).getResultNumber();
+        return any({branch.getCondition(), branch.thenYield().getOperand(k),
+                    branch.elseYield().getOperand(k)});
+      }
+      return def->getNumRegions() != 0 || any(def->getOperands());
+    };
+    return depends(v, 0);
   }
 
   /// Whether `a` and `b` are constants of one value.
@@ -1908,7 +1998,8 @@ struct BlockMapper {
     bool aInside = la->isAncestor(a.getParentRegion()->getParentOp());
     bool bInside = lbl->isAncestor(b.getParentRegion()->getParentOp());
     if (!aInside && !bInside)
-      return a == b || sameConstant(a, b);
+      return sameConstant(a, b) ||
+             (a == b && !mayDependOnThread(a, la.getLowerBound()));
     Operation *da = a.getDefiningOp(), *db = b.getDefiningOp();
     if (!aInside || !bInside || !da || !db || depth > 8 ||
         a.getType() != b.getType() || da->getName() != db->getName() ||
@@ -1950,7 +2041,12 @@ struct BlockMapper {
             loop = l;
             break;
           }
-        out.push_back({op, plstm::viewRoot(memref), write, loop});
+        bool threadZero = false;
+        for (auto g = op->getParentOfType<scf::IfOp>();
+             g && top->isAncestor(g) && !threadZero;
+             g = g->getParentOfType<scf::IfOp>())
+          threadZero = isThreadZeroGuard(g);
+        out.push_back({op, plstm::viewRoot(memref), write, loop, threadZero});
         return WalkResult::advance();
       });
       if (result.wasInterrupted())
@@ -1960,15 +2056,17 @@ struct BlockMapper {
   }
 
   /// Whether accesses `a` and `b` (of one buffer, in two segments) are made
-  /// by the same thread: each in a thread loop of the same bounds, through
-  /// the same memref, at indices that are the same function of the loops'
-  /// induction variables (the thread that owns an iteration in one loop
-  /// owns it in the other). This relies on what the mapping's thread loops
-  /// are: a write's indices are one-to-one in the iteration (each element
-  /// of a distributed op's output is written by one iteration; two writes
-  /// of one element would race inside the loop, which the race check
-  /// reports), and kernel arguments are distinct buffers.
+  /// by the same thread: both in thread 0's guards, or each in a thread loop of
+  /// the same bounds, through the same memref, at indices that are the same
+  /// function of the loops' induction variables (the thread that owns an
+  /// iteration in one loop owns it in the other). This relies on what the
+  /// mapping's thread loops are: a write's indices are one-to-one in the
+  /// iteration (each element of a distributed op's output is written by one
+  /// iteration; two writes of one element would race inside the loop, which the
+  /// race check reports), and kernel arguments are distinct buffers.
   static bool sameThread(SegmentAccess a, SegmentAccess b) {
+    if (a.threadZero && b.threadZero)
+      return true;
     Value ua = a.loop ? a.loop.getUpperBound() : Value();
     Value ub = b.loop ? b.loop.getUpperBound() : Value();
     if (!ua || !ub || (ua != ub && !sameConstant(ua, ub)))
@@ -1978,12 +2076,122 @@ struct BlockMapper {
                                       : op->getOperands();
     };
     OperandRange x = operands(a.op), y = operands(b.op);
-    if (x.size() != y.size())
+    if (x.size() == y.size() && llvm::all_of(llvm::zip(x, y), [&](auto uv) {
+          return sameFunctionOfIv(std::get<0>(uv), a.loop, std::get<1>(uv),
+                                  b.loop);
+        }))
+      return true;
+    return sameElement(a, b);
+  }
+
+  /// The row-major position of the element `access` touches in its root
+  /// buffer (an affine function of its thread loop's induction variable,
+  /// d0, and of values defined outside the loop, symbols in `symbols`),
+  /// when its memref is the root through reshapes and casts of static
+  /// identity-layout memrefs only (they keep the row-major order).
+  static std::optional<AffineExpr>
+  rootPosition(SegmentAccess access, SmallVectorImpl<Value> &symbols) {
+    auto isRowMajor = [](Value v) {
+      auto type = dyn_cast<MemRefType>(v.getType());
+      return type && type.hasStaticShape() && type.getLayout().isIdentity();
+    };
+    auto store = dyn_cast<memref::StoreOp>(access.op);
+    Value memref =
+        store ? store.getMemRef() : cast<memref::LoadOp>(access.op).getMemRef();
+    ValueRange indices = store ? store.getIndices()
+                               : cast<memref::LoadOp>(access.op).getIndices();
+    for (Value v = memref; v != access.root;) {
+      Operation *def = v.getDefiningOp();
+      if (!isRowMajor(v) ||
+          !isa_and_present<memref::CollapseShapeOp, memref::ExpandShapeOp,
+                           memref::MemorySpaceCastOp, memref::CastOp>(def))
+        return std::nullopt;
+      v = def->getOperand(0);
+    }
+    if (!isRowMajor(access.root) || !isRowMajor(memref))
+      return std::nullopt;
+    MLIRContext *ctx = memref.getContext();
+    std::function<std::optional<AffineExpr>(Value, int)> expr =
+        [&](Value v, int depth) -> std::optional<AffineExpr> {
+      if (v == access.loop.getInductionVar())
+        return getAffineDimExpr(0, ctx);
+      if (std::optional<int64_t> c = getConstantIntValue(v))
+        return getAffineConstantExpr(*c, ctx);
+      if (!access.loop->isAncestor(v.getParentRegion()->getParentOp())) {
+        // One value for all threads: the same symbol is then the same
+        // value in another thread's iteration.
+        if (mayDependOnThread(v, access.loop.getLowerBound()))
+          return std::nullopt;
+        auto at = llvm::find(symbols, v);
+        if (at == symbols.end())
+          symbols.push_back(v);
+        return getAffineSymbolExpr(llvm::find(symbols, v) - symbols.begin(),
+                                   ctx);
+      }
+      Operation *def = v.getDefiningOp();
+      if (!def || depth > 8)
+        return std::nullopt;
+      if (auto apply = dyn_cast<affine::AffineApplyOp>(def)) {
+        SmallVector<AffineExpr> operands;
+        for (Value operand : apply.getMapOperands()) {
+          std::optional<AffineExpr> e = expr(operand, depth + 1);
+          if (!e)
+            return std::nullopt;
+          operands.push_back(*e);
+        }
+        AffineMap map = apply.getAffineMap();
+        return map.getResult(0).replaceDimsAndSymbols(
+            ArrayRef(operands).take_front(map.getNumDims()),
+            ArrayRef(operands).drop_front(map.getNumDims()));
+      }
+      if (!isa<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::DivUIOp,
+               arith::RemUIOp>(def))
+        return std::nullopt;
+      std::optional<AffineExpr> l = expr(def->getOperand(0), depth + 1);
+      std::optional<AffineExpr> r = expr(def->getOperand(1), depth + 1);
+      if (!l || !r)
+        return std::nullopt;
+      auto c = dyn_cast<AffineConstantExpr>(*r);
+      if (isa<arith::AddIOp>(def))
+        return *l + *r;
+      if (isa<arith::SubIOp>(def))
+        return *l - *r;
+      if (isa<arith::MulIOp>(def)) {
+        if (!c && !isa<AffineConstantExpr>(*l))
+          return std::nullopt;
+        return *l * *r;
+      }
+      if (!c || c.getValue() <= 0)
+        return std::nullopt;
+      return isa<arith::DivUIOp>(def) ? l->floorDiv(c) : *l % c;
+    };
+    ArrayRef<int64_t> shape = cast<MemRefType>(memref.getType()).getShape();
+    AffineExpr position = getAffineConstantExpr(0, ctx);
+    int64_t stride = 1;
+    for (int k = static_cast<int>(indices.size()) - 1; k >= 0; --k) {
+      std::optional<AffineExpr> index = expr(indices[k], 0);
+      if (!index)
+        return std::nullopt;
+      position = position + *index * stride;
+      stride *= shape[k];
+    }
+    return position;
+  }
+
+  /// Whether `a` and `b` (in thread loops of the same bounds) touch, in
+  /// each iteration, the same element of one root buffer: at the same
+  /// row-major position (rootPosition), through views that may differ (a
+  /// 32 x 32 state and its 32 x 32 x 1 reshape: the DAG's edge terms).
+  static bool sameElement(SegmentAccess a, SegmentAccess b) {
+    if (a.root != b.root)
       return false;
-    for (auto [u, v] : llvm::zip(x, y))
-      if (!sameFunctionOfIv(u, a.loop, v, b.loop))
-        return false;
-    return true;
+    SmallVector<Value> symbols;
+    std::optional<AffineExpr> x = rootPosition(a, symbols);
+    std::optional<AffineExpr> y = x ? rootPosition(b, symbols) : std::nullopt;
+    if (!y)
+      return false;
+    unsigned n = symbols.size();
+    return simplifyAffineExpr(*x, 1, n) == simplifyAffineExpr(*y, 1, n);
   }
 
   /// A barrier between two segments of one block (each from a barrier of

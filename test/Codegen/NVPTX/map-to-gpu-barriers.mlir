@@ -161,3 +161,48 @@ func.func @steps(%x: memref<?x?x64xf32>, %out: memref<?x?x64xf32>) {
   } {plstm.row_buffers}
   return
 }
+
+// -----
+
+// One element through two views: a = x * 2 over a[8][8] (thread loop index
+// i: a[i / 8][i % 8]), then out = a + 1 through the 64-element collapse of
+// a (flat[i]). The row-major positions in a are the same function of i
+// ((i floordiv 8) * 8 + i mod 8 = i; sameElement): the barrier between
+// them goes (the DAG edge terms: a state and its 32 x 32 x 1 reshape).
+// CHECK-LABEL: func.func @reshaped
+// CHECK: gpu.barrier
+// CHECK: arith.mulf
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.addf
+// CHECK: gpu.barrier
+// CHECK-NEXT: gpu.terminator
+#id2 = affine_map<(i, j) -> (i, j)>
+#id = affine_map<(i) -> (i)>
+func.func @reshaped(%x: memref<?x8x8xf32>, %out: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x8x8xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %a = memref.alloc() : memref<8x8xf32>
+    %xs = memref.subview %x[%r, 0, 0] [1, 8, 8] [1, 1, 1] : memref<?x8x8xf32> to memref<8x8xf32, strided<[8, 1], offset: ?>>
+    %os = memref.subview %out[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+        ins(%xs : memref<8x8xf32, strided<[8, 1], offset: ?>>) outs(%a : memref<8x8xf32>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.mulf %p, %two : f32
+      linalg.yield %m : f32
+    }
+    %flat = memref.collapse_shape %a [[0, 1]] : memref<8x8xf32> into memref<64xf32>
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%flat : memref<64xf32>) outs(%os : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.addf %p, %one : f32
+      linalg.yield %m : f32
+    }
+    memref.dealloc %a : memref<8x8xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}

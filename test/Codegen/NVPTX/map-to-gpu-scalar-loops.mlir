@@ -94,17 +94,21 @@ func.func @decay(%a: memref<?x16xf32>, %b: memref<?x16xf32>, %y: memref<?x16x16x
 
 // -----
 
-// A loop that reads what it writes (p[i] from p[i - 1]): a store's two
-// barriers stay at every step.
+// A loop that reads what it writes (p[i] from p[i - 1]) runs in thread 0
+// alone, between two barriers, none inside (mapSerialLoop; before, each
+// store had two barriers of its own at every step).
 // CHECK-LABEL: func.func @reads_its_writes
-// CHECK: scf.for
-// CHECK: memref.load %[[P:.*]][%{{.*}}]
+// CHECK: gpu.launch {{.*}} threads(%[[T:[a-z0-9_]+]],
+// CHECK: memref.store %cst
 // CHECK: gpu.barrier
-// CHECK: scf.if
-// CHECK-NEXT: memref.store %{{.*}}, %[[P]]
+// CHECK-NEXT: %[[ZERO:.*]] = arith.cmpi eq, %[[T]], %c0
+// CHECK-NEXT: scf.if %[[ZERO]] {
+// CHECK-NEXT: scf.for
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.store
+// CHECK-NEXT: }
 // CHECK-NEXT: }
 // CHECK-NEXT: gpu.barrier
-// CHECK-NEXT: }
 func.func @reads_its_writes(%a: memref<?x16xf32>, %y: memref<?x16xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -180,6 +184,54 @@ func.func @dependent_steps(%a: memref<?x16xf32>, %y: memref<?x16xf32>, %z: memre
     memref.store %v, %z[%r] : memref<?xf32>
     memref.dealloc %q : memref<16xf32>
     memref.dealloc %s : memref<1xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
+
+// -----
+
+// A serial loop with a result (a count of the positive elements of a,
+// kept in c): thread 0 runs it and stores the result in workgroup memory;
+// after the barrier every thread loads it (here for the store of thread 0).
+// The store of c = 0 before the loop is thread 0's too: no barrier between
+// them (removeUnneededBarriers: the same thread).
+// CHECK-LABEL: func.func @serial_result
+// CHECK: gpu.launch {{.*}} threads(%[[T:[a-z0-9_]+]],
+// CHECK-SAME: workgroup(%[[SLOT:[a-z0-9_]+]] : memref<1xindex, #gpu.address_space<workgroup>>
+// CHECK: %[[CAST:.*]] = memref.memory_space_cast %[[SLOT]]
+// CHECK: scf.if
+// CHECK-NEXT: memref.store %c0
+// CHECK-NEXT: }
+// CHECK-NOT: gpu.barrier
+// CHECK: scf.if
+// CHECK-NEXT: %[[N:.*]] = scf.for
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.store %[[N]], %[[CAST]][%c0]
+// CHECK-NEXT: }
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: %[[SHARED:.*]] = memref.load %[[CAST]][%c0]
+// CHECK: memref.store %[[SHARED]]
+func.func @serial_result(%a: memref<?x16xf32>, %n: memref<?xindex>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %zero = arith.constant 0.0 : f32
+  %rows = memref.dim %a, %c0 : memref<?x16xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %c = memref.alloc() : memref<1xindex>
+    memref.store %c0, %c[%c0] : memref<1xindex>
+    %count = scf.for %i = %c0 to %c16 step %c1 iter_args(%k = %c0) -> (index) {
+      %x = memref.load %a[%r, %i] : memref<?x16xf32>
+      %positive = arith.cmpf ogt, %x, %zero : f32
+      %old = memref.load %c[%c0] : memref<1xindex>
+      %new = arith.addi %old, %c1 : index
+      %next = arith.select %positive, %new, %old : index
+      memref.store %next, %c[%c0] : memref<1xindex>
+      scf.yield %next : index
+    }
+    memref.store %count, %n[%r] : memref<?xindex>
+    memref.dealloc %c : memref<1xindex>
     scf.reduce
   } {plstm.row_buffers}
   return
