@@ -1209,6 +1209,8 @@ struct BlockMapper {
     OpBuilder then(loop->getContext());
     then.setInsertionPointAfter(loop);
     for (Value result : loop.getResults()) {
+      if (result.use_empty())
+        continue;
       Value buffer = rowScratch(MemRefType::get({1}, result.getType()));
       memref::StoreOp::create(then, loc, result, buffer, ValueRange{zero});
       Value shared = memref::LoadOp::create(b, loc, buffer, ValueRange{zero});
@@ -1294,6 +1296,7 @@ struct BlockMapper {
     removeRedundantBarriers(launch);
     removeUnneededBarriers(launch);
     removeLoopEntryBarriers(launch);
+    removeBarriersBesideLoops(launch);
     // Emulating too: the prefetches are then llvm.prefetch on the CPU, and
     // gpu-on-cpu-check runs the IR they add.
     if (prefetch)
@@ -2045,7 +2048,8 @@ struct BlockMapper {
         for (auto g = op->getParentOfType<scf::IfOp>();
              g && top->isAncestor(g) && !threadZero;
              g = g->getParentOfType<scf::IfOp>())
-          threadZero = isThreadZeroGuard(g);
+          threadZero = isThreadZeroGuard(g) && g.getElseRegion().empty() &&
+                       g.getThenRegion().isAncestor(op->getParentRegion());
         out.push_back({op, plstm::viewRoot(memref), write, loop, threadZero});
         return WalkResult::advance();
       });
@@ -2161,7 +2165,16 @@ struct BlockMapper {
           return std::nullopt;
         return *l * *r;
       }
-      if (!c || c.getValue() <= 0)
+      // Unsigned division and remainder are floordiv and mod for a
+      // dividend known non-negative: from d0 (>= 0) and constants >= 0.
+      bool nonNegative = true;
+      l->walk([&](AffineExpr x) {
+        if (auto k = dyn_cast<AffineConstantExpr>(x))
+          nonNegative &= k.getValue() >= 0;
+        else if (isa<AffineSymbolExpr>(x))
+          nonNegative = false;
+      });
+      if (!c || c.getValue() <= 0 || !nonNegative)
         return std::nullopt;
       return isa<arith::DivUIOp>(def) ? l->floorDiv(c) : *l % c;
     };
@@ -2201,6 +2214,45 @@ struct BlockMapper {
   /// the 1D sequential step, the barrier between the state's scaled input
   /// and the read-out's zeroing, and the one between the read-out's sum and
   /// its copy out (the same thread's elements).
+  /// The ops strictly between `from` and `to` in their block (`from` null:
+  /// from the block's start; `to` null: to its terminator, excluded).
+  static SmallVector<Operation *> opsBetween(Block *block, Operation *from,
+                                             Operation *to) {
+    SmallVector<Operation *> ops;
+    Operation *end = to ? to : block->getTerminator();
+    for (Operation *op = from ? from->getNextNode() : &block->front();
+         op != end; op = op->getNextNode())
+      ops.push_back(op);
+    return ops;
+  }
+
+  /// Whether the ops `x` and `y`, in one segment, may race: they share a
+  /// buffer one of them writes, other than through accesses each thread
+  /// makes to its own elements (sameThread; not with `acrossIterations`,
+  /// when `x` and `y` run in different iterations of a loop: a value the
+  /// index functions share may differ between them); or one of them is not
+  /// analysed (segmentAccesses).
+  bool mayRace(ArrayRef<Operation *> x, ArrayRef<Operation *> y,
+               bool acrossIterations = false) {
+    SmallVector<SegmentAccess> before, after;
+    if (!segmentAccesses(x, before) || !segmentAccesses(y, after))
+      return true;
+    for (const SegmentAccess &a : before)
+      for (const SegmentAccess &b : after) {
+        bool distinct = isDistinctRoot(a.root) && isDistinctRoot(b.root);
+        if ((a.write || b.write) && (!distinct || a.root == b.root) &&
+            (acrossIterations || !sameThread(a, b)))
+          return true;
+      }
+    return false;
+  }
+
+  /// A barrier between two segments of one block (each from a barrier of
+  /// that block to the next) that may not race (mayRace) orders nothing:
+  /// it is erased (the segments merge). In the 1D sequential step, the
+  /// barrier between the state's scaled input and the read-out's zeroing,
+  /// and the one between the read-out's sum and its copy out (the same
+  /// thread's elements).
   void removeUnneededBarriers(gpu::LaunchOp launch) {
     SmallVector<Block *> blocks;
     launch.walk([&](Block *block) { blocks.push_back(block); });
@@ -2211,33 +2263,10 @@ struct BlockMapper {
           barriers.push_back(&op);
       if (barriers.size() < 3)
         continue;
-      auto between = [](Operation *from, Operation *to) {
-        SmallVector<Operation *> ops;
-        for (Operation *op = from->getNextNode(); op != to;
-             op = op->getNextNode())
-          ops.push_back(op);
-        return ops;
-      };
       Operation *kept = barriers[0];
       for (size_t k = 1; k + 1 < barriers.size(); ++k) {
-        SmallVector<SegmentAccess> before, after;
-        bool known =
-            segmentAccesses(between(kept, barriers[k]), before) &&
-            segmentAccesses(between(barriers[k], barriers[k + 1]), after);
-        bool conflict = !known;
-        for (const SegmentAccess &a : before) {
-          for (const SegmentAccess &b : after) {
-            bool distinct = isDistinctRoot(a.root) && isDistinctRoot(b.root);
-            if ((a.write || b.write) && (!distinct || a.root == b.root) &&
-                !sameThread(a, b)) {
-              conflict = true;
-              break;
-            }
-          }
-          if (conflict)
-            break;
-        }
-        if (conflict) {
+        if (mayRace(opsBetween(block, kept, barriers[k]),
+                    opsBetween(block, barriers[k], barriers[k + 1]))) {
           kept = barriers[k];
           continue;
         }
@@ -2246,41 +2275,101 @@ struct BlockMapper {
     }
   }
 
-  /// A loop whose body starts with a barrier (after memory-effect-free ops)
-  /// and ends with one, entered right after a barrier (with only such ops
-  /// between), needs only one of the two: each iteration but the first
-  /// follows the previous one's last barrier, the first the one before the
-  /// loop. The first is erased (the 1D sequential step's, after its copy
-  /// out); or, with no barrier before the loop but one right after it, the
-  /// last.
-  static void removeLoopEntryBarriers(gpu::LaunchOp launch) {
-    // The first op from `op` on (backwards: `back`) that is not
-    // memory-effect free, if a barrier.
-    auto barrierFrom = [](Operation *op, bool back) -> Operation * {
-      for (; op; op = back ? op->getPrevNode() : op->getNextNode()) {
+  /// The first or the last barrier of a loop's body (F and L, at its top
+  /// level, F != L), when it orders nothing across the iterations. F starts
+  /// the segment F..(the next barrier); before F run the body's ops before
+  /// it (head), after the previous iteration's ops after L (tail), or, the
+  /// first time, the ops since the barrier P before the loop in its block.
+  /// F is erased when that segment may not race with them (mayRace: with
+  /// only pure ops around, the 1D sequential step's barrier after its copy
+  /// out; the DAG's edge loop, whose head reads the edge lists). Else L
+  /// is erased when the segment (the barrier before L)..L may not race
+  /// with what follows it: the tail, then the next iteration's head or the
+  /// ops up to the barrier Q after the loop. Ops of two iterations share
+  /// no element by the same-thread rule (a view's offset may differ
+  /// between them). One barrier a loop at most: each check relies on the
+  /// other barrier.
+  void removeLoopEntryBarriers(gpu::LaunchOp launch) {
+    SmallVector<scf::ForOp> loops;
+    launch.walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    // The nearest barrier before (after) `op` in its block, if any.
+    auto nearestBarrier = [](Operation *op, bool back) -> Operation * {
+      for (op = back ? op->getPrevNode() : op->getNextNode(); op;
+           op = back ? op->getPrevNode() : op->getNextNode())
         if (isa<gpu::BarrierOp>(op))
           return op;
-        if (op->getNumRegions() != 0 || !isMemoryEffectFree(op))
-          return nullptr;
-      }
       return nullptr;
     };
-    SmallVector<Operation *> dead;
-    launch.walk([&](scf::ForOp loop) {
+    for (scf::ForOp loop : loops) { // inner loops first
       Block *body = loop.getBody();
-      Operation *first = barrierFrom(&body->front(), false);
-      Operation *last = body->getTerminator()->getPrevNode();
-      if (!first || !isa_and_present<gpu::BarrierOp>(last) || first == last)
-        return;
-      Operation *before = barrierFrom(loop->getPrevNode(), true);
-      Operation *after = barrierFrom(loop->getNextNode(), false);
-      if (before)
-        dead.push_back(first);
-      else if (after)
-        dead.push_back(last);
-    });
-    for (Operation *op : dead)
-      op->erase();
+      SmallVector<Operation *> barriers;
+      for (Operation &op : *body)
+        if (isa<gpu::BarrierOp>(op))
+          barriers.push_back(&op);
+      if (barriers.size() < 2)
+        continue;
+      Operation *first = barriers.front(), *last = barriers.back();
+      SmallVector<Operation *> head = opsBetween(body, nullptr, first);
+      SmallVector<Operation *> tail = opsBetween(body, last, nullptr);
+      Block *outer = loop->getBlock();
+      // The tail before the next iteration's F..: across iterations.
+      if (Operation *p = nearestBarrier(loop, /*back=*/true)) {
+        SmallVector<Operation *> before = opsBetween(outer, p, loop);
+        llvm::append_range(before, head);
+        SmallVector<Operation *> segment = opsBetween(body, first, barriers[1]);
+        if (!mayRace(before, segment) &&
+            !mayRace(tail, segment, /*acrossIterations=*/true)) {
+          first->erase();
+          continue;
+        }
+      }
+      // ..L before the tail, then the next iteration's head: across.
+      if (Operation *q = nearestBarrier(loop, /*back=*/false)) {
+        SmallVector<Operation *> after = opsBetween(outer, loop, q);
+        llvm::append_range(after, tail);
+        SmallVector<Operation *> segment =
+            opsBetween(body, barriers[barriers.size() - 2], last);
+        if (!mayRace(segment, after) &&
+            !mayRace(segment, head, /*acrossIterations=*/true))
+          last->erase();
+      }
+    }
+  }
+
+  /// The first op from `op` on (backwards: `back`) that is not
+  /// memory-effect free, if a barrier.
+  static Operation *barrierFrom(Operation *op, bool back) {
+    for (; op; op = back ? op->getPrevNode() : op->getNextNode()) {
+      if (isa<gpu::BarrierOp>(op))
+        return op;
+      if (op->getNumRegions() != 0 || !isMemoryEffectFree(op))
+        return nullptr;
+    }
+    return nullptr;
+  }
+
+  /// A barrier right after a loop (only memory-effect-free ops between) is
+  /// redundant when every way to it passes another barrier just before:
+  /// the loop's body ends with one (the last iteration's), and one comes
+  /// right before the loop (when it runs no iteration). Likewise a barrier
+  /// right before a loop whose body starts with one, with one right after
+  /// the loop. Erasing a barrier with no memory access between it and
+  /// another changes no segment. The DAG's edge loop: its last barrier
+  /// then the node's.
+  static void removeBarriersBesideLoops(gpu::LaunchOp launch) {
+    SmallVector<scf::ForOp> loops;
+    launch.walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    for (scf::ForOp loop : loops) {
+      Block *body = loop.getBody();
+      Operation *before = barrierFrom(loop->getPrevNode(), /*back=*/true);
+      Operation *after = barrierFrom(loop->getNextNode(), /*back=*/false);
+      if (!before || !after)
+        continue;
+      if (barrierFrom(body->getTerminator()->getPrevNode(), /*back=*/true))
+        after->erase();
+      else if (barrierFrom(&body->front(), /*back=*/false))
+        before->erase();
+    }
   }
 
   /// A barrier with only memory-effect-free ops since the previous one in

@@ -206,3 +206,96 @@ func.func @reshaped(%x: memref<?x8x8xf32>, %out: memref<?x64xf32>) {
   } {plstm.row_buffers}
   return
 }
+
+// -----
+
+// An edge loop (the DAG's): its head reads the edge list (a kernel argument),
+// then acc += states[edge] for each thread's elements. The first barrier of
+// the body goes (removeLoopEntryBarriers: the head and the ops since the
+// barrier before the loop share no written buffer with the accumulation;
+// the last barrier of the previous iteration orders the rest), and the
+// barrier after the loop (removeBarriersBesideLoops: the last iteration's
+// barrier comes just before it, the one before the loop when it runs no
+// iteration): one barrier a step and none after the loop.
+// CHECK-LABEL: func.func @edge_loop
+// CHECK: memref.store %cst
+// CHECK: gpu.barrier
+// CHECK-NEXT: scf.for
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.load %arg1
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.addf
+// CHECK: gpu.barrier
+// CHECK-NEXT: }
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.store %{{.*}}, %subview
+// CHECK-NEXT: }
+// CHECK: gpu.barrier
+// CHECK-NEXT: gpu.terminator
+#id = affine_map<(i) -> (i)>
+func.func @edge_loop(%states: memref<?x64xf32>, %edges: memref<?xindex>, %out: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %rows = memref.dim %out, %c0 : memref<?x64xf32>
+  %n = memref.dim %edges, %c0 : memref<?xindex>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %acc = memref.alloc() : memref<64xf32>
+    linalg.fill ins(%zero : f32) outs(%acc : memref<64xf32>)
+    scf.for %e = %c0 to %n step %c1 {
+      %k = memref.load %edges[%e] : memref<?xindex>
+      %src = memref.subview %states[%k, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%src : memref<64xf32, strided<[1], offset: ?>>) outs(%acc : memref<64xf32>) {
+      ^bb0(%p: f32, %o: f32):
+        %m = arith.addf %o, %p : f32
+        linalg.yield %m : f32
+      }
+    }
+    %os = memref.subview %out[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    memref.copy %acc, %os : memref<64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    memref.dealloc %acc : memref<64xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
+
+// -----
+
+// The same, reading flat[63 - i]: another thread's element; the barrier
+// stays.
+// CHECK-LABEL: func.func @reshaped_reversed
+// CHECK: arith.mulf
+// CHECK: gpu.barrier
+// CHECK: arith.addf
+#id2 = affine_map<(i, j) -> (i, j)>
+#id = affine_map<(i) -> (i)>
+#rev = affine_map<(i) -> (63 - i)>
+func.func @reshaped_reversed(%x: memref<?x8x8xf32>, %out: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x8x8xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %a = memref.alloc() : memref<8x8xf32>
+    %xs = memref.subview %x[%r, 0, 0] [1, 8, 8] [1, 1, 1] : memref<?x8x8xf32> to memref<8x8xf32, strided<[8, 1], offset: ?>>
+    %os = memref.subview %out[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+        ins(%xs : memref<8x8xf32, strided<[8, 1], offset: ?>>) outs(%a : memref<8x8xf32>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.mulf %p, %two : f32
+      linalg.yield %m : f32
+    }
+    %flat = memref.collapse_shape %a [[0, 1]] : memref<8x8xf32> into memref<64xf32>
+    linalg.generic {indexing_maps = [#rev, #id], iterator_types = ["parallel"]}
+        ins(%flat : memref<64xf32>) outs(%os : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.addf %p, %one : f32
+      linalg.yield %m : f32
+    }
+    memref.dealloc %a : memref<8x8xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
