@@ -196,6 +196,9 @@ inline constexpr llvm::StringLiteral kGPUChunksAttr = "plstm.gpu_chunks";
 /// On the module: a scan op of it has the log-depth schedule (the GPU
 /// pipeline's `lsr=auto` then generates its PTX without LSR).
 inline constexpr llvm::StringLiteral kGPULogdepthAttr = "plstm.gpu_logdepth";
+/// On a module that has a DAG scan (plstm-gpu-note-logdepth): lsr=auto
+/// generates its PTX without LLVM's loop strength reduction too.
+inline constexpr llvm::StringLiteral kGPUDagAttr = "plstm.gpu_dag";
 /// Emulating the block mapping with the race check: the loop over a
 /// block's virtual threads, and an op that thread 0 alone runs on a GPU.
 inline constexpr llvm::StringLiteral kGPUVirtualThreadsAttr =

@@ -640,8 +640,9 @@ struct GPUNoteLogdepthPass
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUNoteLogdepthPass)
   StringRef getArgument() const override { return "plstm-gpu-note-logdepth"; }
   StringRef getDescription() const override {
-    return "Mark the module when a scan op has the log-depth schedule (for "
-           "plstm-gpu-module-to-binary's lsr=auto)";
+    return "Mark the module when a scan op has the log-depth schedule, or "
+           "when it has a DAG scan (for plstm-gpu-module-to-binary's "
+           "lsr=auto)";
   }
   void runOnOperation() override {
     WalkResult found = getOperation().walk([](Operation *op) {
@@ -653,6 +654,65 @@ struct GPUNoteLogdepthPass
     if (found.wasInterrupted())
       getOperation()->setAttr(plstm::kGPULogdepthAttr,
                               UnitAttr::get(&getContext()));
+    if (getOperation()
+            .walk([](plstm::ScanDagOp) { return WalkResult::interrupt(); })
+            .wasInterrupted())
+      getOperation()->setAttr(plstm::kGPUDagAttr, UnitAttr::get(&getContext()));
+  }
+};
+
+/// Fuses each elementwise linalg.generic on tensors (all loops parallel)
+/// into the one linalg.generic that uses its result, before
+/// bufferization: the consumer recomputes the element where it reads it.
+/// On the GPU each op of a row is a pass over the block's threads with a
+/// barrier after it; a consumer that reads other threads' elements (the
+/// sequential step's read-out reads all of the scaled query) needed one
+/// between the two. The 1D and 2D sequential steps: 3 barriers -> 2.
+struct GPUFuseElementwisePass
+    : public PassWrapper<GPUFuseElementwisePass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUFuseElementwisePass)
+  StringRef getArgument() const override {
+    return "plstm-gpu-fuse-elementwise";
+  }
+  StringRef getDescription() const override {
+    return "Fuse elementwise linalg.generic ops on tensors into their one "
+           "linalg.generic user (fewer passes and barriers a row)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<linalg::LinalgDialect, tensor::TensorDialect>();
+  }
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      SmallVector<OpOperand *> candidates;
+      getOperation().walk([&](linalg::GenericOp consumer) {
+        for (OpOperand *operand : consumer.getDpsInputOperands()) {
+          auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
+          if (producer && producer->hasOneUse() &&
+              producer.getNumLoops() == producer.getNumParallelLoops() &&
+              linalg::areElementwiseOpsFusable(operand))
+            candidates.push_back(operand);
+        }
+      });
+      for (OpOperand *operand : candidates) {
+        rewriter.setInsertionPoint(operand->getOwner());
+        FailureOr<linalg::ElementwiseOpFusionResult> fused =
+            linalg::fuseElementwiseOps(rewriter, operand);
+        if (failed(fused))
+          continue;
+        Operation *consumer = operand->getOwner();
+        Operation *producer = operand->get().getDefiningOp();
+        for (auto [from, to] : fused->replacements)
+          rewriter.replaceAllUsesExcept(from, to, fused->fusedOp);
+        rewriter.eraseOp(consumer);
+        if (producer->use_empty())
+          rewriter.eraseOp(producer);
+        changed = true;
+        break; // the other candidates may name erased ops
+      }
+    }
   }
 };
 
@@ -689,7 +749,9 @@ private:
 /// has: LSR keeps one pointer induction variable per memory stream of the
 /// unrolled quad-tree merges and DAG squarings (vit_16x16: 472 B of spills,
 /// 0 without; the molecules DAG: 40 B), so lsr=auto turns it off there and
-/// keeps it for the schedules measured on a GPU with it.
+/// keeps it for the schedules measured on a GPU with it. Also off for the
+/// DAG modules of every schedule: the molecules DAG's sequential kernel
+/// spilled 8 B around its device malloc with it (64 registers, 40 without).
 struct GPUModuleToBinaryPass
     : public PassWrapper<GPUModuleToBinaryPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUModuleToBinaryPass)
@@ -724,8 +786,9 @@ struct GPUModuleToBinaryPass
           << lsr << "'; expected on, off or auto";
       return signalPassFailure();
     }
-    bool reduce =
-        lsr == "auto" ? !module->hasAttr(plstm::kGPULogdepthAttr) : lsr == "on";
+    bool reduce = lsr == "auto" ? !module->hasAttr(plstm::kGPULogdepthAttr) &&
+                                      !module->hasAttr(plstm::kGPUDagAttr)
+                                : lsr == "on";
     GpuModuleToBinaryPassOptions binary;
     binary.compilationTarget = "isa";
     binary.toolkitPath = toolkit;
@@ -1252,6 +1315,7 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
                         });
   if (options.stop == "loops")
     return;
+  pm.addPass(std::make_unique<GPUFuseElementwisePass>());
   buildUnitDimFolding(pm);
   buildBufferization(pm);
   pm.addPass(std::make_unique<GPUForallsPass>());

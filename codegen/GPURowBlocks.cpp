@@ -557,6 +557,65 @@ struct BlockMapper {
   bool raceCheck = false;
   /// The buffers rowScratch made, for run's workgroup memory and frees.
   SmallVector<Operation *> scratchAllocs, scratchDeallocs;
+  /// Per reduction op, the accumulated outputs (operand numbers) whose
+  /// fill foldFillsIntoAccumulators erased, and the fill's value.
+  DenseMap<Operation *, DenseMap<unsigned, Value>> foldedFills;
+
+  /// A linalg.fill of an output that a later reduction op of the same
+  /// block accumulates in registers (accumulatedOutputs) and writes whole
+  /// (its indexing map a permutation of parallel dims onto the output's),
+  /// with nothing touching that buffer between them, is erased: the
+  /// accumulators start from the fill's value (lowerAccumulating), not from
+  /// a load. The sequential steps' read-outs: one pass over the block's
+  /// threads and one barrier less a step. Returns the ops left.
+  SmallVector<Operation *>
+  foldFillsIntoAccumulators(ArrayRef<Operation *> linalgOps) {
+    llvm::SmallPtrSet<Operation *, 8> erased;
+    for (Operation *op : linalgOps) {
+      auto generic = dyn_cast<linalg::GenericOp>(op);
+      if (!generic)
+        continue;
+      for (OpOperand *out : accumulatedOutputs(generic)) {
+        AffineMap map = generic.getMatchingIndexingMap(out);
+        auto type = cast<MemRefType>(out->get().getType());
+        if (!map.isPermutation() && !(map.isProjectedPermutation() &&
+                                      map.getNumResults() == type.getRank()))
+          continue;
+        Value root = plstm::viewRoot(out->get());
+        for (Operation *prev = op->getPrevNode(); prev;
+             prev = prev->getPrevNode()) {
+          auto fill = dyn_cast<linalg::FillOp>(prev);
+          if (fill && fill.hasPureBufferSemantics() &&
+              fill.getDpsInitOperand(0)->get() == out->get()) {
+            foldedFills[op][out->getOperandNumber()] = fill.getInputs()[0];
+            erased.insert(fill);
+            fill->erase();
+            break;
+          }
+          // What may run between: pure ops, loads and linalg ops of other
+          // known buffers.
+          if (prev->getNumRegions() == 0 && isMemoryEffectFree(prev))
+            continue;
+          auto others = [&](ValueRange values) {
+            return llvm::all_of(values, [&](Value v) {
+              return !isa<MemRefType>(v.getType()) ||
+                     (hasKnownRoot(v) && plstm::viewRoot(v) != root);
+            });
+          };
+          if (isa<memref::LoadOp>(prev) && others(prev->getOperands()))
+            continue;
+          if (isa<linalg::LinalgOp>(prev) && others(prev->getOperands()))
+            continue;
+          break;
+        }
+      }
+    }
+    SmallVector<Operation *> left;
+    for (Operation *op : linalgOps)
+      if (!erased.contains(op))
+        left.push_back(op);
+    return left;
+  }
 
   void barrier(OpBuilder &b) {
     if (!emulate || raceCheck)
@@ -653,6 +712,10 @@ struct BlockMapper {
           linalg::interchangeGenericOp(rewriter, generic, order);
       if (failed(g))
         return generic->emitError("plstm-map-to-gpu: cannot interchange");
+      if (*g != generic && foldedFills.contains(generic)) {
+        foldedFills[*g] = foldedFills.lookup(generic);
+        foldedFills.erase(generic);
+      }
       generic = *g;
     }
     if (!anyParallel)
@@ -663,6 +726,10 @@ struct BlockMapper {
         distribute(par);
       return success();
     }
+    if (foldedFills.contains(generic))
+      return generic->emitError(
+          "plstm-map-to-gpu: a fill folded into this op's accumulators, "
+          "which are not carried");
     rewriter.setInsertionPoint(generic);
     FailureOr<linalg::LinalgLoops> loops =
         linalg::linalgOpToParallelLoops(rewriter, generic);
@@ -713,7 +780,12 @@ struct BlockMapper {
   /// reduction or no such output, or when an operand's buffer is not known
   /// to be distinct from the others' (the loop lowering is then exact for
   /// any aliasing).
-  SmallVector<scf::ParallelOp> lowerAccumulating(linalg::GenericOp op) {
+  /// The outputs lowerAccumulating carries in registers through `op`'s
+  /// reductions (whatever the order of its dims): those indexed by its
+  /// parallel dims only. None when `op` has no reduction or no parallel
+  /// dim, or an operand's buffer is not known to be distinct from the
+  /// others' (a buffer read twice is fine).
+  static SmallVector<OpOperand *> accumulatedOutputs(linalg::GenericOp op) {
     if (!op.hasPureBufferSemantics())
       return {};
     unsigned numLoops = op.getNumLoops();
@@ -721,17 +793,13 @@ struct BlockMapper {
     if (numParallel == 0 || numParallel == numLoops)
       return {};
     auto iterators = op.getIteratorTypesArray();
-    for (unsigned d = 0; d < numLoops; ++d)
-      if (linalg::isParallelIterator(iterators[d]) != (d < numParallel))
-        return {};
     auto parallelOnly = [&](OpOperand &operand) {
       AffineMap map = op.getMatchingIndexingMap(&operand);
-      for (unsigned d = numParallel; d < numLoops; ++d)
-        if (map.isFunctionOfDim(d))
+      for (unsigned d = 0; d < numLoops; ++d)
+        if (!linalg::isParallelIterator(iterators[d]) && map.isFunctionOfDim(d))
           return false;
       return true;
     };
-    // Every operand a distinct buffer (a buffer read twice is fine).
     SmallVector<Value> outputRoots;
     for (OpOperand &operand : op->getOpOperands())
       if (!hasKnownRoot(operand.get()))
@@ -748,6 +816,17 @@ struct BlockMapper {
     for (OpOperand &out : op.getDpsInitsMutable())
       if (parallelOnly(out))
         carried.push_back(&out);
+    return carried;
+  }
+
+  SmallVector<scf::ParallelOp> lowerAccumulating(linalg::GenericOp op) {
+    unsigned numLoops = op.getNumLoops();
+    unsigned numParallel = op.getNumParallelLoops();
+    auto iterators = op.getIteratorTypesArray();
+    for (unsigned d = 0; d < numLoops; ++d)
+      if (linalg::isParallelIterator(iterators[d]) != (d < numParallel))
+        return {};
+    SmallVector<OpOperand *> carried = accumulatedOutputs(op);
     if (carried.empty())
       return {};
 
@@ -806,11 +885,16 @@ struct BlockMapper {
     if (split > 1)
       firstPart = arith::CmpIOp::create(outer, opLoc, arith::CmpIPredicate::eq,
                                         part, zero);
+    auto folded = foldedFills.find(op);
     for (OpOperand *out : carried) {
       carriedIndices.push_back(
           indicesAt(outer, opLoc, op.getMatchingIndexingMap(out), outerIvs));
-      Value init = memref::LoadOp::create(outer, opLoc, out->get(),
-                                          carriedIndices.back());
+      Value init;
+      if (folded != foldedFills.end())
+        init = folded->second.lookup(out->getOperandNumber());
+      if (!init)
+        init = memref::LoadOp::create(outer, opLoc, out->get(),
+                                      carriedIndices.back());
       if (split > 1)
         init = arith::SelectOp::create(
             outer, opLoc, firstPart, init,
@@ -865,6 +949,7 @@ struct BlockMapper {
           return next;
         });
     SmallVector<scf::ParallelOp> loops = {par};
+    foldedFills.erase(op); // before a new op may take its address
     if (split == 1) {
       for (auto [k, out] : llvm::enumerate(carried))
         memref::StoreOp::create(outer, opLoc, nest.results[k], out->get(),
@@ -1261,6 +1346,7 @@ struct BlockMapper {
       if (!loop->getParentOfType<scf::ForOp>())
         stepLoops.push_back(loop);
     });
+    linalgOps = foldFillsIntoAccumulators(linalgOps);
     for (Operation *op : linalgOps)
       if (failed(distribute(cast<linalg::LinalgOp>(op))))
         return failure();
