@@ -2300,6 +2300,15 @@ struct BlockMapper {
   /// the 1D sequential step, the barrier between the state's scaled input
   /// and the read-out's zeroing, and the one between the read-out's sum and
   /// its copy out (the same thread's elements).
+  /// The barriers of `block` (not those nested in its ops), in order.
+  static SmallVector<Operation *> barriersOf(Block *block) {
+    SmallVector<Operation *> barriers;
+    for (Operation &op : *block)
+      if (isa<gpu::BarrierOp>(op))
+        barriers.push_back(&op);
+    return barriers;
+  }
+
   /// The ops strictly between `from` and `to` in their block (`from` null:
   /// from the block's start; `to` null: to its terminator, excluded).
   static SmallVector<Operation *> opsBetween(Block *block, Operation *from,
@@ -2343,10 +2352,7 @@ struct BlockMapper {
     SmallVector<Block *> blocks;
     launch.walk([&](Block *block) { blocks.push_back(block); });
     for (Block *block : blocks) {
-      SmallVector<Operation *> barriers;
-      for (Operation &op : *block)
-        if (isa<gpu::BarrierOp>(op))
-          barriers.push_back(&op);
+      SmallVector<Operation *> barriers = barriersOf(block);
       if (barriers.size() < 3)
         continue;
       Operation *kept = barriers[0];
@@ -2388,10 +2394,7 @@ struct BlockMapper {
     };
     for (scf::ForOp loop : loops) { // inner loops first
       Block *body = loop.getBody();
-      SmallVector<Operation *> barriers;
-      for (Operation &op : *body)
-        if (isa<gpu::BarrierOp>(op))
-          barriers.push_back(&op);
+      SmallVector<Operation *> barriers = barriersOf(body);
       if (barriers.size() < 2)
         continue;
       Operation *first = barriers.front(), *last = barriers.back();
