@@ -634,7 +634,8 @@ struct GPUSinkPass
 /// spec (plstm-gpu-chunk-grid makes several); each kernel keeps the name of
 /// the module it came from (unique).
 /// Marks the module (kGPULogdepthAttr) when one of its scan ops has the
-/// log-depth schedule (after plstm-select-schedule).
+/// log-depth schedule (after plstm-select-schedule), and (kGPUDagAttr)
+/// when it has a DAG scan: lsr=auto is then off for all its kernels.
 struct GPUNoteLogdepthPass
     : public PassWrapper<GPUNoteLogdepthPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUNoteLogdepthPass)
@@ -681,6 +682,33 @@ struct GPUFuseElementwisePass
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<linalg::LinalgDialect, tensor::TensorDialect>();
   }
+  /// Whether the producer of `consumer`'s input `operand` is fused: an
+  /// elementwise linalg.generic of the same block with this one use, whose
+  /// body reads no output (an output it reads, `out + x`, would stay an
+  /// output of the fused op, updated once per element of the consumer's
+  /// other dims: linalg keeps it, and the value goes wrong where the
+  /// consumer's map repeats elements) and is cheap: at most
+  /// kMaxRecomputedOps arith ops, recomputed wherever the consumer reads
+  /// the element (the query scale: one multiply).
+  static constexpr unsigned kMaxRecomputedOps = 2;
+  static bool isCandidate(linalg::GenericOp consumer, OpOperand *operand) {
+    auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
+    if (!producer || !producer->hasOneUse() ||
+        producer->getBlock() != consumer->getBlock() ||
+        producer.getNumLoops() != producer.getNumParallelLoops() ||
+        producer->getNumResults() != 1)
+      return false;
+    for (OpOperand &init : producer.getDpsInitsMutable())
+      if (producer.payloadUsesValueFromOperand(&init))
+        return false;
+    unsigned ops = 0;
+    for (Operation &op : producer.getRegion().front().without_terminator())
+      if (!isa<arith::ArithDialect>(op.getDialect()) ||
+          ++ops > kMaxRecomputedOps)
+        return false;
+    return linalg::areElementwiseOpsFusable(operand);
+  }
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     bool changed = true;
@@ -688,13 +716,9 @@ struct GPUFuseElementwisePass
       changed = false;
       SmallVector<OpOperand *> candidates;
       getOperation().walk([&](linalg::GenericOp consumer) {
-        for (OpOperand *operand : consumer.getDpsInputOperands()) {
-          auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
-          if (producer && producer->hasOneUse() &&
-              producer.getNumLoops() == producer.getNumParallelLoops() &&
-              linalg::areElementwiseOpsFusable(operand))
+        for (OpOperand *operand : consumer.getDpsInputOperands())
+          if (isCandidate(consumer, operand))
             candidates.push_back(operand);
-        }
       });
       for (OpOperand *operand : candidates) {
         rewriter.setInsertionPoint(operand->getOwner());
@@ -1315,7 +1339,8 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
                         });
   if (options.stop == "loops")
     return;
-  pm.addPass(std::make_unique<GPUFuseElementwisePass>());
+  if (options.threadsPerRow != 1) // the block mapping's barriers
+    pm.addPass(std::make_unique<GPUFuseElementwisePass>());
   buildUnitDimFolding(pm);
   buildBufferization(pm);
   pm.addPass(std::make_unique<GPUForallsPass>());
@@ -1475,6 +1500,7 @@ void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<GPUUnrollHostLoopsPass>();
   PassRegistration<GPUPrefetchToNVVMPass>();
   PassRegistration<GPUNoteLogdepthPass>();
+  PassRegistration<GPUFuseElementwisePass>();
   PassRegistration<GPUModuleToBinaryPass>();
   PassRegistration<GPURaceInstrumentPass>();
   PassPipelineRegistration<GPUPipelineOptions>(

@@ -586,7 +586,8 @@ struct BlockMapper {
              prev = prev->getPrevNode()) {
           auto fill = dyn_cast<linalg::FillOp>(prev);
           if (fill && fill.hasPureBufferSemantics() &&
-              fill.getDpsInitOperand(0)->get() == out->get()) {
+              fill.getDpsInitOperand(0)->get() == out->get() &&
+              fill.getInputs()[0].getType() == type.getElementType()) {
             foldedFills[op][out->getOperandNumber()] = fill.getInputs()[0];
             erased.insert(fill);
             fill->erase();
@@ -2293,13 +2294,6 @@ struct BlockMapper {
     return simplifyAffineExpr(*x, 1, n) == simplifyAffineExpr(*y, 1, n);
   }
 
-  /// A barrier between two segments of one block (each from a barrier of
-  /// that block to the next) that share no buffer one of them writes,
-  /// other than through accesses each thread makes to its own elements
-  /// (sameThread), orders nothing: it is erased (the segments merge). In
-  /// the 1D sequential step, the barrier between the state's scaled input
-  /// and the read-out's zeroing, and the one between the read-out's sum and
-  /// its copy out (the same thread's elements).
   /// The barriers of `block` (not those nested in its ops), in order.
   static SmallVector<Operation *> barriersOf(Block *block) {
     SmallVector<Operation *> barriers;
