@@ -8,6 +8,7 @@
 //     | the CPU front end: decompose-layers, select-schedule, the schedule
 //     | lowerings, check-lowered, fuse-gates                 (--stop=loops)
 //   scf.forall { scf.forall ... linalg } on tensors
+//     | plstm-gpu-fuse-elementwise,
 //     | one-shot-bufferize, plstm-gpu-foralls (rows: scf.parallel, the
 //     | schedules' inner foralls: scf.for), plstm-gpu-unit-rows,
 //     | plstm-gpu-row-buffers, buffer deallocation, plstm-map-to-gpu
