@@ -1286,12 +1286,13 @@ struct BlockMapper {
   void mapSerialLoop(scf::ForOp loop) {
     OpBuilder b(loop);
     barrier(b);
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Operation *guard = guardThreadZero(loop);
     b.setInsertionPointAfter(guard);
     barrier(b);
     if (guard == loop.getOperation())
       return; // emulating without the race check: one thread runs the row
+    OpBuilder before(guard);
+    Value zero = arith::ConstantIndexOp::create(before, loc, 0);
     OpBuilder then(loop->getContext());
     then.setInsertionPointAfter(loop);
     for (Value result : loop.getResults()) {
@@ -2459,17 +2460,9 @@ struct BlockMapper {
   /// its block is redundant.
   static void removeRedundantBarriers(gpu::LaunchOp launch) {
     SmallVector<Operation *> dead;
-    launch.walk([&](Block *block) {
-      bool sinceBarrier = false; // a barrier, then only pure ops
-      for (Operation &op : *block) {
-        if (isa<gpu::BarrierOp>(op)) {
-          if (sinceBarrier)
-            dead.push_back(&op);
-          sinceBarrier = true;
-        } else if (op.getNumRegions() != 0 || !isMemoryEffectFree(&op)) {
-          sinceBarrier = false;
-        }
-      }
+    launch.walk([&](gpu::BarrierOp barrier) {
+      if (barrierFrom(barrier->getPrevNode(), /*back=*/true))
+        dead.push_back(barrier);
     });
     for (Operation *op : dead)
       op->erase();
