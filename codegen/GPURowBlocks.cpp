@@ -74,6 +74,11 @@ constexpr llvm::StringLiteral kRowBuffersAttr = plstm::kGPURowBuffersAttr;
 /// pointer slot: one per heap buffer (removeUnneededBarriers' distinct
 /// roots).
 constexpr llvm::StringLiteral kHeapBufferAttr = "plstm.heap_buffer";
+/// Marks a view of a larger buffer that stands for one allocation (a slice
+/// of the launch scratch, the row's arena or the dynamic shared memory):
+/// disjoint from the buffer's other slices, so a distinct root for
+/// removeUnneededBarriers (the DAG's per-node buffers are slices of one).
+constexpr llvm::StringLiteral kSliceAttr = "plstm.gpu_slice";
 
 /// An op the block mapping does not take: the row keeps the thread-per-row
 /// mapping (always correct).
@@ -559,7 +564,7 @@ struct BlockMapper {
   SmallVector<Operation *> scratchAllocs, scratchDeallocs;
   /// Per reduction op, the accumulated outputs (operand numbers) whose
   /// fill foldFillsIntoAccumulators erased, and the fill's value.
-  DenseMap<Operation *, DenseMap<unsigned, Value>> foldedFills;
+  DenseMap<Operation *, DenseMap<unsigned, Value>> foldedFills{};
 
   /// A linalg.fill of an output that a later reduction op of the same
   /// block accumulates in registers (accumulatedOutputs) and writes whole
@@ -1636,6 +1641,7 @@ struct BlockMapper {
             b, loc, sharedType, dynamicShared,
             arith::ConstantIndexOp::create(b, loc, dynamicOffset),
             ValueRange{});
+        shared.getDefiningOp()->setAttr(kSliceAttr, b.getUnitAttr());
         dynamicOffset += llvm::alignTo(bytesOf(alloc), 16);
       } else {
         shared = launch.addWorkgroupAttribution(sharedType, loc);
@@ -1817,6 +1823,7 @@ struct BlockMapper {
       Value start = arith::AddIOp::create(at, loc, base, offset);
       Value view = memref::ViewOp::create(at, loc, alloc.getType(), buffer,
                                           start, alloc.getDynamicSizes());
+      view.getDefiningOp()->setAttr(kSliceAttr, at.getUnitAttr());
       eraseFrees(launch, alloc);
       alloc.getResult().replaceAllUsesWith(view);
       alloc->erase();
@@ -1937,6 +1944,7 @@ struct BlockMapper {
         at = arith::AddIOp::create(b, loc, base, at);
       Value view = memref::ViewOp::create(b, loc, alloc.getType(), buffer, at,
                                           ValueRange{});
+      view.getDefiningOp()->setAttr(kSliceAttr, b.getUnitAttr());
       eraseFrees(launch, alloc);
       alloc.getResult().replaceAllUsesWith(view);
     }
@@ -1948,7 +1956,7 @@ struct BlockMapper {
   /// A load or store of a segment between barriers (removeUnneededBarriers).
   struct SegmentAccess {
     Operation *op;
-    Value root; ///< viewRoot of the accessed memref
+    Value root; ///< accessRoot of the accessed memref
     bool write;
     scf::ForOp loop; ///< the thread loop around it, if any
     bool threadZero; ///< in thread 0's guard (guardThreadZero)
@@ -1977,14 +1985,29 @@ struct BlockMapper {
     return fromThread && getConstantIntValue(loop.getStep()) == threads;
   }
 
-  /// Whether `root` is a buffer no other root names (an allocation, a
-  /// kernel argument, workgroup memory, a heap pointer's descriptor, a host
-  /// buffer made outside the launch).
+  /// The buffer `memref` names for the barrier rules: its view root
+  /// (plstm::viewRoot), or the slice (kSliceAttr) on the way to it.
+  static Value accessRoot(Value memref) {
+    while (Operation *def = memref.getDefiningOp()) {
+      auto view = dyn_cast<ViewLikeOpInterface>(def);
+      if (!view || def->hasAttr(kSliceAttr))
+        break;
+      memref = view.getViewSource();
+    }
+    return memref;
+  }
+
+  /// Whether `root` (accessRoot) is a buffer no other root names (an
+  /// allocation, a kernel argument, workgroup memory, a heap pointer's
+  /// descriptor, a host buffer made outside the launch, a slice of a
+  /// buffer).
   static bool isDistinctRoot(Value root) {
     if (auto arg = dyn_cast<BlockArgument>(root))
       return isa<FunctionOpInterface, gpu::LaunchOp>(
           arg.getOwner()->getParentOp());
     Operation *def = root.getDefiningOp();
+    if (def && def->hasAttr(kSliceAttr))
+      return true;
     if (isa_and_present<UnrealizedConversionCastOp>(def))
       return def->hasAttr(kHeapBufferAttr);
     return isa_and_present<memref::AllocOp, memref::AllocaOp, gpu::AllocOp,
@@ -2138,7 +2161,7 @@ struct BlockMapper {
              g = g->getParentOfType<scf::IfOp>())
           threadZero = isThreadZeroGuard(g) && g.getElseRegion().empty() &&
                        g.getThenRegion().isAncestor(op->getParentRegion());
-        out.push_back({op, plstm::viewRoot(memref), write, loop, threadZero});
+        out.push_back({op, accessRoot(memref), write, loop, threadZero});
         return WalkResult::advance();
       });
       if (result.wasInterrupted())

@@ -19,10 +19,10 @@
 // CHECK-NOT: memref.alloc()
 // CHECK: memref.store %{{.*}}, %[[SLOTS]][%c0]
 // CHECK: %[[BASE:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<204800xi8>
-// CHECK-NEXT: memref.view %[[BASE]][%c0][] : memref<204800xi8> to memref<25600xf32>
-// CHECK-NEXT: memref.view %[[BASE]][%c102400][] : memref<204800xi8> to memref<100x256xf32>
+// CHECK-NEXT: memref.view %[[BASE]][%c0][] {plstm.gpu_slice} : memref<204800xi8> to memref<25600xf32>
+// CHECK-NEXT: memref.view %[[BASE]][%c102400][] {plstm.gpu_slice} : memref<204800xi8> to memref<100x256xf32>
 // The launch scratch's slice, then the run-time sized buffer in slot 1.
-// CHECK: memref.view %memref[{{.*}}] : memref<?xi8> to memref<51200xf32>
+// CHECK: memref.view %memref[{{.*}}] {plstm.gpu_slice} : memref<?xi8> to memref<51200xf32>
 // CHECK: %[[N:.*]] = memref.load %arg2[%[[R]]] : memref<?xindex>
 // CHECK: scf.if
 // CHECK-NEXT: memref.alloc(%[[N]]) : memref<?xf32>

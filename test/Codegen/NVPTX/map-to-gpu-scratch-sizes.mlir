@@ -31,12 +31,12 @@
 // CHECK: gpu.launch blocks(%[[BX:[a-z0-9_]+]], {{.*}} workgroup(%{{[a-z0-9_]+}} : memref<2xi64, #gpu.address_space<workgroup>>) {
 // CHECK-NEXT: %[[BASE:.*]] = arith.muli %[[BX]], %[[SHARE]] : index
 // The static buffer first, at offset 0.
-// CHECK-NEXT: memref.view %[[BUF]][%[[BASE]]][] : memref<?xi8> to memref<64xf32>
+// CHECK-NEXT: memref.view %[[BUF]][%[[BASE]]][] {plstm.gpu_slice} : memref<?xi8> to memref<64xf32>
 // CHECK: %[[K:.*]] = memref.load %arg3[%[[BX]]]
 // CHECK: %[[AT1:.*]] = arith.addi %[[BASE]], %c256 : index
-// CHECK-NEXT: memref.view %[[BUF]][%[[AT1]]][%{{.*}}] : memref<?xi8> to memref<?xf32>
+// CHECK-NEXT: memref.view %[[BUF]][%[[AT1]]][%{{.*}}] {plstm.gpu_slice} : memref<?xi8> to memref<?xf32>
 // CHECK: %[[AT2:.*]] = arith.addi %[[BASE]], %[[OFF2]] : index
-// CHECK-NEXT: memref.view %[[BUF]][%[[AT2]]][%{{.*}}] : memref<?xi8> to memref<?x3xindex>
+// CHECK-NEXT: memref.view %[[BUF]][%[[AT2]]][%{{.*}}] {plstm.gpu_slice} : memref<?xi8> to memref<?x3xindex>
 // The buffers sized by the scalar argument and by a value the row loads
 // (%[[K]]): on the device heap.
 // CHECK: scf.if
