@@ -1386,10 +1386,23 @@ struct BlockMapper {
       for (auto [k, op] : llvm::enumerate(allocs))
         shareAllocation(cast<memref::AllocOp>(op), slots, k);
     }
+    // Each rule reads the barriers as they are (sound in any order); one
+    // may enable another (a barrier moved out of an inner loop, one erased
+    // beside it): again until nothing changes (moves only go outwards).
     removeRedundantBarriers(launch);
-    removeUnneededBarriers(launch);
-    removeLoopEntryBarriers(launch);
-    removeBarriersBesideLoops(launch);
+    for (int round = 0; round < 8; ++round) {
+      size_t before = 0;
+      launch.walk([&](gpu::BarrierOp) { ++before; });
+      removeUnneededBarriers(launch);
+      removeLoopEntryBarriers(launch);
+      bool moved = moveBarriersOutOfLoops(launch);
+      removeBarriersBesideLoops(launch);
+      removeRedundantBarriers(launch);
+      size_t after = 0;
+      launch.walk([&](gpu::BarrierOp) { ++after; });
+      if (!moved && after == before)
+        break;
+    }
     // Emulating too: the prefetches are then llvm.prefetch on the CPU, and
     // gpu-on-cpu-check runs the IR they add.
     if (prefetch)
@@ -1895,11 +1908,27 @@ struct BlockMapper {
     return mapping.lookup(v);
   }
 
+  /// A value the host can compute (isHostComputable) that is at least
+  /// `size` (a buffer's size, not negative): `size` itself, or the bound of
+  /// an operand of a min (the DAG's count of state slots, computed on the
+  /// device, is the min of itself and the edges + 1). Null when none.
+  static Value hostBound(Value size, gpu::LaunchOp launch) {
+    if (isHostComputable(size, launch))
+      return size;
+    Operation *def = size.getDefiningOp();
+    if (!isa_and_present<arith::MinUIOp, arith::MinSIOp>(def))
+      return {};
+    for (Value operand : def->getOperands())
+      if (Value bound = hostBound(operand, launch))
+        return bound;
+    return {};
+  }
+
   /// Whether the launch scratch can hold `alloc`, a buffer sized at run
   /// time: at the launch's top level (one per row), the identity layout in
   /// the default memory space, at most 64-byte aligned, not escaping its
-  /// views, ints, floats or index, every size known on the host
-  /// (isHostComputable).
+  /// views, ints, floats or index, every size bounded on the host
+  /// (hostBound).
   static bool hostSizedBytes(memref::AllocOp alloc, gpu::LaunchOp launch) {
     MemRefType type = alloc.getType();
     return !type.hasStaticShape() &&
@@ -1910,19 +1939,20 @@ struct BlockMapper {
            alloc.getSymbolOperands().empty() &&
            llvm::all_of(
                alloc.getDynamicSizes(),
-               [&](Value size) { return isHostComputable(size, launch); }) &&
+               [&](Value size) { return bool(hostBound(size, launch)); }) &&
            !mayEscape(alloc.getResult());
   }
 
   /// The bytes of `alloc` (hostSizedBytes) rounded up to 64, computed at
-  /// `host`.
+  /// `host` from its sizes' bounds (hostBound).
   Value hostBytes(OpBuilder &host, memref::AllocOp alloc, gpu::LaunchOp launch,
                   IRMapping &mapping) {
     Value bytes =
         arith::ConstantIndexOp::create(host, loc, fixedBytes(alloc.getType()));
     for (Value size : alloc.getDynamicSizes())
-      bytes = arith::MulIOp::create(host, loc, bytes,
-                                    onHost(host, size, launch, mapping));
+      bytes = arith::MulIOp::create(
+          host, loc, bytes,
+          onHost(host, hostBound(size, launch), launch, mapping));
     Value c63 = arith::ConstantIndexOp::create(host, loc, 63);
     Value c64 = arith::ConstantIndexOp::create(host, loc, 64);
     return arith::MulIOp::create(
@@ -2099,12 +2129,19 @@ struct BlockMapper {
     return v;
   }
 
+  /// Whether `v` is defined outside `loop` (null: anywhere): one value in
+  /// all of `loop`'s iterations.
+  static bool isInvariantIn(Value v, scf::ForOp loop) {
+    return !loop || !loop->isAncestor(v.getParentRegion()->getParentOp());
+  }
+
   /// Whether `a` (in loop `la`) and `b` (in loop `lb`) compute the same
   /// function of their loops' induction variables: the same value defined
-  /// outside both, the induction variables, or the same ops of such values
-  /// (skipIdentityOps: an unfolded x * 1 is x).
+  /// outside both (and outside `invariantIn`, when given: the accesses may
+  /// then run in different iterations of it), the induction variables, or
+  /// the same ops of such values (skipIdentityOps: an unfolded x * 1 is x).
   static bool sameFunctionOfIv(Value a, scf::ForOp la, Value b, scf::ForOp lbl,
-                               int depth = 0) {
+                               scf::ForOp invariantIn, int depth = 0) {
     a = skipIdentityOps(a);
     b = skipIdentityOps(b);
     if (a == la.getInductionVar() || b == lbl.getInductionVar())
@@ -2113,7 +2150,8 @@ struct BlockMapper {
     bool bInside = lbl->isAncestor(b.getParentRegion()->getParentOp());
     if (!aInside && !bInside)
       return sameConstant(a, b) ||
-             (a == b && !mayDependOnThread(a, la.getLowerBound()));
+             (a == b && !mayDependOnThread(a, la.getLowerBound()) &&
+              isInvariantIn(a, invariantIn));
     Operation *da = a.getDefiningOp(), *db = b.getDefiningOp();
     if (!aInside || !bInside || !da || !db || depth > 8 ||
         a.getType() != b.getType() || da->getName() != db->getName() ||
@@ -2124,7 +2162,7 @@ struct BlockMapper {
             cast<OpResult>(b).getResultNumber())
       return false;
     for (auto [x, y] : llvm::zip(da->getOperands(), db->getOperands()))
-      if (!sameFunctionOfIv(x, la, y, lbl, depth + 1))
+      if (!sameFunctionOfIv(x, la, y, lbl, invariantIn, depth + 1))
         return false;
     return true;
   }
@@ -2178,8 +2216,13 @@ struct BlockMapper {
   /// mapping's thread loops are: a write's indices are one-to-one in the
   /// iteration (each element of a distributed op's output is written by one
   /// iteration; two writes of one element would race inside the loop, which the
-  /// race check reports), and kernel arguments are distinct buffers.
-  static bool sameThread(SegmentAccess a, SegmentAccess b) {
+  /// race check reports), and kernel arguments are distinct buffers. With
+  /// `invariantIn`, `a` and `b` may run in different iterations of that
+  /// loop: the values their indices share must be defined outside it (the
+  /// same in every iteration); a thread loop's iteration k is thread
+  /// k mod threads' in every iteration.
+  static bool sameThread(SegmentAccess a, SegmentAccess b,
+                         scf::ForOp invariantIn) {
     if (a.threadZero && b.threadZero)
       return true;
     Value ua = a.loop ? a.loop.getUpperBound() : Value();
@@ -2193,10 +2236,10 @@ struct BlockMapper {
     OperandRange x = operands(a.op), y = operands(b.op);
     if (x.size() == y.size() && llvm::all_of(llvm::zip(x, y), [&](auto uv) {
           return sameFunctionOfIv(std::get<0>(uv), a.loop, std::get<1>(uv),
-                                  b.loop);
+                                  b.loop, invariantIn);
         }))
       return true;
-    return sameElement(a, b);
+    return sameElement(a, b, invariantIn);
   }
 
   /// The row-major position of the element `access` touches in its root
@@ -2204,8 +2247,9 @@ struct BlockMapper {
   /// d0, and of values defined outside the loop, symbols in `symbols`),
   /// when its memref is the root through reshapes and casts of static
   /// identity-layout memrefs only (they keep the row-major order).
-  static std::optional<AffineExpr>
-  rootPosition(SegmentAccess access, SmallVectorImpl<Value> &symbols) {
+  static std::optional<AffineExpr> rootPosition(SegmentAccess access,
+                                                SmallVectorImpl<Value> &symbols,
+                                                scf::ForOp invariantIn) {
     auto isRowMajor = [](Value v) {
       auto type = dyn_cast<MemRefType>(v.getType());
       return type && type.hasStaticShape() && type.getLayout().isIdentity();
@@ -2235,7 +2279,8 @@ struct BlockMapper {
       if (!access.loop->isAncestor(v.getParentRegion()->getParentOp())) {
         // One value for all threads: the same symbol is then the same
         // value in another thread's iteration.
-        if (mayDependOnThread(v, access.loop.getLowerBound()))
+        if (mayDependOnThread(v, access.loop.getLowerBound()) ||
+            !isInvariantIn(v, invariantIn))
           return std::nullopt;
         auto at = llvm::find(symbols, v);
         if (at == symbols.end())
@@ -2306,12 +2351,16 @@ struct BlockMapper {
   /// each iteration, the same element of one root buffer: at the same
   /// row-major position (rootPosition), through views that may differ (a
   /// 32 x 32 state and its 32 x 32 x 1 reshape: the DAG's edge terms).
-  static bool sameElement(SegmentAccess a, SegmentAccess b) {
-    if (a.root != b.root)
+  /// With `invariantIn` (sameThread), the root and the position's symbols
+  /// are defined outside that loop.
+  static bool sameElement(SegmentAccess a, SegmentAccess b,
+                          scf::ForOp invariantIn) {
+    if (a.root != b.root || !isInvariantIn(a.root, invariantIn))
       return false;
     SmallVector<Value> symbols;
-    std::optional<AffineExpr> x = rootPosition(a, symbols);
-    std::optional<AffineExpr> y = x ? rootPosition(b, symbols) : std::nullopt;
+    std::optional<AffineExpr> x = rootPosition(a, symbols, invariantIn);
+    std::optional<AffineExpr> y =
+        x ? rootPosition(b, symbols, invariantIn) : std::nullopt;
     if (!y)
       return false;
     unsigned n = symbols.size();
@@ -2341,12 +2390,12 @@ struct BlockMapper {
 
   /// Whether the ops `x` and `y`, in one segment, may race: they share a
   /// buffer one of them writes, other than through accesses each thread
-  /// makes to its own elements (sameThread; not with `acrossIterations`,
-  /// when `x` and `y` run in different iterations of a loop: a value the
-  /// index functions share may differ between them); or one of them is not
-  /// analysed (segmentAccesses).
+  /// makes to its own elements (sameThread; with `acrossIterationsOf`, `x`
+  /// and `y` may run in different iterations of that loop: only through
+  /// values defined outside it); or one of them is not analysed
+  /// (segmentAccesses).
   bool mayRace(ArrayRef<Operation *> x, ArrayRef<Operation *> y,
-               bool acrossIterations = false) {
+               scf::ForOp acrossIterationsOf = {}) {
     SmallVector<SegmentAccess> before, after;
     if (!segmentAccesses(x, before) || !segmentAccesses(y, after))
       return true;
@@ -2354,7 +2403,7 @@ struct BlockMapper {
       for (const SegmentAccess &b : after) {
         bool distinct = isDistinctRoot(a.root) && isDistinctRoot(b.root);
         if ((a.write || b.write) && (!distinct || a.root == b.root) &&
-            (acrossIterations || !sameThread(a, b)))
+            !sameThread(a, b, acrossIterationsOf))
           return true;
       }
     return false;
@@ -2395,10 +2444,10 @@ struct BlockMapper {
   /// out; the DAG's edge loop, whose head reads the edge lists). Else L
   /// is erased when the segment (the barrier before L)..L may not race
   /// with what follows it: the tail, then the next iteration's head or the
-  /// ops up to the barrier Q after the loop. Ops of two iterations share
-  /// no element by the same-thread rule (a view's offset may differ
-  /// between them). One barrier a loop at most: each check relies on the
-  /// other barrier.
+  /// ops up to the barrier Q after the loop. Ops of two iterations are the
+  /// same thread's only through values defined outside the loop (a view's
+  /// offset may differ between them). One barrier a loop at most: each
+  /// check relies on the other barrier.
   void removeLoopEntryBarriers(gpu::LaunchOp launch) {
     SmallVector<scf::ForOp> loops;
     launch.walk([&](scf::ForOp loop) { loops.push_back(loop); });
@@ -2425,7 +2474,7 @@ struct BlockMapper {
         llvm::append_range(before, head);
         SmallVector<Operation *> segment = opsBetween(body, first, barriers[1]);
         if (!mayRace(before, segment) &&
-            !mayRace(tail, segment, /*acrossIterations=*/true)) {
+            !mayRace(tail, segment, /*acrossIterationsOf=*/loop)) {
           first->erase();
           continue;
         }
@@ -2437,10 +2486,52 @@ struct BlockMapper {
         SmallVector<Operation *> segment =
             opsBetween(body, barriers[barriers.size() - 2], last);
         if (!mayRace(segment, after) &&
-            !mayRace(segment, head, /*acrossIterations=*/true))
+            !mayRace(segment, head, /*acrossIterationsOf=*/loop))
           last->erase();
       }
     }
+  }
+
+  /// A loop whose body has one barrier B (at its top level) that orders
+  /// nothing between the body's ops, in any two iterations, nor between
+  /// them and the ops since the barrier P before the loop (mayRace; P at
+  /// the start of the launch when the loop is at its top level with none
+  /// before it): B moves after the loop, where it orders the loop's last
+  /// iteration before what follows, as before (and with no iteration, the
+  /// ops before the loop before those after it: more order, never less).
+  /// The DAG's edge terms: each accumulates into the thread's own elements
+  /// of the state and reads the stored states, which the loop does not
+  /// write, one barrier a term before. Inner loops first: a loop whose
+  /// only barrier is an inner loop's, moved out, may move it out in turn.
+  /// Returns whether a barrier moved.
+  bool moveBarriersOutOfLoops(gpu::LaunchOp launch) {
+    bool moved = false;
+    SmallVector<scf::ForOp> loops;
+    launch.walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    for (scf::ForOp loop : loops) { // inner loops first
+      Block *body = loop.getBody();
+      SmallVector<Operation *> barriers = barriersOf(body);
+      if (barriers.size() != 1)
+        continue;
+      Operation *only = barriers.front();
+      Block *outer = loop->getBlock();
+      Operation *p = loop->getPrevNode();
+      while (p && !isa<gpu::BarrierOp>(p))
+        p = p->getPrevNode();
+      if (!p && outer != &launch.getBody().front())
+        continue;
+      SmallVector<Operation *> ops = opsBetween(body, nullptr, only);
+      llvm::append_range(ops, opsBetween(body, only, nullptr));
+      if (mayRace(opsBetween(outer, p, loop), ops) ||
+          mayRace(ops, ops, /*acrossIterationsOf=*/loop))
+        continue;
+      only->erase();
+      OpBuilder b(loop->getContext());
+      b.setInsertionPointAfter(loop);
+      barrier(b);
+      moved = true;
+    }
+    return moved;
   }
 
   /// The first op from `op` on (backwards: `back`) that is not

@@ -190,7 +190,12 @@ std::pair<Value, Value> plstm::buildEdgeSlots(ImplicitLocOpBuilder &b,
                                   release.getResult(1), next,
                                   release.getResult(2)};
       });
-  Value numSlots = arith::AddIOp::create(b, assign.getResult(3), one);
+  // At most one slot an edge: the min changes nothing, and tells the GPU
+  // mapping a bound its host knows (the slots' buffer then comes from the
+  // launch scratch, not from a device malloc).
+  Value peak = arith::AddIOp::create(b, assign.getResult(3), one);
+  Value bound = arith::AddIOp::create(b, numEdges, one);
+  Value numSlots = arith::MinUIOp::create(b, peak, bound);
   return {assign.getResult(0), numSlots};
 }
 

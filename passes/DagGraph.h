@@ -45,7 +45,9 @@ Value buildEdgeOrder(ImplicitLocOpBuilder &b, Value lineEdges, Value numEdges,
 /// shared dump slot) for an edge no line edge reads. The peak number of live
 /// states, not E, sizes the states of a sequential DAG kernel (a random DAG
 /// on 2048 nodes, 4096 edges: 815 in the stack order of buildEdgeOrder, 1325
-/// breadth first). An edge's slot is taken before the
+/// breadth first; numSlots is the min of that + 1 and E + 1, which changes
+/// nothing and gives the GPU mapping a bound its host knows: there the
+/// slots' buffer is sized by E + 1). An edge's slot is taken before the
 /// slots of its inputs are released, so it never shares a slot with one of
 /// them. `inPtr`/`inList`: buildLineEdgeRows(..., 1).
 std::pair<Value, Value> buildEdgeSlots(ImplicitLocOpBuilder &b, Value lineEdges,

@@ -217,7 +217,9 @@ func.func @scan2d_y_only(%q: tensor<?x3x5x2x1xf32>, %s: tensor<?x1x3x5x1x1x1xf32
 // CHECK: scf.for %{{.+}} = %{{.+}} to %[[NE]]
 // CHECK: scf.for %{{.+}} = %{{.+}} to %[[NL]]
 // CHECK: %[[SLOTS:[a-zA-Z0-9_]+]]:5 = scf.for %{{.+}} = %{{.+}} to %[[NE]]
-// CHECK: %[[NSLOTS:[a-zA-Z0-9_]+]] = arith.addi %[[SLOTS]]#3, %{{.+}}
+// CHECK: %[[PEAK:[a-zA-Z0-9_]+]] = arith.addi %[[SLOTS]]#3, %{{.+}}
+// CHECK: %[[EDGES1:[a-zA-Z0-9_]+]] = arith.addi %[[NE]], %{{.+}}
+// CHECK: %[[NSLOTS:[a-zA-Z0-9_]+]] = arith.minui %[[PEAK]], %[[EDGES1]]
 // The states in a buffer of NSLOTS slots; an edge's pass reads its inputs'
 // slots through `to_tensor restrict`, writes its own slot in place (its
 // init) and stores it with materialize_in_destination (a no-op there, a

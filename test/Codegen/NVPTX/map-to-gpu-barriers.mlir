@@ -210,26 +210,22 @@ func.func @reshaped(%x: memref<?x8x8xf32>, %out: memref<?x64xf32>) {
 // -----
 
 // An edge loop (the DAG's): its head reads the edge list (a kernel argument),
-// then acc += states[edge] for each thread's elements. The first barrier of
-// the body goes (removeLoopEntryBarriers: the head and the ops since the
-// barrier before the loop share no written buffer with the accumulation;
-// the last barrier of the previous iteration orders the rest), and the
-// barrier after the loop (removeBarriersBesideLoops: the last iteration's
-// barrier comes just before it, the one before the loop when it runs no
-// iteration): one barrier a step and none after the loop.
+// then acc += states[edge] for each thread's elements. Every access to acc,
+// in the fill, the loop and the copy out, is the thread's own element
+// through acc itself (defined outside the loop: the same in every
+// iteration), and the loop writes nothing else: the body's barrier moves
+// out of the loop (moveBarriersOutOfLoops), where no barrier is needed
+// either: none from the fill to the end of the launch.
 // CHECK-LABEL: func.func @edge_loop
 // CHECK: memref.store %cst
-// CHECK: gpu.barrier
-// CHECK-NEXT: scf.for
 // CHECK-NOT: gpu.barrier
 // CHECK: memref.load %arg1
 // CHECK-NOT: gpu.barrier
 // CHECK: arith.addf
-// CHECK: gpu.barrier
-// CHECK-NEXT: }
 // CHECK-NOT: gpu.barrier
 // CHECK: memref.store %{{.*}}, %subview
 // CHECK-NEXT: }
+// CHECK-NOT: gpu.barrier
 // CHECK: gpu.barrier
 // CHECK-NEXT: gpu.terminator
 #id = affine_map<(i) -> (i)>
@@ -295,6 +291,48 @@ func.func @reshaped_reversed(%x: memref<?x8x8xf32>, %out: memref<?x64xf32>) {
       linalg.yield %m : f32
     }
     memref.dealloc %a : memref<8x8xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
+
+// -----
+
+// The same loop accumulating into a view of a larger buffer at an offset
+// read each step (w = buf[k .. k + 64)): thread t's element in one step is
+// thread t - 1's in the next when k grows by 1, so the body's barrier stays
+// (the view is defined in the loop: not the same in two iterations).
+// CHECK-LABEL: func.func @edge_loop_moving
+// CHECK: scf.for
+// CHECK: memref.load %arg1
+// CHECK: arith.addf
+// CHECK: gpu.barrier
+// CHECK-NEXT: }
+#id = affine_map<(i) -> (i)>
+func.func @edge_loop_moving(%states: memref<?x64xf32>, %edges: memref<?xindex>, %out: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %rows = memref.dim %out, %c0 : memref<?x64xf32>
+  %n = memref.dim %edges, %c0 : memref<?xindex>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %buf = memref.alloc() : memref<128xf32>
+    linalg.fill ins(%zero : f32) outs(%buf : memref<128xf32>)
+    scf.for %e = %c0 to %n step %c1 {
+      %k = memref.load %edges[%e] : memref<?xindex>
+      %w = memref.subview %buf[%k] [64] [1] : memref<128xf32> to memref<64xf32, strided<[1], offset: ?>>
+      %src = memref.subview %states[%e, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%src : memref<64xf32, strided<[1], offset: ?>>) outs(%w : memref<64xf32, strided<[1], offset: ?>>) {
+      ^bb0(%p: f32, %o: f32):
+        %m = arith.addf %o, %p : f32
+        linalg.yield %m : f32
+      }
+    }
+    %head = memref.subview %buf[0] [64] [1] : memref<128xf32> to memref<64xf32, strided<[1]>>
+    %os = memref.subview %out[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    memref.copy %head, %os : memref<64xf32, strided<[1]>> to memref<64xf32, strided<[1], offset: ?>>
+    memref.dealloc %buf : memref<128xf32>
     scf.reduce
   } {plstm.row_buffers}
   return

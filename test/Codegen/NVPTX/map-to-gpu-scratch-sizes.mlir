@@ -78,3 +78,45 @@ func.func @sized(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %n: index, %ks: memre
   } {plstm.row_buffers}
   return
 }
+
+// -----
+
+// A size the row computes as a min of a loaded value and a value the host
+// has (the DAG's state slots: min(peak + 1, edges + 1)) is bounded by the
+// latter: the buffer is a slice of the launch scratch that many elements
+// long, viewed at the min's size. A max of the two is not bounded: on the
+// device heap.
+// CHECK-LABEL: func.func @bounded
+// CHECK: %[[M:.*]] = memref.dim %arg0, %c1
+// CHECK: %[[M1:.*]] = arith.addi %[[M]], %c1 : index
+// CHECK: %[[B:.*]] = arith.muli %[[M1]], %c4 : index
+// CHECK: gpu.alloc async
+// CHECK: gpu.launch
+// CHECK: %[[K:.*]] = memref.load %arg1
+// CHECK: %[[S:.*]] = arith.minui %[[K]], %{{.*}} : index
+// CHECK: memref.view %{{.*}}[%{{.*}}][%[[S]]] {plstm.gpu_slice} : memref<?xi8> to memref<?xf32>
+// CHECK: scf.if
+// CHECK-NEXT: memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: gpu.terminator
+func.func @bounded(%x: memref<?x?xf32>, %ks: memref<?xindex>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x?xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %m = memref.dim %x, %c1 : memref<?x?xf32>
+    %m1 = arith.addi %m, %c1 : index
+    %k = memref.load %ks[%r] : memref<?xindex>
+    %lo = arith.minui %k, %m1 : index
+    %hi = arith.maxui %k, %m1 : index
+    %a = memref.alloc(%lo) : memref<?xf32>
+    %b = memref.alloc(%hi) : memref<?xf32>
+    linalg.fill ins(%one : f32) outs(%a : memref<?xf32>)
+    linalg.fill ins(%one : f32) outs(%b : memref<?xf32>)
+    memref.dealloc %a : memref<?xf32>
+    memref.dealloc %b : memref<?xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
