@@ -76,8 +76,9 @@ constexpr llvm::StringLiteral kRowBuffersAttr = plstm::kGPURowBuffersAttr;
 constexpr llvm::StringLiteral kHeapBufferAttr = "plstm.heap_buffer";
 /// Marks a view of a larger buffer that stands for one allocation (a slice
 /// of the launch scratch, the row's arena or the dynamic shared memory):
-/// disjoint from the buffer's other slices, so a distinct root for
-/// removeUnneededBarriers (the DAG's per-node buffers are slices of one).
+/// disjoint from the buffer's other slices, so a distinct root for the
+/// barrier rules (mayRace; the DAG's per-node buffers are slices of one).
+/// Each is built at the launch's top level, at an offset the block keeps.
 constexpr llvm::StringLiteral kSliceAttr = "plstm.gpu_slice";
 
 /// An op the block mapping does not take: the row keeps the thread-per-row
@@ -1388,7 +1389,8 @@ struct BlockMapper {
     }
     // Each rule reads the barriers as they are (sound in any order); one
     // may enable another (a barrier moved out of an inner loop, one erased
-    // beside it): again until nothing changes (moves only go outwards).
+    // beside it): again until nothing changes (moves only go outwards), 8
+    // rounds at most.
     removeRedundantBarriers(launch);
     for (int round = 0; round < 8; ++round) {
       size_t before = 0;
@@ -1911,15 +1913,23 @@ struct BlockMapper {
   /// A value the host can compute (isHostComputable) that is at least
   /// `size` (a buffer's size, not negative): `size` itself, or the bound of
   /// an operand of a min (the DAG's count of state slots, computed on the
-  /// device, is the min of itself and the edges + 1). Null when none.
-  static Value hostBound(Value size, gpu::LaunchOp launch) {
+  /// device, is the min of itself and the edges + 1). Only through mins of
+  /// one signedness (`unsignedMin`, set by the first): a minui of a minsi
+  /// that is negative (huge, unsigned) is not bounded by the minsi's other
+  /// operand. The bound may be far above the size: the host then holds
+  /// rows x the bound. Null when none.
+  static Value hostBound(Value size, gpu::LaunchOp launch,
+                         std::optional<bool> unsignedMin = std::nullopt) {
     if (isHostComputable(size, launch))
       return size;
     Operation *def = size.getDefiningOp();
     if (!isa_and_present<arith::MinUIOp, arith::MinSIOp>(def))
       return {};
+    bool isUnsigned = isa<arith::MinUIOp>(def);
+    if (unsignedMin && *unsignedMin != isUnsigned)
+      return {};
     for (Value operand : def->getOperands())
-      if (Value bound = hostBound(operand, launch))
+      if (Value bound = hostBound(operand, launch, isUnsigned))
         return bound;
     return {};
   }

@@ -215,7 +215,7 @@ func.func @reshaped(%x: memref<?x8x8xf32>, %out: memref<?x64xf32>) {
 // through acc itself (defined outside the loop: the same in every
 // iteration), and the loop writes nothing else: the body's barrier moves
 // out of the loop (moveBarriersOutOfLoops), where no barrier is needed
-// either: none from the fill to the end of the launch.
+// either: none from the fill to the launch's last one, before its end.
 // CHECK-LABEL: func.func @edge_loop
 // CHECK: memref.store %cst
 // CHECK-NOT: gpu.barrier

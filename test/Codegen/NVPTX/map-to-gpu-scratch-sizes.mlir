@@ -85,7 +85,8 @@ func.func @sized(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %n: index, %ks: memre
 // has (the DAG's state slots: min(peak + 1, edges + 1)) is bounded by the
 // latter: the buffer is a slice of the launch scratch that many elements
 // long, viewed at the min's size. A max of the two is not bounded: on the
-// device heap.
+// device heap; nor is a minui of a minsi (a negative minsi is huge
+// unsigned: minui(k, minsi(-1, m + 1)) is k).
 // CHECK-LABEL: func.func @bounded
 // CHECK: %[[M:.*]] = memref.dim %arg0, %c1
 // CHECK: %[[M1:.*]] = arith.addi %[[M]], %c1 : index
@@ -95,6 +96,8 @@ func.func @sized(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %n: index, %ks: memre
 // CHECK: %[[K:.*]] = memref.load %arg1
 // CHECK: %[[S:.*]] = arith.minui %[[K]], %{{.*}} : index
 // CHECK: memref.view %{{.*}}[%{{.*}}][%[[S]]] {plstm.gpu_slice} : memref<?xi8> to memref<?xf32>
+// CHECK: scf.if
+// CHECK-NEXT: memref.alloc(%{{.*}}) : memref<?xf32>
 // CHECK: scf.if
 // CHECK-NEXT: memref.alloc(%{{.*}}) : memref<?xf32>
 // CHECK-NOT: memref.alloc
@@ -110,12 +113,18 @@ func.func @bounded(%x: memref<?x?xf32>, %ks: memref<?xindex>) {
     %k = memref.load %ks[%r] : memref<?xindex>
     %lo = arith.minui %k, %m1 : index
     %hi = arith.maxui %k, %m1 : index
+    %k2 = memref.load %ks[%m] : memref<?xindex>
+    %signed = arith.minsi %k2, %m1 : index
+    %mixed = arith.minui %k, %signed : index
     %a = memref.alloc(%lo) : memref<?xf32>
     %b = memref.alloc(%hi) : memref<?xf32>
+    %c = memref.alloc(%mixed) : memref<?xf32>
     linalg.fill ins(%one : f32) outs(%a : memref<?xf32>)
     linalg.fill ins(%one : f32) outs(%b : memref<?xf32>)
+    linalg.fill ins(%one : f32) outs(%c : memref<?xf32>)
     memref.dealloc %a : memref<?xf32>
     memref.dealloc %b : memref<?xf32>
+    memref.dealloc %c : memref<?xf32>
     scf.reduce
   } {plstm.row_buffers}
   return
