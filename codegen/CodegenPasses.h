@@ -176,7 +176,8 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "lsr",
       llvm::cl::desc("LLVM's loop strength reduction when the NVPTX back end "
                      "generates the PTX: on, off, or auto (off for a module "
-                     "with a log-depth schedule, on for the others; "
+                     "with a log-depth schedule or a DAG scan, on for the "
+                     "others; "
                      "docs/gpu.md)"),
       llvm::cl::init("auto")};
   PassOptions::Option<std::string> toolkit{

@@ -143,7 +143,8 @@ static cl::opt<std::string> gpuLsr(
     "gpu-lsr",
     cl::desc("--backend=cuda: LLVM's loop strength reduction when the "
              "NVPTX back end generates the PTX: auto (default; off for a "
-             "spec with a log-depth schedule, on for the others; "
+             "spec with a log-depth schedule or a DAG scan, on for the "
+             "others; "
              "docs/gpu.md), on or off"),
     cl::init("auto"));
 static cl::opt<bool> gpuOpGrid(
