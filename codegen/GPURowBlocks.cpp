@@ -1939,10 +1939,11 @@ struct BlockMapper {
   /// the default memory space, at most 64-byte aligned, not escaping its
   /// views, ints, floats or index, every size bounded on the host
   /// (hostBound).
-  static bool hostSizedBytes(memref::AllocOp alloc, gpu::LaunchOp launch) {
+  bool hostSizedBytes(memref::AllocOp alloc, gpu::LaunchOp launch) {
     MemRefType type = alloc.getType();
     return !type.hasStaticShape() &&
-           alloc->getBlock() == &launch.getBody().front() &&
+           (alloc->getBlock() == &launch.getBody().front() ||
+            runsOneAtATime(alloc, launch)) &&
            type.getLayout().isIdentity() && !type.getMemorySpace() &&
            alloc.getAlignment().value_or(0) <= 64 &&
            elementBytes(type.getElementType()) > 0 &&
@@ -1951,6 +1952,55 @@ struct BlockMapper {
                alloc.getDynamicSizes(),
                [&](Value size) { return bool(hostBound(size, launch)); }) &&
            !mayEscape(alloc.getResult());
+  }
+
+  /// Whether `alloc`, nested in the row's control flow, has one buffer
+  /// live at a time, so that one slice can serve all its runs: only loops
+  /// and ifs every thread runs (not a thread loop, not thread 0's guard)
+  /// around it, and one deallocation, in its block or in thread 0's guard
+  /// there, after every use of the buffer, through views, all in that
+  /// block (the DAG's buffers of a level's edges, freed at the end of the
+  /// level's iteration).
+  bool runsOneAtATime(memref::AllocOp alloc, gpu::LaunchOp launch) {
+    for (Operation *op = alloc->getParentOp(); op != launch;
+         op = op->getParentOp()) {
+      auto loop = dyn_cast<scf::ForOp>(op);
+      auto branch = dyn_cast<scf::IfOp>(op);
+      if (loop ? isThreadLoop(loop) ||
+                     loop->hasAttr(plstm::kGPUVirtualThreadsAttr)
+               : !branch || isThreadZeroGuard(branch))
+        return false;
+    }
+    Block *block = alloc->getBlock();
+    Operation *free = nullptr;
+    SmallVector<Operation *> uses;
+    SmallVector<Value> views = {alloc.getResult()};
+    while (!views.empty()) {
+      Value v = views.pop_back_val();
+      for (Operation *user : v.getUsers()) {
+        Operation *at = block->findAncestorOpInBlock(*user);
+        if (!at)
+          return false;
+        if (isa<memref::DeallocOp>(user)) {
+          // Every run frees it: in the block, or alone in thread 0's guard.
+          auto guard = dyn_cast<scf::IfOp>(user->getParentOp());
+          bool direct = user->getBlock() == block ||
+                        (guard && guard->getBlock() == block &&
+                         isThreadZeroGuard(guard) &&
+                         guard.thenBlock()->getOperations().size() == 2);
+          if (free || v != alloc.getResult() || !direct)
+            return false;
+          free = at;
+          continue;
+        }
+        uses.push_back(at);
+        if (isa<ViewLikeOpInterface>(user))
+          llvm::append_range(views, user->getResults());
+      }
+    }
+    return free && llvm::all_of(uses, [&](Operation *at) {
+             return at != free && at->isBeforeInBlock(free);
+           });
   }
 
   /// The bytes of `alloc` (hostSizedBytes) rounded up to 64, computed at

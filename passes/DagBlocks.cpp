@@ -172,6 +172,11 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
               Value start = loadAt(b, levelPtr, l0);
               Value end = loadAt(b, levelPtr, l1);
               Value n = arith::SubIOp::create(b, end, start);
+              // The rows of the block's per-edge buffers: n <= E, so the
+              // min changes nothing; it gives the GPU mapping a bound its
+              // host knows (the buffers are then slices of the launch
+              // scratch, not device mallocs a level).
+              Value rows = arith::MinUIOp::create(b, n, numEdges);
               Value span = arith::SubIOp::create(b, l1, l0);
               // A [n, n, JT, JT]: transitions between edges of the block;
               // X [n, DK, DV, JT]: sources plus the states flowing in from
@@ -181,7 +186,7 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
               // is no A.
               bool withA = levelsPerBlock != 1;
               SmallVector<Value> gatherInits = {
-                  zeroRows(b, n, {dk, dv, jt}, et, false)};
+                  zeroRows(b, rows, {dk, dv, jt}, et, false)};
               if (withA)
                 gatherInits.push_back(zeroRows(b, n, {jt, jt}, et, true));
               scf::ForallOp gather = parallelLoop(
@@ -281,7 +286,7 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
                                                 square.getResult(0)};
                     });
                 c = einsum(b, {{squaring.getResult(1), "ijIJ"}, {x, "jdvJ"}},
-                           zeroRows(b, n, {dk, dv, jt}, et, false), "idvI");
+                           zeroRows(b, rows, {dk, dv, jt}, et, false), "idvI");
               }
               // The block's states into the state table and their
               // read-outs q_head·M_e·C_e, edge by edge in parallel; then
@@ -293,7 +298,7 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
                   b, zero, n,
                   {it[0], tensor::EmptyOp::create(
                               b, cast<RankedTensorType>(readoutType).getShape(),
-                              et, ValueRange{n})},
+                              et, ValueRange{rows})},
                   [&](ImplicitLocOpBuilder &b, Value i, ValueRange s) {
                     Value e = loadAt(b, sorted, add(b, start, i));
                     Value head = loadIndex(b, op.getEdges(), e, 1);

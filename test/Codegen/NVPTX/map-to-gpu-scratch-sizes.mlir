@@ -129,3 +129,44 @@ func.func @bounded(%x: memref<?x?xf32>, %ks: memref<?xindex>) {
   } {plstm.row_buffers}
   return
 }
+
+// -----
+
+// In a loop every thread runs (a DAG level's buffers), a buffer bounded on
+// the host and freed in the same iteration, after its last use, has one
+// buffer live at a time: one slice of the launch scratch serves every
+// iteration (viewed in the loop at the iteration's size). One freed only
+// under a condition may outlive its iteration: on the device heap.
+// CHECK-LABEL: func.func @level_loop
+// CHECK: gpu.launch
+// CHECK: scf.for
+// CHECK: %[[N:.*]] = arith.minui
+// CHECK: memref.view %{{.*}}[%{{.*}}][%[[N]]] {plstm.gpu_slice} : memref<?xi8> to memref<?xf32>
+// CHECK: scf.if
+// CHECK-NEXT: memref.alloc(%[[N]]) : memref<?xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: gpu.terminator
+func.func @level_loop(%x: memref<?x?xf32>, %ks: memref<?xindex>, %flags: memref<?xi1>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x?xf32>
+  %m = memref.dim %x, %c1 : memref<?x?xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    scf.for %l = %c0 to %m step %c1 {
+      %k = memref.load %ks[%l] : memref<?xindex>
+      %n = arith.minui %k, %m : index
+      %a = memref.alloc(%n) : memref<?xf32>
+      %b = memref.alloc(%n) : memref<?xf32>
+      linalg.fill ins(%one : f32) outs(%a : memref<?xf32>)
+      linalg.fill ins(%one : f32) outs(%b : memref<?xf32>)
+      memref.dealloc %a : memref<?xf32>
+      %f = memref.load %flags[%l] : memref<?xi1>
+      scf.if %f {
+        memref.dealloc %b : memref<?xf32>
+      }
+    }
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
