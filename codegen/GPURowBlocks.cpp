@@ -78,7 +78,8 @@ constexpr llvm::StringLiteral kHeapBufferAttr = "plstm.heap_buffer";
 /// of the launch scratch, the row's arena or the dynamic shared memory):
 /// disjoint from the buffer's other slices, so a distinct root for the
 /// barrier rules (mayRace; the DAG's per-node buffers are slices of one).
-/// Each is built at the launch's top level, at an offset the block keeps.
+/// Each is at an offset the block keeps; one of a buffer allocated in a
+/// loop (runsOneAtATime) is built there, for each run.
 constexpr llvm::StringLiteral kSliceAttr = "plstm.gpu_slice";
 
 /// An op the block mapping does not take: the row keeps the thread-per-row
@@ -1779,8 +1780,9 @@ struct BlockMapper {
     SmallVector<Operation *> rest;
     int64_t staticPerBlock =
         packSlices(allocs, launch, kMaxScratchPerBlock, moved, rest);
-    // Then the buffers sized at run time by values the host has (the DAG's
-    // buffers of nodes and edges), after the static ones.
+    // Then the buffers sized at run time by values the host has or bounds
+    // (the DAG's buffers of nodes, edges and a level's edges), after the
+    // static ones.
     SmallVector<memref::AllocOp> sized;
     SmallVector<Operation *> left;
     for (Operation *op : rest) {
@@ -1935,7 +1937,8 @@ struct BlockMapper {
   }
 
   /// Whether the launch scratch can hold `alloc`, a buffer sized at run
-  /// time: at the launch's top level (one per row), the identity layout in
+  /// time: at the launch's top level (one per row) or with one buffer live
+  /// at a time (runsOneAtATime: one slice for all), the identity layout in
   /// the default memory space, at most 64-byte aligned, not escaping its
   /// views, ints, floats or index, every size bounded on the host
   /// (hostBound).

@@ -236,7 +236,7 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
                               });
                           return SmallVector<Value>(branch.getResults());
                         });
-                    SmallVector<Value> rows = {
+                    SmallVector<Value> filled = {
                         insertAt(b, in.getResult(0), g[0], {i})};
                     if (withA) {
                       // Row i of A: [n, JT, JT] into [n, n, JT, JT] at i.
@@ -246,11 +246,11 @@ void plstm::lowerScanDagBlocked(ScanDagOp op, int64_t levelsPerBlock) {
                       SmallVector<OpFoldResult> sizes = {
                           b.getIndexAttr(1), n, b.getIndexAttr(jt),
                           b.getIndexAttr(jt)};
-                      rows.push_back(tensor::InsertSliceOp::create(
+                      filled.push_back(tensor::InsertSliceOp::create(
                           b, in.getResult(1), g[1], offsets, sizes,
                           SmallVector<OpFoldResult>(4, b.getIndexAttr(1))));
                     }
-                    return rows;
+                    return filled;
                   });
               Value x = gather.getResult(0);
               Value a = withA ? gather.getResult(1) : Value();
