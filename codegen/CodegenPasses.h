@@ -239,7 +239,8 @@ SmallVector<scf::ParallelOp> outermostParallelLoops(Operation *op);
 Value buildTripCounts(OpBuilder &b, Location loc, scf::ParallelOp loop,
                       SmallVectorImpl<Value> &trips);
 /// Maps `loop`'s induction variables to `index` delinearized over `trips`
-/// (the last dim varies fastest).
+/// (the last dim varies fastest; the outermost dim whose outer trips are
+/// all a constant 1 takes the rest, undivided).
 void mapDelinearized(OpBuilder &b, Location loc, scf::ParallelOp loop,
                      ArrayRef<Value> trips, Value index, IRMapping &mapping);
 LogicalResult mapRowsToBlocks(scf::ParallelOp rows, int64_t threads,

@@ -534,9 +534,25 @@ void mlir::plstm::mapDelinearized(OpBuilder &b, Location loc,
                                   Value index, IRMapping &mapping) {
   Value rest = index;
   for (int d = loop.getNumLoops() - 1; d >= 0; --d) {
-    Value pos = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, trips[d]);
-    if (d != 0)
+    // The outermost dim that is not a constant 1 takes the rest whole (it
+    // is below its trip count): no division, which is a 64-bit routine
+    // call in PTX for a trip count known at run time only (a row's (1, T,
+    // d) copy out divided by T per element).
+    // A dim of one trip is at 0.
+    auto isOne = [](Value trip) {
+      std::optional<int64_t> c = getConstantIntValue(trip);
+      return c && *c == 1;
+    };
+    bool outermost = llvm::all_of(trips.take_front(d), isOne);
+    Value pos;
+    if (isOne(trips[d])) {
+      pos = arith::ConstantIndexOp::create(b, loc, 0);
+    } else if (outermost) {
+      pos = rest;
+    } else {
+      pos = arith::RemUIOp::create(b, loc, rest, trips[d]);
       rest = arith::DivUIOp::create(b, loc, rest, trips[d]);
+    }
     Value iv = arith::AddIOp::create(
         b, loc, loop.getLowerBound()[d],
         arith::MulIOp::create(b, loc, pos, loop.getStep()[d]));
