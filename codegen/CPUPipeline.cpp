@@ -182,6 +182,8 @@ struct SplitSharedEmptiesPass
   }
   void runOnOperation() override {
     getOperation().walk([](tensor::EmptyOp empty) {
+      if (empty->use_empty()) // drop_begin needs a use
+        return;
       OpBuilder b(empty);
       for (OpOperand &use : llvm::make_early_inc_range(
                llvm::drop_begin(empty.getResult().getUses())))

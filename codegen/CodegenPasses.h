@@ -121,7 +121,8 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init("sm_90")};
   PassOptions::Option<std::string> stop{
       *this, "stop",
-      llvm::cl::desc("Stop after a stage: loops (schedule lowering), gpu "
+      llvm::cl::desc("Stop after a stage: loops (schedule lowering), "
+                     "buffers (bufferized, before the GPU mapping), gpu "
                      "(GPU-mapped IR on memrefs), nvvm (kernels in the NVVM "
                      "dialect), or empty: PTX in gpu.binary ops"),
       llvm::cl::init("")};

@@ -741,6 +741,79 @@ struct GPUFuseElementwisePass
   }
 };
 
+/// An all-parallel linalg.generic whose init is a tensor.empty its body
+/// does not read, and that reads an input of the init's type at the same
+/// identity indexing map, used by nothing else, writes into that input's
+/// tensor: the input becomes the init too (the body still reads the
+/// input's element, the one it overwrites). linalg's unit-dim folding makes
+/// such ops of `out + x` (it moves an init the body reads to the inputs:
+/// the DAG's edge terms acc + t·C, once their J = 1 reduction dim is
+/// gone); one-shot bufferization then gave each a new buffer, and the loop
+/// carrying acc two copies a term. An elementwise op may read and write
+/// one buffer, so it now updates acc in place.
+struct GPUOutputsInPlacePass
+    : public PassWrapper<GPUOutputsInPlacePass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUOutputsInPlacePass)
+  StringRef getArgument() const override {
+    return "plstm-gpu-outputs-in-place";
+  }
+  StringRef getDescription() const override {
+    return "An elementwise linalg.generic into a tensor.empty writes into "
+           "an input of the same type and identity map used only by it "
+           "(bufferized in place, not into a new buffer)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<linalg::LinalgDialect, tensor::TensorDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<Operation *> replaced; // the empties, maybe dead now
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (!op.hasPureTensorSemantics() ||
+          op.getNumLoops() != op.getNumParallelLoops())
+        return;
+      for (OpOperand &init : op.getDpsInitsMutable()) {
+        if (!init.get().getDefiningOp<tensor::EmptyOp>() ||
+            op.payloadUsesValueFromOperand(&init) ||
+            !op.getMatchingIndexingMap(&init).isIdentity())
+          continue;
+        // A loop's carried tensor (through reshapes) first: its buffer
+        // is the loop's; not a slice of a larger tensor (the DAG's states:
+        // writing one would copy it out of the others).
+        Value best;
+        int bestRank = 0;
+        for (OpOperand *input : op.getDpsInputOperands()) {
+          Value value = input->get();
+          if (value.getType() != init.get().getType() ||
+              !op.getMatchingIndexingMap(input).isIdentity() ||
+              !value.hasOneUse() ||
+              value.getDefiningOp<tensor::ExtractSliceOp>())
+            continue;
+          Value root = value;
+          while (Operation *def = root.getDefiningOp())
+            if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+              root = def->getOperand(0);
+            else
+              break;
+          auto arg = dyn_cast<BlockArgument>(root);
+          int rank =
+              arg && isa<scf::ForOp>(arg.getOwner()->getParentOp()) ? 2 : 1;
+          if (rank > bestRank) {
+            best = value;
+            bestRank = rank;
+          }
+        }
+        if (!best)
+          continue;
+        replaced.push_back(init.get().getDefiningOp());
+        init.set(best);
+      }
+    });
+    for (Operation *empty : replaced)
+      if (empty->use_empty())
+        empty->erase();
+  }
+};
+
 /// While alive, LLVM's -disable-lsr is true: the NVPTX back end generates
 /// code without Loop Strength Reduction. The option is the process's
 /// (TargetPassConfig's): a value from the command line (plstm-compile
@@ -1343,6 +1416,8 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   if (options.threadsPerRow != 1) // the block mapping's barriers
     pm.addPass(std::make_unique<GPUFuseElementwisePass>());
   buildUnitDimFolding(pm);
+  if (options.threadsPerRow != 1)
+    pm.addPass(std::make_unique<GPUOutputsInPlacePass>());
   buildBufferization(pm);
   pm.addPass(std::make_unique<GPUForallsPass>());
   pm.addPass(createGPUUnitRowsPass());
@@ -1354,6 +1429,8 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.stop == "buffers")
+    return;
   if (options.threadsPerRow != 1 && options.chunkGrid)
     pm.addPass(createGPUChunkGridPass(options.emulate, options.opGrid));
   pm.addPass(std::make_unique<MapToGPUPass>(
@@ -1502,6 +1579,7 @@ void plstm::registerGPUPassesAndPipelines() {
   PassRegistration<GPUPrefetchToNVVMPass>();
   PassRegistration<GPUNoteLogdepthPass>();
   PassRegistration<GPUFuseElementwisePass>();
+  PassRegistration<GPUOutputsInPlacePass>();
   PassRegistration<GPUModuleToBinaryPass>();
   PassRegistration<GPURaceInstrumentPass>();
   PassPipelineRegistration<GPUPipelineOptions>(

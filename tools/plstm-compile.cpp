@@ -2,9 +2,9 @@
 //
 // Like Toy's `toyc`, `--emit` chooses how far to lower:
 //
-//   plstm-compile spec.mlir --emit=mlir [--stage=loops|buffers|llvm] -o out.mlir
-//   plstm-compile spec.mlir --emit=llvm -o out.ll     LLVM IR, kernel ABI
-//   plstm-compile spec.mlir --emit=asm  -o out.s      host assembly
+//   plstm-compile spec.mlir --emit=mlir [--stage=loops|buffers|llvm] -o
+//   out.mlir plstm-compile spec.mlir --emit=llvm -o out.ll     LLVM IR, kernel
+//   ABI plstm-compile spec.mlir --emit=asm  -o out.s      host assembly
 //   plstm-compile spec.mlir --emit=obj  -o out.o      host object file
 //   plstm-compile spec.mlir --emit=so   -o libk.so    shared library + libk.h
 //
@@ -13,7 +13,7 @@
 //   plstm-compile spec.mlir --target=nvptx [--chip=sm_90] --emit=ptx -o k.ptx
 //       (and k.launch: the kernel signature and how to launch it)
 //   plstm-compile spec.mlir --target=nvptx --emit=mlir
-//       [--stage=loops|gpu|nvvm|binary] -o out.mlir
+//       [--stage=loops|buffers|gpu|nvvm|binary] -o out.mlir
 //
 // The shared library exports, per public function @f, `f_packed(void **)`
 // and `plstm_signature_f` (codegen/CPUTarget.h); the thin runtime
@@ -55,9 +55,9 @@ static cl::opt<std::string>
     stage("stage",
           cl::desc("With --emit=mlir: loops (after the schedule lowering), "
                    "buffers (after bufferization) or llvm (LLVM dialect) for "
-                   "--target=cpu; loops, gpu (GPU-mapped, on memrefs), nvvm "
-                   "(kernels in NVVM) or binary (PTX in gpu.binary) for "
-                   "--target=nvptx"),
+                   "--target=cpu; loops, buffers (bufferized, before the GPU "
+                   "mapping), gpu (GPU-mapped, on memrefs), nvvm (kernels in "
+                   "NVVM) or binary (PTX in gpu.binary) for --target=nvptx"),
           cl::init(""));
 static cl::opt<std::string>
     chip("chip", cl::desc("GPU architecture for --target=nvptx (sm_80, "
@@ -190,10 +190,11 @@ int main(int argc, char **argv) {
     stage = gpu ? "binary" : "llvm";
   if (!gpu && stage != "loops" && stage != "buffers" && stage != "llvm")
     return fail("--stage=" + stage + ", expected loops, buffers or llvm");
-  if (gpu && stage != "loops" && stage != "gpu" && stage != "nvvm" &&
-      stage != "binary")
+  if (gpu && stage != "loops" && stage != "buffers" && stage != "gpu" &&
+      stage != "nvvm" && stage != "binary")
     return fail("--stage=" + stage +
-                " with --target=nvptx, expected loops, gpu, nvvm or binary");
+                " with --target=nvptx, expected loops, "
+                "buffers, gpu, nvvm or binary");
   if (stage != (gpu ? "binary" : "llvm") && emit != "mlir")
     return fail("--stage=" + stage + " needs --emit=mlir");
   if (!chip.empty() && !gpu)
