@@ -744,8 +744,9 @@ struct GPUFuseElementwisePass
 /// An all-parallel linalg.generic whose init is a tensor.empty its body
 /// does not read, and that reads an input of the init's type at the same
 /// identity indexing map, used by nothing else, writes into that input's
-/// tensor: the input becomes the init too (the body still reads the
-/// input's element, the one it overwrites). linalg's unit-dim folding makes
+/// tensor (not a function's argument: the caller's buffer), preferring a
+/// loop's carried tensor: the input becomes the init too (the body still reads
+/// the input's element, the one it overwrites). linalg's unit-dim folding makes
 /// such ops of `out + x` (it moves an init the body reads to the inputs:
 /// the DAG's edge terms acc + t·C, once their J = 1 reduction dim is
 /// gone); one-shot bufferization then gave each a new buffer, and the loop
@@ -766,7 +767,7 @@ struct GPUOutputsInPlacePass
     registry.insert<linalg::LinalgDialect, tensor::TensorDialect>();
   }
   void runOnOperation() override {
-    SmallVector<Operation *> replaced; // the empties, maybe dead now
+    llvm::SetVector<Operation *> replaced; // the empties, maybe dead now
     getOperation().walk([&](linalg::GenericOp op) {
       if (!op.hasPureTensorSemantics() ||
           op.getNumLoops() != op.getNumParallelLoops())
@@ -795,8 +796,12 @@ struct GPUOutputsInPlacePass
             else
               break;
           auto arg = dyn_cast<BlockArgument>(root);
-          int rank =
-              arg && isa<scf::ForOp>(arg.getOwner()->getParentOp()) ? 2 : 1;
+          Operation *owner = arg ? arg.getOwner()->getParentOp() : nullptr;
+          // A function's argument is the caller's buffer (bufferization
+          // takes the arguments as writable): never written.
+          if (isa_and_present<FunctionOpInterface>(owner))
+            continue;
+          int rank = isa_and_present<scf::ForOp>(owner) ? 2 : 1;
           if (rank > bestRank) {
             best = value;
             bestRank = rank;
@@ -804,7 +809,7 @@ struct GPUOutputsInPlacePass
         }
         if (!best)
           continue;
-        replaced.push_back(init.get().getDefiningOp());
+        replaced.insert(init.get().getDefiningOp());
         init.set(best);
       }
     });

@@ -2,9 +2,10 @@
 //
 // Like Toy's `toyc`, `--emit` chooses how far to lower:
 //
-//   plstm-compile spec.mlir --emit=mlir [--stage=loops|buffers|llvm] -o
-//   out.mlir plstm-compile spec.mlir --emit=llvm -o out.ll     LLVM IR, kernel
-//   ABI plstm-compile spec.mlir --emit=asm  -o out.s      host assembly
+// clang-format off
+//   plstm-compile spec.mlir --emit=mlir [--stage=loops|buffers|llvm] -o out.mlir
+//   plstm-compile spec.mlir --emit=llvm -o out.ll     LLVM IR, kernel ABI
+//   plstm-compile spec.mlir --emit=asm  -o out.s      host assembly
 //   plstm-compile spec.mlir --emit=obj  -o out.o      host object file
 //   plstm-compile spec.mlir --emit=so   -o libk.so    shared library + libk.h
 //
@@ -14,6 +15,7 @@
 //       (and k.launch: the kernel signature and how to launch it)
 //   plstm-compile spec.mlir --target=nvptx --emit=mlir
 //       [--stage=loops|buffers|gpu|nvvm|binary] -o out.mlir
+// clang-format on
 //
 // The shared library exports, per public function @f, `f_packed(void **)`
 // and `plstm_signature_f` (codegen/CPUTarget.h); the thin runtime
