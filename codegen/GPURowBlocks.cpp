@@ -534,11 +534,10 @@ void mlir::plstm::mapDelinearized(OpBuilder &b, Location loc,
                                   Value index, IRMapping &mapping) {
   Value rest = index;
   for (int d = loop.getNumLoops() - 1; d >= 0; --d) {
-    // The outermost dim that is not a constant 1 takes the rest whole (it
-    // is below its trip count): no division, which is a 64-bit routine
-    // call in PTX for a trip count known at run time only (a row's (1, T,
-    // d) copy out divided by T per element).
-    // A dim of one trip is at 0.
+    // A dim of one trip is at 0; the outermost other dim takes the rest
+    // whole (it is below its trip count): no division, which is a 64-bit
+    // routine call in PTX for a trip count known at run time only (a row's
+    // (1, T, d) copy out divided by T per element).
     auto isOne = [](Value trip) {
       std::optional<int64_t> c = getConstantIntValue(trip);
       return c && *c == 1;
