@@ -538,13 +538,11 @@ void mlir::plstm::mapDelinearized(OpBuilder &b, Location loc,
     // whole (it is below its trip count): no division, which is a 64-bit
     // routine call in PTX for a trip count known at run time only (a row's
     // (1, T, d) copy out divided by T per element).
-    auto isOne = [](Value trip) {
-      std::optional<int64_t> c = getConstantIntValue(trip);
-      return c && *c == 1;
-    };
-    bool outermost = llvm::all_of(trips.take_front(d), isOne);
+    bool outermost = llvm::all_of(trips.take_front(d), [](Value trip) {
+      return isConstantIntValue(trip, 1);
+    });
     Value pos;
-    if (isOne(trips[d])) {
+    if (isConstantIntValue(trips[d], 1)) {
       pos = arith::ConstantIndexOp::create(b, loc, 0);
     } else if (outermost) {
       pos = rest;
@@ -1408,18 +1406,22 @@ struct BlockMapper {
     // beside it): again until nothing changes (moves only go outwards), 8
     // rounds at most.
     removeRedundantBarriers(launch);
+    auto countBarriers = [&] {
+      size_t n = 0;
+      launch.walk([&](gpu::BarrierOp) { ++n; });
+      return n;
+    };
+    size_t barriers = countBarriers();
     for (int round = 0; round < 8; ++round) {
-      size_t before = 0;
-      launch.walk([&](gpu::BarrierOp) { ++before; });
       removeUnneededBarriers(launch);
       removeLoopEntryBarriers(launch);
       bool moved = moveBarriersOutOfLoops(launch);
       removeBarriersBesideLoops(launch);
       removeRedundantBarriers(launch);
-      size_t after = 0;
-      launch.walk([&](gpu::BarrierOp) { ++after; });
-      if (!moved && after == before)
+      size_t left = countBarriers();
+      if (!moved && left == barriers)
         break;
+      barriers = left;
     }
     // Emulating too: the prefetches are then llvm.prefetch on the CPU, and
     // gpu-on-cpu-check runs the IR they add.
@@ -2184,21 +2186,18 @@ struct BlockMapper {
         v = apply.getMapOperands()[0];
         continue;
       }
-      auto neutral = [](Value x, int64_t unit) {
-        std::optional<int64_t> c = getConstantIntValue(x);
-        return c && *c == unit;
-      };
       if (isa<arith::MulIOp, arith::AddIOp>(def)) {
         int64_t unit = isa<arith::MulIOp>(def) ? 1 : 0;
-        if (neutral(def->getOperand(1), unit))
+        if (isConstantIntValue(def->getOperand(1), unit))
           v = def->getOperand(0);
-        else if (neutral(def->getOperand(0), unit))
+        else if (isConstantIntValue(def->getOperand(0), unit))
           v = def->getOperand(1);
         else
           break;
         continue;
       }
-      if (isa<arith::SubIOp>(def) && neutral(def->getOperand(1), 0)) {
+      if (isa<arith::SubIOp>(def) &&
+          isConstantIntValue(def->getOperand(1), 0)) {
         v = def->getOperand(0);
         continue;
       }
@@ -2512,6 +2511,16 @@ struct BlockMapper {
     }
   }
 
+  /// The nearest barrier before (`back`) or after `op` in its block, if
+  /// any.
+  static Operation *nearestBarrier(Operation *op, bool back) {
+    for (op = back ? op->getPrevNode() : op->getNextNode(); op;
+         op = back ? op->getPrevNode() : op->getNextNode())
+      if (isa<gpu::BarrierOp>(op))
+        return op;
+    return nullptr;
+  }
+
   /// The first or the last barrier of a loop's body (F and L, at its top
   /// level, F != L), when it orders nothing across the iterations. F starts
   /// the segment F..(the next barrier); before F run the body's ops before
@@ -2529,14 +2538,6 @@ struct BlockMapper {
   void removeLoopEntryBarriers(gpu::LaunchOp launch) {
     SmallVector<scf::ForOp> loops;
     launch.walk([&](scf::ForOp loop) { loops.push_back(loop); });
-    // The nearest barrier before (after) `op` in its block, if any.
-    auto nearestBarrier = [](Operation *op, bool back) -> Operation * {
-      for (op = back ? op->getPrevNode() : op->getNextNode(); op;
-           op = back ? op->getPrevNode() : op->getNextNode())
-        if (isa<gpu::BarrierOp>(op))
-          return op;
-      return nullptr;
-    };
     for (scf::ForOp loop : loops) { // inner loops first
       Block *body = loop.getBody();
       SmallVector<Operation *> barriers = barriersOf(body);
@@ -2593,9 +2594,7 @@ struct BlockMapper {
         continue;
       Operation *only = barriers.front();
       Block *outer = loop->getBlock();
-      Operation *p = loop->getPrevNode();
-      while (p && !isa<gpu::BarrierOp>(p))
-        p = p->getPrevNode();
+      Operation *p = nearestBarrier(loop, /*back=*/true);
       if (!p && outer != &launch.getBody().front())
         continue;
       SmallVector<Operation *> ops = opsBetween(body, nullptr, only);
