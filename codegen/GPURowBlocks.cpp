@@ -1085,7 +1085,10 @@ struct BlockMapper {
   }
 
   /// Thread 0 allocates; the pointer reaches the block's threads through
-  /// `slots` (workgroup memory); each thread rebuilds the descriptor.
+  /// `slots` (workgroup memory); each thread rebuilds the descriptor. A
+  /// null pointer (the device heap exhausted) stops the kernel with an
+  /// assertion that says so (__assertfail: CUDA_ERROR_ASSERT and the
+  /// message on the device's printf output), not an illegal address later.
   void shareAllocation(memref::AllocOp alloc, Value slots, int64_t k) {
     OpBuilder b(alloc);
     alloc.setAlignmentAttr(IntegerAttr()); // allocated == aligned pointer
@@ -1094,6 +1097,14 @@ struct BlockMapper {
     OpBuilder then(guard.thenBlock()->getTerminator());
     Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(
         then, loc, alloc.getResult());
+    Value allocated =
+        arith::CmpIOp::create(then, loc, arith::CmpIPredicate::ne, ptr,
+                              arith::ConstantIndexOp::create(then, loc, 0));
+    cf::AssertOp::create(
+        then, loc, allocated,
+        "plstm: a device malloc returned null: the device heap "
+        "(CU_LIMIT_MALLOC_HEAP_SIZE, $PLSTM_GPU_HEAP_MB) is too small for "
+        "the kernel's row buffers");
     Value ptr64 = arith::IndexCastOp::create(then, loc, then.getI64Type(), ptr);
     memref::StoreOp::create(then, loc, ptr64, slots, slot);
     b.setInsertionPointAfter(guard);

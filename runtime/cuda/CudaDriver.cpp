@@ -281,8 +281,18 @@ static Status loadDriver(const std::string &requested,
 Status Device::check(int result, const char *call) const {
   if (result == 0)
     return Status::success();
-  return Status::error(std::string(call) + " failed: " +
-                       api_->describe(result));
+  std::string message =
+      std::string(call) + " failed: " + api_->describe(result);
+  // CUDA_ERROR_ASSERT: a kernel's check failed (the generated kernels
+  // assert that device malloc returned a buffer); its message went to the
+  // device's printf output, the process's standard output.
+  if (result == 710)
+    message += "; a device-side assertion failed (its message is on the "
+               "standard output); if it is a device malloc that returned "
+               "null, the device heap (" +
+               std::to_string(heapBytes_ >> 20) +
+               " MiB) is too small: set $PLSTM_GPU_HEAP_MB higher";
+  return Status::error(message);
 }
 
 Status Device::open(int ordinal, std::unique_ptr<Device> &out,

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -254,13 +256,38 @@ Status GpuLaunch::parse(const std::string &text, GpuLaunch &out) {
   return Status::success();
 }
 
+/// $PLSTM_GPU_HEAP_MB in bytes into `bytes` (left alone when unset): a whole
+/// number of MiB, at least 1, below the device's memory.
+static Status heapFromEnvironment(const Device &device, size_t &bytes) {
+  const char *text = std::getenv("PLSTM_GPU_HEAP_MB");
+  if (!text)
+    return Status::success();
+  size_t deviceMiB = device.totalMemory() >> 20;
+  char *end = nullptr;
+  errno = 0;
+  unsigned long long mib = std::strtoull(text, &end, 10);
+  if (!*text || *end || errno || text[0] == '-' || mib == 0 || mib >= deviceMiB)
+    return Status::error("$PLSTM_GPU_HEAP_MB: expected a whole number of MiB "
+                         "from 1 to " +
+                         std::to_string(deviceMiB - 1) + " (the device has " +
+                         std::to_string(deviceMiB) + " MiB), got '" + text +
+                         "'");
+  bytes = static_cast<size_t>(mib) << 20;
+  return Status::success();
+}
+
 Status GpuKernel::load(Device &device, const std::string &ptx,
                        const GpuLaunch &launch, PtxCache *cache,
                        std::unique_ptr<GpuKernel> &out, bool *cacheHit,
                        size_t heapBytes) {
   std::unique_ptr<GpuKernel> kernel(new GpuKernel(device));
   kernel->launch_ = launch;
-  // Default: a quarter of the device's memory, at most 8 GiB.
+  // Default: $PLSTM_GPU_HEAP_MB, else a quarter of the device's memory, at
+  // most 8 GiB.
+  if (heapBytes == 0) {
+    if (Status s = heapFromEnvironment(device, heapBytes); !s)
+      return s;
+  }
   if (heapBytes == 0)
     heapBytes = std::min(device.totalMemory() / 4, size_t(8) << 30);
   if (Status s = device.setHeapLimit(heapBytes); !s)

@@ -78,8 +78,10 @@ Status evaluateLaunchExpression(const std::string &expr,
 class GpuKernel {
 public:
   /// Loads the PTX (through `cache` when not null) and finds the entry
-  /// point; sets the device's malloc heap to `heapBytes` (0: a quarter of
-  /// the device's memory, at most 8 GiB).
+  /// point; sets the device's malloc heap to `heapBytes` (0: the MiB of
+  /// $PLSTM_GPU_HEAP_MB, an error when it is not a whole number from 1 to
+  /// below the device's memory; unset, a quarter of the device's memory, at
+  /// most 8 GiB).
   static Status load(Device &device, const std::string &ptx,
                      const GpuLaunch &launch, PtxCache *cache,
                      std::unique_ptr<GpuKernel> &out, bool *cacheHit = nullptr,

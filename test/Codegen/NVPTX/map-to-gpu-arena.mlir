@@ -4,8 +4,9 @@
 // the row's static buffers that neither workgroup memory (48 KiB) nor the
 // launch scratch (256 KiB a block) takes become slices of one device-heap
 // buffer, the row's arena: thread 0 allocates it, one pointer slot shares
-// it, each buffer is a view at a constant offset (a multiple of 64 bytes),
-// and their frees become one free of the arena at the launch's end. A
+// it (a null pointer from malloc fails an assertion that names the device
+// heap), each buffer is a view at a constant offset (a multiple of 64
+// bytes), and their frees become one free of the arena at the launch's end. A
 // buffer sized at run time by a value only the row has (loaded in the row)
 // stays an allocation of its own (sized by values the host has, it goes to
 // the launch scratch: map-to-gpu-scratch-sizes.mlir).
@@ -16,6 +17,9 @@
 // CHECK-SAME: workgroup(%[[SLOTS:[a-z0-9_]+]] : memref<2xi64, #gpu.address_space<workgroup>>)
 // CHECK: scf.if
 // CHECK-NEXT: %[[ARENA:.*]] = memref.alloc() : memref<204800xi8>
+// CHECK-NEXT: %[[PTR:.*]] = memref.extract_aligned_pointer_as_index %[[ARENA]]
+// CHECK-NEXT: %[[OK:.*]] = arith.cmpi ne, %[[PTR]], %c0
+// CHECK-NEXT: cf.assert %[[OK]], "plstm: a device malloc returned null: the device heap (CU_LIMIT_MALLOC_HEAP_SIZE, $PLSTM_GPU_HEAP_MB) is too small for the kernel's row buffers"
 // CHECK-NOT: memref.alloc()
 // CHECK: memref.store %{{.*}}, %[[SLOTS]][%c0]
 // CHECK: %[[BASE:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<204800xi8>
@@ -26,6 +30,7 @@
 // CHECK: %[[N:.*]] = memref.load %arg2[%[[R]]] : memref<?xindex>
 // CHECK: scf.if
 // CHECK-NEXT: memref.alloc(%[[N]]) : memref<?xf32>
+// CHECK: cf.assert
 // CHECK: memref.store %{{.*}}, %[[SLOTS]][%c1]
 // CHECK-NOT: memref.alloc
 // CHECK: memref.dealloc %{{.*}} : memref<?xf32>

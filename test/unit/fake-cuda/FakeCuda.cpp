@@ -11,10 +11,14 @@
 //   "static-shared" one device whose kernels have 16 KiB of static shared
 //                   memory (none otherwise): a launch may pass 32 KiB of
 //                   dynamic shared memory unless the kernel opted into more
+//   "asserts"       one device on which every kernel's device-side
+//                   assertion fails: cuStreamSynchronize returns
+//                   CUDA_ERROR_ASSERT (710)
 // $PLSTM_FAKE_CUDA_LOG, when set, is a file that gets one line per JIT
-// compilation ("jit"), launch ("launch NAME grid G block B [shared S]") and
-// kernel attribute set ("set NAME attribute A = V"), so tests can tell a
-// cache hit from a miss and see the launches.
+// compilation ("jit"), launch ("launch NAME grid G block B [shared S]"),
+// kernel attribute set ("set NAME attribute A = V") and context limit set
+// ("limit L = V"), so tests can tell a cache hit from a miss and see the
+// launches and the device heap.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +50,9 @@ int cuGetErrorName(int error, const char **name) {
   case 100: *name = "CUDA_ERROR_NO_DEVICE"; return 0;
   case 218: *name = "CUDA_ERROR_INVALID_PTX"; return 0;
   case 500: *name = "CUDA_ERROR_NOT_FOUND"; return 0;
+  case 710:
+    *name = "CUDA_ERROR_ASSERT";
+    return 0;
   default: *name = nullptr; return 1;
   }
 }
@@ -57,6 +64,9 @@ int cuGetErrorString(int error, const char **text) {
   case 100: *text = "no CUDA-capable device is detected"; return 0;
   case 218: *text = "a PTX JIT compilation failed"; return 0;
   case 500: *text = "named symbol not found"; return 0;
+  case 710:
+    *text = "device-side assert triggered";
+    return 0;
   default: *text = nullptr; return 1;
   }
 }
@@ -85,7 +95,14 @@ int cuDevicePrimaryCtxRetain(void **ctx, int) {
 }
 int cuDevicePrimaryCtxRelease_v2(int) { return 0; }
 int cuCtxSetCurrent(void *) { return 0; }
-int cuCtxSetLimit(int, size_t) { return 0; }
+int cuCtxSetLimit(int limit, size_t value) {
+  if (const char *log = std::getenv("PLSTM_FAKE_CUDA_LOG"))
+    if (FILE *f = std::fopen(log, "a")) {
+      std::fprintf(f, "limit %d = %zu\n", limit, value);
+      std::fclose(f);
+    }
+  return 0;
+}
 int cuDeviceTotalMem_v2(size_t *bytes, int) {
   *bytes = size_t(16) << 30;
   return 0;
@@ -96,7 +113,9 @@ int cuStreamCreate(void **stream, unsigned) {
   return 0;
 }
 int cuStreamDestroy_v2(void *) { return 0; }
-int cuStreamSynchronize(void *) { return 0; }
+int cuStreamSynchronize(void *) {
+  return std::strcmp(mode(), "asserts") ? 0 : 710;
+}
 int cuModuleLoadDataEx(void **module, const void *image, unsigned, int *,
                        void **) {
   if (std::strncmp(static_cast<const char *>(image), "CUBIN:", 6) != 0)
