@@ -155,6 +155,13 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "step two ahead of each sequential loop into L2 "
                      "(sm_90 and later)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> registerTiles{
+      *this, "register-tiles",
+      llvm::cl::desc("Block-per-row mapping: a thread computes a tile of up "
+                     "to 4 x 4 outputs of a matrix product with many more "
+                     "outputs than threads, the loads the outputs share "
+                     "made once (docs/gpu.md)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> chunkGrid{
       *this, "chunk-grid",
       llvm::cl::desc("Block-per-row mapping: the chunkwise schedules' "
@@ -246,7 +253,8 @@ void mapDelinearized(OpBuilder &b, Location loc, scf::ParallelOp loop,
                      ArrayRef<Value> trips, Value index, IRMapping &mapping);
 LogicalResult mapRowsToBlocks(scf::ParallelOp rows, int64_t threads,
                               bool emulate, int64_t sharedBytes,
-                              bool prefetch = true, bool raceCheck = false);
+                              bool prefetch = true, bool raceCheck = false,
+                              bool registerTiles = true);
 /// The part of buildGPUPipeline after the `nvvm` stage: host code to LLVM
 /// (gpu-to-llvm) and the kernels to PTX (gpu-module-to-binary, format isa).
 void buildGPUBinaryPipeline(OpPassManager &pm,

@@ -375,13 +375,15 @@ struct MapToGPUPass
   MapToGPUPass() = default;
   MapToGPUPass(const MapToGPUPass &other) : PassWrapper(other) {}
   MapToGPUPass(int64_t blockSize, int64_t threadsPerRow, bool emulate,
-               int64_t sharedBytes, bool prefetch, bool raceCheck) {
+               int64_t sharedBytes, bool prefetch, bool raceCheck,
+               bool registerTiles) {
     this->blockSize = blockSize;
     this->threadsPerRow = threadsPerRow;
     this->emulate = emulate;
     this->sharedBytes = sharedBytes;
     this->prefetch = prefetch;
     this->raceCheck = raceCheck;
+    this->registerTiles = registerTiles;
   }
   StringRef getArgument() const override { return "plstm-map-to-gpu"; }
   StringRef getDescription() const override {
@@ -418,6 +420,12 @@ struct MapToGPUPass
       llvm::cl::desc("Block per row: memref.prefetch of the inputs of the "
                      "step two ahead in each sequential loop"),
       llvm::cl::init(true)};
+  Option<bool> registerTiles{
+      *this, "register-tiles",
+      llvm::cl::desc("Block per row: a thread computes a tile of up to 4 x 4 "
+                     "outputs of a matrix product with many more outputs "
+                     "than threads"),
+      llvm::cl::init(true)};
   Option<bool> raceCheck{
       *this, "race-check",
       llvm::cl::desc("With emulate: keep the barriers and mark the loops over "
@@ -453,7 +461,7 @@ struct MapToGPUPass
                               : static_cast<int64_t>(threadsPerRow);
         if (failed(block ? plstm::mapRowsToBlocks(loop, threads, emulate,
                                                   sharedBytes, prefetch,
-                                                  raceCheck)
+                                                  raceCheck, registerTiles)
                          : map(loop)))
           return signalPassFailure();
       }
@@ -1441,7 +1449,7 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(std::make_unique<MapToGPUPass>(
       options.blockSize, options.threadsPerRow, options.emulate,
       options.sharedBytes, options.prefetch,
-      options.emulate && options.raceCheck));
+      options.emulate && options.raceCheck, options.registerTiles));
   // Before the canonicalizer folds the marks (scf.if true) of thread 0's ops.
   if (options.emulate && options.raceCheck)
     pm.addPass(std::make_unique<GPURaceInstrumentPass>());

@@ -569,6 +569,7 @@ struct BlockMapper {
   int64_t sharedBytes; ///< workgroup memory for the row's static buffers
   Block *launchBody = nullptr;
   bool prefetch = true; ///< prefetchAhead the step loops
+  bool registerTiles = true; ///< lowerAccumulating's register tiles
   /// A block per row (not the chunk grid's block per (row, tile)): the
   /// launch scratch may then hold the buffers sized at run time.
   bool blockPerRow = true;
@@ -797,7 +798,11 @@ struct BlockMapper {
   /// every reduction step (through global memory when the output is not in
   /// shared memory). (The inputs indexed by the parallel dims only stay
   /// loaded at every step: hoisting them too made ptxas spill the J = 4 1D
-  /// kernel.) Null (nothing changed) when the op has no
+  /// kernel.) With many more parallel iterations than threads, each
+  /// thread takes a register tile of them (registerTile: a matrix product's
+  /// tp x tq outputs), their accumulators carried side by side, the loads
+  /// an element shares with another merged by LLVM. Null (nothing changed)
+  /// when the op has no
   /// reduction or no such output, or when an operand's buffer is not known
   /// to be distinct from the others' (the loop lowering is then exact for
   /// any aliasing).
@@ -872,9 +877,20 @@ struct BlockMapper {
     // first part from the output's value, the others from 0), the parts
     // then added in a second loop through a buffer in workgroup memory.
     int64_t split = splitFactor(op, ranges, carried, yieldedFor);
+    // Many more parallel iterations than threads: a register tile
+    // (registerTile) of tp x tq iterations a thread.
+    std::optional<RegisterTile> tile;
+    if (split == 1 && registerTiles)
+      tile = registerTile(op, ranges, carried);
     SmallVector<Value> parLbs(ArrayRef<Value>(lbs).take_front(numParallel));
     SmallVector<Value> parUbs(ArrayRef<Value>(ubs).take_front(numParallel));
     SmallVector<Value> parSteps(ArrayRef<Value>(steps).take_front(numParallel));
+    if (tile) {
+      parUbs[tile->p] =
+          arith::ConstantIndexOp::create(b, opLoc, tile->tripsP / tile->tp);
+      parUbs[tile->q] =
+          arith::ConstantIndexOp::create(b, opLoc, tile->tripsQ / tile->tq);
+    }
     if (split > 1) {
       // The part first: consecutive threads take consecutive iterations.
       parLbs.insert(parLbs.begin(),
@@ -898,30 +914,57 @@ struct BlockMapper {
                  arith::ConstantIndexOp::create(at, opLoc, 0));
       return all;
     };
-    SmallVector<Value> outerIvs = withZeroReductions(outer, parIvs);
-    Value zero = outerIvs.back();
-    SmallVector<Value> inits;
-    SmallVector<SmallVector<Value>> carriedIndices;
+    // The parallel indices of each iteration of the thread's tile (one
+    // without a tile): p at p' + (trips of p / tp) * a for a in [0, tp),
+    // q likewise, so that consecutive threads keep consecutive iterations.
+    SmallVector<SmallVector<Value>> elementIvs = {SmallVector<Value>(parIvs)};
+    if (tile) {
+      elementIvs.clear();
+      // The indices along p (or q) of the tile's elements.
+      auto along = [&](unsigned dim, int64_t count, int64_t trips) {
+        SmallVector<Value> at = {parIvs[dim]};
+        for (int64_t k = 1; k < count; ++k)
+          at.push_back(arith::AddIOp::create(
+              outer, opLoc, parIvs[dim],
+              arith::ConstantIndexOp::create(outer, opLoc, k * trips / count)));
+        return at;
+      };
+      SmallVector<Value> atP = along(tile->p, tile->tp, tile->tripsP);
+      SmallVector<Value> atQ = along(tile->q, tile->tq, tile->tripsQ);
+      for (Value p : atP)
+        for (Value q : atQ) {
+          SmallVector<Value> ivs(parIvs);
+          ivs[tile->p] = p;
+          ivs[tile->q] = q;
+          elementIvs.push_back(ivs);
+        }
+    }
+    Value zero = arith::ConstantIndexOp::create(outer, opLoc, 0);
+    SmallVector<Value> inits; // element by element, the carried outputs
+    SmallVector<SmallVector<Value>> carriedIndices; // the same order
     Value firstPart;
     if (split > 1)
       firstPart = arith::CmpIOp::create(outer, opLoc, arith::CmpIPredicate::eq,
                                         part, zero);
     auto folded = foldedFills.find(op);
-    for (OpOperand *out : carried) {
-      carriedIndices.push_back(
-          indicesAt(outer, opLoc, op.getMatchingIndexingMap(out), outerIvs));
-      Value init;
-      if (folded != foldedFills.end())
-        init = folded->second.lookup(out->getOperandNumber());
-      if (!init)
-        init = memref::LoadOp::create(outer, opLoc, out->get(),
-                                      carriedIndices.back());
-      if (split > 1)
-        init = arith::SelectOp::create(
-            outer, opLoc, firstPart, init,
-            arith::ConstantOp::create(outer, opLoc,
-                                      outer.getZeroAttr(init.getType())));
-      inits.push_back(init);
+    for (ArrayRef<Value> ivs : elementIvs) {
+      SmallVector<Value> outerIvs = withZeroReductions(outer, ivs);
+      for (OpOperand *out : carried) {
+        carriedIndices.push_back(
+            indicesAt(outer, opLoc, op.getMatchingIndexingMap(out), outerIvs));
+        Value init;
+        if (folded != foldedFills.end())
+          init = folded->second.lookup(out->getOperandNumber());
+        if (!init)
+          init = memref::LoadOp::create(outer, opLoc, out->get(),
+                                        carriedIndices.back());
+        if (split > 1)
+          init = arith::SelectOp::create(
+              outer, opLoc, firstPart, init,
+              arith::ConstantOp::create(outer, opLoc,
+                                        outer.getZeroAttr(init.getType())));
+        inits.push_back(init);
+      }
     }
     SmallVector<Value> redLbs(ArrayRef<Value>(lbs).drop_front(numParallel));
     SmallVector<Value> redUbs(ArrayRef<Value>(ubs).drop_front(numParallel));
@@ -937,43 +980,61 @@ struct BlockMapper {
         inits,
         [&](OpBuilder &nb, Location loc, ValueRange reductionIvs,
             ValueRange accs) -> scf::ValueVector {
-          SmallVector<Value> ivs(parIvs);
-          ivs.append(reductionIvs.begin(), reductionIvs.end());
-          IRMapping mapping;
-          for (auto [k, out] : llvm::enumerate(carried))
-            mapping.map(payload.getArgument(out->getOperandNumber()), accs[k]);
-          for (OpOperand &operand : op->getOpOperands()) {
-            BlockArgument arg = payload.getArgument(operand.getOperandNumber());
-            if (mapping.contains(arg) || arg.use_empty())
-              continue;
-            mapping.map(
-                arg, memref::LoadOp::create(
-                         nb, loc, operand.get(),
-                         indicesAt(nb, loc, op.getMatchingIndexingMap(&operand),
-                                   ivs)));
-          }
-          for (Operation &inner : payload.without_terminator()) {
-            if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
-              mapping.map(index.getResult(), ivs[index.getDim()]);
-              continue;
-            }
-            nb.clone(inner, mapping);
-          }
           scf::ValueVector next;
-          for (OpOperand *out : carried)
-            next.push_back(mapping.lookupOrDefault(yieldedFor(out)));
-          for (OpOperand &out : op.getDpsInitsMutable())
-            if (!llvm::is_contained(carried, &out))
-              memref::StoreOp::create(
-                  nb, loc, mapping.lookupOrDefault(yieldedFor(&out)), out.get(),
-                  indicesAt(nb, loc, op.getMatchingIndexingMap(&out), ivs));
+          // Each element's loads, then its payload. An input that does not
+          // read along a tile dim is loaded once for the elements along it
+          // (the key: the operand, the element's place along p and q where
+          // the input reads along them, else -1).
+          DenseMap<std::tuple<unsigned, int64_t, int64_t>, Value> loaded;
+          for (auto [e, parallelIvs] : llvm::enumerate(elementIvs)) {
+            SmallVector<Value> ivs(parallelIvs);
+            ivs.append(reductionIvs.begin(), reductionIvs.end());
+            IRMapping mapping;
+            for (auto [k, out] : llvm::enumerate(carried))
+              mapping.map(payload.getArgument(out->getOperandNumber()),
+                          accs[e * carried.size() + k]);
+            for (OpOperand &operand : op->getOpOperands()) {
+              BlockArgument arg =
+                  payload.getArgument(operand.getOperandNumber());
+              if (mapping.contains(arg) || arg.use_empty())
+                continue;
+              AffineMap map = op.getMatchingIndexingMap(&operand);
+              std::tuple<unsigned, int64_t, int64_t> key = {
+                  operand.getOperandNumber(), -1, -1};
+              if (tile && map.isFunctionOfDim(tile->p))
+                std::get<1>(key) = int64_t(e) / tile->tq;
+              if (tile && map.isFunctionOfDim(tile->q))
+                std::get<2>(key) = int64_t(e) % tile->tq;
+              Value &value = loaded[key];
+              if (!value)
+                value = memref::LoadOp::create(nb, loc, operand.get(),
+                                               indicesAt(nb, loc, map, ivs));
+              mapping.map(arg, value);
+            }
+            for (Operation &inner : payload.without_terminator()) {
+              if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+                mapping.map(index.getResult(), ivs[index.getDim()]);
+                continue;
+              }
+              nb.clone(inner, mapping);
+            }
+            for (OpOperand *out : carried)
+              next.push_back(mapping.lookupOrDefault(yieldedFor(out)));
+            for (OpOperand &out : op.getDpsInitsMutable())
+              if (!llvm::is_contained(carried, &out))
+                memref::StoreOp::create(
+                    nb, loc, mapping.lookupOrDefault(yieldedFor(&out)),
+                    out.get(),
+                    indicesAt(nb, loc, op.getMatchingIndexingMap(&out), ivs));
+          }
           return next;
         });
     SmallVector<scf::ParallelOp> loops = {par};
     foldedFills.erase(op); // before a new op may take its address
     if (split == 1) {
-      for (auto [k, out] : llvm::enumerate(carried))
-        memref::StoreOp::create(outer, opLoc, nest.results[k], out->get(),
+      for (auto [k, result] : llvm::enumerate(nest.results))
+        memref::StoreOp::create(outer, opLoc, result,
+                                carried[k % carried.size()]->get(),
                                 carriedIndices[k]);
       rewriter.eraseOp(op);
       return loops;
@@ -1016,6 +1077,75 @@ struct BlockMapper {
     loops.push_back(sum);
     rewriter.eraseOp(op);
     return loops;
+  }
+
+  /// A thread's tile of a reduction op's parallel iterations: tp x tq
+  /// iterations along parallel dims p < q (trip counts tripsP, tripsQ).
+  struct RegisterTile {
+    unsigned p, q;
+    int64_t tripsP, tripsQ, tp, tq;
+  };
+
+  /// The register tile of `op` (lowerAccumulating, no split), or none: two
+  /// parallel dims p < q of constant trip counts (from 0, step 1) that an
+  /// input reads along p and not q, and another along q and not p (a
+  /// matrix product's rows and columns: tp + tq loads a reduction step
+  /// feed tp x tq accumulations, where one iteration a thread loads two for
+  /// one), every output carried in registers, a payload of at most
+  /// kMaxTilePayload ops, and tp, tq in {1, 2, 4} dividing their trips,
+  /// the most iterations (then the squarest) that leave every thread at
+  /// least one tile.
+  std::optional<RegisterTile> registerTile(linalg::GenericOp op,
+                                           ArrayRef<Range> ranges,
+                                           ArrayRef<OpOperand *> carried) {
+    constexpr size_t kMaxTilePayload = 16;
+    unsigned numParallel = op.getNumParallelLoops();
+    Block &payload = op.getRegion().front();
+    if (carried.size() != static_cast<size_t>(op.getNumDpsInits()) ||
+        payload.getOperations().size() > kMaxTilePayload + 1)
+      return std::nullopt;
+    SmallVector<int64_t> trips;
+    int64_t parallelIterations = 1;
+    for (unsigned d = 0; d < numParallel; ++d) {
+      std::optional<int64_t> size = getConstantIntValue(ranges[d].size);
+      if (!size || !isConstantIntValue(ranges[d].offset, 0) ||
+          !isConstantIntValue(ranges[d].stride, 1))
+        return std::nullopt;
+      trips.push_back(*size);
+      parallelIterations *= *size;
+    }
+    // Whether a loaded input reads along `along` and not along `not`.
+    auto readsAlongOnly = [&](unsigned along, unsigned notAlong) {
+      return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
+        AffineMap map = op.getMatchingIndexingMap(in);
+        return !payload.getArgument(in->getOperandNumber()).use_empty() &&
+               map.isFunctionOfDim(along) && !map.isFunctionOfDim(notAlong);
+      });
+    };
+    for (unsigned q = numParallel; q-- > 1;) {
+      if (trips[q] < 2)
+        continue;
+      for (unsigned p = q; p-- > 0;) {
+        if (trips[p] < 2 || !readsAlongOnly(p, q) || !readsAlongOnly(q, p))
+          continue;
+        RegisterTile best{p, q, trips[p], trips[q], 1, 1};
+        for (int64_t tp : {4, 2, 1})
+          for (int64_t tq : {4, 2, 1}) {
+            int64_t size = tp * tq, bestSize = best.tp * best.tq;
+            if (trips[p] % tp || trips[q] % tq ||
+                parallelIterations < threads * size || size < bestSize ||
+                (size == bestSize &&
+                 std::abs(tp - tq) >= std::abs(best.tp - best.tq)))
+              continue;
+            best.tp = tp;
+            best.tq = tq;
+          }
+        if (best.tp * best.tq == 1)
+          return std::nullopt;
+        return best;
+      }
+    }
+    return std::nullopt;
   }
 
   /// How many threads share each parallel iteration of `op` (see
@@ -2718,7 +2848,7 @@ int64_t mlir::plstm::autoThreadsPerRow(scf::ParallelOp rows) {
 LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
                                            int64_t threads, bool emulate,
                                            int64_t sharedBytes, bool prefetch,
-                                           bool raceCheck) {
+                                           bool raceCheck, bool registerTiles) {
   Location loc = rows.getLoc();
   bool blockPerRow = rows.getNumLoops() == 1;
   IRRewriter rewriter(rows.getContext());
@@ -2747,6 +2877,7 @@ LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
   BlockMapper mapper{rewriter, loc,      threads,    emulate,
                      tid,      nthreads, sharedBytes};
   mapper.prefetch = prefetch;
+  mapper.registerTiles = registerTiles;
   mapper.blockPerRow = blockPerRow;
   mapper.raceCheck = emulate && raceCheck;
   if (mapper.raceCheck)

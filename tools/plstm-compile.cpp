@@ -82,6 +82,12 @@ static cl::opt<bool> gpuPrefetch(
              "step two ahead of each sequential loop into L2 (default "
              "true; docs/gpu.md)"),
     cl::init(true));
+static cl::opt<bool> gpuRegisterTiles(
+    "gpu-register-tiles",
+    cl::desc("--target=nvptx: a thread computes a tile of up to 4 x 4 "
+             "outputs of a matrix product with many more outputs than "
+             "threads (default true; docs/gpu.md)"),
+    cl::init(true));
 static cl::opt<std::string> gpuLsr(
     "gpu-lsr",
     cl::desc("--target=nvptx: LLVM's loop strength reduction when the NVPTX "
@@ -253,6 +259,7 @@ int main(int argc, char **argv) {
     pipeline.blockSize = blockSize;
     pipeline.threadsPerRow = threadsPerRow;
     pipeline.prefetch = gpuPrefetch;
+    pipeline.registerTiles = gpuRegisterTiles;
     pipeline.chunkGrid = gpuChunkGrid;
     pipeline.opGrid = gpuOpGrid;
     pipeline.lsr = gpuLsr;

@@ -132,6 +132,12 @@ static cl::opt<bool> gpuPrefetch(
              "step two ahead of each sequential loop (L2 on sm_90 and "
              "later; default true; docs/gpu.md)"),
     cl::init(true));
+static cl::opt<bool> gpuRegisterTiles(
+    "gpu-register-tiles",
+    cl::desc("--backend=cuda and gpu-on-cpu: a thread computes a tile of up "
+             "to 4 x 4 outputs of a matrix product with many more outputs "
+             "than threads (default true; docs/gpu.md)"),
+    cl::init(true));
 static cl::opt<bool> gpuRaceCheck(
     "gpu-race-check",
     cl::desc("--backend=gpu-on-cpu: report every memory access and barrier "
@@ -1121,6 +1127,7 @@ int main(int argc, char **argv) {
       pipeline.sizeHints = sizeHints;
       pipeline.threadsPerRow = threadsPerRow;
       pipeline.prefetch = gpuPrefetch;
+      pipeline.registerTiles = gpuRegisterTiles;
       pipeline.chunkGrid = gpuChunkGrid;
       pipeline.opGrid = gpuOpGrid;
       pipeline.lsr = gpuLsr;
@@ -1186,6 +1193,7 @@ int main(int argc, char **argv) {
     options.verifyEachPass = verifyEach;
     options.gpuThreadsPerRow = threadsPerRow;
     options.gpuPrefetch = gpuPrefetch;
+    options.gpuRegisterTiles = gpuRegisterTiles;
     options.gpuChunkGrid = gpuChunkGrid;
     options.gpuOpGrid = gpuOpGrid;
     options.gpuRaceCheck = gpuRaceCheck;

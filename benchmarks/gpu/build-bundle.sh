@@ -38,7 +38,11 @@ SHAPES=(
   "dag-2048 $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048 sequential 1"
   "mol-ck1 $ROOT/examples/scan_dag_molecules.mlir B=4,N=2048 chunkwise:1 64"
   # A/B variants of choices made without a GPU (docs/gpu.md): the one-launch
-  # forms the grids replaced, and LLVM's LSR off for sequential kernels.
+  # forms the grids replaced, LLVM's LSR off for sequential kernels, and no
+  # register tiles for the matrix products.
+  "1d-xl-ck64-notiles $SPECS/scan1d_d128.mlir B=64,T=4096 chunkwise:64 1 --gpu-register-tiles=false"
+  "2d-64-ck8-notiles $SPECS/scan2d_64x64.mlir B=64 chunkwise:8 1 --gpu-register-tiles=false"
+  "vit-t-ld-notiles $SPECS/vit_16x16.mlir B=24 logdepth 1 --gpu-register-tiles=false"
   "vit-t-ld-1launch $SPECS/vit_16x16.mlir B=24 logdepth 1 --gpu-chunk-grid=false"
   "2d-32-ld-noopgrid $SPECS/scan2d_32x32.mlir B=8 logdepth 1 --gpu-op-grid=false"
   "1d-lm-nolsr $SPECS/scan1d_d64.mlir B=16,T=4096 sequential 1 --gpu-lsr=off"

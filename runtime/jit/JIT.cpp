@@ -299,6 +299,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                     std::to_string(options.compileThreads) + '\0' +
                     std::to_string(options.gpuThreadsPerRow) + '\0' +
                     (options.gpuPrefetch ? "prefetch" : "") + '\0' +
+                    (options.gpuRegisterTiles ? "register-tiles" : "") + '\0' +
                     (options.gpuChunkGrid ? "chunk-grid" : "") + '\0' +
                     (options.gpuOpGrid ? "op-grid" : "") + '\0' +
                     (options.gpuRaceCheck ? "race-check" : "");
@@ -362,6 +363,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
     pipeline.emulate = true;
     pipeline.threadsPerRow = options.gpuThreadsPerRow;
     pipeline.prefetch = options.gpuPrefetch;
+    pipeline.registerTiles = options.gpuRegisterTiles;
     pipeline.chunkGrid = options.gpuChunkGrid;
     pipeline.opGrid = options.gpuOpGrid;
     pipeline.raceCheck = options.gpuRaceCheck;

@@ -59,6 +59,9 @@ struct CompileOptions {
   /// GPUMappingOnCPU: the block mapping's prefetch of the next steps'
   /// inputs (memref.prefetch, a CPU prefetch when emulated).
   bool gpuPrefetch = true;
+  /// GPUMappingOnCPU: the block mapping's register tiles of matrix
+  /// products.
+  bool gpuRegisterTiles = true;
   /// GPUMappingOnCPU: the chunk loops as launches of their own
   /// (plstm-gpu-chunk-grid).
   bool gpuChunkGrid = true;
