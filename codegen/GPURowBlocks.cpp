@@ -800,8 +800,8 @@ struct BlockMapper {
   /// loaded at every step: hoisting them too made ptxas spill the J = 4 1D
   /// kernel.) With many more parallel iterations than threads, each
   /// thread takes a register tile of them (registerTile: a matrix product's
-  /// tp x tq outputs), their accumulators carried side by side, the loads
-  /// an element shares with another merged by LLVM. Null (nothing changed)
+  /// tp x tq outputs), their accumulators carried side by side, a load that
+  /// elements share made once. Null (nothing changed)
   /// when the op has no
   /// reduction or no such output, or when an operand's buffer is not known
   /// to be distinct from the others' (the loop lowering is then exact for
@@ -1091,19 +1091,24 @@ struct BlockMapper {
   /// input reads along p and not q, and another along q and not p (a
   /// matrix product's rows and columns: tp + tq loads a reduction step
   /// feed tp x tq accumulations, where one iteration a thread loads two for
-  /// one), every output carried in registers, a payload of at most
-  /// kMaxTilePayload ops, and tp, tq in {1, 2, 4} dividing their trips,
-  /// the most iterations (then the squarest) that leave every thread at
-  /// least one tile.
+  /// one), every output carried in registers and indexed along p and q, a
+  /// payload of at most kMaxTilePayload ops, tp, tq in {1, 2, 4} dividing
+  /// their trips, at least 4 and at most kMaxAccumulators / (carried
+  /// outputs) iterations a tile, and at least a tile for every thread: the
+  /// most iterations over all such pairs (the innermost q first), then the
+  /// squarest.
   std::optional<RegisterTile> registerTile(linalg::GenericOp op,
                                            ArrayRef<Range> ranges,
                                            ArrayRef<OpOperand *> carried) {
     constexpr size_t kMaxTilePayload = 16;
+    constexpr int64_t kMinTile = 4, kMaxAccumulators = 16;
     unsigned numParallel = op.getNumParallelLoops();
     Block &payload = op.getRegion().front();
-    if (carried.size() != static_cast<size_t>(op.getNumDpsInits()) ||
+    if (carried.empty() ||
+        carried.size() != static_cast<size_t>(op.getNumDpsInits()) ||
         payload.getOperations().size() > kMaxTilePayload + 1)
       return std::nullopt;
+    int64_t maxTile = kMaxAccumulators / static_cast<int64_t>(carried.size());
     SmallVector<int64_t> trips;
     int64_t parallelIterations = 1;
     for (unsigned d = 0; d < numParallel; ++d) {
@@ -1122,30 +1127,39 @@ struct BlockMapper {
                map.isFunctionOfDim(along) && !map.isFunctionOfDim(notAlong);
       });
     };
+    // Every output written by one element of a tile only.
+    auto outputsReadBoth = [&](unsigned p, unsigned q) {
+      return llvm::all_of(carried, [&](OpOperand *out) {
+        AffineMap map = op.getMatchingIndexingMap(out);
+        return map.isFunctionOfDim(p) && map.isFunctionOfDim(q);
+      });
+    };
+    std::optional<RegisterTile> best;
     for (unsigned q = numParallel; q-- > 1;) {
       if (trips[q] < 2)
         continue;
       for (unsigned p = q; p-- > 0;) {
-        if (trips[p] < 2 || !readsAlongOnly(p, q) || !readsAlongOnly(q, p))
+        if (trips[p] < 2 || !readsAlongOnly(p, q) || !readsAlongOnly(q, p) ||
+            !outputsReadBoth(p, q))
           continue;
-        RegisterTile best{p, q, trips[p], trips[q], 1, 1};
         for (int64_t tp : {4, 2, 1})
           for (int64_t tq : {4, 2, 1}) {
-            int64_t size = tp * tq, bestSize = best.tp * best.tq;
-            if (trips[p] % tp || trips[q] % tq ||
-                parallelIterations < threads * size || size < bestSize ||
-                (size == bestSize &&
-                 std::abs(tp - tq) >= std::abs(best.tp - best.tq)))
+            int64_t size = tp * tq;
+            if (trips[p] % tp || trips[q] % tq || size < kMinTile ||
+                size > maxTile || parallelIterations < threads * size)
               continue;
-            best.tp = tp;
-            best.tq = tq;
+            if (best) {
+              int64_t bestSize = best->tp * best->tq;
+              if (size < bestSize ||
+                  (size == bestSize &&
+                   std::abs(tp - tq) >= std::abs(best->tp - best->tq)))
+                continue;
+            }
+            best = RegisterTile{p, q, trips[p], trips[q], tp, tq};
           }
-        if (best.tp * best.tq == 1)
-          return std::nullopt;
-        return best;
       }
     }
-    return std::nullopt;
+    return best;
   }
 
   /// How many threads share each parallel iteration of `op` (see
@@ -1216,7 +1230,8 @@ struct BlockMapper {
 
   /// Thread 0 allocates; the pointer reaches the block's threads through
   /// `slots` (workgroup memory); each thread rebuilds the descriptor. A
-  /// null pointer (the device heap exhausted) stops the kernel with an
+  /// null pointer for a buffer of one element or more (the device heap
+  /// exhausted) stops the kernel with an
   /// assertion that says so (__assertfail: CUDA_ERROR_ASSERT and the
   /// message on the device's printf output), not an illegal address later.
   void shareAllocation(memref::AllocOp alloc, Value slots, int64_t k) {
@@ -1227,9 +1242,21 @@ struct BlockMapper {
     OpBuilder then(guard.thenBlock()->getTerminator());
     Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(
         then, loc, alloc.getResult());
-    Value allocated =
-        arith::CmpIOp::create(then, loc, arith::CmpIPredicate::ne, ptr,
-                              arith::ConstantIndexOp::create(then, loc, 0));
+    // malloc(0) may return null: an empty buffer passes.
+    MemRefType allocType = alloc.getType();
+    int64_t staticElements = 1;
+    for (int64_t size : allocType.getShape())
+      if (!ShapedType::isDynamic(size))
+        staticElements *= size;
+    Value zero = arith::ConstantIndexOp::create(then, loc, 0);
+    Value elements = arith::ConstantIndexOp::create(then, loc, staticElements);
+    for (Value size : alloc.getDynamicSizes())
+      elements = arith::MulIOp::create(then, loc, elements, size);
+    Value allocated = arith::OrIOp::create(
+        then, loc,
+        arith::CmpIOp::create(then, loc, arith::CmpIPredicate::ne, ptr, zero),
+        arith::CmpIOp::create(then, loc, arith::CmpIPredicate::eq, elements,
+                              zero));
     cf::AssertOp::create(
         then, loc, allocated,
         "plstm: a device malloc returned null: the device heap "

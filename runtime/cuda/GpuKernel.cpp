@@ -266,7 +266,8 @@ static Status heapFromEnvironment(const Device &device, size_t &bytes) {
   char *end = nullptr;
   errno = 0;
   unsigned long long mib = std::strtoull(text, &end, 10);
-  if (!*text || *end || errno || text[0] == '-' || mib == 0 || mib >= deviceMiB)
+  if (!std::isdigit(static_cast<unsigned char>(text[0])) || *end || errno ||
+      mib == 0 || mib >= deviceMiB)
     return Status::error("$PLSTM_GPU_HEAP_MB: expected a whole number of MiB "
                          "from 1 to " +
                          std::to_string(deviceMiB - 1) + " (the device has " +

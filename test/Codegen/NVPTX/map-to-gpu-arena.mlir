@@ -29,8 +29,13 @@
 // CHECK: memref.view %memref[{{.*}}] {plstm.gpu_slice} : memref<?xi8> to memref<51200xf32>
 // CHECK: %[[N:.*]] = memref.load %arg2[%[[R]]] : memref<?xindex>
 // CHECK: scf.if
-// CHECK-NEXT: memref.alloc(%[[N]]) : memref<?xf32>
-// CHECK: cf.assert
+// CHECK-NEXT: %[[DYN:.*]] = memref.alloc(%[[N]]) : memref<?xf32>
+// An empty buffer passes (malloc(0) may return null).
+// CHECK-NEXT: %[[DPTR:.*]] = memref.extract_aligned_pointer_as_index %[[DYN]]
+// CHECK-NEXT: %[[EMPTY:.*]] = arith.cmpi eq, %[[N]], %c0
+// CHECK-NEXT: %[[NONNULL:.*]] = arith.cmpi ne, %[[DPTR]], %c0
+// CHECK-NEXT: %[[DOK:.*]] = arith.ori %[[NONNULL]], %[[EMPTY]]
+// CHECK-NEXT: cf.assert %[[DOK]], "plstm: a device malloc returned null
 // CHECK: memref.store %{{.*}}, %[[SLOTS]][%c1]
 // CHECK-NOT: memref.alloc
 // CHECK: memref.dealloc %{{.*}} : memref<?xf32>

@@ -174,3 +174,69 @@ func.func @no_reuse(%X: memref<?x64x64x8xf32>, %Y: memref<?x8xf32>, %C: memref<?
   } {plstm.row_buffers}
   return
 }
+
+// -----
+
+// 16 x 8 outputs, 64 threads: 2 a thread, fewer than a tile's 4: one output
+// a thread.
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+// CHECK-LABEL: func.func @two_a_thread
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c128 step %c64
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (f32)
+func.func @two_a_thread(%A: memref<?x16x8xf32>, %B: memref<?x8x8xf32>, %C: memref<?x16x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = memref.dim %C, %c0 : memref<?x16x8xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %ar = memref.subview %A[%r, 0, 0] [1, 16, 8] [1, 1, 1] : memref<?x16x8xf32> to memref<16x8xf32, strided<[8, 1], offset: ?>>
+    %br = memref.subview %B[%r, 0, 0] [1, 8, 8] [1, 1, 1] : memref<?x8x8xf32> to memref<8x8xf32, strided<[8, 1], offset: ?>>
+    %cr = memref.subview %C[%r, 0, 0] [1, 16, 8] [1, 1, 1] : memref<?x16x8xf32> to memref<16x8xf32, strided<[8, 1], offset: ?>>
+    linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%ar, %br : memref<16x8xf32, strided<[8, 1], offset: ?>>, memref<8x8xf32, strided<[8, 1], offset: ?>>)
+        outs(%cr : memref<16x8xf32, strided<[8, 1], offset: ?>>) {
+    ^bb0(%x: f32, %y: f32, %acc: f32):
+      %t = arith.mulf %x, %y : f32
+      %u = arith.addf %acc, %t : f32
+      linalg.yield %u : f32
+    }
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
+
+// -----
+
+// Two outputs carried: 16 accumulators a thread at most, so 8 elements a
+// tile (4 x 2), not 16.
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+// CHECK-LABEL: func.func @two_outputs
+// CHECK: scf.for %[[LIN:.*]] = %{{.*}} to %c512 step %c64
+// CHECK-DAG: %[[J:.*]] = arith.remui %[[LIN]], %c32
+// CHECK-DAG: %[[I:.*]] = arith.divui %[[LIN]], %c32
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c1 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+func.func @two_outputs(%A: memref<?x64x32xf32>, %B: memref<?x32x64xf32>, %C: memref<?x64x64xf32>, %D: memref<?x64x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = memref.dim %C, %c0 : memref<?x64x64xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %ar = memref.subview %A[%r, 0, 0] [1, 64, 32] [1, 1, 1] : memref<?x64x32xf32> to memref<64x32xf32, strided<[32, 1], offset: ?>>
+    %br = memref.subview %B[%r, 0, 0] [1, 32, 64] [1, 1, 1] : memref<?x32x64xf32> to memref<32x64xf32, strided<[64, 1], offset: ?>>
+    %cr = memref.subview %C[%r, 0, 0] [1, 64, 64] [1, 1, 1] : memref<?x64x64xf32> to memref<64x64xf32, strided<[64, 1], offset: ?>>
+    %dr = memref.subview %D[%r, 0, 0] [1, 64, 64] [1, 1, 1] : memref<?x64x64xf32> to memref<64x64xf32, strided<[64, 1], offset: ?>>
+    linalg.generic {indexing_maps = [#a, #b, #c, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%ar, %br : memref<64x32xf32, strided<[32, 1], offset: ?>>, memref<32x64xf32, strided<[64, 1], offset: ?>>)
+        outs(%cr, %dr : memref<64x64xf32, strided<[64, 1], offset: ?>>, memref<64x64xf32, strided<[64, 1], offset: ?>>) {
+    ^bb0(%x: f32, %y: f32, %acc: f32, %acc2: f32):
+      %t = arith.mulf %x, %y : f32
+      %u = arith.addf %acc, %t : f32
+      %v = arith.addf %acc2, %x : f32
+      linalg.yield %u, %v : f32, f32
+    }
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
