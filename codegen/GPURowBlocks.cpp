@@ -570,6 +570,8 @@ struct BlockMapper {
   Block *launchBody = nullptr;
   bool prefetch = true; ///< prefetchAhead the step loops
   bool registerTiles = true; ///< lowerAccumulating's register tiles
+  /// stepParity's values: the parity of an iteration of the loop.
+  DenseMap<Value, scf::ForOp> parityOf;
   /// A block per row (not the chunk grid's block per (row, tile)): the
   /// launch scratch may then hold the buffers sized at run time.
   bool blockPerRow = true;
@@ -1040,8 +1042,15 @@ struct BlockMapper {
       return loops;
     }
     // Each part to the workgroup buffer [split, parallel trips...] (one per
-    // row, allocated at the row's start), then their sum to the output.
+    // row, allocated at the row's start), then their sum to the output. In
+    // a loop of the row (a sequential step), the buffer is [2, split, ...]
+    // and step s uses half s mod 2 (stepParity): the next step's parts do
+    // not overwrite those this step's sum reads, so no barrier has to
+    // separate the two (removeLoopEntryBarriers).
+    Value parity = stepParity(par);
     SmallVector<int64_t> partsShape = {split};
+    if (parity)
+      partsShape.insert(partsShape.begin(), 2);
     for (unsigned d = 0; d < numParallel; ++d)
       partsShape.push_back(*getConstantIntValue(ranges[d].size));
     SmallVector<Value> partsBuffers;
@@ -1049,6 +1058,8 @@ struct BlockMapper {
       Value parts =
           rowScratch(MemRefType::get(partsShape, nest.results[k].getType()));
       SmallVector<Value> at = {part};
+      if (parity)
+        at.insert(at.begin(), parity);
       at.append(parIvs.begin(), parIvs.end());
       memref::StoreOp::create(outer, opLoc, nest.results[k], parts, at);
       partsBuffers.push_back(parts);
@@ -1064,6 +1075,8 @@ struct BlockMapper {
       Value total;
       for (int64_t p = 0; p < split; ++p) {
         SmallVector<Value> at = {arith::ConstantIndexOp::create(add, opLoc, p)};
+        if (parity)
+          at.insert(at.begin(), parity);
         at.append(sumParIvs.begin(), sumParIvs.end());
         Value value = memref::LoadOp::create(add, opLoc, partsBuffers[k], at);
         total =
@@ -1077,6 +1090,25 @@ struct BlockMapper {
     loops.push_back(sum);
     rewriter.eraseOp(op);
     return loops;
+  }
+
+  /// The parity of the iteration of the innermost scf.for of the row
+  /// around `op` ((iv - lb) / step mod 2), built before `op` and recorded
+  /// in `parityOf` for the barrier rules; null outside such loops.
+  Value stepParity(Operation *op) {
+    auto loop = op->getParentOfType<scf::ForOp>();
+    if (!loop || !launchBody->getParentOp()->isProperAncestor(loop))
+      return {};
+    OpBuilder b(op);
+    Value count = arith::DivUIOp::create(
+        b, loc,
+        arith::SubIOp::create(b, loc, loop.getInductionVar(),
+                              loop.getLowerBound()),
+        loop.getStep());
+    Value parity = arith::RemUIOp::create(
+        b, loc, count, arith::ConstantIndexOp::create(b, loc, 2));
+    parityOf[parity] = loop;
+    return parity;
   }
 
   /// A thread's tile of a reduction op's parallel iterations: tp x tq
@@ -2466,8 +2498,7 @@ struct BlockMapper {
   /// loop: the values their indices share must be defined outside it (the
   /// same in every iteration); a thread loop's iteration k is thread
   /// k mod threads' in every iteration.
-  static bool sameThread(SegmentAccess a, SegmentAccess b,
-                         scf::ForOp invariantIn) {
+  bool sameThread(SegmentAccess a, SegmentAccess b, scf::ForOp invariantIn) {
     if (a.threadZero && b.threadZero)
       return true;
     Value ua = a.loop ? a.loop.getUpperBound() : Value();
@@ -2479,9 +2510,13 @@ struct BlockMapper {
                                       : op->getOperands();
     };
     OperandRange x = operands(a.op), y = operands(b.op);
+    // A stepParity value at the same place in both: the same in every
+    // thread, so it does not change which thread owns the element the
+    // other indices name (if the two differ, so do the elements).
     if (x.size() == y.size() && llvm::all_of(llvm::zip(x, y), [&](auto uv) {
-          return sameFunctionOfIv(std::get<0>(uv), a.loop, std::get<1>(uv),
-                                  b.loop, invariantIn);
+          auto [u, v] = uv;
+          return (u == v && parityOf.contains(u)) ||
+                 sameFunctionOfIv(u, a.loop, v, b.loop, invariantIn);
         }))
       return true;
     return sameElement(a, b, invariantIn);
@@ -2640,7 +2675,7 @@ struct BlockMapper {
   /// values defined outside it); or one of them is not analysed
   /// (segmentAccesses).
   bool mayRace(ArrayRef<Operation *> x, ArrayRef<Operation *> y,
-               scf::ForOp acrossIterationsOf = {}) {
+               scf::ForOp acrossIterationsOf = {}, bool adjacent = false) {
     SmallVector<SegmentAccess> before, after;
     if (!segmentAccesses(x, before) || !segmentAccesses(y, after))
       return true;
@@ -2648,10 +2683,32 @@ struct BlockMapper {
       for (const SegmentAccess &b : after) {
         bool distinct = isDistinctRoot(a.root) && isDistinctRoot(b.root);
         if ((a.write || b.write) && (!distinct || a.root == b.root) &&
-            !sameThread(a, b, acrossIterationsOf))
+            !sameThread(a, b, acrossIterationsOf) &&
+            !(adjacent && otherHalves(a, b, acrossIterationsOf)))
           return true;
       }
     return false;
+  }
+
+  /// Whether `a` and `b`, in two consecutive iterations of `loop`, access
+  /// one memref at first indices that are one stepParity value of `loop`:
+  /// they differ by one there (the halves of a split reduction's parts).
+  bool otherHalves(const SegmentAccess &a, const SegmentAccess &b,
+                   scf::ForOp loop) {
+    auto memrefAndFirst = [](Operation *op) -> std::pair<Value, Value> {
+      if (auto load = dyn_cast<memref::LoadOp>(op))
+        return {load.getMemRef(), load.getIndices().empty()
+                                      ? Value()
+                                      : load.getIndices().front()};
+      auto store = cast<memref::StoreOp>(op);
+      return {store.getMemRef(), store.getIndices().empty()
+                                     ? Value()
+                                     : store.getIndices().front()};
+    };
+    auto [memrefA, firstA] = memrefAndFirst(a.op);
+    auto [memrefB, firstB] = memrefAndFirst(b.op);
+    return loop && firstA && memrefA == memrefB && firstA == firstB &&
+           parityOf.lookup(firstA) == loop;
   }
 
   /// A barrier between two segments of one block (each from a barrier of
@@ -2721,20 +2778,29 @@ struct BlockMapper {
         llvm::append_range(before, head);
         SmallVector<Operation *> segment = opsBetween(body, first, barriers[1]);
         if (!mayRace(before, segment) &&
-            !mayRace(tail, segment, /*acrossIterationsOf=*/loop)) {
+            !mayRace(tail, segment, /*acrossIterationsOf=*/loop,
+                     /*adjacent=*/true)) {
           first->erase();
           continue;
         }
       }
-      // ..L before the tail, then the next iteration's head: across.
+      // ..L before the tail, then the next iteration's head (across; F
+      // still between it and the one after: consecutive iterations only),
+      // or after the last iteration the ops up to Q: when only these race,
+      // L becomes one barrier after the loop.
       if (Operation *q = nearestBarrier(loop, /*back=*/false)) {
-        SmallVector<Operation *> after = opsBetween(outer, loop, q);
-        llvm::append_range(after, tail);
+        SmallVector<Operation *> afterLoop = opsBetween(outer, loop, q);
         SmallVector<Operation *> segment =
             opsBetween(body, barriers[barriers.size() - 2], last);
-        if (!mayRace(segment, after) &&
-            !mayRace(segment, head, /*acrossIterationsOf=*/loop))
+        if (!mayRace(segment, tail) &&
+            !mayRace(segment, head, /*acrossIterationsOf=*/loop,
+                     /*adjacent=*/true)) {
+          if (mayRace(segment, afterLoop)) {
+            OpBuilder b(loop->getNextNode());
+            gpu::BarrierOp::create(b, loc);
+          }
           last->erase();
+        }
       }
     }
   }

@@ -143,7 +143,8 @@ static cl::opt<bool> gpuRaceCheck(
     cl::desc("--backend=gpu-on-cpu: report every memory access and barrier "
              "of the launches to a race detector, which fails the run when "
              "two threads of a block touch one address between the same "
-             "two barriers, one writing (slower; docs/gpu.md)"),
+             "two barriers, one writing (slower: the batch runs on one "
+             "thread; docs/gpu.md)"),
     cl::init(false));
 static cl::opt<std::string> gpuLsr(
     "gpu-lsr",

@@ -3,7 +3,9 @@
 # after another (docs/gpu.md, "Testing without a GPU"): each kernel's
 # GPU-mapped IR runs on the CPU (plstm-run --backend=gpu-on-cpu) with the
 # race check, which also prints that chain (per launch, the block with the
-# most, summed over the launches; one row, B = 1). Prints a Markdown table.
+# most, summed over the launches; one row, B = 1) and the memory accesses
+# the blocks' threads made (loads and stores of the mapped IR: what register
+# tiles and in-place updates save). Prints a Markdown table.
 #
 #   benchmarks/gpu/barrier-chains.sh [BUILD]      (default build)
 set -euo pipefail
@@ -28,8 +30,8 @@ KERNELS=(
   "mol-ld $EX/scan_dag_molecules.mlir B=1,N=32 logdepth"
   "layer1d_lm $EX/layer1d_lm.mlir B=1,T=16 -"
 )
-echo "| kernel | dims | schedule | barriers one after another | races |"
-echo "|---|---|---|---:|---:|"
+echo "| kernel | dims | schedule | barriers one after another | memory accesses | races |"
+echo "|---|---|---|---:|---:|---:|"
 status=0
 for k in "${KERNELS[@]}"; do
   read -r name spec dims sched <<<"$k"
@@ -41,10 +43,12 @@ for k in "${KERNELS[@]}"; do
     status=1
     continue
   fi
-  line=$(grep -o "[0-9]* races; [0-9]* barriers" <<<"$out" | head -1)
-  races=${line%% races*}
+  line=$(grep -o "[0-9]* accesses, [0-9]* races; [0-9]* barriers" <<<"$out" | head -1)
+  accesses=${line%% accesses*}
+  races=${line#*accesses, }
+  races=${races%% races*}
   chain=${line##*; }
   chain=${chain%% *}
-  echo "| $name | $dims | $sched | $chain | $races |"
+  echo "| $name | $dims | $sched | $chain | $accesses | $races |"
 done
 exit $status

@@ -52,6 +52,9 @@ struct plstm::KernelImpl {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   KernelSignature signature;
   PackedKernelFn fn = nullptr;
+  /// Reports to the race detector, which follows one call at a time (a
+  /// call's launch resets it): the batch is not split over threads.
+  bool raceChecked = false;
 };
 
 const KernelSignature &Kernel::signature() const { return impl_->signature; }
@@ -59,6 +62,8 @@ const KernelSignature &Kernel::signature() const { return impl_->signature; }
 Status Kernel::operator()(const std::vector<TensorRef> &inputs,
                           const std::vector<TensorRef> &outputs,
                           int threads) const {
+  if (impl_->raceChecked)
+    threads = 1;
   return invokeKernel(impl_->fn, impl_->signature, inputs, outputs, threads,
                       KernelThreads{&omp_set_num_threads, &omp_get_max_threads});
 }
@@ -313,6 +318,8 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                      std::to_string(options.optLevel) + ", expected 0..3");
 
   auto impl = std::make_shared<KernelImpl>();
+  impl->raceChecked =
+      options.target == Target::GPUMappingOnCPU && options.gpuRaceCheck;
   mlir::DialectRegistry registry;
   mlir::plstm::registerCodegenDialects(registry);
   impl->context = std::make_unique<mlir::MLIRContext>(registry);

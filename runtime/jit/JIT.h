@@ -71,7 +71,8 @@ struct CompileOptions {
   bool gpuOpGrid = true;
   /// GPUMappingOnCPU: report every memory access and barrier of the
   /// launches to the race detector (runtime/jit/RaceCheck.h): slower; finds
-  /// a barrier the mapping misses.
+  /// a barrier the mapping misses. The kernel then runs its batch on one
+  /// thread (the detector follows one call at a time).
   bool gpuRaceCheck = false;
   /// Threads that optimize and generate code: the LLVM module is split into
   /// this many parts compiled in parallel (0: one per hardware thread, at
@@ -93,7 +94,8 @@ public:
   const KernelSignature &signature() const;
   /// Runs the kernel. Outputs must be allocated with the shapes that
   /// `outputShapes` gives. The batch is split over `threads` threads (<= 0:
-  /// plstm::getDefaultThreads()).
+  /// plstm::getDefaultThreads(); one for a kernel compiled with
+  /// gpuRaceCheck).
   Status operator()(const std::vector<TensorRef> &inputs,
                     const std::vector<TensorRef> &outputs,
                     int threads = 0) const;
