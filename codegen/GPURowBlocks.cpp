@@ -570,8 +570,16 @@ struct BlockMapper {
   Block *launchBody = nullptr;
   bool prefetch = true; ///< prefetchAhead the step loops
   bool registerTiles = true; ///< lowerAccumulating's register tiles
-  /// stepParity's values: the parity of an iteration of the loop.
+  /// stepParity's values (their ops marked kStepParityAttr): the parity of
+  /// an iteration of the loop.
   DenseMap<Value, scf::ForOp> parityOf;
+  static constexpr StringLiteral kStepParityAttr = "plstm.step_parity";
+  /// The loop `v` is the stepParity of, if any.
+  scf::ForOp parityLoop(Value v) const {
+    Operation *def = v.getDefiningOp();
+    return def && def->hasAttr(kStepParityAttr) ? parityOf.lookup(v)
+                                                : scf::ForOp();
+  }
   /// A block per row (not the chunk grid's block per (row, tile)): the
   /// launch scratch may then hold the buffers sized at run time.
   bool blockPerRow = true;
@@ -1097,7 +1105,8 @@ struct BlockMapper {
   /// in `parityOf` for the barrier rules; null outside such loops.
   Value stepParity(Operation *op) {
     auto loop = op->getParentOfType<scf::ForOp>();
-    if (!loop || !launchBody->getParentOp()->isProperAncestor(loop))
+    if (!loop || !launchBody->getParentOp()->isProperAncestor(loop) ||
+        !loop.getInductionVar().getType().isIndex())
       return {};
     OpBuilder b(op);
     Value count = arith::DivUIOp::create(
@@ -1105,8 +1114,9 @@ struct BlockMapper {
         arith::SubIOp::create(b, loc, loop.getInductionVar(),
                               loop.getLowerBound()),
         loop.getStep());
-    Value parity = arith::RemUIOp::create(
+    auto parity = arith::RemUIOp::create(
         b, loc, count, arith::ConstantIndexOp::create(b, loc, 2));
+    parity->setAttr(kStepParityAttr, b.getUnitAttr());
     parityOf[parity] = loop;
     return parity;
   }
@@ -1614,8 +1624,9 @@ struct BlockMapper {
     size_t barriers = countBarriers();
     for (int round = 0; round < 8; ++round) {
       removeUnneededBarriers(launch);
-      removeLoopEntryBarriers(launch);
-      bool moved = moveBarriersOutOfLoops(launch);
+      // A loop's last barrier may become one after it: the count stays.
+      bool moved = removeLoopEntryBarriers(launch);
+      moved |= moveBarriersOutOfLoops(launch);
       removeBarriersBesideLoops(launch);
       removeRedundantBarriers(launch);
       size_t left = countBarriers();
@@ -2515,7 +2526,7 @@ struct BlockMapper {
     // other indices name (if the two differ, so do the elements).
     if (x.size() == y.size() && llvm::all_of(llvm::zip(x, y), [&](auto uv) {
           auto [u, v] = uv;
-          return (u == v && parityOf.contains(u)) ||
+          return (u == v && parityLoop(u)) ||
                  sameFunctionOfIv(u, a.loop, v, b.loop, invariantIn);
         }))
       return true;
@@ -2708,7 +2719,7 @@ struct BlockMapper {
     auto [memrefA, firstA] = memrefAndFirst(a.op);
     auto [memrefB, firstB] = memrefAndFirst(b.op);
     return loop && firstA && memrefA == memrefB && firstA == firstB &&
-           parityOf.lookup(firstA) == loop;
+           parityLoop(firstA) == loop;
   }
 
   /// A barrier between two segments of one block (each from a barrier of
@@ -2755,12 +2766,15 @@ struct BlockMapper {
   /// only pure ops around, the 1D sequential step's barrier after its copy
   /// out; the DAG's edge loop, whose head reads the edge lists). Else L
   /// is erased when the segment (the barrier before L)..L may not race
-  /// with what follows it: the tail, then the next iteration's head or the
-  /// ops up to the barrier Q after the loop. Ops of two iterations are the
-  /// same thread's only through values defined outside the loop (a view's
-  /// offset may differ between them). One barrier a loop at most: each
-  /// check relies on the other barrier.
-  void removeLoopEntryBarriers(gpu::LaunchOp launch) {
+  /// with what follows it: the tail, then the next iteration's head (and
+  /// a barrier after the loop orders the last iteration with what follows
+  /// the loop, unless the ops up to the barrier Q after it may not race).
+  /// Ops of two iterations are the same thread's only through values
+  /// defined outside the loop (a view's offset may differ between them).
+  /// One barrier a loop at most: each check relies on the other barrier.
+  /// Returns whether a barrier moved after a loop.
+  bool removeLoopEntryBarriers(gpu::LaunchOp launch) {
+    bool moved = false;
     SmallVector<scf::ForOp> loops;
     launch.walk([&](scf::ForOp loop) { loops.push_back(loop); });
     for (scf::ForOp loop : loops) { // inner loops first
@@ -2787,22 +2801,24 @@ struct BlockMapper {
       // ..L before the tail, then the next iteration's head (across; F
       // still between it and the one after: consecutive iterations only),
       // or after the last iteration the ops up to Q: when only these race,
-      // L becomes one barrier after the loop.
-      if (Operation *q = nearestBarrier(loop, /*back=*/false)) {
-        SmallVector<Operation *> afterLoop = opsBetween(outer, loop, q);
-        SmallVector<Operation *> segment =
-            opsBetween(body, barriers[barriers.size() - 2], last);
-        if (!mayRace(segment, tail) &&
-            !mayRace(segment, head, /*acrossIterationsOf=*/loop,
-                     /*adjacent=*/true)) {
-          if (mayRace(segment, afterLoop)) {
-            OpBuilder b(loop->getNextNode());
-            gpu::BarrierOp::create(b, loc);
-          }
-          last->erase();
+      // or when there is no Q in the loop's block (what follows, an outer
+      // loop's next iteration, is not in view), L becomes one barrier after
+      // the loop (the 2D sequential step's node loop).
+      SmallVector<Operation *> segment =
+          opsBetween(body, barriers[barriers.size() - 2], last);
+      if (!mayRace(segment, tail) &&
+          !mayRace(segment, head, /*acrossIterationsOf=*/loop,
+                   /*adjacent=*/true)) {
+        Operation *q = nearestBarrier(loop, /*back=*/false);
+        if (!q || mayRace(segment, opsBetween(outer, loop, q))) {
+          OpBuilder b(loop->getNextNode());
+          gpu::BarrierOp::create(b, loc);
+          moved = true;
         }
+        last->erase();
       }
     }
+    return moved;
   }
 
   /// A loop whose body has one barrier B (at its top level) that orders

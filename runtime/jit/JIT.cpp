@@ -53,7 +53,8 @@ struct plstm::KernelImpl {
   KernelSignature signature;
   PackedKernelFn fn = nullptr;
   /// Reports to the race detector, which follows one call at a time (a
-  /// call's launch resets it): the batch is not split over threads.
+  /// call's launch resets it): the batch is not split over threads, and
+  /// race-checked calls from several threads wait for each other.
   bool raceChecked = false;
 };
 
@@ -62,8 +63,14 @@ const KernelSignature &Kernel::signature() const { return impl_->signature; }
 Status Kernel::operator()(const std::vector<TensorRef> &inputs,
                           const std::vector<TensorRef> &outputs,
                           int threads) const {
-  if (impl_->raceChecked)
-    threads = 1;
+  if (impl_->raceChecked) {
+    // One race-checked call at a time in the process, on one thread.
+    static std::mutex raceCheckedCalls;
+    std::lock_guard<std::mutex> lock(raceCheckedCalls);
+    return invokeKernel(
+        impl_->fn, impl_->signature, inputs, outputs, /*threads=*/1,
+        KernelThreads{&omp_set_num_threads, &omp_get_max_threads});
+  }
   return invokeKernel(impl_->fn, impl_->signature, inputs, outputs, threads,
                       KernelThreads{&omp_set_num_threads, &omp_get_max_threads});
 }
