@@ -2695,10 +2695,59 @@ struct BlockMapper {
         bool distinct = isDistinctRoot(a.root) && isDistinctRoot(b.root);
         if ((a.write || b.write) && (!distinct || a.root == b.root) &&
             !sameThread(a, b, acrossIterationsOf) &&
-            !(adjacent && otherHalves(a, b, acrossIterationsOf)))
+            !(adjacent && otherHalves(a, b, acrossIterationsOf)) &&
+            !disjointFootprints(a, b))
           return true;
       }
     return false;
+  }
+
+  /// The elements [first, end) of its root buffer that `access`'s memref
+  /// spans, when known: every view from it to the root keeps the root's
+  /// aligned pointer (subviews, reshapes, casts; not memref.view, whose
+  /// byte shift makes a new base) and its type has static sizes, strides
+  /// (not negative) and offset.
+  static std::optional<std::pair<int64_t, int64_t>>
+  staticFootprint(const SegmentAccess &access) {
+    auto store = dyn_cast<memref::StoreOp>(access.op);
+    Value memref =
+        store ? store.getMemRef() : cast<memref::LoadOp>(access.op).getMemRef();
+    for (Value v = memref; v != access.root;) {
+      Operation *def = v.getDefiningOp();
+      if (!isa_and_present<memref::SubViewOp, memref::ExpandShapeOp,
+                           memref::CollapseShapeOp, memref::CastOp,
+                           memref::MemorySpaceCastOp>(def))
+        return std::nullopt;
+      v = def->getOperand(0);
+    }
+    auto type = cast<MemRefType>(memref.getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (!type.hasStaticShape() ||
+        failed(type.getStridesAndOffset(strides, offset)) ||
+        ShapedType::isDynamic(offset))
+      return std::nullopt;
+    int64_t end = offset + 1;
+    for (auto [size, stride] : llvm::zip(type.getShape(), strides)) {
+      if (ShapedType::isDynamic(stride) || stride < 0)
+        return std::nullopt;
+      if (size == 0)
+        return std::make_pair(offset, offset); // no element
+      end += (size - 1) * stride;
+    }
+    return std::make_pair(offset, end);
+  }
+
+  /// Whether `a` and `b` touch disjoint elements of one root for sure:
+  /// their memrefs' static footprints (staticFootprint) do not overlap (the
+  /// J = 4 1D step's four copies into the rows of one buffer, each a view
+  /// at its own offset).
+  static bool disjointFootprints(const SegmentAccess &a,
+                                 const SegmentAccess &b) {
+    if (a.root != b.root)
+      return false;
+    auto fa = staticFootprint(a), fb = staticFootprint(b);
+    return fa && fb && (fa->second <= fb->first || fb->second <= fa->first);
   }
 
   /// Whether `a` and `b`, in two consecutive iterations of `loop`, access

@@ -337,3 +337,69 @@ func.func @edge_loop_moving(%states: memref<?x64xf32>, %edges: memref<?xindex>, 
   } {plstm.row_buffers}
   return
 }
+
+// -----
+
+// Views of one buffer at static offsets (staticFootprint): x * 2 into
+// buf[0, 64) and y * 3 into buf[64, 128) touch disjoint elements, so no
+// barrier between them (the J = 4 1D step's copies into the rows of one
+// buffer); buf[0, 64) reversed into out reads other threads' elements of
+// (1): its barrier stays; y + 1 into buf[32, 96), which overlaps the
+// reversed read's buf[0, 64), keeps its barrier too.
+// CHECK-LABEL: func.func @disjoint_views
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.mulf
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.mulf
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: affine.apply
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.addf
+#id = affine_map<(i) -> (i)>
+#rev = affine_map<(i) -> (63 - i)>
+func.func @disjoint_views(%x: memref<?x64xf32>, %y: memref<?x64xf32>, %out: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %three = arith.constant 3.0 : f32
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x64xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %buf = memref.alloc() : memref<256xf32>
+    %lo = memref.subview %buf[0] [64] [1] : memref<256xf32> to memref<64xf32, strided<[1]>>
+    %hi = memref.subview %buf[64] [64] [1] : memref<256xf32> to memref<64xf32, strided<[1], offset: 64>>
+    %mid = memref.subview %buf[32] [64] [1] : memref<256xf32> to memref<64xf32, strided<[1], offset: 32>>
+    %xs = memref.subview %x[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %os = memref.subview %out[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%xs : memref<64xf32, strided<[1], offset: ?>>) outs(%lo : memref<64xf32, strided<[1]>>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.mulf %p, %two : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%ys : memref<64xf32, strided<[1], offset: ?>>) outs(%hi : memref<64xf32, strided<[1], offset: 64>>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.mulf %p, %three : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [#rev, #id], iterator_types = ["parallel"]}
+        ins(%lo : memref<64xf32, strided<[1]>>) outs(%os : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%p: f32, %o: f32):
+      linalg.yield %p : f32
+    }
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%ys : memref<64xf32, strided<[1], offset: ?>>) outs(%mid : memref<64xf32, strided<[1], offset: 32>>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.addf %p, %one : f32
+      linalg.yield %m : f32
+    }
+    memref.dealloc %buf : memref<256xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
