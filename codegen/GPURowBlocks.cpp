@@ -62,6 +62,7 @@
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <limits>
 
@@ -2696,7 +2697,7 @@ struct BlockMapper {
         if ((a.write || b.write) && (!distinct || a.root == b.root) &&
             !sameThread(a, b, acrossIterationsOf) &&
             !(adjacent && otherHalves(a, b, acrossIterationsOf)) &&
-            !disjointFootprints(a, b))
+            !disjointFootprints(a, b, acrossIterationsOf))
           return true;
       }
     return false;
@@ -2727,13 +2728,18 @@ struct BlockMapper {
         failed(type.getStridesAndOffset(strides, offset)) ||
         ShapedType::isDynamic(offset))
       return std::nullopt;
-    int64_t end = offset + 1;
+    int64_t end;
+    if (llvm::AddOverflow(offset, int64_t(1), end))
+      return std::nullopt;
     for (auto [size, stride] : llvm::zip(type.getShape(), strides)) {
       if (ShapedType::isDynamic(stride) || stride < 0)
         return std::nullopt;
       if (size == 0)
         return std::make_pair(offset, offset); // no element
-      end += (size - 1) * stride;
+      int64_t span;
+      if (llvm::MulOverflow(size - 1, stride, span) ||
+          llvm::AddOverflow(end, span, end))
+        return std::nullopt;
     }
     return std::make_pair(offset, end);
   }
@@ -2741,10 +2747,11 @@ struct BlockMapper {
   /// Whether `a` and `b` touch disjoint elements of one root for sure:
   /// their memrefs' static footprints (staticFootprint) do not overlap (the
   /// J = 4 1D step's four copies into the rows of one buffer, each a view
-  /// at its own offset).
-  static bool disjointFootprints(const SegmentAccess &a,
-                                 const SegmentAccess &b) {
-    if (a.root != b.root)
+  /// at its own offset). With `acrossIterationsOf`, the root must be
+  /// defined outside that loop (one buffer in every iteration).
+  static bool disjointFootprints(const SegmentAccess &a, const SegmentAccess &b,
+                                 scf::ForOp acrossIterationsOf) {
+    if (a.root != b.root || !isInvariantIn(a.root, acrossIterationsOf))
       return false;
     auto fa = staticFootprint(a), fb = staticFootprint(b);
     return fa && fb && (fa->second <= fb->first || fb->second <= fa->first);
@@ -2767,7 +2774,8 @@ struct BlockMapper {
     };
     auto [memrefA, firstA] = memrefAndFirst(a.op);
     auto [memrefB, firstB] = memrefAndFirst(b.op);
-    return loop && firstA && memrefA == memrefB && firstA == firstB &&
+    return loop && firstA && memrefA == memrefB &&
+           isInvariantIn(memrefA, loop) && firstA == firstB &&
            parityLoop(firstA) == loop;
   }
 
@@ -2859,6 +2867,10 @@ struct BlockMapper {
           !mayRace(segment, head, /*acrossIterationsOf=*/loop,
                    /*adjacent=*/true)) {
         Operation *q = nearestBarrier(loop, /*back=*/false);
+        // Without Q, the block after the loop must be one every thread
+        // runs (only loops of the row around it) for a barrier there.
+        if (!q && !inEveryThread(loop, launch))
+          continue;
         if (!q || mayRace(segment, opsBetween(outer, loop, q))) {
           OpBuilder b(loop->getNextNode());
           gpu::BarrierOp::create(b, loc);
@@ -2868,6 +2880,19 @@ struct BlockMapper {
       }
     }
     return moved;
+  }
+
+  /// Whether every thread of the block runs `op`'s block: only scf.for
+  /// loops of the row (not thread loops) between it and the launch.
+  bool inEveryThread(Operation *op, gpu::LaunchOp launch) {
+    for (Operation *parent = op->getParentOp(); parent != launch;
+         parent = parent->getParentOp()) {
+      auto loop = dyn_cast<scf::ForOp>(parent);
+      if (!loop || isThreadLoop(loop) ||
+          loop->hasAttr(plstm::kGPUVirtualThreadsAttr))
+        return false;
+    }
+    return true;
   }
 
   /// A loop whose body has one barrier B (at its top level) that orders
