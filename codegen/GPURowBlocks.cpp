@@ -65,6 +65,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <limits>
+#include <numeric>
 
 using namespace mlir;
 
@@ -2703,13 +2704,19 @@ struct BlockMapper {
     return false;
   }
 
-  /// The elements [first, end) of its root buffer that `access`'s memref
-  /// spans, when known: every view from it to the root keeps the root's
-  /// aligned pointer (subviews, reshapes, casts; not memref.view, whose
-  /// byte shift makes a new base) and its type has static sizes, strides
-  /// (not negative) and offset.
-  static std::optional<std::pair<int64_t, int64_t>>
-  staticFootprint(const SegmentAccess &access) {
+  /// The elements of its root buffer that an access's memref spans: from
+  /// `first` to before `end`, every one `first` modulo `step` (the gcd of
+  /// the strides of its dims of more than one element; 0 for one element).
+  struct Footprint {
+    int64_t first, end, step;
+  };
+
+  /// The footprint of `access`'s memref in its root buffer, when known:
+  /// every view from it to the root keeps the root's aligned pointer
+  /// (subviews, reshapes, casts; not memref.view, whose byte shift makes a
+  /// new base) and its type has static sizes, strides (not negative) and
+  /// offset.
+  static std::optional<Footprint> staticFootprint(const SegmentAccess &access) {
     auto store = dyn_cast<memref::StoreOp>(access.op);
     Value memref =
         store ? store.getMemRef() : cast<memref::LoadOp>(access.op).getMemRef();
@@ -2728,33 +2735,43 @@ struct BlockMapper {
         failed(type.getStridesAndOffset(strides, offset)) ||
         ShapedType::isDynamic(offset))
       return std::nullopt;
-    int64_t end;
+    int64_t end, step = 0;
     if (llvm::AddOverflow(offset, int64_t(1), end))
       return std::nullopt;
     for (auto [size, stride] : llvm::zip(type.getShape(), strides)) {
       if (ShapedType::isDynamic(stride) || stride < 0)
         return std::nullopt;
       if (size == 0)
-        return std::make_pair(offset, offset); // no element
+        return Footprint{offset, offset, 0}; // no element
       int64_t span;
       if (llvm::MulOverflow(size - 1, stride, span) ||
           llvm::AddOverflow(end, span, end))
         return std::nullopt;
+      if (size > 1)
+        step = std::gcd(step, stride);
     }
-    return std::make_pair(offset, end);
+    return Footprint{offset, end, step};
   }
 
   /// Whether `a` and `b` touch disjoint elements of one root for sure:
   /// their memrefs' static footprints (staticFootprint) do not overlap (the
   /// J = 4 1D step's four copies into the rows of one buffer, each a view
-  /// at its own offset). With `acrossIterationsOf`, the root must be
+  /// at its own offset), or interleave: their first elements differ modulo
+  /// the gcd g of their steps, and every element of each is its first
+  /// modulo g (the 2D tile's quarters [i, j, 0, 0] and [i, j, 1, 1] of one
+  /// 4 x 4 x 2 x 2 buffer). With `acrossIterationsOf`, the root must be
   /// defined outside that loop (one buffer in every iteration).
   static bool disjointFootprints(const SegmentAccess &a, const SegmentAccess &b,
                                  scf::ForOp acrossIterationsOf) {
     if (a.root != b.root || !isInvariantIn(a.root, acrossIterationsOf))
       return false;
     auto fa = staticFootprint(a), fb = staticFootprint(b);
-    return fa && fb && (fa->second <= fb->first || fb->second <= fa->first);
+    if (!fa || !fb)
+      return false;
+    if (fa->end <= fb->first || fb->end <= fa->first)
+      return true;
+    int64_t g = std::gcd(fa->step, fb->step);
+    return g > 1 && fa->first % g != fb->first % g;
   }
 
   /// Whether `a` and `b`, in two consecutive iterations of `loop`, access

@@ -403,3 +403,57 @@ func.func @disjoint_views(%x: memref<?x64xf32>, %y: memref<?x64xf32>, %out: memr
   } {plstm.row_buffers}
   return
 }
+
+// -----
+
+// Interleaved views of one buffer: buf[0, 2, 4, ...] and buf[1, 3, 5, ...]
+// (stride 2, offsets 0 and 1) overlap as ranges but not as elements (their
+// offsets differ modulo the gcd of their strides): no barrier between x * 2
+// into the even elements and y * 3 into the odd ones; the even elements
+// reversed into out keep theirs.
+// CHECK-LABEL: func.func @interleaved_views
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.mulf
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.mulf
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: affine.apply
+#id = affine_map<(i) -> (i)>
+#rev = affine_map<(i) -> (63 - i)>
+func.func @interleaved_views(%x: memref<?x64xf32>, %y: memref<?x64xf32>, %out: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %three = arith.constant 3.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x64xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %buf = memref.alloc() : memref<128xf32>
+    %even = memref.subview %buf[0] [64] [2] : memref<128xf32> to memref<64xf32, strided<[2]>>
+    %odd = memref.subview %buf[1] [64] [2] : memref<128xf32> to memref<64xf32, strided<[2], offset: 1>>
+    %xs = memref.subview %x[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %ys = memref.subview %y[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %os = memref.subview %out[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%xs : memref<64xf32, strided<[1], offset: ?>>) outs(%even : memref<64xf32, strided<[2]>>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.mulf %p, %two : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%ys : memref<64xf32, strided<[1], offset: ?>>) outs(%odd : memref<64xf32, strided<[2], offset: 1>>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.mulf %p, %three : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [#rev, #id], iterator_types = ["parallel"]}
+        ins(%even : memref<64xf32, strided<[2]>>) outs(%os : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%p: f32, %o: f32):
+      linalg.yield %p : f32
+    }
+    memref.dealloc %buf : memref<128xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
