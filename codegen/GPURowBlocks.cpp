@@ -2771,7 +2771,8 @@ struct BlockMapper {
     if (fa->end <= fb->first || fb->end <= fa->first)
       return true;
     int64_t g = std::gcd(fa->step, fb->step);
-    return g > 1 && fa->first % g != fb->first % g;
+    auto mod = [&](int64_t x) { return (x % g + g) % g; };
+    return g > 1 && mod(fa->first) != mod(fb->first);
   }
 
   /// Whether `a` and `b`, in two consecutive iterations of `loop`, access
