@@ -574,7 +574,7 @@ struct BlockMapper {
   bool registerTiles = true; ///< lowerAccumulating's register tiles
   /// stepParity's values (their ops marked kStepParityAttr): the parity of
   /// an iteration of the loop.
-  DenseMap<Value, scf::ForOp> parityOf;
+  DenseMap<Value, scf::ForOp> parityOf{};
   static constexpr StringLiteral kStepParityAttr = "plstm.step_parity";
   /// The loop `v` is the stepParity of, if any.
   scf::ForOp parityLoop(Value v) const {
@@ -2279,7 +2279,9 @@ struct BlockMapper {
   /// A load or store of a segment between barriers (removeUnneededBarriers).
   struct SegmentAccess {
     Operation *op;
-    Value root; ///< accessRoot of the accessed memref
+    Value memref;       ///< the memref the load or store accesses
+    ValueRange indices; ///< and its indices
+    Value root;         ///< accessRoot(memref)
     bool write;
     scf::ForOp loop; ///< the thread loop around it, if any
     bool threadZero; ///< in thread 0's guard (guardThreadZero)
@@ -2474,8 +2476,11 @@ struct BlockMapper {
             return WalkResult::interrupt();
           return WalkResult::advance();
         }
-        Value memref = write ? cast<memref::StoreOp>(op).getMemRef()
-                             : cast<memref::LoadOp>(op).getMemRef();
+        auto store = dyn_cast<memref::StoreOp>(op);
+        Value memref =
+            store ? store.getMemRef() : cast<memref::LoadOp>(op).getMemRef();
+        ValueRange indices =
+            store ? store.getIndices() : cast<memref::LoadOp>(op).getIndices();
         scf::ForOp loop;
         for (auto l = op->getParentOfType<scf::ForOp>();
              l && top->isAncestor(l); l = l->getParentOfType<scf::ForOp>())
@@ -2489,7 +2494,8 @@ struct BlockMapper {
              g = g->getParentOfType<scf::IfOp>())
           threadZero = isThreadZeroGuard(g) && g.getElseRegion().empty() &&
                        g.getThenRegion().isAncestor(op->getParentRegion());
-        out.push_back({op, accessRoot(memref), write, loop, threadZero});
+        out.push_back(
+            {op, memref, indices, accessRoot(memref), write, loop, threadZero});
         return WalkResult::advance();
       });
       if (result.wasInterrupted())
@@ -2547,11 +2553,8 @@ struct BlockMapper {
       auto type = dyn_cast<MemRefType>(v.getType());
       return type && type.hasStaticShape() && type.getLayout().isIdentity();
     };
-    auto store = dyn_cast<memref::StoreOp>(access.op);
-    Value memref =
-        store ? store.getMemRef() : cast<memref::LoadOp>(access.op).getMemRef();
-    ValueRange indices = store ? store.getIndices()
-                               : cast<memref::LoadOp>(access.op).getIndices();
+    Value memref = access.memref;
+    ValueRange indices = access.indices;
     for (Value v = memref; v != access.root;) {
       Operation *def = v.getDefiningOp();
       if (!isRowMajor(v) ||
@@ -2717,9 +2720,7 @@ struct BlockMapper {
   /// new base) and its type has static sizes, strides (not negative) and
   /// offset.
   static std::optional<Footprint> staticFootprint(const SegmentAccess &access) {
-    auto store = dyn_cast<memref::StoreOp>(access.op);
-    Value memref =
-        store ? store.getMemRef() : cast<memref::LoadOp>(access.op).getMemRef();
+    Value memref = access.memref;
     for (Value v = memref; v != access.root;) {
       Operation *def = v.getDefiningOp();
       if (!isa_and_present<memref::SubViewOp, memref::ExpandShapeOp,
@@ -2780,21 +2781,10 @@ struct BlockMapper {
   /// they differ by one there (the halves of a split reduction's parts).
   bool otherHalves(const SegmentAccess &a, const SegmentAccess &b,
                    scf::ForOp loop) {
-    auto memrefAndFirst = [](Operation *op) -> std::pair<Value, Value> {
-      if (auto load = dyn_cast<memref::LoadOp>(op))
-        return {load.getMemRef(), load.getIndices().empty()
-                                      ? Value()
-                                      : load.getIndices().front()};
-      auto store = cast<memref::StoreOp>(op);
-      return {store.getMemRef(), store.getIndices().empty()
-                                     ? Value()
-                                     : store.getIndices().front()};
-    };
-    auto [memrefA, firstA] = memrefAndFirst(a.op);
-    auto [memrefB, firstB] = memrefAndFirst(b.op);
-    return loop && firstA && memrefA == memrefB &&
-           isInvariantIn(memrefA, loop) && firstA == firstB &&
-           parityLoop(firstA) == loop;
+    return loop && !a.indices.empty() && !b.indices.empty() &&
+           a.memref == b.memref && isInvariantIn(a.memref, loop) &&
+           a.indices.front() == b.indices.front() &&
+           parityLoop(a.indices.front()) == loop;
   }
 
   /// A barrier between two segments of one block (each from a barrier of

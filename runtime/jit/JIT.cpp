@@ -63,13 +63,12 @@ const KernelSignature &Kernel::signature() const { return impl_->signature; }
 Status Kernel::operator()(const std::vector<TensorRef> &inputs,
                           const std::vector<TensorRef> &outputs,
                           int threads) const {
+  // One race-checked call at a time in the process, on one thread.
+  static std::mutex raceCheckedCalls;
+  std::unique_lock<std::mutex> lock;
   if (impl_->raceChecked) {
-    // One race-checked call at a time in the process, on one thread.
-    static std::mutex raceCheckedCalls;
-    std::lock_guard<std::mutex> lock(raceCheckedCalls);
-    return invokeKernel(
-        impl_->fn, impl_->signature, inputs, outputs, /*threads=*/1,
-        KernelThreads{&omp_set_num_threads, &omp_get_max_threads});
+    lock = std::unique_lock<std::mutex>(raceCheckedCalls);
+    threads = 1;
   }
   return invokeKernel(impl_->fn, impl_->signature, inputs, outputs, threads,
                       KernelThreads{&omp_set_num_threads, &omp_get_max_threads});
