@@ -951,13 +951,13 @@ struct BlockMapper {
           elementIvs.push_back(ivs);
         }
     }
-    Value zero = arith::ConstantIndexOp::create(outer, opLoc, 0);
     SmallVector<Value> inits; // element by element, the carried outputs
     SmallVector<SmallVector<Value>> carriedIndices; // the same order
     Value firstPart;
     if (split > 1)
-      firstPart = arith::CmpIOp::create(outer, opLoc, arith::CmpIPredicate::eq,
-                                        part, zero);
+      firstPart = arith::CmpIOp::create(
+          outer, opLoc, arith::CmpIPredicate::eq, part,
+          arith::ConstantIndexOp::create(outer, opLoc, 0));
     auto folded = foldedFills.find(op);
     for (ArrayRef<Value> ivs : elementIvs) {
       SmallVector<Value> outerIvs = withZeroReductions(outer, ivs);
