@@ -42,6 +42,7 @@
 #include "codegen/CodegenPasses.h"
 #include "codegen/MemRefViews.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -54,11 +55,13 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/CSE.h"
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallBitVector.h"
@@ -66,6 +69,7 @@
 
 #include <limits>
 #include <numeric>
+#include <set>
 
 using namespace mlir;
 
@@ -1617,24 +1621,37 @@ struct BlockMapper {
     // may enable another (a barrier moved out of an inner loop, one erased
     // beside it): again until nothing changes (moves only go outwards), 8
     // rounds at most.
-    removeRedundantBarriers(launch);
     auto countBarriers = [&] {
       size_t n = 0;
       launch.walk([&](gpu::BarrierOp) { ++n; });
       return n;
     };
-    size_t barriers = countBarriers();
-    for (int round = 0; round < 8; ++round) {
-      removeUnneededBarriers(launch);
-      // A loop's last barrier may become one after it: the count stays.
-      bool moved = removeLoopEntryBarriers(launch);
-      moved |= moveBarriersOutOfLoops(launch);
-      removeBarriersBesideLoops(launch);
+    auto removeBarriers = [&] {
       removeRedundantBarriers(launch);
-      size_t left = countBarriers();
-      if (!moved && left == barriers)
+      size_t barriers = countBarriers();
+      for (int round = 0; round < 8; ++round) {
+        removeUnneededBarriers(launch);
+        // A loop's last barrier may become one after it: the count stays.
+        bool moved = removeLoopEntryBarriers(launch);
+        moved |= moveBarriersOutOfLoops(launch);
+        removeBarriersBesideLoops(launch);
+        removeRedundantBarriers(launch);
+        size_t left = countBarriers();
+        if (!moved && left == barriers)
+          break;
+        barriers = left;
+      }
+    };
+    removeBarriers();
+    // Fused loops and erased buffers may let more barriers go, and fewer
+    // barriers more loops fuse: again while either changes, 4 rounds at
+    // most.
+    for (int round = 0; round < 4; ++round) {
+      int changed = fuseThreadLoops(launch);
+      changed += eraseUnreadBuffers(launch);
+      if (!changed)
         break;
-      barriers = left;
+      removeBarriers();
     }
     // Emulating too: the prefetches are then llvm.prefetch on the CPU, and
     // gpu-on-cpu-check runs the IR they add.
@@ -2785,6 +2802,447 @@ struct BlockMapper {
            a.memref == b.memref && isInvariantIn(a.memref, loop) &&
            a.indices.front() == b.indices.front() &&
            parityLoop(a.indices.front()) == loop;
+  }
+
+  /// The thread loop of a distributed op (distribute): `op` itself, or
+  /// emulating, the thread loop that is the whole body of `op`, a
+  /// virtual-thread loop. Null for any other op and for loops with results.
+  scf::ForOp distributedLoop(Operation *op) {
+    auto loop = dyn_cast<scf::ForOp>(op);
+    if (!loop || loop.getNumResults() != 0)
+      return {};
+    if (emulate) {
+      if (!loop->hasAttr(plstm::kGPUVirtualThreadsAttr))
+        return {};
+      Block *body = loop.getBody();
+      if (!llvm::hasSingleElement(body->without_terminator()))
+        return {};
+      loop = dyn_cast<scf::ForOp>(body->front());
+      if (!loop || loop.getNumResults() != 0)
+        return {};
+    }
+    return isThreadLoop(loop) ? loop : scf::ForOp();
+  }
+
+  /// A load or store in a thread loop's body (fuseThreadLoops).
+  struct LoopAccess {
+    Value memref;
+    ValueRange indices;
+    bool write;
+    bool top; ///< at the top level of the loop's body
+  };
+
+  /// The loads and stores of `loop`'s body, if it has nothing else with a
+  /// memory effect (nested loops and ifs are looked into).
+  static bool loopAccesses(scf::ForOp loop, SmallVectorImpl<LoopAccess> &out) {
+    Block *body = loop.getBody();
+    WalkResult walked = body->walk([&](Operation *op) {
+      if (auto load = dyn_cast<memref::LoadOp>(op)) {
+        out.push_back({load.getMemRef(), load.getIndices(), false,
+                       op->getBlock() == body});
+        return WalkResult::advance();
+      }
+      if (auto store = dyn_cast<memref::StoreOp>(op)) {
+        out.push_back({store.getMemRef(), store.getIndices(), true,
+                       op->getBlock() == body});
+        return WalkResult::advance();
+      }
+      if (isa<scf::ForOp, scf::IfOp, scf::YieldOp>(op) ||
+          (op->getNumRegions() == 0 && isMemoryEffectFree(op)))
+        return WalkResult::advance();
+      return WalkResult::interrupt();
+    });
+    return !walked.wasInterrupted();
+  }
+
+  /// `v` where `iv` is `at`: through integer constants and integer
+  /// arithmetic of `iv` (the index arithmetic of mapDelinearized); none for
+  /// anything else (a value defined outside, a loaded index, an overflow, a
+  /// division by zero).
+  static std::optional<int64_t> valueAt(Value v, Value iv, int64_t at,
+                                        int depth = 0) {
+    if (v == iv)
+      return at;
+    if (depth > 16)
+      return std::nullopt;
+    if (std::optional<int64_t> c = getConstantIntValue(v))
+      return c;
+    Operation *def = v.getDefiningOp();
+    if (auto apply = dyn_cast_or_null<affine::AffineApplyOp>(def)) {
+      SmallVector<Attribute> operands;
+      for (Value operand : apply.getMapOperands()) {
+        std::optional<int64_t> o = valueAt(operand, iv, at, depth + 1);
+        if (!o)
+          return std::nullopt;
+        operands.push_back(IntegerAttr::get(operand.getType(), *o));
+      }
+      SmallVector<Attribute> results;
+      if (failed(apply.getAffineMap().constantFold(operands, results)) ||
+          results.size() != 1 || !isa<IntegerAttr>(results[0]))
+        return std::nullopt;
+      return cast<IntegerAttr>(results[0]).getInt();
+    }
+    if (!def || def->getNumOperands() == 0 || def->getNumOperands() > 2)
+      return std::nullopt;
+    SmallVector<int64_t, 2> x;
+    for (Value operand : def->getOperands()) {
+      std::optional<int64_t> o = valueAt(operand, iv, at, depth + 1);
+      if (!o)
+        return std::nullopt;
+      x.push_back(*o);
+    }
+    int64_t r;
+    if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def))
+      return x[0];
+    if (isa<arith::AddIOp>(def))
+      return llvm::AddOverflow(x[0], x[1], r) ? std::nullopt
+                                              : std::optional<int64_t>(r);
+    if (isa<arith::SubIOp>(def))
+      return llvm::SubOverflow(x[0], x[1], r) ? std::nullopt
+                                              : std::optional<int64_t>(r);
+    if (isa<arith::MulIOp>(def))
+      return llvm::MulOverflow(x[0], x[1], r) ? std::nullopt
+                                              : std::optional<int64_t>(r);
+    bool unsignedOk = x[0] >= 0 && x[1] > 0;
+    if (isa<arith::DivUIOp>(def) && unsignedOk)
+      return x[0] / x[1];
+    if (isa<arith::RemUIOp>(def) && unsignedOk)
+      return x[0] % x[1];
+    return std::nullopt;
+  }
+
+  /// Whether running `a` (of the first loop) at a thread's iteration i
+  /// after `b` (of the second) at its iterations j < i, as fusing the two
+  /// loops does, touches no element one of them wrote: their indices,
+  /// computed for every iteration of every thread (valueAt), never name
+  /// one element for such i and j.
+  bool reorderFree(const LoopAccess &a, scf::ForOp first, const LoopAccess &b,
+                   scf::ForOp second, int64_t trips) {
+    auto element = [](const LoopAccess &x, scf::ForOp loop,
+                      int64_t at) -> std::optional<SmallVector<int64_t, 4>> {
+      SmallVector<int64_t, 4> e;
+      for (Value index : x.indices) {
+        std::optional<int64_t> v = valueAt(index, loop.getInductionVar(), at);
+        if (!v)
+          return std::nullopt;
+        e.push_back(*v);
+      }
+      return e;
+    };
+    for (int64_t t = 0; t < threads && t < trips; ++t) {
+      std::set<SmallVector<int64_t, 4>> before; // b's, at earlier iterations
+      for (int64_t i = t; i < trips; i += threads) {
+        auto ea = element(a, first, i);
+        auto eb = element(b, second, i);
+        if (!ea || !eb || before.count(*ea))
+          return false;
+        before.insert(*eb);
+      }
+    }
+    return true;
+  }
+
+  /// Whether two accesses may name one byte: not when their roots
+  /// (accessRoot) are two distinct buffers (isDistinctRoot).
+  static bool mayAlias(Value a, Value b) {
+    Value ra = accessRoot(a), rb = accessRoot(b);
+    return ra == rb || !isDistinctRoot(ra) || !isDistinctRoot(rb);
+  }
+
+  /// Whether two thread loops of one segment may run in either order: no
+  /// store of one may touch a buffer the other accesses (mayAlias).
+  static bool commute(scf::ForOp a, scf::ForOp b) {
+    SmallVector<LoopAccess> x, y;
+    if (!loopAccesses(a, x) || !loopAccesses(b, y))
+      return false;
+    for (const LoopAccess &p : x)
+      for (const LoopAccess &q : y)
+        if ((p.write || q.write) && mayAlias(p.memref, q.memref))
+          return false;
+    return true;
+  }
+
+  /// Whether the thread loops `first` and `second`, the one after the
+  /// other with no barrier between (their accesses then race with no other
+  /// thread's), may run as one loop whose iteration runs the first's body
+  /// then the second's. Each thread then runs the second's iteration j
+  /// before the first's iterations after j: allowed when the two loops
+  /// have the same trip count and, where a thread runs more than one
+  /// iteration, no access of the first at a later iteration touches an
+  /// element an access of the second touches, one of them a store (only
+  /// loads, stores and pure ops; for two views of one buffer, the same
+  /// memref at the loops' top level with indices computable for every
+  /// iteration, reorderFree).
+  bool fusable(scf::ForOp first, scf::ForOp second) {
+    std::optional<int64_t> trips = getConstantIntValue(first.getUpperBound());
+    if (first.getUpperBound() != second.getUpperBound() &&
+        (!trips || trips != getConstantIntValue(second.getUpperBound())))
+      return false;
+    SmallVector<LoopAccess> a, b;
+    if (!loopAccesses(first, a) || !loopAccesses(second, b))
+      return false;
+    if (trips && *trips <= threads)
+      return true; // one iteration a thread at most: nothing reordered
+    for (const LoopAccess &x : a)
+      for (const LoopAccess &y : b) {
+        if ((!x.write && !y.write) || !mayAlias(x.memref, y.memref))
+          continue;
+        if (!trips || *trips > (int64_t(1) << 20) || x.memref != y.memref ||
+            !x.top || !y.top || !reorderFree(x, first, y, second, *trips))
+          return false;
+      }
+    return true;
+  }
+
+  /// In `loop`'s body (at its top level), a load of the element a store
+  /// before it in the body wrote, with no store between that may write
+  /// that element (mayAlias) and no nested op that stores, takes the stored
+  /// value. The thread's own element: another thread writing it between
+  /// the two would be a race, as the segment has none.
+  static void forwardStores(scf::ForOp loop) {
+    SmallVector<memref::StoreOp> stored; // live stores, oldest first
+    SmallVector<Operation *> dead;
+    for (Operation &op : loop.getBody()->without_terminator()) {
+      if (auto load = dyn_cast<memref::LoadOp>(&op)) {
+        for (memref::StoreOp store : llvm::reverse(stored))
+          if (store.getMemRef() == load.getMemRef() &&
+              llvm::equal(store.getIndices(), load.getIndices()) &&
+              store.getValueToStore().getType() == load.getType()) {
+            load.getResult().replaceAllUsesWith(store.getValueToStore());
+            dead.push_back(load);
+            break;
+          }
+        continue;
+      }
+      if (auto store = dyn_cast<memref::StoreOp>(&op)) {
+        llvm::erase_if(stored, [&](memref::StoreOp s) {
+          return mayAlias(s.getMemRef(), store.getMemRef());
+        });
+        stored.push_back(store);
+        continue;
+      }
+      if (op.getNumRegions() != 0 && op.walk([](memref::StoreOp) {
+                                         return WalkResult::interrupt();
+                                       }).wasInterrupted())
+        stored.clear();
+    }
+    for (Operation *op : dead)
+      op->erase();
+  }
+
+  /// Whether `root` (plstm::viewRoot) is a buffer whose contents no one
+  /// sees after the launch: its workgroup memory, or a buffer allocated in
+  /// it (emulating, the shared and heap buffers; on the GPU, a heap
+  /// buffer's descriptor, kHeapBufferAttr).
+  static bool isLaunchLocal(Value root, gpu::LaunchOp launch) {
+    if (auto arg = dyn_cast<BlockArgument>(root))
+      return arg.getOwner()->getParentOp() == launch &&
+             llvm::is_contained(launch.getWorkgroupAttributions(), arg);
+    Operation *def = root.getDefiningOp();
+    if (!def || !launch->isProperAncestor(def))
+      return false;
+    if (isa<UnrealizedConversionCastOp>(def))
+      return def->hasAttr(kHeapBufferAttr);
+    return isa<memref::AllocOp, memref::AllocaOp>(def);
+  }
+
+  /// A launch-local buffer (isLaunchLocal) that nothing reads, through any
+  /// view, after fuseThreadLoops forwarded its stores: its stores are
+  /// erased, and with them, when nothing else uses it, the buffer (its
+  /// views, frees, and on the GPU the heap buffer's malloc in thread 0 and
+  /// its pointer slot's load). The 2D node kernel's new states, read only
+  /// in the iteration that wrote them. Returns the stores erased.
+  int eraseUnreadBuffers(gpu::LaunchOp launch) {
+    SetVector<Value> roots;
+    launch.walk([&](memref::StoreOp store) {
+      Value root = plstm::viewRoot(store.getMemRef());
+      if (isLaunchLocal(root, launch))
+        roots.insert(root);
+    });
+    int erased = 0;
+    for (Value root : roots) {
+      SmallVector<Operation *> stores, frees, views;
+      bool used = false;
+      SmallVector<Value> values{root};
+      while (!values.empty() && !used) {
+        Value v = values.pop_back_val();
+        for (OpOperand &use : v.getUses()) {
+          Operation *user = use.getOwner();
+          auto store = dyn_cast<memref::StoreOp>(user);
+          if (store && store.getMemRef() == v && store.getValueToStore() != v) {
+            stores.push_back(user);
+          } else if (isa<memref::DeallocOp>(user)) {
+            frees.push_back(user);
+          } else if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+                     view && view.getViewSource() == v &&
+                     user->getNumResults() == 1) {
+            views.push_back(user);
+            values.push_back(user->getResult(0));
+          } else {
+            used = true;
+            break;
+          }
+        }
+      }
+      if (used || stores.empty())
+        continue;
+      for (Operation *store : stores)
+        store->erase();
+      erased += stores.size();
+      for (Operation *view : llvm::reverse(views))
+        if (view->use_empty())
+          view->erase();
+      bool freesOnly = llvm::all_of(root.getUsers(), [](Operation *user) {
+        return isa<memref::DeallocOp>(user);
+      });
+      if (!freesOnly)
+        continue;
+      for (Operation *free : frees) {
+        Operation *parent = free->getParentOp();
+        free->erase();
+        // An emptied thread-0 guard goes too.
+        if (auto guard = dyn_cast<scf::IfOp>(parent))
+          if (guard.getNumResults() == 0 && guard.elseBlock() == nullptr &&
+              llvm::hasSingleElement(*guard.thenBlock()))
+            guard->erase();
+      }
+      Operation *def = root.getDefiningOp();
+      if (!def) // workgroup memory: an unused attribution
+        continue;
+      if (isa<memref::AllocOp, memref::AllocaOp>(def)) {
+        def->erase();
+        continue;
+      }
+      // The heap buffer: the malloc in thread 0 stored its pointer in a
+      // slot the descriptor loaded; the guard, the slot's load and the
+      // descriptor go.
+      SetVector<Operation *> chain;
+      BackwardSliceOptions options;
+      options.omitBlockArguments = true;
+      options.filter = [&](Operation *op) {
+        return launch->isProperAncestor(op) &&
+               op->getBlock() == def->getBlock();
+      };
+      (void)getBackwardSlice(def, &chain, options);
+      memref::LoadOp slotLoad;
+      for (Operation *op : chain)
+        if (auto load = dyn_cast<memref::LoadOp>(op))
+          slotLoad = load;
+      if (slotLoad)
+        chain.remove(slotLoad);
+      def->erase();
+      for (Operation *op : llvm::reverse(chain))
+        if (op->use_empty() && wouldOpBeTriviallyDead(op))
+          op->erase();
+      if (!slotLoad || !slotLoad->use_empty())
+        continue;
+      Value slots = slotLoad.getMemRef();
+      SmallVector<Value> slot(slotLoad.getIndices());
+      slotLoad->erase();
+      SmallVector<Operation *> guards;
+      for (Operation *user : slots.getUsers())
+        if (auto store = dyn_cast<memref::StoreOp>(user))
+          if (llvm::equal(store.getIndices(), slot))
+            if (auto guard = dyn_cast<scf::IfOp>(store->getParentOp()))
+              guards.push_back(guard);
+      for (Operation *guard : guards)
+        guard->erase();
+    }
+    return erased;
+  }
+
+  /// Distributed ops one after the other in a block, with no barrier
+  /// between them and the same iterations (fusable), become one: one loop
+  /// over the block's threads (and emulating, one virtual-thread loop)
+  /// where there were several, whose body reuses the index arithmetic
+  /// (CSE) and the values it stored (forwardStores). The 2D node and tile
+  /// kernels' chains of elementwise ops on one state. Pure ops between two
+  /// such loops move before the first. Emulating, only with the race
+  /// check: without it the barriers are not there to say which loops may
+  /// fuse. Returns how many loops fused into another.
+  int fuseThreadLoops(gpu::LaunchOp launch) {
+    if (emulate && !raceCheck)
+      return 0;
+    int fused = 0;
+    SmallVector<Operation *> merged;
+    std::function<void(Block *)> visit = [&](Block *block) {
+      for (Operation *op = &block->front(); op;) {
+        scf::ForOp first = distributedLoop(op);
+        if (!first) {
+          if (!isa<scf::ForOp>(op) || !isThreadLoop(cast<scf::ForOp>(op)))
+            for (Region &region : op->getRegions())
+              for (Block &inner : region)
+                visit(&inner);
+          op = op->getNextNode();
+          continue;
+        }
+        // The next distributed op that may fuse with `first`, past pure
+        // ops and past distributed ops it commutes with (no store of one
+        // to a buffer the other may touch).
+        SmallVector<Operation *> between;
+        SmallVector<scf::ForOp> skipped;
+        Operation *next = op->getNextNode();
+        scf::ForOp second;
+        for (; next; next = next->getNextNode()) {
+          if (next->getNumRegions() == 0 && isPure(next)) {
+            between.push_back(next);
+            continue;
+          }
+          scf::ForOp candidate = distributedLoop(next);
+          if (!candidate)
+            break;
+          if (llvm::all_of(
+                  skipped,
+                  [&](scf::ForOp s) { return commute(s, candidate); }) &&
+              fusable(first, candidate)) {
+            second = candidate;
+            break;
+          }
+          skipped.push_back(candidate);
+        }
+        if (!second) {
+          op = op->getNextNode();
+          continue;
+        }
+        for (Operation *moved : between)
+          moved->moveBefore(op);
+        second.getInductionVar().replaceAllUsesWith(first.getInductionVar());
+        if (emulate)
+          cast<scf::ForOp>(next).getInductionVar().replaceAllUsesWith(
+              cast<scf::ForOp>(op).getInductionVar());
+        Block *into = first.getBody(), *from = second.getBody();
+        into->getOperations().splice(into->getTerminator()->getIterator(),
+                                     from->getOperations(), from->begin(),
+                                     from->getTerminator()->getIterator());
+        next->erase();
+        if (merged.empty() || merged.back() != first)
+          merged.push_back(first);
+        ++fused; // and `op` again, with the loop after it
+      }
+    };
+    visit(&launch.getBody().front());
+    DominanceInfo dominance;
+    for (Operation *op : merged) {
+      auto loop = cast<scf::ForOp>(op);
+      // The bodies' constants come from outside, one op each: one value
+      // per constant, so that CSE sees the index arithmetic as the same.
+      DenseMap<Attribute, Value> constants;
+      loop.getBody()->walk([&](Operation *inner) {
+        for (OpOperand &operand : inner->getOpOperands()) {
+          auto constant = operand.get().getDefiningOp<arith::ConstantOp>();
+          if (!constant || loop->isAncestor(constant))
+            continue;
+          Value &first = constants[constant.getValue()];
+          if (!first)
+            first = constant;
+          operand.set(first);
+        }
+      });
+      eliminateCommonSubExpressions(rewriter, dominance, loop);
+      forwardStores(loop);
+      eliminateCommonSubExpressions(rewriter, dominance, loop);
+    }
+    return fused;
   }
 
   /// A barrier between two segments of one block (each from a barrier of

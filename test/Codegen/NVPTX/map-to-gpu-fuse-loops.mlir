@@ -1,0 +1,194 @@
+// RUN: plstm-opt %s --plstm-map-to-gpu="threads-per-row=64 prefetch=false" --canonicalize --split-input-file | FileCheck %s
+//
+// plstm-map-to-gpu (codegen/GPURowBlocks.cpp, fuseThreadLoops and
+// eraseUnreadBuffers): distributed ops one after the other with no barrier
+// between them and the same iterations become one loop over the block's
+// threads; the loads of what the loop stored earlier take the stored value,
+// and a buffer of the launch that nothing then reads loses its stores, and
+// with them its allocation. With 64 threads, each thread runs 64 iterations
+// of a 4096-element op: the fusion must not run a later iteration's store
+// after a load of the same element.
+
+// t = x * 2, then y = t + 1: one loop that never stores t; t (16 KiB, in
+// workgroup memory) is not stored at all, and no barrier is left between.
+// CHECK-LABEL: func.func @fuse_chain
+// CHECK: gpu.launch
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %c4096 step %c64 {
+// CHECK-NEXT: %[[X:.*]] = memref.load %{{.*}}[%[[I]]]
+// CHECK-NEXT: %[[T:.*]] = arith.mulf %[[X]], %cst
+// CHECK-NEXT: %[[Y:.*]] = arith.addf %[[T]], %cst_0
+// CHECK-NEXT: memref.store %[[Y]], %{{.*}}[%[[I]]]
+// CHECK-NEXT: }
+// CHECK-NOT: scf.for
+// CHECK-NOT: memref.store
+// CHECK: gpu.terminator
+func.func @fuse_chain(%x: memref<?x4096xf32>, %y: memref<?x4096xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x4096xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %t = memref.alloc() : memref<4096xf32>
+    %xs = memref.subview %x[%r, 0] [1, 4096] [1, 1] : memref<?x4096xf32> to memref<4096xf32, strided<[1], offset: ?>>
+    %ys = memref.subview %y[%r, 0] [1, 4096] [1, 1] : memref<?x4096xf32> to memref<4096xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%xs : memref<4096xf32, strided<[1], offset: ?>>) outs(%t : memref<4096xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.mulf %a, %two : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%t : memref<4096xf32>) outs(%ys : memref<4096xf32, strided<[1], offset: ?>>) {
+    ^bb0(%a: f32, %o: f32):
+      %s = arith.addf %a, %one : f32
+      linalg.yield %s : f32
+    }
+    memref.dealloc %t : memref<4096xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
+
+// -----
+
+// t[i mod 64] = x[i] * 2 over 4096 iterations (each thread writes its own
+// element of t, once per iteration), then y[i] = t[i mod 64] + 1: the same
+// memref and indices, no barrier between, but fused, y would read the
+// element its own iteration wrote, not the one the last iteration left:
+// the two loops stay.
+// CHECK-LABEL: func.func @later_iteration
+// CHECK: gpu.launch
+// CHECK: scf.for
+// CHECK: memref.store
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.for
+// CHECK: memref.load
+// CHECK: gpu.terminator
+func.func @later_iteration(%x: memref<?x4096xf32>, %y: memref<?x4096xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x4096xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %t = memref.alloc() : memref<64xf32>
+    %xs = memref.subview %x[%r, 0] [1, 4096] [1, 1] : memref<?x4096xf32> to memref<4096xf32, strided<[1], offset: ?>>
+    %ys = memref.subview %y[%r, 0] [1, 4096] [1, 1] : memref<?x4096xf32> to memref<4096xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i mod 64)>], iterator_types = ["parallel"]}
+        ins(%xs : memref<4096xf32, strided<[1], offset: ?>>) outs(%t : memref<64xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.mulf %a, %two : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i mod 64)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%t : memref<64xf32>) outs(%ys : memref<4096xf32, strided<[1], offset: ?>>) {
+    ^bb0(%a: f32, %o: f32):
+      %s = arith.addf %a, %one : f32
+      linalg.yield %s : f32
+    }
+    memref.dealloc %t : memref<64xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
+
+// -----
+
+// t = x * 2; z = w + 1 (64 elements, other buffers); y = t + 1: the third
+// op fuses with the first past the second, which runs after them.
+// CHECK-LABEL: func.func @past_other_op
+// CHECK: gpu.launch
+// CHECK: scf.for %{{.*}} to %c4096 step %c64 {
+// CHECK: arith.mulf
+// CHECK-NEXT: arith.addf
+// CHECK-NEXT: memref.store
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.for %{{.*}} to %c64 step %c64 {
+// CHECK-NOT: scf.for
+// CHECK: gpu.terminator
+func.func @past_other_op(%x: memref<?x4096xf32>, %y: memref<?x4096xf32>, %w: memref<?x64xf32>, %z: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x4096xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %t = memref.alloc() : memref<4096xf32>
+    %xs = memref.subview %x[%r, 0] [1, 4096] [1, 1] : memref<?x4096xf32> to memref<4096xf32, strided<[1], offset: ?>>
+    %ys = memref.subview %y[%r, 0] [1, 4096] [1, 1] : memref<?x4096xf32> to memref<4096xf32, strided<[1], offset: ?>>
+    %ws = memref.subview %w[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %zs = memref.subview %z[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%xs : memref<4096xf32, strided<[1], offset: ?>>) outs(%t : memref<4096xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.mulf %a, %two : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%ws : memref<64xf32, strided<[1], offset: ?>>) outs(%zs : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%a: f32, %o: f32):
+      %s = arith.addf %a, %one : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%t : memref<4096xf32>) outs(%ys : memref<4096xf32, strided<[1], offset: ?>>) {
+    ^bb0(%a: f32, %o: f32):
+      %s = arith.addf %a, %one : f32
+      linalg.yield %s : f32
+    }
+    memref.dealloc %t : memref<4096xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
+
+// -----
+
+// A launch in a host loop (the chunk grid's wavefronts): t (64 KiB) fits
+// neither in workgroup memory nor in a launch scratch, and goes on the
+// device heap: thread 0's malloc, its check, a pointer slot, its free. Once
+// nothing reads t, all of that goes too.
+// CHECK-LABEL: func.func @heap_buffer
+// CHECK: gpu.launch
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: cf.assert
+// CHECK: scf.for %{{.*}} to %c16384 step %c64 {
+// CHECK-NEXT: memref.load
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.addf
+// CHECK-NEXT: memref.store
+// CHECK-NEXT: }
+// CHECK-NOT: scf.for
+// CHECK-NOT: memref.dealloc
+// CHECK: gpu.terminator
+func.func @heap_buffer(%x: memref<?x2x16384xf32>, %y: memref<?x2x16384xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %two = arith.constant 2.0 : f32
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x2x16384xf32>
+  scf.for %q = %c0 to %c2 step %c1 {
+    scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+      %t = memref.alloc() : memref<16384xf32>
+      %xs = memref.subview %x[%r, %q, 0] [1, 1, 16384] [1, 1, 1] : memref<?x2x16384xf32> to memref<16384xf32, strided<[1], offset: ?>>
+      %ys = memref.subview %y[%r, %q, 0] [1, 1, 16384] [1, 1, 1] : memref<?x2x16384xf32> to memref<16384xf32, strided<[1], offset: ?>>
+      linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+          ins(%xs : memref<16384xf32, strided<[1], offset: ?>>) outs(%t : memref<16384xf32>) {
+      ^bb0(%a: f32, %o: f32):
+        %m = arith.mulf %a, %two : f32
+        linalg.yield %m : f32
+      }
+      linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+          ins(%t : memref<16384xf32>) outs(%ys : memref<16384xf32, strided<[1], offset: ?>>) {
+      ^bb0(%a: f32, %o: f32):
+        %s = arith.addf %a, %one : f32
+        linalg.yield %s : f32
+      }
+      memref.dealloc %t : memref<16384xf32>
+      scf.reduce
+    } {plstm.row_buffers}
+  }
+  return
+}
