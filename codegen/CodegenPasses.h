@@ -296,8 +296,15 @@ LogicalResult compileToPTX(ModuleOp module, const GPUPipelineOptions &options,
                            std::string &ptx, std::string &launch,
                            std::string &error);
 
-/// Checks a --chip value: sm_<N> with N >= 50 (an optional `a` suffix).
+/// Checks a --chip value: a chip of LLVM 22's NVPTX back end from sm_50 on
+/// (validChips).
 bool isValidChip(llvm::StringRef chip);
+/// The chips isValidChip takes, comma-separated (for error messages).
+std::string validChips();
+/// The error of a GPU pipeline's options (chip, stop, lsr, sizes), or empty
+/// when they are valid. buildGPUPipeline makes a pipeline with such options
+/// fail with the message before anything else runs.
+std::string checkGPUPipelineOptions(const GPUPipelineOptions &options);
 /// The most shared memory a block of `chip` can use (bytes; beyond 48 KiB
 /// as dynamic shared memory the runtime opts into): 227 KiB on sm_90 and
 /// sm_100, 163 KiB on sm_80 and sm_87, 99 KiB on sm_86, sm_89 and sm_120,

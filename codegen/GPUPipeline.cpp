@@ -525,9 +525,9 @@ struct MapToGPUPass
 // plstm-gpu-sink
 //===----------------------------------------------------------------------===//
 
-/// The N of sm_N[a]; 0 for anything else.
+/// The N of sm_N[a|f]; 0 for anything else.
 static unsigned chipVersion(llvm::StringRef chip) {
-  llvm::Regex pattern("^sm_([0-9]+)a?$");
+  llvm::Regex pattern("^sm_([0-9]+)[af]?$");
   SmallVector<StringRef> groups;
   unsigned version = 0;
   if (!pattern.match(chip, &groups) || groups[1].getAsInteger(10, version))
@@ -1374,14 +1374,80 @@ bool plstm::isValidLsrMode(llvm::StringRef lsr) {
   return lsr == "auto" || lsr == "on" || lsr == "off";
 }
 
+/// The chips of LLVM 22's NVPTX back end (`llc -march=nvptx64
+/// -mcpu=help`) from sm_50 on: a chip it does not know would get PTX for a
+/// default target, or fail in instruction selection.
+static constexpr llvm::StringLiteral kChips[] = {
+    "sm_50",   "sm_52",   "sm_53",   "sm_60",   "sm_61",   "sm_62",   "sm_70",
+    "sm_72",   "sm_75",   "sm_80",   "sm_86",   "sm_87",   "sm_88",   "sm_89",
+    "sm_90",   "sm_90a",  "sm_100",  "sm_100a", "sm_100f", "sm_101",  "sm_101a",
+    "sm_101f", "sm_103",  "sm_103a", "sm_103f", "sm_110",  "sm_110a", "sm_110f",
+    "sm_120",  "sm_120a", "sm_120f", "sm_121",  "sm_121a", "sm_121f"};
+
 bool plstm::isValidChip(llvm::StringRef chip) {
-  return chipVersion(chip) >= 50;
+  return llvm::is_contained(kChips, chip);
 }
+
+std::string plstm::validChips() {
+  std::string list;
+  for (llvm::StringRef chip : kChips)
+    list += (list.empty() ? "" : ", ") + chip.str();
+  return list;
+}
+
+std::string plstm::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
+  auto quoted = [](llvm::StringRef name, llvm::StringRef value) {
+    return name.str() + "='" + value.str() + "'";
+  };
+  if (!isValidChip(options.chip))
+    return quoted("chip", options.chip) + ", expected one of " + validChips();
+  llvm::StringRef stop = options.stop;
+  if (stop != "" && stop != "loops" && stop != "buffers" && stop != "gpu" &&
+      stop != "nvvm")
+    return quoted("stop", stop) +
+           ", expected loops, buffers, gpu, nvvm or nothing (PTX)";
+  if (!isValidLsrMode(options.lsr))
+    return quoted("lsr", options.lsr) + ", expected auto, on or off";
+  if (options.blockSize < 1 || options.blockSize > 1024)
+    return "block-size=" + std::to_string(options.blockSize) +
+           ", expected 1 to 1024";
+  if (options.threadsPerRow < 0 || options.threadsPerRow > 1024)
+    return "threads-per-row=" + std::to_string(options.threadsPerRow) +
+           ", expected 0 (chosen per kernel) or 1 to 1024";
+  if (options.sharedBytes < 0 ||
+      options.sharedBytes > maxSharedBytes(options.chip))
+    return "shared-bytes=" + std::to_string(options.sharedBytes) +
+           ", expected 0 to " + std::to_string(maxSharedBytes(options.chip)) +
+           " for " + options.chip;
+  if (options.raceCheck && !options.emulate)
+    return "race-check=true needs emulate-on-cpu=true";
+  return "";
+}
+
+namespace {
+/// Fails the pipeline before any other pass with the error of its options
+/// (checkGPUPipelineOptions): plstm-opt's --plstm-gpu-pipeline has no
+/// other way to reject them.
+struct GPUBadOptionsPass
+    : public PassWrapper<GPUBadOptionsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUBadOptionsPass)
+  explicit GPUBadOptionsPass(std::string message)
+      : message(std::move(message)) {}
+  StringRef getArgument() const override { return "plstm-gpu-bad-options"; }
+  void runOnOperation() override {
+    // At the module's location, without the module printed after it.
+    mlir::emitError(getOperation().getLoc(), "plstm-gpu-pipeline: ") << message;
+    signalPassFailure();
+  }
+  std::string message;
+};
+} // namespace
 
 int64_t plstm::maxSharedBytes(llvm::StringRef chip) {
   switch (chipVersion(chip)) {
   case 90:
   case 100:
+  case 103:
     return plstm::kMaxSharedBytesAnyChip;
   case 80:
   case 87:
@@ -1389,6 +1455,7 @@ int64_t plstm::maxSharedBytes(llvm::StringRef chip) {
   case 86:
   case 89:
   case 120:
+  case 121:
     return 101376;
   default:
     return 49152;
@@ -1409,6 +1476,10 @@ plstm::collectPTX(ModuleOp module) {
 
 void plstm::buildGPUPipeline(OpPassManager &pm,
                              const GPUPipelineOptions &options) {
+  if (std::string error = checkGPUPipelineOptions(options); !error.empty()) {
+    pm.addPass(std::make_unique<GPUBadOptionsPass>(error));
+    return;
+  }
   pm.addPass(createPLSTMOutputsToArguments());
   pm.addPass(std::make_unique<SplitBatchPass>());
   // 1D chunkwise: the chunks of a batch entry in parallel (blocks/threads
@@ -1475,9 +1546,11 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
   target.optLevel = 3;
-  // PTX ISA 8.0 for sm_90 and later (CUDA 12.0 drivers and later):
-  // prefetch.global.L2 (plstm-gpu-prefetch-to-nvvm).
-  if (options.prefetch && chipVersion(options.chip) >= 90)
+  // PTX ISA 8.0 for sm_90 (CUDA 12.0 drivers and later; the back end's
+  // default there is 7.8): prefetch.global.L2 (plstm-gpu-prefetch-to-nvvm).
+  // The later chips' default is 8.6 or more already (a lower version would
+  // not take them).
+  if (options.prefetch && chipVersion(options.chip) == 90)
     target.features = "+ptx80";
   pm.addPass(createGpuNVVMAttachTarget(target));
   pm.addPass(createSCFToControlFlowPass());

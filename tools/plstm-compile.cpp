@@ -46,8 +46,11 @@ namespace cl = llvm::cl;
 
 static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
                                      cl::Required);
-static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
-                                       cl::value_desc("file"), cl::Required);
+static cl::opt<std::string>
+    outputFile("o",
+               cl::desc("Output file ('-': standard output, for --emit=mlir "
+                        "and --emit=llvm)"),
+               cl::value_desc("file"), cl::Required);
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: mlir, llvm, asm, obj or so (--target=cpu); "
@@ -156,9 +159,15 @@ static int fail(const std::string &message) {
   return 1;
 }
 
-/// Writes `text` to `path` through a temporary file.
+/// Writes `text` to `path` through a temporary file ('-': to standard
+/// output).
 static bool writeText(const std::string &path, StringRef text,
                       std::string &error) {
+  if (path == "-") {
+    llvm::outs() << text;
+    llvm::outs().flush();
+    return true;
+  }
   std::string temp = path + ".tmp";
   {
     std::error_code ec;
@@ -185,6 +194,12 @@ int main(int argc, char **argv) {
   if (target != "cpu" && target != "nvptx")
     return fail("--target=" + target + ", expected cpu or nvptx");
   bool gpu = target == "nvptx";
+  // An option given with no value is an error, not its default.
+  for (auto *option : {&emit, &stage, &chip, &schedule, &outputFile})
+    if (option->getNumOccurrences() && option->empty())
+      return fail("-" + std::string(option->ArgStr.size() > 1 ? "-" : "") +
+                  option->ArgStr.str() + " is empty, expected a value (see " +
+                  "--help)");
   if (emit.empty())
     emit = gpu ? "ptx" : "so";
   if (!gpu && emit == "ptx")
@@ -210,8 +225,18 @@ int main(int argc, char **argv) {
   if (chip.empty())
     chip = "sm_90";
   if (!plstm::isValidChip(chip))
-    return fail("--chip=" + chip + ", expected sm_<N> with N >= 50 (sm_80, "
-                "sm_90, ...)");
+    return fail("--chip=" + chip + ", expected one of " + plstm::validChips());
+  // The PTX and its launch description are two files: a name for each.
+  if (outputFile == "-" && emit != "mlir" && emit != "llvm")
+    return fail("-o -: --emit=" + emit +
+                " does not go to standard output (only --emit=mlir and "
+                "--emit=llvm do); name a file");
+  if (gpu && emit == "ptx" &&
+      llvm::sys::path::extension(outputFile) == ".launch")
+    return fail("-o " + outputFile +
+                ": the launch description goes next to the PTX, as the PTX "
+                "file's name with .launch; name the PTX file otherwise "
+                "(k.ptx)");
   if (blockSize < 1 || blockSize > 1024)
     return fail("--block-size=" + std::to_string(blockSize) +
                 ", expected 1 to 1024");
@@ -232,6 +257,11 @@ int main(int argc, char **argv) {
   plstm::registerCodegenDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  if (!schedule.empty()) {
+    std::string scheduleError;
+    if (!plstm::parseScheduleSpec(&context, schedule, scheduleError))
+      return fail("--schedule=" + schedule + ": " + scheduleError);
+  }
   std::string errorMessage;
   auto file = openInputFile(specFile, &errorMessage);
   if (!file)

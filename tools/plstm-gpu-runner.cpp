@@ -26,23 +26,69 @@
 #include "runtime/cuda/GpuKernel.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace plstm;
 
 static int fail(const std::string &message) {
-  std::fprintf(stderr, "plstm-gpu-runner: error: %s\n", message.c_str());
+  // Control bytes (a NUL in a broken .launch file would end the message)
+  // are written as \xNN.
+  std::string text;
+  for (unsigned char c : message) {
+    if (c < 0x20 && c != '\n' && c != '\t') {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", c);
+      text += escaped;
+    } else {
+      text += static_cast<char>(c);
+    }
+  }
+  std::fprintf(stderr, "plstm-gpu-runner: error: %s\n", text.c_str());
   return 1;
+}
+
+/// `text` as a whole decimal integer in [lo, hi].
+static bool parseInteger(const std::string &text, int64_t lo, int64_t hi,
+                         int64_t &out) {
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])))
+    return false;
+  errno = 0;
+  char *end = nullptr;
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0' || value < lo || value > hi)
+    return false;
+  out = value;
+  return true;
+}
+
+/// `text` as a whole finite decimal number in [lo, hi].
+static bool parseNumber(const std::string &text, double lo, double hi,
+                        double &out) {
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])))
+    return false;
+  errno = 0;
+  char *end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (errno != 0 || *end != '\0' || !std::isfinite(value) || value < lo ||
+      value > hi)
+    return false;
+  out = value;
+  return true;
 }
 
 static bool readFile(const std::string &path, std::string &out) {
@@ -71,6 +117,10 @@ int main(int argc, char **argv) {
       return true;
     };
     std::string v;
+    int64_t n = 0;
+    auto badValue = [&](const char *expected) {
+      return fail(a + " '" + v + "', expected " + expected);
+    };
     if (a == "--ptx" && value(v))
       ptxPath = v;
     else if (a == "--cpu" && value(v))
@@ -79,17 +129,24 @@ int main(int argc, char **argv) {
       dimText = v;
     else if (a == "--label" && value(v))
       label = v;
-    else if (a == "--runs" && value(v))
-      runs = std::atoi(v.c_str());
-    else if (a == "--max-seconds" && value(v))
-      budgetSeconds = std::atof(v.c_str());
-    else if (a == "--seed" && value(v))
-      seed = static_cast<unsigned>(std::atoi(v.c_str()));
-    else if (a == "--flops" && value(v))
-      flops = std::atof(v.c_str());
-    else if (a == "--graph-components" && value(v))
-      components = std::atoll(v.c_str());
-    else if (a == "--help" || a == "-h") {
+    else if (a == "--runs" && value(v)) {
+      if (!parseInteger(v, 1, 1000000, n))
+        return badValue("a whole number of runs from 1 to 1000000");
+      runs = static_cast<int>(n);
+    } else if (a == "--max-seconds" && value(v)) {
+      if (!parseNumber(v, 1e-3, 86400, budgetSeconds))
+        return badValue("a number of seconds from 0.001 to 86400");
+    } else if (a == "--seed" && value(v)) {
+      if (!parseInteger(v, 0, UINT32_MAX, n))
+        return badValue("a whole number from 0 to 4294967295");
+      seed = static_cast<unsigned>(n);
+    } else if (a == "--flops" && value(v)) {
+      if (!parseNumber(v, 0, 1e30, flops))
+        return badValue("a FLOP count >= 0");
+    } else if (a == "--graph-components" && value(v)) {
+      if (!parseInteger(v, 1, INT64_MAX, components))
+        return badValue("a count >= 1");
+    } else if (a == "--help" || a == "-h") {
       std::printf(
           "usage: plstm-gpu-runner --ptx k.ptx --cpu libk.so --dim "
           "B=..,T=.. [--runs N] [--max-seconds S] [--seed S] [--flops F] "
@@ -104,18 +161,19 @@ int main(int argc, char **argv) {
   }
   if (ptxPath.empty() || cpuPath.empty())
     return fail("--ptx and --cpu are required (see --help)");
-  if (runs < 1)
-    return fail("--runs=" + std::to_string(runs) + ", expected >= 1");
-  if (!(budgetSeconds > 0))
-    return fail("--max-seconds=" + std::to_string(budgetSeconds) +
-                ", expected a positive number");
   std::map<std::string, int64_t> dims;
   std::stringstream dimStream(dimText);
   for (std::string item; std::getline(dimStream, item, ',');) {
     size_t eq = item.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return fail("--dim: '" + item + "', expected NAME=VALUE");
-    dims[item.substr(0, eq)] = std::atoll(item.c_str() + eq + 1);
+    int64_t size = 0;
+    if (eq == std::string::npos || eq == 0 ||
+        !parseInteger(item.substr(eq + 1), 0, INT64_MAX, size))
+      return fail("--dim '" + item +
+                  "', expected NAME=VALUE with VALUE a "
+                  "whole number >= 0");
+    if (!dims.emplace(item.substr(0, eq), size).second)
+      return fail("--dim '" + dimText + "' sets " + item.substr(0, eq) +
+                  " twice");
   }
   if (label.empty())
     label = ptxPath;
@@ -143,6 +201,35 @@ int main(int argc, char **argv) {
   cuda::GpuLaunch launch;
   if (Status s = cuda::GpuLaunch::parse(launchText, launch); !s)
     return fail(launchPath + ": " + s.message());
+  // Each --dim names a dim of the kernel: one sized at run time, or a
+  // static one at its size.
+  {
+    std::map<std::string, int64_t> fixed;
+    std::set<std::string> dynamic;
+    for (const KernelArg &arg : launch.signature.inputs)
+      for (size_t d = 0; d < arg.dims.size(); ++d)
+        if (arg.dims[d] < 0)
+          dynamic.insert(arg.dimNames[d]);
+        else
+          fixed.emplace(arg.dimNames[d], arg.dims[d]);
+    for (auto [name, size] : dims) {
+      if (dynamic.count(name))
+        continue;
+      auto it = fixed.find(name);
+      if (it == fixed.end()) {
+        std::string names;
+        for (const std::string &n : dynamic)
+          names += (names.empty() ? "" : ", ") + n;
+        return fail("--dim " + name + "=" + std::to_string(size) +
+                    ": the kernel has no dim " + name +
+                    " (its dims sized at run time: " + names + ")");
+      }
+      if (it->second != size)
+        return fail("--dim " + name + "=" + std::to_string(size) +
+                    ", but the kernel's " + name + " is " +
+                    std::to_string(it->second));
+    }
+  }
   std::unique_ptr<AotLibrary> cpu;
   if (Status s = AotLibrary::open(cpuPath, cpu); !s)
     return fail("--cpu: " + s.message());
@@ -184,6 +271,8 @@ int main(int argc, char **argv) {
   std::vector<Tensor> inputs;
   int graphInputs = 0;
   double bytes = 0;
+  double memoryBytes = static_cast<double>(sysconf(_SC_PHYS_PAGES)) *
+                       static_cast<double>(sysconf(_SC_PAGE_SIZE));
   for (const KernelArg &arg : sig.inputs) {
     std::vector<int64_t> shape;
     bool isGraph = !isFloat(arg.dtype);
@@ -201,6 +290,21 @@ int main(int argc, char **argv) {
       }
       shape.push_back(extent);
     }
+    // Sizes this machine cannot hold (inputs, the expected and the actual
+    // outputs take about three times the inputs) are an error naming
+    // --dim, not an allocation failure.
+    uint64_t elements = 1;
+    bool overflow = false;
+    for (int64_t extent : shape)
+      overflow |= __builtin_mul_overflow(
+          elements, static_cast<uint64_t>(extent), &elements);
+    uint64_t argBytes = 0;
+    overflow |= __builtin_mul_overflow(elements, uint64_t(8), &argBytes);
+    if (overflow || bytes + static_cast<double>(argBytes) > memoryBytes)
+      return fail("--dim " + dimText + ": input '" + arg.role +
+                  "' alone would not fit in this machine's " +
+                  std::to_string(static_cast<uint64_t>(memoryBytes) >> 20) +
+                  " MiB of memory");
     Tensor t(arg.dtype, shape);
     if (isGraph) {
       for (int64_t i = 0; i < shape[0]; ++i)

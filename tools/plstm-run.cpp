@@ -53,6 +53,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <unistd.h>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -112,8 +113,8 @@ static cl::opt<bool> microkernels(
     cl::init(true));
 static cl::opt<std::string> schedule(
     "schedule",
-    cl::desc("Force a schedule for --backend=cpu: sequential, chunkwise:N, "
-             "logdepth[:N]"),
+    cl::desc("Force a schedule for the compiled backends (cpu, gpu-on-cpu, "
+             "cuda): sequential, chunkwise:N, logdepth[:N]"),
     cl::init(""));
 static cl::opt<int> threads(
     "num-threads",
@@ -768,17 +769,15 @@ int main(int argc, char **argv) {
       "  plstm-run spec.mlir -i q.npy -i k.npy ... --output-dir out/\n"
       "  plstm-run spec.mlir --random --seed 1 --dim B=2,T=64\n");
 
-  // --backend=cuda: the driver and the device first (a machine without
-  // them gets the driver's error before any work).
-  std::unique_ptr<::plstm::cuda::Device> cudaDevice;
-  if (backend == "cuda")
-    if (Status s = ::plstm::cuda::Device::open(0, cudaDevice); !s)
-      return fail("--backend=cuda: " + s.message());
   if (backend != "reference" && backend != "cpu" &&
       backend != "gpu-on-cpu" && backend != "cuda")
     return fail("--backend=" + backend +
-                " is not available in this build (available: reference, "
-                "cpu, gpu-on-cpu, cuda)");
+                ", expected reference, cpu, gpu-on-cpu or cuda");
+  // An option given with no value is an error, not its default.
+  for (auto *option : {&outputDir, &schedule, &emitStage, &saveInputsDir})
+    if (option->getNumOccurrences() && option->empty())
+      return fail("--" + option->ArgStr.str() +
+                  " is empty, expected a value (see --help)");
   if (check && backend == "reference")
     return fail("--check compares a compiled backend with the reference; "
                 "use it with --backend=cpu");
@@ -819,6 +818,13 @@ int main(int argc, char **argv) {
     return fail("--graph-components=" + std::to_string(graphComponents) +
                 ", expected a count >= 1");
 
+  // --backend=cuda: the driver and the device once the flags are checked,
+  // before any work (a machine without them gets the driver's error).
+  std::unique_ptr<::plstm::cuda::Device> cudaDevice;
+  if (backend == "cuda")
+    if (Status s = ::plstm::cuda::Device::open(0, cudaDevice); !s)
+      return fail("--backend=cuda: " + s.message());
+
   // Parse --dim bindings.
   llvm::StringMap<int64_t> requestedDims;
   for (const std::string &binding : dimBindings) {
@@ -841,6 +847,11 @@ int main(int argc, char **argv) {
   mlir::plstm::registerCodegenDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  if (!schedule.empty()) {
+    std::string scheduleError;
+    if (!mlir::plstm::parseScheduleSpec(&context, schedule, scheduleError))
+      return fail("--schedule=" + schedule + ": " + scheduleError);
+  }
   std::string errorMessage;
   auto file = openInputFile(specFile, &errorMessage);
   if (!file)
@@ -963,13 +974,43 @@ int main(int argc, char **argv) {
       (void)binder.bind("E", random.graphEdges.size(), "the random graph");
       (void)binder.bind("L", random.graphLineEdges.size(), "the random graph");
     }
-    for (unsigned i = 0; i < numArgs; ++i) {
+    auto shapeOf = [&](unsigned i) {
       auto type = cast<RankedTensorType>(func.getArgumentTypes()[i]);
       std::vector<int64_t> shape;
       for (int64_t d = 0; d < type.getRank(); ++d)
         shape.push_back(!type.isDynamicDim(d) ? type.getDimSize(d)
                         : roles[i]            ? sizeOf(roles[i]->dims[d])
                                               : defaultDimSize(""));
+      return shape;
+    };
+    // The inputs' bytes before any is made: sizes this machine cannot hold
+    // are an error that names the dims, not an allocation failure.
+    uint64_t totalBytes = 0;
+    bool overflow = false;
+    for (unsigned i = 0; i < numArgs; ++i) {
+      auto type = cast<RankedTensorType>(func.getArgumentTypes()[i]);
+      uint64_t bytes = type.getElementTypeBitWidth() / 8;
+      for (int64_t size : shapeOf(i))
+        overflow |=
+            __builtin_mul_overflow(bytes, static_cast<uint64_t>(size), &bytes);
+      overflow |= __builtin_add_overflow(totalBytes, bytes, &totalBytes);
+    }
+    uint64_t memoryBytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                           static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
+    if (overflow || totalBytes > memoryBytes) {
+      std::string dims;
+      for (const std::string &binding : dimBindings)
+        dims += (dims.empty() ? "" : ",") + binding;
+      return fail("--dim " + (dims.empty() ? std::string("(defaults)") : dims) +
+                  ": the random inputs alone would take " +
+                  (overflow ? std::string("more than 2^64 bytes")
+                            : std::to_string(totalBytes >> 20) + " MiB") +
+                  ", more than this machine's " +
+                  std::to_string(memoryBytes >> 20) + " MiB of memory");
+    }
+    for (unsigned i = 0; i < numArgs; ++i) {
+      auto type = cast<RankedTensorType>(func.getArgumentTypes()[i]);
+      std::vector<int64_t> shape = shapeOf(i);
       Tensor tensor(*dtypeOf(type.getElementType()), shape);
       rt::TensorRef view = tensor.ref();
       StringRef role = roles[i] ? StringRef(roles[i]->role) : StringRef();

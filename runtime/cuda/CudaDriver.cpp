@@ -23,11 +23,17 @@ namespace plstm::cuda {
 //===----------------------------------------------------------------------===//
 
 static std::string defaultCacheDir() {
-  if (const char *dir = std::getenv("PLSTM_CUDA_CACHE"))
+  // An empty variable counts as unset (an empty directory name would put
+  // the cache files at the file system's root).
+  auto variable = [](const char *name) -> const char * {
+    const char *value = std::getenv(name);
+    return value && *value ? value : nullptr;
+  };
+  if (const char *dir = variable("PLSTM_CUDA_CACHE"))
     return dir;
-  if (const char *xdg = std::getenv("XDG_CACHE_HOME"))
+  if (const char *xdg = variable("XDG_CACHE_HOME"))
     return std::string(xdg) + "/plstm/cuda";
-  if (const char *home = std::getenv("HOME"))
+  if (const char *home = variable("HOME"))
     return std::string(home) + "/.cache/plstm/cuda";
   return "/tmp/plstm-cuda-cache";
 }
