@@ -162,6 +162,13 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "outputs than threads, the loads the outputs share "
                      "made once (docs/gpu.md)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> fuseLoops{
+      *this, "fuse-loops",
+      llvm::cl::desc("Block-per-row mapping: distributed ops with no barrier "
+                     "between them fuse into one loop over the threads, and "
+                     "launch-local buffers nothing reads then go "
+                     "(docs/gpu.md)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> chunkGrid{
       *this, "chunk-grid",
       llvm::cl::desc("Block-per-row mapping: the chunkwise schedules' "
@@ -254,7 +261,7 @@ void mapDelinearized(OpBuilder &b, Location loc, scf::ParallelOp loop,
 LogicalResult mapRowsToBlocks(scf::ParallelOp rows, int64_t threads,
                               bool emulate, int64_t sharedBytes,
                               bool prefetch = true, bool raceCheck = false,
-                              bool registerTiles = true);
+                              bool registerTiles = true, bool fuseLoops = true);
 /// The part of buildGPUPipeline after the `nvvm` stage: host code to LLVM
 /// (gpu-to-llvm) and the kernels to PTX (gpu-module-to-binary, format isa).
 void buildGPUBinaryPipeline(OpPassManager &pm,

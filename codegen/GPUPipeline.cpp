@@ -376,7 +376,7 @@ struct MapToGPUPass
   MapToGPUPass(const MapToGPUPass &other) : PassWrapper(other) {}
   MapToGPUPass(int64_t blockSize, int64_t threadsPerRow, bool emulate,
                int64_t sharedBytes, bool prefetch, bool raceCheck,
-               bool registerTiles) {
+               bool registerTiles, bool fuseLoops) {
     this->blockSize = blockSize;
     this->threadsPerRow = threadsPerRow;
     this->emulate = emulate;
@@ -384,6 +384,7 @@ struct MapToGPUPass
     this->prefetch = prefetch;
     this->raceCheck = raceCheck;
     this->registerTiles = registerTiles;
+    this->fuseLoops = fuseLoops;
   }
   StringRef getArgument() const override { return "plstm-map-to-gpu"; }
   StringRef getDescription() const override {
@@ -426,6 +427,12 @@ struct MapToGPUPass
                      "outputs of a matrix product with many more outputs "
                      "than threads"),
       llvm::cl::init(true)};
+  Option<bool> fuseLoops{
+      *this, "fuse-loops",
+      llvm::cl::desc("Block per row: distributed ops with no barrier between "
+                     "them fuse into one loop over the threads, and "
+                     "launch-local buffers nothing reads then go"),
+      llvm::cl::init(true)};
   Option<bool> raceCheck{
       *this, "race-check",
       llvm::cl::desc("With emulate: keep the barriers and mark the loops over "
@@ -459,9 +466,9 @@ struct MapToGPUPass
         int64_t threads = threadsPerRow == 0 && block
                               ? plstm::autoThreadsPerRow(loop)
                               : static_cast<int64_t>(threadsPerRow);
-        if (failed(block ? plstm::mapRowsToBlocks(loop, threads, emulate,
-                                                  sharedBytes, prefetch,
-                                                  raceCheck, registerTiles)
+        if (failed(block ? plstm::mapRowsToBlocks(
+                               loop, threads, emulate, sharedBytes, prefetch,
+                               raceCheck, registerTiles, fuseLoops)
                          : map(loop)))
           return signalPassFailure();
       }
@@ -1520,7 +1527,8 @@ void plstm::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(std::make_unique<MapToGPUPass>(
       options.blockSize, options.threadsPerRow, options.emulate,
       options.sharedBytes, options.prefetch,
-      options.emulate && options.raceCheck, options.registerTiles));
+      options.emulate && options.raceCheck, options.registerTiles,
+      options.fuseLoops));
   // Before the canonicalizer folds the marks (scf.if true) of thread 0's ops.
   if (options.emulate && options.raceCheck)
     pm.addPass(std::make_unique<GPURaceInstrumentPass>());

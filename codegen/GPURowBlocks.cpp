@@ -576,6 +576,7 @@ struct BlockMapper {
   Block *launchBody = nullptr;
   bool prefetch = true; ///< prefetchAhead the step loops
   bool registerTiles = true; ///< lowerAccumulating's register tiles
+  bool fuseLoops = true;     ///< fuseThreadLoops, eraseUnreadBuffers
   /// stepParity's values (their ops marked kStepParityAttr): the parity of
   /// an iteration of the loop.
   DenseMap<Value, scf::ForOp> parityOf{};
@@ -1646,7 +1647,7 @@ struct BlockMapper {
     // Fused loops and erased buffers may let more barriers go, and fewer
     // barriers more loops fuse: again while either changes, 4 rounds at
     // most.
-    for (int round = 0; round < 4; ++round) {
+    for (int round = 0; fuseLoops && round < 4; ++round) {
       int changed = fuseThreadLoops(launch);
       changed += eraseUnreadBuffers(launch);
       if (!changed)
@@ -2855,45 +2856,78 @@ struct BlockMapper {
     return !walked.wasInterrupted();
   }
 
-  /// `v` where `iv` is `at`: through integer constants and integer
-  /// arithmetic of `iv` (the index arithmetic of mapDelinearized); none for
-  /// anything else (a value defined outside, a loaded index, an overflow, a
+  /// `e` for the values of its dims and symbols; none on overflow or a
+  /// division by zero.
+  static std::optional<int64_t> affineAt(AffineExpr e, ArrayRef<int64_t> dims,
+                                         ArrayRef<int64_t> symbols) {
+    if (auto c = dyn_cast<AffineConstantExpr>(e))
+      return c.getValue();
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      return dims[d.getPosition()];
+    if (auto sym = dyn_cast<AffineSymbolExpr>(e))
+      return symbols[sym.getPosition()];
+    auto bin = cast<AffineBinaryOpExpr>(e);
+    std::optional<int64_t> l = affineAt(bin.getLHS(), dims, symbols);
+    std::optional<int64_t> r = affineAt(bin.getRHS(), dims, symbols);
+    if (!l || !r)
+      return std::nullopt;
+    int64_t out;
+    switch (e.getKind()) {
+    case AffineExprKind::Add:
+      return llvm::AddOverflow(*l, *r, out) ? std::nullopt
+                                            : std::optional<int64_t>(out);
+    case AffineExprKind::Mul:
+      return llvm::MulOverflow(*l, *r, out) ? std::nullopt
+                                            : std::optional<int64_t>(out);
+    case AffineExprKind::FloorDiv:
+      return *r > 0 ? std::optional<int64_t>(llvm::divideFloorSigned(*l, *r))
+                    : std::nullopt;
+    case AffineExprKind::CeilDiv:
+      return *r > 0 ? std::optional<int64_t>(llvm::divideCeilSigned(*l, *r))
+                    : std::nullopt;
+    case AffineExprKind::Mod:
+      return *r > 0 ? std::optional<int64_t>(llvm::mod(*l, *r)) : std::nullopt;
+    default:
+      return std::nullopt;
+    }
+  }
+
+  /// `v` where `iv` is `at`: through integer constants and the integer
+  /// arithmetic of index (or i64) values (the index arithmetic of
+  /// mapDelinearized, affine.apply); none for anything else (a value
+  /// defined outside, a loaded index, another width, an overflow, a
   /// division by zero).
   static std::optional<int64_t> valueAt(Value v, Value iv, int64_t at,
                                         int depth = 0) {
     if (v == iv)
       return at;
-    if (depth > 16)
+    if (depth > 16 || !(v.getType().isIndex() || v.getType().isInteger(64)))
       return std::nullopt;
     if (std::optional<int64_t> c = getConstantIntValue(v))
       return c;
     Operation *def = v.getDefiningOp();
-    if (auto apply = dyn_cast_or_null<affine::AffineApplyOp>(def)) {
-      SmallVector<Attribute> operands;
-      for (Value operand : apply.getMapOperands()) {
-        std::optional<int64_t> o = valueAt(operand, iv, at, depth + 1);
-        if (!o)
-          return std::nullopt;
-        operands.push_back(IntegerAttr::get(operand.getType(), *o));
-      }
-      SmallVector<Attribute> results;
-      if (failed(apply.getAffineMap().constantFold(operands, results)) ||
-          results.size() != 1 || !isa<IntegerAttr>(results[0]))
-        return std::nullopt;
-      return cast<IntegerAttr>(results[0]).getInt();
-    }
-    if (!def || def->getNumOperands() == 0 || def->getNumOperands() > 2)
+    if (!def)
       return std::nullopt;
-    SmallVector<int64_t, 2> x;
+    SmallVector<int64_t, 4> x;
     for (Value operand : def->getOperands()) {
       std::optional<int64_t> o = valueAt(operand, iv, at, depth + 1);
       if (!o)
         return std::nullopt;
       x.push_back(*o);
     }
-    int64_t r;
-    if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def))
+    if (auto apply = dyn_cast<affine::AffineApplyOp>(def)) {
+      AffineMap map = apply.getAffineMap();
+      if (map.getNumResults() != 1)
+        return std::nullopt;
+      ArrayRef<int64_t> all(x);
+      return affineAt(map.getResult(0), all.take_front(map.getNumDims()),
+                      all.drop_front(map.getNumDims()));
+    }
+    if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def) && x.size() == 1)
       return x[0];
+    if (x.size() != 2)
+      return std::nullopt;
+    int64_t r;
     if (isa<arith::AddIOp>(def))
       return llvm::AddOverflow(x[0], x[1], r) ? std::nullopt
                                               : std::optional<int64_t>(r);
@@ -2918,15 +2952,34 @@ struct BlockMapper {
   /// one element for such i and j.
   bool reorderFree(const LoopAccess &a, scf::ForOp first, const LoopAccess &b,
                    scf::ForOp second, int64_t trips) {
-    auto element = [](const LoopAccess &x, scf::ForOp loop,
-                      int64_t at) -> std::optional<SmallVector<int64_t, 4>> {
+    // An element: its offset by the memref type's static strides (one
+    // memref value: one base and offset), which names it whatever the
+    // layout (a stride of 0 too); with dynamic strides, its indices, for a
+    // view whose distinct indices are distinct elements only.
+    auto type = cast<MemRefType>(a.memref.getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    bool staticStrides = succeeded(type.getStridesAndOffset(strides, offset)) &&
+                         llvm::none_of(strides, ShapedType::isDynamic);
+    if (!staticStrides && !isInjectiveView(a.memref))
+      return false;
+    auto element = [&](const LoopAccess &x, scf::ForOp loop,
+                       int64_t at) -> std::optional<SmallVector<int64_t, 4>> {
       SmallVector<int64_t, 4> e;
-      for (Value index : x.indices) {
+      int64_t linear = 0;
+      for (auto [d, index] : llvm::enumerate(x.indices)) {
         std::optional<int64_t> v = valueAt(index, loop.getInductionVar(), at);
         if (!v)
           return std::nullopt;
-        e.push_back(*v);
+        int64_t term;
+        if (!staticStrides)
+          e.push_back(*v);
+        else if (llvm::MulOverflow(*v, strides[d], term) ||
+                 llvm::AddOverflow(linear, term, linear))
+          return std::nullopt;
       }
+      if (staticStrides)
+        e.push_back(linear);
       return e;
     };
     for (int64_t t = 0; t < threads && t < trips; ++t) {
@@ -2987,7 +3040,7 @@ struct BlockMapper {
       for (const LoopAccess &y : b) {
         if ((!x.write && !y.write) || !mayAlias(x.memref, y.memref))
           continue;
-        if (!trips || *trips > (int64_t(1) << 20) || x.memref != y.memref ||
+        if (!trips || *trips > (int64_t(1) << 17) || x.memref != y.memref ||
             !x.top || !y.top || !reorderFree(x, first, y, second, *trips))
           return false;
       }
@@ -3006,7 +3059,10 @@ struct BlockMapper {
       if (auto load = dyn_cast<memref::LoadOp>(&op)) {
         for (memref::StoreOp store : llvm::reverse(stored))
           if (store.getMemRef() == load.getMemRef() &&
-              llvm::equal(store.getIndices(), load.getIndices()) &&
+              llvm::equal(store.getIndices(), load.getIndices(),
+                          [](Value a, Value b) {
+                            return skipIdentityOps(a) == skipIdentityOps(b);
+                          }) &&
               store.getValueToStore().getType() == load.getType()) {
             load.getResult().replaceAllUsesWith(store.getValueToStore());
             dead.push_back(load);
@@ -3030,10 +3086,12 @@ struct BlockMapper {
       op->erase();
   }
 
-  /// Whether `root` (plstm::viewRoot) is a buffer whose contents no one
-  /// sees after the launch: its workgroup memory, or a buffer allocated in
-  /// it (emulating, the shared and heap buffers; on the GPU, a heap
-  /// buffer's descriptor, kHeapBufferAttr).
+  /// Whether `root` (accessRoot) is a buffer whose contents no one sees
+  /// after the launch: its workgroup memory (static or dynamic), a buffer
+  /// allocated in it (emulating, the shared and heap buffers; on the GPU,
+  /// a heap buffer's descriptor, kHeapBufferAttr), or a slice
+  /// (kSliceAttr) of one (the arena's, the dynamic shared memory's; not
+  /// the launch scratch's, which later launches read).
   static bool isLaunchLocal(Value root, gpu::LaunchOp launch) {
     if (auto arg = dyn_cast<BlockArgument>(root))
       return arg.getOwner()->getParentOp() == launch &&
@@ -3041,21 +3099,62 @@ struct BlockMapper {
     Operation *def = root.getDefiningOp();
     if (!def || !launch->isProperAncestor(def))
       return false;
+    if (def->hasAttr(kSliceAttr))
+      return isLaunchLocal(plstm::viewRoot(root), launch);
     if (isa<UnrealizedConversionCastOp>(def))
       return def->hasAttr(kHeapBufferAttr);
-    return isa<memref::AllocOp, memref::AllocaOp>(def);
+    return isa<memref::AllocOp, memref::AllocaOp, gpu::DynamicSharedMemoryOp>(
+        def);
+  }
+
+  /// A heap buffer's descriptor (shareAllocation): the load of its pointer
+  /// slot (the descriptor's pointer is that slot's value) and thread 0's
+  /// guard that mallocs the buffer and stores the slot. Null when `cast`
+  /// is not made that way.
+  static std::pair<memref::LoadOp, scf::IfOp>
+  heapBufferParts(UnrealizedConversionCastOp cast) {
+    SetVector<Operation *> chain;
+    BackwardSliceOptions options;
+    options.omitBlockArguments = true;
+    options.filter = [&](Operation *op) {
+      return op->getBlock() == cast->getBlock();
+    };
+    (void)getBackwardSlice(cast.getOperation(), &chain, options);
+    memref::LoadOp slotLoad;
+    for (Operation *op : chain)
+      if (auto toPtr = dyn_cast<LLVM::IntToPtrOp>(op))
+        slotLoad = toPtr.getArg().getDefiningOp<memref::LoadOp>();
+    if (!slotLoad || slotLoad.getIndices().size() != 1)
+      return {};
+    scf::IfOp guard;
+    for (Operation *user : slotLoad.getMemRef().getUsers())
+      if (auto store = dyn_cast<memref::StoreOp>(user))
+        if (store.getMemRef() == slotLoad.getMemRef() &&
+            store.getIndices()[0] == slotLoad.getIndices()[0]) {
+          auto parent = dyn_cast<scf::IfOp>(store->getParentOp());
+          if (!parent || guard)
+            return {};
+          guard = parent;
+        }
+    if (!guard || !guard.getThenRegion().hasOneBlock() ||
+        llvm::none_of(guard.thenBlock()->getOperations(),
+                      [](Operation &op) { return isa<memref::AllocOp>(op); }))
+      return {};
+    return {slotLoad, guard};
   }
 
   /// A launch-local buffer (isLaunchLocal) that nothing reads, through any
   /// view, after fuseThreadLoops forwarded its stores: its stores are
-  /// erased, and with them, when nothing else uses it, the buffer (its
-  /// views, frees, and on the GPU the heap buffer's malloc in thread 0 and
-  /// its pointer slot's load). The 2D node kernel's new states, read only
-  /// in the iteration that wrote them. Returns the stores erased.
+  /// erased, and with them, when nothing else uses it, the buffer: its
+  /// views and frees, an allocation in the launch, and on the GPU a heap
+  /// buffer's malloc in thread 0 (its guard), its pointer slot's load and
+  /// the descriptor (heapBufferParts; a buffer not made that way keeps
+  /// them). The 2D node kernel's new states, read only in the iteration
+  /// that wrote them. Returns the stores erased.
   int eraseUnreadBuffers(gpu::LaunchOp launch) {
     SetVector<Value> roots;
     launch.walk([&](memref::StoreOp store) {
-      Value root = plstm::viewRoot(store.getMemRef());
+      Value root = accessRoot(store.getMemRef());
       if (isLaunchLocal(root, launch))
         roots.insert(root);
     });
@@ -3092,11 +3191,20 @@ struct BlockMapper {
       for (Operation *view : llvm::reverse(views))
         if (view->use_empty())
           view->erase();
-      bool freesOnly = llvm::all_of(root.getUsers(), [](Operation *user) {
-        return isa<memref::DeallocOp>(user);
-      });
-      if (!freesOnly)
+      Operation *def = root.getDefiningOp();
+      if (!def || def->hasAttr(kSliceAttr) ||
+          !llvm::all_of(root.getUsers(), [](Operation *user) {
+            return isa<memref::DeallocOp>(user);
+          }))
+        continue; // workgroup memory, a slice, or a buffer still viewed
+      std::pair<memref::LoadOp, scf::IfOp> heap;
+      if (auto cast = dyn_cast<UnrealizedConversionCastOp>(def)) {
+        heap = heapBufferParts(cast);
+        if (!heap.first)
+          continue;
+      } else if (!isa<memref::AllocOp, memref::AllocaOp>(def)) {
         continue;
+      }
       for (Operation *free : frees) {
         Operation *parent = free->getParentOp();
         free->erase();
@@ -3106,47 +3214,27 @@ struct BlockMapper {
               llvm::hasSingleElement(*guard.thenBlock()))
             guard->erase();
       }
-      Operation *def = root.getDefiningOp();
-      if (!def) // workgroup memory: an unused attribution
-        continue;
-      if (isa<memref::AllocOp, memref::AllocaOp>(def)) {
+      if (!heap.first) {
         def->erase();
         continue;
       }
-      // The heap buffer: the malloc in thread 0 stored its pointer in a
-      // slot the descriptor loaded; the guard, the slot's load and the
-      // descriptor go.
+      // The descriptor, then what only it used, up to the slot's load, and
+      // the guard with the malloc and the slot's store.
       SetVector<Operation *> chain;
       BackwardSliceOptions options;
       options.omitBlockArguments = true;
       options.filter = [&](Operation *op) {
-        return launch->isProperAncestor(op) &&
-               op->getBlock() == def->getBlock();
+        return op->getBlock() == def->getBlock();
       };
       (void)getBackwardSlice(def, &chain, options);
-      memref::LoadOp slotLoad;
-      for (Operation *op : chain)
-        if (auto load = dyn_cast<memref::LoadOp>(op))
-          slotLoad = load;
-      if (slotLoad)
-        chain.remove(slotLoad);
+      chain.remove(heap.first);
       def->erase();
       for (Operation *op : llvm::reverse(chain))
         if (op->use_empty() && wouldOpBeTriviallyDead(op))
           op->erase();
-      if (!slotLoad || !slotLoad->use_empty())
-        continue;
-      Value slots = slotLoad.getMemRef();
-      SmallVector<Value> slot(slotLoad.getIndices());
-      slotLoad->erase();
-      SmallVector<Operation *> guards;
-      for (Operation *user : slots.getUsers())
-        if (auto store = dyn_cast<memref::StoreOp>(user))
-          if (llvm::equal(store.getIndices(), slot))
-            if (auto guard = dyn_cast<scf::IfOp>(store->getParentOp()))
-              guards.push_back(guard);
-      for (Operation *guard : guards)
-        guard->erase();
+      if (heap.first->use_empty())
+        heap.first->erase();
+      heap.second->erase();
     }
     return erased;
   }
@@ -3497,7 +3585,8 @@ int64_t mlir::plstm::autoThreadsPerRow(scf::ParallelOp rows) {
 LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
                                            int64_t threads, bool emulate,
                                            int64_t sharedBytes, bool prefetch,
-                                           bool raceCheck, bool registerTiles) {
+                                           bool raceCheck, bool registerTiles,
+                                           bool fuseLoops) {
   Location loc = rows.getLoc();
   bool blockPerRow = rows.getNumLoops() == 1;
   IRRewriter rewriter(rows.getContext());
@@ -3527,6 +3616,7 @@ LogicalResult mlir::plstm::mapRowsToBlocks(scf::ParallelOp rows,
                      tid,      nthreads, sharedBytes};
   mapper.prefetch = prefetch;
   mapper.registerTiles = registerTiles;
+  mapper.fuseLoops = fuseLoops;
   mapper.blockPerRow = blockPerRow;
   mapper.raceCheck = emulate && raceCheck;
   if (mapper.raceCheck)

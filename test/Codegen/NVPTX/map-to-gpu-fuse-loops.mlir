@@ -192,3 +192,82 @@ func.func @heap_buffer(%x: memref<?x2x16384xf32>, %y: memref<?x2x16384xf32>) {
   }
   return
 }
+
+// -----
+
+// A heap buffer sized by a value the row loads (its size load stands in
+// the descriptor's chain after the pointer slot's load), written and never
+// read: the malloc's guard, the slot and the free all go (the slot's load
+// is found through the descriptor's pointer, not as the chain's last load:
+// taking the size's load for it left the malloc without its free).
+// CHECK-LABEL: func.func @heap_dynamic_size
+// CHECK: gpu.launch
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: cf.assert
+// CHECK-NOT: memref.dealloc
+// CHECK: gpu.terminator
+func.func @heap_dynamic_size(%x: memref<?x4096xf32>, %y: memref<?x4096xf32>, %n: memref<?xindex>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x4096xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %len = memref.load %n[%r] : memref<?xindex>
+    %t = memref.alloc(%len) : memref<?xf32>
+    %xs = memref.subview %x[%r, 0] [1, %len] [1, 1] : memref<?x4096xf32> to memref<?xf32, strided<[1], offset: ?>>
+    %ys = memref.subview %y[%r, 0] [1, %len] [1, 1] : memref<?x4096xf32> to memref<?xf32, strided<[1], offset: ?>>
+    linalg.fill ins(%two : f32) outs(%t : memref<?xf32>)
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%xs : memref<?xf32, strided<[1], offset: ?>>) outs(%ys : memref<?xf32, strided<[1], offset: ?>>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.mulf %a, %two : f32
+      linalg.yield %m : f32
+    }
+    memref.dealloc %t : memref<?xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
+
+// -----
+
+// A view with a stride of 0 names one element of t with many indices:
+// each thread writes its element of t 64 times, then reads the last value.
+// Elements are compared by their offsets (the type's strides), not their
+// indices: the two loops stay.
+// CHECK-LABEL: func.func @broadcast_view
+// CHECK: gpu.launch
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %{{.*}} : memref<64x64xf32, strided<[0, 1]>>
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.for
+// CHECK: memref.load %{{.*}} : memref<64x64xf32, strided<[0, 1]>>
+// CHECK: gpu.terminator
+func.func @broadcast_view(%x: memref<?x64x64xf32>, %y: memref<?x64x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x64x64xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %t = memref.alloc() : memref<64xf32>
+    %v = memref.reinterpret_cast %t to offset: [0], sizes: [64, 64], strides: [0, 1] : memref<64xf32> to memref<64x64xf32, strided<[0, 1]>>
+    %xs = memref.subview %x[%r, 0, 0] [1, 64, 64] [1, 1, 1] : memref<?x64x64xf32> to memref<64x64xf32, strided<[64, 1], offset: ?>>
+    %ys = memref.subview %y[%r, 0, 0] [1, 64, 64] [1, 1, 1] : memref<?x64x64xf32> to memref<64x64xf32, strided<[64, 1], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+        ins(%xs : memref<64x64xf32, strided<[64, 1], offset: ?>>) outs(%v : memref<64x64xf32, strided<[0, 1]>>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.mulf %a, %two : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+        ins(%v : memref<64x64xf32, strided<[0, 1]>>) outs(%ys : memref<64x64xf32, strided<[64, 1], offset: ?>>) {
+    ^bb0(%a: f32, %o: f32):
+      %s = arith.addf %a, %one : f32
+      linalg.yield %s : f32
+    }
+    memref.dealloc %t : memref<64xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
