@@ -91,6 +91,12 @@ static cl::opt<bool> gpuRegisterTiles(
              "outputs of a matrix product with many more outputs than "
              "threads (default true; docs/gpu.md)"),
     cl::init(true));
+static cl::opt<bool> gpuFuseLoops(
+    "gpu-fuse-loops",
+    cl::desc("--target=nvptx: ops with no barrier between them fuse into "
+             "one loop over the threads, and buffers nothing reads then go "
+             "(default true; docs/gpu.md)"),
+    cl::init(true));
 static cl::opt<std::string> gpuLsr(
     "gpu-lsr",
     cl::desc("--target=nvptx: LLVM's loop strength reduction when the NVPTX "
@@ -290,6 +296,7 @@ int main(int argc, char **argv) {
     pipeline.threadsPerRow = threadsPerRow;
     pipeline.prefetch = gpuPrefetch;
     pipeline.registerTiles = gpuRegisterTiles;
+    pipeline.fuseLoops = gpuFuseLoops;
     pipeline.chunkGrid = gpuChunkGrid;
     pipeline.opGrid = gpuOpGrid;
     pipeline.lsr = gpuLsr;

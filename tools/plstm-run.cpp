@@ -139,6 +139,12 @@ static cl::opt<bool> gpuRegisterTiles(
              "to 4 x 4 outputs of a matrix product with many more outputs "
              "than threads (default true; docs/gpu.md)"),
     cl::init(true));
+static cl::opt<bool> gpuFuseLoops(
+    "gpu-fuse-loops",
+    cl::desc("--backend=cuda and gpu-on-cpu: ops with no barrier between "
+             "them fuse into one loop over the threads, and buffers nothing "
+             "reads then go (default true; docs/gpu.md)"),
+    cl::init(true));
 static cl::opt<bool> gpuRaceCheck(
     "gpu-race-check",
     cl::desc("--backend=gpu-on-cpu: report every memory access and barrier "
@@ -1170,6 +1176,7 @@ int main(int argc, char **argv) {
       pipeline.threadsPerRow = threadsPerRow;
       pipeline.prefetch = gpuPrefetch;
       pipeline.registerTiles = gpuRegisterTiles;
+      pipeline.fuseLoops = gpuFuseLoops;
       pipeline.chunkGrid = gpuChunkGrid;
       pipeline.opGrid = gpuOpGrid;
       pipeline.lsr = gpuLsr;
@@ -1236,6 +1243,7 @@ int main(int argc, char **argv) {
     options.gpuThreadsPerRow = threadsPerRow;
     options.gpuPrefetch = gpuPrefetch;
     options.gpuRegisterTiles = gpuRegisterTiles;
+    options.gpuFuseLoops = gpuFuseLoops;
     options.gpuChunkGrid = gpuChunkGrid;
     options.gpuOpGrid = gpuOpGrid;
     options.gpuRaceCheck = gpuRaceCheck;

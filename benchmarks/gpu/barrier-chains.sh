@@ -25,6 +25,7 @@ KERNELS=(
   "2d-16-seq $SPECS/scan2d_16x16.mlir B=1 sequential"
   "2d-16-ck8 $SPECS/scan2d_16x16.mlir B=1 chunkwise:8"
   "2d-16-ld $SPECS/scan2d_16x16.mlir B=1 logdepth"
+  "2d-16-ck1 $SPECS/scan2d_16x16.mlir B=1 chunkwise:1"
   "vit-16-seq $SPECS/vit_16x16.mlir B=1 sequential"
   "mol-seq $EX/scan_dag_molecules.mlir B=1,N=32 sequential"
   "mol-ld $EX/scan_dag_molecules.mlir B=1,N=32 logdepth"

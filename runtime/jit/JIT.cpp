@@ -311,6 +311,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
                     std::to_string(options.gpuThreadsPerRow) + '\0' +
                     (options.gpuPrefetch ? "prefetch" : "") + '\0' +
                     (options.gpuRegisterTiles ? "register-tiles" : "") + '\0' +
+                    (options.gpuFuseLoops ? "fuse-loops" : "") + '\0' +
                     (options.gpuChunkGrid ? "chunk-grid" : "") + '\0' +
                     (options.gpuOpGrid ? "op-grid" : "") + '\0' +
                     (options.gpuRaceCheck ? "race-check" : "");
@@ -377,6 +378,7 @@ static llvm::Expected<Kernel> compileNamed(const std::string &specText,
     pipeline.threadsPerRow = options.gpuThreadsPerRow;
     pipeline.prefetch = options.gpuPrefetch;
     pipeline.registerTiles = options.gpuRegisterTiles;
+    pipeline.fuseLoops = options.gpuFuseLoops;
     pipeline.chunkGrid = options.gpuChunkGrid;
     pipeline.opGrid = options.gpuOpGrid;
     pipeline.raceCheck = options.gpuRaceCheck;

@@ -62,6 +62,9 @@ struct CompileOptions {
   /// GPUMappingOnCPU: the block mapping's register tiles of matrix
   /// products.
   bool gpuRegisterTiles = true;
+  /// GPUMappingOnCPU: the block mapping's loop fusion (fuseThreadLoops;
+  /// with gpuRaceCheck only, where the barriers are kept).
+  bool gpuFuseLoops = true;
   /// GPUMappingOnCPU: the chunk loops as launches of their own
   /// (plstm-gpu-chunk-grid).
   bool gpuChunkGrid = true;
