@@ -3026,16 +3026,24 @@ struct BlockMapper {
   /// loads, stores and pure ops; for two views of one buffer, the same
   /// memref at the loops' top level with indices computable for every
   /// iteration, reorderFree).
-  bool fusable(scf::ForOp first, scf::ForOp second) {
+  bool fusable(scf::ForOp first, scf::ForOp second, bool sameTrips) {
     std::optional<int64_t> trips = getConstantIntValue(first.getUpperBound());
-    if (first.getUpperBound() != second.getUpperBound() &&
-        (!trips || trips != getConstantIntValue(second.getUpperBound())))
+    std::optional<int64_t> secondTrips =
+        getConstantIntValue(second.getUpperBound());
+    // At most one iteration a thread in each (constant trip counts up to the
+    // block's threads, not necessarily equal: fuseThreadLoops guards the
+    // shorter body): nothing is reordered.
+    bool single = trips && secondTrips && *trips <= threads &&
+                  *secondTrips <= threads &&
+                  (!sameTrips || *trips == *secondTrips);
+    if (!single && first.getUpperBound() != second.getUpperBound() &&
+        (!trips || trips != secondTrips))
       return false;
     SmallVector<LoopAccess> a, b;
     if (!loopAccesses(first, a) || !loopAccesses(second, b))
       return false;
-    if (trips && *trips <= threads)
-      return true; // one iteration a thread at most: nothing reordered
+    if (single)
+      return true;
     for (const LoopAccess &x : a)
       for (const LoopAccess &y : b) {
         if ((!x.write && !y.write) || !mayAlias(x.memref, y.memref))
@@ -3047,15 +3055,15 @@ struct BlockMapper {
     return true;
   }
 
-  /// In `loop`'s body (at its top level), a load of the element a store
-  /// before it in the body wrote, with no store between that may write
+  /// In `body` (at its top level), a load of the element a store before it
+  /// in the body wrote, with no store between that may write
   /// that element (mayAlias) and no nested op that stores, takes the stored
   /// value. The thread's own element: another thread writing it between
   /// the two would be a race, as the segment has none.
-  static void forwardStores(scf::ForOp loop) {
+  static void forwardStores(Block *body) {
     SmallVector<memref::StoreOp> stored; // live stores, oldest first
     SmallVector<Operation *> dead;
-    for (Operation &op : loop.getBody()->without_terminator()) {
+    for (Operation &op : body->without_terminator()) {
       if (auto load = dyn_cast<memref::LoadOp>(&op)) {
         for (memref::StoreOp store : llvm::reverse(stored))
           if (store.getMemRef() == load.getMemRef() &&
@@ -3267,26 +3275,33 @@ struct BlockMapper {
         // The next distributed op that may fuse with `first`, past pure
         // ops and past distributed ops it commutes with (no store of one
         // to a buffer the other may touch).
+        // The same trip count first (the bodies then fuse unguarded, their
+        // stores forwarded), then any at most the threads.
         SmallVector<Operation *> between;
-        SmallVector<scf::ForOp> skipped;
-        Operation *next = op->getNextNode();
+        Operation *next = nullptr;
         scf::ForOp second;
-        for (; next; next = next->getNextNode()) {
-          if (next->getNumRegions() == 0 && isPure(next)) {
-            between.push_back(next);
-            continue;
+        for (bool sameTrips : {true, false}) {
+          between.clear();
+          SmallVector<scf::ForOp> skipped;
+          for (next = op->getNextNode(); next; next = next->getNextNode()) {
+            if (next->getNumRegions() == 0 && isPure(next)) {
+              between.push_back(next);
+              continue;
+            }
+            scf::ForOp candidate = distributedLoop(next);
+            if (!candidate)
+              break;
+            if (llvm::all_of(
+                    skipped,
+                    [&](scf::ForOp s) { return commute(s, candidate); }) &&
+                fusable(first, candidate, sameTrips)) {
+              second = candidate;
+              break;
+            }
+            skipped.push_back(candidate);
           }
-          scf::ForOp candidate = distributedLoop(next);
-          if (!candidate)
+          if (second)
             break;
-          if (llvm::all_of(
-                  skipped,
-                  [&](scf::ForOp s) { return commute(s, candidate); }) &&
-              fusable(first, candidate)) {
-            second = candidate;
-            break;
-          }
-          skipped.push_back(candidate);
         }
         if (!second) {
           op = op->getNextNode();
@@ -3294,6 +3309,39 @@ struct BlockMapper {
         }
         for (Operation *moved : between)
           moved->moveBefore(op);
+        // Trip counts that differ (both at most the threads): the loop runs
+        // the larger, each body in a guard (i < its trip count) unless it
+        // has the larger.
+        std::optional<int64_t> firstTrips =
+            getConstantIntValue(first.getUpperBound());
+        std::optional<int64_t> secondTrips =
+            getConstantIntValue(second.getUpperBound());
+        bool differ = first.getUpperBound() != second.getUpperBound() &&
+                      firstTrips != secondTrips;
+        auto guardBody = [&](Block *body, int64_t trips) {
+          OpBuilder b = OpBuilder::atBlockBegin(body);
+          Value limit = arith::ConstantIndexOp::create(b, loc, trips);
+          Value inRange = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::ult,
+              body->getParentOp() == first ? first.getInductionVar()
+                                           : second.getInductionVar(),
+              limit);
+          auto guard = scf::IfOp::create(b, loc, inRange, /*withElse=*/false);
+          Block *then = guard.thenBlock();
+          then->getOperations().splice(then->getTerminator()->getIterator(),
+                                       body->getOperations(),
+                                       std::next(guard->getIterator()),
+                                       body->getTerminator()->getIterator());
+        };
+        if (differ) {
+          int64_t most = std::max(*firstTrips, *secondTrips);
+          if (*firstTrips < most)
+            guardBody(first.getBody(), *firstTrips);
+          if (*secondTrips < most)
+            guardBody(second.getBody(), *secondTrips);
+          OpBuilder b(op); // emulating, outside the virtual-thread loop
+          first.setUpperBound(arith::ConstantIndexOp::create(b, loc, most));
+        }
         second.getInductionVar().replaceAllUsesWith(first.getInductionVar());
         if (emulate)
           cast<scf::ForOp>(next).getInductionVar().replaceAllUsesWith(
@@ -3327,7 +3375,13 @@ struct BlockMapper {
         }
       });
       eliminateCommonSubExpressions(rewriter, dominance, loop);
-      forwardStores(loop);
+      // The body, and the guards fusing loops of other trip counts made
+      // (each on its own).
+      forwardStores(loop.getBody());
+      for (Operation &op : loop.getBody()->without_terminator())
+        if (auto guard = dyn_cast<scf::IfOp>(op);
+            guard && guard.getNumResults() == 0 && !guard.elseBlock())
+          forwardStores(guard.thenBlock());
       eliminateCommonSubExpressions(rewriter, dominance, loop);
     }
     return fused;

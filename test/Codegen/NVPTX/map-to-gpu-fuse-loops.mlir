@@ -271,3 +271,46 @@ func.func @broadcast_view(%x: memref<?x64x64xf32>, %y: memref<?x64x64xf32>) {
   } {plstm.row_buffers}
   return
 }
+
+// -----
+
+// Two ops of different sizes, each at most one element a thread (64 and
+// 32, 64 threads): one loop over 64, the shorter op's body in a guard.
+// CHECK-LABEL: func.func @different_trips
+// CHECK: gpu.launch
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %c64 step %c64 {
+// CHECK: arith.addf
+// CHECK: memref.store
+// CHECK: %[[IN:.*]] = arith.cmpi ult, %[[I]], %c32
+// CHECK-NEXT: scf.if %[[IN]] {
+// CHECK: arith.mulf
+// CHECK: memref.store
+// CHECK-NOT: scf.for
+// CHECK: gpu.terminator
+func.func @different_trips(%w: memref<?x64xf32>, %z: memref<?x64xf32>, %v: memref<?x32xf32>, %u: memref<?x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %w, %c0 : memref<?x64xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %ws = memref.subview %w[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %zs = memref.subview %z[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %vs = memref.subview %v[%r, 0] [1, 32] [1, 1] : memref<?x32xf32> to memref<32xf32, strided<[1], offset: ?>>
+    %us = memref.subview %u[%r, 0] [1, 32] [1, 1] : memref<?x32xf32> to memref<32xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%ws : memref<64xf32, strided<[1], offset: ?>>) outs(%zs : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%a: f32, %o: f32):
+      %s = arith.addf %a, %one : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%vs : memref<32xf32, strided<[1], offset: ?>>) outs(%us : memref<32xf32, strided<[1], offset: ?>>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.mulf %a, %two : f32
+      linalg.yield %m : f32
+    }
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
