@@ -313,9 +313,10 @@ std::string validChips();
 /// fail with the message before anything else runs.
 std::string checkGPUPipelineOptions(const GPUPipelineOptions &options);
 /// The most shared memory a block of `chip` can use (bytes; beyond 48 KiB
-/// as dynamic shared memory the runtime opts into): 227 KiB on sm_90 and
-/// sm_100, 163 KiB on sm_80 and sm_87, 99 KiB on sm_86, sm_89 and sm_120,
-/// else 48 KiB.
+/// as dynamic shared memory the runtime opts into): 227 KiB on sm_90,
+/// sm_100 and sm_103, 163 KiB on sm_80 and sm_87, 99 KiB on sm_86, sm_89,
+/// sm_120 and sm_121 (`a` and `f` variants alike), else 48 KiB (a
+/// conservative bound where the opt-in is not known here).
 int64_t maxSharedBytes(llvm::StringRef chip);
 /// The largest maxSharedBytes of any chip (plstm-map-to-gpu's bound).
 constexpr int64_t kMaxSharedBytesAnyChip = 232448;

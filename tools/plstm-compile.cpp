@@ -201,7 +201,8 @@ int main(int argc, char **argv) {
     return fail("--target=" + target + ", expected cpu or nvptx");
   bool gpu = target == "nvptx";
   // An option given with no value is an error, not its default.
-  for (auto *option : {&emit, &stage, &chip, &schedule, &outputFile})
+  for (auto *option :
+       {&emit, &stage, &chip, &schedule, &outputFile, &headerFile})
     if (option->getNumOccurrences() && option->empty())
       return fail("-" + std::string(option->ArgStr.size() > 1 ? "-" : "") +
                   option->ArgStr.str() + " is empty, expected a value (see " +
@@ -383,6 +384,13 @@ int main(int argc, char **argv) {
     llvm::sys::path::replace_extension(path, ".h");
     header = std::string(path);
   }
+  if (header == outputFile || header == "-")
+    return fail("--header=" + header +
+                ": the header needs a file of its own "
+                "(not the library's " +
+                outputFile +
+                ", not standard output); "
+                "name the library NAME.so or give --header");
   std::string object = outputFile + ".o.tmp";
   bool ok =
       plstm::emitNativeFile(*llvmModule, *machine, object, false, error) &&

@@ -163,10 +163,15 @@ int main(int argc, char **argv) {
     return fail("--ptx and --cpu are required (see --help)");
   std::map<std::string, int64_t> dims;
   std::stringstream dimStream(dimText);
+  if (!dimText.empty() && dimText.back() == ',')
+    return fail("--dim '" + dimText +
+                "' ends with a comma, expected "
+                "NAME=VALUE,NAME=VALUE...");
   for (std::string item; std::getline(dimStream, item, ',');) {
     size_t eq = item.find('=');
     int64_t size = 0;
-    if (eq == std::string::npos || eq == 0 ||
+    if (eq == std::string::npos || eq == 0 || eq + 1 >= item.size() ||
+        !std::isdigit(static_cast<unsigned char>(item[eq + 1])) ||
         !parseInteger(item.substr(eq + 1), 0, INT64_MAX, size))
       return fail("--dim '" + item +
                   "', expected NAME=VALUE with VALUE a "
@@ -177,10 +182,28 @@ int main(int argc, char **argv) {
   }
   if (label.empty())
     label = ptxPath;
-  if (components < 1 || (dims.count("N") && dims["N"] % components != 0))
+  if (components < 1 ||
+      (dims.count("N") && (dims["N"] % components != 0 ||
+                           components > std::max<int64_t>(dims["N"], 1))))
     return fail("--graph-components=" + std::to_string(components) +
                 ": expected a count >= 1 that divides N" +
                 (dims.count("N") ? " = " + std::to_string(dims["N"]) : ""));
+  // The machine's memory, against which the sizes are checked before
+  // anything is made (an error naming --dim, not an allocation failure).
+  double memoryBytes = static_cast<double>(sysconf(_SC_PHYS_PAGES)) *
+                       static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  // The random graph: about two edges a node and their line edges, a few
+  // dozen bytes a node.
+  if (dims.count("N") && static_cast<double>(dims["N"]) * 64 > memoryBytes)
+    return fail(
+        "--dim N=" + std::to_string(dims["N"]) +
+        ": the random graph would take about " +
+        std::to_string(
+            static_cast<uint64_t>(static_cast<double>(dims["N"]) * 64) >> 20) +
+        " MiB, more than this machine's " +
+        std::to_string(static_cast<uint64_t>(memoryBytes) >> 20) +
+        " MiB of memory");
+  std::string userDims = dimText; // as given (the table adds C=)
   if (components > 1)
     dimText += ",C=" + std::to_string(components);
 
@@ -205,21 +228,30 @@ int main(int argc, char **argv) {
   // static one at its size.
   {
     std::map<std::string, int64_t> fixed;
-    std::set<std::string> dynamic;
+    std::set<std::string> dynamic, graph;
     for (const KernelArg &arg : launch.signature.inputs)
       for (size_t d = 0; d < arg.dims.size(); ++d)
-        if (arg.dims[d] < 0)
+        if (arg.dims[d] < 0 && d == 0 && !isFloat(arg.dtype))
+          graph.insert(arg.dimNames[d]); // rows of the random graph
+        else if (arg.dims[d] < 0)
           dynamic.insert(arg.dimNames[d]);
         else
           fixed.emplace(arg.dimNames[d], arg.dims[d]);
     for (auto [name, size] : dims) {
+      if (graph.count(name))
+        return fail("--dim " + name + "=" + std::to_string(size) +
+                    ": the random graph decides " + name +
+                    " (from N and --graph-components)");
       if (dynamic.count(name))
         continue;
       auto it = fixed.find(name);
       if (it == fixed.end()) {
         std::string names;
         for (const std::string &n : dynamic)
-          names += (names.empty() ? "" : ", ") + n;
+          if (!graph.count(n))
+            names += (names.empty() ? "" : ", ") + n;
+        if (names.empty())
+          names = "none";
         return fail("--dim " + name + "=" + std::to_string(size) +
                     ": the kernel has no dim " + name +
                     " (its dims sized at run time: " + names + ")");
@@ -271,8 +303,6 @@ int main(int argc, char **argv) {
   std::vector<Tensor> inputs;
   int graphInputs = 0;
   double bytes = 0;
-  double memoryBytes = static_cast<double>(sysconf(_SC_PHYS_PAGES)) *
-                       static_cast<double>(sysconf(_SC_PAGE_SIZE));
   for (const KernelArg &arg : sig.inputs) {
     std::vector<int64_t> shape;
     bool isGraph = !isFloat(arg.dtype);
@@ -299,10 +329,18 @@ int main(int argc, char **argv) {
       overflow |= __builtin_mul_overflow(
           elements, static_cast<uint64_t>(extent), &elements);
     uint64_t argBytes = 0;
-    overflow |= __builtin_mul_overflow(elements, uint64_t(8), &argBytes);
+    overflow |= __builtin_mul_overflow(
+        elements, static_cast<uint64_t>(dtypeSize(arg.dtype)), &argBytes);
     if (overflow || bytes + static_cast<double>(argBytes) > memoryBytes)
-      return fail("--dim " + dimText + ": input '" + arg.role +
-                  "' alone would not fit in this machine's " +
+      return fail("--dim " + userDims + ": the inputs up to '" + arg.role +
+                  "' would take " +
+                  (overflow ? std::string("more than 2^64 bytes")
+                            : std::to_string(
+                                  static_cast<uint64_t>(
+                                      bytes + static_cast<double>(argBytes)) >>
+                                  20) +
+                                  " MiB") +
+                  ", more than this machine's " +
                   std::to_string(static_cast<uint64_t>(memoryBytes) >> 20) +
                   " MiB of memory");
     Tensor t(arg.dtype, shape);

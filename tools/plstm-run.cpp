@@ -780,7 +780,8 @@ int main(int argc, char **argv) {
     return fail("--backend=" + backend +
                 ", expected reference, cpu, gpu-on-cpu or cuda");
   // An option given with no value is an error, not its default.
-  for (auto *option : {&outputDir, &schedule, &emitStage, &saveInputsDir})
+  for (auto *option :
+       {&outputDir, &schedule, &emitStage, &saveInputsDir, &entryName})
     if (option->getNumOccurrences() && option->empty())
       return fail("--" + option->ArgStr.str() +
                   " is empty, expected a value (see --help)");
@@ -824,13 +825,6 @@ int main(int argc, char **argv) {
     return fail("--graph-components=" + std::to_string(graphComponents) +
                 ", expected a count >= 1");
 
-  // --backend=cuda: the driver and the device once the flags are checked,
-  // before any work (a machine without them gets the driver's error).
-  std::unique_ptr<::plstm::cuda::Device> cudaDevice;
-  if (backend == "cuda")
-    if (Status s = ::plstm::cuda::Device::open(0, cudaDevice); !s)
-      return fail("--backend=cuda: " + s.message());
-
   // Parse --dim bindings.
   llvm::StringMap<int64_t> requestedDims;
   for (const std::string &binding : dimBindings) {
@@ -858,6 +852,12 @@ int main(int argc, char **argv) {
     if (!mlir::plstm::parseScheduleSpec(&context, schedule, scheduleError))
       return fail("--schedule=" + schedule + ": " + scheduleError);
   }
+  // --backend=cuda: the driver and the device once the flags are checked,
+  // before any work (a machine without them gets the driver's error).
+  std::unique_ptr<::plstm::cuda::Device> cudaDevice;
+  if (backend == "cuda")
+    if (Status s = ::plstm::cuda::Device::open(0, cudaDevice); !s)
+      return fail("--backend=cuda: " + s.message());
   std::string errorMessage;
   auto file = openInputFile(specFile, &errorMessage);
   if (!file)
@@ -958,6 +958,21 @@ int main(int argc, char **argv) {
       return fail("--graph-components=" + std::to_string(graphComponents) +
                   ": @" + func.getName().str() + " has no graph operand");
     if (hasGraph) {
+      // The random graph before it is made: about two edges a node and
+      // their line edges, a few dozen bytes a node.
+      int64_t nodes = sizeOf("N");
+      uint64_t memory = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                        static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
+      if (static_cast<uint64_t>(nodes) > memory / 64)
+        return fail("--dim N=" + std::to_string(nodes) +
+                    ": the random graph would take about " +
+                    std::to_string((static_cast<uint64_t>(nodes) * 64) >> 20) +
+                    " MiB, more than this machine's " +
+                    std::to_string(memory >> 20) + " MiB of memory");
+      if (graphComponents > std::max<int64_t>(nodes, 1))
+        return fail("--graph-components=" + std::to_string(graphComponents) +
+                    ": more components than the graph's N = " +
+                    std::to_string(nodes) + " nodes");
       int64_t e = binder.lookup("E").value_or(-1);
       int64_t l = binder.lookup("L").value_or(-1);
       if (Status s = random.makeGraph(sizeOf("N"), e, l, graphComponents); !s)
