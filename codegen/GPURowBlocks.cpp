@@ -3375,13 +3375,35 @@ struct BlockMapper {
         }
       });
       eliminateCommonSubExpressions(rewriter, dominance, loop);
-      // The body, and the guards fusing loops of other trip counts made
-      // (each on its own).
-      forwardStores(loop.getBody());
-      for (Operation &op : loop.getBody()->without_terminator())
-        if (auto guard = dyn_cast<scf::IfOp>(op);
-            guard && guard.getNumResults() == 0 && !guard.elseBlock())
-          forwardStores(guard.thenBlock());
+      // The guards fusing loops of other trip counts made: two in a row of
+      // one condition (after CSE, the same value) become one; then the
+      // body and each guard, nested ones too, forward on their own.
+      std::function<void(Block *)> forwardIn = [&](Block *block) {
+        auto simple = [](scf::IfOp guard) {
+          return guard && guard.getNumResults() == 0 && !guard.elseBlock();
+        };
+        for (Operation *op = &block->front(); op;) {
+          Operation *after = op->getNextNode();
+          auto guard = dyn_cast<scf::IfOp>(op);
+          while (simple(guard)) {
+            auto next = dyn_cast_or_null<scf::IfOp>(after);
+            if (!simple(next) || next.getCondition() != guard.getCondition())
+              break;
+            Block *into = guard.thenBlock(), *from = next.thenBlock();
+            into->getOperations().splice(into->getTerminator()->getIterator(),
+                                         from->getOperations(), from->begin(),
+                                         from->getTerminator()->getIterator());
+            after = next->getNextNode();
+            next->erase();
+          }
+          op = after;
+        }
+        forwardStores(block);
+        for (Operation &op : *block)
+          if (auto guard = dyn_cast<scf::IfOp>(op); simple(guard))
+            forwardIn(guard.thenBlock());
+      };
+      forwardIn(loop.getBody());
       eliminateCommonSubExpressions(rewriter, dominance, loop);
     }
     return fused;

@@ -384,7 +384,13 @@ int main(int argc, char **argv) {
     llvm::sys::path::replace_extension(path, ".h");
     header = std::string(path);
   }
-  if (header == outputFile || header == "-")
+  auto canonical = [](const std::string &path) {
+    llvm::SmallString<256> full(path);
+    (void)llvm::sys::fs::make_absolute(full);
+    llvm::sys::path::remove_dots(full, /*remove_dot_dot=*/true);
+    return std::string(full);
+  };
+  if (canonical(header) == canonical(outputFile) || header == "-")
     return fail("--header=" + header +
                 ": the header needs a file of its own "
                 "(not the library's " +

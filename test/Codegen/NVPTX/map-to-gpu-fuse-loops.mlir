@@ -314,3 +314,56 @@ func.func @different_trips(%w: memref<?x64xf32>, %z: memref<?x64xf32>, %v: memre
   } {plstm.row_buffers}
   return
 }
+
+// -----
+
+// A 64-element op, then t = x * 2 and y = t + 1 over 16: both short ops
+// fuse into the 64-loop, each in a guard (i < 16); the two guards of one
+// condition become one, where the load of t takes the stored value and t
+// goes.
+// CHECK-LABEL: func.func @guards_forward
+// CHECK: scf.for %{{.*}} to %c64 step %c64 {
+// CHECK: scf.if
+// CHECK-NOT: scf.if
+// CHECK-NOT: memory_space_cast
+// CHECK: arith.mulf
+// CHECK-NEXT: arith.addf
+// CHECK-NEXT: memref.store
+// CHECK: gpu.terminator
+func.func @guards_forward(%x: memref<?x16xf32>, %y: memref<?x16xf32>, %a: memref<?x32xf32>, %b: memref<?x32xf32>, %c: memref<?x64xf32>, %d: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %two = arith.constant 2.0 : f32
+  %one = arith.constant 1.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x16xf32>
+  scf.parallel (%r) = (%c0) to (%rows) step (%c1) {
+    %t = memref.alloc() : memref<16xf32>
+    %xs = memref.subview %x[%r, 0] [1, 16] [1, 1] : memref<?x16xf32> to memref<16xf32, strided<[1], offset: ?>>
+    %ys = memref.subview %y[%r, 0] [1, 16] [1, 1] : memref<?x16xf32> to memref<16xf32, strided<[1], offset: ?>>
+    %as = memref.subview %a[%r, 0] [1, 32] [1, 1] : memref<?x32xf32> to memref<32xf32, strided<[1], offset: ?>>
+    %bs = memref.subview %b[%r, 0] [1, 32] [1, 1] : memref<?x32xf32> to memref<32xf32, strided<[1], offset: ?>>
+    %cs = memref.subview %c[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %ds = memref.subview %d[%r, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%cs : memref<64xf32, strided<[1], offset: ?>>) outs(%ds : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%p: f32, %o: f32):
+      %s = arith.addf %p, %one : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%xs : memref<16xf32, strided<[1], offset: ?>>) outs(%t : memref<16xf32>) {
+    ^bb0(%p: f32, %o: f32):
+      %m = arith.mulf %p, %two : f32
+      linalg.yield %m : f32
+    }
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        ins(%t : memref<16xf32>) outs(%ys : memref<16xf32, strided<[1], offset: ?>>) {
+    ^bb0(%p: f32, %o: f32):
+      %s = arith.addf %p, %one : f32
+      linalg.yield %s : f32
+    }
+    memref.dealloc %t : memref<16xf32>
+    scf.reduce
+  } {plstm.row_buffers}
+  return
+}
