@@ -3023,9 +3023,12 @@ struct BlockMapper {
   /// have the same trip count and, where a thread runs more than one
   /// iteration, no access of the first at a later iteration touches an
   /// element an access of the second touches, one of them a store (only
-  /// loads, stores and pure ops; for two views of one buffer, the same
-  /// memref at the loops' top level with indices computable for every
-  /// iteration, reorderFree).
+  /// loads, stores and pure ops; two accesses to one buffer must be to the
+  /// same memref, at the loops' top level, with indices computable for
+  /// every iteration: reorderFree). Unless `sameTrips`, constant trip
+  /// counts that differ are allowed too when neither exceeds the threads
+  /// (one iteration a thread: nothing is reordered; fuseThreadLoops then
+  /// guards the shorter body).
   bool fusable(scf::ForOp first, scf::ForOp second, bool sameTrips) {
     std::optional<int64_t> trips = getConstantIntValue(first.getUpperBound());
     std::optional<int64_t> secondTrips =
@@ -3248,7 +3251,8 @@ struct BlockMapper {
   }
 
   /// Distributed ops one after the other in a block, with no barrier
-  /// between them and the same iterations (fusable), become one: one loop
+  /// between them and the same iterations, or at most one a thread of
+  /// each (fusable; the shorter body in a guard), become one: one loop
   /// over the block's threads (and emulating, one virtual-thread loop)
   /// where there were several, whose body reuses the index arithmetic
   /// (CSE) and the values it stored (forwardStores). The 2D node and tile
