@@ -1595,10 +1595,10 @@ LogicalResult plstm::compileToPTX(ModuleOp module,
             std::to_string(kernels.size()) + " public functions";
     return failure();
   }
-  if (options.sharedBytes > maxSharedBytes(options.chip)) {
-    error = "shared-bytes = " + std::to_string(options.sharedBytes) +
-            ", expected 0 to " + std::to_string(maxSharedBytes(options.chip)) +
-            " for " + options.chip;
+  // The options' own error (the pipeline would fail with it as its first
+  // pass), not "lowering failed".
+  if (std::string bad = checkGPUPipelineOptions(options); !bad.empty()) {
+    error = bad;
     return failure();
   }
   // Up to the nvvm stage, where the launches are described (host code still

@@ -2340,6 +2340,12 @@ struct BlockMapper {
     return memref;
   }
 
+  /// Whether two roots (accessRoot) may be one buffer: the same root, or
+  /// one that other roots may name too (isDistinctRoot).
+  static bool rootsMayAlias(Value a, Value b) {
+    return a == b || !isDistinctRoot(a) || !isDistinctRoot(b);
+  }
+
   /// Whether `root` (accessRoot) is a buffer no other root names (an
   /// allocation, a kernel argument, workgroup memory, a heap pointer's
   /// descriptor, a host buffer made outside the launch, a slice of a
@@ -2715,8 +2721,7 @@ struct BlockMapper {
       return true;
     for (const SegmentAccess &a : before)
       for (const SegmentAccess &b : after) {
-        bool distinct = isDistinctRoot(a.root) && isDistinctRoot(b.root);
-        if ((a.write || b.write) && (!distinct || a.root == b.root) &&
+        if ((a.write || b.write) && rootsMayAlias(a.root, b.root) &&
             !sameThread(a, b, acrossIterationsOf) &&
             !(adjacent && otherHalves(a, b, acrossIterationsOf)) &&
             !disjointFootprints(a, b, acrossIterationsOf))
@@ -2998,8 +3003,7 @@ struct BlockMapper {
   /// Whether two accesses may name one byte: not when their roots
   /// (accessRoot) are two distinct buffers (isDistinctRoot).
   static bool mayAlias(Value a, Value b) {
-    Value ra = accessRoot(a), rb = accessRoot(b);
-    return ra == rb || !isDistinctRoot(ra) || !isDistinctRoot(rb);
+    return rootsMayAlias(accessRoot(a), accessRoot(b));
   }
 
   /// Whether two thread loops of one segment may run in either order: no
@@ -3118,13 +3122,21 @@ struct BlockMapper {
         def);
   }
 
-  /// A heap buffer's descriptor (shareAllocation): the load of its pointer
-  /// slot (the descriptor's pointer is that slot's value) and thread 0's
-  /// guard that mallocs the buffer and stores the slot. Null when `cast`
-  /// is not made that way.
-  static std::pair<memref::LoadOp, scf::IfOp>
-  heapBufferParts(UnrealizedConversionCastOp cast) {
+  /// What shareAllocation made for a heap buffer: the ops in the
+  /// descriptor's block it is computed from (`chain`), among them the load
+  /// of its pointer slot (the descriptor's pointer is that slot's value),
+  /// and thread 0's guard that mallocs the buffer and stores the slot.
+  struct HeapBufferParts {
     SetVector<Operation *> chain;
+    memref::LoadOp slotLoad;
+    scf::IfOp guard;
+  };
+
+  /// The parts of the heap buffer `cast` describes; no slot load when it
+  /// is not made that way.
+  static HeapBufferParts heapBufferParts(UnrealizedConversionCastOp cast) {
+    HeapBufferParts parts;
+    SetVector<Operation *> &chain = parts.chain;
     BackwardSliceOptions options;
     options.omitBlockArguments = true;
     options.filter = [&](Operation *op) {
@@ -3137,7 +3149,7 @@ struct BlockMapper {
         slotLoad = toPtr.getArg().getDefiningOp<memref::LoadOp>();
     if (!slotLoad || slotLoad.getIndices().size() != 1)
       return {};
-    scf::IfOp guard;
+    scf::IfOp &guard = parts.guard;
     for (Operation *user : slotLoad.getMemRef().getUsers())
       if (auto store = dyn_cast<memref::StoreOp>(user))
         if (store.getMemRef() == slotLoad.getMemRef() &&
@@ -3151,7 +3163,8 @@ struct BlockMapper {
         llvm::none_of(guard.thenBlock()->getOperations(),
                       [](Operation &op) { return isa<memref::AllocOp>(op); }))
       return {};
-    return {slotLoad, guard};
+    parts.slotLoad = slotLoad;
+    return parts;
   }
 
   /// A launch-local buffer (isLaunchLocal) that nothing reads, through any
@@ -3208,10 +3221,10 @@ struct BlockMapper {
             return isa<memref::DeallocOp>(user);
           }))
         continue; // workgroup memory, a slice, or a buffer still viewed
-      std::pair<memref::LoadOp, scf::IfOp> heap;
+      HeapBufferParts heap;
       if (auto cast = dyn_cast<UnrealizedConversionCastOp>(def)) {
         heap = heapBufferParts(cast);
-        if (!heap.first)
+        if (!heap.slotLoad)
           continue;
       } else if (!isa<memref::AllocOp, memref::AllocaOp>(def)) {
         continue;
@@ -3225,27 +3238,20 @@ struct BlockMapper {
               llvm::hasSingleElement(*guard.thenBlock()))
             guard->erase();
       }
-      if (!heap.first) {
+      if (!heap.slotLoad) {
         def->erase();
         continue;
       }
       // The descriptor, then what only it used, up to the slot's load, and
       // the guard with the malloc and the slot's store.
-      SetVector<Operation *> chain;
-      BackwardSliceOptions options;
-      options.omitBlockArguments = true;
-      options.filter = [&](Operation *op) {
-        return op->getBlock() == def->getBlock();
-      };
-      (void)getBackwardSlice(def, &chain, options);
-      chain.remove(heap.first);
+      heap.chain.remove(heap.slotLoad);
       def->erase();
-      for (Operation *op : llvm::reverse(chain))
+      for (Operation *op : llvm::reverse(heap.chain))
         if (op->use_empty() && wouldOpBeTriviallyDead(op))
           op->erase();
-      if (heap.first->use_empty())
-        heap.first->erase();
-      heap.second->erase();
+      if (heap.slotLoad->use_empty())
+        heap.slotLoad->erase();
+      heap.guard->erase();
     }
     return erased;
   }

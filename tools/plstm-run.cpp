@@ -289,6 +289,13 @@ rt::GateLayerOptions gateOptions(Operation *layer) {
   return options;
 }
 
+/// This machine's physical memory in bytes: the bound of the --dim sizes
+/// of random inputs and graphs.
+uint64_t machineMemoryBytes() {
+  return static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+         static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
+}
+
 /// The first plstm-op use of every function argument.
 std::vector<std::optional<ArgumentRole>> findRoles(func::FuncOp func) {
   std::vector<std::optional<ArgumentRole>> roles(func.getNumArguments());
@@ -961,8 +968,7 @@ int main(int argc, char **argv) {
       // The random graph before it is made: about two edges a node and
       // their line edges: about 250 bytes a node, measured.
       int64_t nodes = sizeOf("N");
-      uint64_t memory = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
-                        static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
+      uint64_t memory = machineMemoryBytes();
       if (static_cast<uint64_t>(nodes) > memory / 256)
         return fail("--dim N=" + std::to_string(nodes) +
                     ": the random graph would take about " +
@@ -1006,18 +1012,19 @@ int main(int argc, char **argv) {
     };
     // The inputs' bytes before any is made: sizes this machine cannot hold
     // are an error that names the dims, not an allocation failure.
+    std::vector<std::vector<int64_t>> shapes;
     uint64_t totalBytes = 0;
     bool overflow = false;
     for (unsigned i = 0; i < numArgs; ++i) {
       auto type = cast<RankedTensorType>(func.getArgumentTypes()[i]);
       uint64_t bytes = type.getElementTypeBitWidth() / 8;
-      for (int64_t size : shapeOf(i))
+      shapes.push_back(shapeOf(i));
+      for (int64_t size : shapes.back())
         overflow |=
             __builtin_mul_overflow(bytes, static_cast<uint64_t>(size), &bytes);
       overflow |= __builtin_add_overflow(totalBytes, bytes, &totalBytes);
     }
-    uint64_t memoryBytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
-                           static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
+    uint64_t memoryBytes = machineMemoryBytes();
     if (overflow || totalBytes > memoryBytes) {
       std::string dims;
       for (const std::string &binding : dimBindings)
@@ -1031,7 +1038,7 @@ int main(int argc, char **argv) {
     }
     for (unsigned i = 0; i < numArgs; ++i) {
       auto type = cast<RankedTensorType>(func.getArgumentTypes()[i]);
-      std::vector<int64_t> shape = shapeOf(i);
+      const std::vector<int64_t> &shape = shapes[i];
       Tensor tensor(*dtypeOf(type.getElementType()), shape);
       rt::TensorRef view = tensor.ref();
       StringRef role = roles[i] ? StringRef(roles[i]->role) : StringRef();
